@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './quantity';
+export * from './rules';
+export * from './secret-key';

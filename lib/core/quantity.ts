@@ -1,0 +1,110 @@
+import { OcpkitError, show } from './errors';
+
+const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
+const MULTIPLIER: Record<string, number> = {
+  '': 1, n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+
+/**
+ * Explains why a string is not a Kubernetes quantity, with a hint for the usual mistakes
+ * (`8GB`, `512mb`, `2 Gi`). Returns undefined for a valid quantity.
+ */
+export function quantityProblem(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return undefined;
+  if (typeof value !== 'string') return `${show(value)} is not a Kubernetes quantity (write a string such as "500m", "2" or "8Gi")`;
+  const s = value.trim();
+  if (QUANTITY.test(s) && s === value) {
+    if (s.startsWith('-')) return `${show(value)} is negative; a quantity here must be zero or more`;
+    return undefined;
+  }
+  const m = /^(\d+(?:\.\d+)?)\s*([kKmMgGtTpPeE])i?[bB]$/.exec(s);
+  if (m) {
+    const unit = m[2].toUpperCase() === 'K' ? 'Ki' : `${m[2].toUpperCase()}i`;
+    return `${show(value)} is not a Kubernetes quantity; write "${m[1]}${unit}" (binary) or "${m[1]}${m[2].toUpperCase() === 'K' ? 'k' : m[2].toUpperCase()}" (decimal)`;
+  }
+  return `${show(value)} is not a Kubernetes quantity (for example "500m" or "2" for CPU, "512Mi" or "8Gi" for memory and storage)`;
+}
+
+/**
+ * A Kubernetes resource quantity (CPU, memory, storage, counts). Parsed once, so it can be summed
+ * and compared (quota checks) and rendered back exactly as written.
+ */
+export class Quantity {
+  /** Parses a quantity string such as `500m`, `4`, `8Gi`. Throws OcpkitError on a malformed value. */
+  public static parse(value: string | number, where = 'quantity'): Quantity {
+    const problem = quantityProblem(value);
+    if (problem) throw new OcpkitError([{ path: where, field: '', message: problem }]);
+    return new Quantity(String(value));
+  }
+
+  /** Checks without throwing. */
+  public static isValid(value: unknown): boolean {
+    return quantityProblem(value) === undefined;
+  }
+
+  /** Whole or fractional CPU cores. */
+  public static cores(n: number): Quantity {
+    return Quantity.parse(String(n));
+  }
+
+  /** CPU in millicores. */
+  public static millicores(n: number): Quantity {
+    return Quantity.parse(`${Math.round(n)}m`);
+  }
+
+  /** Mebibytes. */
+  public static mebibytes(n: number): Quantity {
+    return Quantity.parse(`${n}Mi`);
+  }
+
+  /** Gibibytes. */
+  public static gibibytes(n: number): Quantity {
+    return Quantity.parse(`${n}Gi`);
+  }
+
+  /** Tebibytes. */
+  public static tebibytes(n: number): Quantity {
+    return Quantity.parse(`${n}Ti`);
+  }
+
+  /** A plain count (pods, PVCs). */
+  public static count(n: number): Quantity {
+    return Quantity.parse(String(Math.round(n)));
+  }
+
+  /** The value in base units (cores, bytes, items). */
+  public readonly value: number;
+
+  private constructor(private readonly text: string) {
+    const m = QUANTITY.exec(text)!;
+    const suffix = m[2] ?? '';
+    const mult = /^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : MULTIPLIER[suffix];
+    this.value = Number(m[1]) * mult;
+  }
+
+  /** The quantity as written. */
+  public toString(): string {
+    return this.text;
+  }
+
+  public toJSON(): string {
+    return this.text;
+  }
+
+  public compare(other: Quantity): number {
+    return this.value - other.value;
+  }
+}
+
+/** Formats a byte count for humans in error messages (`12Gi`). */
+export function formatBytes(bytes: number): string {
+  const units = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1 && Number.isInteger(v / 1024)) {
+    v /= 1024;
+    i++;
+  }
+  return `${Number(v.toFixed(3))}${units[i]}`;
+}

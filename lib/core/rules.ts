@@ -1,0 +1,91 @@
+import { show } from './errors';
+
+/**
+ * A rule checks one value and returns what is wrong with it (naming the bad value and what is
+ * allowed), or undefined when it is fine. Rules are shared by constructs and data-file loaders.
+ */
+export type Rule<T = unknown> = (value: T) => string | undefined;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A DNS-1123 label: lower-case alphanumerics and '-', at most 63 characters (namespace and most object names). */
+export const dnsLabel: Rule<unknown> = (v) => {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 63 || !DNS_LABEL.test(v)) {
+    return `${show(v)} is not a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)`;
+  }
+  return undefined;
+};
+
+/** A DNS-1123 subdomain: dot-separated labels, at most 253 characters. */
+export const dnsSubdomain: Rule<unknown> = (v) => {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 253 || !DNS_SUBDOMAIN.test(v)) {
+    return `${show(v)} is not a DNS-1123 subdomain (dot-separated lower-case labels, at most 253 characters)`;
+  }
+  return undefined;
+};
+
+/** A fully qualified host name with at least two labels (`gitlab.example.org`). */
+export const hostname: Rule<unknown> = (v) => {
+  if (typeof v !== 'string' || !DNS_SUBDOMAIN.test(v) || !v.includes('.') || v.length > 253 || v.split('.').some((l) => l.length > 63)) {
+    return `${show(v)} is not a DNS host name (for example "forum.example.org")`;
+  }
+  return undefined;
+};
+
+/** A non-empty string. */
+export const nonEmpty: Rule<unknown> = (v) =>
+  typeof v === 'string' && v.trim().length > 0 ? undefined : `${show(v)} must be a non-empty string`;
+
+/** An integer within [min, max]. */
+export function intRange(min: number, max: number): Rule<unknown> {
+  return (v) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max
+      ? undefined
+      : `${show(v)} must be an integer from ${min} to ${max}`;
+}
+
+/** An http or https URL. */
+export const httpUrl: Rule<unknown> = (v) => {
+  if (typeof v === 'string') {
+    try {
+      const u = new URL(v);
+      if ((u.protocol === 'http:' || u.protocol === 'https:') && u.hostname) return undefined;
+    } catch {
+      // fall through
+    }
+  }
+  return `${show(v)} is not an http(s) URL (for example "https://download.example.org/image.qcow2")`;
+};
+
+/** An https URL. */
+export const httpsUrl: Rule<unknown> = (v) => {
+  if (typeof v === 'string') {
+    try {
+      const u = new URL(v);
+      if (u.protocol === 'https:' && u.hostname) return undefined;
+    } catch {
+      // fall through
+    }
+  }
+  return `${show(v)} is not an https URL (for example "https://gitlab.example.org")`;
+};
+
+/** One of a fixed set of strings. */
+export function oneOf<T extends string>(allowed: readonly T[]): Rule<unknown> {
+  return (v) =>
+    typeof v === 'string' && (allowed as readonly string[]).includes(v)
+      ? undefined
+      : `${show(v)} is not allowed; use one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`;
+}
+
+/** Returns the values that occur more than once. */
+export function duplicates<T>(values: readonly T[]): T[] {
+  const seen = new Set<T>();
+  const dup = new Set<T>();
+  for (const v of values) {
+    if (seen.has(v)) dup.add(v);
+    seen.add(v);
+  }
+  return [...dup];
+}

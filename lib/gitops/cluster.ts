@@ -1,0 +1,100 @@
+import { App, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { Problems, OcpkitError } from '../core/errors';
+import { dnsLabel, nonEmpty } from '../core/rules';
+import { RootApp } from './root-app';
+
+/** Properties of a {@link Cluster}. */
+export interface ClusterProps {
+  /** Short name of the cluster, used in labels (`community`). */
+  readonly name: string;
+  /** Environment synthesized by this instance; it names the output folder `dist/<environment>/`. */
+  readonly environment: string;
+  /** Git repository Argo CD reads the synthesized tree from. */
+  readonly repoUrl: string;
+  /**
+   * Git revision Argo CD tracks.
+   * @default 'main'
+   */
+  readonly targetRevision?: string;
+  /**
+   * Path of the synthesized tree inside the repository.
+   * @default 'dist'
+   */
+  readonly distPath?: string;
+  /**
+   * Namespace of the Argo CD instance (OpenShift GitOps).
+   * @default 'openshift-gitops'
+   */
+  readonly argoNamespace?: string;
+  /**
+   * API server Argo CD deploys to.
+   * @default 'https://kubernetes.default.svc'
+   */
+  readonly destinationServer?: string;
+}
+
+/**
+ * The root of one environment of one cluster: every construct of a stack lives under a Cluster.
+ * It never uses cdk8s' own `App.synth()` (which walks the whole tree once per chart); ocpkit's
+ * synthesizer walks it once. One Cluster instance per environment.
+ */
+export class Cluster extends App {
+  /** Finds the Cluster a construct belongs to. */
+  public static of(c: IConstruct): Cluster {
+    const root = c.node.root;
+    if (!(root instanceof Cluster)) {
+      throw new OcpkitError([{ path: c.node.path || '/', field: '', message: 'construct is not inside an ocpkit Cluster; create it under `new Cluster(...)`' }]);
+    }
+    return root;
+  }
+
+  public readonly clusterName: string;
+  public readonly environment: string;
+  public readonly repoUrl: string;
+  public readonly targetRevision: string;
+  public readonly distPath: string;
+  public readonly argoNamespace: string;
+  public readonly destinationServer: string;
+  /**
+   * The chart holding the app-of-apps: every GitOpsApp's Argo CD Application and the AppProjects.
+   * Its folder is `root`.
+   */
+  public readonly root: Chart;
+
+  constructor(props: ClusterProps) {
+    super({ outdir: props.distPath ?? 'dist' });
+    const p = new Problems(`cluster ${props.name ?? ''}`.trim());
+    p.check('name', props.name, dnsLabel);
+    p.check('environment', props.environment, dnsLabel);
+    p.check('repoUrl', props.repoUrl, nonEmpty);
+    p.throwIfAny();
+    this.clusterName = props.name;
+    this.environment = props.environment;
+    this.repoUrl = props.repoUrl;
+    this.targetRevision = props.targetRevision ?? 'main';
+    this.distPath = props.distPath ?? 'dist';
+    this.argoNamespace = props.argoNamespace ?? 'openshift-gitops';
+    this.destinationServer = props.destinationServer ?? 'https://kubernetes.default.svc';
+    this.root = new RootApp(this);
+  }
+
+  private readonly apps = new Map<string, string>();
+
+  /**
+   * Records that a GitOpsApp owns a folder name; a second owner is an error naming both.
+   * @internal
+   */
+  public _claimFolder(name: string, path: string): void {
+    const owner = this.apps.get(name);
+    if (owner !== undefined) {
+      throw new OcpkitError([{ path, field: 'name', message: `"${name}" is already used by ${owner}; every tenant and GitOpsApp needs its own name` }]);
+    }
+    this.apps.set(name, path);
+  }
+
+  /** Repository path of one output folder of this environment. */
+  public folderPath(folder: string): string {
+    return `${this.distPath}/${this.environment}/${folder}`;
+  }
+}

@@ -1,0 +1,126 @@
+import { Chart, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { Application, ApplicationSpecIgnoreDifferences } from '../../imports/argocd-application-argoproj.io';
+import { Problems } from '../core/errors';
+import { dnsLabel, intRange } from '../core/rules';
+import { Cluster } from './cluster';
+import { placeIn, placedFolder } from './placement';
+import { PLATFORM_PROJECT, ROOT_FOLDER } from './root-app';
+import { SYNC_WAVE_ANNOTATION } from './sync-wave';
+
+/** A field Argo CD should not compare (because a controller rewrites it on the live object). */
+export interface IgnoreDifference {
+  /** API group of the kind (`apps`, `kubevirt.io`; empty for the core group). */
+  readonly group: string;
+  readonly kind: string;
+  /** @default every object of the kind */
+  readonly name?: string;
+  /** @default every namespace */
+  readonly namespace?: string;
+  /** jq path expressions of the ignored fields. */
+  readonly jqPathExpressions?: readonly string[];
+  /** JSON pointers of the ignored fields. */
+  readonly jsonPointers?: readonly string[];
+}
+
+/** Properties of a {@link GitOpsApp}. */
+export interface GitOpsAppProps {
+  /**
+   * Name of the Argo CD Application and of its folder (`dist/<env>/<name>/`). A DNS-1123 label.
+   */
+  readonly name: string;
+  /**
+   * Default namespace of the objects in this app and destination namespace of the Application.
+   * @default no default namespace: objects set their own
+   */
+  readonly namespace?: string;
+  /**
+   * The Argo CD AppProject the Application belongs to.
+   * @default 'platform' (cluster-scoped kinds allowed)
+   */
+  readonly project?: string;
+  /**
+   * Sync wave of the Application inside the app-of-apps.
+   * @default 0
+   */
+  readonly syncWave?: number;
+  /**
+   * Let Argo CD prune objects that disappear from the folder. Stateful kinds are protected by
+   * per-object annotations whatever this says.
+   * @default true
+   */
+  readonly prune?: boolean;
+}
+
+/**
+ * One Argo CD Application and the folder it syncs. Every object defined below it lands in
+ * `dist/<environment>/<name>/` (one file per object), and an Application pointing at that
+ * folder lands in the app-of-apps.
+ */
+export class GitOpsApp extends Chart {
+  /** Nearest GitOpsApp above a construct, or undefined. */
+  public static enclosing(c: IConstruct): GitOpsApp | undefined {
+    for (let s: IConstruct | undefined = c; s; s = s.node.scope) {
+      if (s instanceof GitOpsApp) return s as GitOpsApp;
+    }
+    return undefined;
+  }
+
+  /** Folder an object is written to: its explicit placement, else its GitOpsApp's name. */
+  public static folderOf(c: IConstruct): string | undefined {
+    return placedFolder(c) ?? GitOpsApp.enclosing(c)?.appName;
+  }
+
+  public readonly appName: string;
+  public readonly cluster: Cluster;
+  /** The Argo CD Application object (in the app-of-apps folder). */
+  public readonly application: Application;
+  private readonly ignores: ApplicationSpecIgnoreDifferences[] = [];
+
+  constructor(scope: Construct, id: string, props: GitOpsAppProps) {
+    super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
+    const p = new Problems(this.node.path);
+    p.check('name', props.name, dnsLabel);
+    if (props.namespace !== undefined) p.check('namespace', props.namespace, dnsLabel);
+    if (props.syncWave !== undefined) p.check('syncWave', props.syncWave, intRange(-100, 100));
+    if (props.name === ROOT_FOLDER) p.add('name', `"${ROOT_FOLDER}" is reserved for the app-of-apps folder`);
+    p.throwIfAny();
+    this.appName = props.name;
+    this.cluster = Cluster.of(this);
+    this.cluster._claimFolder(props.name, this.node.path);
+    const cluster = this.cluster;
+    const prune = props.prune ?? true;
+    this.application = new Application(this, 'ArgoApplication', {
+      metadata: {
+        name: props.name,
+        namespace: cluster.argoNamespace,
+        annotations: { [SYNC_WAVE_ANNOTATION]: String(props.syncWave ?? 0) },
+        finalizers: ['resources-finalizer.argocd.argoproj.io'],
+      },
+      spec: {
+        project: props.project ?? PLATFORM_PROJECT,
+        source: { repoUrl: cluster.repoUrl, targetRevision: cluster.targetRevision, path: cluster.folderPath(props.name) },
+        destination: { server: cluster.destinationServer, namespace: props.namespace },
+        syncPolicy: {
+          automated: { prune, selfHeal: true },
+          syncOptions: ['PruneLast=true'],
+          retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
+        },
+        ignoreDifferences: Lazy.any({ produce: () => (this.ignores.length ? this.ignores.map((i) => ({ ...i })) : undefined) }) as any,
+      },
+    });
+    placeIn(this.application, ROOT_FOLDER);
+  }
+
+  /** Tells Argo CD to ignore a field that a controller rewrites on the live object. */
+  public addIgnoreDifference(diff: IgnoreDifference): void {
+    this.ignores.push({
+      group: diff.group,
+      kind: diff.kind,
+      name: diff.name,
+      namespace: diff.namespace,
+      jqPathExpressions: diff.jqPathExpressions ? [...diff.jqPathExpressions] : undefined,
+      jsonPointers: diff.jsonPointers ? [...diff.jsonPointers] : undefined,
+    });
+  }
+}

@@ -1,0 +1,5 @@
+export * from './cluster';
+export * from './gitops-app';
+export * from './placement';
+export * from './root-app';
+export * from './sync-wave';

@@ -1,0 +1,2 @@
+export * from './synthesizer';
+export * from './write-tree';

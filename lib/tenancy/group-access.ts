@@ -1,0 +1,59 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { Problems } from '../core/errors';
+import { duplicates, nonEmpty } from '../core/rules';
+
+/**
+ * Identity-provider groups (FreeIPA via Keycloak, synced as OpenShift Groups) by the access they
+ * get in a tenant.
+ */
+export interface TenantGroups {
+  /** Groups bound to the `admin` ClusterRole. @default none */
+  readonly admin?: readonly string[];
+  /** Groups bound to the `edit` ClusterRole. @default none */
+  readonly edit?: readonly string[];
+  /** Groups bound to the `view` ClusterRole. @default none */
+  readonly view?: readonly string[];
+}
+
+const ROLES = ['admin', 'edit', 'view'] as const;
+const GROUP_NAME = /^[A-Za-z0-9][-A-Za-z0-9_.@ ]*$/;
+
+/** Properties of {@link GroupAccess}. */
+export interface GroupAccessProps {
+  readonly namespace: string;
+  readonly groups: TenantGroups;
+}
+
+/** One RoleBinding per role (`tenant-admin`, `tenant-edit`, `tenant-view`) listing the groups. */
+export class GroupAccess extends Construct {
+  constructor(scope: Construct, id: string, props: GroupAccessProps) {
+    super(scope, id);
+    const p = new Problems(this.node.path);
+    const groups = props.groups ?? {};
+    for (const role of ROLES) {
+      const list = groups[role];
+      if (list === undefined) continue;
+      if (!Array.isArray(list)) {
+        p.add(`groups.${role}`, `must be a list of group names, got ${JSON.stringify(list)}`);
+        continue;
+      }
+      list.forEach((g, i) => {
+        if (nonEmpty(g) || !GROUP_NAME.test(g)) p.add(`groups.${role}[${i}]`, `${JSON.stringify(g)} is not a group name (letters, digits, '-', '_', '.', '@')`);
+      });
+      for (const d of duplicates(list)) p.add(`groups.${role}`, `group "${d}" is listed twice`);
+    }
+    if (!groups.admin?.length) p.add('groups.admin', 'at least one admin group is required, so someone can manage the tenant');
+    p.throwIfAny();
+
+    for (const role of ROLES) {
+      const list = groups[role];
+      if (!list?.length) continue;
+      new k8s.KubeRoleBinding(this, role, {
+        metadata: { name: `tenant-${role}`, namespace: props.namespace },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+        subjects: [...list].sort().map((name) => ({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name })),
+      });
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { Problems } from '../core/errors';
+import { Quantity } from '../core/quantity';
+import { intRange } from '../core/rules';
+
+/** Hard limits of a tenant. */
+export interface TenantQuotaLimits {
+  /** Total CPU the tenant's pods and VMs may request (`requests.cpu`). */
+  readonly cpu: Quantity;
+  /** Total memory requested, and the total of memory limits (`requests.memory`, `limits.memory`). */
+  readonly memory: Quantity;
+  /** Total persistent storage requested (`requests.storage`). */
+  readonly storage: Quantity;
+  /**
+   * Maximum number of pods (VM launcher pods included).
+   * @default 50
+   */
+  readonly pods?: number;
+  /**
+   * Maximum number of PersistentVolumeClaims (VM disks included).
+   * @default 20
+   */
+  readonly persistentVolumeClaims?: number;
+}
+
+/** Defaults applied to containers that do not say what they need. */
+export interface ContainerDefaults {
+  /** @default 50m */
+  readonly cpuRequest?: Quantity;
+  /** @default 128Mi */
+  readonly memoryRequest?: Quantity;
+  /** @default 512Mi */
+  readonly memoryLimit?: Quantity;
+}
+
+/** Properties of {@link TenantQuota}. */
+export interface TenantQuotaProps {
+  readonly namespace: string;
+  readonly limits: TenantQuotaLimits;
+  /** @default see ContainerDefaults */
+  readonly containerDefaults?: ContainerDefaults;
+}
+
+/**
+ * A tenant's ResourceQuota and the LimitRange that gives containers sane defaults, so that pods
+ * without explicit requests still count against (and fit) the quota.
+ */
+export class TenantQuota extends Construct {
+  public readonly limits: Required<TenantQuotaLimits>;
+  public readonly containerDefaults: Required<ContainerDefaults>;
+
+  constructor(scope: Construct, id: string, props: TenantQuotaProps) {
+    super(scope, id);
+    const p = new Problems(this.node.path);
+    const l = props.limits;
+    for (const f of ['cpu', 'memory', 'storage'] as const) {
+      if (!(l?.[f] instanceof Quantity)) p.add(`quota.${f}`, `must be a Quantity (Quantity.parse("...")), got ${JSON.stringify(l?.[f])}`);
+    }
+    if (l?.pods !== undefined) p.check('quota.pods', l.pods, intRange(1, 10000));
+    if (l?.persistentVolumeClaims !== undefined) p.check('quota.persistentVolumeClaims', l.persistentVolumeClaims, intRange(0, 10000));
+    p.throwIfAny();
+    this.limits = { pods: 50, persistentVolumeClaims: 20, ...l };
+    this.containerDefaults = {
+      cpuRequest: Quantity.parse('50m'),
+      memoryRequest: Quantity.parse('128Mi'),
+      memoryLimit: Quantity.parse('512Mi'),
+      ...props.containerDefaults,
+    };
+    const d = this.containerDefaults;
+    if (d.memoryLimit.value < d.memoryRequest.value) {
+      p.add('containerDefaults.memoryLimit', `${d.memoryLimit} is below the default memory request ${d.memoryRequest}`);
+      p.throwIfAny();
+    }
+
+    const hard: Record<string, k8s.Quantity> = {
+      'requests.cpu': k8s.Quantity.fromString(this.limits.cpu.toString()),
+      'requests.memory': k8s.Quantity.fromString(this.limits.memory.toString()),
+      'limits.memory': k8s.Quantity.fromString(this.limits.memory.toString()),
+      'requests.storage': k8s.Quantity.fromString(this.limits.storage.toString()),
+      pods: k8s.Quantity.fromNumber(this.limits.pods),
+      persistentvolumeclaims: k8s.Quantity.fromNumber(this.limits.persistentVolumeClaims),
+    };
+    new k8s.KubeResourceQuota(this, 'Resource', {
+      metadata: { name: 'tenant-quota', namespace: props.namespace },
+      spec: { hard },
+    });
+    new k8s.KubeLimitRange(this, 'Defaults', {
+      metadata: { name: 'tenant-defaults', namespace: props.namespace },
+      spec: {
+        limits: [{
+          type: 'Container',
+          defaultRequest: {
+            cpu: k8s.Quantity.fromString(d.cpuRequest.toString()),
+            memory: k8s.Quantity.fromString(d.memoryRequest.toString()),
+          },
+          default: { memory: k8s.Quantity.fromString(d.memoryLimit.toString()) },
+        }],
+      },
+    });
+  }
+}

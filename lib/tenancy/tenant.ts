@@ -1,0 +1,111 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct, IConstruct } from 'constructs';
+import { Problems } from '../core/errors';
+import { dnsLabel, nonEmpty, oneOf } from '../core/rules';
+import { GitOpsApp } from '../gitops/gitops-app';
+import { placeIn } from '../gitops/placement';
+import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
+import { GroupAccess, TenantGroups } from './group-access';
+import { NetworkIsolation, NetworkIsolationOptions } from './network-isolation';
+import { PodSecurityLevel } from './pod-security';
+import { TenantProject } from './tenant-project';
+import { ContainerDefaults, TenantQuota, TenantQuotaLimits } from './tenant-quota';
+import { TENANCY_FOLDER, tenancyApp } from './tenancy-app';
+
+/** Label carrying the tenant name on the namespace and everything ocpkit creates for it. */
+export const TENANT_LABEL = 'ocpkit.io/tenant';
+const RESERVED_PREFIXES = ['openshift', 'kube-', 'default'];
+
+/** Properties of a {@link Tenant}. */
+export interface TenantProps {
+  /** Tenant name: the OpenShift project (namespace), folder and Argo CD Application name. DNS-1123 label. */
+  readonly name: string;
+  /** Human-readable name shown in the OpenShift console. */
+  readonly displayName: string;
+  /** @default no description */
+  readonly description?: string;
+  /** Who asked for the project (OpenShift `openshift.io/requester`). @default no requester */
+  readonly requester?: string;
+  /** Groups and the access they get. At least one admin group. */
+  readonly groups: TenantGroups;
+  /** ResourceQuota of the tenant. */
+  readonly quota: TenantQuotaLimits;
+  /** LimitRange defaults for containers. @default see ContainerDefaults */
+  readonly containerDefaults?: ContainerDefaults;
+  /** Pod Security Admission level enforced in the namespace. @default PodSecurityLevel.RESTRICTED */
+  readonly podSecurity?: PodSecurityLevel;
+  /** Allowances on top of the default-deny ingress policy. @default all allowed */
+  readonly network?: NetworkIsolationOptions;
+  /** Extra namespace labels (for network policies of other tenants to select on). @default none */
+  readonly labels?: Record<string, string>;
+}
+
+/**
+ * What an OpenShift admin hands a community project: a namespace with project annotations and
+ * Pod Security labels, quota and container defaults, group RBAC, default-deny network policies,
+ * and an Argo CD AppProject + Application confined to that namespace.
+ *
+ * The Namespace, quota and limit range go to the platform `tenancy` folder (tenants cannot change
+ * them); RBAC, network policies and the tenant's workloads go to the tenant's own folder.
+ */
+export class Tenant extends GitOpsApp {
+  /** The tenant a construct is defined in, if any. */
+  public static enclosing(c: IConstruct): Tenant | undefined {
+    for (let s: IConstruct | undefined = c; s; s = s.node.scope) {
+      if (s instanceof Tenant) return s as Tenant;
+    }
+    return undefined;
+  }
+
+  public readonly tenantName: string;
+  public readonly quota: TenantQuota;
+  public readonly namespaceObject: k8s.KubeNamespace;
+
+  constructor(scope: Construct, id: string, props: TenantProps) {
+    const pre = new Problems(`${scope.node.path ? `${scope.node.path}/` : ''}${id}`);
+    pre.check('name', props.name, dnsLabel);
+    if (typeof props.name === 'string' && RESERVED_PREFIXES.some((r) => props.name.startsWith(r))) {
+      pre.add('name', `"${props.name}" starts with a prefix reserved by OpenShift (${RESERVED_PREFIXES.join(', ')})`);
+    }
+    if (props.name === TENANCY_FOLDER) pre.add('name', `"${TENANCY_FOLDER}" is reserved for the platform tenancy folder`);
+    pre.check('displayName', props.displayName, nonEmpty);
+    if (props.podSecurity !== undefined) pre.check('podSecurity', props.podSecurity, oneOf(Object.values(PodSecurityLevel)));
+    pre.throwIfAny();
+
+    super(scope, id, { name: props.name, namespace: props.name, project: `tenant-${props.name}`, syncWave: SyncWave.WORKLOADS });
+    this.tenantName = props.name;
+    const level = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
+    tenancyApp(this.cluster);
+
+    this.namespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
+      metadata: {
+        name: props.name,
+        labels: {
+          ...props.labels,
+          [TENANT_LABEL]: props.name,
+          'pod-security.kubernetes.io/enforce': level,
+          'pod-security.kubernetes.io/audit': level,
+          'pod-security.kubernetes.io/warn': level,
+          // Keep OpenShift's label syncer from overwriting the levels set here.
+          'security.openshift.io/scc.podSecurityLabelSync': 'false',
+          // Lets the OpenShift GitOps instance manage the tenant's objects.
+          'argocd.argoproj.io/managed-by': this.cluster.argoNamespace,
+        },
+        annotations: {
+          'openshift.io/display-name': props.displayName,
+          ...(props.description ? { 'openshift.io/description': props.description } : {}),
+          ...(props.requester ? { 'openshift.io/requester': props.requester } : {}),
+          [SYNC_WAVE_ANNOTATION]: String(SyncWave.NAMESPACES),
+          'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+        },
+      },
+    });
+    placeIn(this.namespaceObject, TENANCY_FOLDER);
+
+    this.quota = new TenantQuota(this, 'Quota', { namespace: props.name, limits: props.quota, containerDefaults: props.containerDefaults });
+    for (const c of this.quota.node.findAll()) if (c !== this.quota) placeIn(c as any, TENANCY_FOLDER);
+    new GroupAccess(this, 'Access', { namespace: props.name, groups: props.groups });
+    new NetworkIsolation(this, 'Network', { namespace: props.name, ...props.network });
+    new TenantProject(this, 'Project', { name: `tenant-${props.name}`, namespace: props.name, description: props.displayName });
+  }
+}
