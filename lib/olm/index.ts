@@ -1,0 +1,2 @@
+export * from './catalog-source';
+export * from './operator-install';
