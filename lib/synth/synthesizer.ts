@@ -3,7 +3,9 @@ import { IConstruct } from 'constructs';
 import * as yaml from 'js-yaml';
 import { OcpkitError, Problem } from '../core/errors';
 import { Cluster } from '../gitops/cluster';
+import { applyDeliveryAnnotations } from '../gitops/delivery-annotations';
 import { GitOpsApp } from '../gitops/gitops-app';
+import { normalizeScope } from '../schema/scope';
 import { SchemaValidator } from '../schema/validator';
 
 /** One synthesized object and where it came from. */
@@ -76,7 +78,7 @@ export function synthesize(clusters: Cluster | readonly Cluster[], options: Synt
       const path = obj.node.path;
       let manifest: any;
       try {
-        manifest = obj.toJson();
+        manifest = applyDeliveryAnnotations(normalizeScope(obj.toJson()));
       } catch (e) {
         problems.push({ path, field: '', message: `cannot render: ${(e as Error).message}` });
         continue;

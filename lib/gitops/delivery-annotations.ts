@@ -1,0 +1,174 @@
+import { SYNC_WAVE_ANNOTATION, SyncWave } from './sync-wave';
+
+/** The Argo CD annotation that carries per-object sync options (comma-separated `Key=value`). */
+export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
+
+/**
+ * Kinds Argo CD must never prune or delete on its own: deleting them loses data (disks, VMs) or
+ * everything inside them (namespaces). Removing them from Git leaves them on the cluster; an
+ * administrator deletes them by hand.
+ */
+export const STATEFUL_KINDS: ReadonlySet<string> = new Set(['PersistentVolumeClaim', 'DataVolume', 'VirtualMachine', 'Namespace', 'Project']);
+
+/**
+ * Custom resources that are applied server-side: they are big enough (or grow big enough, for VMs
+ * with cloud-init) that the `last-applied-configuration` annotation of a client-side apply would
+ * hit the 256 KiB annotation limit, and their controllers own many of their fields.
+ */
+export const SERVER_SIDE_APPLY_KINDS: ReadonlySet<string> = new Set(['apps.gitlab.com/GitLab', 'kubevirt.io/VirtualMachine']);
+
+/** Any object whose JSON exceeds this size is applied server-side too. */
+export const SERVER_SIDE_APPLY_MIN_BYTES = 128 * 1024;
+
+/**
+ * API groups that exist on every OpenShift 4.14 cluster before Argo CD syncs anything: Kubernetes
+ * itself, OpenShift's own APIs, OLM, Multus and the monitoring stack, and Argo CD's own kinds.
+ * Objects of any other group are custom resources whose CRD an operator installs, so Argo CD
+ * cannot dry-run them before that operator is running.
+ */
+export const BUILT_IN_GROUPS: ReadonlySet<string> = new Set([
+  // Kubernetes
+  '', 'apps', 'batch', 'autoscaling', 'policy', 'networking.k8s.io', 'rbac.authorization.k8s.io',
+  'storage.k8s.io', 'apiextensions.k8s.io', 'admissionregistration.k8s.io', 'coordination.k8s.io',
+  'discovery.k8s.io', 'scheduling.k8s.io', 'node.k8s.io', 'certificates.k8s.io', 'events.k8s.io',
+  'flowcontrol.apiserver.k8s.io', 'snapshot.storage.k8s.io',
+  // OpenShift 4.14 core (not operator add-ons such as oadp.openshift.io)
+  'apps.openshift.io', 'authorization.openshift.io', 'build.openshift.io', 'config.openshift.io',
+  'console.openshift.io', 'image.openshift.io', 'machine.openshift.io', 'machineconfiguration.openshift.io',
+  'network.openshift.io', 'oauth.openshift.io', 'operator.openshift.io', 'project.openshift.io',
+  'quota.openshift.io', 'route.openshift.io', 'security.openshift.io', 'template.openshift.io',
+  'user.openshift.io', 'k8s.ovn.org', 'k8s.cni.cncf.io', 'monitoring.coreos.com', 'operators.coreos.com',
+  // Argo CD (OpenShift GitOps is running before it syncs anything)
+  'argoproj.io',
+]);
+
+const WAVE_BY_KIND: Readonly<Record<string, number>> = {
+  // operators and CRDs first; AppProjects too, since the Applications that name them need them
+  'operators.coreos.com/Subscription': SyncWave.OPERATORS,
+  'operators.coreos.com/OperatorGroup': SyncWave.OPERATORS,
+  'operators.coreos.com/CatalogSource': SyncWave.OPERATORS,
+  'apiextensions.k8s.io/CustomResourceDefinition': SyncWave.OPERATORS,
+  'argoproj.io/AppProject': SyncWave.OPERATORS,
+  // namespaces
+  '/Namespace': SyncWave.NAMESPACES,
+  'project.openshift.io/Project': SyncWave.NAMESPACES,
+  // policy
+  '/ResourceQuota': SyncWave.POLICY,
+  '/LimitRange': SyncWave.POLICY,
+  '/ServiceAccount': SyncWave.POLICY,
+  'quota.openshift.io/ClusterResourceQuota': SyncWave.POLICY,
+  'rbac.authorization.k8s.io/Role': SyncWave.POLICY,
+  'rbac.authorization.k8s.io/ClusterRole': SyncWave.POLICY,
+  'rbac.authorization.k8s.io/RoleBinding': SyncWave.POLICY,
+  'rbac.authorization.k8s.io/ClusterRoleBinding': SyncWave.POLICY,
+  'networking.k8s.io/NetworkPolicy': SyncWave.POLICY,
+  'security.openshift.io/SecurityContextConstraints': SyncWave.POLICY,
+  'policy/PodDisruptionBudget': SyncWave.POLICY,
+  // workloads
+  'apps/Deployment': SyncWave.WORKLOADS,
+  'apps/StatefulSet': SyncWave.WORKLOADS,
+  'apps/DaemonSet': SyncWave.WORKLOADS,
+  'apps/ReplicaSet': SyncWave.WORKLOADS,
+  'apps.openshift.io/DeploymentConfig': SyncWave.WORKLOADS,
+  'batch/Job': SyncWave.WORKLOADS,
+  'batch/CronJob': SyncWave.WORKLOADS,
+  '/Pod': SyncWave.WORKLOADS,
+  'kubevirt.io/VirtualMachine': SyncWave.WORKLOADS,
+  'apps.gitlab.com/Runner': SyncWave.WORKLOADS,
+};
+
+/** API group of an `apiVersion` (`apps/v1` -> `apps`, `v1` -> ``). */
+export function apiGroup(apiVersion: unknown): string {
+  const s = String(apiVersion ?? '');
+  const slash = s.indexOf('/');
+  return slash < 0 ? '' : s.slice(0, slash);
+}
+
+/**
+ * The sync wave an object gets when it sets none: operators (Subscriptions, OperatorGroups,
+ * CatalogSources, CRDs, AppProjects), then Namespaces, then policy (quotas, RBAC, network
+ * policies), then configuration (ConfigMaps, Secrets, PVCs, networks and every other custom
+ * resource), then workloads (Deployments, CronJobs, VirtualMachines).
+ */
+export function defaultSyncWave(apiVersion: string, kind: string): number {
+  return WAVE_BY_KIND[`${apiGroup(apiVersion)}/${kind}`] ?? SyncWave.CONFIG;
+}
+
+/** True for kinds whose CRD an operator installs (not Kubernetes, OpenShift or Argo CD built-ins). */
+export function isOperatorProvided(apiVersion: string): boolean {
+  return !BUILT_IN_GROUPS.has(apiGroup(apiVersion));
+}
+
+/**
+ * Merges sync options into an existing `sync-options` value. An option whose key the object
+ * already sets explicitly (say `Prune=true`) is kept as written; the others are appended in the
+ * given order. Nothing is duplicated.
+ */
+export function mergeSyncOptions(existing: string | undefined, add: readonly string[]): string {
+  const parts = (existing ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const keys = new Set(parts.map((p) => p.split('=')[0]));
+  for (const opt of add) {
+    const key = opt.split('=')[0];
+    if (!keys.has(key)) {
+      parts.push(opt);
+      keys.add(key);
+    }
+  }
+  return parts.join(',');
+}
+
+/**
+ * Adds the Argo CD delivery annotations every synthesized object needs, unless it set them itself:
+ *
+ * - `argocd.argoproj.io/sync-wave` by kind ({@link defaultSyncWave});
+ * - sync option `SkipDryRunOnMissingResource=true` on custom resources whose CRD arrives with an
+ *   operator in the same sync;
+ * - `Prune=false,Delete=false` on stateful kinds ({@link STATEFUL_KINDS});
+ * - `ServerSideApply=true` on large custom resources ({@link SERVER_SIDE_APPLY_KINDS}, or over
+ *   {@link SERVER_SIDE_APPLY_MIN_BYTES}).
+ *
+ * Existing annotations win; options are merged without duplicates. The annotation map is
+ * written back with sorted keys so the output stays byte-identical between synths.
+ * Mutates and returns the manifest.
+ */
+export function applyDeliveryAnnotations<T>(manifest: T): T {
+  const m = manifest as any;
+  if (!m || typeof m !== 'object' || typeof m.kind !== 'string' || typeof m.apiVersion !== 'string') return manifest;
+  const metadata = m.metadata && typeof m.metadata === 'object' ? m.metadata : undefined;
+  if (!metadata) return manifest;
+  const annotations: Record<string, string> = { ...(metadata.annotations ?? {}) };
+  const kind: string = m.kind;
+  const group = apiGroup(m.apiVersion);
+
+  if (annotations[SYNC_WAVE_ANNOTATION] === undefined) {
+    annotations[SYNC_WAVE_ANNOTATION] = String(defaultSyncWave(m.apiVersion, kind));
+  }
+  const options: string[] = [];
+  if (isOperatorProvided(m.apiVersion)) options.push('SkipDryRunOnMissingResource=true');
+  if (STATEFUL_KINDS.has(kind)) options.push('Prune=false', 'Delete=false');
+  if (SERVER_SIDE_APPLY_KINDS.has(`${group}/${kind}`) || isLarge(m)) {
+    options.push('ServerSideApply=true');
+  }
+  if (options.length > 0) {
+    const merged = mergeSyncOptions(annotations[SYNC_OPTIONS_ANNOTATION], options);
+    annotations[SYNC_OPTIONS_ANNOTATION] = merged;
+  }
+
+  const sorted: Record<string, string> = {};
+  for (const k of Object.keys(annotations).sort()) sorted[k] = annotations[k];
+  if (metadata.annotations) {
+    metadata.annotations = sorted;
+  } else {
+    // insert `annotations` in key order, like the rest of the rendered manifest
+    const rebuilt: Record<string, unknown> = { annotations: sorted };
+    for (const k of Object.keys(metadata)) rebuilt[k] = metadata[k];
+    const ordered: Record<string, unknown> = {};
+    for (const k of Object.keys(rebuilt).sort()) ordered[k] = rebuilt[k];
+    m.metadata = ordered;
+  }
+  return manifest;
+}
+
+function isLarge(manifest: unknown): boolean {
+  return JSON.stringify(manifest).length > SERVER_SIDE_APPLY_MIN_BYTES;
+}
