@@ -1,4 +1,5 @@
 export * from './cluster';
+export * from './delivery-annotations';
 export * from './gitops-app';
 export * from './placement';
 export * from './root-app';
