@@ -4,3 +4,4 @@ export * from './gitops-app';
 export * from './placement';
 export * from './root-app';
 export * from './sync-wave';
+export * from './release-train';

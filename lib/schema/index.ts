@@ -1,3 +1,4 @@
 export * from './catalog';
 export * from './locate';
 export * from './validator';
+export * from './scope';

@@ -4,6 +4,7 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import * as yaml from 'js-yaml';
 import { CORE_DEFINITIONS_FILE, CRD_FILES, gvkKey } from './catalog';
 import { locateSchemas } from './locate';
+import { isClusterScoped } from './scope';
 
 /** One schema violation inside one object. */
 export interface SchemaIssue {
@@ -49,6 +50,7 @@ export class SchemaValidator {
   private readonly crdFiles = new Map<string, string>();
   private readonly crdCache = new Map<string, any[]>();
   private coreKinds?: Map<string, string>;
+  private readonly crdScopes = new Map<string, string>();
 
   constructor(options: SchemaValidatorOptions = {}) {
     this.schemasDir = locateSchemas(options.schemasDir);
@@ -75,8 +77,25 @@ export class SchemaValidator {
     }
     const fn = this.validatorFor(obj.apiVersion, obj.kind);
     if (!fn) return [{ pointer: '', message: `no schema known for ${obj.apiVersion} ${obj.kind} (not in Kubernetes 1.27 nor in the CRDs of ${this.schemasDir})` }];
-    if (fn(obj)) return [];
-    return summarize(fn.errors ?? []);
+    const issues = fn(obj) ? [] : summarize(fn.errors ?? []);
+    if (obj.metadata?.namespace !== undefined && this.scopeOf(obj.apiVersion, obj.kind) === 'Cluster') {
+      issues.push({ pointer: '/metadata/namespace', message: `${obj.kind} is cluster-scoped and takes no namespace` });
+    }
+    return issues;
+  }
+
+  /**
+   * `Cluster` or `Namespaced` for a kind whose schema is known (CRD scope, or the core list),
+   * undefined otherwise.
+   */
+  public scopeOf(apiVersion: string, kind: string): 'Cluster' | 'Namespaced' | undefined {
+    const key = gvkKey(apiVersion, kind);
+    if (this.crdFiles.has(key)) {
+      this.validatorFor(apiVersion, kind);
+      return this.crdScopes.get(key) as 'Cluster' | 'Namespaced' | undefined;
+    }
+    if (!this.core().has(key)) return undefined;
+    return isClusterScoped(apiVersion, kind) ? 'Cluster' : 'Namespaced';
   }
 
   private validatorFor(apiVersion: string, kind: string): ValidateFunction | null {
@@ -111,6 +130,7 @@ export class SchemaValidator {
       const v = (crd.spec.versions ?? []).find((x: any) => x.name === version);
       const schema = v?.schema?.openAPIV3Schema ?? crd.spec.validation?.openAPIV3Schema;
       if (!schema) continue;
+      this.crdScopes.set(gvkKey(apiVersion, kind), crd.spec.scope);
       const copy = JSON.parse(JSON.stringify(schema));
       dropNullCombinators(copy);
       copy.properties = { ...(copy.properties ?? {}), metadata: { $ref: OBJECT_META } };

@@ -5,3 +5,4 @@ export * from './tenant';
 export * from './tenant-project';
 export * from './tenant-quota';
 export * from './tenancy-app';
+export * from './tenant-file';

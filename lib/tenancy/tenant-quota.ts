@@ -60,12 +60,12 @@ export class TenantQuota extends Construct {
     if (l?.pods !== undefined) p.check('quota.pods', l.pods, intRange(1, 10000));
     if (l?.persistentVolumeClaims !== undefined) p.check('quota.persistentVolumeClaims', l.persistentVolumeClaims, intRange(0, 10000));
     p.throwIfAny();
-    this.limits = { pods: 50, persistentVolumeClaims: 20, ...l };
+    this.limits = { ...l, pods: l.pods ?? 50, persistentVolumeClaims: l.persistentVolumeClaims ?? 20 };
+    const cd = props.containerDefaults ?? {};
     this.containerDefaults = {
-      cpuRequest: Quantity.parse('50m'),
-      memoryRequest: Quantity.parse('128Mi'),
-      memoryLimit: Quantity.parse('512Mi'),
-      ...props.containerDefaults,
+      cpuRequest: cd.cpuRequest ?? Quantity.parse('50m'),
+      memoryRequest: cd.memoryRequest ?? Quantity.parse('128Mi'),
+      memoryLimit: cd.memoryLimit ?? Quantity.parse('512Mi'),
     };
     const d = this.containerDefaults;
     if (d.memoryLimit.value < d.memoryRequest.value) {

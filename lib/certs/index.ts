@@ -1,0 +1,2 @@
+export * from './acme-cluster-issuer';
+export * from './issuer';

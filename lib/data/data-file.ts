@@ -1,0 +1,164 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { OcpkitError, Problem, show } from '../core/errors';
+import { Quantity, quantityProblem } from '../core/quantity';
+import { Rule } from '../core/rules';
+
+/**
+ * A YAML data file that a stack reads (tenants.yaml, vms.yaml ...). It reads fields with their
+ * types checked and collects every problem, each naming the file, the entry and the field, so a
+ * stack can report all bad entries at once before any construct is built.
+ */
+export class DataFile {
+  /** Reads and parses a file; a missing file or a YAML syntax error throws at once. */
+  public static load(file: string): DataFile {
+    const name = path.basename(file);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new OcpkitError([{ path: name, field: '', message: `cannot read ${file}: ${(e as Error).message}` }]);
+    }
+    return DataFile.parse(name, text);
+  }
+
+  /** Parses YAML text under a display name. */
+  public static parse(name: string, text: string): DataFile {
+    try {
+      return new DataFile(name, yaml.load(text));
+    } catch (e) {
+      const err = e as yaml.YAMLException;
+      const line = err.mark ? ` at line ${err.mark.line + 1}, column ${err.mark.column + 1}` : '';
+      throw new OcpkitError([{ path: name, field: '', message: `YAML does not parse${line}: ${err.reason ?? err.message}` }]);
+    }
+  }
+
+  private readonly problems: Problem[] = [];
+
+  private constructor(public readonly name: string, public readonly content: unknown) {
+    if (content === null || typeof content !== 'object' || Array.isArray(content)) {
+      this.problems.push({ path: name, field: '', message: 'the file must be a YAML mapping at the top level' });
+    }
+  }
+
+  /** The entries of the top-level list `key`; each entry is labelled by its `labelField` value. */
+  public list(key: string, labelField = 'name'): DataEntry[] {
+    const raw = (this.content as any)?.[key];
+    if (!Array.isArray(raw)) {
+      this.problems.push({ path: this.name, field: key, message: `must be a list of entries, got ${show(raw)}` });
+      return [];
+    }
+    return raw.map((item, i) => {
+      const label = item && typeof item === 'object' && typeof item[labelField] === 'string' ? ` (${item[labelField]})` : '';
+      return new DataEntry(`${this.name}: ${key}[${i}]${label}`, item, this.problems);
+    });
+  }
+
+  /** Records a problem found by the caller (duplicates, cross-entry rules). */
+  public report(entry: DataEntry | undefined, field: string, message: string): void {
+    this.problems.push({ path: entry?.where ?? this.name, field, message });
+  }
+
+  /** All problems so far. */
+  public get allProblems(): readonly Problem[] {
+    return this.problems;
+  }
+
+  /** Throws one OcpkitError with every problem, if any. */
+  public throwIfAny(): void {
+    if (this.problems.length) throw new OcpkitError(this.problems, `${this.name} has ${this.problems.length} problem${this.problems.length === 1 ? '' : 's'}`);
+  }
+}
+
+/** Options of the field readers. */
+export interface FieldOptions<T> {
+  /** @default false */
+  readonly optional?: boolean;
+  /** Extra rule checked after the type. @default none */
+  readonly rule?: Rule<T>;
+}
+
+/** One entry (or nested mapping) of a data file. */
+export class DataEntry {
+  private readonly obj: Record<string, unknown>;
+
+  constructor(public readonly where: string, raw: unknown, private readonly sink: Problem[], private readonly prefix = '') {
+    const ok = raw !== null && typeof raw === 'object' && !Array.isArray(raw);
+    if (!ok && !prefix) sink.push({ path: where, field: '', message: `entry must be a mapping, got ${show(raw)}` });
+    this.obj = ok ? (raw as Record<string, unknown>) : {};
+  }
+
+  /** True when the field is present. */
+  public has(field: string): boolean {
+    return this.obj[field] !== undefined && this.obj[field] !== null;
+  }
+
+  public string(field: string, opts: FieldOptions<string> = {}): string | undefined {
+    return this.read(field, opts, (v) => (typeof v === 'string' ? undefined : `must be a string, got ${show(v)}`)) as string | undefined;
+  }
+
+  public number(field: string, opts: FieldOptions<number> = {}): number | undefined {
+    return this.read(field, opts, (v) => (typeof v === 'number' && Number.isFinite(v) ? undefined : `must be a number, got ${show(v)}`)) as number | undefined;
+  }
+
+  public boolean(field: string, opts: FieldOptions<boolean> = {}): boolean | undefined {
+    return this.read(field, opts, (v) => (typeof v === 'boolean' ? undefined : `must be true or false, got ${show(v)}`)) as boolean | undefined;
+  }
+
+  /** A list of strings (each checked by `rule`). */
+  public stringList(field: string, opts: FieldOptions<string> = {}): string[] | undefined {
+    const v = this.read(field, { optional: opts.optional }, (x) =>
+      Array.isArray(x) && x.every((i) => typeof i === 'string') ? undefined : `must be a list of strings, got ${show(x)}`) as string[] | undefined;
+    if (v && opts.rule) {
+      v.forEach((item, i) => {
+        const msg = opts.rule!(item);
+        if (msg) this.report(`${field}[${i}]`, msg);
+      });
+    }
+    return v;
+  }
+
+  /** A Kubernetes quantity (`4`, `500m`, `8Gi`). */
+  public quantity(field: string, opts: { optional?: boolean } = {}): Quantity | undefined {
+    const v = this.read(field, opts, quantityProblem);
+    return v === undefined ? undefined : Quantity.parse(v as string);
+  }
+
+  /** A nested mapping. */
+  public object(field: string, opts: { optional?: boolean } = {}): DataEntry | undefined {
+    const v = this.read(field, opts, (x) => (x !== null && typeof x === 'object' && !Array.isArray(x) ? undefined : `must be a mapping, got ${show(x)}`));
+    return v === undefined ? undefined : new DataEntry(this.where, v, this.sink, `${this.prefix}${field}.`);
+  }
+
+  /** Reports fields that are not in `allowed` (typos would otherwise be ignored). */
+  public allowOnly(allowed: readonly string[]): void {
+    for (const k of Object.keys(this.obj)) {
+      if (!allowed.includes(k)) this.report(k, `unknown field; allowed fields are ${allowed.join(', ')}`);
+    }
+  }
+
+  /** Records a problem with a field of this entry. */
+  public report(field: string, message: string): void {
+    this.sink.push({ path: this.where, field: `${this.prefix}${field}`, message });
+  }
+
+  private read(field: string, opts: FieldOptions<any>, typeRule: Rule<unknown>): unknown {
+    const v = this.obj[field];
+    if (v === undefined || v === null) {
+      if (!opts.optional) this.report(field, 'is required');
+      return undefined;
+    }
+    const typeMsg = typeRule(v);
+    if (typeMsg) {
+      this.report(field, typeMsg);
+      return undefined;
+    }
+    const ruleMsg = opts.rule?.(v);
+    if (ruleMsg) {
+      this.report(field, ruleMsg);
+      return undefined;
+    }
+    return v;
+  }
+}

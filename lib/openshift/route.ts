@@ -1,0 +1,70 @@
+import { Construct } from 'constructs';
+import { Route as RouteResource, RouteSpecTlsInsecureEdgeTerminationPolicy, RouteSpecTlsTermination, RouteSpecToKind } from '../../imports/route-route.openshift.io';
+import { IIssuer, routeCertificateAnnotations } from '../certs/issuer';
+import { Problems } from '../core/errors';
+import { dnsLabel, hostname, oneOf } from '../core/rules';
+
+/** Where TLS ends. */
+export enum RouteTls {
+  /** The router terminates TLS and talks plain HTTP to the pods. */
+  EDGE = 'edge',
+  /** The router terminates TLS and opens a new TLS connection to the pods (service-serving certificate). */
+  REENCRYPT = 'reencrypt',
+}
+
+/** A port of a Service, as a Route targets it. */
+export interface IServicePort {
+  readonly serviceName: string;
+  /** Port name on the Service. */
+  readonly portName: string;
+}
+
+/** Properties of {@link Route}. */
+export interface RouteProps {
+  readonly name: string;
+  readonly namespace: string;
+  /** Public host name. */
+  readonly host: string;
+  /** The Service port the router sends traffic to. */
+  readonly target: IServicePort;
+  /** @default RouteTls.EDGE */
+  readonly tls?: RouteTls;
+  /** cert-manager issuer of the Route's certificate (through the openshift-routes integration). */
+  readonly issuer: IIssuer;
+  /** @default '/' (no path) */
+  readonly path?: string;
+}
+
+/**
+ * An OpenShift Route with TLS whose certificate comes from cert-manager. Plain HTTP is
+ * redirected to HTTPS.
+ */
+export class Route extends Construct {
+  public readonly host: string;
+
+  constructor(scope: Construct, id: string, props: RouteProps) {
+    super(scope, id);
+    const p = new Problems(this.node.path);
+    p.check('name', props.name, dnsLabel);
+    p.check('host', props.host, hostname);
+    if (props.tls !== undefined) p.check('tls', props.tls, oneOf(Object.values(RouteTls)));
+    if (!props.issuer?.issuerName) p.add('issuer', 'a cert-manager issuer is required (Issuers.clusterIssuer(name) or an AcmeClusterIssuer)');
+    if (props.path !== undefined && !/^\/[^\s]*$/.test(props.path)) p.add('path', `${JSON.stringify(props.path)} must start with "/"`);
+    p.throwIfAny();
+    this.host = props.host;
+    const tls = props.tls ?? RouteTls.EDGE;
+    new RouteResource(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace, annotations: routeCertificateAnnotations(props.issuer) },
+      spec: {
+        host: props.host,
+        path: props.path && props.path !== '/' ? props.path : undefined,
+        to: { kind: RouteSpecToKind.SERVICE, name: props.target.serviceName, weight: 100 },
+        port: { targetPort: props.target.portName },
+        tls: {
+          termination: tls === RouteTls.EDGE ? RouteSpecTlsTermination.EDGE : RouteSpecTlsTermination.REENCRYPT,
+          insecureEdgeTerminationPolicy: RouteSpecTlsInsecureEdgeTerminationPolicy.REDIRECT,
+        },
+      },
+    });
+  }
+}

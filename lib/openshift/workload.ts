@@ -1,0 +1,160 @@
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { IIssuer } from '../certs/issuer';
+import { Problems } from '../core/errors';
+import { Quantity } from '../core/quantity';
+import { dnsLabel, intRange } from '../core/rules';
+import { GitOpsApp } from '../gitops/gitops-app';
+import { ExternalImage } from './external-image';
+import { TrackedImageStream } from './image-stream';
+import { IServicePort, Route, RouteTls } from './route';
+
+/** The OpenShift annotation that turns ImageStream changes into rollouts. */
+export const IMAGE_TRIGGER_ANNOTATION = 'image.openshift.io/triggers';
+
+/** Public exposure of a {@link Workload}. */
+export interface WorkloadRouteOptions {
+  /** Public host name. */
+  readonly host: string;
+  /** cert-manager issuer of the certificate. */
+  readonly issuer: IIssuer;
+  /** @default RouteTls.EDGE */
+  readonly tls?: RouteTls;
+  /** @default '/' */
+  readonly path?: string;
+}
+
+/** Properties of {@link Workload}. */
+export interface WorkloadProps {
+  /** Name of the Deployment, Service, ImageStream and Route. DNS-1123 label. */
+  readonly name: string;
+  /** Image built elsewhere and pinned (tag or digest). */
+  readonly image: ExternalImage;
+  /**
+   * Port the container listens on.
+   * @default 8080
+   */
+  readonly portNumber?: number;
+  /** @default 1 */
+  readonly replicas?: number;
+  /** CPU request. @default the tenant LimitRange default */
+  readonly cpu?: Quantity;
+  /** Memory request and limit. @default the tenant LimitRange defaults */
+  readonly memory?: Quantity;
+  /** Plain (non-secret) environment variables. @default none */
+  readonly env?: Record<string, string>;
+  /** HTTP path of the readiness and liveness probes. @default no probes */
+  readonly healthPath?: string;
+  /** Expose the workload publicly through a Route. @default not exposed */
+  readonly route?: WorkloadRouteOptions;
+}
+
+/**
+ * An application whose image is built outside the cluster: an ImageStream tracks the external
+ * image, the Deployment rolls out whenever the stream's tag moves (OpenShift image-change
+ * trigger annotation), a Service fronts it, and optionally a TLS Route exposes it.
+ *
+ * The trigger rewrites the container image on the live Deployment, so the enclosing GitOpsApp's
+ * Argo CD Application is told to ignore that field.
+ */
+export class Workload extends Construct implements IServicePort {
+  public readonly serviceName: string;
+  public readonly portName = 'http';
+  public readonly imageStream: TrackedImageStream;
+  public readonly deployment: k8s.KubeDeployment;
+
+  constructor(scope: Construct, id: string, props: WorkloadProps) {
+    super(scope, id);
+    const p = new Problems(this.node.path);
+    p.check('name', props.name, dnsLabel);
+    if (!(props.image instanceof ExternalImage)) p.add('image', 'must be an ExternalImage (ExternalImage.tag(repo, version) or ExternalImage.digest(repo, digest))');
+    if (props.portNumber !== undefined) p.check('portNumber', props.portNumber, intRange(1, 65535));
+    if (props.replicas !== undefined) p.check('replicas', props.replicas, intRange(0, 100));
+    if (props.cpu !== undefined && !(props.cpu instanceof Quantity)) p.add('cpu', 'must be a Quantity');
+    if (props.memory !== undefined && !(props.memory instanceof Quantity)) p.add('memory', 'must be a Quantity');
+    for (const k of Object.keys(props.env ?? {})) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) p.add(`env.${k}`, 'is not a valid environment variable name');
+    if (props.healthPath !== undefined && !props.healthPath.startsWith('/')) p.add('healthPath', `${JSON.stringify(props.healthPath)} must start with "/"`);
+    const namespace = Chart.of(this).namespace;
+    if (!namespace) p.add('namespace', 'a Workload must be defined inside a Tenant or a GitOpsApp with a namespace');
+    p.throwIfAny();
+
+    const name = props.name;
+    const port = props.portNumber ?? 8080;
+    const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'workload' };
+    this.serviceName = name;
+    this.imageStream = new TrackedImageStream(this, 'ImageStream', { name, namespace: namespace!, image: props.image });
+
+    const resources: k8s.ResourceRequirements | undefined = props.cpu || props.memory
+      ? {
+        requests: {
+          ...(props.cpu ? { cpu: k8s.Quantity.fromString(props.cpu.toString()) } : {}),
+          ...(props.memory ? { memory: k8s.Quantity.fromString(props.memory.toString()) } : {}),
+        },
+        limits: props.memory ? { memory: k8s.Quantity.fromString(props.memory.toString()) } : undefined,
+      }
+      : undefined;
+    const probe = props.healthPath
+      ? { httpGet: { path: props.healthPath, port: k8s.IntOrString.fromString('http') }, periodSeconds: 10 }
+      : undefined;
+    const trigger = [{
+      from: { kind: 'ImageStreamTag', name: this.imageStream.imageStreamTag },
+      fieldPath: `spec.template.spec.containers[?(@.name=="${name}")].image`,
+    }];
+
+    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: { name, namespace, labels, annotations: { [IMAGE_TRIGGER_ANNOTATION]: JSON.stringify(trigger) } },
+      spec: {
+        replicas: props.replicas ?? 1,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            containers: [{
+              name,
+              image: props.image.reference,
+              ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
+              env: props.env && Object.keys(props.env).length
+                ? Object.entries(props.env).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, value]) => ({ name: k, value }))
+                : undefined,
+              resources,
+              readinessProbe: probe,
+              livenessProbe: probe ? { ...probe, initialDelaySeconds: 30 } : undefined,
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                runAsNonRoot: true,
+                capabilities: { drop: ['ALL'] },
+                seccompProfile: { type: 'RuntimeDefault' },
+              },
+            }],
+          },
+        },
+      },
+    });
+
+    new k8s.KubeService(this, 'Service', {
+      metadata: {
+        name,
+        namespace,
+        labels,
+        annotations: props.route?.tls === RouteTls.REENCRYPT ? { 'service.beta.openshift.io/serving-cert-secret-name': `${name}-serving-cert` } : undefined,
+      },
+      spec: {
+        selector: labels,
+        ports: [{ name: 'http', port, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }],
+      },
+    });
+
+    if (props.route) {
+      new Route(this, 'Route', { name, namespace: namespace!, host: props.route.host, target: this, tls: props.route.tls, issuer: props.route.issuer, path: props.route.path });
+    }
+
+    GitOpsApp.enclosing(this)?.addIgnoreDifference({
+      group: 'apps',
+      kind: 'Deployment',
+      name,
+      namespace,
+      jqPathExpressions: ['.spec.template.spec.containers[].image'],
+    });
+  }
+}
