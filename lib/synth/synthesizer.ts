@@ -96,6 +96,9 @@ export function synthesize(clusters: Cluster | readonly Cluster[], options: Synt
       }
       byFile.set(file, path);
       if (validator) {
+        if (!manifest.metadata?.namespace && validator.scopeOf(manifest.apiVersion, manifest.kind) === 'Namespaced') {
+          problems.push({ path, field: 'metadata.namespace', message: `${manifest.kind} "${manifest.metadata?.name}" is namespaced but has no namespace; set one or define it in a GitOpsApp with a namespace` });
+        }
         for (const issue of validator.validate(manifest)) {
           problems.push({ path, field: issue.pointer, message: `${issue.message} (${manifest.apiVersion} ${manifest.kind} "${manifest.metadata?.name}")` });
         }
