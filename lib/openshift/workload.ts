@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { IIssuer } from '../certs/issuer';
 import { Problems } from '../core/errors';
 import { Quantity } from '../core/quantity';
-import { dnsLabel, intRange } from '../core/rules';
+import { dnsLabel, hostname, intRange } from '../core/rules';
 import { GitOpsApp } from '../gitops/gitops-app';
 import { ExternalImage } from './external-image';
 import { TrackedImageStream } from './image-stream';
@@ -75,6 +75,7 @@ export class Workload extends Construct implements IServicePort {
     if (props.memory !== undefined && !(props.memory instanceof Quantity)) p.add('memory', 'must be a Quantity');
     for (const k of Object.keys(props.env ?? {})) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) p.add(`env.${k}`, 'is not a valid environment variable name');
     if (props.healthPath !== undefined && !props.healthPath.startsWith('/')) p.add('healthPath', `${JSON.stringify(props.healthPath)} must start with "/"`);
+    if (props.route) p.check('route.host', props.route.host, hostname);
     const namespace = Chart.of(this).namespace;
     if (!namespace) p.add('namespace', 'a Workload must be defined inside a Tenant or a GitOpsApp with a namespace');
     p.throwIfAny();

@@ -1,0 +1,34 @@
+import { Cluster } from '../lib/gitops/cluster';
+import { SchemaValidator } from '../lib/schema/validator';
+import { synthesize, SynthesisResult } from '../lib/synth/synthesizer';
+
+/** A fresh cluster for one test. */
+export function testCluster(environment = 'test'): Cluster {
+  return new Cluster({ name: 'test', environment, repoUrl: 'https://git.example.org/infra.git' });
+}
+
+let shared: SchemaValidator | undefined;
+/** One validator per test file (schemas compile once). */
+export function validator(): SchemaValidator {
+  shared ??= new SchemaValidator();
+  return shared;
+}
+
+/** Synthesizes with schema validation on. */
+export function synth(cluster: Cluster): SynthesisResult {
+  return synthesize(cluster, { validator: validator() });
+}
+
+/** Finds one synthesized manifest by kind and name. */
+export function find(result: SynthesisResult, kind: string, name: string, namespace?: string): any {
+  const hits = result.objects.filter((o) => o.manifest.kind === kind && o.manifest.metadata?.name === name && (namespace === undefined || o.manifest.metadata?.namespace === namespace));
+  if (hits.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${hits.length}`);
+  return hits[0].manifest;
+}
+
+/** File path (relative to the output root) of a manifest. */
+export function fileOf(result: SynthesisResult, kind: string, name: string): string {
+  const hit = result.objects.find((o) => o.manifest.kind === kind && o.manifest.metadata?.name === name);
+  if (!hit) throw new Error(`no ${kind} ${name}`);
+  return hit.file;
+}

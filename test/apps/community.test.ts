@@ -1,0 +1,56 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { build } from '../../apps/community/main';
+import { validateTree } from '../../lib/check/validate-tree';
+import { loadTenantFile } from '../../lib/tenancy/tenant-file';
+import { synthesize, SynthesisResult } from '../../lib/synth/synthesizer';
+import { validator } from '../_helpers';
+
+const DIST = path.join(__dirname, '..', '..', 'dist');
+
+describe('reference stack apps/community', () => {
+  let result: SynthesisResult;
+  beforeAll(() => {
+    result = synthesize(build(), { validator: validator() });
+  });
+
+  test('tenants.yaml lists 46 tenants', () => {
+    expect(loadTenantFile(path.join(__dirname, '..', '..', 'apps', 'community', 'tenants.yaml'))).toHaveLength(46);
+  });
+
+  test.each(['production', 'staging'])('%s has every piece for every tenant', (env) => {
+    const tenants = loadTenantFile(path.join(__dirname, '..', '..', 'apps', 'community', 'tenants.yaml'));
+    const files = new Set(result.objects.map((o) => o.file));
+    for (const { name } of tenants) {
+      for (const f of [
+        `${env}/tenancy/namespace.${name}.yaml`,
+        `${env}/tenancy/resourcequota.${name}.tenant-quota.yaml`,
+        `${env}/tenancy/limitrange.${name}.tenant-defaults.yaml`,
+        `${env}/${name}/rolebinding.${name}.tenant-admin.yaml`,
+        `${env}/${name}/networkpolicy.${name}.deny-by-default.yaml`,
+        `${env}/root/appproject.openshift-gitops.tenant-${name}.yaml`,
+        `${env}/root/application.openshift-gitops.${name}.yaml`,
+      ]) {
+        expect(files).toContain(f);
+      }
+    }
+  });
+
+  test('environments differ only where their settings say so', () => {
+    const route = (env: string) => result.objects.find((o) => o.file === `${env}/discourse/route.discourse.discourse.yaml`)!.manifest;
+    expect(route('production').spec.host).toBe('discourse.community.example.org');
+    expect(route('staging').spec.host).toBe('discourse.stg.community.example.org');
+  });
+
+  test('the committed dist/ is exactly what the stack synthesizes', () => {
+    const committed = fs.readdirSync(DIST, { recursive: true }).map(String).filter((f) => f.endsWith('.yaml')).sort();
+    expect(committed).toEqual([...result.files.keys()]);
+    for (const [file, text] of result.files) expect(fs.readFileSync(path.join(DIST, file), 'utf8')).toBe(text);
+  });
+
+  test('every object in dist/ passes schema validation (ocpkit validate dist)', () => {
+    const report = validateTree(DIST);
+    expect(report.errors).toEqual([]);
+    expect(report.documents).toBe(result.objects.length);
+  });
+});

@@ -1,0 +1,83 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main } from '../../lib/cli/main';
+import { writeTree } from '../../lib/synth/write-tree';
+
+function tmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-cli-'));
+}
+
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fs.readdirSync(dir, { recursive: true }).map(String).sort()) {
+    const p = path.join(dir, f);
+    if (fs.statSync(p).isFile()) out[f] = fs.readFileSync(p, 'utf8');
+  }
+  return out;
+}
+
+describe('ocpkit synth', () => {
+  let stderr: jest.SpyInstance;
+  let stdout: jest.SpyInstance;
+  beforeEach(() => {
+    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => {
+    stderr.mockRestore();
+    stdout.mockRestore();
+  });
+
+  test('writes one folder per environment and Application', async () => {
+    const out = path.join(tmp(), 'dist');
+    expect(await main(['synth', 'test/fixtures/good-stack.ts', '--out', out])).toBe(0);
+    const files = Object.keys(snapshot(out));
+    expect(files).toContain('production/forum/rolebinding.forum.tenant-admin.yaml');
+    expect(files).toContain('production/tenancy/namespace.forum.yaml');
+    expect(files).toContain('production/root/application.openshift-gitops.forum.yaml');
+    expect(stdout.mock.calls.join('')).toMatch(/ocpkit synth: \d+ objects in \d+ files for production/);
+  });
+
+  test('a failed synth exits 1, lists every problem and leaves the previous output untouched', async () => {
+    const out = path.join(tmp(), 'dist');
+    expect(await main(['synth', 'test/fixtures/good-stack.ts', '--out', out])).toBe(0);
+    fs.writeFileSync(path.join(out, 'marker.txt'), 'previous run');
+    const before = snapshot(out);
+    expect(await main(['synth', 'test/fixtures/bad-stack.ts', '--out', out])).toBe(1);
+    expect(snapshot(out)).toEqual(before);
+    const err = stderr.mock.calls.join('');
+    expect(err).toMatch(/\[Forum\/Quota\/Resource\] \/metadata\/labels\/tier: must be string/);
+    expect(err).toMatch(/\[Platform\/Odd\] \/data\/a: must be string/);
+    expect(fs.readdirSync(path.dirname(out))).toEqual(['dist']);
+  });
+
+  test('usage errors exit 2', async () => {
+    expect(await main(['synth'])).toBe(2);
+    expect(await main(['synth', 'a.ts', '--bogus'])).toBe(2);
+    expect(await main(['frobnicate'])).toBe(2);
+  });
+
+  test('a module without build() is a clear error', async () => {
+    expect(await main(['synth', 'test/_helpers.ts', '--out', path.join(tmp(), 'dist')])).toBe(1);
+    expect(stderr.mock.calls.join('')).toMatch(/must export a function `build\(\): Cluster \| Cluster\[\]`/);
+  });
+});
+
+describe('writeTree', () => {
+  test('replaces the folder with exactly the given files', () => {
+    const out = path.join(tmp(), 'dist');
+    writeTree(new Map([['a/x.yaml', 'x: 1\n'], ['b.yaml', 'b: 2\n']]), out);
+    writeTree(new Map([['a/y.yaml', 'y: 1\n']]), out);
+    expect(snapshot(out)).toEqual({ 'a/y.yaml': 'y: 1\n' });
+  });
+
+  test('a write failure leaves the old folder in place', () => {
+    const out = path.join(tmp(), 'dist');
+    writeTree(new Map([['keep.yaml', 'k: 1\n']]), out);
+    // a file and a folder with the same name cannot both be written
+    expect(() => writeTree(new Map([['clash', 'x'], ['clash/inner.yaml', 'y']]), out)).toThrow();
+    expect(snapshot(out)).toEqual({ 'keep.yaml': 'k: 1\n' });
+    expect(fs.readdirSync(path.dirname(out))).toEqual(['dist']);
+  });
+});
