@@ -1,0 +1,3 @@
+export * from './bridge-network';
+export * from './host-bridge';
+export * from './ipam';

@@ -1,0 +1,5 @@
+export * from './cloud-init';
+export * from './disk-source';
+export * from './instancetype';
+export * from './virtual-machine';
+export * from './vm-template';
