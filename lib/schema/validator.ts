@@ -133,7 +133,8 @@ export class SchemaValidator {
       this.crdScopes.set(gvkKey(apiVersion, kind), crd.spec.scope);
       const copy = JSON.parse(JSON.stringify(schema));
       dropNullCombinators(copy);
-      copy.properties = { ...(copy.properties ?? {}), metadata: { $ref: OBJECT_META } };
+      // Some CRDs (Multus NAD) do not list apiVersion/kind; the API server always accepts them.
+      copy.properties = { apiVersion: { type: 'string' }, kind: { type: 'string' }, ...(copy.properties ?? {}), metadata: { $ref: OBJECT_META } };
       if (this.strict) tighten(copy);
       return copy;
     }
