@@ -1,0 +1,167 @@
+import { Quantity } from '../core/quantity';
+import { SYNC_OPTIONS_ANNOTATION } from '../gitops/delivery-annotations';
+import { FieldPath, formatPath, startsWith } from './field-path';
+import { RawFieldChange } from './value-diff';
+
+/** Why a change can destroy data or availability that Argo CD cannot bring back. */
+export interface Risk {
+  /** One sentence for the reviewer. */
+  readonly reason: string;
+  /** The field that causes it, when there is one (`spec.storageClassName`). */
+  readonly path?: string;
+}
+
+/** Kinds whose deletion loses data: disks, VMs, namespaces (and everything in them). */
+export const DESTRUCTIVE_DELETE_KINDS: ReadonlySet<string> = new Set([
+  'PersistentVolumeClaim', 'PersistentVolume', 'DataVolume', 'VirtualMachine', 'Namespace', 'Project',
+]);
+
+/** What the classifier looks at for one resource. */
+export interface RiskInput {
+  readonly kind: string;
+  readonly name: string;
+  readonly op: 'added' | 'removed' | 'changed';
+  readonly old?: any;
+  readonly new?: any;
+  /** Field changes (after noise filtering), for `changed`. */
+  readonly changes: readonly RawFieldChange[];
+  /** Old and new application folder when the object moved between Argo CD Applications. */
+  readonly moved?: { readonly from: string; readonly to: string };
+}
+
+/** Immutable fields by kind: changing one means delete and re-create. `*` matches a list member. */
+const IMMUTABLE: Readonly<Record<string, readonly (readonly string[])[]>> = {
+  PersistentVolumeClaim: [
+    ['spec', 'storageClassName'], ['spec', 'accessModes'], ['spec', 'volumeMode'], ['spec', 'volumeName'],
+    ['spec', 'dataSource'], ['spec', 'dataSourceRef'], ['spec', 'selector'],
+  ],
+  DataVolume: [
+    ['spec', 'source'], ['spec', 'sourceRef'],
+    ['spec', 'storage', 'storageClassName'], ['spec', 'storage', 'accessModes'], ['spec', 'storage', 'volumeMode'],
+    ['spec', 'pvc', 'storageClassName'], ['spec', 'pvc', 'accessModes'], ['spec', 'pvc', 'volumeMode'],
+  ],
+  VirtualMachine: [
+    ['spec', 'dataVolumeTemplates', '*', 'spec', 'source'], ['spec', 'dataVolumeTemplates', '*', 'spec', 'sourceRef'],
+    ['spec', 'dataVolumeTemplates', '*', 'spec', 'storage', 'storageClassName'], ['spec', 'dataVolumeTemplates', '*', 'spec', 'storage', 'accessModes'],
+    ['spec', 'dataVolumeTemplates', '*', 'spec', 'pvc', 'storageClassName'], ['spec', 'dataVolumeTemplates', '*', 'spec', 'pvc', 'accessModes'],
+  ],
+  Deployment: [['spec', 'selector']],
+  ReplicaSet: [['spec', 'selector']],
+  DaemonSet: [['spec', 'selector']],
+  StatefulSet: [['spec', 'selector'], ['spec', 'volumeClaimTemplates'], ['spec', 'serviceName'], ['spec', 'podManagementPolicy']],
+  Job: [['spec', 'selector'], ['spec', 'template'], ['spec', 'completionMode']],
+  Service: [['spec', 'clusterIP'], ['spec', 'clusterIPs']],
+  RoleBinding: [['roleRef']],
+  ClusterRoleBinding: [['roleRef']],
+};
+
+const DISK_KINDS: ReadonlySet<string> = new Set(['PersistentVolumeClaim', 'DataVolume', 'VirtualMachine']);
+
+/**
+ * Classifies one resource change. Destructive: deleting (or replacing) a PVC, DataVolume,
+ * VirtualMachine or Namespace; changing an immutable field (PVC storage class or access modes,
+ * workload selectors, a Service's clusterIP, a Job's template, a binding's roleRef, the data of an
+ * immutable ConfigMap/Secret); shrinking a disk; taking namespaces out of a Velero backup
+ * Schedule (or removing or pausing the Schedule); moving a stateful object to another Argo CD
+ * Application when the old one may prune it. Returns no risks for everything else.
+ */
+export function classify(input: RiskInput): Risk[] {
+  const risks: Risk[] = [];
+  const { kind, op } = input;
+  if (op === 'removed') {
+    if (DESTRUCTIVE_DELETE_KINDS.has(kind)) risks.push({ reason: deleteReason(kind) });
+    if (kind === 'Schedule' && isVelero(input.old)) {
+      const ns = includedNamespaces(input.old);
+      risks.push({ reason: `removes a Velero backup schedule: ${ns ? `namespaces ${ns.join(', ')} are` : 'its namespaces are'} no longer backed up by it` });
+    }
+    return risks;
+  }
+  if (op === 'added') return risks;
+
+  if (DESTRUCTIVE_DELETE_KINDS.has(kind)) {
+    const opts = syncOptions(input.new);
+    if (opts.includes('Replace=true') || opts.includes('Force=true')) {
+      risks.push({ reason: `Argo CD replaces (deletes and re-creates) this ${kind} because of sync option ${opts.includes('Force=true') ? 'Force=true' : 'Replace=true'}` });
+    }
+    if (input.moved && !syncOptions(input.old).includes('Prune=false')) {
+      risks.push({ reason: `moves from Application ${input.moved.from} to ${input.moved.to}; the old Application prunes it (no Prune=false on the old object)` });
+    }
+  }
+  const immutable = IMMUTABLE[kind] ?? [];
+  const immutableData = (kind === 'ConfigMap' || kind === 'Secret') && input.old?.immutable === true;
+  for (const c of input.changes) {
+    if (immutable.some((p) => startsWith(c.path, p as string[]))) {
+      risks.push({ reason: `changes an immutable field of a ${kind}: Kubernetes rejects the update, it needs delete and re-create`, path: formatPath(c.path) });
+    } else if (immutableData && ['data', 'binaryData', 'stringData'].includes(c.path[0] as string)) {
+      risks.push({ reason: `changes the data of an immutable ${kind}: it needs delete and re-create`, path: formatPath(c.path) });
+    }
+    if (DISK_KINDS.has(kind)) {
+      const shrink = shrinks(c);
+      if (shrink) risks.push({ reason: `shrinks a disk from ${shrink.from} to ${shrink.to}: volumes cannot shrink, it needs a new volume`, path: formatPath(c.path) });
+    }
+  }
+  if (kind === 'Schedule' && isVelero(input.new)) risks.push(...scheduleRisks(input));
+  return dedupe(risks);
+}
+
+function deleteReason(kind: string): string {
+  if (kind === 'Namespace' || kind === 'Project') return `deletes a ${kind} and everything in it`;
+  if (kind === 'VirtualMachine') return 'deletes a VirtualMachine (and the DataVolumes it owns)';
+  return `deletes a ${kind}: the data on it is lost`;
+}
+
+function isVelero(m: any): boolean {
+  return typeof m?.apiVersion === 'string' && m.apiVersion.startsWith('velero.io/');
+}
+
+function includedNamespaces(m: any): string[] | undefined {
+  const ns = m?.spec?.template?.includedNamespaces;
+  return Array.isArray(ns) && ns.length > 0 && !ns.includes('*') ? ns.map(String) : undefined;
+}
+
+function scheduleRisks(input: RiskInput): Risk[] {
+  const risks: Risk[] = [];
+  const before = includedNamespaces(input.old);
+  const after = includedNamespaces(input.new);
+  if (before && after) {
+    const gone = before.filter((n) => !after.includes(n));
+    if (gone.length) risks.push({ reason: `takes ${gone.join(', ')} out of backup schedule ${input.name}`, path: 'spec.template.includedNamespaces' });
+  }
+  const exBefore: unknown[] = input.old?.spec?.template?.excludedNamespaces ?? [];
+  const exAfter: unknown[] = input.new?.spec?.template?.excludedNamespaces ?? [];
+  const excluded = (Array.isArray(exAfter) ? exAfter : []).filter((n) => !(Array.isArray(exBefore) ? exBefore : []).includes(n));
+  if (excluded.length) risks.push({ reason: `excludes ${excluded.join(', ')} from backup schedule ${input.name}`, path: 'spec.template.excludedNamespaces' });
+  if (input.new?.spec?.paused === true && input.old?.spec?.paused !== true) {
+    risks.push({ reason: `pauses backup schedule ${input.name}`, path: 'spec.paused' });
+  }
+  return risks;
+}
+
+function shrinks(c: RawFieldChange): { from: string; to: string } | undefined {
+  if (c.op !== 'changed' || !endsWithStorageRequest(c.path)) return undefined;
+  if (!Quantity.isValid(c.old) || !Quantity.isValid(c.new)) return undefined;
+  const from = Quantity.parse(c.old as string).value;
+  const to = Quantity.parse(c.new as string).value;
+  return to < from ? { from: String(c.old), to: String(c.new) } : undefined;
+}
+
+function endsWithStorageRequest(path: FieldPath): boolean {
+  const n = path.length;
+  return n >= 3 && path[n - 1] === 'storage' && path[n - 2] === 'requests' && path[n - 3] === 'resources';
+}
+
+/** Sync options of a manifest (`argocd.argoproj.io/sync-options`), trimmed. */
+export function syncOptions(m: any): string[] {
+  const v = m?.metadata?.annotations?.[SYNC_OPTIONS_ANNOTATION];
+  return typeof v === 'string' ? v.split(',').map((s) => s.trim()) : [];
+}
+
+function dedupe(risks: Risk[]): Risk[] {
+  const seen = new Set<string>();
+  return risks.filter((r) => {
+    const k = `${r.reason}|${r.path ?? ''}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

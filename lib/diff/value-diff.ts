@@ -1,0 +1,222 @@
+import { Quantity } from '../core/quantity';
+import { FieldPath, PathSegment } from './field-path';
+
+/** What happened to one field. `reordered`: same members, different order, in a list where order matters. */
+export type FieldOp = 'added' | 'removed' | 'changed' | 'reordered';
+
+/** One changed field of a resource. Values are plain JSON (masked later where they are secret). */
+export interface RawFieldChange {
+  readonly path: FieldPath;
+  readonly op: FieldOp;
+  readonly old?: unknown;
+  readonly new?: unknown;
+}
+
+/**
+ * Lists whose members form a set: order carries no meaning, so reordering them is not a change.
+ * Keyed by the field name holding the list. Lists not named here keep their order significant
+ * (command, args, clusterIPs, VM disks and interfaces, init containers ...).
+ */
+const SET_LIKE_LISTS: ReadonlySet<string> = new Set([
+  // core pod spec
+  'containers', 'volumes', 'volumeMounts', 'volumeDevices', 'ports', 'imagePullSecrets', 'tolerations',
+  'hostAliases', 'topologySpreadConstraints', 'add', 'drop', 'accessModes', 'finalizers',
+  // selectors and RBAC
+  'matchExpressions', 'values', 'namespaces', 'rules', 'subjects', 'verbs', 'apiGroups', 'resources',
+  'resourceNames', 'nonResourceURLs',
+  // network policy
+  'ingress', 'egress', 'from', 'to', 'policyTypes',
+  // Argo CD
+  'sourceRepos', 'destinations', 'clusterResourceWhitelist', 'clusterResourceBlacklist',
+  'namespaceResourceWhitelist', 'namespaceResourceBlacklist', 'ignoreDifferences', 'syncOptions', 'roles', 'groups',
+  // cert-manager, Velero, KubeVirt
+  'dnsNames', 'ipAddresses', 'uris', 'emailAddresses', 'includedNamespaces', 'excludedNamespaces',
+  'includedResources', 'excludedResources', 'networks',
+]);
+
+/** Lists matched by a key field whose order matters even though members have unique names. */
+const ORDERED_KEYED_LISTS: ReadonlySet<string> = new Set(['initContainers', 'disks', 'interfaces', 'steps', 'env', 'envFrom']);
+
+/** Field names that hold a Kubernetes quantity (`1Gi` equals `1024Mi`). */
+const QUANTITY_KEYS: ReadonlySet<string> = new Set(['storage', 'memory', 'cpu', 'ephemeral-storage', 'guest']);
+const QUANTITY_PARENTS: ReadonlySet<string> = new Set(['requests', 'limits', 'hard', 'capacity', 'default', 'defaultRequest', 'max', 'min']);
+
+/** Key fields tried, in order, to match list members (`containers[name=web]`). */
+const KEY_FIELDS = ['name', 'mountPath', 'devicePath', 'containerPort', 'port', 'ip'];
+
+/**
+ * Compares two parsed manifests field by field and returns what differs. Key order and YAML
+ * formatting never count (the inputs are parsed); members of set-like lists are matched by their
+ * key field or by value, so reordering them is not a change; equal quantities written
+ * differently (`1Gi`/`1024Mi`) are equal.
+ */
+export function diffValues(a: unknown, b: unknown): RawFieldChange[] {
+  const out: RawFieldChange[] = [];
+  walk(a, b, [], out);
+  return out;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep equality of plain JSON values (key order ignored). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a as object);
+  const kb = Object.keys(b as object);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (!deepEqual((a as any)[k], (b as any)[k])) return false;
+  }
+  return true;
+}
+
+/** JSON text with sorted keys: equal for deep-equal values. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (isObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
+  return JSON.stringify(v) ?? 'null';
+}
+
+function walk(a: unknown, b: unknown, path: PathSegment[], out: RawFieldChange[]): void {
+  if (a === b) return;
+  if (isObject(a) && isObject(b)) {
+    for (const k of Object.keys(a)) {
+      if (!Object.prototype.hasOwnProperty.call(b, k)) out.push({ path: [...path, k], op: 'removed', old: a[k] });
+      else walk(a[k], b[k], [...path, k], out);
+    }
+    for (const k of Object.keys(b)) {
+      if (!Object.prototype.hasOwnProperty.call(a, k)) out.push({ path: [...path, k], op: 'added', new: b[k] });
+    }
+    return;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    diffLists(a, b, path, out);
+    return;
+  }
+  if (typeof a === 'string' && typeof b === 'string' && sameQuantity(path, a, b)) return;
+  out.push({ path, op: 'changed', old: a, new: b });
+}
+
+function sameQuantity(path: readonly PathSegment[], a: string, b: string): boolean {
+  const key = path[path.length - 1];
+  const parent = path[path.length - 2];
+  if (!(typeof key === 'string' && QUANTITY_KEYS.has(key)) && !(typeof parent === 'string' && QUANTITY_PARENTS.has(parent))) return false;
+  if (!Quantity.isValid(a) || !Quantity.isValid(b)) return false;
+  return Quantity.parse(a).value === Quantity.parse(b).value;
+}
+
+function listName(path: readonly PathSegment[]): string | undefined {
+  const last = path[path.length - 1];
+  return typeof last === 'string' ? last : undefined;
+}
+
+function isScalar(v: unknown): boolean {
+  return v === null || typeof v !== 'object';
+}
+
+/** The key field that identifies every member of both lists uniquely, if there is one. */
+function keyField(a: readonly unknown[], b: readonly unknown[]): string | undefined {
+  if (a.length + b.length === 0) return undefined;
+  if (!a.every(isObject) || !b.every(isObject)) return undefined;
+  for (const field of KEY_FIELDS) {
+    if (uniqueBy(a, field) && uniqueBy(b, field)) return field;
+  }
+  return undefined;
+}
+
+function uniqueBy(list: readonly unknown[], field: string): boolean {
+  const seen = new Set<unknown>();
+  for (const item of list) {
+    const v = (item as Record<string, unknown>)[field];
+    if (v === undefined || !isScalar(v) || seen.has(v)) return false;
+    seen.add(v);
+  }
+  return true;
+}
+
+function diffLists(a: readonly unknown[], b: readonly unknown[], path: PathSegment[], out: RawFieldChange[]): void {
+  const name = listName(path);
+  const setLike = name !== undefined && SET_LIKE_LISTS.has(name);
+  const key = keyField(a, b);
+  if (key !== undefined) {
+    diffKeyedLists(a as Record<string, unknown>[], b as Record<string, unknown>[], key, path, out, name !== undefined && isOrdered(name, a, b));
+    return;
+  }
+  if (setLike) {
+    diffSets(a, b, path, out);
+    return;
+  }
+  if (a.every(isScalar) && b.every(isScalar)) {
+    if (!deepEqual(a, b)) out.push({ path, op: 'changed', old: a, new: b });
+    return;
+  }
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) walk(a[i], b[i], [...path, i], out);
+  for (let i = n; i < a.length; i++) out.push({ path: [...path, i], op: 'removed', old: a[i] });
+  for (let i = n; i < b.length; i++) out.push({ path: [...path, i], op: 'added', new: b[i] });
+}
+
+/** Whether the order of a keyed list matters. Env order only matters when a value refers to another variable. */
+function isOrdered(name: string, a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (!ORDERED_KEYED_LISTS.has(name)) return false;
+  if (name === 'env') return [...a, ...b].some((e) => typeof (e as any)?.value === 'string' && (e as any).value.includes('$('));
+  return true;
+}
+
+function diffKeyedLists(a: Record<string, unknown>[], b: Record<string, unknown>[], key: string, path: PathSegment[], out: RawFieldChange[], ordered: boolean): void {
+  const byKey = new Map<unknown, Record<string, unknown>>();
+  for (const item of b) byKey.set(item[key], item);
+  const oldKeys = new Set<unknown>();
+  for (const item of a) {
+    const k = item[key];
+    oldKeys.add(k);
+    const seg = { by: key, value: k as string };
+    const other = byKey.get(k);
+    if (other === undefined) out.push({ path: [...path, seg], op: 'removed', old: item });
+    else walk(item, other, [...path, seg], out);
+  }
+  for (const item of b) {
+    if (!oldKeys.has(item[key])) out.push({ path: [...path, { by: key, value: item[key] as string }], op: 'added', new: item });
+  }
+  if (ordered) {
+    const common = (list: Record<string, unknown>[], other: Set<unknown>) => list.map((i) => i[key]).filter((k) => other.has(k));
+    const newKeys = new Set(b.map((i) => i[key]));
+    const before = common(a, newKeys);
+    const after = common(b, oldKeys);
+    if (before.some((k, i) => k !== after[i])) out.push({ path, op: 'reordered', old: before, new: after });
+  }
+}
+
+/** Members matched by value (multiset): only additions and removals count. */
+function diffSets(a: readonly unknown[], b: readonly unknown[], path: PathSegment[], out: RawFieldChange[]): void {
+  const counts = new Map<string, number>();
+  const bKeys = b.map(canonicalJson);
+  for (const k of bKeys) counts.set(k, (counts.get(k) ?? 0) + 1);
+  a.forEach((item, i) => {
+    const k = canonicalJson(item);
+    const n = counts.get(k) ?? 0;
+    if (n > 0) counts.set(k, n - 1);
+    else out.push({ path: [...path, isScalar(item) ? { item } : i], op: 'removed', old: item });
+  });
+  const aCounts = new Map<string, number>();
+  for (const item of a) {
+    const k = canonicalJson(item);
+    aCounts.set(k, (aCounts.get(k) ?? 0) + 1);
+  }
+  b.forEach((item, i) => {
+    const k = bKeys[i];
+    const n = aCounts.get(k) ?? 0;
+    if (n > 0) aCounts.set(k, n - 1);
+    else out.push({ path: [...path, isScalar(item) ? { item } : i], op: 'added', new: item });
+  });
+}
