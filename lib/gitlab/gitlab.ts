@@ -484,7 +484,7 @@ export class GitLab extends Construct {
       gitlab: {
         'gitlab-shell': { enabled: false },
         webservice: { ingress: { tls: { secretName: props.tls.secretName ?? `${props.name}-gitlab-tls` } }, ...sizingValues(props.webservice) },
-        sidekiq: { ...sizingValues(props.sidekiq) },
+        ...(props.sidekiq ? { sidekiq: sizingValues(props.sidekiq) } : {}),
       },
     };
     return values;
