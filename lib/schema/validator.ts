@@ -193,6 +193,8 @@ function dropNullCombinators(schema: any): void {
   for (const key of Object.keys(schema)) {
     const v = schema[key];
     if (v === null && (key === 'anyOf' || key === 'oneOf' || key === 'allOf')) delete schema[key];
+    // OADP's DPA has `nullable` on int-or-string maps without `type`, which ajv refuses to compile.
+    else if (key === 'nullable' && schema.type === undefined) delete schema[key];
     else if (typeof v === 'object') dropNullCombinators(v);
   }
 }
