@@ -119,6 +119,14 @@ export class DataEntry {
     return v;
   }
 
+  /** A mapping of strings to strings (labels, annotations). */
+  public stringMap(field: string, opts: { optional?: boolean } = {}): Record<string, string> | undefined {
+    return this.read(field, opts, (x) =>
+      x !== null && typeof x === 'object' && !Array.isArray(x) && Object.values(x).every((v) => typeof v === 'string')
+        ? undefined
+        : `must be a mapping of strings, got ${show(x)}`) as Record<string, string> | undefined;
+  }
+
   /** A Kubernetes quantity (`4`, `500m`, `8Gi`). */
   public quantity(field: string, opts: { optional?: boolean } = {}): Quantity | undefined {
     const v = this.read(field, opts, quantityProblem);

@@ -17,7 +17,8 @@ const GROUP_NAME = (v: string) => (/^[A-Za-z0-9][-A-Za-z0-9_.@ ]*$/.test(v) ? un
  * ```
  *
  * Optional per tenant: `description`, `requester`, `podSecurity`, `quota.pods`,
- * `quota.persistentVolumeClaims`, `network.{allowSameNamespace,allowIngressRouters,allowMonitoring}`.
+ * `quota.persistentVolumeClaims`, `network.{allowSameNamespace,allowIngressRouters,allowMonitoring}`,
+ * `labels` (extra namespace labels).
  * Every problem of every entry is reported together (one line each, naming the entry and field);
  * nothing is returned unless the whole file is valid.
  */
@@ -66,8 +67,9 @@ export function readTenants(data: DataFile): TenantProps[] {
         allowMonitoring: n.boolean('allowMonitoring', { optional: true }),
       })
       : undefined;
+    const labels = e.stringMap('labels', { optional: true });
     if (name && displayName && groups && quota) {
-      out.push({ name, displayName, description, requester, groups, quota, podSecurity, network });
+      out.push({ name, displayName, description, requester, groups, quota, podSecurity, network, labels });
     }
   }
   const names = out.map((t) => t.name);

@@ -67,6 +67,11 @@ describe('tenants.yaml', () => {
     ]);
   });
 
+  test('labels must map strings to strings', () => {
+    expect(parse(entry('').replace('displayName: Forum', 'displayName: Forum\n    labels: { team: web }'))[0].labels).toEqual({ team: 'web' });
+    expect(problemsOf(entry('').replace('displayName: Forum', 'displayName: Forum\n    labels: { team: 3 }'))[0]).toMatch(/\(forum\)\] labels: must be a mapping of strings, got \{"team":3\}/);
+  });
+
   test('unknown fields are typos, not ignored', () => {
     expect(problemsOf(entry('').replace('displayName: Forum', 'displayName: Forum\n    quotas: {}'))[0]).toMatch(/quotas: unknown field; allowed fields are/);
   });
