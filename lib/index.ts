@@ -7,3 +7,4 @@ export * from './synth';
 export * from './tenancy';
 export * from './openshift';
 export * from './certs';
+export * from './policy';

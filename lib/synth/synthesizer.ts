@@ -5,6 +5,7 @@ import { OcpkitError, Problem } from '../core/errors';
 import { Cluster } from '../gitops/cluster';
 import { applyDeliveryAnnotations } from '../gitops/delivery-annotations';
 import { GitOpsApp } from '../gitops/gitops-app';
+import { synthPolicyCheck } from '../policy/synth-policy-check';
 import { normalizeScope } from '../schema/scope';
 import { SchemaValidator } from '../schema/validator';
 
@@ -33,10 +34,18 @@ export interface SynthesizeOptions {
    * @default a SchemaValidator over the shared schemas
    */
   readonly validator?: SchemaValidator | false;
+  /**
+   * Run the policy checks of lib/policy (no literal Secrets, tenant isolation, no host access,
+   * pinned images, encrypted backups, confined AppProjects, resource requests). Waive single
+   * objects with `Policy.waive(construct, id, reason)`; `false` is for tests of other failure
+   * modes only.
+   * @default true
+   */
+  readonly policies?: boolean;
 }
 
 /** Checks run over the whole synthesized set, after schema validation (policy, coverage). */
-export type SynthCheck = (objects: readonly SynthesizedObject[]) => Problem[];
+export type SynthCheck = (objects: readonly SynthesizedObject[], clusters: readonly Cluster[]) => Problem[];
 const checks: SynthCheck[] = [];
 
 /** Registers a check that every synth runs over all objects. */
@@ -106,7 +115,8 @@ export function synthesize(clusters: Cluster | readonly Cluster[], options: Synt
       objects.push({ manifest, path, file });
     }
   }
-  for (const check of checks) problems.push(...check(objects));
+  if (options.policies !== false) problems.push(...synthPolicyCheck(objects, list));
+  for (const check of checks) problems.push(...check(objects, list));
   if (problems.length > 0) throw new OcpkitError(problems, `synth failed with ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
 
   objects.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));

@@ -1,0 +1,60 @@
+/** Where the pod spec sits in each kind that runs pods. */
+const POD_SPEC_PATHS: Record<string, readonly string[]> = {
+  Pod: ['spec'],
+  PodTemplate: ['template', 'spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  ReplicationController: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  DeploymentConfig: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+
+/** True for kinds that carry a pod spec. */
+export function isPodKind(kind: unknown): boolean {
+  return typeof kind === 'string' && Object.prototype.hasOwnProperty.call(POD_SPEC_PATHS, kind);
+}
+
+/** The pod spec of a manifest and its JSON pointer, or undefined for kinds that run no pods. */
+export function podSpecOf(manifest: any): { spec: any; pointer: string } | undefined {
+  const path = typeof manifest?.kind === 'string' ? POD_SPEC_PATHS[manifest.kind] : undefined;
+  if (!path) return undefined;
+  let v = manifest;
+  for (const k of path) {
+    v = v?.[k];
+    if (v === undefined || v === null || typeof v !== 'object') return undefined;
+  }
+  return { spec: v, pointer: `/${path.join('/')}` };
+}
+
+/** One container of a pod spec. */
+export interface ContainerRef {
+  readonly container: any;
+  /** `containers`, `initContainers` or `ephemeralContainers`. */
+  readonly list: string;
+  readonly pointer: string;
+  /** `container "web"` (for messages). */
+  readonly label: string;
+}
+
+/** Every container of a pod spec (regular, init and ephemeral). */
+export function containersOf(pod: { spec: any; pointer: string }, lists: readonly string[] = ['initContainers', 'containers', 'ephemeralContainers']): ContainerRef[] {
+  const out: ContainerRef[] = [];
+  for (const list of lists) {
+    const items = pod.spec[list];
+    if (!Array.isArray(items)) continue;
+    items.forEach((container, i) => {
+      const name = typeof container?.name === 'string' ? container.name : `#${i}`;
+      const what = list === 'containers' ? 'container' : list === 'initContainers' ? 'init container' : 'ephemeral container';
+      out.push({ container, list, pointer: `${pod.pointer}/${list}/${i}`, label: `${what} "${name}"` });
+    });
+  }
+  return out;
+}
+
+/** Kind and name of a manifest for messages: `Deployment "web"`. */
+export function describe(manifest: any): string {
+  return `${manifest?.kind ?? '?'} "${manifest?.metadata?.name ?? '?'}"`;
+}

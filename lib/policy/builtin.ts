@@ -1,0 +1,21 @@
+import { CONFINED_PROJECTS } from './confined-projects';
+import { ENCRYPTED_BACKUPS } from './encrypted-backups';
+import { NO_HOST_ACCESS } from './no-host-access';
+import { NO_LITERAL_SECRETS } from './no-literal-secrets';
+import { PINNED_IMAGES } from './pinned-images';
+import type { PolicyRule } from './policy';
+import { RESOURCE_REQUESTS } from './resource-requests';
+import { TENANT_NETWORK_ISOLATION } from './tenant-network-isolation';
+import { TENANT_POD_SECURITY } from './tenant-pod-security';
+
+/** The built-in policies: every synth and `ocpkit validate --policy` run them. */
+export const BUILTIN_POLICIES: readonly PolicyRule[] = [
+  NO_LITERAL_SECRETS,
+  TENANT_NETWORK_ISOLATION,
+  TENANT_POD_SECURITY,
+  NO_HOST_ACCESS,
+  PINNED_IMAGES,
+  ENCRYPTED_BACKUPS,
+  CONFINED_PROJECTS,
+  RESOURCE_REQUESTS,
+];

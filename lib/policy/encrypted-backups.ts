@@ -1,0 +1,48 @@
+import type { Finding, PolicyRule } from './policy';
+
+/** Config keys of the Velero AWS plugin that turn on server-side encryption. */
+export const ENCRYPTION_CONFIG_KEYS = ['serverSideEncryption', 'kmsKeyId', 'customerKeyEncryptionFile'] as const;
+
+/**
+ * Annotation lib/backup puts on a location built with `BucketEncryption.unencrypted(reason)`;
+ * its reason counts as a waiver of this policy.
+ */
+const UNENCRYPTED_REASON_ANNOTATION = 'ocpkit.io/unencrypted-reason';
+
+function encrypted(config: any): boolean {
+  return !!config && typeof config === 'object' && ENCRYPTION_CONFIG_KEYS.some((k) => typeof config[k] === 'string' && config[k].trim() !== '');
+}
+
+const FIX = `set one of ${ENCRYPTION_CONFIG_KEYS.join(', ')} in the plugin config (BackupStorage's encryption: BucketEncryption.s3Managed(), .kms(keyId) or .customerKey(keyFile)), or waive with a reason`;
+
+/**
+ * `encrypted-backups`: every Velero BackupStorageLocation, and every location an OADP
+ * DataProtectionApplication creates, encrypts objects at rest (AWS plugin config
+ * `serverSideEncryption`, `kmsKeyId` or `customerKeyEncryptionFile`). Backups hold every Secret
+ * of the namespaces they cover.
+ * @see https://github.com/vmware-tanzu/velero-plugin-for-aws/blob/main/backupstoragelocation.md
+ */
+export const ENCRYPTED_BACKUPS: PolicyRule = {
+  id: 'encrypted-backups',
+  title: 'every BackupStorageLocation encrypts at rest',
+  check(obj): Finding[] {
+    const m = obj.manifest;
+    const reason = m?.metadata?.annotations?.[UNENCRYPTED_REASON_ANNOTATION];
+    if (typeof reason === 'string' && reason.trim()) return [];
+    const group = typeof m?.apiVersion === 'string' ? m.apiVersion.split('/')[0] : '';
+    if (m?.kind === 'BackupStorageLocation' && group === 'velero.io') {
+      if (encrypted(m.spec?.config)) return [];
+      return [{ pointer: '/spec/config', message: `BackupStorageLocation "${m.metadata?.name}" (bucket ${JSON.stringify(m.spec?.objectStorage?.bucket)}) is not encrypted; ${FIX}` }];
+    }
+    if (m?.kind === 'DataProtectionApplication' && group === 'oadp.openshift.io' && Array.isArray(m.spec?.backupLocations)) {
+      const out: Finding[] = [];
+      m.spec.backupLocations.forEach((l: any, i: number) => {
+        if (l?.velero && !encrypted(l.velero.config)) {
+          out.push({ pointer: `/spec/backupLocations/${i}/velero/config`, message: `DataProtectionApplication "${m.metadata?.name}": backup location "${l.name ?? i}" (bucket ${JSON.stringify(l.velero.objectStorage?.bucket)}) is not encrypted; ${FIX}` });
+        }
+      });
+      return out;
+    }
+    return [];
+  },
+};
