@@ -1,0 +1,119 @@
+import { show } from '../core/errors';
+
+interface Field {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  readonly names?: readonly string[];
+}
+
+const FIELDS: readonly Field[] = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
+  { name: 'day of week', min: 0, max: 6, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
+];
+
+const MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+const EXAMPLE = 'for example "0 2 * * *" (02:00 every day) or "30 3 * * 0" (03:30 on Sundays)';
+
+function fieldValue(text: string, f: Field): number | undefined {
+  if (/^\d+$/.test(text)) return Number(text);
+  const i = f.names?.indexOf(text.toUpperCase()) ?? -1;
+  return i >= 0 ? i + f.min : undefined;
+}
+
+/** What is wrong with one field of a cron expression, or undefined. */
+function fieldProblem(text: string, f: Field): string | undefined {
+  const bad = `${f.name} ${show(text)}`;
+  const allowed = `${f.min}-${f.max}${f.names ? ` or ${f.names[0]}-${f.names[f.names.length - 1]}` : ''}`;
+  for (const part of text.split(',')) {
+    const [range, step, extra] = part.split('/');
+    if (extra !== undefined || range === '') return `${bad} is not a cron field (write values, ranges "a-b", lists "a,b" and steps "*/n")`;
+    if (step !== undefined && (!/^\d+$/.test(step) || Number(step) < 1)) return `${bad} has step ${show(step)}; a step is a whole number of at least 1`;
+    if (range === '*' || (range === '?' && (f.name === 'day of month' || f.name === 'day of week'))) continue;
+    const bounds = range.split('-');
+    if (bounds.length > 2) return `${bad} is not a cron field`;
+    const values = bounds.map((b) => fieldValue(b, f));
+    if (values.some((v) => v === undefined || v < f.min || v > f.max)) return `${bad} is out of range; allowed: ${allowed}`;
+    if (values.length === 2 && values[0]! > values[1]!) return `${bad} is a backwards range`;
+  }
+  return undefined;
+}
+
+/** Explains why a string is not a cron schedule Velero and Kubernetes CronJobs accept, or undefined. */
+export function cronProblem(expression: unknown): string | undefined {
+  if (typeof expression !== 'string') return `${show(expression)} is not a cron expression (${EXAMPLE})`;
+  const s = expression.trim();
+  if (s !== expression || s.length === 0) return `${show(expression)} is not a cron expression (${EXAMPLE})`;
+  if (s.startsWith('@')) {
+    if (MACROS.includes(s)) return undefined;
+    if (s.startsWith('@every ')) return `${show(expression)}: "@every" is not accepted by Kubernetes CronJobs; write five fields (${EXAMPLE})`;
+    return `${show(expression)} is not a cron macro; use one of ${MACROS.join(', ')} or five fields`;
+  }
+  const fields = s.split(/\s+/);
+  if (fields.length !== 5) {
+    return `${show(expression)} has ${fields.length} field${fields.length === 1 ? '' : 's'}; a cron schedule has five: minute hour day-of-month month day-of-week (${EXAMPLE})`;
+  }
+  for (let i = 0; i < 5; i++) {
+    const msg = fieldProblem(fields[i], FIELDS[i]);
+    if (msg) return `${show(expression)}: ${msg}`;
+  }
+  return undefined;
+}
+
+/** Options of {@link Cron.daily} and {@link Cron.weekly}. */
+export interface CronTime {
+  /** Hour of day, 0-23 (cluster time zone: UTC on OpenShift). @default 0 */
+  readonly hour?: number;
+  /** Minute of the hour, 0-59. @default 0 */
+  readonly minute?: number;
+}
+
+/**
+ * A cron schedule in the five-field syntax that both Velero Schedules and Kubernetes CronJobs
+ * accept (`minute hour day-of-month month day-of-week`, plus the `@daily`-style macros).
+ * Times are in the controller's time zone, UTC on OpenShift.
+ *
+ * Factories never throw: constructs check the expression and report a bad one with their path
+ * and field, together with everything else wrong with their props.
+ */
+export class Cron {
+  /** Any five-field expression or macro, checked by the construct that uses it. */
+  public static expression(expression: string): Cron {
+    return new Cron(expression);
+  }
+
+  /** Once a day at the given time. */
+  public static daily(time: CronTime = {}): Cron {
+    return new Cron(`${time.minute ?? 0} ${time.hour ?? 0} * * *`);
+  }
+
+  /** Once an hour at the given minute. */
+  public static hourly(minute = 0): Cron {
+    return new Cron(`${minute} * * * *`);
+  }
+
+  /** Once a week, on `dayOfWeek` (0 = Sunday ... 6 = Saturday), at the given time. */
+  public static weekly(dayOfWeek: number, time: CronTime = {}): Cron {
+    return new Cron(`${time.minute ?? 0} ${time.hour ?? 0} * * ${dayOfWeek}`);
+  }
+
+  private constructor(public readonly expressionText: string) {}
+
+  /** What is wrong with the expression, or undefined when it is valid. */
+  public problem(): string | undefined {
+    return cronProblem(this.expressionText);
+  }
+
+  public toString(): string {
+    return this.expressionText;
+  }
+}
+
+/** Rule for props: a valid {@link Cron}. */
+export function cronRule(value: unknown): string | undefined {
+  if (!(value instanceof Cron)) return `${show(value)} must be a Cron (Cron.daily({ hour: 2 }), Cron.expression("0 2 * * *"), ...)`;
+  return value.problem();
+}

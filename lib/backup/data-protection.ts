@@ -1,0 +1,126 @@
+import { Construct } from 'constructs';
+import {
+  DataProtectionApplication,
+  DataProtectionApplicationSpecConfigurationNodeAgentUploaderType,
+  DataProtectionApplicationSpecConfigurationVeleroDefaultPlugins,
+} from '../../imports/oadp-dpa-oadp.openshift.io';
+import { Problems, show } from '../core/errors';
+import { dnsLabel, dnsSubdomain, duplicates, oneOf } from '../core/rules';
+import { OADP_NAMESPACE } from './_rules';
+import { BackupCoverage } from './backup-coverage';
+import { BackupStorage, UNENCRYPTED_REASON_ANNOTATION } from './backup-storage';
+
+/**
+ * Velero plugins OADP installs (`spec.configuration.velero.defaultPlugins`).
+ * @see https://docs.openshift.com/container-platform/4.14/backup_and_restore/application_backup_and_restore/installing/about-installing-oadp.html
+ */
+export enum VeleroPlugin {
+  /** OpenShift resources (Routes, ImageStreams, SCC-aware restores). Always needed on OpenShift. */
+  OPENSHIFT = 'openshift',
+  /** The S3 object store (AWS, Ceph RGW, MinIO). */
+  AWS = 'aws',
+  /** CSI volume snapshots (and the data mover built on them). */
+  CSI = 'csi',
+  /** KubeVirt VirtualMachines and their disks. */
+  KUBEVIRT = 'kubevirt',
+}
+
+/** Properties of {@link DataProtection}. */
+export interface DataProtectionProps {
+  /**
+   * Name of the DataProtectionApplication.
+   * @default 'velero'
+   */
+  readonly name?: string;
+  /**
+   * Namespace OADP is installed in.
+   * @default 'openshift-adp'
+   */
+  readonly namespace?: string;
+  /** Backup locations; exactly one of them is the default. OADP creates their BackupStorageLocations. */
+  readonly locations: readonly BackupStorage[];
+  /**
+   * Velero plugins.
+   * @default [OPENSHIFT, AWS, CSI]
+   */
+  readonly plugins?: readonly VeleroPlugin[];
+  /**
+   * Run the node agent (kopia) on every node: needed for file-system backups and for moving CSI
+   * snapshot data into the bucket (data mover).
+   * @default true
+   */
+  readonly nodeAgent?: boolean;
+}
+
+/**
+ * Velero installed the OpenShift way: an OADP `DataProtectionApplication` listing the backup
+ * locations, the plugins and the node agent. The OADP operator (installed with `OperatorInstall`
+ * in `openshift-adp`) turns it into the Velero deployment and one BackupStorageLocation per
+ * location, named after the {@link BackupStorage}. Locations listed here are rendered into the
+ * DPA only; their standalone BackupStorageLocation objects are dropped so OADP is their only owner.
+ *
+ * @see https://github.com/openshift/oadp-operator/blob/oadp-1.5/docs/API_ref.md
+ */
+export class DataProtection extends Construct {
+  public readonly applicationName: string;
+  public readonly veleroNamespace: string;
+  public readonly resource: DataProtectionApplication;
+
+  constructor(scope: Construct, id: string, props: DataProtectionProps) {
+    super(scope, id);
+    const p = new Problems(this.node.path);
+    if (props.name !== undefined) p.check('name', props.name, dnsSubdomain);
+    if (props.namespace !== undefined) p.check('namespace', props.namespace, dnsLabel);
+    const namespace = props.namespace ?? OADP_NAMESPACE;
+    const locations = Array.isArray(props.locations) ? props.locations : [];
+    if (locations.length === 0) p.add('locations', 'at least one BackupStorage is needed');
+    locations.forEach((l, i) => {
+      if (!(l instanceof BackupStorage)) p.add(`locations[${i}]`, `${show(l)} is not a BackupStorage`);
+      else if (l.veleroNamespace !== namespace) p.add(`locations[${i}]`, `backup storage "${l.locationName}" is in namespace "${l.veleroNamespace}", but OADP runs in "${namespace}"`);
+    });
+    const valid = locations.filter((l) => l instanceof BackupStorage);
+    for (const d of duplicates(valid.map((l) => l.locationName))) p.add('locations', `location name "${d}" is listed twice`);
+    const defaults = valid.filter((l) => l.isDefault).map((l) => l.locationName);
+    if (valid.length > 0 && defaults.length !== 1) {
+      p.add('locations', defaults.length === 0
+        ? 'no location is the default; set default: true on exactly one BackupStorage'
+        : `${defaults.length} locations are the default (${defaults.join(', ')}); OADP allows exactly one`);
+    }
+    const named = valid.find((l) => l.locationName === 'default' && !l.isDefault);
+    if (named) p.add('locations', 'OADP requires the location named "default" to be the default location');
+    const plugins = props.plugins ?? [VeleroPlugin.OPENSHIFT, VeleroPlugin.AWS, VeleroPlugin.CSI];
+    plugins.forEach((pl, i) => p.check(`plugins[${i}]`, pl, oneOf(Object.values(VeleroPlugin))));
+    if (!plugins.includes(VeleroPlugin.AWS)) p.add('plugins', 'the AWS plugin is needed to reach S3 backup locations; add VeleroPlugin.AWS');
+    if (!plugins.includes(VeleroPlugin.OPENSHIFT)) p.add('plugins', 'the OpenShift plugin is needed on OpenShift; add VeleroPlugin.OPENSHIFT');
+    for (const d of duplicates(plugins)) p.add('plugins', `plugin "${d}" is listed twice`);
+    p.throwIfAny();
+
+    this.applicationName = props.name ?? 'velero';
+    this.veleroNamespace = namespace;
+    for (const l of valid) l._adopt(this.node.path);
+    const unencrypted = valid.filter((l) => l.encryption.optOutReason).map((l) => `${l.locationName}: ${l.encryption.optOutReason}`);
+
+    this.resource = new DataProtectionApplication(this, 'Resource', {
+      metadata: {
+        name: this.applicationName,
+        namespace,
+        annotations: unencrypted.length ? { [UNENCRYPTED_REASON_ANNOTATION]: unencrypted.join('; ') } : undefined,
+      },
+      spec: {
+        backupLocations: valid.map((l) => ({
+          name: l.locationName,
+          velero: { ...l.locationSpec(), default: l.isDefault },
+        })),
+        configuration: {
+          velero: {
+            defaultPlugins: plugins.map((x) => x as unknown as DataProtectionApplicationSpecConfigurationVeleroDefaultPlugins),
+          },
+          nodeAgent: (props.nodeAgent ?? true)
+            ? { enable: true, uploaderType: DataProtectionApplicationSpecConfigurationNodeAgentUploaderType.KOPIA }
+            : undefined,
+        },
+      },
+    });
+    BackupCoverage.of(this);
+  }
+}

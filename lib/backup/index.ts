@@ -1,0 +1,11 @@
+export * from './backup-coverage';
+export * from './backup-exemption';
+export * from './backup-schedule';
+export * from './backup-storage';
+export * from './bucket-encryption';
+export * from './cron';
+export * from './data-protection';
+export * from './duration';
+export * from './etcd-backup';
+export * from './tenant-restore';
+export { OADP_NAMESPACE, bucketNameProblem } from './_rules';
