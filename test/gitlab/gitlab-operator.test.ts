@@ -1,0 +1,39 @@
+import { GitOpsApp } from '../../lib/gitops/gitops-app';
+import { DEFAULT_GITLAB_OPERATOR_CSV, GITLAB_OPERATOR_CHART_VERSIONS, GitLabOperator, GitLabRunnerOperator } from '../../lib/gitlab';
+import { InstallPlanApproval } from '../../lib/olm';
+import { find, synth, testCluster } from '../_helpers';
+
+describe('GitLab operators', () => {
+  test('GitLab Operator and Runner Operator from the certified catalog, pinned, manual', () => {
+    const cluster = testCluster();
+    const app = new GitOpsApp(cluster, 'Ops', { name: 'gitlab-operators' });
+    const gl = new GitLabOperator(app, 'GitLab');
+    new GitLabRunnerOperator(app, 'Runner', { approval: InstallPlanApproval.AUTOMATIC });
+    const result = synth(cluster);
+    expect(find(result, 'Subscription', 'gitlab-operator-kubernetes', 'gitlab-system').spec).toEqual({
+      name: 'gitlab-operator-kubernetes', channel: 'stable', source: 'certified-operators', sourceNamespace: 'openshift-marketplace',
+      startingCSV: 'gitlab-operator-kubernetes.v0.26.0', installPlanApproval: 'Manual',
+    });
+    expect(find(result, 'Subscription', 'gitlab-runner-operator', 'gitlab-runner-system').spec).toEqual({
+      name: 'gitlab-runner-operator', channel: 'stable', source: 'certified-operators', sourceNamespace: 'openshift-marketplace',
+      startingCSV: 'gitlab-runner-operator.v1.46.0', installPlanApproval: 'Automatic',
+    });
+    expect(find(result, 'OperatorGroup', 'gitlab-system').spec).toEqual({ targetNamespaces: ['gitlab-system'] });
+    expect(gl.supportedChartVersions).toEqual(['7.6.0', '7.5.2', '7.4.2']);
+  });
+
+  test('an operator release ocpkit does not know leaves the chart version unchecked', () => {
+    const cluster = testCluster();
+    const app = new GitOpsApp(cluster, 'Ops', { name: 'gitlab-operators' });
+    const gl = new GitLabOperator(app, 'GitLab', { startingCsv: 'gitlab-operator-kubernetes.v1.9.0', namespace: 'gitlab' });
+    expect(gl.supportedChartVersions).toBeUndefined();
+    expect(gl.operatorNamespace).toBe('gitlab');
+    expect(GITLAB_OPERATOR_CHART_VERSIONS[DEFAULT_GITLAB_OPERATOR_CSV]).toContain('7.6.0');
+  });
+
+  test('bad CSV is reported with the construct path', () => {
+    const cluster = testCluster();
+    const app = new GitOpsApp(cluster, 'Ops', { name: 'gitlab-operators' });
+    expect(() => new GitLabOperator(app, 'GitLab', { startingCsv: 'latest' })).toThrow(/\[Ops\/GitLab\] startingCsv: "latest" is not a pinned ClusterServiceVersion name/);
+  });
+});

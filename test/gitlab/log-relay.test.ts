@@ -1,0 +1,152 @@
+import * as yaml from 'js-yaml';
+import { Quantity } from '../../lib/core/quantity';
+import {
+  DEFAULT_GITLAB_LOG_FILES, GitLabComponent, GitLabLogRelay, SyslogFacility, SyslogProtocol, SyslogSeverity, SyslogTlsAuthMode,
+} from '../../lib/gitlab';
+import { ExternalImage } from '../../lib/openshift/external-image';
+import { find, synth } from '../_helpers';
+import { withGitLab } from './_fixture';
+
+const TARGET = { host: 'syslog.example.org', port: 514 };
+
+describe('GitLabLogRelay', () => {
+  test('minimal relay: PVC, config, deployment, volumes in webservice and sidekiq', () => {
+    const f = withGitLab();
+    const relay = new GitLabLogRelay(f.app, 'Logs', { gitlab: f.gitlab, target: TARGET });
+    const result = synth(f.cluster);
+
+    const pvc = find(result, 'PersistentVolumeClaim', 'gitlab-log-relay-logs', 'gitlab-system');
+    expect(pvc.spec).toEqual({ accessModes: ['ReadWriteMany'], storageClassName: 'ocs-storagecluster-cephfs', resources: { requests: { storage: '20Gi' } } });
+
+    const v = find(result, 'GitLab', 'gitlab').spec.chart.values;
+    for (const component of ['webservice', 'sidekiq']) {
+      expect(yaml.load(v.gitlab[component].extraVolumes)).toEqual([{ name: 'gitlab-logs', persistentVolumeClaim: { claimName: 'gitlab-log-relay-logs' } }]);
+      expect(yaml.load(v.gitlab[component].extraVolumeMounts)).toEqual([{ name: 'gitlab-logs', mountPath: '/var/log/gitlab', subPath: component }]);
+    }
+
+    const conf = find(result, 'ConfigMap', 'gitlab-log-relay-config', 'gitlab-system').data['rsyslog.conf'];
+    expect(conf).toBe(relay.rsyslogConf);
+    expect(conf).toContain('module(load="imfile" mode="polling" pollingInterval="10")');
+    expect(conf).toContain('input(type="imfile" file="/var/log/gitlab/webservice/production_json.log" tag="gitlab-rails" facility="local0" severity="info" ruleset="forward" freshStartTail="on" reopenOnTruncate="on")');
+    expect(conf).toContain('input(type="imfile" file="/var/log/gitlab/webservice/auth_json.log" tag="gitlab-auth" facility="authpriv" severity="warning"');
+    expect(conf).toContain('input(type="imfile" file="/var/log/gitlab/sidekiq/exceptions_json.log" tag="gitlab-sidekiq-exceptions" facility="local0" severity="err"');
+    expect(conf.match(/^input\(/gm)).toHaveLength(DEFAULT_GITLAB_LOG_FILES.length);
+    expect(conf).toContain('action(type="omfwd" target="syslog.example.org" port="514" protocol="tcp" template="RSYSLOG_SyslogProtocol23Format" queue.type="LinkedList"');
+    expect(conf).not.toContain('gtls');
+
+    const dep = find(result, 'Deployment', 'gitlab-log-relay', 'gitlab-system');
+    const pod = dep.spec.template.spec;
+    expect(dep.spec.strategy).toEqual({ type: 'Recreate' });
+    expect(pod.shareProcessNamespace).toBe(true);
+    expect(pod.containers[0].image).toBe('docker.io/rsyslog/rsyslog:2025-06');
+    expect(pod.containers[0].image).not.toMatch(/:latest$/);
+    expect(pod.containers[0].command).toEqual(['rsyslogd', '-n', '-iNONE', '-f', '/etc/rsyslog-relay/rsyslog.conf']);
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'gitlab-logs', mountPath: '/var/log/gitlab', readOnly: true });
+    expect(pod.volumes).toContainEqual({ name: 'gitlab-logs', persistentVolumeClaim: { claimName: 'gitlab-log-relay-logs', readOnly: true } });
+    expect(pod.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(dep.spec.template.metadata.annotations['ocpkit.io/config-hash']).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  test('the config hash follows the configuration', () => {
+    const hash = (port: number) => {
+      const f = withGitLab();
+      new GitLabLogRelay(f.app, 'Logs', { gitlab: f.gitlab, target: { ...TARGET, port } });
+      return find(synth(f.cluster), 'Deployment', 'gitlab-log-relay').spec.template.metadata.annotations['ocpkit.io/config-hash'];
+    };
+    expect(hash(514)).toBe(hash(514));
+    expect(hash(514)).not.toBe(hash(601));
+  });
+
+  test('UDP, custom files, facility, image, size and polling interval', () => {
+    const f = withGitLab();
+    new GitLabLogRelay(f.app, 'Logs', {
+      gitlab: f.gitlab,
+      name: 'gitlab-syslog',
+      target: { host: '192.0.2.10', port: 514, protocol: SyslogProtocol.UDP },
+      defaultFacility: SyslogFacility.LOCAL3,
+      files: [
+        { component: GitLabComponent.WEBSERVICE, file: 'production_json.log', tag: 'gitlab-prod' },
+        { component: GitLabComponent.SIDEKIQ, file: 'sidekiq_client.log', tag: 'gitlab-sq', facility: SyslogFacility.DAEMON, severity: SyslogSeverity.NOTICE },
+      ],
+      image: ExternalImage.tag('quay.io/community-infra/rsyslog', '8.2412.0-1'),
+      size: Quantity.gibibytes(5),
+      storageClassName: 'cephfs',
+      pollingIntervalSeconds: 30,
+    });
+    const result = synth(f.cluster);
+    const conf = find(result, 'ConfigMap', 'gitlab-syslog-config').data['rsyslog.conf'];
+    expect(conf).toContain('pollingInterval="30"');
+    expect(conf).toContain('file="/var/log/gitlab/webservice/production_json.log" tag="gitlab-prod" facility="local3" severity="info"');
+    expect(conf).toContain('file="/var/log/gitlab/sidekiq/sidekiq_client.log" tag="gitlab-sq" facility="daemon" severity="notice"');
+    expect(conf).toContain('target="192.0.2.10" port="514" protocol="udp"');
+    expect(find(result, 'PersistentVolumeClaim', 'gitlab-syslog-logs').spec.resources.requests.storage).toBe('5Gi');
+    expect(find(result, 'Deployment', 'gitlab-syslog').spec.template.spec.containers[0].image).toBe('quay.io/community-infra/rsyslog:8.2412.0-1');
+  });
+
+  test('TLS with the cluster trusted CA bundle by default', () => {
+    const f = withGitLab();
+    new GitLabLogRelay(f.app, 'Logs', { gitlab: f.gitlab, target: { host: 'syslog.example.org', port: 6514, tls: {} } });
+    const result = synth(f.cluster);
+    const ca = find(result, 'ConfigMap', 'gitlab-log-relay-trusted-ca');
+    expect(ca.metadata.labels).toEqual({ 'config.openshift.io/inject-trusted-cabundle': 'true' });
+    expect(ca.data).toBeUndefined();
+    const conf = find(result, 'ConfigMap', 'gitlab-log-relay-config').data['rsyslog.conf'];
+    expect(conf).toContain('defaultNetstreamDriverCAFile="/etc/rsyslog-relay/ca/ca-bundle.crt"');
+    expect(conf).toContain('streamDriver="gtls" streamDriverMode="1" streamDriverAuthMode="x509/name" streamDriverPermittedPeers="syslog.example.org"');
+    const pod = find(result, 'Deployment', 'gitlab-log-relay').spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'ca', configMap: { name: 'gitlab-log-relay-trusted-ca', items: [{ key: 'ca-bundle.crt', path: 'ca-bundle.crt' }] } });
+  });
+
+  test('TLS with an own CA ConfigMap and certvalid mode', () => {
+    const f = withGitLab();
+    new GitLabLogRelay(f.app, 'Logs', {
+      gitlab: f.gitlab,
+      target: { host: 'syslog.example.org', port: 6514, tls: { caConfigMap: { name: 'syslog-ca', key: 'ca.pem' }, authMode: SyslogTlsAuthMode.X509_CERTVALID } },
+    });
+    const result = synth(f.cluster);
+    expect(result.objects.some((o) => o.manifest.metadata.name === 'gitlab-log-relay-trusted-ca')).toBe(false);
+    const conf = find(result, 'ConfigMap', 'gitlab-log-relay-config').data['rsyslog.conf'];
+    expect(conf).toContain('defaultNetstreamDriverCAFile="/etc/rsyslog-relay/ca/ca.pem"');
+    expect(conf).toContain('streamDriverAuthMode="x509/certvalid"');
+    expect(conf).not.toContain('streamDriverPermittedPeers');
+  });
+
+  describe('bad input', () => {
+    test.each([
+      ['target without a port', { target: { host: 'syslog.example.org' } }, /\[GitLab\/Logs\] target.port: is required; the central rsyslog's port/],
+      ['target port out of range', { target: { host: 'syslog.example.org', port: 0 } }, /target.port: 0 must be an integer from 1 to 65535/],
+      ['target host', { target: { host: 'syslog example', port: 514 } }, /target.host: "syslog example" is not a host name or IPv4 address/],
+      ['no target', { target: undefined }, /target: is required: host and port of the central rsyslog/],
+      ['protocol', { target: { ...TARGET, protocol: 'sctp' } }, /target.protocol: "sctp" is not allowed; use one of "tcp", "udp"/],
+      ['TLS over UDP', { target: { ...TARGET, protocol: SyslogProtocol.UDP, tls: {} } }, /target.tls: TLS needs TCP/],
+      ['TLS auth mode', { target: { ...TARGET, tls: { authMode: 'x509' } } }, /target.tls.authMode: "x509" is not allowed/],
+      ['TLS CA key', { target: { ...TARGET, tls: { caConfigMap: { name: 'ca', key: '' } } } }, /target.tls.caConfigMap.key: "" is not a ConfigMap key/],
+      ['no files', { files: [] }, /files: must list at least one log file/],
+      ['file path', { files: [{ component: GitLabComponent.WEBSERVICE, file: '../etc/passwd', tag: 'x' }] }, /files\[0\].file: "..\/etc\/passwd" is not a log file name/],
+      ['file component', { files: [{ component: 'gitaly', file: 'a.log', tag: 'x' }] }, /files\[0\].component: "gitaly" is not allowed/],
+      ['tag with quote', { files: [{ component: GitLabComponent.WEBSERVICE, file: 'a.log', tag: 'a"b' }] }, /files\[0\].tag: "a\\"b" is not a syslog tag/],
+      ['tag too long', { files: [{ component: GitLabComponent.WEBSERVICE, file: 'a.log', tag: 'x'.repeat(33) }] }, /files\[0\].tag: "x{33}" is not a syslog tag/],
+      ['facility', { files: [{ component: GitLabComponent.WEBSERVICE, file: 'a.log', tag: 'a', facility: 'local9' }] }, /files\[0\].facility: "local9" is not allowed/],
+      ['severity', { files: [{ component: GitLabComponent.WEBSERVICE, file: 'a.log', tag: 'a', severity: 'error' }] }, /files\[0\].severity: "error" is not allowed; use one of "emerg"/],
+      ['duplicate file', { files: [{ component: GitLabComponent.SIDEKIQ, file: 'a.log', tag: 'a' }, { component: GitLabComponent.SIDEKIQ, file: 'a.log', tag: 'b' }] }, /files: sidekiq\/a.log listed twice/],
+      ['image as string', { image: 'docker.io/rsyslog/rsyslog:latest' }, /image: must be an ExternalImage pinned by version tag or digest/],
+      ['size as string', { size: '20GB' }, /size: "20GB" must be a Quantity/],
+      ['polling interval', { pollingIntervalSeconds: 0 }, /pollingIntervalSeconds: 0 must be an integer from 1 to 300/],
+      ['name', { name: 'Log Relay' }, /name: "Log Relay" is not a DNS-1123 label/],
+      ['gitlab', { gitlab: {} }, /gitlab: must be the GitLab construct/],
+    ])('%s', (_n, override, message) => {
+      const f = withGitLab();
+      expect(() => new GitLabLogRelay(f.app, 'Logs', { gitlab: f.gitlab, target: TARGET, ...(override as any) })).toThrow(message);
+    });
+
+    test('an image tagged latest cannot even be built', () => {
+      expect(() => ExternalImage.tag('docker.io/rsyslog/rsyslog', 'latest')).toThrow(/"latest" is not a pinned version/);
+    });
+
+    test('two relays for one GitLab collide on the volume name', () => {
+      const f = withGitLab();
+      new GitLabLogRelay(f.app, 'Logs', { gitlab: f.gitlab, target: TARGET });
+      expect(() => new GitLabLogRelay(f.app, 'Logs2', { gitlab: f.gitlab, name: 'second', target: TARGET })).toThrow(/a volume named "gitlab-logs" is already mounted/);
+    });
+  });
+});
