@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { UsageError } from '../cli/main';
+import { checkPolicies } from '../policy/check-policies';
+import { PolicyObject } from '../policy/policy';
 import { SchemaValidator } from '../schema/validator';
 
 /** Options of {@link validateTree}. */
@@ -10,6 +12,13 @@ export interface ValidateTreeOptions {
   readonly extraCrds?: readonly string[];
   /** Shared schema folder. @default located automatically */
   readonly schemasDir?: string;
+  /**
+   * Also run the policy checks of lib/policy (the same ones every synth runs), honouring waiver
+   * annotations. In an ocpkit output tree (`<environment>/<app>/*.yaml`, each environment with a
+   * `root/` folder) each environment is checked as its own cluster; any other folder is one cluster.
+   * @default false
+   */
+  readonly policy?: boolean;
 }
 
 /** Result of {@link validateTree}. */
@@ -37,6 +46,9 @@ export function validateTree(dir: string, options: ValidateTreeOptions = {}): Tr
   const files = manifestFiles(dir);
   const errors: string[] = [];
   let documents = 0;
+  const policyObjects: PolicyObject[] = [];
+  const labels = new Map<string, string>();
+  const groupOf = environmentGrouping(dir, files);
   for (const file of files) {
     const rel = path.relative(process.cwd(), file) || file;
     let docs: unknown[];
@@ -51,7 +63,27 @@ export function validateTree(dir: string, options: ValidateTreeOptions = {}): Tr
       documents++;
       const what = `${doc?.apiVersion ?? '?'}/${doc?.kind ?? '?'} ${doc?.metadata?.name ?? '?'}`;
       for (const issue of validator.validate(doc)) errors.push(`${rel}#${i} ${what}: ${issue.pointer}: ${issue.message}`);
+      if (options.policy && doc && typeof doc === 'object' && !Array.isArray(doc)) {
+        policyObjects.push({ manifest: doc, path: `${rel}#${i}`, group: groupOf(file) });
+        labels.set(`${rel}#${i}`, what);
+      }
     });
   }
+  if (options.policy) {
+    for (const p of checkPolicies(policyObjects)) errors.push(`${p.path} ${labels.get(p.path) ?? ''}: ${p.field}: ${p.message}`);
+  }
   return { files: files.length, documents, errors };
+}
+
+/**
+ * How documents are grouped into clusters for cross-object policies: by environment folder in
+ * an ocpkit output tree (every file at `<env>/<app>/<file>` and every environment with a `root/`
+ * app-of-apps folder), else the whole folder is one cluster.
+ */
+function environmentGrouping(dir: string, files: readonly string[]): (file: string) => string {
+  const rels = files.map((f) => path.relative(dir, f).split(path.sep));
+  const envs = new Set(rels.map((r) => r[0]));
+  const ocpkitLayout = rels.length > 0 && rels.every((r) => r.length === 3)
+    && [...envs].every((e) => rels.some((r) => r[0] === e && r[1] === 'root'));
+  return ocpkitLayout ? (file) => path.relative(dir, file).split(path.sep)[0] : () => '.';
 }

@@ -58,11 +58,13 @@ export function checkPolicies(objects: readonly PolicyObject[], options: CheckPo
         else if (isPodKind(m?.kind) && !defined.has(m.metadata?.namespace)) system.add(m.metadata?.namespace);
       }
     }
+    const rejected = new Set<string>();
     for (const ns of system) {
       if (tenantNamespaces.has(ns)) {
         const nsObj = list.find((o) => isTenantNamespace(o.manifest) && o.manifest.metadata.name === ns)!;
         problems.push({ path: nsObj.path, field: '/metadata/name', message: `policy no-host-access: tenant namespace "${ns}" is declared a system namespace; tenants never get host access, declare a separate platform namespace` });
         system.delete(ns);
+        rejected.add(ns);
       }
     }
     const ctx: PolicyContext = {
@@ -85,7 +87,7 @@ export function checkPolicies(objects: readonly PolicyObject[], options: CheckPo
         }
         if (declared && annotated(m)) {
           const ns = key(m) === 'v1/Namespace' ? m.metadata?.name : m.metadata?.namespace;
-          if (!system.has(ns)) {
+          if (!system.has(ns) && !rejected.has(ns)) {
             problems.push({ path: o.path, field: `/metadata/annotations/${SYSTEM_NAMESPACE_ANNOTATION.replace(/\//g, '~1')}`, message: `namespace "${ns}" is not a declared system namespace; only SystemNamespaces.declare(cluster, namespace, reason) sets this annotation` });
           }
         }
