@@ -8,6 +8,7 @@ import { Cluster } from '../../lib';
 import { environments, Environment } from './environment';
 import { addPlatform } from './platform';
 import { addTenants } from './tenants';
+import { addGitLab } from './gitlab';
 
 /** Git repository Argo CD syncs dist/ from. */
 export const REPO_URL = 'https://gitlab.community.example.org/infrastructure/openshift-cluster.git';
@@ -18,6 +19,7 @@ export function buildEnvironment(env: Environment): Cluster {
   const platform = addPlatform(cluster, env);
   const tenants = addTenants(cluster, env, platform);
   void tenants;
+  addGitLab(cluster, env, platform);
   return cluster;
 }
 
