@@ -25,8 +25,8 @@ const CI_BASE_IMAGE = ExternalImage.tag('quay.io/community-infra/ci-base', '2024
 
 const GITLAB_NAMESPACE = 'gitlab-system';
 const RUNNER_NAMESPACE = 'gitlab-runner-system';
-/** Linux bridge on the public 1G bond (see the network part of the stack). */
-const PUBLIC_BRIDGE = 'br-public';
+/** Linux bridge on the public 1G bond (apps/community/network.ts). */
+const PUBLIC_BRIDGE = 'br1-public';
 
 /** What the GitLab part of the stack exposes to others. */
 export interface GitLabPart {
@@ -149,7 +149,7 @@ export function addGitLab(cluster: Cluster, env: Environment, platform: Platform
 
 /**
  * The public bridge network in the GitLab namespace: a NetworkAttachmentDefinition on the
- * `br-public` host bridge when the stack defines that bridge, otherwise a reference to one
+ * `br1-public` host bridge when the stack defines that bridge, otherwise a reference to one
  * created outside the stack.
  */
 function publicNetwork(cluster: Cluster, app: GitOpsApp): IBridgeNetwork {

@@ -1,6 +1,10 @@
 import { buildEnvironment } from '../../apps/community/main';
 import { environments } from '../../apps/community/environment';
-import { find, synth } from '../_helpers';
+import { addGitLab } from '../../apps/community/gitlab';
+import { Issuers } from '../../lib/certs/issuer';
+import { GitOpsApp } from '../../lib/gitops/gitops-app';
+import { HostBridge } from '../../lib/network/host-bridge';
+import { find, synth, testCluster } from '../_helpers';
 
 describe('apps/community GitLab part', () => {
   const env = environments().find((e) => e.name === 'production')!;
@@ -33,5 +37,20 @@ describe('apps/community GitLab part', () => {
     expect(v.global.gitaly.external).toEqual([{ name: 'default', hostname: `${svc.metadata.name}.gitlab-system.svc`, port: svc.spec.ports[0].port, tlsEnabled: false }]);
     expect(v.global.hosts.ssh).toBe('git.community.example.org');
     for (const name of ['shared', 'image-builds']) expect(find(result, 'Runner', name).spec.gitlabUrl).toBe('https://gitlab.community.example.org');
+  });
+});
+
+describe('apps/community GitLab part with a public host bridge', () => {
+  test('the Gitaly VM gets a NetworkAttachmentDefinition on br1-public in its namespace', () => {
+    const env = environments().find((e) => e.name === 'staging')!;
+    const cluster = testCluster('staging');
+    const network = new GitOpsApp(cluster, 'Network', { name: 'network' });
+    new HostBridge(network, 'Public', { bridgeName: 'br1-public', bond: { name: 'bond1', ports: ['eno1', 'eno2'] }, nodeSelector: { 'node-role.kubernetes.io/worker': '' } });
+    addGitLab(cluster, env, { issuer: Issuers.clusterIssuer('letsencrypt-dns') });
+    const result = synth(cluster);
+    const nad = find(result, 'NetworkAttachmentDefinition', 'public-network', 'gitlab-system');
+    expect(JSON.parse(nad.spec.config).plugins[0].bridge).toBe('br1-public');
+    const vm = find(result, 'VirtualMachine', 'gitaly', 'gitlab-system');
+    expect(vm.spec.template.spec.networks).toContainEqual({ name: 'public', multus: { networkName: 'public-network' } });
   });
 });
