@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { apiGroup } from '../gitops/delivery-annotations';
+import { fastParseYaml } from './_fast-yaml';
 import { DiffInputError } from './diff-input-error';
 
 /** One Kubernetes object of a synthesized tree. */
@@ -101,7 +102,12 @@ export class TreeParser {
   public parse(rel: string, text: string): void {
     let docs: unknown[];
     try {
-      docs = rel.endsWith('.json') ? [JSON.parse(text)] : yaml.loadAll(text);
+      if (rel.endsWith('.json')) {
+        docs = [JSON.parse(text)];
+      } else {
+        const fast = fastParseYaml(text);
+        docs = fast !== undefined ? [fast] : yaml.loadAll(text);
+      }
     } catch (e) {
       const msg = (e as Error).message.split('\n')[0];
       this.errors.push(`${this.where(rel)}: ${rel.endsWith('.json') ? 'JSON' : 'YAML'} does not parse: ${msg}`);

@@ -90,12 +90,18 @@ export function canonicalJson(v: unknown): string {
 function walk(a: unknown, b: unknown, path: PathSegment[], out: RawFieldChange[]): void {
   if (a === b) return;
   if (isObject(a) && isObject(b)) {
-    for (const k of Object.keys(a)) {
-      if (!Object.prototype.hasOwnProperty.call(b, k)) out.push({ path: [...path, k], op: 'removed', old: a[k] });
-      else walk(a[k], b[k], [...path, k], out);
+    for (const k in a) {
+      if (!Object.prototype.hasOwnProperty.call(a, k)) continue;
+      if (!Object.prototype.hasOwnProperty.call(b, k)) {
+        out.push({ path: [...path, k], op: 'removed', old: a[k] });
+      } else if (a[k] !== b[k]) {
+        path.push(k);
+        walk(a[k], b[k], path, out);
+        path.pop();
+      }
     }
-    for (const k of Object.keys(b)) {
-      if (!Object.prototype.hasOwnProperty.call(a, k)) out.push({ path: [...path, k], op: 'added', new: b[k] });
+    for (const k in b) {
+      if (Object.prototype.hasOwnProperty.call(b, k) && !Object.prototype.hasOwnProperty.call(a, k)) out.push({ path: [...path, k], op: 'added', new: b[k] });
     }
     return;
   }
@@ -104,7 +110,14 @@ function walk(a: unknown, b: unknown, path: PathSegment[], out: RawFieldChange[]
     return;
   }
   if (typeof a === 'string' && typeof b === 'string' && sameQuantity(path, a, b)) return;
-  out.push({ path, op: 'changed', old: a, new: b });
+  out.push({ path: path.slice(), op: 'changed', old: a, new: b });
+}
+
+/** Walks one level down with `seg` pushed on the shared path. */
+function walkAt(a: unknown, b: unknown, path: PathSegment[], seg: PathSegment, out: RawFieldChange[]): void {
+  path.push(seg);
+  walk(a, b, path, out);
+  path.pop();
 }
 
 function sameQuantity(path: readonly PathSegment[], a: string, b: string): boolean {
@@ -145,6 +158,7 @@ function uniqueBy(list: readonly unknown[], field: string): boolean {
 }
 
 function diffLists(a: readonly unknown[], b: readonly unknown[], path: PathSegment[], out: RawFieldChange[]): void {
+  if (a.length === b.length && deepEqual(a, b)) return;
   const name = listName(path);
   const setLike = name !== undefined && SET_LIKE_LISTS.has(name);
   const key = keyField(a, b);
@@ -157,11 +171,11 @@ function diffLists(a: readonly unknown[], b: readonly unknown[], path: PathSegme
     return;
   }
   if (a.every(isScalar) && b.every(isScalar)) {
-    if (!deepEqual(a, b)) out.push({ path, op: 'changed', old: a, new: b });
+    if (!deepEqual(a, b)) out.push({ path: path.slice(), op: 'changed', old: a, new: b });
     return;
   }
   const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) walk(a[i], b[i], [...path, i], out);
+  for (let i = 0; i < n; i++) walkAt(a[i], b[i], path, i, out);
   for (let i = n; i < a.length; i++) out.push({ path: [...path, i], op: 'removed', old: a[i] });
   for (let i = n; i < b.length; i++) out.push({ path: [...path, i], op: 'added', new: b[i] });
 }
@@ -183,7 +197,7 @@ function diffKeyedLists(a: Record<string, unknown>[], b: Record<string, unknown>
     const seg = { by: key, value: k as string };
     const other = byKey.get(k);
     if (other === undefined) out.push({ path: [...path, seg], op: 'removed', old: item });
-    else walk(item, other, [...path, seg], out);
+    else walkAt(item, other, path, seg, out);
   }
   for (const item of b) {
     if (!oldKeys.has(item[key])) out.push({ path: [...path, { by: key, value: item[key] as string }], op: 'added', new: item });
@@ -193,7 +207,7 @@ function diffKeyedLists(a: Record<string, unknown>[], b: Record<string, unknown>
     const newKeys = new Set(b.map((i) => i[key]));
     const before = common(a, newKeys);
     const after = common(b, oldKeys);
-    if (before.some((k, i) => k !== after[i])) out.push({ path, op: 'reordered', old: before, new: after });
+    if (before.some((k, i) => k !== after[i])) out.push({ path: path.slice(), op: 'reordered', old: before, new: after });
   }
 }
 
