@@ -9,6 +9,7 @@ import { environments, Environment } from './environment';
 import { addPlatform } from './platform';
 import { addTenants } from './tenants';
 import { addGitLab } from './gitlab';
+import { addVirtualization } from './vms';
 
 /** Git repository Argo CD syncs dist/ from. */
 export const REPO_URL = 'https://gitlab.community.example.org/infrastructure/openshift-cluster.git';
@@ -19,6 +20,7 @@ export function buildEnvironment(env: Environment): Cluster {
   const platform = addPlatform(cluster, env);
   const tenants = addTenants(cluster, env, platform);
   void tenants;
+  addVirtualization(cluster, env, tenants);
   addGitLab(cluster, env, platform);
   return cluster;
 }

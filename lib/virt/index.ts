@@ -3,3 +3,4 @@ export * from './disk-source';
 export * from './instancetype';
 export * from './virtual-machine';
 export * from './vm-template';
+export * from './vm-file';

@@ -1,0 +1,277 @@
+import { OcpkitError, Problem, show } from '../core/errors';
+import { dnsLabel, duplicates, httpUrl, intRange, oneOf } from '../core/rules';
+import { SecretKey } from '../core/secret-key';
+import { DataEntry, DataFile } from '../data/data-file';
+import { macAddress } from '../network/_rules';
+import { CloudInit, SshAuthorizedKeys } from './cloud-init';
+import { AccessMode, DiskSource } from './disk-source';
+import { ClusterInstancetype, ClusterPreference } from './instancetype';
+import { DataDiskOptions, EvictionStrategy, RunStrategy, VirtualMachineProps, VmPort } from './virtual-machine';
+
+/** One VM of a data file, with its networks still named (the stack resolves them). */
+export interface VmFileEntry {
+  /** `vms.yaml: vms[3] (bastion)`: where the entry is, for error messages. */
+  readonly where: string;
+  /** Namespace of the VM. */
+  readonly namespace: string;
+  /** Props for {@link VirtualMachine}, without networks. */
+  readonly props: VirtualMachineProps;
+  /** Bridge networks by NetworkAttachmentDefinition name, in interface order. */
+  readonly networks: readonly { readonly network: string; readonly macAddress?: string }[];
+}
+
+/** Options of {@link loadVmFile}. */
+export interface LoadVmFileOptions {
+  /** Network names entries may use; anything else is reported. @default any name */
+  readonly networks?: readonly string[];
+  /** Namespace of entries that give none. @default namespace is required */
+  readonly defaultNamespace?: string;
+  /** StorageClass of disks that name none. @default the cluster's default StorageClass */
+  readonly defaultStorageClass?: string;
+}
+
+const ENTRY_FIELDS = ['name', 'namespace', 'cpu', 'memory', 'instancetype', 'preference', 'runStrategy', 'disk', 'dataDisks', 'networks', 'podNetwork', 'ports', 'cloudInit', 'labels', 'evictionStrategy', 'description'];
+const DISK_KINDS = ['clone', 'http', 'iso', 'registry', 'pvc', 'blank'];
+const ACCESS: Record<string, AccessMode> = { RWX: AccessMode.READ_WRITE_MANY, RWO: AccessMode.READ_WRITE_ONCE };
+
+/**
+ * Reads a VM list (`vms.yaml`): every bad entry is reported, one line per problem naming the
+ * file, the entry and the field, before any construct is built.
+ *
+ * ```yaml
+ * vms:
+ *   - name: bastion
+ *     namespace: infra-vms
+ *     cpu: 2
+ *     memory: 4Gi
+ *     disk: { clone: golden-images/rhel-9, size: 30Gi }   # or http/iso/registry: URL, pvc: claim
+ *     networks: [internal-network, { network: public-network, mac: "02:00:00:00:01:01" }]
+ *     ports: [{ name: ssh, port: 22 }]
+ *     cloudInit: { users: [ops], sshKeysSecret: ops-ssh-keys, packages: [tmux] }
+ * ```
+ */
+export function loadVmFile(file: string, options: LoadVmFileOptions = {}): VmFileEntry[] {
+  return parseVmFile(DataFile.load(file), options);
+}
+
+/** Same as {@link loadVmFile} over an already parsed file (tests). */
+export function parseVmFile(data: DataFile, options: LoadVmFileOptions = {}): VmFileEntry[] {
+  const extra: Problem[] = [];
+  const out: VmFileEntry[] = [];
+  const entries = data.list('vms');
+  for (const e of entries) {
+    const before = data.allProblems.length + extra.length;
+    const rep = (field: string, message: string) => extra.push({ path: e.where, field, message });
+    e.allowOnly(ENTRY_FIELDS);
+    const name = e.string('name', { rule: dnsLabel });
+    const namespace = e.string('namespace', { optional: options.defaultNamespace !== undefined, rule: dnsLabel }) ?? options.defaultNamespace;
+    const raw = rawOf(e);
+
+    // Size.
+    let cpu: VirtualMachineProps['cpu'];
+    if (typeof raw.cpu === 'number') cpu = e.number('cpu', { rule: intRange(1, 512) });
+    else if (raw.cpu !== undefined) {
+      const c = e.object('cpu');
+      if (c) {
+        c.allowOnly(['cores', 'sockets', 'threads']);
+        cpu = { cores: c.number('cores', { rule: intRange(1, 256) }) ?? 1, sockets: c.number('sockets', { optional: true, rule: intRange(1, 16) }), threads: c.number('threads', { optional: true, rule: intRange(1, 8) }) };
+      }
+    }
+    const it = e.string('instancetype', { optional: true });
+    if (it !== undefined && (raw.cpu !== undefined || raw.memory !== undefined)) rep('instancetype', 'cannot be combined with cpu/memory; give either an instancetype or cpu and memory');
+    if (it === undefined && raw.cpu === undefined) rep('cpu', 'is required (a number of cores) unless an instancetype is given');
+    const memory = raw.memory !== undefined || it === undefined ? e.quantity('memory') : undefined;
+    const pref = e.string('preference', { optional: true });
+    const runStrategy = e.string('runStrategy', { optional: true, rule: oneOf(Object.values(RunStrategy)) }) as RunStrategy | undefined;
+    const evictionStrategy = e.string('evictionStrategy', { optional: true, rule: oneOf(Object.values(EvictionStrategy)) }) as EvictionStrategy | undefined;
+    const podNetwork = e.boolean('podNetwork', { optional: true });
+
+    // Root disk.
+    const diskEntry = e.object('disk');
+    let rootDisk: VirtualMachineProps['rootDisk'] | undefined;
+    if (diskEntry) {
+      const d = readDisk(diskEntry, rawOf(diskEntry), 'disk', rep, true, options.defaultStorageClass);
+      if (d) rootDisk = d;
+    }
+    // Data disks.
+    const dataDisks: DataDiskOptions[] = [];
+    listOf(raw, 'dataDisks', rep).forEach((item, i) => {
+      const f = `dataDisks[${i}]`;
+      const sub = nested(e, item, f, extra);
+      if (!sub) { rep(f, `must be a mapping, got ${show(item)}`); return; }
+      const diskName = sub.string('name', { rule: dnsLabel });
+      const d = readDisk(sub, item, f, rep, false, options.defaultStorageClass);
+      if (diskName && d) dataDisks.push({ ...d, name: diskName });
+    });
+    for (const d of duplicates(dataDisks.map((x) => x.name))) rep('dataDisks', `disk "${d}" is listed twice`);
+
+    // Networks.
+    const networks: { network: string; macAddress?: string }[] = [];
+    listOf(raw, 'networks', rep).forEach((item, i) => {
+      const f = `networks[${i}]`;
+      let net: string | undefined;
+      let mac: string | undefined;
+      if (typeof item === 'string') net = item;
+      else if (item && typeof item === 'object') {
+        net = item.network;
+        mac = item.mac;
+        for (const k of Object.keys(item)) if (!['network', 'mac'].includes(k)) rep(`${f}.${k}`, 'unknown field; allowed fields are network, mac');
+        if (mac !== undefined) {
+          const m = macAddress(mac);
+          if (m) rep(`${f}.mac`, m);
+        }
+      } else { rep(f, `must be a network name or { network, mac }, got ${show(item)}`); return; }
+      if (typeof net !== 'string' || dnsLabel(net)) { rep(`${f}`, `${show(net)} is not a network name`); return; }
+      if (options.networks && !options.networks.includes(net)) { rep(f, `unknown network "${net}"; known networks are ${options.networks.join(', ')}`); return; }
+      networks.push({ network: net, macAddress: mac });
+    });
+    for (const d of duplicates(networks.map((n) => n.network))) rep('networks', `network "${d}" is listed twice; a VM needs one interface per network`);
+
+    // Ports.
+    const ports: VmPort[] = [];
+    listOf(raw, 'ports', rep).forEach((item, i) => {
+      const f = `ports[${i}]`;
+      const sub = nested(e, item, f, extra);
+      if (!sub) { rep(f, `must be a mapping { name, port }, got ${show(item)}`); return; }
+      sub.allowOnly(['name', 'port', 'targetPort', 'protocol']);
+      const pn = sub.string('name', { rule: dnsLabel });
+      const pp = sub.number('port', { rule: intRange(1, 65535) });
+      const tp = sub.number('targetPort', { optional: true, rule: intRange(1, 65535) });
+      const proto = sub.string('protocol', { optional: true, rule: oneOf(['TCP', 'UDP']) }) as 'TCP' | 'UDP' | undefined;
+      if (pn && pp) ports.push({ name: pn, port: pp, targetPort: tp, protocol: proto });
+    });
+
+    // Cloud-init.
+    let cloudInit: CloudInit | undefined;
+    const ci = e.object('cloudInit', { optional: true });
+    if (ci) {
+      ci.allowOnly(['users', 'sshKeysSecret', 'packages', 'runCommands', 'userDataSecret', 'hostname', 'fqdn', 'timezone']);
+      const ciRaw = rawOf(ci);
+      const secret = ci.string('userDataSecret', { optional: true, rule: dnsLabel });
+      if (secret) {
+        if (Object.keys(ciRaw).length > 1) ci.report('userDataSecret', 'user data from a Secret cannot be combined with typed cloud-init fields');
+        cloudInit = CloudInit.fromSecret(SecretKey.of(secret, 'userdata'));
+      } else {
+        const users = ci.stringList('users', { optional: true }) ?? [];
+        const keys = ci.string('sshKeysSecret', { optional: true, rule: dnsLabel });
+        cloudInit = CloudInit.build({
+          hostname: ci.string('hostname', { optional: true }),
+          fqdn: ci.string('fqdn', { optional: true }),
+          timezone: ci.string('timezone', { optional: true }),
+          users: users.map((u) => ({ name: u, sudo: true, groups: ['wheel'] })),
+          sshAuthorizedKeys: keys ? SshAuthorizedKeys.fromSecret(keys) : undefined,
+          packages: ci.stringList('packages', { optional: true }),
+          runCommands: ci.stringList('runCommands', { optional: true }),
+        });
+      }
+    }
+
+    const labels = e.object('labels', { optional: true });
+    const labelMap: Record<string, string> = {};
+    if (labels) {
+      for (const [k, v] of Object.entries(rawOf(labels))) {
+        if (typeof v !== 'string') labels.report(k, `must be a string, got ${show(v)}`);
+        else labelMap[k] = v;
+      }
+    }
+    const description = e.string('description', { optional: true });
+
+    if (data.allProblems.length + extra.length > before || !name || !namespace || !rootDisk) continue;
+    out.push({
+      where: e.where,
+      namespace,
+      networks,
+      props: {
+        name,
+        namespace,
+        cpu: it ? undefined : cpu,
+        memory: it ? undefined : memory,
+        instancetype: it ? ClusterInstancetype.fromName(it) : undefined,
+        preference: pref ? ClusterPreference.fromName(pref) : undefined,
+        runStrategy,
+        evictionStrategy,
+        podNetwork,
+        rootDisk,
+        dataDisks,
+        ports,
+        cloudInit,
+        labels: Object.keys(labelMap).length ? labelMap : undefined,
+        annotations: description ? { description } : undefined,
+      },
+    });
+  }
+  const seen = new Map<string, string>();
+  for (const v of out) {
+    const key = `${v.namespace}/${v.props.name}`;
+    if (seen.has(key)) extra.push({ path: v.where, field: 'name', message: `VM "${key}" is also defined at ${seen.get(key)}` });
+    else seen.set(key, v.where);
+  }
+  const all = [...data.allProblems, ...extra];
+  if (all.length) throw new OcpkitError(all, `${data.name} has ${all.length} problem${all.length === 1 ? '' : 's'}`);
+  return out;
+}
+
+function rawOf(e: DataEntry): Record<string, any> {
+  return (e as any).obj as Record<string, any>;
+}
+
+function listOf(raw: Record<string, any>, field: string, rep: (f: string, m: string) => void): any[] {
+  const v = raw[field];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) {
+    rep(field, `must be a list, got ${show(v)}`);
+    return [];
+  }
+  return v;
+}
+
+function nested(e: DataEntry, item: unknown, field: string, sink: Problem[]): DataEntry | undefined {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) return undefined;
+  return new DataEntry(e.where, item, sink, `${field}.`);
+}
+
+function readDisk(d: DataEntry, raw: Record<string, any>, field: string, rep: (f: string, m: string) => void, root: boolean, defaultStorageClass?: string): { source: DiskSource; size?: string; storageClass?: string; accessMode?: AccessMode } | undefined {
+  d.allowOnly([...DISK_KINDS, 'size', 'storageClass', 'access', 'isoSize', ...(root ? [] : ['name'])]);
+  const kinds = DISK_KINDS.filter((k) => raw[k] !== undefined);
+  if (kinds.length !== 1 && !(kinds.length === 0 && !root)) {
+    rep(field, `give exactly one source of ${DISK_KINDS.join(', ')}${kinds.length ? ` (got ${kinds.join(', ')})` : ''}`);
+    return undefined;
+  }
+  const size = raw.size !== undefined ? d.quantity('size')?.toString() : undefined;
+  const storageClass = d.string('storageClass', { optional: true }) ?? defaultStorageClass;
+  const access = d.string('access', { optional: true, rule: oneOf(Object.keys(ACCESS)) });
+  const accessMode = access ? ACCESS[access] : undefined;
+  let source: DiskSource | undefined;
+  const kind = kinds[0] ?? 'blank';
+  switch (kind) {
+    case 'clone': {
+      const ref = d.string('clone');
+      const m = typeof ref === 'string' ? /^([^/]+)\/([^/]+)$/.exec(ref) : null;
+      if (ref !== undefined && (!m || dnsLabel(m[1]) || dnsLabel(m[2]))) rep(`${field}.clone`, `${show(ref)} must name the PVC to clone as "<namespace>/<name>"`);
+      else if (m) source = DiskSource.pvcClone({ namespace: m[1], name: m[2] });
+      break;
+    }
+    case 'http':
+    case 'iso': {
+      const url = d.string(kind, { rule: httpUrl });
+      if (url) source = kind === 'http' ? DiskSource.httpImage(url) : DiskSource.isoInstaller(url, { isoSize: raw.isoSize !== undefined ? d.quantity('isoSize')?.toString() : undefined });
+      break;
+    }
+    case 'registry': {
+      const img = d.string('registry');
+      if (img) source = DiskSource.registryImage(img);
+      break;
+    }
+    case 'pvc': {
+      const claim = d.string('pvc', { rule: dnsLabel });
+      if (claim) source = DiskSource.existingPvc(claim, { accessMode });
+      if (raw.size !== undefined) rep(`${field}.size`, 'an existing PVC keeps its own size; drop size');
+      break;
+    }
+    default:
+      source = DiskSource.blank();
+  }
+  if (kind !== 'pvc' && raw.size === undefined) rep(`${field}.size`, 'is required (for example "30Gi")');
+  if (!source) return undefined;
+  return { source, size, storageClass, accessMode: kind === 'pvc' ? undefined : accessMode };
+}
