@@ -1,0 +1,113 @@
+import { Cluster, ExternalImage, GitOpsApp, Quantity, SecretKey, SyncWave, Tenant } from '../../lib';
+import {
+  BackupExemption, BackupSchedule, BackupStorage, BucketEncryption, Cron, DataProtection, Duration, EtcdBackup, EtcdBackupTarget,
+  OADP_NAMESPACE, TenantRestore, VeleroPlugin,
+} from '../../lib/backup';
+import { OperatorInstall } from '../../lib/olm';
+import { Environment } from './environment';
+
+/** OADP 1.4 is the release supported on OpenShift 4.14. */
+const OADP_CHANNEL = 'stable-1.4';
+const OADP_CSV = 'oadp-operator.v1.4.4';
+/** AWS CLI for the etcd snapshot upload (pinned; candidate for versions.yaml). */
+const AWS_CLI_IMAGE = 'docker.io/amazon/aws-cli:2.22.35';
+/** The S3 caching gateway (MinIO) in front of the off-site bucket, which saves egress. */
+const S3_ENDPOINT = 'https://s3-cache.int.community.example.org';
+/** Platform namespaces that hold state, backed up with the tenants when their part of the stack is present. */
+const PLATFORM_NAMESPACES = ['gitlab-system', 'infra-vms'];
+/** Platform namespaces whose state needs no Velero backup, and why. */
+const NOT_BACKED_UP: Readonly<Record<string, string>> = {
+  'golden-images': 'golden VM images are re-imported from images.community.example.org; nothing in them is unique',
+};
+/** Tenant whose restore is drilled (a database-backed service with volumes). */
+const DRILL_TENANT = 'discourse';
+
+/** What the backup part of the stack exposes. */
+export interface CommunityBackups {
+  readonly app: GitOpsApp;
+  readonly storage: BackupStorage;
+  readonly daily: BackupSchedule;
+}
+
+/**
+ * Backups of the community cluster, in the platform app `backup` (dist/<env>/backup/):
+ *
+ * - OADP from OperatorHub, and its DataProtectionApplication: Velero with the OpenShift, AWS,
+ *   CSI and KubeVirt plugins and the kopia node agent;
+ * - one encrypted (SSE-S3) location: the off-site bucket behind the MinIO caching gateway, one
+ *   prefix per environment; the credentials Secret `cloud-credentials` is created out of band;
+ * - `daily-tenants`: every tenant (derived at synth time, so a new tenant is backed up without
+ *   touching this file) plus the GitLab and infrastructure VM namespaces, at 02:00 UTC, kept 30
+ *   days, volume data moved into the bucket from CSI snapshots;
+ * - the daily etcd snapshot at 01:00 UTC onto a CephFS volume, kept 7 days, copied to the bucket.
+ *
+ * Restore drill: `dist/<env>/_restore-drills/` holds a Restore of the `discourse` tenant from
+ * the latest daily backup into `discourse-restore-drill`. No Argo CD Application syncs that
+ * folder; the procedure is on {@link TenantRestore}. Run it once a quarter in staging and after
+ * every OADP upgrade; to restore a specific backup, set `backupName` (`oc -n openshift-adp get
+ * backups` lists them, named `daily-tenants-<yyyyMMddHHmmss>`).
+ */
+export function addBackups(cluster: Cluster, env: Environment): CommunityBackups {
+  const app = new GitOpsApp(cluster, 'Backup', { name: 'backup', syncWave: SyncWave.CONFIG });
+  new OperatorInstall(app, 'Oadp', {
+    packageName: 'redhat-oadp-operator',
+    namespace: OADP_NAMESPACE,
+    channel: OADP_CHANNEL,
+    startingCsv: OADP_CSV,
+    namespaceLabels: { 'openshift.io/cluster-monitoring': 'true' },
+  });
+
+  const storage = new BackupStorage(app, 'Storage', {
+    name: 'default',
+    bucket: 'community-cluster-backups',
+    prefix: `velero/${env.name}`,
+    region: 'us-east-1',
+    endpoint: S3_ENDPOINT,
+    credentials: SecretKey.of('cloud-credentials', 'cloud'),
+    encryption: BucketEncryption.s3Managed(),
+  });
+  new DataProtection(app, 'Velero', {
+    locations: [storage],
+    plugins: [VeleroPlugin.OPENSHIFT, VeleroPlugin.AWS, VeleroPlugin.CSI, VeleroPlugin.KUBEVIRT],
+  });
+
+  const present = definedNamespaces(cluster);
+  for (const [ns, reason] of Object.entries(NOT_BACKED_UP)) {
+    if (present.has(ns)) BackupExemption.exemptNamespace(app, ns, reason);
+  }
+  const daily = BackupSchedule.everyTenant(app, 'DailyTenants', {
+    name: 'daily-tenants',
+    schedule: Cron.daily({ hour: 2 }),
+    ttl: Duration.days(30),
+    storage,
+    namespaces: PLATFORM_NAMESPACES.filter((ns) => present.has(ns)),
+  });
+
+  new EtcdBackup(app, 'Etcd', {
+    schedule: Cron.daily({ hour: 1 }),
+    retentionDays: 7,
+    target: EtcdBackupTarget.newVolume(Quantity.gibibytes(20), 'ocs-storagecluster-cephfs'),
+    copyTo: {
+      storage,
+      credentials: SecretKey.of('etcd-backup-s3', 'cloud'),
+      image: ExternalImage.parse(AWS_CLI_IMAGE),
+      prefix: `etcd/${env.name}`,
+    },
+  });
+
+  const drillTenant = cluster.node.tryFindChild(DRILL_TENANT);
+  if (drillTenant && Tenant.prototype.isPrototypeOf(drillTenant)) {
+    new TenantRestore(app, 'RestoreDrill', { tenant: drillTenant as Tenant, schedule: daily });
+  }
+  return { app, storage, daily };
+}
+
+/** Namespaces the stack defines so far: tenants and other GitOpsApps' namespaces. */
+function definedNamespaces(cluster: Cluster): Set<string> {
+  const out = new Set<string>();
+  for (const c of cluster.node.findAll()) {
+    if (GitOpsApp.prototype.isPrototypeOf(c) && (c as GitOpsApp).namespace) out.add((c as GitOpsApp).namespace!);
+    if ((c as any).kind === 'Namespace' && (c as any).apiVersion === 'v1' && (c as any).metadata?.name) out.add((c as any).metadata.name);
+  }
+  return out;
+}
