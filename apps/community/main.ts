@@ -10,6 +10,7 @@ import { addPlatform } from './platform';
 import { addTenants } from './tenants';
 import { addGitLab } from './gitlab';
 import { addVirtualization } from './vms';
+import { addBackups } from './backup';
 
 /** Git repository Argo CD syncs dist/ from. */
 export const REPO_URL = 'https://gitlab.community.example.org/infrastructure/openshift-cluster.git';
@@ -22,6 +23,7 @@ export function buildEnvironment(env: Environment): Cluster {
   void tenants;
   addVirtualization(cluster, env, tenants);
   addGitLab(cluster, env, platform);
+  addBackups(cluster, env);
   return cluster;
 }
 
