@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ClusterIssuer, ClusterIssuerSpecAcmeSolversDns01 } from '../../imports/certmanager-clusterissuer-cert-manager.io';
-import { Problems } from '../core/errors';
-import { dnsLabel, hostname, httpsUrl } from '../core/rules';
+import { Problems, show } from '../core/errors';
+import { dnsLabel, hostname, httpsUrl, nonEmpty, oneOf } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
 import { IIssuer } from './issuer';
 
@@ -17,6 +17,14 @@ export class Dns01Solver {
    * @param nameserver `host:port` or IP of the authoritative server
    */
   public static rfc2136(options: { nameserver: string; tsigKeyName: string; tsigSecret: SecretKey; tsigAlgorithm?: 'HMACSHA256' | 'HMACSHA512' }): Dns01Solver {
+    const p = new Problems('Dns01Solver.rfc2136');
+    if (typeof options?.nameserver !== 'string' || !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(options.nameserver)) {
+      p.add('nameserver', `${show(options?.nameserver)} is not a name server; write "host", "host:port" or "[ipv6]:port" (for example "ns1.example.org:53")`);
+    }
+    p.check('tsigKeyName', options?.tsigKeyName, nonEmpty);
+    if (!(options?.tsigSecret instanceof SecretKey)) p.add('tsigSecret', `${show(options?.tsigSecret)} is not a SecretKey; use SecretKey.of(secretName, key)`);
+    if (options?.tsigAlgorithm !== undefined) p.check('tsigAlgorithm', options.tsigAlgorithm, oneOf(['HMACSHA256', 'HMACSHA512']));
+    p.throwIfAny('invalid DNS-01 solver');
     return new Dns01Solver('rfc2136', {
       rfc2136: {
         nameserver: options.nameserver,
@@ -29,6 +37,11 @@ export class Dns01Solver {
 
   /** Cloudflare API with a scoped API token. */
   public static cloudflare(options: { apiToken: SecretKey }): Dns01Solver {
+    if (!(options?.apiToken instanceof SecretKey)) {
+      const p = new Problems('Dns01Solver.cloudflare');
+      p.add('apiToken', `${show(options?.apiToken)} is not a SecretKey; use SecretKey.of(secretName, key)`);
+      p.throwIfAny('invalid DNS-01 solver');
+    }
     return new Dns01Solver('cloudflare', { cloudflare: { apiTokenSecretRef: options.apiToken.toSelector() } });
   }
 

@@ -89,3 +89,28 @@ export function duplicates<T>(values: readonly T[]): T[] {
   }
   return [...dup];
 }
+
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** A Kubernetes label (or annotation) key: an optional DNS-subdomain prefix and '/', then a name of at most 63 characters. */
+export const labelKey: Rule<unknown> = (v) => {
+  const bad = `${show(v)} is not a label key (an optional DNS prefix and "/", then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit, for example "example.org/team")`;
+  if (typeof v !== 'string') return bad;
+  const slash = v.lastIndexOf('/');
+  const prefix = slash >= 0 ? v.slice(0, slash) : undefined;
+  const name = slash >= 0 ? v.slice(slash + 1) : v;
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return bad;
+  return name.length > 0 && name.length <= 63 && LABEL_NAME.test(name) ? undefined : bad;
+};
+
+/** A Kubernetes label value: empty, or at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit. */
+export const labelValue: Rule<unknown> = (v) =>
+  typeof v === 'string' && (v === '' || (v.length <= 63 && LABEL_NAME.test(v)))
+    ? undefined
+    : `${show(v)} is not a label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)`;
+
+/** A Git repository URL Argo CD can clone: https (or http) or ssh (`ssh://...`, `git@host:path`). */
+export const gitUrl: Rule<unknown> = (v) =>
+  typeof v === 'string' && /^(https?:\/\/[^\s/]+\/\S+|ssh:\/\/\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\S+)$/.test(v)
+    ? undefined
+    : `${show(v)} is not a Git repository URL (for example "https://gitlab.example.org/infra/cluster.git" or "git@gitlab.example.org:infra/cluster.git")`;

@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Problems, OcpkitError } from '../core/errors';
-import { dnsLabel, nonEmpty } from '../core/rules';
+import { dnsLabel, gitUrl, httpsUrl, nonEmpty } from '../core/rules';
 import { RootApp } from './root-app';
 
 /** Properties of a {@link Cluster}. */
@@ -63,11 +63,19 @@ export class Cluster extends App {
   public readonly root: Chart;
 
   constructor(props: ClusterProps) {
-    super({ outdir: props.distPath ?? 'dist' });
-    const p = new Problems(`cluster ${props.name ?? ''}`.trim());
+    super({ outdir: props?.distPath ?? 'dist' });
+    const p = new Problems(`cluster ${typeof props?.name === 'string' ? props.name : ''}`.trim());
+    if (!props || typeof props !== 'object') {
+      p.add('props', `${JSON.stringify(props)} is not a ClusterProps object ({ name, environment, repoUrl })`);
+      p.throwIfAny();
+    }
     p.check('name', props.name, dnsLabel);
     p.check('environment', props.environment, dnsLabel);
-    p.check('repoUrl', props.repoUrl, nonEmpty);
+    p.check('repoUrl', props.repoUrl, gitUrl);
+    if (props.targetRevision !== undefined) p.check('targetRevision', props.targetRevision, nonEmpty);
+    if (props.distPath !== undefined) p.check('distPath', props.distPath, nonEmpty);
+    if (props.argoNamespace !== undefined) p.check('argoNamespace', props.argoNamespace, dnsLabel);
+    if (props.destinationServer !== undefined) p.check('destinationServer', props.destinationServer, httpsUrl);
     p.throwIfAny();
     this.clusterName = props.name;
     this.environment = props.environment;

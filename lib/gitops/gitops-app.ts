@@ -78,8 +78,10 @@ export class GitOpsApp extends Chart {
   private readonly ignores: ApplicationSpecIgnoreDifferences[] = [];
 
   constructor(scope: Construct, id: string, props: GitOpsAppProps) {
-    super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
+    super(scope, id, { namespace: props?.namespace, disableResourceNameHashes: true });
     const p = new Problems(this.node.path);
+    if (!props || typeof props !== 'object') p.add('props', `${JSON.stringify(props)} is not a GitOpsAppProps object ({ name, namespace?, syncWave? })`);
+    p.throwIfAny();
     p.check('name', props.name, dnsLabel);
     if (props.namespace !== undefined) p.check('namespace', props.namespace, dnsLabel);
     if (props.syncWave !== undefined) p.check('syncWave', props.syncWave, intRange(-100, 100));

@@ -28,6 +28,11 @@ export class ExternalImage {
 
   /** Parses `repo:tag` or `repo@sha256:...`. */
   public static parse(reference: string): ExternalImage {
+    if (typeof reference !== 'string' || reference.trim() === '') {
+      const p = new Problems(`image ${JSON.stringify(reference)}`);
+      p.add('reference', `${JSON.stringify(reference)} is not an image reference; write "registry/repository:version" or "registry/repository@sha256:..."`);
+      p.throwIfAny('invalid image');
+    }
     const at = reference.indexOf('@');
     if (at > 0) return ExternalImage.digest(reference.slice(0, at), reference.slice(at + 1));
     const colon = reference.lastIndexOf(':');

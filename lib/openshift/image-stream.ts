@@ -27,6 +27,7 @@ export class TrackedImageStream extends Construct {
     super(scope, id);
     const p = new Problems(this.node.path);
     p.check('name', props.name, dnsLabel);
+    p.check('namespace', props.namespace, dnsLabel);
     if (!(props.image instanceof ExternalImage)) p.add('image', 'must be an ExternalImage (ExternalImage.tag(...) or ExternalImage.digest(...))');
     p.throwIfAny();
     this.streamName = props.name;

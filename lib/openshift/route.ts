@@ -46,7 +46,11 @@ export class Route extends Construct {
     super(scope, id);
     const p = new Problems(this.node.path);
     p.check('name', props.name, dnsLabel);
+    p.check('namespace', props.namespace, dnsLabel);
     p.check('host', props.host, hostname);
+    if (typeof props.target?.serviceName !== 'string' || typeof props.target?.portName !== 'string') {
+      p.add('target', `${JSON.stringify(props.target)} is not a Service port; pass a Workload (or another IServicePort with serviceName and portName)`);
+    }
     if (props.tls !== undefined) p.check('tls', props.tls, oneOf(Object.values(RouteTls)));
     if (!props.issuer?.issuerName) p.add('issuer', 'a cert-manager issuer is required (Issuers.clusterIssuer(name) or an AcmeClusterIssuer)');
     if (props.path !== undefined && !/^\/[^\s]*$/.test(props.path)) p.add('path', `${JSON.stringify(props.path)} must start with "/"`);

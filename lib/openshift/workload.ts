@@ -67,14 +67,19 @@ export class Workload extends Construct implements IServicePort {
   constructor(scope: Construct, id: string, props: WorkloadProps) {
     super(scope, id);
     const p = new Problems(this.node.path);
+    if (!props || typeof props !== 'object') p.add('props', `${JSON.stringify(props)} is not a WorkloadProps object ({ name, image, ... })`);
+    p.throwIfAny();
     p.check('name', props.name, dnsLabel);
     if (!(props.image instanceof ExternalImage)) p.add('image', 'must be an ExternalImage (ExternalImage.tag(repo, version) or ExternalImage.digest(repo, digest))');
     if (props.portNumber !== undefined) p.check('portNumber', props.portNumber, intRange(1, 65535));
     if (props.replicas !== undefined) p.check('replicas', props.replicas, intRange(0, 100));
     if (props.cpu !== undefined && !(props.cpu instanceof Quantity)) p.add('cpu', 'must be a Quantity');
     if (props.memory !== undefined && !(props.memory instanceof Quantity)) p.add('memory', 'must be a Quantity');
-    for (const k of Object.keys(props.env ?? {})) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) p.add(`env.${k}`, 'is not a valid environment variable name');
-    if (props.healthPath !== undefined && !props.healthPath.startsWith('/')) p.add('healthPath', `${JSON.stringify(props.healthPath)} must start with "/"`);
+    for (const [k, v] of Object.entries(props.env ?? {})) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) p.add(`env.${k}`, 'is not a valid environment variable name (letters, digits and "_", not starting with a digit)');
+      else if (typeof v !== 'string') p.add(`env.${k}`, `${JSON.stringify(v)} must be a string; quote numbers and booleans`);
+    }
+    if (props.healthPath !== undefined && (typeof props.healthPath !== 'string' || !props.healthPath.startsWith('/'))) p.add('healthPath', `${JSON.stringify(props.healthPath)} must start with "/"`);
     if (props.route) p.check('route.host', props.route.host, hostname);
     const namespace = Chart.of(this).namespace;
     if (!namespace) p.add('namespace', 'a Workload must be defined inside a Tenant or a GitOpsApp with a namespace');

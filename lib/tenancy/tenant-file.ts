@@ -1,5 +1,5 @@
 import { DataFile } from '../data/data-file';
-import { dnsLabel, duplicates, nonEmpty, oneOf } from '../core/rules';
+import { dnsLabel, duplicates, intRange, nonEmpty, oneOf } from '../core/rules';
 import { PodSecurityLevel } from './pod-security';
 import { TenantProps } from './tenant';
 
@@ -55,8 +55,8 @@ export function readTenants(data: DataFile): TenantProps[] {
       const cpu = q.quantity('cpu');
       const memory = q.quantity('memory');
       const storage = q.quantity('storage');
-      const pods = q.number('pods', { optional: true });
-      const pvcs = q.number('persistentVolumeClaims', { optional: true });
+      const pods = q.number('pods', { optional: true, rule: intRange(1, 10000) });
+      const pvcs = q.number('persistentVolumeClaims', { optional: true, rule: intRange(0, 10000) });
       if (cpu && memory && storage) quota = { cpu, memory, storage, pods, persistentVolumeClaims: pvcs };
     }
     const n = e.object('network', { optional: true });

@@ -59,6 +59,13 @@ export class TenantQuota extends Construct {
     }
     if (l?.pods !== undefined) p.check('quota.pods', l.pods, intRange(1, 10000));
     if (l?.persistentVolumeClaims !== undefined) p.check('quota.persistentVolumeClaims', l.persistentVolumeClaims, intRange(0, 10000));
+    for (const f of ['cpu', 'memory'] as const) {
+      if (l?.[f] instanceof Quantity && l[f].value <= 0) p.add(`quota.${f}`, `${l[f]} leaves no room for any pod; give the tenant more than zero`);
+    }
+    for (const f of ['cpuRequest', 'memoryRequest', 'memoryLimit'] as const) {
+      const v = props.containerDefaults?.[f];
+      if (v !== undefined && !(v instanceof Quantity)) p.add(`containerDefaults.${f}`, `must be a Quantity (Quantity.parse("...")), got ${JSON.stringify(v)}`);
+    }
     p.throwIfAny();
     this.limits = { ...l, pods: l.pods ?? 50, persistentVolumeClaims: l.persistentVolumeClaims ?? 20 };
     const cd = props.containerDefaults ?? {};
@@ -70,8 +77,10 @@ export class TenantQuota extends Construct {
     const d = this.containerDefaults;
     if (d.memoryLimit.value < d.memoryRequest.value) {
       p.add('containerDefaults.memoryLimit', `${d.memoryLimit} is below the default memory request ${d.memoryRequest}`);
-      p.throwIfAny();
     }
+    if (d.cpuRequest.value > this.limits.cpu.value) p.add('containerDefaults.cpuRequest', `${d.cpuRequest} is more than the whole cpu quota ${this.limits.cpu}, so no container without its own request could start; lower it or raise quota.cpu`);
+    if (d.memoryLimit.value > this.limits.memory.value) p.add('containerDefaults.memoryLimit', `${d.memoryLimit} is more than the whole memory quota ${this.limits.memory}, so no container without its own limit could start; lower it or raise quota.memory`);
+    p.throwIfAny();
 
     const hard: Record<string, k8s.Quantity> = {
       'requests.cpu': k8s.Quantity.fromString(this.limits.cpu.toString()),

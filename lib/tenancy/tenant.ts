@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { Problems } from '../core/errors';
-import { dnsLabel, nonEmpty, oneOf } from '../core/rules';
+import { dnsLabel, labelKey, labelValue, nonEmpty, oneOf } from '../core/rules';
 import { GitOpsApp } from '../gitops/gitops-app';
 import { placeIn } from '../gitops/placement';
 import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
@@ -15,6 +15,7 @@ import { TENANCY_FOLDER, tenancyApp } from './tenancy-app';
 /** Label carrying the tenant name on the namespace and everything ocpkit creates for it. */
 export const TENANT_LABEL = 'ocpkit.io/tenant';
 const RESERVED_PREFIXES = ['openshift', 'kube-', 'default'];
+const RESERVED_LABELS = [TENANT_LABEL, 'security.openshift.io/scc.podSecurityLabelSync', 'argocd.argoproj.io/managed-by'];
 
 /** Properties of a {@link Tenant}. */
 export interface TenantProps {
@@ -62,7 +63,10 @@ export class Tenant extends GitOpsApp {
   public readonly namespaceObject: k8s.KubeNamespace;
 
   constructor(scope: Construct, id: string, props: TenantProps) {
-    const pre = new Problems(`${scope.node.path ? `${scope.node.path}/` : ''}${id}`);
+    const pre = new Problems(`${scope?.node?.path ? `${scope.node.path}/` : ''}${id}`);
+    if (!props || typeof props !== 'object') pre.add('props', `${JSON.stringify(props)} is not a TenantProps object ({ name, displayName, groups, quota })`);
+    if (scope?.node?.tryFindChild(id)) pre.add('id', `construct id "${id}" is already used in ${scope.node.path || 'the cluster'}; give every tenant its own id (usually its name)`);
+    pre.throwIfAny();
     pre.check('name', props.name, dnsLabel);
     if (typeof props.name === 'string' && RESERVED_PREFIXES.some((r) => props.name.startsWith(r))) {
       pre.add('name', `"${props.name}" starts with a prefix reserved by OpenShift (${RESERVED_PREFIXES.join(', ')})`);
@@ -70,6 +74,15 @@ export class Tenant extends GitOpsApp {
     if (props.name === TENANCY_FOLDER) pre.add('name', `"${TENANCY_FOLDER}" is reserved for the platform tenancy folder`);
     pre.check('displayName', props.displayName, nonEmpty);
     if (props.podSecurity !== undefined) pre.check('podSecurity', props.podSecurity, oneOf(Object.values(PodSecurityLevel)));
+    if (props.labels !== undefined && (props.labels === null || typeof props.labels !== 'object' || Array.isArray(props.labels))) {
+      pre.add('labels', `${JSON.stringify(props.labels)} is not a mapping of label keys to values`);
+    } else {
+      for (const [k, v] of Object.entries(props.labels ?? {})) {
+        if (pre.check(`labels[${JSON.stringify(k)}]`, k, labelKey) && pre.check(`labels.${k}`, v, labelValue) && RESERVED_LABELS.some((r) => k === r || k.startsWith('pod-security.kubernetes.io/'))) {
+          pre.add(`labels.${k}`, `is set by Tenant itself (tenant name, Pod Security level, Argo CD management); use the matching Tenant prop instead`);
+        }
+      }
+    }
     pre.throwIfAny();
 
     super(scope, id, { name: props.name, namespace: props.name, project: `tenant-${props.name}`, syncWave: SyncWave.WORKLOADS });
