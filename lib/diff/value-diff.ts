@@ -87,6 +87,17 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
+/** Like canonicalJson, but members of nested set-like lists are sorted, so equal sets give equal keys. */
+function setKey(v: unknown, field?: string): string {
+  if (Array.isArray(v)) {
+    const parts = v.map((x) => setKey(x));
+    if (field !== undefined && SET_LIKE_LISTS.has(field)) parts.sort();
+    return `[${parts.join(',')}]`;
+  }
+  if (isObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${setKey(v[k], k)}`).join(',')}}`;
+  return JSON.stringify(v) ?? 'null';
+}
+
 function walk(a: unknown, b: unknown, path: PathSegment[], out: RawFieldChange[]): void {
   if (a === b) return;
   if (isObject(a) && isObject(b)) {
@@ -214,17 +225,17 @@ function diffKeyedLists(a: Record<string, unknown>[], b: Record<string, unknown>
 /** Members matched by value (multiset): only additions and removals count. */
 function diffSets(a: readonly unknown[], b: readonly unknown[], path: PathSegment[], out: RawFieldChange[]): void {
   const counts = new Map<string, number>();
-  const bKeys = b.map(canonicalJson);
+  const bKeys = b.map(setKey);
   for (const k of bKeys) counts.set(k, (counts.get(k) ?? 0) + 1);
   a.forEach((item, i) => {
-    const k = canonicalJson(item);
+    const k = setKey(item);
     const n = counts.get(k) ?? 0;
     if (n > 0) counts.set(k, n - 1);
     else out.push({ path: [...path, isScalar(item) ? { item } : i], op: 'removed', old: item });
   });
   const aCounts = new Map<string, number>();
   for (const item of a) {
-    const k = canonicalJson(item);
+    const k = setKey(item);
     aCounts.set(k, (aCounts.get(k) ?? 0) + 1);
   }
   b.forEach((item, i) => {
