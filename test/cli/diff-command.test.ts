@@ -1,0 +1,171 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { main } from '../../lib/cli/main';
+import { deployment, pvc, writeFiles } from '../diff/_trees';
+
+const F = 'production/forum';
+
+describe('ocpkit diff', () => {
+  let stderr: jest.SpyInstance;
+  let stdout: jest.SpyInstance;
+  const out = () => stdout.mock.calls.map((c) => String(c[0])).join('');
+  const err = () => stderr.mock.calls.map((c) => String(c[0])).join('');
+  beforeEach(() => {
+    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => {
+    stderr.mockRestore();
+    stdout.mockRestore();
+  });
+
+  const base = () => writeFiles({ [`${F}/d.yaml`]: deployment(), [`${F}/p.yaml`]: pvc('data') });
+
+  test('exit 0 and "no changes" for identical trees', async () => {
+    expect(await main(['diff', base(), base()])).toBe(0);
+    expect(out()).toMatch(/^ocpkit diff: no changes \(2 resources compared\)/);
+  });
+
+  test('exit 1 for changes, text output with field paths and values', async () => {
+    const changed = writeFiles({ [`${F}/d.yaml`]: deployment({ replicas: 3 }), [`${F}/p.yaml`]: pvc('data') });
+    expect(await main(['diff', base(), changed])).toBe(1);
+    expect(out()).toBe('ocpkit diff: 1 changed, 0 added, 0 removed; 1 unchanged\n\n== production/forum\n~ changed apps/v1 Deployment forum/web\n    ~ spec.replicas: 2 -> 3\n');
+  });
+
+  test('destructive changes: listed first with a marker; exit 1, or 3 with --fail-on destructive', async () => {
+    const changed = writeFiles({ [`${F}/d.yaml`]: deployment({ replicas: 3 }) });
+    expect(await main(['diff', base(), changed])).toBe(1);
+    const text = out();
+    expect(text).toMatch(/1 DESTRUCTIVE/);
+    expect(text.indexOf('!! - removed v1 PersistentVolumeClaim forum/data')).toBeLessThan(text.indexOf('~ changed apps/v1 Deployment'));
+    expect(text).toMatch(/!! deletes a PersistentVolumeClaim/);
+    expect(await main(['diff', base(), changed, '--fail-on', 'destructive'])).toBe(3);
+    const harmless = writeFiles({ [`${F}/d.yaml`]: deployment({ replicas: 3 }), [`${F}/p.yaml`]: pvc('data') });
+    expect(await main(['diff', base(), harmless, '--fail-on', 'destructive'])).toBe(1);
+  });
+
+  test('--format markdown: summary table per application and details blocks', async () => {
+    const changed = writeFiles({ [`${F}/d.yaml`]: deployment({ replicas: 3 }), 'production/wiki/c.yaml': { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'wiki' } } });
+    expect(await main(['diff', base(), changed, '--format', 'markdown'])).toBe(1);
+    const md = out();
+    expect(md).toMatch(/^<!-- ocpkit-diff -->\n### ocpkit diff\n/);
+    expect(md).toMatch(/:warning: \*\*1 destructive change\*\*/);
+    expect(md).toContain('| `production/forum` | 0 | 1 | 1 | :warning: 1 |');
+    expect(md).toContain('| `production/wiki` | 1 | 0 | 0 | 0 |');
+    expect(md).toContain('<details open><summary>:warning: <b>removed</b> PersistentVolumeClaim <code>forum/data</code> in <code>production/forum</code></summary>');
+    expect(md).toContain('<details><summary><b>changed</b> Deployment <code>forum/web</code> (1 field)</summary>');
+    expect(md).toContain('```diff\n- spec.replicas: 2\n+ spec.replicas: 3\n```');
+  });
+
+  test('--format json gives the structured result', async () => {
+    expect(await main(['diff', base(), base(), '--format', 'json'])).toBe(0);
+    expect(JSON.parse(out())).toMatchObject({ changes: [], summary: { unchanged: 2 } });
+  });
+
+  test('secrets never reach the output', async () => {
+    const secret = (v: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'forum' }, stringData: { password: v } });
+    const a = writeFiles({ [`${F}/s.yaml`]: secret('correct-horse') });
+    const b = writeFiles({ [`${F}/s.yaml`]: secret('battery-staple') });
+    for (const format of ['text', 'markdown', 'json']) expect(await main(['diff', a, b, '--format', format])).toBe(1);
+    expect(out()).not.toMatch(/correct-horse|battery-staple/);
+    expect(out()).toMatch(/stringData\.password: \(masked\) -> \(masked\)/);
+  });
+
+  test('an ignore file from --ignore-file applies; a broken one is exit 2', async () => {
+    const changed = writeFiles({ [`${F}/d.yaml`]: deployment({ replicas: 3 }), [`${F}/p.yaml`]: pvc('data') });
+    const dir = writeFiles({ 'ignore.yaml': 'ignore:\n  - kind: Deployment\n    paths: [spec.replicas]\n', 'bad.yaml': 'ignore:\n  - kinds: x\n' });
+    expect(await main(['diff', base(), changed, '--ignore-file', path.join(dir, 'ignore.yaml')])).toBe(0);
+    expect(await main(['diff', base(), changed, '--ignore-file', path.join(dir, 'bad.yaml')])).toBe(2);
+    expect(err()).toMatch(/ocpkit diff: ignore list .*bad\.yaml is invalid:\n  ignore\[0\]\.kinds: unknown key/);
+  });
+
+  test.each([
+    [['diff'], /diff takes two folders \(OLD_DIR NEW_DIR\) or --base GIT_REF/],
+    [['diff', 'a'], /diff takes two folders/],
+    [['diff', 'a', 'b', '--format', 'html'], /--format must be one of text, markdown, json, got "html"/],
+    [['diff', 'a', 'b', '--fail-on', 'everything'], /--fail-on must be one of destructive, none/],
+    [['diff', 'a', 'b', '--colour'], /unknown option --colour/],
+    [['diff', 'a', '--base', 'main'], /--base compares GIT_REF with the working tree; it takes no folders/],
+    [['diff', 'a', 'b', '--stack', 'x.ts'], /--stack only applies with --base/],
+  ])('usage error %j: exit 2 with a message', async (args, message) => {
+    expect(await main(args)).toBe(2);
+    expect(err()).toMatch(message);
+  });
+
+  test('input errors: exit 2, one clear message, no stack trace', async () => {
+    const notTree = writeFiles({ 'notes.txt': 'hello' });
+    expect(await main(['diff', base(), notTree])).toBe(2);
+    const bad = writeFiles({ [`${F}/d.yaml`]: 'kind: Deployment\n  bad: indent\n' });
+    expect(await main(['diff', base(), bad])).toBe(2);
+    expect(await main(['diff', '/nonexistent-a', base()])).toBe(2);
+    const text = err();
+    expect(text).toMatch(/holds 1 file but no YAML manifests; it is not a synthesized tree/);
+    expect(text).toMatch(/d\.yaml: YAML does not parse/);
+    expect(text).toMatch(/\/nonexistent-a does not exist/);
+    expect(text).not.toMatch(/\n\s+at /);
+  });
+
+  test('--help prints the usage', async () => {
+    expect(await main(['diff', '--help'])).toBe(0);
+    expect(out()).toMatch(/exit codes: 0 no changes, 1 changes, 2 usage or input error, 3 destructive/);
+  });
+});
+
+describe('ocpkit diff --base (temporary worktree)', () => {
+  // A throwaway repository whose bin/ocpkit.js "synthesizes" by copying the stack file into a tree:
+  // it exercises the worktree, node_modules symlink, concurrent synths and cleanup, not the real synth.
+  function repo(): string {
+    const dir = writeFiles({
+      'bin/ocpkit.js': "const fs=require('fs'),p=require('path');const [,, cmd, stack,, out]=process.argv;if(!fs.existsSync('node_modules'))process.exit(9);fs.mkdirSync(p.join(out,'production','forum'),{recursive:true});fs.copyFileSync(stack,p.join(out,'production','forum','x.yaml'));\n",
+      'stack.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: forum\ndata:\n  v: "1"\n',
+      'node_modules/.keep': '',
+    });
+    const git = (...args: string[]) => {
+      const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(r.stderr);
+    };
+    git('init', '-q', '-b', 'main');
+    fs.writeFileSync(path.join(dir, '.gitignore'), 'node_modules/\n');
+    git('add', '.');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '-q', '-m', 'base');
+    return dir;
+  }
+
+  let stdout: jest.SpyInstance;
+  let stderr: jest.SpyInstance;
+  let cwd: string;
+  beforeEach(() => {
+    cwd = process.cwd();
+    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => {
+    process.chdir(cwd);
+    stdout.mockRestore();
+    stderr.mockRestore();
+  });
+
+  test('compares the working tree with a ref and removes the worktree afterwards', async () => {
+    const dir = repo();
+    process.chdir(dir);
+    expect(await main(['diff', '--base', 'HEAD', '--stack', 'stack.yaml'])).toBe(0);
+    fs.writeFileSync(path.join(dir, 'stack.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: forum\ndata:\n  v: "2"\n');
+    expect(await main(['diff', '--base', 'main', '--stack', 'stack.yaml', '--format', 'markdown'])).toBe(1);
+    const md = stdout.mock.calls.map((c) => String(c[0])).join('');
+    expect(md).toMatch(/### ocpkit diff against main \([0-9a-f]{12}\)/);
+    expect(md).toContain('- data.v: "1"\n+ data.v: "2"');
+    const worktrees = spawnSync('git', ['worktree', 'list'], { cwd: dir, encoding: 'utf8' }).stdout.trim().split('\n');
+    expect(worktrees).toHaveLength(1);
+  });
+
+  test('an unknown ref or a failing synth is exit 2 with the reason', async () => {
+    const dir = repo();
+    process.chdir(dir);
+    expect(await main(['diff', '--base', 'no-such-branch', '--stack', 'stack.yaml'])).toBe(2);
+    expect(await main(['diff', '--base', 'HEAD', '--stack', 'missing.yaml'])).toBe(2);
+    const text = stderr.mock.calls.map((c) => String(c[0])).join('');
+    expect(text).toMatch(/unknown git ref "no-such-branch"/);
+    expect(text).toMatch(/has no missing\.yaml; pass --stack/);
+  });
+});
