@@ -58,6 +58,15 @@ export interface GitOpsAppProps {
  * folder lands in the app-of-apps.
  */
 export class GitOpsApp extends Chart {
+  /**
+   * cdk8s' Chart answers `instanceof` for every chart (`Chart[Symbol.hasInstance]`), which would
+   * make `x instanceof Tenant` true for any Chart. GitOpsApp and its subclasses check the real
+   * prototype chain instead.
+   */
+  public static [Symbol.hasInstance](o: unknown): boolean {
+    return typeof o === 'object' && o !== null && Object.prototype.isPrototypeOf.call(this.prototype, o);
+  }
+
   /** Nearest GitOpsApp above a construct, or undefined. */
   public static enclosing(c: IConstruct): GitOpsApp | undefined {
     for (let s: IConstruct | undefined = c; s; s = s.node.scope) {
