@@ -225,7 +225,7 @@ function diffKeyedLists(a: Record<string, unknown>[], b: Record<string, unknown>
 /** Members matched by value (multiset): only additions and removals count. */
 function diffSets(a: readonly unknown[], b: readonly unknown[], path: PathSegment[], out: RawFieldChange[]): void {
   const counts = new Map<string, number>();
-  const bKeys = b.map(setKey);
+  const bKeys = b.map((x) => setKey(x));
   for (const k of bKeys) counts.set(k, (counts.get(k) ?? 0) + 1);
   a.forEach((item, i) => {
     const k = setKey(item);
