@@ -2,7 +2,6 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Cluster } from '../gitops/cluster';
 import { Tenant } from '../tenancy/tenant';
-import { isTenant } from './_scope';
 import { StatefulObject, STATEFUL, groupKind, statefulObject, templateCovers } from './_stateful';
 import { BackupExemption } from './backup-exemption';
 
@@ -59,7 +58,7 @@ export class BackupCoverage extends Construct {
   private check(): string[] {
     const cluster = Cluster.of(this);
     const tenants = new Map<string, Tenant>();
-    for (const c of cluster.node.findAll()) if (isTenant(c)) tenants.set(c.tenantName, c);
+    for (const c of cluster.node.findAll()) if (c instanceof Tenant) tenants.set(c.tenantName, c);
     const exempt = BackupExemption.all(this);
     const schedules = this.scheduleTemplates();
     const byNamespace = new Map<string, StatefulObject[]>();

@@ -3,7 +3,6 @@ import { Problems, show } from '../core/errors';
 import { dnsLabel } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
 import { Tenant } from '../tenancy/tenant';
-import { isTenant } from './_scope';
 
 /** Annotation on an exempt tenant's Namespace carrying the written reason. */
 export const BACKUP_EXEMPT_ANNOTATION = 'ocpkit.io/backup-exempt-reason';
@@ -58,7 +57,7 @@ export class BackupExemption extends Construct {
     const hasTenant = props.tenant !== undefined;
     const hasNs = props.namespace !== undefined;
     if (hasTenant === hasNs) p.add('tenant', 'give exactly one of tenant and namespace');
-    if (hasTenant && !isTenant(props.tenant)) p.add('tenant', `${show(props.tenant)} is not a Tenant`);
+    if (hasTenant && !(props.tenant instanceof Tenant)) p.add('tenant', `${show(props.tenant)} is not a Tenant`);
     if (hasNs) p.check('namespace', props.namespace, dnsLabel);
     if (typeof props.reason !== 'string' || props.reason.trim().length < 10) {
       p.add('reason', `${show(props.reason)} is not a reason; say in a few words why this state needs no backup`);

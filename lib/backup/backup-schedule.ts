@@ -6,13 +6,13 @@ import { dnsLabel, duplicates } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
 import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
 import { Tenant } from '../tenancy/tenant';
-import { isGitOpsApp, isTenant } from './_scope';
 import { LabelSelectorLike } from './_stateful';
 import { BackupCoverage } from './backup-coverage';
 import { BackupExemption } from './backup-exemption';
 import { BackupStorage, IBackupStorage } from './backup-storage';
 import { Cron, cronRule } from './cron';
 import { Duration, durationRule } from './duration';
+import { GitOpsApp } from '../gitops/gitops-app';
 
 /** Label every Backup created by an ocpkit schedule carries: the schedule's name. */
 export const BACKUP_SCHEDULE_LABEL = 'ocpkit.io/backup-schedule';
@@ -181,7 +181,7 @@ export class BackupSchedule extends Construct {
     } else if (props.tenants?.tenants) {
       if (props.tenants.tenants.length === 0) p.add('tenants', 'TenantSelection.of() needs at least one tenant');
       props.tenants.tenants.forEach((t, i) => {
-        if (!isTenant(t)) p.add(`tenants[${i}]`, `${show(t)} is not a Tenant`);
+        if (!(t instanceof Tenant)) p.add(`tenants[${i}]`, `${show(t)} is not a Tenant`);
       });
     }
     const namespaces = props.namespaces ?? [];
@@ -254,14 +254,14 @@ export class BackupSchedule extends Construct {
     if (!this.tenants) return [];
     if (!this.tenants.isAll) return [...this.tenants.tenants!];
     const exempt = BackupExemption.all(this);
-    return Cluster.of(this).node.findAll().filter(isTenant).filter((t) => !exempt.has(t.tenantName));
+    return Cluster.of(this).node.findAll().filter((c): c is Tenant => c instanceof Tenant).filter((t) => !exempt.has(t.tenantName));
   }
 
   private crossCheck(): string[] {
     const out: string[] = [];
     const cluster = Cluster.of(this);
     const all = cluster.node.findAll();
-    const tenantNames = all.filter(isTenant).map((t) => t.tenantName);
+    const tenantNames = all.filter((c): c is Tenant => c instanceof Tenant).map((t) => t.tenantName);
     const exempt = BackupExemption.all(this);
     if (this.tenants && !this.tenants.isAll) {
       for (const t of this.tenants.tenants!) {
@@ -272,7 +272,7 @@ export class BackupSchedule extends Construct {
     const defined = new Set<string>(tenantNames);
     for (const c of all) {
       if (c instanceof ApiObject && c.kind === 'Namespace' && c.apiVersion === 'v1' && c.metadata.name) defined.add(c.metadata.name);
-      if (isGitOpsApp(c) && c.namespace) defined.add(c.namespace);
+      if (c instanceof GitOpsApp && c.namespace) defined.add(c.namespace);
     }
     for (const ns of this.extraNamespaces) {
       if (defined.has(ns)) continue;

@@ -5,7 +5,6 @@ import { dnsLabel, dnsSubdomain } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
 import { placeIn } from '../gitops/placement';
 import { Tenant } from '../tenancy/tenant';
-import { isTenant } from './_scope';
 import { clampName } from './_rules';
 import { BackupSchedule } from './backup-schedule';
 
@@ -64,7 +63,7 @@ export class TenantRestore extends Construct {
   constructor(scope: Construct, id: string, props: TenantRestoreProps) {
     super(scope, id);
     const p = new Problems(this.node.path);
-    if (!isTenant(props.tenant)) p.add('tenant', `${show(props.tenant)} is not a Tenant`);
+    if (!(props.tenant instanceof Tenant)) p.add('tenant', `${show(props.tenant)} is not a Tenant`);
     if (!(props.schedule instanceof BackupSchedule)) p.add('schedule', `${show(props.schedule)} is not a BackupSchedule`);
     if (props.backupName !== undefined) p.check('backupName', props.backupName, dnsSubdomain);
     if (props.targetNamespace !== undefined) p.check('targetNamespace', props.targetNamespace, dnsLabel);

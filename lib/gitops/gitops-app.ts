@@ -63,7 +63,7 @@ export class GitOpsApp extends Chart {
    * make `x instanceof Tenant` true for any Chart. GitOpsApp and its subclasses check the real
    * prototype chain instead.
    */
-  public static [Symbol.hasInstance](o: unknown): boolean {
+  public static [Symbol.hasInstance]<T extends Chart>(this: abstract new (...args: any[]) => T, o: unknown): o is T {
     return typeof o === 'object' && o !== null && Object.prototype.isPrototypeOf.call(this.prototype, o);
   }
 

@@ -7,8 +7,9 @@ import { Problems, show } from '../core/errors';
 import { dnsSubdomain, duplicates, intRange, oneOf } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
 import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
-import { enclosingApp, enclosingTenant } from './_scope';
 import { interfaceName, mtu as mtuRule } from './_rules';
+import { Tenant } from '../tenancy/tenant';
+import { GitOpsApp } from '../gitops/gitops-app';
 
 /**
  * Bond modes OpenShift supports on NMState bonds.
@@ -163,9 +164,9 @@ export class HostBridge extends Construct {
       const ok = (typeof mu === 'number' && Number.isInteger(mu) && mu >= 1) || (typeof mu === 'string' && /^([1-9]\d?|100)%$/.test(mu));
       if (!ok) p.add('maxUnavailable', `${show(mu)} must be a whole number of nodes (1 or more) or a percentage such as "50%"`);
     }
-    if (enclosingTenant(this)) {
+    if (Tenant.enclosing(this)) {
       p.add('', 'a HostBridge creates a cluster-scoped NodeNetworkConfigurationPolicy and cannot be defined inside a Tenant; define it in a platform GitOpsApp (for example "network")');
-    } else if (!enclosingApp(this)) {
+    } else if (!GitOpsApp.enclosing(this)) {
       p.add('', 'a HostBridge must be defined inside a GitOpsApp (for example new GitOpsApp(cluster, "Network", { name: "network" }))');
     }
     p.throwIfAny();

@@ -8,7 +8,8 @@ import { Problems, show } from '../core/errors';
 import { Quantity, quantityProblem } from '../core/quantity';
 import { dnsSubdomain, intRange, oneOf } from '../core/rules';
 import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
-import { enclosingApp, enclosingTenant } from '../network/_scope';
+import { Tenant } from '../tenancy/tenant';
+import { GitOpsApp } from '../gitops/gitops-app';
 
 /**
  * A VM size (vCPUs and memory) kept on the cluster: a VirtualMachineClusterInstancetype.
@@ -62,8 +63,8 @@ function checkSize(p: Problems, cpus: unknown, memory: unknown): Quantity | unde
 }
 
 function platformOnly(p: Problems, c: Construct, what: string): void {
-  if (enclosingTenant(c)) p.add('', `a ${what} is cluster scoped and cannot be defined inside a Tenant; define it in a platform GitOpsApp`);
-  else if (!enclosingApp(c)) p.add('', `a ${what} must be defined inside a GitOpsApp`);
+  if (Tenant.enclosing(c)) p.add('', `a ${what} is cluster scoped and cannot be defined inside a Tenant; define it in a platform GitOpsApp`);
+  else if (!GitOpsApp.enclosing(c)) p.add('', `a ${what} must be defined inside a GitOpsApp`);
 }
 
 /**

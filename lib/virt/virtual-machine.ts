@@ -23,12 +23,11 @@ import { GitOpsApp } from '../gitops/gitops-app';
 import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
 import { macAddress as macRule } from '../network/_rules';
 import { BridgeNetwork, IBridgeNetwork, isBridgeNetwork } from '../network/bridge-network';
-import type { Tenant } from '../tenancy/tenant';
-import { enclosingApp, enclosingTenant } from '../network/_scope';
 import { CloudInit, MAX_INLINE_USER_DATA, SshKeyPropagation } from './cloud-init';
 import { AccessMode, DiskSource, VolumeMode } from './disk-source';
 import { IInstancetype, IPreference } from './instancetype';
 import { checkTenantVmQuota } from './_quota';
+import { Tenant } from '../tenancy/tenant';
 
 /**
  * How KubeVirt keeps a VM running. `spec.running` is deprecated and never written.
@@ -344,8 +343,8 @@ export class VirtualMachine extends Construct {
     const p = new Problems(this.node.path);
     this.props = props;
     p.check('name', props.name, dnsLabel);
-    const tenant = enclosingTenant(this);
-    const app = enclosingApp(this);
+    const tenant = Tenant.enclosing(this);
+    const app = GitOpsApp.enclosing(this);
     const namespace = props.namespace ?? (app ? Chart.of(this).namespace : undefined);
     if (!app) p.add('', 'a VirtualMachine must be defined inside a GitOpsApp or a Tenant');
     if (namespace === undefined) p.add('namespace', 'is not set and the enclosing GitOpsApp has no namespace; give the VM\'s namespace');
