@@ -2,8 +2,8 @@ import { Cluster, ExternalImage, GitOpsApp, Quantity, SecretKey, SyncWave, Tenan
 import {
   BackupExemption, BackupSchedule, BackupStorage, BucketEncryption, Cron, DataProtection, Duration, EtcdBackup, EtcdBackupTarget,
   OADP_NAMESPACE, TenantRestore, VeleroPlugin,
-} from '../../lib/backup';
-import { OperatorInstall } from '../../lib/olm';
+} from '../../lib';
+import { OperatorInstall } from '../../lib';
 import { Environment } from './environment';
 
 /** OADP 1.4 is the release supported on OpenShift 4.14. */

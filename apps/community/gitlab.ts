@@ -1,14 +1,14 @@
-import { Cluster } from '../../lib/gitops/cluster';
-import { GitOpsApp } from '../../lib/gitops/gitops-app';
-import { SyncWave } from '../../lib/gitops/sync-wave';
-import { Quantity } from '../../lib/core/quantity';
-import { SecretKey } from '../../lib/core/secret-key';
+import { Cluster } from '../../lib';
+import { GitOpsApp } from '../../lib';
+import { SyncWave } from '../../lib';
+import { Quantity } from '../../lib';
+import { SecretKey } from '../../lib';
 import {
   ExternalGitaly, GitLab, GitLabLogRelay, GitLabOperator, GitLabRunner, GitLabRunnerOperator, SyslogFacility,
-} from '../../lib/gitlab';
-import { BridgeNetwork, HostBridge, IBridgeNetwork } from '../../lib/network';
-import { ExternalImage } from '../../lib/openshift/external-image';
-import { DiskSource, RunStrategy, VirtualMachine } from '../../lib/virt';
+} from '../../lib';
+import { BridgeNetwork, HostBridge, IBridgeNetwork } from '../../lib';
+import { ExternalImage } from '../../lib';
+import { DiskSource, RunStrategy, VirtualMachine } from '../../lib';
 import { Environment } from './environment';
 import { Platform } from './platform';
 

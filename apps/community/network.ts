@@ -1,5 +1,5 @@
 import { Cluster, GitOpsApp, SyncWave } from '../../lib';
-import { BondMode, HostBridge } from '../../lib/network';
+import { BondMode, HostBridge } from '../../lib';
 
 /** The host bridges of the community cluster (VM networks attach to them). */
 export interface CommunityNetwork {

@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { k8s } from 'cdk8s-plus-27';
 import { Cluster, GitOpsApp, SYNC_WAVE_ANNOTATION, SyncWave, Tenant } from '../../lib';
-import { BridgeNetwork } from '../../lib/network';
-import { loadVmFile, VirtualMachine } from '../../lib/virt';
+import { BridgeNetwork } from '../../lib';
+import { loadVmFile, VirtualMachine } from '../../lib';
 import { Environment } from './environment';
 import { addNetwork, CommunityNetwork } from './network';
 
