@@ -10,7 +10,8 @@ const path = require('path');
 // Transpiled files are kept in node_modules/.cache/ocpkit/ts (OCPKIT_CACHE_DIR/ts; `off` disables),
 // keyed by source text, file name, options and esbuild version, so a run that changed nothing
 // does not start esbuild at all (about a third of a second for the CLI).
-const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node20' };
+// `import()` is lowered to require so .ts modules loaded that way also go through this loader.
+const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node20', supported: { 'dynamic-import': false } };
 const cacheDir = (() => {
   const env = process.env.OCPKIT_CACHE_DIR;
   if (env === 'off') return undefined;

@@ -6,11 +6,6 @@ import {
 import { OperatorInstall } from '../../lib';
 import { Environment } from './environment';
 
-/** OADP 1.4 is the release supported on OpenShift 4.14. */
-const OADP_CHANNEL = 'stable-1.4';
-const OADP_CSV = 'oadp-operator.v1.4.4';
-/** AWS CLI for the etcd snapshot upload (pinned; candidate for versions.yaml). */
-const AWS_CLI_IMAGE = 'docker.io/amazon/aws-cli:2.22.35';
 /** The S3 caching gateway (MinIO) in front of the off-site bucket, which saves egress. */
 const S3_ENDPOINT = 'https://s3-cache.int.community.example.org';
 /** Platform namespaces that hold state, backed up with the tenants when their part of the stack is present. */
@@ -52,8 +47,8 @@ export function addBackups(cluster: Cluster, env: Environment): CommunityBackups
   new OperatorInstall(app, 'Oadp', {
     packageName: 'redhat-oadp-operator',
     namespace: OADP_NAMESPACE,
-    channel: OADP_CHANNEL,
-    startingCsv: OADP_CSV,
+    channel: env.versions.get('operators.oadp.channel'),
+    startingCsv: env.versions.get('operators.oadp.csv'),
     namespaceLabels: { 'openshift.io/cluster-monitoring': 'true' },
   });
 
@@ -90,7 +85,7 @@ export function addBackups(cluster: Cluster, env: Environment): CommunityBackups
     copyTo: {
       storage,
       credentials: SecretKey.of('etcd-backup-s3', 'cloud'),
-      image: ExternalImage.parse(AWS_CLI_IMAGE),
+      image: ExternalImage.parse(env.versions.get('images.aws-cli')),
       prefix: `etcd/${env.name}`,
     },
   });

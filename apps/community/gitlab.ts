@@ -12,17 +12,6 @@ import { DiskSource, RunStrategy, VirtualMachine } from '../../lib';
 import { Environment } from './environment';
 import { Platform } from './platform';
 
-/**
- * Pinned GitLab versions. They move together: the operator release decides which chart versions
- * it deploys (gitlab-operator-kubernetes.v0.26.0 deploys 7.6.0, 7.5.2 or 7.4.2).
- * Candidates for versions.yaml once the release train takes non-image keys.
- */
-const GITLAB_OPERATOR_CSV = 'gitlab-operator-kubernetes.v0.26.0';
-const RUNNER_OPERATOR_CSV = 'gitlab-runner-operator.v1.46.0';
-const GITLAB_CHART_VERSION = '7.6.0';
-const RSYSLOG_IMAGE = ExternalImage.tag('docker.io/rsyslog/rsyslog', '2025-06');
-const CI_BASE_IMAGE = ExternalImage.tag('quay.io/community-infra/ci-base', '2024.11.1');
-
 const GITLAB_NAMESPACE = 'gitlab-system';
 const RUNNER_NAMESPACE = 'gitlab-runner-system';
 /** Linux bridge on the public 1G bond (apps/community/network.ts). */
@@ -45,8 +34,8 @@ export interface GitLabPart {
  */
 export function addGitLab(cluster: Cluster, env: Environment, platform: Platform): GitLabPart {
   const operators = new GitOpsApp(cluster, 'GitLabOperators', { name: 'gitlab-operators', syncWave: SyncWave.OPERATORS });
-  const operator = new GitLabOperator(operators, 'GitLabOperator', { namespace: GITLAB_NAMESPACE, startingCsv: GITLAB_OPERATOR_CSV });
-  const runnerOperator = new GitLabRunnerOperator(operators, 'RunnerOperator', { namespace: RUNNER_NAMESPACE, startingCsv: RUNNER_OPERATOR_CSV });
+  const operator = new GitLabOperator(operators, 'GitLabOperator', { namespace: GITLAB_NAMESPACE, startingCsv: env.versions.get('operators.gitlab.csv') });
+  const runnerOperator = new GitLabRunnerOperator(operators, 'RunnerOperator', { namespace: RUNNER_NAMESPACE, startingCsv: env.versions.get('operators.gitlab-runner.csv') });
 
   const app = new GitOpsApp(cluster, 'GitLab', { name: 'gitlab', namespace: GITLAB_NAMESPACE, syncWave: SyncWave.WORKLOADS });
 
@@ -70,7 +59,7 @@ export function addGitLab(cluster: Cluster, env: Environment, platform: Platform
   const gitlab = new GitLab(app, 'GitLab', {
     name: 'gitlab',
     operator,
-    chartVersion: GITLAB_CHART_VERSION,
+    chartVersion: env.versions.get('charts.gitlab'),
     hostname: `gitlab.${env.domain}`,
     domain: env.domain,
     tls: { issuer: platform.issuer },
@@ -104,7 +93,7 @@ export function addGitLab(cluster: Cluster, env: Environment, platform: Platform
 
   new GitLabLogRelay(app, 'LogRelay', {
     gitlab,
-    image: RSYSLOG_IMAGE,
+    image: ExternalImage.parse(env.versions.get('images.rsyslog')),
     target: { host: 'rsyslog.int.community.example.org', port: 6514, tls: {} },
     defaultFacility: SyslogFacility.LOCAL4,
   });
@@ -121,7 +110,7 @@ export function addGitLab(cluster: Cluster, env: Environment, platform: Platform
       runUntagged: true,
       concurrent: env.replicas(20),
       cache: { ...cache, path: 'shared' },
-      buildImage: CI_BASE_IMAGE,
+      buildImage: ExternalImage.parse(env.versions.get('images.ci-base')),
     }),
     new GitLabRunner(runnersApp, 'ImageRunner', {
       name: 'image-builds',

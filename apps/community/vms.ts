@@ -41,7 +41,7 @@ export function addVirtualization(cluster: Cluster, env: Environment, tenants: R
  */
 export function addVirtualMachines(cluster: Cluster, env: Environment, network: CommunityNetwork, tenants: ReadonlyMap<string, Tenant>): CommunityVms {
   void env;
-  const entries = loadVmFile(VMS_FILE, { networks: [INTERNAL_NETWORK, PUBLIC_NETWORK], defaultNamespace: VM_NAMESPACE, defaultStorageClass: VM_STORAGE_CLASS });
+  const entries = loadVmFile(VMS_FILE, { resolve: (key) => env.versions.lookup(key), networks: [INTERNAL_NETWORK, PUBLIC_NETWORK], defaultNamespace: VM_NAMESPACE, defaultStorageClass: VM_STORAGE_CLASS });
   const app = new GitOpsApp(cluster, 'InfraVms', { name: VM_NAMESPACE, namespace: VM_NAMESPACE, syncWave: SyncWave.WORKLOADS });
   new k8s.KubeNamespace(app, 'Namespace', {
     metadata: {

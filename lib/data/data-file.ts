@@ -12,7 +12,7 @@ import { Rule } from '../core/rules';
  */
 export class DataFile {
   /** Reads and parses a file; a missing file or a YAML syntax error throws at once. */
-  public static load(file: string): DataFile {
+  public static load(file: string, options: DataFileOptions = {}): DataFile {
     const name = path.basename(file);
     let text: string;
     try {
@@ -20,18 +20,24 @@ export class DataFile {
     } catch (e) {
       throw new OcpkitError([{ path: name, field: '', message: `cannot read ${file}: ${(e as Error).message}` }]);
     }
-    return DataFile.parse(name, text);
+    return DataFile.parse(name, text, options);
   }
 
   /** Parses YAML text under a display name. */
-  public static parse(name: string, text: string): DataFile {
+  public static parse(name: string, text: string, options: DataFileOptions = {}): DataFile {
+    let content: unknown;
     try {
-      return new DataFile(name, yaml.load(text));
+      content = yaml.load(text);
     } catch (e) {
       const err = e as yaml.YAMLException;
       const line = err.mark ? ` at line ${err.mark.line + 1}, column ${err.mark.column + 1}` : '';
       throw new OcpkitError([{ path: name, field: '', message: `YAML does not parse${line}: ${err.reason ?? err.message}` }]);
     }
+    const problems: Problem[] = [];
+    if (options.resolve) content = substitute(content, '', options.resolve, (field, message) => problems.push({ path: name, field, message }));
+    const file = new DataFile(name, content);
+    file.problems.push(...problems);
+    return file;
   }
 
   private readonly problems: Problem[] = [];
@@ -69,6 +75,35 @@ export class DataFile {
   public throwIfAny(): void {
     if (this.problems.length) throw new OcpkitError(this.problems, `${this.name} has ${this.problems.length} problem${this.problems.length === 1 ? '' : 's'}`);
   }
+}
+
+/** Options of {@link DataFile.load}. */
+export interface DataFileOptions {
+  /**
+   * Resolves `${key}` references inside string values (for example against the release train,
+   * so a data file can say `http: ${vm-images.rhel-9}`); return undefined for an unknown key.
+   * @default references are left as written
+   */
+  readonly resolve?: (key: string) => string | undefined;
+}
+
+const REFERENCE = /\$\{([^}]+)\}/g;
+
+function substitute(value: unknown, at: string, resolve: (key: string) => string | undefined, report: (field: string, message: string) => void): unknown {
+  if (typeof value === 'string') {
+    return value.replace(REFERENCE, (whole, key: string) => {
+      const v = resolve(key.trim());
+      if (v === undefined) report(at, `\${${key}} is not defined (not pinned in the release train?)`);
+      return v ?? whole;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substitute(v, `${at}[${i}]`, resolve, report));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = substitute(v, at ? `${at}.${k}` : k, resolve, report);
+    return out;
+  }
+  return value;
 }
 
 /** Options of the field readers. */

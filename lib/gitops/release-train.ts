@@ -54,6 +54,11 @@ export class ReleaseTrain {
     return v;
   }
 
+  /** The pinned value of `key`, or undefined (for `${key}` references in data files). */
+  public lookup(key: string): string | undefined {
+    return Object.prototype.hasOwnProperty.call(this.pins, key) ? this.pins[key] : undefined;
+  }
+
   /** Every pinned key, sorted. */
   public keys(): string[] {
     return Object.keys(this.pins).sort();

@@ -22,6 +22,11 @@ export interface VmFileEntry {
 
 /** Options of {@link loadVmFile}. */
 export interface LoadVmFileOptions {
+  /**
+   * Resolves `${key}` references in string values (e.g. image URLs pinned in the release train).
+   * @default references are left as written
+   */
+  readonly resolve?: (key: string) => string | undefined;
   /** Network names entries may use; anything else is reported. @default any name */
   readonly networks?: readonly string[];
   /** Namespace of entries that give none. @default namespace is required */
@@ -51,7 +56,7 @@ const ACCESS: Record<string, AccessMode> = { RWX: AccessMode.READ_WRITE_MANY, RW
  * ```
  */
 export function loadVmFile(file: string, options: LoadVmFileOptions = {}): VmFileEntry[] {
-  return parseVmFile(DataFile.load(file), options);
+  return parseVmFile(DataFile.load(file, { resolve: options.resolve }), options);
 }
 
 /** Same as {@link loadVmFile} over an already parsed file (tests). */

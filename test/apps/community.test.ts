@@ -54,3 +54,13 @@ describe('reference stack apps/community', () => {
     expect(report.documents).toBe(result.objects.length);
   });
 });
+
+describe('environments of the reference stack', () => {
+  test('staging and production have the same objects; only values differ', () => {
+    const result = synthesize(build(), { validator: false });
+    // the root Application is named after its environment
+    const files = (env: string) => [...result.files.keys()].filter((f) => f.startsWith(`${env}/`)).map((f) => f.slice(env.length + 1).replace(`-${env}-root`, '-ENV-root'));
+    expect(files('staging')).toEqual(files('production'));
+    expect(files('production').length).toBeGreaterThan(500);
+  });
+});
