@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { DataFile } from '../../lib/data/data-file';
+import { ReleaseTrain } from '../../lib/gitops/release-train';
 import { AccessMode, loadVmFile, parseVmFile } from '../../lib/virt';
 
 const OPTS = { networks: ['internal-network', 'public-network'], defaultNamespace: 'infra-vms', defaultStorageClass: 'rbd-virt' };
@@ -7,10 +8,12 @@ const parse = (text: string) => parseVmFile(DataFile.parse('vms.yaml', text), OP
 
 describe('loadVmFile', () => {
   test('the reference vms.yaml loads', () => {
-    const vms = loadVmFile(path.join(__dirname, '../../apps/community/vms.yaml'), OPTS);
+    const train = ReleaseTrain.load(path.join(__dirname, '../../apps/community/versions.yaml'), 'production');
+    const vms = loadVmFile(path.join(__dirname, '../../apps/community/vms.yaml'), { ...OPTS, resolve: (k) => train.lookup(k) });
     expect(vms.length).toBeGreaterThanOrEqual(12);
     const idm1 = vms.find((v) => v.props.name === 'idm-1')!;
     expect(idm1.props.rootDisk.source.kind).toBe('existingPvc');
+    expect(JSON.stringify(vms.map((v) => v.props.rootDisk.source))).not.toContain('${');
     expect(vms.find((v) => v.props.name === 'openqa-worker-1')!.namespace).toBe('openqa');
   });
 
