@@ -12,6 +12,7 @@ import { BackupExemption } from './backup-exemption';
 import { BackupStorage } from './backup-storage';
 import { EncryptionKind } from './bucket-encryption';
 import { Cron, cronRule } from './cron';
+import { SystemNamespaces } from '../policy/system-namespaces';
 
 /** The OpenShift CLI image of the release the library targets (it has bash, chroot, find and cp). */
 export const DEFAULT_ETCD_BACKUP_IMAGE = 'registry.redhat.io/openshift4/ose-cli:v4.14';
@@ -19,8 +20,6 @@ export const DEFAULT_ETCD_BACKUP_IMAGE = 'registry.redhat.io/openshift4/ose-cli:
 export const CONTROL_PLANE_NODE_LABEL = 'node-role.kubernetes.io/master';
 /** The script every OpenShift control-plane node ships to snapshot etcd and the static pod resources. */
 export const CLUSTER_BACKUP_SCRIPT = '/usr/local/bin/cluster-backup.sh';
-/** Annotation waiving the `no-host-access` policy, with its reason. */
-export const HOST_ACCESS_WAIVER = 'ocpkit.io/waive-no-host-access';
 /** Host folder the snapshot is written to first, inside the node's root (then copied to the target). */
 const STAGING = '/var/tmp/ocpkit-etcd-backup';
 
@@ -245,14 +244,15 @@ export class EtcdBackup extends Construct {
       containers.push(snapshot);
     }
 
+    // Host access is this job's purpose: declare its namespace a system namespace for the
+    // no-host-access policy instead of waiving the policy object by object.
+    SystemNamespaces.declare(Cluster.of(this), name, 'etcd snapshots run the control-plane node\'s cluster-backup.sh through chroot, with host networking to reach the local etcd member');
     this.cronJob = new k8s.KubeCronJob(this, 'Resource', {
       metadata: {
         name,
         namespace: name,
         annotations: {
           [SYNC_WAVE_ANNOTATION]: String(SyncWave.WORKLOADS),
-          // Waiver of the no-host-access policy: this job is host access by design.
-          [HOST_ACCESS_WAIVER]: 'etcd snapshots run the control-plane node\'s cluster-backup.sh through chroot, with host networking to reach the local etcd member',
         },
       },
       spec: {

@@ -2,12 +2,23 @@ import { Quantity } from '../../lib/core/quantity';
 import { SecretKey } from '../../lib/core/secret-key';
 import { ExternalImage } from '../../lib/openshift/external-image';
 import { BackupStorage, BucketEncryption, Cron, EtcdBackup, EtcdBackupTarget } from '../../lib/backup';
+import { SystemNamespaces } from '../../lib/policy/system-namespaces';
 import { find, synth, testCluster } from '../_helpers';
 import { backupApp, storage, storageProps } from './_fixtures';
 
 const AWS_CLI = () => ExternalImage.parse('docker.io/amazon/aws-cli:2.22.35');
 
 describe('EtcdBackup', () => {
+  test('declares its namespace a system namespace, so host access passes the policy without waivers', () => {
+    const cluster = testCluster();
+    new EtcdBackup(backupApp(cluster), 'Etcd');
+    expect([...SystemNamespaces.of(cluster).keys()]).toEqual(['etcd-backup']);
+    const r = synth(cluster);
+    const job = find(r, 'CronJob', 'etcd-backup', 'etcd-backup');
+    expect(Object.keys(job.metadata.annotations ?? {}).filter((k) => k.startsWith('ocpkit.io/waive-'))).toEqual([]);
+    expect(job.spec.jobTemplate.spec.template.spec.hostNetwork).toBe(true);
+  });
+
   test('defaults: namespace, SCC RBAC, daily CronJob on control-plane nodes writing to a host path', () => {
     const cluster = testCluster();
     new EtcdBackup(backupApp(cluster), 'Etcd');
