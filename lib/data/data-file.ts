@@ -124,6 +124,14 @@ export class DataEntry {
     this.obj = ok ? (raw as Record<string, unknown>) : {};
   }
 
+  /**
+   * The entry's fields as parsed, for readers that branch on a value's shape (a number or a
+   * mapping) before reading it with the typed accessors.
+   */
+  public get raw(): Readonly<Record<string, unknown>> {
+    return this.obj;
+  }
+
   /** True when the field is present. */
   public has(field: string): boolean {
     return this.obj[field] !== undefined && this.obj[field] !== null;

@@ -217,7 +217,7 @@ export function parseVmFile(data: DataFile, options: LoadVmFileOptions = {}): Vm
 }
 
 function rawOf(e: DataEntry): Record<string, any> {
-  return (e as any).obj as Record<string, any>;
+  return e.raw as Record<string, any>;
 }
 
 function listOf(raw: Record<string, any>, field: string, rep: (f: string, m: string) => void): any[] {
