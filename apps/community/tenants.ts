@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Cluster, ExternalImage, loadTenantFile, Quantity, Tenant, Workload } from '../../lib';
+import { Cluster, ExternalImage, loadTenantFile, OcpkitError, Quantity, Tenant, Workload } from '../../lib';
 import { Environment } from './environment';
 import { Platform } from './platform';
 
@@ -40,7 +40,7 @@ export function addTenants(cluster: Cluster, env: Environment, platform: Platfor
   }
   for (const s of SERVICES) {
     const tenant = tenants.get(s.tenant);
-    if (!tenant) throw new Error(`service ${s.name} names unknown tenant ${s.tenant}`);
+    if (!tenant) throw new OcpkitError([{ path: `apps/community/tenants.ts: ${s.name}`, field: 'tenant', message: `"${s.tenant}" is not a tenant of tenants.yaml` }]);
     new Workload(tenant, s.name, {
       name: s.name,
       image: ExternalImage.parse(env.versions.get(s.image)),

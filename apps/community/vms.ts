@@ -2,7 +2,7 @@ import * as path from 'path';
 import { k8s } from 'cdk8s-plus-27';
 import { Cluster, GitOpsApp, SYNC_WAVE_ANNOTATION, SyncWave, Tenant } from '../../lib';
 import { BridgeNetwork } from '../../lib';
-import { loadVmFile, VirtualMachine } from '../../lib';
+import { loadVmFile, OcpkitError, VirtualMachine } from '../../lib';
 import { Environment } from './environment';
 import { addNetwork, CommunityNetwork } from './network';
 
@@ -40,7 +40,6 @@ export function addVirtualization(cluster: Cluster, env: Environment, tenants: R
  * its VMs use.
  */
 export function addVirtualMachines(cluster: Cluster, env: Environment, network: CommunityNetwork, tenants: ReadonlyMap<string, Tenant>): CommunityVms {
-  void env;
   const entries = loadVmFile(VMS_FILE, { resolve: (key) => env.versions.lookup(key), networks: [INTERNAL_NETWORK, PUBLIC_NETWORK], defaultNamespace: VM_NAMESPACE, defaultStorageClass: VM_STORAGE_CLASS });
   const app = new GitOpsApp(cluster, 'InfraVms', { name: VM_NAMESPACE, namespace: VM_NAMESPACE, syncWave: SyncWave.WORKLOADS });
   new k8s.KubeNamespace(app, 'Namespace', {
@@ -59,7 +58,7 @@ export function addVirtualMachines(cluster: Cluster, env: Environment, network: 
   const scopeOf = (namespace: string): GitOpsApp => {
     if (namespace === VM_NAMESPACE) return app;
     const t = tenants.get(namespace);
-    if (!t) throw new Error(`vms.yaml: namespace "${namespace}" is neither ${VM_NAMESPACE} nor a tenant`);
+    if (!t) throw new OcpkitError([{ path: 'vms.yaml', field: 'namespace', message: `"${namespace}" is neither ${VM_NAMESPACE} nor a tenant of tenants.yaml` }]);
     return t;
   };
   const networkIn = (scope: GitOpsApp, namespace: string, name: string): BridgeNetwork => {

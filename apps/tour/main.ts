@@ -1,0 +1,75 @@
+import {
+  BackupSchedule, BackupStorage, BondMode, BridgeNetwork, BucketEncryption, CloudInit, Cluster, Cron, DiskSource,
+  Duration, ExternalImage, GitOpsApp, HostBridge, Issuers, Quantity, SecretKey, SshAuthorizedKeys, SyncWave, Tenant,
+  VirtualMachine, Workload,
+} from '../../lib';
+
+export function build(): Cluster {
+  const cluster = new Cluster({
+    name: 'community',
+    environment: 'production',
+    repoUrl: 'https://gitlab.example.org/infra/cluster.git',
+  });
+
+  // An OpenShift project: quota, limit range, group RBAC, default-deny network policies, and an
+  // Argo CD AppProject + Application confined to the namespace.
+  const forum = new Tenant(cluster, 'Forum', {
+    name: 'discourse',
+    displayName: 'Community forum',
+    groups: { admin: ['forum-admins'], edit: ['forum-moderators'] },
+    quota: { cpu: Quantity.parse('8'), memory: Quantity.parse('16Gi'), storage: Quantity.parse('200Gi') },
+  });
+
+  // An image built by GitLab CI and pushed to quay.io: an ImageStream follows it, the Deployment
+  // rolls out when it moves, and a TLS Route gets its certificate from cert-manager.
+  new Workload(forum, 'Discourse', {
+    name: 'discourse',
+    image: ExternalImage.tag('quay.io/community-infra/discourse', '3.3.2-1'),
+    memory: Quantity.parse('2Gi'),
+    route: { host: 'discourse.example.org', issuer: Issuers.clusterIssuer('letsencrypt-dns') },
+  });
+
+  // Bonded NICs -> Linux bridge on every node (NMState) -> Multus network -> VM interfaces.
+  const network = new GitOpsApp(cluster, 'Network', { name: 'network', syncWave: SyncWave.CONFIG });
+  const internal = new HostBridge(network, 'Internal', {
+    bridgeName: 'br0-internal',
+    mtu: 9000,
+    bond: { name: 'bond0', ports: ['ens1f0', 'ens1f1'], mode: BondMode.LACP, mtu: 9000 },
+    nodeSelector: { 'node-role.kubernetes.io/worker': '' },
+  });
+  const internalNet = new BridgeNetwork(forum, 'InternalNetwork', { name: 'internal-network', hostBridge: internal });
+
+  // A VM in the tenant (its requests are checked against the tenant's quota at synth time).
+  new VirtualMachine(forum, 'Mailer', {
+    name: 'mail-relay',
+    cpu: 2,
+    memory: Quantity.parse('4Gi'),
+    rootDisk: { source: DiskSource.httpImage('https://images.example.org/rhel-9.4-x86_64-kvm.qcow2'), size: Quantity.parse('30Gi') },
+    networks: [{ network: internalNet }],
+    cloudInit: CloudInit.build({
+      hostname: 'mail-relay',
+      users: [{ name: 'ops', sudo: true }],
+      sshAuthorizedKeys: SshAuthorizedKeys.fromSecret('ops-ssh-keys'),
+      packages: ['postfix'],
+    }),
+    ports: [{ name: 'smtp', port: 25 }],
+  });
+
+  // Every tenant's resources, every night, to an encrypted S3 bucket. A new tenant is covered
+  // without touching this code.
+  const backup = new GitOpsApp(cluster, 'Backup', { name: 'backup', syncWave: SyncWave.CONFIG });
+  const bucket = new BackupStorage(backup, 'Bucket', {
+    name: 'offsite',
+    bucket: 'community-backups',
+    region: 'eu-central-1',
+    credentials: SecretKey.of('cloud-credentials', 'cloud'),
+    encryption: BucketEncryption.s3Managed(),
+  });
+  BackupSchedule.everyTenant(backup, 'Nightly', {
+    name: 'nightly',
+    schedule: Cron.daily({ hour: 2 }),
+    ttl: Duration.days(30),
+    storage: bucket,
+  });
+  return cluster;
+}
