@@ -1,0 +1,224 @@
+/**
+ * `npm run bench`: ocpkit's synth against stock cdk8s and the serialization floor, on the same
+ * generated objects, on this machine, in one run (issue 7).
+ *
+ *   npm run bench [-- --sizes 46,200,460,2000 --reps 5 --out bench/results.json]
+ *
+ * Every measurement runs in a fresh child process (bench/worker.ts), so it pays what a real run
+ * pays and its peak RSS belongs to one N. Modes are interleaved repetition by repetition so that
+ * background load hits them alike; reported figures are medians.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { report, Run } from './report';
+import type { Mode } from './worker';
+
+const ROOT = path.resolve(__dirname, '..');
+const RUN_TS = path.join(ROOT, 'bin', 'run-ts.js');
+const WORKER = path.join(ROOT, 'bench', 'worker.ts');
+
+interface Args {
+  readonly sizes: number[];
+  readonly reps: number;
+  readonly out: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  let sizes = [46, 200, 460, 2000];
+  let reps = 5;
+  let out = path.join(ROOT, 'bench', 'results.json');
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--sizes') sizes = argv[++i].split(',').map(Number);
+    else if (a === '--reps') reps = Number(argv[++i]);
+    else if (a === '--out') out = path.resolve(argv[++i]);
+    else throw new Error(`unknown argument ${a} (use --sizes 46,200,460,2000 --reps 5 --out FILE)`);
+  }
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(reps) || reps < 1) throw new Error('--sizes takes positive integers, --reps a positive integer');
+  return { sizes, reps, out };
+}
+
+// Scratch trees go to a RAM-backed folder when there is one: all three contenders write the same
+// files, and on the machine the results were taken on, the disk's cost per file varied twentyfold
+// from minute to minute with other processes' I/O (0.02 to 1 ms of kernel time per file).
+const scratchRoot = process.env.BENCH_TMPDIR ?? (fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir());
+const scratch = fs.mkdtempSync(path.join(scratchRoot, 'ocpkit-bench-'));
+let counter = 0;
+function tempDir(label: string): string {
+  return path.join(scratch, `${label}-${counter++}`);
+}
+
+/** Runs one worker in a fresh process and returns its JSON line. */
+function worker(mode: Mode, tenants: number, outdir: string, env: NodeJS.ProcessEnv = {}, other?: string): any {
+  const args = [RUN_TS, WORKER, mode, String(tenants), outdir, ...(other ? [other] : [])];
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 10 * 60_000, maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`worker ${mode} ${tenants} failed (${r.status ?? r.signal}):\n${r.stderr}`);
+  const line = r.stdout.trim().split('\n').pop()!;
+  return JSON.parse(line);
+}
+
+/** Wall time of a whole process. */
+function timeProcess(cmd: string, args: string[]): { ms: number; status: number | null } {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout: 5 * 60_000, maxBuffer: 256 << 20 });
+  const ms = performance.now() - t0;
+  if (r.error) throw r.error;
+  return { ms, status: r.status };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return Math.round(s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2);
+}
+
+function log(msg: string): void {
+  process.stderr.write(`${msg}\n`);
+}
+
+function measureSize(n: number, reps: number): Run {
+  // cdk8s at 2,000 tenants takes about a minute: once is enough there.
+  const plan: Array<{ mode: Mode | 'ocpkit-cold'; reps: number }> = [
+    { mode: 'ocpkit', reps },
+    { mode: 'floor', reps },
+    { mode: 'ocpkit-novalidate', reps },
+    { mode: 'ocpkit-cold', reps: Math.min(reps, 3) },
+    { mode: 'cdk8s-per-resource', reps: n >= 1000 ? 1 : Math.min(reps, 3) },
+    { mode: 'cdk8s', reps: n >= 1000 ? 1 : Math.min(reps, 3) },
+  ];
+  const results = new Map<string, any[]>();
+  for (let rep = 0; rep < reps; rep++) {
+    for (const p of plan) {
+      if (rep >= p.reps) continue;
+      const out = tempDir(p.mode);
+      let r: any;
+      if (p.mode === 'ocpkit-cold') {
+        const cache = tempDir('cold-cache');
+        r = worker('ocpkit', n, out, { OCPKIT_CACHE_DIR: cache });
+        fs.rmSync(cache, { recursive: true, force: true });
+      } else {
+        r = worker(p.mode, n, out);
+      }
+      fs.rmSync(out, { recursive: true, force: true });
+      log(`  N=${n} ${p.mode.padEnd(19)} rep ${rep + 1}/${p.reps}: ${r.ms} ms, ${r.objects} objects, ${r.rss_mb} MB`);
+      (results.get(p.mode) ?? results.set(p.mode, []).get(p.mode)!).push(r);
+    }
+  }
+  const ms = (mode: string) => median(results.get(mode)!.map((r) => r.ms));
+  const cpu = (mode: string) => median(results.get(mode)!.map((r) => r.cpu_ms));
+  const ocpkit = results.get('ocpkit')!;
+  const objects = new Set([...results.values()].flat().map((r) => r.objects));
+  if (objects.size !== 1) throw new Error(`modes rendered different object counts at N=${n}: ${[...objects].join(', ')}`);
+  return {
+    tenants: n,
+    objects: ocpkit[0].objects,
+    ocpkit_ms: ms('ocpkit'),
+    cdk8s_ms: ms('cdk8s'),
+    floor_ms: ms('floor'),
+    rss_mb: Math.max(...ocpkit.map((r) => r.rss_mb)),
+    ocpkit_novalidate_ms: ms('ocpkit-novalidate'),
+    ocpkit_cold_ms: ms('ocpkit-cold'),
+    cdk8s_file_per_resource_ms: ms('cdk8s-per-resource'),
+    build_ms: median(ocpkit.map((r) => r.build_ms)),
+    cpu_ms: { ocpkit: cpu('ocpkit'), ocpkit_novalidate: cpu('ocpkit-novalidate'), ocpkit_cold: cpu('ocpkit-cold'), floor: cpu('floor'), cdk8s: cpu('cdk8s'), cdk8s_file_per_resource: cpu('cdk8s-per-resource') },
+    charts: results.get('cdk8s')![0].charts,
+    repetitions: Object.fromEntries(plan.map((p) => [p.mode, results.get(p.mode)!.length])),
+  };
+}
+
+/** Files that differ between two trees (added, removed or changed), and the file count of the first. */
+function treeDifference(a: string, b: string): { differing: number; total: number } {
+  const list = (d: string) => (fs.readdirSync(d, { recursive: true }) as string[]).filter((f) => f.endsWith('.yaml'));
+  const fa = new Set(list(a));
+  const fb = new Set(list(b));
+  let differing = 0;
+  for (const f of fa) if (!fb.has(f) || !fs.readFileSync(path.join(a, f)).equals(fs.readFileSync(path.join(b, f)))) differing++;
+  for (const f of fb) if (!fa.has(f)) differing++;
+  return { differing, total: fa.size };
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const started = performance.now();
+  const loadBefore = os.loadavg();
+  log(`ocpkit bench: sizes ${args.sizes.join(', ')}, ${args.reps} repetitions, scratch ${scratch}`);
+
+  // Warm-up (not measured): fills the transpile and compiled-validator caches, as any earlier run would.
+  worker('ocpkit', 46, tempDir('warmup'));
+
+  const runs = args.sizes.map((n) => measureSize(n, args.reps));
+
+  log('  npm run synth (reference stack) ...');
+  const synthOut = tempDir('synth');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const npmTimes: number[] = [];
+  const nodeTimes: number[] = [];
+  for (let i = 0; i < args.reps; i++) {
+    const r = timeProcess(npm, ['run', '--silent', 'synth', '--', '--out', synthOut]);
+    if (r.status !== 0) throw new Error(`npm run synth failed with ${r.status}`);
+    npmTimes.push(r.ms);
+    nodeTimes.push(timeProcess(process.execPath, [path.join(ROOT, 'bin', 'ocpkit.js'), 'synth', 'apps/community/main.ts', '--out', synthOut]).ms);
+  }
+  const referenceObjects = (fs.readdirSync(synthOut, { recursive: true }) as string[]).filter((f) => f.endsWith('.yaml')).length;
+
+  log('  ocpkit diff of two 2,000-tenant trees ...');
+  const oldTree = tempDir('tree-old');
+  const newTree = tempDir('tree-new');
+  worker('tree', 2000, oldTree);
+  worker('tree-bumped', 2000, newTree);
+  const difference = treeDifference(oldTree, newTree);
+  const diffTimes: number[] = [];
+  const inProcess: any[] = [];
+  for (let i = 0; i < Math.min(args.reps, 3); i++) {
+    const r = timeProcess(process.execPath, [path.join(ROOT, 'bin', 'ocpkit.js'), 'diff', oldTree, newTree]);
+    if (r.status !== 1) throw new Error(`ocpkit diff exited with ${r.status}, expected 1 (changes)`);
+    diffTimes.push(r.ms);
+    inProcess.push(worker('diff', 2000, oldTree, {}, newTree));
+  }
+  fs.rmSync(scratch, { recursive: true, force: true });
+
+  const byN = new Map(runs.map((r) => [r.tenants, r]));
+  const big = byN.get(2000);
+  const base = byN.get(200) ?? byN.get(460);
+  const linear = big && base ? big.ocpkit_ms / base.ocpkit_ms : undefined;
+  const linearLimit = base ? (2000 / base.tenants) * 1.1 : undefined;
+  const results = {
+    runs,
+    synth_process_ms: median(npmTimes),
+    diff_ms: median(diffTimes),
+    machine: {
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.cpus().length,
+      memory_gb: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      loadavg_before: loadBefore.map((x) => Number(x.toFixed(2))),
+      loadavg_after: os.loadavg().map((x) => Number(x.toFixed(2))),
+    },
+    synth_node_process_ms: median(nodeTimes),
+    reference_stack_objects: referenceObjects,
+    diff_inprocess_ms: median(inProcess.map((r) => r.ms)),
+    diff_changed_files: difference.differing,
+    diff_total_files: difference.total,
+    diff_reported_changes: inProcess[0].changed + inProcess[0].added + inProcess[0].removed,
+    targets: {
+      floor_ratio_2000: big ? round2(big.ocpkit_ms / big.floor_ms) : null,
+      linearity_2000: linear !== undefined ? round2(linear) : null,
+      linearity_limit: linearLimit !== undefined ? round2(linearLimit) : null,
+      validation_share_2000: big ? round2((big.ocpkit_ms - big.ocpkit_novalidate_ms) / big.ocpkit_ms) : null,
+      rss_2000_mb: big ? big.rss_mb : null,
+    },
+    bench_seconds: Math.round((performance.now() - started) / 1000),
+  };
+  fs.writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(report(results));
+  process.stdout.write(`\nwritten ${path.relative(process.cwd(), args.out)} (${results.bench_seconds} s)\n`);
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+main();

@@ -1,0 +1,53 @@
+/** The results of `npm run bench` and their text form. */
+
+/** One row of results.json. */
+export interface Run {
+  readonly tenants: number;
+  readonly objects: number;
+  /** ocpkit synthesize + writeTree, schema validation on, compiled-validator cache warm. */
+  readonly ocpkit_ms: number;
+  /** Stock cdk8s `App.synth()` (default YamlOutputType.FILE_PER_CHART), one chart per tenant. */
+  readonly cdk8s_ms: number;
+  /** toJson() + js-yaml dump + one file per object. */
+  readonly floor_ms: number;
+  /** Peak RSS of the ocpkit process (tree construction included). */
+  readonly rss_mb: number;
+  /** ocpkit with schema validation off. */
+  readonly ocpkit_novalidate_ms: number;
+  /** ocpkit with an empty validator cache (every schema compiled in the run). */
+  readonly ocpkit_cold_ms: number;
+  /** Stock cdk8s with YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE (ocpkit's layout). */
+  readonly cdk8s_file_per_resource_ms: number;
+  /** Constructing the ocpkit tree (not part of any timing above). */
+  readonly build_ms: number;
+  readonly charts: number;
+  /** User + system CPU time of the same phases (medians), less sensitive to other load. */
+  readonly cpu_ms: Record<string, number>;
+  readonly repetitions: Record<string, number>;
+}
+
+/** The Markdown table and target check printed on stdout (and pasted into the README). */
+export function report(r: any): string {
+  const lines: string[] = [];
+  lines.push('| tenants | objects | ocpkit ms | no validation ms | cold cache ms | floor ms | ocpkit / floor | cdk8s ms | cdk8s per-resource ms | peak RSS MB |');
+  lines.push('|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  for (const x of r.runs as Run[]) {
+    lines.push(`| ${x.tenants} | ${x.objects} | ${x.ocpkit_ms} | ${x.ocpkit_novalidate_ms} | ${x.ocpkit_cold_ms} | ${x.floor_ms} | ${(x.ocpkit_ms / x.floor_ms).toFixed(2)} | ${x.cdk8s_ms} | ${x.cdk8s_file_per_resource_ms} | ${x.rss_mb} |`);
+  }
+  lines.push('');
+  lines.push(`npm run synth (reference stack, ${r.reference_stack_objects} objects, whole process): ${r.synth_process_ms} ms (node bin/ocpkit.js alone: ${r.synth_node_process_ms} ms)`);
+  lines.push(`ocpkit diff of two 2,000-tenant trees (${r.diff_changed_files} of ${r.diff_total_files} files differ): ${r.diff_ms} ms whole process, ${r.diff_inprocess_ms} ms diffTrees in process`);
+  lines.push(`machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memory_gb} GiB, node ${r.machine.node}, load ${r.machine.loadavg_before.join('/')} -> ${r.machine.loadavg_after.join('/')}`);
+  const t = r.targets;
+  const check = (ok: boolean | null) => (ok === null ? 'n/a ' : ok ? 'met ' : 'MISSED');
+  lines.push('');
+  lines.push('targets:');
+  lines.push(`  ${check(t.floor_ratio_2000 === null ? null : t.floor_ratio_2000 <= 1.5)} ocpkit within 1.5x of the floor at 2,000 tenants: ${t.floor_ratio_2000}x`);
+  lines.push(`  ${check(t.linearity_2000 === null ? null : t.linearity_2000 <= t.linearity_limit)} linear: t(2000) / t(base) = ${t.linearity_2000} (limit ${t.linearity_limit})`);
+  lines.push(`  ${check(t.validation_share_2000 === null ? null : t.validation_share_2000 <= 0.5)} validation share of synth time at 2,000: ${t.validation_share_2000 === null ? 'n/a' : `${Math.round(t.validation_share_2000 * 100)}%`} (limit 50%)`);
+  lines.push(`  ${check(t.rss_2000_mb === null ? null : t.rss_2000_mb < 1024)} peak RSS at 2,000: ${t.rss_2000_mb} MB (limit 1024)`);
+  lines.push(`  ${check(r.synth_process_ms < 1500)} npm run synth: ${r.synth_process_ms} ms (limit 1500)`);
+  lines.push(`  ${check(r.diff_ms < 2000)} ocpkit diff, 2,000 tenants: ${r.diff_ms} ms (limit 2000)`);
+  return `${lines.join('\n')}\n`;
+}
+

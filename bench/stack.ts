@@ -1,0 +1,115 @@
+/**
+ * The generated stack the benchmark synthesizes: N tenants of realistic content, deterministic.
+ *
+ * Per tenant: a Tenant (namespace, quota, limit range, group RBAC, default-deny network policies,
+ * Argo CD AppProject and Application) and one image-tracked Workload (ImageStream, Deployment,
+ * Service, TLS Route). Every tenth tenant also runs a VirtualMachine (KubeVirt VM with a CDI
+ * DataVolume template for its root disk and a Service for SSH).
+ */
+import { AcmeClusterIssuer, Cluster, Dns01Solver, ExternalImage, GitOpsApp, IIssuer, Quantity, SecretKey, SyncWave, Tenant, Workload } from '../lib';
+import { DiskSource, VirtualMachine } from '../lib/virt';
+
+/** Options of {@link buildBenchCluster}. */
+export interface BenchStackOptions {
+  /** Number of tenants. */
+  readonly tenants: number;
+  /**
+   * Put a VirtualMachine in every tenth tenant (tenants 0, 10, 20 ...).
+   * @default true
+   */
+  readonly vms?: boolean;
+  /**
+   * Image version of the workloads of the tenants whose index is in this set get a different tag
+   * (used to build a second tree differing in a few objects, for the diff benchmark).
+   * @default none
+   */
+  readonly bumped?: ReadonlySet<number>;
+  /** @default 'bench' */
+  readonly environment?: string;
+}
+
+/** Zero-padded tenant name, `t0000`, `t0001` ... */
+export function tenantName(i: number): string {
+  return `t${String(i).padStart(4, '0')}`;
+}
+
+/** Number of VMs in a stack of n tenants. */
+export function vmCount(n: number): number {
+  return Math.ceil(n / 10);
+}
+
+/**
+ * Tenants whose workload image tag is bumped in the second tree of the diff benchmark: every
+ * 13th tenant. A bump changes two objects (ImageStream and Deployment) of about fifteen per
+ * tenant, so about 1% of all objects differ.
+ */
+export function bumpedTenants(n: number): Set<number> {
+  const out = new Set<number>();
+  for (let i = 6; i < n; i += 13) out.add(i);
+  return out;
+}
+
+/** Builds the benchmark cluster. */
+export function buildBenchCluster(options: BenchStackOptions): Cluster {
+  const vms = options.vms ?? true;
+  const cluster = new Cluster({ name: 'bench', environment: options.environment ?? 'bench', repoUrl: 'https://git.example.org/infra/bench.git' });
+  const issuer = platform(cluster);
+  const sizes = ['1', '2', '4', '500m'];
+  const mem = ['1Gi', '2Gi', '4Gi', '8Gi'];
+  for (let i = 0; i < options.tenants; i++) {
+    const name = tenantName(i);
+    const withVm = vms && i % 10 === 0;
+    const tenant = new Tenant(cluster, name, {
+      name,
+      displayName: `Tenant ${i}`,
+      description: `Generated tenant number ${i} of the benchmark stack`,
+      requester: `team-${i % 17}`,
+      groups: {
+        admin: [`${name}-admins`],
+        edit: i % 2 === 0 ? [`${name}-developers`, 'platform-ops'] : undefined,
+        view: i % 3 === 0 ? ['auditors'] : undefined,
+      },
+      quota: {
+        cpu: Quantity.parse(withVm ? '8' : sizes[i % sizes.length]),
+        memory: Quantity.parse(withVm ? '16Gi' : mem[i % mem.length]),
+        storage: Quantity.parse(withVm ? '200Gi' : '20Gi'),
+      },
+      labels: { 'community.example.org/tier': i % 5 === 0 ? 'core' : 'community' },
+    });
+    const tag = options.bumped?.has(i) ? `1.${i % 7}.1` : `1.${i % 7}.0`;
+    new Workload(tenant, 'App', {
+      name: 'web',
+      image: ExternalImage.tag(`quay.io/community/${name}-web`, tag),
+      replicas: 1 + (i % 3),
+      cpu: Quantity.parse('100m'),
+      memory: Quantity.parse('256Mi'),
+      env: { LOG_LEVEL: 'info', TENANT: name },
+      healthPath: '/healthz',
+      route: { host: `${name}.apps.example.org`, issuer },
+    });
+    if (withVm) {
+      new VirtualMachine(tenant, 'Vm', {
+        name: `${name}-vm`,
+        cpu: 2,
+        memory: '4Gi',
+        rootDisk: { source: DiskSource.registryImage('quay.io/containerdisks/fedora:39'), size: '30Gi' },
+        ports: [{ name: 'ssh', port: 22 }],
+      });
+    }
+  }
+  return cluster;
+}
+
+function platform(cluster: Cluster): IIssuer {
+  const certs = new GitOpsApp(cluster, 'Certificates', { name: 'platform-certificates', syncWave: SyncWave.CONFIG });
+  return new AcmeClusterIssuer(certs, 'LetsEncrypt', {
+    name: 'letsencrypt-dns',
+    email: 'infra-admins@example.org',
+    dnsZones: ['apps.example.org'],
+    dns01: Dns01Solver.rfc2136({
+      nameserver: 'ns1.example.org:53',
+      tsigKeyName: 'cert-manager',
+      tsigSecret: SecretKey.of('rfc2136-tsig', 'secret'),
+    }),
+  });
+}
