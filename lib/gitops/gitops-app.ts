@@ -2,7 +2,7 @@ import { Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Application, ApplicationSpecIgnoreDifferences } from '../../imports/argocd-application-argoproj.io';
 import { Problems } from '../core/errors';
-import { dnsLabel, intRange } from '../core/rules';
+import { dnsLabel, intRange, nonEmpty } from '../core/rules';
 import { Cluster } from './cluster';
 import { placeIn, placedFolder } from './placement';
 import { PLATFORM_PROJECT, ROOT_FOLDER } from './root-app';
@@ -21,6 +21,17 @@ export interface IgnoreDifference {
   readonly jqPathExpressions?: readonly string[];
   /** JSON pointers of the ignored fields. */
   readonly jsonPointers?: readonly string[];
+  /**
+   * Also keep the live value when Argo CD syncs (the Application gets the sync option
+   * `RespectIgnoreDifferences=true`). Without it the difference is only hidden from the comparison,
+   * and every sync of the Application writes Git's value back: an image-trigger-managed image is
+   * reset, which rolls the Deployment out twice. The sync option is Application-wide, so it then
+   * applies to every ignore entry of the app; Argo CD copies live values inside arrays correctly
+   * only for built-in kinds (for custom resources it copies the whole array), so opt in only for
+   * fields of built-in kinds.
+   * @default false (compare only)
+   */
+  readonly respectOnSync?: boolean;
 }
 
 /** Properties of a {@link GitOpsApp}. */
@@ -85,6 +96,7 @@ export class GitOpsApp extends Chart {
   /** The Argo CD Application object (in the app-of-apps folder). */
   public readonly application: Application;
   private readonly ignores: ApplicationSpecIgnoreDifferences[] = [];
+  private respectIgnores = false;
 
   constructor(scope: Construct, id: string, props: GitOpsAppProps) {
     super(scope, id, { namespace: props?.namespace, disableResourceNameHashes: true });
@@ -114,7 +126,7 @@ export class GitOpsApp extends Chart {
         destination: { server: cluster.destinationServer, namespace: props.namespace },
         syncPolicy: {
           automated: { prune, selfHeal: true },
-          syncOptions: ['PruneLast=true'],
+          syncOptions: Lazy.any({ produce: () => (this.respectIgnores ? ['PruneLast=true', 'RespectIgnoreDifferences=true'] : ['PruneLast=true']) }) as any,
           retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
         },
         ignoreDifferences: Lazy.any({ produce: () => (this.ignores.length ? this.ignores.map((i) => ({ ...i })) : undefined) }) as any,
@@ -123,8 +135,29 @@ export class GitOpsApp extends Chart {
     placeIn(this.application, ROOT_FOLDER);
   }
 
-  /** Tells Argo CD to ignore a field that a controller rewrites on the live object. */
+  /**
+   * Tells Argo CD to ignore a field that a controller rewrites on the live object: always when it
+   * compares (the Application's `ignoreDifferences`), and with `respectOnSync` also when it syncs
+   * (sync option `RespectIgnoreDifferences=true`, so a sync never resets the field to Git's value).
+   */
   public addIgnoreDifference(diff: IgnoreDifference): void {
+    const p = new Problems(`${this.node.path} ignoreDifference`);
+    if (!diff || typeof diff !== 'object') {
+      p.add('diff', `${JSON.stringify(diff)} is not an IgnoreDifference ({ group, kind, jqPathExpressions? | jsonPointers? })`);
+      p.throwIfAny();
+    }
+    if (typeof diff.group !== 'string') p.add('group', `${JSON.stringify(diff.group)} is not an API group; write "" for the core group, "apps", "kubevirt.io", ...`);
+    p.check('kind', diff.kind, nonEmpty);
+    if (!diff.jqPathExpressions?.length && !diff.jsonPointers?.length) p.add('jqPathExpressions', 'give at least one jq path expression or JSON pointer; an empty entry would ignore nothing');
+    (diff.jsonPointers ?? []).forEach((j, i) => {
+      if (typeof j !== 'string' || !j.startsWith('/')) p.add(`jsonPointers[${i}]`, `${JSON.stringify(j)} is not a JSON pointer (it starts with "/", e.g. "/spec/replicas")`);
+    });
+    (diff.jqPathExpressions ?? []).forEach((j, i) => {
+      if (typeof j !== 'string' || !j.trim().startsWith('.')) p.add(`jqPathExpressions[${i}]`, `${JSON.stringify(j)} is not a jq path expression (it starts with ".", e.g. ".spec.template.spec.containers[].image")`);
+    });
+    if (diff.respectOnSync !== undefined && typeof diff.respectOnSync !== 'boolean') p.add('respectOnSync', `must be true or false, got ${JSON.stringify(diff.respectOnSync)}`);
+    p.throwIfAny();
+    if (diff.respectOnSync) this.respectIgnores = true;
     this.ignores.push({
       group: diff.group,
       kind: diff.kind,

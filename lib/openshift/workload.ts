@@ -160,7 +160,10 @@ export class Workload extends Construct implements IServicePort {
       kind: 'Deployment',
       name,
       namespace,
-      jqPathExpressions: ['.spec.template.spec.containers[].image'],
+      // only the container the trigger rewrites; kept on sync too, or every sync of the app
+      // would write the tag back over the trigger's digest and roll the Deployment out twice
+      jqPathExpressions: [`.spec.template.spec.containers[] | select(.name == "${name}") | .image`],
+      respectOnSync: true,
     });
   }
 }

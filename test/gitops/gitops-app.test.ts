@@ -31,6 +31,34 @@ describe('GitOpsApp', () => {
     expect(a.spec.project).toBe('platform');
     expect(a.spec.source).toEqual({ path: 'dist/test/network', repoURL: 'https://git.example.org/infra.git', targetRevision: 'main' });
     expect(a.spec.ignoreDifferences).toEqual([{ group: 'kubevirt.io', jsonPointers: ['/spec/template/spec/domain/firmware'], kind: 'VirtualMachine' }]);
+    // compare-only by default: no RespectIgnoreDifferences (it copies whole arrays of custom resources)
+    expect(a.spec.syncPolicy.syncOptions).toEqual(['PruneLast=true']);
+  });
+
+  test('respectOnSync turns on RespectIgnoreDifferences for the whole Application', () => {
+    const c = testCluster();
+    const app = new GitOpsApp(c, 'Web', { name: 'web', namespace: 'web' });
+    app.addIgnoreDifference({ group: 'apps', kind: 'Deployment', name: 'w', jqPathExpressions: ['.spec.replicas'], respectOnSync: true });
+    app.addIgnoreDifference({ group: 'apps', kind: 'Deployment', name: 'v', jsonPointers: ['/spec/replicas'] });
+    const a = find(synth(c), 'Application', 'web');
+    expect(a.spec.syncPolicy.syncOptions).toEqual(['PruneLast=true', 'RespectIgnoreDifferences=true']);
+    expect(a.spec.ignoreDifferences).toHaveLength(2);
+    expect(a.spec.ignoreDifferences[0]).not.toHaveProperty('respectOnSync');
+  });
+
+  test('bad ignore entries are refused with the app path and field', () => {
+    const app = new GitOpsApp(testCluster(), 'Net', { name: 'network' });
+    expect(() => app.addIgnoreDifference({ group: 'apps', kind: 'Deployment' }))
+      .toThrow(/\[Net ignoreDifference\] jqPathExpressions: give at least one jq path expression or JSON pointer/);
+    expect(() => app.addIgnoreDifference({ group: 'apps', kind: 'Deployment', jsonPointers: ['spec/replicas'] }))
+      .toThrow(/\[Net ignoreDifference\] jsonPointers\[0\]: "spec\/replicas" is not a JSON pointer \(it starts with "\/"/);
+    expect(() => app.addIgnoreDifference({ group: 'apps', kind: 'Deployment', jqPathExpressions: ['spec.replicas'] }))
+      .toThrow(/jqPathExpressions\[0\]: "spec.replicas" is not a jq path expression \(it starts with "\."/);
+    expect(() => app.addIgnoreDifference({ group: undefined as any, kind: '', jsonPointers: ['/a'] }))
+      .toThrow(/group: undefined is not an API group[^]*kind: /);
+    expect(() => app.addIgnoreDifference({ group: '', kind: 'Service', jsonPointers: ['/a'], respectOnSync: 'yes' as any }))
+      .toThrow(/respectOnSync: must be true or false, got "yes"/);
+    expect(() => app.addIgnoreDifference(undefined as any)).toThrow(/\[Net ignoreDifference\] diff: undefined is not an IgnoreDifference/);
   });
 
   test('bad names and reserved folders are refused', () => {

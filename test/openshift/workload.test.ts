@@ -44,8 +44,10 @@ describe('Workload', () => {
     expect(d.spec.replicas).toBe(2);
     const app = find(r, 'Application', 'wiki');
     expect(app.spec.ignoreDifferences).toEqual([
-      { group: 'apps', jqPathExpressions: ['.spec.template.spec.containers[].image'], kind: 'Deployment', name: 'mediawiki', namespace: 'wiki' },
+      { group: 'apps', jqPathExpressions: ['.spec.template.spec.containers[] | select(.name == "mediawiki") | .image'], kind: 'Deployment', name: 'mediawiki', namespace: 'wiki' },
     ]);
+    // a sync must not write the tag back over the digest the trigger set
+    expect(app.spec.syncPolicy.syncOptions).toEqual(['PruneLast=true', 'RespectIgnoreDifferences=true']);
   });
 
   test('Service and edge Route with a cert-manager certificate', () => {
