@@ -6,7 +6,7 @@ import { dnsLabel, intRange, nonEmpty } from '../core/rules';
 import { Cluster } from './cluster';
 import { placeIn, placedFolder } from './placement';
 import { PLATFORM_PROJECT, ROOT_FOLDER } from './root-app';
-import { SYNC_WAVE_ANNOTATION } from './sync-wave';
+import { SYNC_WAVE_ANNOTATION, SyncWave } from './sync-wave';
 
 /** A field Argo CD should not compare (because a controller rewrites it on the live object). */
 export interface IgnoreDifference {
@@ -51,7 +51,8 @@ export interface GitOpsAppProps {
    */
   readonly project?: string;
   /**
-   * Sync wave of the Application inside the app-of-apps.
+   * Sync wave of the Application inside the app-of-apps. Argo CD waits for the lower waves' apps
+   * to be healthy only with an `argoproj.io/Application` health check (see {@link SyncWave}).
    * @default 0
    */
   readonly syncWave?: number;

@@ -1,6 +1,16 @@
 /**
- * Argo CD sync waves used across ocpkit. Lower waves are applied (and must be healthy) first.
+ * Argo CD sync waves used across ocpkit. Inside one Application, lower waves are applied (and
+ * must be healthy) first.
+ *
+ * The same waves order the child Applications of the app-of-apps, but there Argo CD only waits
+ * for a child Application to be *healthy* if the Argo CD instance has a health check for
+ * `argoproj.io/Application` (built in until Argo CD 1.7, removed in 1.8). Without it the waves
+ * only order creation, and a tenant Application may sync before the `tenancy` one created its
+ * namespace (it then retries). On OpenShift GitOps add the check to the ArgoCD instance
+ * (`spec.resourceHealthChecks`, group `argoproj.io`, kind `Application`, a Lua check that returns
+ * `obj.status.health`).
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/upgrading/1.7-1.8/
  */
 export enum SyncWave {
   /** Operator subscriptions and anything that brings CRDs. */
