@@ -1,4 +1,4 @@
-import { show } from '../core/errors';
+import { Problems, show } from '../core/errors';
 import { Rule } from '../core/rules';
 
 /** Smallest and largest MTU ocpkit accepts on bonds, bridges and networks. */
@@ -99,3 +99,14 @@ export const addressWithPrefix: Rule<unknown> = (v) =>
 /** A plain IPv4 address. */
 export const ipv4: Rule<unknown> = (v) =>
   parseIpv4(v) !== undefined ? undefined : `${show(v)} is not an IPv4 address (for example "192.0.2.1")`;
+
+/**
+ * The list a prop holds, or `[]` after recording a problem when it is neither a list nor absent
+ * (JavaScript callers and data files can pass a string or an object where a list belongs).
+ */
+export function listProp<T>(p: Problems, field: string, value: readonly T[] | undefined | null, example: string): readonly T[] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) return value;
+  p.add(field, `${show(value)} is not a list; write a list such as ${example}`);
+  return [];
+}

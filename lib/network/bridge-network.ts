@@ -53,7 +53,9 @@ export interface BridgeNetworkProps {
    */
   readonly mtu?: number;
   /**
-   * 802.1Q VLAN id the bridge port tags frames with.
+   * 802.1Q VLAN id the bridge port tags frames with. The port is then a member of this VLAN
+   * only (`preserveDefaultVlan: false`), so a VM on a VLAN never sees the bridge's untagged
+   * (native VLAN) traffic.
    * @default untagged
    */
   readonly vlan?: number;
@@ -105,6 +107,8 @@ export class BridgeNetwork extends Construct implements IBridgeNetwork {
   public readonly mtu: number;
   /** VLAN id, if tagged. */
   public readonly vlan?: number;
+  /** Address management of the network. */
+  public readonly ipam: Ipam;
   /** The NetworkAttachmentDefinition. */
   public readonly resource: NetworkAttachmentDefinition;
   /** The CNI configuration, as an object (`spec.config` holds it as JSON text). */
@@ -140,6 +144,7 @@ export class BridgeNetwork extends Construct implements IBridgeNetwork {
     this.hostBridge = bridge;
     this.mtu = props.mtu ?? bridge.mtu;
     this.vlan = props.vlan;
+    this.ipam = ipam;
     const upstream = props.flavour === CniFlavour.UPSTREAM;
     this.cniConfig = {
       name: props.name,
@@ -149,7 +154,7 @@ export class BridgeNetwork extends Construct implements IBridgeNetwork {
           type: upstream ? 'bridge' : 'cnv-bridge',
           bridge: bridge.bridgeName,
           mtu: this.mtu,
-          ...(props.vlan !== undefined ? { vlan: props.vlan } : {}),
+          ...(props.vlan !== undefined ? { vlan: props.vlan, preserveDefaultVlan: false } : {}),
           ...(props.macSpoofCheck ? { macspoofchk: true } : {}),
           ipam: ipam._render(),
         },

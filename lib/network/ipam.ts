@@ -1,5 +1,5 @@
 import { Problems } from '../core/errors';
-import { addressWithPrefix, cidr, cidrContains, ipv4, parseCidr, parseIpv4 } from './_rules';
+import { addressWithPrefix, cidr, cidrContains, ipv4, listProp, parseCidr, parseIpv4 } from './_rules';
 
 /** One static address of {@link Ipam.staticAddresses}. */
 export interface StaticAddress {
@@ -75,7 +75,7 @@ export class Ipam {
           }
         });
       }
-      (o.routes ?? []).forEach((r: StaticRoute, i: number) => {
+      listProp<StaticRoute>(p, `${field}.routes`, o.routes, '[{ destination: "0.0.0.0/0", gateway: "192.0.2.1" }]').forEach((r, i) => {
         p.check(`${field}.routes[${i}].destination`, r?.destination, cidr);
         if (r?.gateway !== undefined) p.check(`${field}.routes[${i}].gateway`, r.gateway, ipv4);
       });
@@ -88,7 +88,7 @@ export class Ipam {
             p.add(`${field}.${f}`, `"${o[f]}" is outside the range "${o.range}"`);
           }
         }
-        (o.exclude ?? []).forEach((e: string, i: number) => {
+        listProp<string>(p, `${field}.exclude`, o.exclude, '["10.10.0.0/28"]').forEach((e, i) => {
           if (p.check(`${field}.exclude[${i}]`, e, cidr) && !cidrContains(range, parseCidr(e)!.address)) {
             p.add(`${field}.exclude[${i}]`, `"${e}" is outside the range "${o.range}"`);
           }

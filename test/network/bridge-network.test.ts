@@ -30,7 +30,14 @@ describe('BridgeNetwork', () => {
     const { cluster, internal, vms } = setup();
     new BridgeNetwork(vms, 'N', { name: 'storage', hostBridge: internal, mtu: 1500, vlan: 42, macSpoofCheck: true });
     const cfg = JSON.parse(find(synth(cluster), 'NetworkAttachmentDefinition', 'storage').spec.config);
-    expect(cfg.plugins[0]).toEqual({ type: 'cnv-bridge', bridge: 'br0-internal', mtu: 1500, vlan: 42, macspoofchk: true, ipam: {} });
+    expect(cfg.plugins[0]).toEqual({ type: 'cnv-bridge', bridge: 'br0-internal', mtu: 1500, vlan: 42, preserveDefaultVlan: false, macspoofchk: true, ipam: {} });
+  });
+
+  test('an untagged network leaves the default VLAN alone', () => {
+    const { cluster, internal, vms } = setup();
+    new BridgeNetwork(vms, 'N', { name: 'plain', hostBridge: internal });
+    const cfg = JSON.parse(find(synth(cluster), 'NetworkAttachmentDefinition', 'plain').spec.config);
+    expect(Object.keys(cfg.plugins[0]).sort()).toEqual(['bridge', 'ipam', 'mtu', 'type']);
   });
 
   test('upstream flavour uses bridge and tuning', () => {
@@ -123,6 +130,12 @@ describe('BridgeNetwork', () => {
       expect(make({ ipam: Ipam.staticAddresses([{ address: '192.0.2.10' }]) })).toThrow(/ipam.addresses\[0\].address: "192.0.2.10" is not an IPv4 address with prefix length/);
       expect(make({ ipam: Ipam.staticAddresses([{ address: '192.0.2.10/24', gateway: '198.51.100.1' }]) })).toThrow(/ipam.addresses\[0\].gateway: gateway "198.51.100.1" is outside "192.0.2.10\/24"/);
       expect(make({ ipam: Ipam.staticAddresses([{ address: '192.0.2.10/24' }], [{ destination: 'default' }]) })).toThrow(/ipam.routes\[0\].destination: "default" is not an IPv4 CIDR/);
+    });
+    test('IPAM routes or excludes that are not lists', () => {
+      expect(make({ ipam: Ipam.staticAddresses([{ address: '192.0.2.10/24' }], '0.0.0.0/0' as any) }))
+        .toThrow(/\[Vms\/Bad\] ipam.routes: "0.0.0.0\/0" is not a list; write a list such as \[\{ destination/);
+      expect(make({ ipam: Ipam.whereabouts({ range: '10.0.0.0/24', exclude: '10.0.0.0/28' as any }) }))
+        .toThrow(/\[Vms\/Bad\] ipam.exclude: "10.0.0.0\/28" is not a list; write a list such as \["10.10.0.0\/28"\]/);
     });
     test('an IPAM that is not an Ipam', () => {
       expect(make({ ipam: { type: 'dhcp' } })).toThrow(/ipam: \{"type":"dhcp"\} is not an Ipam; use Ipam.none\(\)/);
