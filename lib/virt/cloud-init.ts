@@ -2,6 +2,7 @@ import * as yaml from 'js-yaml';
 import { Problems, show } from '../core/errors';
 import { dnsSubdomain, duplicates, hostname as fqdnRule, nonEmpty } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
+import { listProp } from '../network/_rules';
 
 /** How KubeVirt puts the keys of an SSH key Secret into the guest. */
 export enum SshKeyPropagation {
@@ -120,7 +121,7 @@ export class CloudInit {
         for (const k of Object.keys(u ?? {})) {
           if (/ssh|key|passw/i.test(k)) p.add(`${field}.users[${i}].${k}`, 'SSH keys and passwords are never written into a VM definition; reference public keys with sshAuthorizedKeys: SshAuthorizedKeys.fromSecret(...)');
         }
-        (u?.groups ?? []).forEach((g: string, j: number) => p.check(`${field}.users[${i}].groups[${j}]`, g, (v) => (typeof v === 'string' && USER_NAME.test(v) ? undefined : `${show(v)} is not a group name`)));
+        listProp<string>(p, `${field}.users[${i}].groups`, u?.groups, '["wheel"]').forEach((g, j) => p.check(`${field}.users[${i}].groups[${j}]`, g, (v) => (typeof v === 'string' && USER_NAME.test(v) ? undefined : `${show(v)} is not a group name`)));
       });
       for (const d of duplicates(users.map((u) => u?.name))) p.add(`${field}.users`, `user "${d}" is listed twice`);
     }
@@ -135,8 +136,8 @@ export class CloudInit {
         }
       }
     }
-    (c.packages ?? []).forEach((pkg, i) => p.check(`${field}.packages[${i}]`, pkg, (v) => (typeof v === 'string' && /^[A-Za-z0-9][-A-Za-z0-9_.+:@]*$/.test(v) ? undefined : `${show(v)} is not a package name`)));
-    (c.runCommands ?? []).forEach((cmd, i) => {
+    listProp(p, `${field}.packages`, c.packages, '["postfix", "tmux"]').forEach((pkg, i) => p.check(`${field}.packages[${i}]`, pkg, (v) => (typeof v === 'string' && /^[A-Za-z0-9][-A-Za-z0-9_.+:@]*$/.test(v) ? undefined : `${show(v)} is not a package name`)));
+    listProp(p, `${field}.runCommands`, c.runCommands, '["systemctl enable --now postfix"]').forEach((cmd, i) => {
       const parts = Array.isArray(cmd) ? cmd : [cmd];
       if (parts.length === 0 || parts.some((x) => nonEmpty(x) !== undefined)) p.add(`${field}.runCommands[${i}]`, `${show(cmd)} must be a non-empty command string or list of arguments`);
       if (parts.some((x) => typeof x === 'string' && PRIVATE_KEY.test(x))) p.add(`${field}.runCommands[${i}]`, 'contains a private key; secrets never go into a VM definition (use CloudInit.fromSecret for sensitive user data)');

@@ -21,7 +21,7 @@ import { dnsLabel, duplicates, httpUrl, intRange, oneOf } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
 import { GitOpsApp } from '../gitops/gitops-app';
 import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
-import { macAddress as macRule } from '../network/_rules';
+import { listProp, macAddress as macRule } from '../network/_rules';
 import { BridgeNetwork, IBridgeNetwork, isBridgeNetwork } from '../network/bridge-network';
 import { CloudInit, MAX_INLINE_USER_DATA, SshKeyPropagation } from './cloud-init';
 import { AccessMode, DiskSource, VolumeMode } from './disk-source';
@@ -398,7 +398,7 @@ export class VirtualMachine extends Construct {
     } else {
       this.addVolume(p, 'rootDisk', 'rootdisk', `${name}-root`, props.rootDisk);
     }
-    (props.dataDisks ?? []).forEach((d, i) => {
+    listProp(p, 'dataDisks', props.dataDisks, '[{ name: "data", size: "50Gi" }]').forEach((d, i) => {
       const field = `dataDisks[${i}]`;
       if (!p.check(`${field}.name`, d?.name, dnsLabel)) return;
       if (RESERVED_VOLUMES.includes(d.name)) {
@@ -436,17 +436,18 @@ export class VirtualMachine extends Construct {
     // Networks.
     const podNetwork = props.podNetwork ?? true;
     if (podNetwork) this.ifaces.push({ name: 'default', macAddress: stableMac(`${ns}/${name}/default`) });
-    (props.networks ?? []).forEach((n, i) => this.addAttachment(p, `networks[${i}]`, n, i + 1));
+    listProp(p, 'networks', props.networks, '[{ network: internalNetwork }]').forEach((n, i) => this.addAttachment(p, `networks[${i}]`, n, i + 1));
     for (const dup of duplicates(this.ifaces.map((f) => f.name))) {
       p.add('networks', `interface name "${dup}" is used twice${dup === 'default' ? ' ("default" is the pod network)' : ''}; every interface and network needs its own name`);
     }
     for (const dup of duplicates(this.ifaces.map((f) => f.macAddress.toLowerCase()))) p.add('networks', `MAC address ${dup} is used by two interfaces`);
 
     // Service ports.
-    (props.ports ?? []).forEach((port, i) => this.checkPort(p, `ports[${i}]`, port));
-    for (const dup of duplicates((props.ports ?? []).map((x) => x?.name))) p.add('ports', `port name "${dup}" is used twice`);
-    for (const dup of duplicates((props.ports ?? []).map((x) => `${x?.port}/${x?.protocol ?? 'TCP'}`))) p.add('ports', `port ${dup} is listed twice`);
-    if (props.ports?.length && !podNetwork) p.add('ports', 'a Service reaches the VM through the pod network; set podNetwork: true or drop ports');
+    const ports = listProp(p, 'ports', props.ports, '[{ name: "ssh", port: 22 }]');
+    ports.forEach((port, i) => this.checkPort(p, `ports[${i}]`, port));
+    for (const dup of duplicates(ports.map((x) => x?.name))) p.add('ports', `port name "${dup}" is used twice`);
+    for (const dup of duplicates(ports.map((x) => `${x?.port}/${x?.protocol ?? 'TCP'}`))) p.add('ports', `port ${dup} is listed twice`);
+    if (ports.length && !podNetwork) p.add('ports', 'a Service reaches the VM through the pod network; set podNetwork: true or drop ports');
 
     // Eviction.
     const rwx = this.volumes.length > 0 && this.volumes.every((v) => v.accessMode === AccessMode.READ_WRITE_MANY);
@@ -487,7 +488,7 @@ export class VirtualMachine extends Construct {
       },
       spec: Lazy.any({ produce: () => this.renderSpec(labels, userData) }) as any,
     });
-    this.ports.push(...(props.ports ?? []));
+    this.ports.push(...ports);
     if (this.ports.length) this.createService();
 
     const cluster = Cluster.of(this);
@@ -673,6 +674,14 @@ export class VirtualMachine extends Construct {
       const net = f.network;
       if (net instanceof BridgeNetwork && Cluster.of(net) !== cluster) {
         out.push(`networks: network "${net.networkName}" (${net.node.path}) belongs to another cluster; use the BridgeNetwork of environment "${cluster.environment}"`);
+      }
+    }
+    for (const f of this.ifaces) {
+      const net = f.network;
+      if (!(net instanceof BridgeNetwork) || net.ipam.kind !== 'static') continue;
+      const first = VirtualMachine.allIn(cluster).flatMap((vm) => vm.ifaces.filter((g) => g.network === net).map((g) => ({ vm, g })))[0];
+      if (first && (first.vm !== this || first.g !== f)) {
+        out.push(`networks: interface "${f.name}" attaches to network "${net.networkName}" (${net.node.path}), whose static IPAM gives every interface the same address, and interface "${first.g.name}" of ${first.vm.node.path} is already attached to it; give each such VM its own network, or use Ipam.none() (the guest sets its address) or Ipam.whereabouts({ range })`);
       }
     }
     for (const m of mine) {

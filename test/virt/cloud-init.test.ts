@@ -67,6 +67,15 @@ describe('CloudInit', () => {
     ]));
   });
 
+  test('lists given as strings are refused, not crashed on', () => {
+    const out = problems(CloudInit.build({ users: [{ name: 'ops', groups: 'wheel' as any }], packages: 'postfix' as any, runCommands: 'reboot' as any }));
+    expect(out).toEqual([
+      'cloudInit.users[0].groups: "wheel" is not a list; write a list such as ["wheel"]',
+      'cloudInit.packages: "postfix" is not a list; write a list such as ["postfix", "tmux"]',
+      'cloudInit.runCommands: "reboot" is not a list; write a list such as ["systemctl enable --now postfix"]',
+    ]);
+  });
+
   test('guest-agent key propagation needs a user; secret names are checked', () => {
     expect(problems(CloudInit.build({ sshAuthorizedKeys: SshAuthorizedKeys.fromSecret('keys') }))[0])
       .toMatch(/cloudInit.sshAuthorizedKeys: the guest agent puts keys into named users' authorized_keys; add at least one entry to users/);

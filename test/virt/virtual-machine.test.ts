@@ -1,6 +1,6 @@
 import { SecretKey } from '../../lib/core/secret-key';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
-import { BridgeNetwork } from '../../lib/network';
+import { BridgeNetwork, Ipam } from '../../lib/network';
 import {
   AccessMode, ClusterInstancetype, ClusterPreference, CloudInit, DELETE_AFTER_COMPLETION_ANNOTATION, DiskSource,
   EvictionStrategy, RunStrategy, SshAuthorizedKeys, stableMac, stableUuid, VirtualMachine, VM_IGNORED_FIELDS, VM_LABEL, VolumeMode,
@@ -252,6 +252,23 @@ describe('VirtualMachine', () => {
       expect(() => synth(stg.cluster)).toThrow(/\[Vms\/V\] networks: network "internal-network" \(Vms\/InternalNet\) belongs to another cluster/);
     });
 
+    test('a static-IPAM network shared by two interfaces fails at synth time', () => {
+      const { cluster, vms, internalBridge } = vmCluster();
+      const fixed = new BridgeNetwork(vms, 'Fixed', { name: 'fixed', hostBridge: internalBridge, ipam: Ipam.staticAddresses([{ address: '192.0.2.10/24' }]) });
+      new VirtualMachine(vms, 'A', minimal({ name: 'a', networks: [{ network: fixed }] }));
+      expect(() => synth(cluster)).not.toThrow();
+      new VirtualMachine(vms, 'B', minimal({ name: 'b', networks: [{ network: fixed }] }));
+      expect(() => synth(cluster)).toThrow(/\[Vms\/B\] networks: interface "nic-1" attaches to network "fixed" \(Vms\/Fixed\), whose static IPAM gives every interface the same address, and interface "nic-1" of Vms\/A is already attached to it/);
+    });
+
+    test('a whereabouts network may be shared', () => {
+      const { cluster, vms, internalBridge } = vmCluster();
+      const pool = new BridgeNetwork(vms, 'Pool', { name: 'pool', hostBridge: internalBridge, ipam: Ipam.whereabouts({ range: '10.10.0.0/24' }) });
+      new VirtualMachine(vms, 'A', minimal({ name: 'a', networks: [{ network: pool }] }));
+      new VirtualMachine(vms, 'B', minimal({ name: 'b', networks: [{ network: pool }] }));
+      expect(find(synth(cluster), 'VirtualMachine', 'b').spec.template.spec.networks[1]).toEqual({ name: 'nic-1', multus: { networkName: 'pool' } });
+    });
+
     test('addNetwork attaches one more NIC', () => {
       const { cluster, vms, internal, pub } = vmCluster();
       const vm = new VirtualMachine(vms, 'V', minimal({ networks: [{ network: internal }] }));
@@ -373,6 +390,11 @@ describe('VirtualMachine', () => {
       const { vms } = vmCluster();
       return new VirtualMachine(vms, 'Bad', minimal(over));
     };
+    test('networks, ports and data disks that are not lists', () => {
+      expect(make({ networks: 'internal-network' })).toThrow(/\[Vms\/Bad\] networks: "internal-network" is not a list; write a list such as \[\{ network: internalNetwork \}\]/);
+      expect(make({ ports: 'ssh' })).toThrow(/\[Vms\/Bad\] ports: "ssh" is not a list; write a list such as \[\{ name: "ssh", port: 22 \}\]/);
+      expect(make({ dataDisks: { name: 'data' } })).toThrow(/\[Vms\/Bad\] dataDisks: \{"name":"data"\} is not a list; write a list such as/);
+    });
     test('memory like 8GB, with what to write instead', () => {
       expect(make({ memory: '8GB' })).toThrow(/\[Vms\/Bad\] memory: "8GB" is not a Kubernetes quantity; write "8Gi" \(binary\) or "8G" \(decimal\)/);
       expect(make({ memory: '512mb' })).toThrow(/memory: "512mb" is not a Kubernetes quantity; write "512Mi"/);
