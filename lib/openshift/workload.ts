@@ -10,6 +10,9 @@ import { ExternalImage } from './external-image';
 import { TrackedImageStream } from './image-stream';
 import { IServicePort, Route, RouteTls } from './route';
 
+/** Where a re-encrypt Workload finds its service-serving certificate (`tls.crt`, `tls.key`). */
+export const SERVING_CERT_DIR = '/etc/tls/serving-cert';
+
 /** The OpenShift annotation that turns ImageStream changes into rollouts. */
 export const IMAGE_TRIGGER_ANNOTATION = 'image.openshift.io/triggers';
 
@@ -19,7 +22,13 @@ export interface WorkloadRouteOptions {
   readonly host: string;
   /** cert-manager issuer of the certificate. */
   readonly issuer: IIssuer;
-  /** @default RouteTls.EDGE */
+  /**
+   * EDGE: the router talks plain HTTP to the pods. REENCRYPT: the router talks TLS to the pods;
+   * the Workload then gets an OpenShift service-serving certificate (which the router trusts),
+   * mounted at {@link SERVING_CERT_DIR} (`tls.crt`, `tls.key`), its port is named `https` and its
+   * probes use HTTPS. The image must serve TLS on `portNumber` with those files.
+   * @default RouteTls.EDGE
+   */
   readonly tls?: RouteTls;
   /** @default '/' */
   readonly path?: string;
@@ -60,7 +69,8 @@ export interface WorkloadProps {
  */
 export class Workload extends Construct implements IServicePort {
   public readonly serviceName: string;
-  public readonly portName = 'http';
+  /** `http`, or `https` when the Route re-encrypts. */
+  public readonly portName: string;
   public readonly imageStream: TrackedImageStream;
   public readonly deployment: k8s.KubeDeployment;
 
@@ -88,7 +98,10 @@ export class Workload extends Construct implements IServicePort {
     const name = props.name;
     const port = props.portNumber ?? 8080;
     const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'workload' };
+    const reencrypt = props.route?.tls === RouteTls.REENCRYPT;
+    const servingCert = `${name}-serving-cert`;
     this.serviceName = name;
+    this.portName = reencrypt ? 'https' : 'http';
     this.imageStream = new TrackedImageStream(this, 'ImageStream', { name, namespace: namespace!, image: props.image });
 
     const resources: k8s.ResourceRequirements | undefined = props.cpu || props.memory
@@ -101,7 +114,7 @@ export class Workload extends Construct implements IServicePort {
       }
       : undefined;
     const probe = props.healthPath
-      ? { httpGet: { path: props.healthPath, port: k8s.IntOrString.fromString('http') }, periodSeconds: 10 }
+      ? { httpGet: { path: props.healthPath, port: k8s.IntOrString.fromString(this.portName), scheme: reencrypt ? 'HTTPS' : undefined }, periodSeconds: 10 }
       : undefined;
     const trigger = [{
       from: { kind: 'ImageStreamTag', name: this.imageStream.imageStreamTag },
@@ -119,7 +132,8 @@ export class Workload extends Construct implements IServicePort {
             containers: [{
               name,
               image: props.image.reference,
-              ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
+              ports: [{ name: this.portName, containerPort: port, protocol: 'TCP' }],
+              volumeMounts: reencrypt ? [{ name: 'serving-cert', mountPath: SERVING_CERT_DIR, readOnly: true }] : undefined,
               env: props.env && Object.keys(props.env).length
                 ? Object.entries(props.env).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, value]) => ({ name: k, value }))
                 : undefined,
@@ -133,6 +147,7 @@ export class Workload extends Construct implements IServicePort {
                 seccompProfile: { type: 'RuntimeDefault' },
               },
             }],
+            volumes: reencrypt ? [{ name: 'serving-cert', secret: { secretName: servingCert } }] : undefined,
           },
         },
       },
@@ -143,11 +158,11 @@ export class Workload extends Construct implements IServicePort {
         name,
         namespace,
         labels,
-        annotations: props.route?.tls === RouteTls.REENCRYPT ? { 'service.beta.openshift.io/serving-cert-secret-name': `${name}-serving-cert` } : undefined,
+        annotations: reencrypt ? { 'service.beta.openshift.io/serving-cert-secret-name': servingCert } : undefined,
       },
       spec: {
         selector: labels,
-        ports: [{ name: 'http', port, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }],
+        ports: [{ name: this.portName, port, targetPort: k8s.IntOrString.fromString(this.portName), protocol: 'TCP' }],
       },
     });
 

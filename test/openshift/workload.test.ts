@@ -2,6 +2,7 @@ import { Issuers } from '../../lib/certs/issuer';
 import { Quantity } from '../../lib/core/quantity';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { ExternalImage, RouteTls, Workload } from '../../lib/openshift';
+import { SERVING_CERT_DIR } from '../../lib/openshift/workload';
 import { Tenant } from '../../lib/tenancy';
 import { find, synth, testCluster } from '../_helpers';
 
@@ -65,12 +66,36 @@ describe('Workload', () => {
     });
   });
 
-  test('re-encrypt Routes get a service-serving certificate', () => {
+  test('re-encrypt Routes get a service-serving certificate that the pod mounts and serves on an https port', () => {
     const { c, t } = tenant();
-    new Workload(t, 'Web', { name: 'mediawiki', image: ExternalImage.tag('quay.io/community/mediawiki', '1.42.3'), route: { host: 'wiki.example.org', issuer, tls: RouteTls.REENCRYPT } });
+    new Workload(t, 'Web', { name: 'mediawiki', image: ExternalImage.tag('quay.io/community/mediawiki', '1.42.3'), healthPath: '/healthz', route: { host: 'wiki.example.org', issuer, tls: RouteTls.REENCRYPT } });
     const r = synth(c);
-    expect(find(r, 'Route', 'mediawiki').spec.tls.termination).toBe('reencrypt');
-    expect(find(r, 'Service', 'mediawiki').metadata.annotations['service.beta.openshift.io/serving-cert-secret-name']).toBe('mediawiki-serving-cert');
+    const route = find(r, 'Route', 'mediawiki');
+    expect(route.spec.tls.termination).toBe('reencrypt');
+    // no destinationCACertificate: the router trusts the service CA for re-encrypt Routes
+    expect(route.spec.tls.destinationCACertificate).toBeUndefined();
+    expect(route.spec.port).toEqual({ targetPort: 'https' });
+    const svc = find(r, 'Service', 'mediawiki');
+    expect(svc.metadata.annotations['service.beta.openshift.io/serving-cert-secret-name']).toBe('mediawiki-serving-cert');
+    expect(svc.spec.ports).toEqual([{ name: 'https', port: 8080, protocol: 'TCP', targetPort: 'https' }]);
+    const pod = find(r, 'Deployment', 'mediawiki').spec.template.spec;
+    expect(pod.volumes).toEqual([{ name: 'serving-cert', secret: { secretName: 'mediawiki-serving-cert' } }]);
+    const container = pod.containers[0];
+    expect(container.ports).toEqual([{ containerPort: 8080, name: 'https', protocol: 'TCP' }]);
+    expect(container.volumeMounts).toEqual([{ mountPath: SERVING_CERT_DIR, name: 'serving-cert', readOnly: true }]);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
+    expect(container.livenessProbe.httpGet.scheme).toBe('HTTPS');
+  });
+
+  test('edge Workloads mount no certificate and probe over plain HTTP', () => {
+    const { c, t } = tenant();
+    new Workload(t, 'Web', { name: 'mediawiki', image: ExternalImage.tag('quay.io/community/mediawiki', '1.42.3'), healthPath: '/healthz', route: { host: 'wiki.example.org', issuer } });
+    const r = synth(c);
+    const pod = find(r, 'Deployment', 'mediawiki').spec.template.spec;
+    expect(pod.volumes).toBeUndefined();
+    expect(pod.containers[0].volumeMounts).toBeUndefined();
+    expect(pod.containers[0].readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(find(r, 'Service', 'mediawiki').metadata.annotations).not.toHaveProperty(['service.beta.openshift.io/serving-cert-secret-name']);
   });
 
   describe('bad input', () => {
