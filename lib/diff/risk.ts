@@ -69,7 +69,12 @@ export function classify(input: RiskInput): Risk[] {
   const risks: Risk[] = [];
   const { kind, op } = input;
   if (op === 'removed') {
-    if (DESTRUCTIVE_DELETE_KINDS.has(kind)) risks.push({ reason: deleteReason(kind) });
+    if (DESTRUCTIVE_DELETE_KINDS.has(kind)) {
+      // Still destructive (it is on its way out), but say honestly who deletes it: with Prune=false
+      // Argo CD leaves it on the cluster, unmanaged, until an administrator deletes it.
+      const kept = syncOptions(input.old).includes('Prune=false');
+      risks.push({ reason: kept ? `${deleteReason(kind)} once an administrator deletes it (Prune=false: Argo CD leaves it on the cluster, no longer managed)` : deleteReason(kind) });
+    }
     if (kind === 'Schedule' && isVelero(input.old)) {
       const ns = includedNamespaces(input.old);
       risks.push({ reason: `removes a Velero backup schedule: ${ns ? `namespaces ${ns.join(', ')} are` : 'its namespaces are'} no longer backed up by it` });

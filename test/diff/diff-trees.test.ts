@@ -81,6 +81,12 @@ describe('diffTrees: risk classes', () => {
     expect(risk({ [`${F}/x.yaml`]: manifest, [`${F}/keep.yaml`]: deployment() }, { [`${F}/keep.yaml`]: deployment() })).toMatch(reason);
   });
 
+  test('removing a protected (Prune=false) PVC is still destructive, and the reason says Argo CD leaves it in place', () => {
+    const kept = { ...pvc('data'), metadata: { ...pvc('data').metadata, annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' } } };
+    expect(risk({ [`${F}/x.yaml`]: kept }, {})).toMatch(/^deletes a PersistentVolumeClaim: the data on it is lost once an administrator deletes it \(Prune=false: Argo CD leaves it on the cluster, no longer managed\)$/);
+    expect(risk({ [`${F}/x.yaml`]: pvc('data') }, {})).not.toMatch(/Prune=false/);
+  });
+
   test('removing a ConfigMap or a Deployment is not destructive', () => {
     const r = one({ [`${F}/d.yaml`]: deployment() }, {});
     expect(only(r.changes)).toMatchObject({ op: 'removed', destructive: false });
