@@ -579,6 +579,7 @@ function checkGitaly(p: Problems, g: IGitalyEndpoint | undefined): void {
 }
 
 function checkOidc(p: Problems, o: GitLabOidcOptions): void {
+  if (!isPlainObject(o)) return p.add('oidc', `${show(o)} is not an OpenID Connect setting; give { issuer, clientId, provider } or leave oidc out`);
   p.check('oidc.issuer', o.issuer, httpsUrl);
   p.check('oidc.clientId', o.clientId, nonEmpty);
   checkSecretKey(p, 'oidc.provider', o.provider);
@@ -588,6 +589,7 @@ function checkOidc(p: Problems, o: GitLabOidcOptions): void {
 
 function checkSizing(p: Problems, name: string, s: GitLabComponentSizing | undefined): void {
   if (s === undefined) return;
+  if (!isPlainObject(s)) return p.add(name, `${show(s)} is not a sizing; give { minReplicas, maxReplicas, cpu, memory, memoryLimit } or leave ${name} out`);
   if (s.minReplicas !== undefined) p.check(`${name}.minReplicas`, s.minReplicas, intRange(0, 100));
   if (s.maxReplicas !== undefined) p.check(`${name}.maxReplicas`, s.maxReplicas, intRange(1, 100));
   if (typeof s.minReplicas === 'number' && typeof s.maxReplicas === 'number' && s.minReplicas > s.maxReplicas) {

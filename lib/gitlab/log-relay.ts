@@ -112,7 +112,9 @@ export class GitLabLogRelay extends Construct {
       if (t.port === undefined) p.add('target.port', 'is required; the central rsyslog\'s port (commonly 514 for UDP/TCP, 6514 for TLS)');
       else p.check('target.port', t.port, intRange(1, 65535));
       if (t.protocol !== undefined) p.check('target.protocol', t.protocol, oneOf(Object.values(SyslogProtocol)));
-      if (t.tls !== undefined) {
+      if (t.tls !== undefined && (t.tls === null || typeof t.tls !== 'object')) {
+        p.add('target.tls', `${show(t.tls)} is not a TLS setting; give {} (the cluster's trusted CAs) or { caConfigMap, authMode, permittedPeers }, or leave tls out`);
+      } else if (t.tls !== undefined) {
         if (t.protocol === SyslogProtocol.UDP) p.add('target.tls', 'TLS needs TCP; remove tls or use SyslogProtocol.TCP');
         if (t.tls.authMode !== undefined) p.check('target.tls.authMode', t.tls.authMode, oneOf(Object.values(SyslogTlsAuthMode)));
         if (t.tls.caConfigMap !== undefined) {
@@ -126,13 +128,14 @@ export class GitLabLogRelay extends Construct {
     if (!Array.isArray(files) || files.length === 0) p.add('files', 'must list at least one log file');
     else {
       files.forEach((f, i) => {
+        if (!f || typeof f !== 'object') return p.add(`files[${i}]`, `${show(f)} is not a log file; give { component, file, tag }`);
         p.check(`files[${i}].component`, f.component, oneOf(Object.values(GitLabComponent)));
         if (typeof f.file !== 'string' || !FILE.test(f.file)) p.add(`files[${i}].file`, `${show(f.file)} is not a log file name inside ${GITLAB_LOG_DIR} (for example "production_json.log")`);
         if (typeof f.tag !== 'string' || !TAG.test(f.tag)) p.add(`files[${i}].tag`, `${show(f.tag)} is not a syslog tag (1-32 letters, digits, '.', '_', '-', '/')`);
         if (f.facility !== undefined) p.check(`files[${i}].facility`, f.facility, oneOf(Object.values(SyslogFacility)));
         if (f.severity !== undefined) p.check(`files[${i}].severity`, f.severity, oneOf(Object.values(SyslogSeverity)));
       });
-      const dup = duplicates(files.map((f) => `${f.component}/${f.file}`));
+      const dup = duplicates(files.filter((f) => f && typeof f === 'object').map((f) => `${f.component}/${f.file}`));
       if (dup.length) p.add('files', `${dup.join(', ')} listed twice`);
     }
     if (props.defaultFacility !== undefined) p.check('defaultFacility', props.defaultFacility, oneOf(Object.values(SyslogFacility)));

@@ -125,7 +125,9 @@ export class GitLabRunner extends Construct {
     }
     if (props.concurrent !== undefined) p.check('concurrent', props.concurrent, intRange(1, 1000));
     if (props.checkIntervalSeconds !== undefined) p.check('checkIntervalSeconds', props.checkIntervalSeconds, intRange(1, 3600));
-    if (props.cache !== undefined) {
+    if (props.cache !== undefined && (props.cache === null || typeof props.cache !== 'object')) {
+      p.add('cache', `${show(props.cache)} is not an S3 cache; give { server, bucket, credentialsSecretName } or leave cache out`);
+    } else if (props.cache !== undefined) {
       const c = props.cache;
       if (typeof c.server !== 'string' || c.server.includes('://')) p.add('cache.server', `${show(c.server)} must be host or host:port without a scheme (for example "s3.example.org")`);
       else {

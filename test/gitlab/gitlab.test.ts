@@ -213,6 +213,9 @@ describe('GitLab', () => {
       ['memory as string', () => ({ sidekiq: { memory: '4GB' } }), /sidekiq.memory: "4GB" must be a Quantity/],
       ['limit below request', () => ({ webservice: { memory: Quantity.parse('4Gi'), memoryLimit: Quantity.parse('2Gi') } }), /webservice.memoryLimit: 2Gi is below the memory request 4Gi/],
       ['issuer', () => ({ tls: { issuer: 'letsencrypt' } }), /tls.issuer: must be a cert-manager issuer/],
+      ['sizing null', () => ({ webservice: null }), /\[GitLab\/GitLab\] webservice: null is not a sizing; give \{ minReplicas, maxReplicas, cpu, memory, memoryLimit \} or leave webservice out/],
+      ['sizing as a number', () => ({ sidekiq: 2 }), /\[GitLab\/GitLab\] sidekiq: 2 is not a sizing/],
+      ['OIDC null', () => ({ oidc: null }), /\[GitLab\/GitLab\] oidc: null is not an OpenID Connect setting; give \{ issuer, clientId, provider \}/],
       ['name', () => ({ name: 'GitLab' }), /name: "GitLab" is not a DNS-1123 label/],
       ['values not an object', () => ({ values: ['x'] }), /values: \["x"\] must be an object of chart values/],
     ];

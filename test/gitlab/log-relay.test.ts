@@ -122,6 +122,8 @@ describe('GitLabLogRelay', () => {
       ['TLS auth mode', { target: { ...TARGET, tls: { authMode: 'x509' } } }, /target.tls.authMode: "x509" is not allowed/],
       ['TLS CA key', { target: { ...TARGET, tls: { caConfigMap: { name: 'ca', key: '' } } } }, /target.tls.caConfigMap.key: "" is not a ConfigMap key/],
       ['no files', { files: [] }, /files: must list at least one log file/],
+      ['TLS null', { target: { ...TARGET, tls: null } }, /\[GitLab\/Logs\] target.tls: null is not a TLS setting; give \{\}/],
+      ['a file that is not an object', { files: [null] }, /\[GitLab\/Logs\] files\[0\]: null is not a log file; give \{ component, file, tag \}/],
       ['file path', { files: [{ component: GitLabComponent.WEBSERVICE, file: '../etc/passwd', tag: 'x' }] }, /files\[0\].file: "..\/etc\/passwd" is not a log file name/],
       ['file component', { files: [{ component: 'gitaly', file: 'a.log', tag: 'x' }] }, /files\[0\].component: "gitaly" is not allowed/],
       ['tag with quote', { files: [{ component: GitLabComponent.WEBSERVICE, file: 'a.log', tag: 'a"b' }] }, /files\[0\].tag: "a\\"b" is not a syslog tag/],

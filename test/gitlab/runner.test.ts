@@ -120,6 +120,7 @@ describe('GitLabRunner', () => {
       ['duplicate tag', { tags: ['a', 'a'] }, /tags: "a" listed twice/],
       ['tags as string', { tags: 'linux' }, /tags: "linux" must be a list of tags/],
       ['concurrent', { concurrent: 0 }, /concurrent: 0 must be an integer from 1 to 1000/],
+      ['cache null', { cache: null }, /\[Runners\/Bad\] cache: null is not an S3 cache; give \{ server, bucket, credentialsSecretName \}/],
       ['cache server with scheme', { cache: { server: 'https://s3.example.org', bucket: 'cache', credentialsSecretName: 's3' } }, /cache.server: "https:\/\/s3.example.org" must be host or host:port without a scheme/],
       ['cache server port', { cache: { server: 's3.example.org:99999', bucket: 'cache', credentialsSecretName: 's3' } }, /cache.server: "s3.example.org:99999" is not host or host:port/],
       ['cache bucket', { cache: { server: 's3.example.org', bucket: 'C', credentialsSecretName: 's3' } }, /cache.bucket: "C" is not an S3 bucket name/],
