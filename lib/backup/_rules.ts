@@ -1,4 +1,4 @@
-import { show } from '../core/errors';
+import { Problems, show } from '../core/errors';
 
 /** Namespace OADP installs Velero into on OpenShift; Velero objects (locations, schedules, restores) live here. */
 export const OADP_NAMESPACE = 'openshift-adp';
@@ -52,4 +52,15 @@ export function absolutePathProblem(v: unknown): string | undefined {
 /** Cuts a generated name to 63 characters without leaving a trailing '-' or '.'. */
 export function clampName(name: string, max = 63): string {
   return name.slice(0, max).replace(/[-.]+$/, '');
+}
+
+/**
+ * The list a prop holds, or `[]` after recording a problem when it is neither a list nor absent
+ * (JavaScript callers and data files can pass a string where a list belongs).
+ */
+export function listProp<T>(p: Problems, field: string, value: readonly T[] | undefined | null, example: string): readonly T[] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) return value;
+  p.add(field, `${show(value)} is not a list; write a list such as ${example}`);
+  return [];
 }

@@ -6,6 +6,7 @@ import { dnsLabel, duplicates } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
 import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
 import { Tenant } from '../tenancy/tenant';
+import { listProp } from './_rules';
 import { LabelSelectorLike } from './_stateful';
 import { BackupCoverage } from './backup-coverage';
 import { BackupExemption } from './backup-exemption';
@@ -184,14 +185,14 @@ export class BackupSchedule extends Construct {
         if (!(t instanceof Tenant)) p.add(`tenants[${i}]`, `${show(t)} is not a Tenant`);
       });
     }
-    const namespaces = props.namespaces ?? [];
+    const namespaces = listProp(p, 'namespaces', props.namespaces, '["gitlab-system", "infra-vms"]');
     namespaces.forEach((ns, i) => p.check(`namespaces[${i}]`, ns, dnsLabel));
     for (const d of duplicates(namespaces)) p.add('namespaces', `"${d}" is listed twice`);
     if (props.tenants === undefined && namespaces.length === 0) {
       p.add('tenants', 'the schedule names no tenant and no namespace; Velero would back up every namespace of the cluster. Use BackupSchedule.everyTenant, tenants or namespaces');
     }
     for (const field of ['includedResources', 'excludedResources'] as const) {
-      (props[field] ?? []).forEach((r, i) => {
+      listProp(p, field, props[field], '["persistentvolumeclaims", "virtualmachines.kubevirt.io"]').forEach((r, i) => {
         if (typeof r !== 'string' || !RESOURCE.test(r)) p.add(`${field}[${i}]`, `${show(r)} is not a resource name (lower-case plural, optionally with its group: "persistentvolumeclaims", "virtualmachines.kubevirt.io", or "*")`);
       });
     }
@@ -294,7 +295,7 @@ function checkSelector(p: Problems, field: string, s: LabelSelector): void {
     if (!LABEL_KEY.test(k)) p.add(`${field}.matchLabels`, `${show(k)} is not a label key`);
     if (typeof v !== 'string' || !LABEL_VALUE.test(v)) p.add(`${field}.matchLabels.${k}`, `${show(v)} is not a label value`);
   }
-  (s.matchExpressions ?? []).forEach((e, i) => {
+  listProp(p, `${field}.matchExpressions`, s.matchExpressions, '[{ key: "backup", operator: "NotIn", values: ["skip"] }]').forEach((e, i) => {
     if (!LABEL_KEY.test(String(e?.key))) p.add(`${field}.matchExpressions[${i}].key`, `${show(e?.key)} is not a label key`);
     if (!OPERATORS.includes(e?.operator)) p.add(`${field}.matchExpressions[${i}].operator`, `${show(e?.operator)} is not one of ${OPERATORS.join(', ')}`);
     const needsValues = e?.operator === 'In' || e?.operator === 'NotIn';

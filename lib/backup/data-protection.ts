@@ -6,7 +6,7 @@ import {
 } from '../../imports/oadp-dpa-oadp.openshift.io';
 import { Problems, show } from '../core/errors';
 import { dnsLabel, dnsSubdomain, duplicates, oneOf } from '../core/rules';
-import { OADP_NAMESPACE } from './_rules';
+import { OADP_NAMESPACE, listProp } from './_rules';
 import { BackupCoverage } from './backup-coverage';
 import { BackupStorage, UNENCRYPTED_REASON_ANNOTATION } from './backup-storage';
 
@@ -88,7 +88,8 @@ export class DataProtection extends Construct {
     }
     const named = valid.find((l) => l.locationName === 'default' && !l.isDefault);
     if (named) p.add('locations', 'OADP requires the location named "default" to be the default location');
-    const plugins = props.plugins ?? [VeleroPlugin.OPENSHIFT, VeleroPlugin.AWS, VeleroPlugin.CSI];
+    const plugins = props.plugins === undefined ? [VeleroPlugin.OPENSHIFT, VeleroPlugin.AWS, VeleroPlugin.CSI]
+      : listProp(p, 'plugins', props.plugins, '[VeleroPlugin.OPENSHIFT, VeleroPlugin.AWS, VeleroPlugin.CSI]');
     plugins.forEach((pl, i) => p.check(`plugins[${i}]`, pl, oneOf(Object.values(VeleroPlugin))));
     if (!plugins.includes(VeleroPlugin.AWS)) p.add('plugins', 'the AWS plugin is needed to reach S3 backup locations; add VeleroPlugin.AWS');
     if (!plugins.includes(VeleroPlugin.OPENSHIFT)) p.add('plugins', 'the OpenShift plugin is needed on OpenShift; add VeleroPlugin.OPENSHIFT');

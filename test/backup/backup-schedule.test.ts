@@ -151,5 +151,12 @@ describe('BackupSchedule', () => {
       expect(() => new BackupSchedule(app, 'G', { ...base, tenants: TenantSelection.of(app as any) })).toThrow(/tenants\[0\]: .* is not a Tenant/);
       expect(() => new BackupSchedule(app, 'H', { ...base, namespaces: ['x', 'x'] })).toThrow(/namespaces: "x" is listed twice/);
     });
+    test('lists given as strings are refused with the field, not crashed on', () => {
+      const { forum, app, storage: s } = setup();
+      const base = { name: 'daily', schedule: Cron.daily(), storage: s, tenants: TenantSelection.of(forum) };
+      expect(() => new BackupSchedule(app, 'A', { ...base, namespaces: 'gitlab-system' as any })).toThrow(/\[Backup\/A\] namespaces: "gitlab-system" is not a list; write a list such as \["gitlab-system", "infra-vms"\]/);
+      expect(() => new BackupSchedule(app, 'B', { ...base, excludedResources: 'events' as any })).toThrow(/\[Backup\/B\] excludedResources: "events" is not a list/);
+      expect(() => new BackupSchedule(app, 'C', { ...base, labelSelector: { matchExpressions: 'backup=yes' as any } })).toThrow(/\[Backup\/C\] labelSelector.matchExpressions: "backup=yes" is not a list/);
+    });
   });
 });

@@ -61,6 +61,7 @@ describe('DataProtection (OADP)', () => {
       const ok = new BackupStorage(app, 'S3', storageProps({ name: 'y' }));
       expect(() => new DataProtection(app, 'C', { locations: [ok], plugins: [VeleroPlugin.CSI] })).toThrow(/plugins: the AWS plugin is needed[\s\S]*plugins: the OpenShift plugin is needed/);
       expect(() => new DataProtection(app, 'D', { locations: [ok], plugins: ['velero' as VeleroPlugin, VeleroPlugin.AWS, VeleroPlugin.OPENSHIFT] })).toThrow(/plugins\[0\]: "velero" is not allowed/);
+      expect(() => new DataProtection(app, 'E', { locations: [ok], plugins: 'aws' as any })).toThrow(/\[Backup\/E\] plugins: "aws" is not a list; write a list such as \[VeleroPlugin.OPENSHIFT/);
     });
     test('a location belongs to one DPA', () => {
       const cluster = testCluster();
