@@ -5,3 +5,4 @@ export * from './placement';
 export * from './root-app';
 export * from './sync-wave';
 export * from './release-train';
+export * from './managed-namespace';

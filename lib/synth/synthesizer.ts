@@ -5,6 +5,7 @@ import { OcpkitError, Problem } from '../core/errors';
 import { Cluster } from '../gitops/cluster';
 import { applyDeliveryAnnotations } from '../gitops/delivery-annotations';
 import { GitOpsApp } from '../gitops/gitops-app';
+import { markManagedNamespace } from '../gitops/managed-namespace';
 import { synthPolicyCheck } from '../policy/synth-policy-check';
 import { normalizeScope } from '../schema/scope';
 import { SchemaValidator } from '../schema/validator';
@@ -88,7 +89,7 @@ export function synthesize(clusters: Cluster | readonly Cluster[], options: Synt
       const path = obj.node.path;
       let manifest: any;
       try {
-        manifest = applyDeliveryAnnotations(normalizeScope(obj.toJson()));
+        manifest = applyDeliveryAnnotations(markManagedNamespace(normalizeScope(obj.toJson()), cluster.argoNamespace));
       } catch (e) {
         problems.push({ path, field: '', message: `cannot render: ${(e as Error).message}` });
         continue;

@@ -67,7 +67,7 @@ describe('OperatorInstall', () => {
     expect(sub.spec.installPlanApproval).toBe('Automatic');
     expect(sub.spec.config).toEqual({ env: [{ name: 'OPERATOR_LOG_LEVEL', value: '2' }] });
     const ns = objectsOf(cluster, 'Namespace').find((n) => n.metadata.name === 'cert-manager-operator');
-    expect(ns.metadata.labels).toEqual({ 'openshift.io/cluster-monitoring': 'true' });
+    expect(ns.metadata.labels).toEqual({ 'argocd.argoproj.io/managed-by': 'openshift-gitops', 'openshift.io/cluster-monitoring': 'true' });
   });
 
   test('all-namespaces and listed target namespaces', () => {
