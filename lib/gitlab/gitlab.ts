@@ -295,8 +295,6 @@ export class GitLab extends Construct {
         namespace: this.namespace,
         annotations: {
           [SYNC_WAVE_ANNOTATION]: String(SyncWave.WORKLOADS),
-          // The CRD only exists once OLM has installed the operator.
-          'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true',
         },
       },
       spec: { chart: { version: props.chartVersion, values: Lazy.any({ produce: () => this.chartValues() }) } },

@@ -174,7 +174,6 @@ export class GitLabRunner extends Construct {
         namespace: this.namespace,
         annotations: {
           [SYNC_WAVE_ANNOTATION]: String(SyncWave.WORKLOADS),
-          'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true',
         },
       },
       spec: {
