@@ -79,6 +79,7 @@ export function addBackups(cluster: Cluster, env: Environment): CommunityBackups
   });
 
   new EtcdBackup(app, 'Etcd', {
+    image: ExternalImage.parse(env.versions.get('images.etcd-backup')),
     schedule: Cron.daily({ hour: 1 }),
     retentionDays: 7,
     target: EtcdBackupTarget.newVolume(Quantity.gibibytes(20), 'ocs-storagecluster-cephfs'),
