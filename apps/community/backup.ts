@@ -92,8 +92,8 @@ export function addBackups(cluster: Cluster, env: Environment): CommunityBackups
   });
 
   const drillTenant = cluster.node.tryFindChild(DRILL_TENANT);
-  if (drillTenant && Tenant.prototype.isPrototypeOf(drillTenant)) {
-    new TenantRestore(app, 'RestoreDrill', { tenant: drillTenant as Tenant, schedule: daily });
+  if (drillTenant instanceof Tenant) {
+    new TenantRestore(app, 'RestoreDrill', { tenant: drillTenant, schedule: daily });
   }
   return { app, storage, daily };
 }
@@ -102,7 +102,7 @@ export function addBackups(cluster: Cluster, env: Environment): CommunityBackups
 function definedNamespaces(cluster: Cluster): Set<string> {
   const out = new Set<string>();
   for (const c of cluster.node.findAll()) {
-    if (GitOpsApp.prototype.isPrototypeOf(c) && (c as GitOpsApp).namespace) out.add((c as GitOpsApp).namespace!);
+    if (c instanceof GitOpsApp && c.namespace) out.add(c.namespace);
     if ((c as any).kind === 'Namespace' && (c as any).apiVersion === 'v1' && (c as any).metadata?.name) out.add((c as any).metadata.name);
   }
   return out;

@@ -79,10 +79,13 @@ export class GitOpsApp extends Chart {
     return typeof o === 'object' && o !== null && Object.prototype.isPrototypeOf.call(this.prototype, o);
   }
 
-  /** Nearest GitOpsApp above a construct, or undefined. */
-  public static enclosing(c: IConstruct): GitOpsApp | undefined {
+  /**
+   * Nearest construct of this class above (or at) a construct, or undefined:
+   * `GitOpsApp.enclosing(c)` finds the GitOpsApp, `Tenant.enclosing(c)` the Tenant.
+   */
+  public static enclosing<T extends GitOpsApp>(this: abstract new (...args: any[]) => T, c: IConstruct): T | undefined {
     for (let s: IConstruct | undefined = c; s; s = s.node.scope) {
-      if (s instanceof GitOpsApp) return s as GitOpsApp;
+      if (s instanceof this) return s as T;
     }
     return undefined;
   }

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { Problems } from '../core/errors';
-import { duplicates, nonEmpty } from '../core/rules';
+import { duplicates, Rule } from '../core/rules';
 
 /**
  * Identity-provider groups (FreeIPA via Keycloak, synced as OpenShift Groups) by the access they
@@ -18,6 +18,10 @@ export interface TenantGroups {
 
 const ROLES = ['admin', 'edit', 'view'] as const;
 const GROUP_NAME = /^[A-Za-z0-9][-A-Za-z0-9_.@ ]*$/;
+
+/** An identity-provider group name as OpenShift Groups carry it. */
+export const groupName: Rule<unknown> = (v) =>
+  typeof v === 'string' && GROUP_NAME.test(v) ? undefined : `${JSON.stringify(v)} is not a group name (letters, digits, '-', '_', '.', '@')`;
 
 /** Properties of {@link GroupAccess}. */
 export interface GroupAccessProps {
@@ -39,7 +43,7 @@ export class GroupAccess extends Construct {
         continue;
       }
       list.forEach((g, i) => {
-        if (nonEmpty(g) || !GROUP_NAME.test(g)) p.add(`groups.${role}[${i}]`, `${JSON.stringify(g)} is not a group name (letters, digits, '-', '_', '.', '@')`);
+        p.check(`groups.${role}[${i}]`, g, groupName);
       });
       for (const d of duplicates(list)) p.add(`groups.${role}`, `group "${d}" is listed twice`);
     }

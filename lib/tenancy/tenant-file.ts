@@ -1,9 +1,9 @@
 import { DataFile } from '../data/data-file';
 import { dnsLabel, duplicates, intRange, nonEmpty, oneOf } from '../core/rules';
+import { groupName } from './group-access';
 import { PodSecurityLevel } from './pod-security';
 import { TenantProps } from './tenant';
 
-const GROUP_NAME = (v: string) => (/^[A-Za-z0-9][-A-Za-z0-9_.@ ]*$/.test(v) ? undefined : `${JSON.stringify(v)} is not a group name`);
 
 /**
  * Reads tenants from a YAML file:
@@ -42,9 +42,9 @@ export function readTenants(data: DataFile): TenantProps[] {
     if (g) {
       g.allowOnly(['admin', 'edit', 'view']);
       groups = {
-        admin: g.stringList('admin', { rule: GROUP_NAME }),
-        edit: g.stringList('edit', { optional: true, rule: GROUP_NAME }),
-        view: g.stringList('view', { optional: true, rule: GROUP_NAME }),
+        admin: g.stringList('admin', { rule: groupName }),
+        edit: g.stringList('edit', { optional: true, rule: groupName }),
+        view: g.stringList('view', { optional: true, rule: groupName }),
       };
       if (groups.admin && groups.admin.length === 0) g.report('admin', 'needs at least one group, so someone can manage the tenant');
     }

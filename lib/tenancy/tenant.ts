@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { Problems } from '../core/errors';
 import { dnsLabel, labelKey, labelValue, nonEmpty, oneOf } from '../core/rules';
 import { GitOpsApp } from '../gitops/gitops-app';
@@ -50,14 +50,6 @@ export interface TenantProps {
  * them); RBAC, network policies and the tenant's workloads go to the tenant's own folder.
  */
 export class Tenant extends GitOpsApp {
-  /** The tenant a construct is defined in, if any. */
-  public static enclosing(c: IConstruct): Tenant | undefined {
-    for (let s: IConstruct | undefined = c; s; s = s.node.scope) {
-      if (s instanceof Tenant) return s as Tenant;
-    }
-    return undefined;
-  }
-
   public readonly tenantName: string;
   public readonly quota: TenantQuota;
   public readonly namespaceObject: k8s.KubeNamespace;
