@@ -9,7 +9,10 @@ import { markManagedNamespace } from '../gitops/managed-namespace';
 import { synthPolicyCheck } from '../policy/synth-policy-check';
 import { normalizeScope } from '../schema/scope';
 import { SchemaValidator } from '../schema/validator';
+import { containedFile, fileName, objectNameProblems } from './_object-names';
 import { fastDump } from './_yaml';
+
+export { fileName } from './_object-names';
 
 /** One synthesized object and where it came from. */
 export interface SynthesizedObject {
@@ -72,6 +75,7 @@ export function synthesize(clusters: Cluster | readonly Cluster[], options: Synt
   const problems: Problem[] = [];
   const objects: SynthesizedObject[] = [];
   const byFile = new Map<string, string>();
+  const byFolded = new Map<string, { path: string; file: string }>();
   const validator = options.validator === false ? undefined : options.validator ?? new SchemaValidator();
   const envs = new Set<string>();
 
@@ -99,13 +103,31 @@ export function synthesize(clusters: Cluster | readonly Cluster[], options: Synt
         problems.push({ path, field: '', message: 'object is not inside a GitOpsApp, so no Argo CD Application would sync it; define it under a GitOpsApp (or a Tenant)' });
         continue;
       }
-      const file = `${cluster.environment}/${folder}/${fileName(manifest)}`;
+      // Names become file names: only valid Kubernetes names, and only paths inside the output.
+      const nameProblems = objectNameProblems(manifest);
+      if (nameProblems.length) {
+        for (const p of nameProblems) problems.push({ path, field: p.field, message: p.message });
+        continue;
+      }
+      const file = containedFile(cluster.environment, folder, fileName(manifest));
+      if (!file) {
+        problems.push({ path, field: 'metadata.name', message: `the output file of ${manifest.kind} "${manifest.metadata.name}" would fall outside the output folder; environment, application and object names must be plain names` });
+        continue;
+      }
       const previous = byFile.get(file);
       if (previous) {
         problems.push({ path, field: 'metadata.name', message: `${manifest.kind} "${manifest.metadata?.name}" is also defined at ${previous}; names must be unique per kind and namespace` });
         continue;
       }
+      // Case-insensitive file systems (macOS, Windows) would make two such files one.
+      const folded = file.toLowerCase();
+      const twin = byFolded.get(folded);
+      if (twin) {
+        problems.push({ path, field: 'metadata.name', message: `${manifest.kind} "${manifest.metadata.name}" differs only in letter case from the object at ${twin.path} (${twin.file}); on case-insensitive file systems one file would overwrite the other, rename one of them` });
+        continue;
+      }
       byFile.set(file, path);
+      byFolded.set(folded, { path, file });
       if (validator) {
         if (!manifest.metadata?.namespace && validator.scopeOf(manifest.apiVersion, manifest.kind) === 'Namespaced') {
           problems.push({ path, field: 'metadata.namespace', message: `${manifest.kind} "${manifest.metadata?.name}" is namespaced but has no namespace; set one or define it in a GitOpsApp with a namespace` });
@@ -138,14 +160,6 @@ export function walk(root: IConstruct): IConstruct[] {
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
   return out;
-}
-
-/** Stable file name of a manifest: `<kind>.<namespace>.<name>.yaml` (no namespace for cluster-scoped kinds). */
-export function fileName(manifest: any): string {
-  const kind = String(manifest.kind).toLowerCase();
-  const ns = manifest.metadata?.namespace;
-  const name = manifest.metadata?.name;
-  return ns ? `${kind}.${ns}.${name}.yaml` : `${kind}.${name}.yaml`;
 }
 
 /** YAML text of one manifest, deterministic (keys already sorted by cdk8s; no line folding). */
