@@ -1,5 +1,25 @@
 #!/usr/bin/env node
 'use strict';
-require('./run-ts');
-const { main } = require('../lib/cli/main.ts');
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+// Entry point. Whatever happens, the user sees one line and a documented exit code (see
+// `ocpkit --help`); the stack trace only with --debug or OCPKIT_DEBUG=1.
+const debug = process.argv.includes('--debug') || process.env.OCPKIT_DEBUG === '1';
+
+function fatal(e) {
+  const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  process.stderr.write(`ocpkit: internal error: ${message}; ${debug ? 'stack trace follows' : 'rerun with --debug for the stack trace'}\n`);
+  if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+  process.exit(4);
+}
+
+// Errors that escape every command's handler (a callback, a stream, a stray promise) still end as one line.
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
+
+let main;
+try {
+  require('./run-ts');
+  ({ main } = require('../lib/cli/main.ts'));
+} catch (e) {
+  fatal(e);
+}
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, fatal);

@@ -6,18 +6,16 @@ const crypto = require('crypto');
 const fs = require('fs');
 const Module = require('module');
 const path = require('path');
+const { cacheRoot, privateDir, readEntry, writeEntry } = require('./private-cache');
 
-// Transpiled files are kept in node_modules/.cache/ocpkit/ts (OCPKIT_CACHE_DIR/ts; `off` disables),
-// keyed by source text, file name, options and esbuild version, so a run that changed nothing
-// does not start esbuild at all (about a third of a second for the CLI).
-// `import()` is lowered to require so .ts modules loaded that way also go through this loader.
-const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node20', supported: { 'dynamic-import': false } };
-const cacheDir = (() => {
-  const env = process.env.OCPKIT_CACHE_DIR;
-  if (env === 'off') return undefined;
-  if (env) return path.join(path.resolve(env), 'ts');
-  return path.join(__dirname, '..', 'node_modules', '.cache', 'ocpkit', 'ts');
-})();
+// Transpiled files are kept in a private cache folder (<cache root>/ts, see private-cache.js;
+// OCPKIT_CACHE_DIR=off disables it), keyed by source text, file name, options and esbuild
+// version, so a run that changed nothing does not start esbuild at all (about a third of a
+// second for the CLI). Inline source maps make stack traces and error locations point at the
+// TypeScript line. `import()` is lowered to require so .ts modules loaded that way also go
+// through this loader.
+const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node20', sourcemap: 'inline', supported: { 'dynamic-import': false } };
+let cacheDir;
 let esbuild;
 let salt;
 
@@ -27,28 +25,23 @@ function transpile(source, filename) {
 }
 
 function cached(source, filename) {
+  if (cacheDir === undefined) {
+    const root = cacheRoot();
+    cacheDir = (root && privateDir(path.join(root, 'ts'))) || false;
+  }
   if (!cacheDir) return transpile(source, filename);
   salt ??= `${require('esbuild/package.json').version}\0${JSON.stringify(OPTIONS)}`;
   const key = crypto.createHash('sha256').update(`${salt}\0${filename}\0${source}`).digest('hex');
   const file = path.join(cacheDir, `${key}.js`);
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    // not cached yet
-  }
+  const hit = readEntry(file);
+  if (hit !== undefined) return hit;
   const code = transpile(source, filename);
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    fs.mkdirSync(cacheDir, { recursive: true });
-    fs.writeFileSync(tmp, code);
-    fs.renameSync(tmp, file);
-  } catch {
-    try { fs.rmSync(tmp, { force: true }); } catch { /* best effort */ }
-  }
+  writeEntry(file, code);
   return code;
 }
 
 if (!Module._extensions['.ts']) {
+  process.setSourceMapsEnabled(true);
   Module._extensions['.ts'] = function compileTs(module, filename) {
     module._compile(cached(fs.readFileSync(filename, 'utf8'), filename), filename);
   };

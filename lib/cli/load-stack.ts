@@ -4,22 +4,99 @@ import { OcpkitError } from '../core/errors';
 import { Cluster } from '../gitops/cluster';
 import { UsageError } from './main';
 
+/**
+ * The user's stack module failed: it did not compile, could not import something, or threw.
+ * Reported as one line, `file:line:column: what`, with exit code 2 (an input error); the
+ * stack trace only with `--debug`.
+ */
+export class StackError extends Error {
+  constructor(message: string, public readonly cause?: unknown) {
+    super(message);
+    this.name = 'StackError';
+  }
+}
+
 /** Loads a stack module and calls its `build()` export. */
 export function loadStack(file: string): Cluster[] {
   const abs = path.resolve(file);
   if (!fs.existsSync(abs) || !fs.statSync(abs).isFile()) {
     throw new UsageError(`stack module ${file} does not exist; give the TypeScript file that exports build(), e.g. apps/community/main.ts`);
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(abs);
-  const build = mod.build ?? mod.default;
+  let mod: any;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require(abs);
+  } catch (e) {
+    throw stackFailure(e, file, 'cannot load the stack module');
+  }
+  const build = mod?.build ?? mod?.default;
   if (typeof build !== 'function') {
     throw new OcpkitError([{ path: file, field: 'build', message: 'the stack module must export a function `build(): Cluster | Cluster[]`' }]);
   }
-  const out = build();
+  let out: unknown;
+  try {
+    out = build();
+  } catch (e) {
+    throw stackFailure(e, file, 'build() failed');
+  }
   const list: unknown[] = Array.isArray(out) ? out : [out];
   if (list.length === 0 || !list.every((c) => c instanceof Cluster)) {
     throw new OcpkitError([{ path: file, field: 'build', message: 'build() must return a Cluster or a list of Clusters' }]);
   }
   return list as Cluster[];
+}
+
+/**
+ * Turns what a stack module threw into one line. OcpkitErrors (bad input found by ocpkit itself)
+ * pass through unchanged; compile errors (esbuild) name the file, line and column of the source;
+ * anything else names the first frame in the user's own code (source-mapped to the .ts line),
+ * else the first frame with a file.
+ */
+export function stackFailure(e: unknown, file: string, what: string): Error {
+  if (e instanceof OcpkitError || e instanceof UsageError || e instanceof StackError) return e;
+  const err = e as any;
+  const compile = Array.isArray(err?.errors) ? err.errors.find((x: any) => x?.location) : undefined;
+  if (compile) {
+    const loc = compile.location;
+    return new StackError(`${rel(loc.file)}:${loc.line}:${loc.column + 1}: does not compile: ${firstLine(compile.text)}`, e);
+  }
+  if (err?.code === 'MODULE_NOT_FOUND' && Array.isArray(err.requireStack) && err.requireStack.length) {
+    return new StackError(`${rel(err.requireStack[0])}: ${firstLine(err.message)}`, e);
+  }
+  const where = locate(err?.stack) ?? rel(file);
+  const kind = err instanceof Error ? `${err.name}: ` : 'threw ';
+  const message = err instanceof Error ? firstLine(err.message) : safeString(e);
+  return new StackError(`${where}: ${what}: ${kind}${message}`, e);
+}
+
+/** `file:line:column` of the most useful stack frame: user code first, then any file. */
+export function locate(stack: unknown): string | undefined {
+  if (typeof stack !== 'string') return undefined;
+  const frames: string[] = [];
+  for (const line of stack.split('\n').slice(1)) {
+    const m = /\(?((?:[A-Za-z]:)?[^\s():]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
+    if (m && !m[1].startsWith('node:')) frames.push(`${m[1]}:${m[2]}:${m[3]}`);
+  }
+  const ocpkitLib = path.resolve(__dirname, '..');
+  const isUser = (f: string) => !f.includes(`${path.sep}node_modules${path.sep}`) && !f.startsWith(`${ocpkitLib}${path.sep}`) && !f.includes(`${path.sep}bin${path.sep}run-ts.js`);
+  const pick = frames.find(isUser) ?? frames[0];
+  return pick === undefined ? undefined : rel(pick);
+}
+
+function rel(file: string): string {
+  const r = path.relative(process.cwd(), file);
+  return r && !r.startsWith('..') && !path.isAbsolute(r) ? r : file;
+}
+
+function firstLine(text: unknown): string {
+  const s = String(text ?? '').split('\n')[0].trim();
+  return s.length > 300 ? `${s.slice(0, 297)}...` : s;
+}
+
+function safeString(v: unknown): string {
+  try {
+    return firstLine(typeof v === 'string' ? JSON.stringify(v) : String(v));
+  } catch {
+    return '(a value that cannot be shown)';
+  }
 }

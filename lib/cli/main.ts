@@ -1,4 +1,5 @@
 import { OcpkitError } from '../core/errors';
+import { locate } from './load-stack';
 import { synthCommand } from './synth-command';
 import { validateCommand } from './validate-command';
 
@@ -12,31 +13,65 @@ const COMMANDS: Record<string, { run: () => Promise<Command>; help: string }> = 
   diff: { run: async () => (require('./diff-command') as typeof import('./diff-command')).diffCommand, help: 'diff OLD_DIR NEW_DIR | --base GIT_REF [--format text|markdown|json] [--fail-on destructive]   what a merge changes, destructive changes first' },
 };
 
+/** Exit codes of every command. */
+export const EXIT = {
+  OK: 0,
+  /** Problems found (invalid input, failed checks, changes in a diff). */
+  PROBLEMS: 1,
+  /** Usage error, unreadable input, or a stack module that does not load or throws. */
+  USAGE: 2,
+  /** An unexpected error inside ocpkit: a bug. One line; `--debug` prints the trace. */
+  INTERNAL: 4,
+} as const;
+
 function usage(): string {
-  return `usage: ocpkit <command> [options]\n\ncommands:\n${Object.values(COMMANDS).map((c) => `  ${c.help}`).join('\n')}\n`;
+  return `usage: ocpkit <command> [options] [--debug]\n\ncommands:\n${Object.values(COMMANDS).map((c) => `  ${c.help}`).join('\n')}\n\n`
+    + 'exit codes: 0 ok, 1 problems found (diff: changes), 2 usage or input error, 3 destructive changes (diff --fail-on), 4 internal error\n'
+    + '--debug (or OCPKIT_DEBUG=1) prints the stack trace of an unexpected error\n';
 }
 
-/** Entry point of the `ocpkit` binary. Exit codes: 0 ok, 1 failure found, 2 usage or input error. */
+/** True when stack traces may be printed: `--debug` or OCPKIT_DEBUG=1. */
+export function debugEnabled(argv: readonly string[] = []): boolean {
+  return argv.includes('--debug') || process.env.OCPKIT_DEBUG === '1';
+}
+
+/**
+ * Entry point of the `ocpkit` binary. Never throws: every error ends as one line on stderr (one
+ * line per problem for OcpkitErrors) and an exit code from {@link EXIT}.
+ */
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const debug = debugEnabled(argv);
+  const args = argv.filter((a) => a !== '--debug');
+  const [name, ...rest] = args;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
-    return name ? 0 : 2;
+    return name ? EXIT.OK : EXIT.USAGE;
   }
-  const cmd = COMMANDS[name];
+  const cmd = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!cmd) {
-    process.stderr.write(`ocpkit: unknown command "${name}"\n${usage()}`);
-    return 2;
+    process.stderr.write(`ocpkit: unknown command ${JSON.stringify(name)}\n${usage()}`);
+    return EXIT.USAGE;
   }
   try {
     return await (await cmd.run())(rest);
   } catch (e) {
-    if (e instanceof OcpkitError || e instanceof UsageError) {
-      process.stderr.write(`ocpkit ${name}: ${e.message}\n`);
-      return e instanceof UsageError ? 2 : 1;
-    }
-    throw e;
+    return reportError(`ocpkit ${name}`, e, debug);
   }
+}
+
+/** Prints an error as one line (plus the trace with --debug) and returns its exit code. */
+export function reportError(prefix: string, e: unknown, debug: boolean): number {
+  const err = e as any;
+  if (e instanceof OcpkitError || e instanceof UsageError || err?.name === 'StackError') {
+    process.stderr.write(`${prefix}: ${err.message}\n`);
+    if (debug && err?.name === 'StackError' && err.cause?.stack) process.stderr.write(`${err.cause.stack}\n`);
+    return e instanceof OcpkitError ? EXIT.PROBLEMS : EXIT.USAGE;
+  }
+  const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  const where = e instanceof Error ? locate(e.stack) : undefined;
+  process.stderr.write(`${prefix}: internal error: ${message}${where ? ` (at ${where})` : ''}; ${debug ? 'stack trace follows' : 'rerun with --debug for the stack trace'}\n`);
+  if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+  return EXIT.INTERNAL;
 }
 
 /** Wrong arguments: exit code 2. */

@@ -1,9 +1,17 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { createRequire } from 'module';
-import * as os from 'os';
 import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
+
+// Shared with bin/run-ts.js, which must stay plain JavaScript (it loads the TypeScript).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const privateCache: {
+  cacheRoot(): string | undefined;
+  privateDir(dir: string): string | undefined;
+  readEntry(file: string): string | undefined;
+  writeEntry(file: string, body: string): void;
+} = require('../../bin/private-cache.js');
 
 /** Bump when the layout of a cache entry changes. */
 const FORMAT = 'ocpkit-validator-cache/1';
@@ -16,27 +24,27 @@ const FORMAT = 'ocpkit-validator-cache/1';
  * An entry's key hashes everything its code depends on: the schema files' contents, the kind,
  * the strict flag, the ajv version and the source of the validator itself, so a changed schema
  * or a changed validator never reuses stale code. Entries are written atomically (temporary
- * file, then rename); a cache that cannot be read or written is silently skipped.
+ * file, then rename) with the sha256 of their code; a cache that cannot be read or written is
+ * skipped, and one that is not private to this user is refused (bin/private-cache.js).
  * @internal
  */
 export class ValidatorCache {
   /**
-   * Cache folder: `OCPKIT_CACHE_DIR` (`off` disables it), else `node_modules/.cache/ocpkit` of
-   * this package, else the system temporary folder.
+   * Cache folder: `<cache root>/validators`, where the root is `OCPKIT_CACHE_DIR` (`off` disables
+   * it), else `node_modules/.cache/ocpkit` of this package, else the user's own cache folder
+   * (`$XDG_CACHE_HOME/ocpkit`, `~/.cache/ocpkit`); never a shared temporary folder. The folder is
+   * only used when it is private to this user (bin/private-cache.js), since its entries are code.
    */
   public static defaultDir(): string | false {
-    const env = process.env.OCPKIT_CACHE_DIR;
-    if (env !== undefined && env !== '') return env === 'off' ? false : path.join(path.resolve(env), 'validators');
-    const modules = path.resolve(__dirname, '..', '..', 'node_modules');
-    if (fs.existsSync(modules)) return path.join(modules, '.cache', 'ocpkit', 'validators');
-    return path.join(os.tmpdir(), `ocpkit-cache-${os.userInfo().uid}`, 'validators');
+    const root = privateCache.cacheRoot();
+    return root ? path.join(root, 'validators') : false;
   }
 
   private readonly fileHashes = new Map<string, string>();
   private readonly salt: string | undefined;
   private readonly load = createRequire(__filename);
 
-  constructor(private readonly dir: string | false, validatorSource: string) {
+  constructor(dir: string | false, validatorSource: string) {
     let salt: string | undefined;
     try {
       const ajvVersion = this.load('ajv/package.json').version;
@@ -46,6 +54,17 @@ export class ValidatorCache {
       salt = undefined;
     }
     this.salt = dir === false ? undefined : salt;
+    this.dir = dir;
+  }
+
+  private dir: string | false;
+  private checked = false;
+
+  /** The cache folder once it is known to be private to this user, else false (cache off). */
+  private usableDir(): string | false {
+    if (!this.checked && this.dir !== false) this.dir = privateCache.privateDir(this.dir) ?? false;
+    this.checked = true;
+    return this.dir;
   }
 
   /** Cache key for a validator built from these files and parts, or undefined when caching is off. */
@@ -60,13 +79,11 @@ export class ValidatorCache {
 
   /** The cached validator and the scope stored with it, if present. */
   public get(key: string | undefined): { fn: ValidateFunction; scope?: string } | undefined {
-    if (key === undefined || this.dir === false) return undefined;
-    let code: string;
-    try {
-      code = fs.readFileSync(path.join(this.dir, `${key}.js`), 'utf8');
-    } catch {
-      return undefined;
-    }
+    const dir = key === undefined ? false : this.usableDir();
+    if (dir === false) return undefined;
+    // Only code this user wrote, unchanged since (its sha256 is checked), is ever run.
+    const code: string | undefined = privateCache.readEntry(path.join(dir, `${key}.js`));
+    if (code === undefined) return undefined;
     try {
       const mod: { exports: any } = { exports: {} };
       // eslint-disable-next-line @typescript-eslint/no-implied-eval
@@ -80,23 +97,16 @@ export class ValidatorCache {
 
   /** Stores a compiled validator (best effort). */
   public put(key: string | undefined, ajv: Ajv, fn: ValidateFunction, scope?: string): void {
-    if (key === undefined || this.dir === false) return;
-    const file = path.join(this.dir, `${key}.js`);
-    const tmp = `${file}.${process.pid}.tmp`;
+    const dir = key === undefined ? false : this.usableDir();
+    if (dir === false) return;
     try {
       // Loaded on first use only: a run that hits the cache never needs it.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const standaloneCode = (this.load('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
       const code = `${standaloneCode(ajv, fn)}\nmodule.exports.ocpkitScope = ${JSON.stringify(scope ?? null)};\n`;
-      fs.mkdirSync(this.dir, { recursive: true });
-      fs.writeFileSync(tmp, code);
-      fs.renameSync(tmp, file);
+      privateCache.writeEntry(path.join(dir, `${key}.js`), code);
     } catch {
-      try {
-        fs.rmSync(tmp, { force: true });
-      } catch {
-        // nothing to clean up
-      }
+      // best effort: the validator works without the cache
     }
   }
 

@@ -1,0 +1,118 @@
+'use strict';
+// Private on-disk caches of generated code (transpiled TypeScript, compiled schema validators).
+// Cached code is executed, so a cache is only used where no other user can have written it:
+// the folder and every folder above it must be owned by this user or root and not writable by
+// group or others unless sticky (like /tmp, whose entries only their owner may replace) -- the
+// rule OpenSSH's StrictModes applies to ~/.ssh. Each entry carries the sha256 of its code, checked
+// before the code runs, so a truncated or altered entry is recompiled instead of executed.
+// Nothing here falls back to a shared temporary folder.
+const crypto = require('crypto');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const HEADER = '// ocpkit-cache sha256=';
+const warned = new Set();
+
+function sha256(text) {
+  return crypto.createHash('sha256').update(text).digest('hex');
+}
+
+/** Why `dir` (which must exist) is not private to this user, or undefined when it is. */
+function untrustedReason(dir) {
+  if (typeof process.getuid !== 'function') return undefined; // no POSIX owners (Windows)
+  const uid = process.getuid();
+  let real;
+  try {
+    real = fs.realpathSync(dir);
+  } catch (e) {
+    return `cannot resolve ${dir} (${e.code || e.message})`;
+  }
+  let st = fs.lstatSync(real);
+  if (!st.isDirectory()) return `${real} is not a folder`;
+  if (st.uid !== uid) return `${real} belongs to uid ${st.uid}, not to this user (uid ${uid})`;
+  if (st.mode & 0o022) return `${real} is writable by ${st.mode & 0o002 ? 'every user' : 'its group'} (mode ${(st.mode & 0o7777).toString(8)})`;
+  for (let up = path.dirname(real); ; up = path.dirname(up)) {
+    st = fs.lstatSync(up);
+    if (st.uid !== uid && st.uid !== 0) return `${up} (above the cache) belongs to uid ${st.uid}`;
+    if ((st.mode & 0o022) && !(st.mode & 0o1000)) return `${up} (above the cache) is writable by other users and not sticky (mode ${(st.mode & 0o7777).toString(8)})`;
+    if (up === path.dirname(up)) break;
+  }
+  return undefined;
+}
+
+/**
+ * The cache folder `dir`, created private (mode 700) if missing, or undefined when it cannot be
+ * trusted; the reason is printed once per folder and process, and the cache is then off.
+ */
+function privateDir(dir) {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch {
+    return undefined; // read-only or missing parent: no cache, nothing to say
+  }
+  let reason;
+  try {
+    reason = untrustedReason(dir);
+  } catch (e) {
+    reason = `cannot check ${dir} (${e.code || e.message})`;
+  }
+  if (reason === undefined) return dir;
+  if (!warned.has(dir)) {
+    warned.add(dir);
+    process.stderr.write(`ocpkit: cache off: ${reason}; fix the permissions or set OCPKIT_CACHE_DIR to a private folder (or off)\n`);
+  }
+  return undefined;
+}
+
+/** Code stored under `file` if it is a regular file of this user's, not writable by others, with a matching hash. */
+function readEntry(file) {
+  let text;
+  try {
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW || 0));
+    try {
+      const st = fs.fstatSync(fd);
+      if (!st.isFile()) return undefined;
+      if (typeof process.getuid === 'function' && (st.uid !== process.getuid() || (st.mode & 0o022))) return undefined;
+      text = fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  const nl = text.indexOf('\n');
+  if (nl < 0 || !text.startsWith(HEADER)) return undefined;
+  const body = text.slice(nl + 1);
+  return text.slice(HEADER.length, nl) === sha256(body) ? body : undefined;
+}
+
+/** Stores code under `file` atomically (temporary file of mode 600, then rename); best effort. */
+function writeEntry(file, body) {
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  try {
+    fs.writeFileSync(tmp, `${HEADER}${sha256(body)}\n${body}`, { mode: 0o600, flag: 'wx' });
+    fs.renameSync(tmp, file);
+  } catch {
+    try { fs.rmSync(tmp, { force: true }); } catch { /* nothing to clean up */ }
+  }
+}
+
+/**
+ * Root of ocpkit's caches: OCPKIT_CACHE_DIR (`off` disables them), else node_modules/.cache/ocpkit
+ * next to this package, else $XDG_CACHE_HOME/ocpkit or ~/.cache/ocpkit. Never the shared temporary folder.
+ */
+function cacheRoot() {
+  const env = process.env.OCPKIT_CACHE_DIR;
+  if (env === 'off') return undefined;
+  if (env) return path.resolve(env);
+  const modules = path.join(__dirname, '..', 'node_modules');
+  if (fs.existsSync(modules)) return path.join(modules, '.cache', 'ocpkit');
+  const xdg = process.env.XDG_CACHE_HOME;
+  if (xdg && path.isAbsolute(xdg)) return path.join(xdg, 'ocpkit');
+  let home;
+  try { home = os.homedir(); } catch { home = undefined; }
+  return home ? path.join(home, '.cache', 'ocpkit') : undefined;
+}
+
+module.exports = { cacheRoot, privateDir, readEntry, writeEntry, untrustedReason };
