@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -53,7 +54,9 @@ describe('SchemaValidator compiled-validator cache', () => {
     new SchemaValidator({ cacheDir }).validate(deployment({}));
     const [entry] = fs.readdirSync(cacheDir);
     // Replace the entry with a validator that rejects everything: a hit must use it.
-    fs.writeFileSync(path.join(cacheDir, entry), 'function v(d){v.errors=[{instancePath:"/x",keyword:"const",message:"from the cache",params:{}}];return false}\nmodule.exports=v;\n');
+    // (written as the cache writes entries: with the sha256 of the code in the first line)
+    const code = 'function v(d){v.errors=[{instancePath:"/x",keyword:"const",message:"from the cache",params:{}}];return false}\nmodule.exports=v;\n';
+    fs.writeFileSync(path.join(cacheDir, entry), `// ocpkit-cache sha256=${createHash('sha256').update(code).digest('hex')}\n${code}`, { mode: 0o600 });
     expect(new SchemaValidator({ cacheDir }).validate(deployment({}))).toEqual([{ pointer: '/x', message: 'from the cache' }]);
   });
 
