@@ -1,9 +1,7 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { OcpkitError } from '../core/errors';
 import { synthesize } from '../synth/synthesizer';
 import { loadStack } from './load-stack';
-import { writeTree } from '../synth/write-tree';
+import { checkOutputFolder, OutputInterruptedError, OutputLockedError, OutputRefusedError, OutputWriteError, WriteReport, writeTreeInterruptibly } from '../synth/write-tree';
 import { parseArgs, UsageError } from './main';
 
 /**
@@ -15,31 +13,38 @@ export async function synthCommand(args: string[]): Promise<number> {
   const { positional, options } = parseArgs(args, ['out']);
   if (positional.length !== 1) throw new UsageError('synth takes exactly one stack module, e.g. `ocpkit synth apps/community/main.ts`');
   const outdir = typeof options.out === 'string' ? options.out : 'dist';
-  checkOutdir(outdir);
+  const refusal = checkOutputFolder(outdir);
+  if (refusal) throw new UsageError(refusal);
   const started = Date.now();
   const clusters = loadStack(positional[0]);
   const result = synthesize(clusters);
+  let report: WriteReport;
   try {
-    writeTree(result.files, outdir);
+    report = await writeTreeInterruptibly(result.files, outdir);
   } catch (e) {
-    throw new OcpkitError([{ path: outdir, field: '--out', message: `cannot write the output there (${(e as Error).message}); the previous contents are unchanged` }]);
+    if (e instanceof OutputRefusedError || e instanceof OutputLockedError) throw new UsageError(e.message);
+    if (e instanceof OutputInterruptedError) {
+      const state = e.restored ? 'the previous contents are unchanged' : `the previous contents could not be fully restored; the next \`ocpkit synth\` to ${outdir} restores them from ${e.staging}`;
+      process.stderr.write(`ocpkit synth: interrupted by ${e.signal} while writing ${outdir}; ${state}\n`);
+      return signalExit(e.signal);
+    }
+    if (e instanceof OutputWriteError) {
+      const state = e.restored ? 'the previous contents are unchanged' : `the previous contents could not be fully restored; the next \`ocpkit synth\` to ${outdir} restores them${e.staging ? ` from ${e.staging}` : ''}`;
+      throw new OcpkitError([{ path: outdir, field: '--out', message: `cannot write the output there (${e.message}); ${state}` }]);
+    }
+    throw e;
   }
+  if (report.recovered) process.stderr.write(`ocpkit synth: recovered ${outdir}: ${report.recovered}\n`);
   const envs = clusters.map((c) => c.environment).join(', ');
-  process.stdout.write(`ocpkit synth: ${result.objects.length} objects in ${result.files.size} files for ${envs} -> ${outdir}/ (${Date.now() - started} ms)\n`);
+  process.stdout.write(`ocpkit synth: ${result.objects.length} objects in ${result.files.size} files for ${envs} -> ${outdir}/ (${report.written} written, ${report.removed} removed; ${Date.now() - started} ms)\n`);
+  if (report.interruptedAfterCommit) {
+    process.stderr.write(`ocpkit synth: interrupted by ${report.interruptedAfterCommit} after ${outdir} was complete\n`);
+    return signalExit(report.interruptedAfterCommit);
+  }
   return 0;
 }
 
-/**
- * Refuses output folders that writeTree must not replace: an existing file, the working
- * directory or one of its parents, and Git checkouts.
- */
-function checkOutdir(outdir: string): void {
-  const abs = path.resolve(outdir);
-  const cwd = process.cwd();
-  if (fs.existsSync(abs) && !fs.statSync(abs).isDirectory()) {
-    throw new UsageError(`--out ${outdir} is an existing file; give a folder (it is replaced as a whole), e.g. --out dist`);
-  }
-  if (abs === cwd || cwd.startsWith(`${abs}${path.sep}`) || abs === path.parse(abs).root || fs.existsSync(path.join(abs, '.git'))) {
-    throw new UsageError(`--out ${outdir} would replace ${abs === cwd ? 'the working directory' : 'a folder holding the working directory or a Git checkout'}; the output folder is replaced as a whole, give a dedicated one, e.g. --out dist`);
-  }
+/** Exit code of a process stopped by a signal, as shells report it: 128 + signal number. */
+function signalExit(signal: NodeJS.Signals): number {
+  return signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1;
 }

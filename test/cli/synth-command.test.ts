@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { main } from '../../lib/cli/main';
-import { writeTree } from '../../lib/synth/write-tree';
+import { markerText, OUTPUT_MARKER, writeTree } from '../../lib/synth/write-tree';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-cli-'));
@@ -42,7 +42,8 @@ describe('ocpkit synth', () => {
   test('a failed synth exits 1, lists every problem and leaves the previous output untouched', async () => {
     const out = path.join(tmp(), 'dist');
     expect(await main(['synth', 'test/fixtures/good-stack.ts', '--out', out])).toBe(0);
-    fs.writeFileSync(path.join(out, 'marker.txt'), 'previous run');
+    // a hand-edited output file is ocpkit's (listed in .ocpkit-output), but it stays as it is
+    fs.writeFileSync(path.join(out, 'production/forum/rolebinding.forum.tenant-admin.yaml'), 'edited by hand\n');
     const before = snapshot(out);
     expect(await main(['synth', 'test/fixtures/bad-stack.ts', '--out', out])).toBe(1);
     expect(snapshot(out)).toEqual(before);
@@ -69,7 +70,7 @@ describe('writeTree', () => {
     const out = path.join(tmp(), 'dist');
     writeTree(new Map([['a/x.yaml', 'x: 1\n'], ['b.yaml', 'b: 2\n']]), out);
     writeTree(new Map([['a/y.yaml', 'y: 1\n']]), out);
-    expect(snapshot(out)).toEqual({ 'a/y.yaml': 'y: 1\n' });
+    expect(snapshot(out)).toEqual({ [OUTPUT_MARKER]: markerText(['a/y.yaml']), 'a/y.yaml': 'y: 1\n' });
   });
 
   test('a write failure leaves the old folder in place', () => {
@@ -77,7 +78,7 @@ describe('writeTree', () => {
     writeTree(new Map([['keep.yaml', 'k: 1\n']]), out);
     // a file and a folder with the same name cannot both be written
     expect(() => writeTree(new Map([['clash', 'x'], ['clash/inner.yaml', 'y']]), out)).toThrow();
-    expect(snapshot(out)).toEqual({ 'keep.yaml': 'k: 1\n' });
+    expect(snapshot(out)).toEqual({ [OUTPUT_MARKER]: markerText(['keep.yaml']), 'keep.yaml': 'k: 1\n' });
     expect(fs.readdirSync(path.dirname(out))).toEqual(['dist']);
   });
 });
