@@ -1,10 +1,12 @@
 import { CONFINED_PROJECTS } from './confined-projects';
 import { ENCRYPTED_BACKUPS } from './encrypted-backups';
+import { NAMESPACE_ADMISSION_LABELS } from './namespace-admission-labels';
 import { NO_HOST_ACCESS } from './no-host-access';
 import { NO_LITERAL_SECRETS } from './no-literal-secrets';
 import { PINNED_IMAGES } from './pinned-images';
 import type { PolicyRule } from './policy';
 import { RESOURCE_REQUESTS } from './resource-requests';
+import { TENANT_NAMESPACE_CONFINEMENT } from './tenant-namespace-confinement';
 import { TENANT_NETWORK_ISOLATION } from './tenant-network-isolation';
 import { TENANT_POD_SECURITY } from './tenant-pod-security';
 
@@ -18,4 +20,6 @@ export const BUILTIN_POLICIES: readonly PolicyRule[] = [
   ENCRYPTED_BACKUPS,
   CONFINED_PROJECTS,
   RESOURCE_REQUESTS,
+  NAMESPACE_ADMISSION_LABELS,
+  TENANT_NAMESPACE_CONFINEMENT,
 ];

@@ -11,3 +11,5 @@ export * from './pinned-images';
 export * from './encrypted-backups';
 export * from './confined-projects';
 export * from './resource-requests';
+export * from './namespace-admission-labels';
+export * from './tenant-namespace-confinement';

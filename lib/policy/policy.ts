@@ -17,6 +17,13 @@ export interface PolicyObject {
    * LimitRanges) only look inside the group. In a synth, the environment.
    */
   readonly group: string;
+  /**
+   * The object's file relative to the root of the output tree (`<environment>/<folder>/<file>`
+   * in a synth, the path below the validated folder in `ocpkit validate`), when known. Rules that
+   * depend on which Argo CD Application syncs an object (tenant-namespace-confinement) use its
+   * folder.
+   */
+  readonly file?: string;
 }
 
 /** What a policy sees besides the object itself. */

@@ -12,7 +12,7 @@ export function synthPolicyCheck(objects: readonly SynthesizedObject[], clusters
   const byEnv = new Map(clusters.map((c) => [c.environment, SystemNamespaces.of(c)] as const));
   const none = new Map<string, string>();
   return checkPolicies(
-    objects.map((o) => ({ manifest: o.manifest, path: o.path, group: o.file.split('/')[0] })),
+    objects.map((o) => ({ manifest: o.manifest, path: o.path, group: o.file.split('/')[0], file: o.file })),
     { systemNamespaces: (env) => byEnv.get(env) ?? none },
   );
 }

@@ -8,12 +8,12 @@ import { deployment, policyProblems, synthError, tenantStack } from './_stack';
 const objs = (...manifests: any[]): PolicyObject[] => manifests.map((manifest, i) => ({ manifest, path: `doc#${i}`, group: 'g' }));
 
 describe('built-in policies', () => {
-  test('eight policies with stable ids', () => {
+  test('ten policies with stable ids', () => {
     expect(policies().map((p) => p.id)).toEqual([
-      'confined-projects', 'encrypted-backups', 'no-host-access', 'no-literal-secrets',
-      'pinned-images', 'resource-requests', 'tenant-network-isolation', 'tenant-pod-security',
+      'confined-projects', 'encrypted-backups', 'namespace-admission-labels', 'no-host-access', 'no-literal-secrets',
+      'pinned-images', 'resource-requests', 'tenant-namespace-confinement', 'tenant-network-isolation', 'tenant-pod-security',
     ]);
-    expect(Policy.ids()).toHaveLength(8);
+    expect(Policy.ids()).toHaveLength(10);
   });
 
   test('a plain tenant with a workload-like Deployment passes every policy', () => {
@@ -186,7 +186,7 @@ describe('confined-projects', () => {
     });
     const found = policyProblems(synthError(cluster), 'confined-projects');
     expect(found.map((p) => [p.path, p.field])).toEqual([['Extra/Loose', '/spec/destinations/1/namespace'], ['Extra/Loose', '/spec/clusterResourceWhitelist']]);
-    expect(found[0].message).toMatch(/AppProject "loose" may deploy to namespace "team-\*"; name each namespace/);
+    expect(found[0].message).toMatch(/AppProject "loose" may deploy to namespace "team-\*": it contains a glob character.*; name each namespace/);
     expect(found[1].message).toMatch(/may create cluster-scoped kinds \(core\/Namespace\)/);
   });
 
