@@ -1,3 +1,5 @@
+import { redactSecrets } from './secret-scan';
+
 /**
  * One thing wrong with the input: where (construct path or data-file entry), which field,
  * what was given and what is allowed.
@@ -17,12 +19,12 @@ export function formatProblem(p: Problem): string {
   return `[${p.path}]${field} ${p.message}`;
 }
 
-/** Renders a value for an error message, short and unambiguous. */
+/** Renders a value for an error message, short and unambiguous; secrets in it are redacted (see secret-scan). */
 export function show(value: unknown): string {
   if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return JSON.stringify(redactSecrets(value));
   try {
-    const s = JSON.stringify(value);
+    const s = redactSecrets(JSON.stringify(value));
     return s.length > 80 ? `${s.slice(0, 77)}...` : s;
   } catch {
     return String(value);

@@ -1,4 +1,5 @@
 import { show } from './errors';
+import { hasUrlCredentials, redactUrlCredentials } from './secret-scan';
 
 /**
  * A rule checks one value and returns what is wrong with it (naming the bad value and what is
@@ -45,12 +46,25 @@ export function intRange(min: number, max: number): Rule<unknown> {
       : `${show(v)} must be an integer from ${min} to ${max}`;
 }
 
-/** An http or https URL. */
+/**
+ * Refuses a URL-shaped value that carries credentials in its user info (`https://user:pass@host`,
+ * `https://<token>@host`, `user:pass@registry/image`); the message shows the URL with the user
+ * info replaced by `***`. A user name alone over ssh (`ssh://git@host`, `git@host:path`) is no
+ * secret and passes. Anything else passes (use it before or after a shape rule).
+ */
+export const noUrlCredentials: Rule<unknown> = (v) =>
+  typeof v === 'string' && hasUrlCredentials(v)
+    ? `${JSON.stringify(redactUrlCredentials(v))} carries credentials in the URL (user info ***); they would be written into Git. Give the URL without them and put the credentials in a Secret referenced by name`
+    : undefined;
+
+/** An http or https URL, without credentials in it. */
 export const httpUrl: Rule<unknown> = (v) => {
+  const cred = noUrlCredentials(v);
+  if (cred) return cred;
   if (typeof v === 'string') {
     try {
       const u = new URL(v);
-      if ((u.protocol === 'http:' || u.protocol === 'https:') && u.hostname) return undefined;
+      if ((u.protocol === 'http:' || u.protocol === 'https:') && u.hostname && !u.username && !u.password) return undefined;
     } catch {
       // fall through
     }
@@ -58,12 +72,14 @@ export const httpUrl: Rule<unknown> = (v) => {
   return `${show(v)} is not an http(s) URL (for example "https://download.example.org/image.qcow2")`;
 };
 
-/** An https URL. */
+/** An https URL, without credentials in it. */
 export const httpsUrl: Rule<unknown> = (v) => {
+  const cred = noUrlCredentials(v);
+  if (cred) return cred;
   if (typeof v === 'string') {
     try {
       const u = new URL(v);
-      if (u.protocol === 'https:' && u.hostname) return undefined;
+      if (u.protocol === 'https:' && u.hostname && !u.username && !u.password) return undefined;
     } catch {
       // fall through
     }
@@ -109,8 +125,16 @@ export const labelValue: Rule<unknown> = (v) =>
     ? undefined
     : `${show(v)} is not a label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)`;
 
-/** A Git repository URL Argo CD can clone: https (or http) or ssh (`ssh://...`, `git@host:path`). */
-export const gitUrl: Rule<unknown> = (v) =>
-  typeof v === 'string' && /^(https?:\/\/[^\s/]+\/\S+|ssh:\/\/\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\S+)$/.test(v)
+/**
+ * A Git repository URL Argo CD can clone: https (or http) or ssh (`ssh://...`, `git@host:path`).
+ * Credentials are never part of it (Argo CD takes them from a repository Secret,
+ * https://argo-cd.readthedocs.io/en/stable/operator-manual/declarative-setup/#repositories); an
+ * ssh user name is fine.
+ */
+export const gitUrl: Rule<unknown> = (v) => {
+  const cred = noUrlCredentials(v);
+  if (cred) return cred;
+  return typeof v === 'string' && /^(https?:\/\/(git@)?[^\s/@]+\/\S+|ssh:\/\/([A-Za-z0-9._-]+@)?[^\s@/]+\/\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\S+)$/.test(v)
     ? undefined
     : `${show(v)} is not a Git repository URL (for example "https://gitlab.example.org/infra/cluster.git" or "git@gitlab.example.org:infra/cluster.git")`;
+};

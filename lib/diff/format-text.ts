@@ -39,7 +39,16 @@ export function formatText(result: DiffResult): string {
     }
     out.push(...resourceBlock(c, false));
   }
-  return `${out.join('\n')}\n`;
+  return `${out.map(terminalSafe).join('\n')}\n`;
+}
+
+/**
+ * One output line with control characters (line breaks, carriage returns, ANSI escape
+ * sequences) written as visible escapes, so names and values from the compared trees cannot
+ * move the cursor, recolour the terminal or fake extra lines.
+ */
+export function terminalSafe(line: string): string {
+  return line.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 function resourceBlock(c: ResourceChange, withApp: boolean): string[] {

@@ -1,3 +1,4 @@
+import { detectSecret, isSecretWithData, MAX_PARSE, redactUrlCredentials, scanTree } from '../core/secret-scan';
 import { FieldPath, PathSegment } from './field-path';
 
 /** What a masked value is printed as. The diff still reports that the field changed. */
@@ -6,9 +7,7 @@ export const MASKED = '(masked)';
 /** Field names that hold credentials. */
 const CREDENTIAL = /pass(word|wd|phrase)|token|secret|credential|api[-_.]?key|private[-_.]?key|access[-_.]?key|ssh[-_.]?key|auth[-_.]?key|bearer|htpasswd|dockerconfig|\.key$|\.pem$|^key$/i;
 /** ...unless the name says it is a reference to a secret rather than the secret itself. */
-const REFERENCE = /(name|names|ref|refs|namespace|selector|path|file|kind)$/i;
-/** Values that are key material or tokens whatever their field is called. */
-const SECRET_VALUE = /-----BEGIN [A-Z ]*PRIVATE KEY-----|^(glpat-|ghp_|gho_|github_pat_|xox[abpr]-|sk-[A-Za-z0-9]{20})/;
+const REFERENCE = /(name|names|ref|refs|namespace|selector|path|file|kind)$|^(existing|use)[-_]?secret$/i;
 
 /** True when a field name holds a credential (`password`, `apiToken`, `tls.key`) rather than a reference to one (`secretName`). */
 export function isCredentialName(name: string): boolean {
@@ -22,16 +21,22 @@ function isReferenceSegment(seg: PathSegment): boolean {
 
 /**
  * Whether the value at `path` of an object of `kind` must never be printed: every value under a
- * Secret's `data` or `stringData`; any field whose name looks like a credential; an env-style
- * `value` whose entry name looks like one (`env[name=DB_PASSWORD].value`). Anything under a
- * `...Ref` (secretKeyRef, secretRef) is a reference and stays visible.
+ * Secret's `data` or `stringData` (also of a Secret embedded in a list: Template `objects`, List
+ * `items`); any field whose name looks like a credential; an env-style `value` whose entry name
+ * looks like one (`env[name=DB_PASSWORD].value`). Anything under a `...Ref` (secretKeyRef,
+ * secretRef) is a reference and stays visible, as do `secret`/`key` members of a credential
+ * field (the chart convention `password: {secret: <Secret name>, key: <key>}`).
  */
 export function isSecretPath(kind: string, path: FieldPath): boolean {
   if (kind === 'Secret' && (path[0] === 'data' || path[0] === 'stringData')) return true;
   if (path.some(isReferenceSegment)) return false;
+  for (let i = 1; i < path.length; i++) {
+    if ((path[i] === 'data' || path[i] === 'stringData') && typeof path[i - 1] !== 'string' && i < path.length - 1) return true;
+  }
   for (let i = path.length - 1; i >= 0; i--) {
     const seg = path[i];
     if (typeof seg === 'string') {
+      if ((seg === 'secret' || seg === 'key') && i > 0 && typeof path[i - 1] === 'string' && isCredentialName(path[i - 1] as string)) return false;
       if (isCredentialName(seg)) return true;
       if (seg !== 'value') return false;
     } else if (typeof seg === 'object' && 'by' in seg) {
@@ -41,26 +46,71 @@ export function isSecretPath(kind: string, path: FieldPath): boolean {
   return false;
 }
 
-/** True for strings that look like key material or tokens whatever their field is called. */
+/**
+ * True for strings that hold key material, tokens, credentials in URLs, cloud-config passwords,
+ * registry credentials or embedded Secrets, whatever their field is called (see secret-scan).
+ */
 export function looksSecret(value: unknown): boolean {
-  return typeof value === 'string' && SECRET_VALUE.test(value);
+  return typeof value === 'string' && detectSecret(value) !== undefined;
+}
+
+/**
+ * A printable form of a string that is not secret by its field name: URLs with credentials keep
+ * everything but the user info (`https://***@host/repo.git`); JSON documents (annotations such
+ * as `kubectl.kubernetes.io/last-applied-configuration`) are masked inside and printed again;
+ * anything else holding a secret is {@link MASKED}.
+ */
+export function maskString(s: string): string {
+  const what = detectSecret(s);
+  if (!what) return s;
+  const redacted = redactUrlCredentials(s);
+  if (redacted !== s && !detectSecret(redacted)) return redacted;
+  const t = s.trimStart();
+  if ((t.startsWith('{') || t.startsWith('[')) && s.length <= MAX_PARSE) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(s);
+    } catch {
+      return MASKED;
+    }
+    const inner = doc !== null && typeof doc === 'object' && typeof (doc as any).kind === 'string' ? (doc as any).kind : '';
+    const masked = maskValue(inner, [], doc);
+    // Defensive second look: embedded Secrets now carry only MASKED values; anything else left is masked whole.
+    const text = JSON.stringify(masked);
+    const left = detectSecret(text);
+    return (left && !left.includes('Secret')) || scanTree(masked).some((h) => !h.what.includes('Secret')) ? MASKED : text;
+  }
+  return MASKED;
 }
 
 /**
  * A copy of `value` (found at `path` of an object of `kind`) safe to print: secret scalars become
  * {@link MASKED}; objects and lists are masked member by member so their shape stays visible
- * (Secret `data`/`stringData` keep their keys, every value masked).
+ * (Secret `data`/`stringData` keep their keys, every value masked; so do Secrets embedded in
+ * other objects); strings are masked by content too ({@link maskString}).
  */
 export function maskValue(kind: string, path: FieldPath, value: unknown): unknown {
-  if (value === undefined) return undefined;
-  if (kind === 'Secret' && (path[0] === 'data' || path[0] === 'stringData')) return maskWhole(value);
-  if (value === null || typeof value !== 'object') return isSecretPath(kind, path) || looksSecret(value) ? MASKED : value;
-  if (Array.isArray(value)) return value.map((v, i) => maskValue(kind, [...path, envKey(v) ?? i], v));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = maskValue(kind, [...path, k], v);
-  return out;
+  return mask(kind, path, value, 0);
 }
 
+const MAX_DEPTH = 128;
+
+function mask(kind: string, path: FieldPath, value: unknown, depth: number): unknown {
+  if (value === undefined) return undefined;
+  if (kind === 'Secret' && (path[0] === 'data' || path[0] === 'stringData')) return maskWhole(value);
+  if (value === null || typeof value !== 'object') {
+    if (isSecretPath(kind, path)) return MASKED;
+    return typeof value === 'string' ? maskString(value) : value;
+  }
+  if (depth > MAX_DEPTH) return MASKED;
+  if (Array.isArray(value)) return value.map((v, i) => mask(kind, [...path, envKey(v) ?? i], v, depth + 1));
+  const embeddedSecret = path.length > 0 && isSecretWithData(value);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = embeddedSecret && (k === 'data' || k === 'stringData') ? maskWhole(v) : mask(kind, [...path, k], v, depth + 1);
+  }
+  return out;
+}
 /** env-style members ({name, value}) are matched by name, so `maskValue` sees `[name=DB_PASSWORD].value`. */
 function envKey(v: unknown): PathSegment | undefined {
   const name = (v as any)?.name;

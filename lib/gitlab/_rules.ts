@@ -1,5 +1,5 @@
 import { show } from '../core/errors';
-import { Rule } from '../core/rules';
+import { noUrlCredentials, Rule } from '../core/rules';
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 
@@ -21,6 +21,8 @@ export const hostOrIp: Rule<unknown> = (v) => {
 
 /** An https URL without path, query or credentials (`https://gitlab.example.org`). */
 export const httpsOrigin: Rule<unknown> = (v) => {
+  const cred = noUrlCredentials(v);
+  if (cred) return cred;
   if (typeof v === 'string') {
     try {
       const u = new URL(v);

@@ -6,7 +6,8 @@ import { GitLab as GitLabResource } from '../../imports/gitlab-apps.gitlab.com';
 import { IIssuer } from '../certs/issuer';
 import { OcpkitError, Problems, show } from '../core/errors';
 import { Quantity } from '../core/quantity';
-import { dnsLabel, dnsSubdomain, hostname, httpsUrl, intRange, nonEmpty, oneOf } from '../core/rules';
+import { dnsLabel, dnsSubdomain, hostname, httpsUrl, intRange, nonEmpty, noUrlCredentials, oneOf } from '../core/rules';
+import { credentialKeyValues, dottedPath, scanTree } from '../core/secret-scan';
 import { SecretKey } from '../core/secret-key';
 import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
 import { hostOrIp, semver } from './_rules';
@@ -380,6 +381,14 @@ export class GitLab extends Construct {
     for (const path of plaintextSecrets(extra)) {
       p.add(`values.${path}`, 'holds a plaintext credential; reference a Secret instead ({secret: name, key: key}), secrets are never written into manifests');
     }
+    // Any type under a credential key (numbers, lists, {value: ...}), env lists, and secrets by content anywhere.
+    const reported = new Set(plaintextSecrets(extra));
+    for (const hit of [...credentialKeyValues(extra), ...scanTree(extra)]) {
+      const path = dottedPath(hit.path);
+      if (reported.has(path)) continue;
+      reported.add(path);
+      p.add(`values.${path}`, `holds ${hit.what}; chart values are written into Git in plain text. Reference a Secret instead ({secret: name, key: key}); secrets are never written into manifests`);
+    }
     for (const path of leafPaths(extra)) {
       const owner = OWNED_VALUE_PATHS.find((o) => path === o || path.startsWith(`${o}.`));
       if (!owner) continue;
@@ -541,7 +550,8 @@ function checkRedis(p: Problems, r: GitLabRedisOptions | undefined): void {
 
 function checkObjectStorage(p: Problems, os: GitLabObjectStorageOptions | undefined): void {
   if (!os || typeof os !== 'object') return p.add('objectStorage', 'is required: the S3 endpoint, connection Secret and buckets');
-  p.check('objectStorage.endpoint', os.endpoint, (v) => (httpsUrl(v) === undefined || (typeof v === 'string' && v.startsWith('http://')) ? undefined : `${show(v)} is not an S3 endpoint URL (for example "https://s3.example.org")`));
+  p.check('objectStorage.endpoint', os.endpoint, noUrlCredentials);
+  p.check('objectStorage.endpoint', os.endpoint, (v) => (noUrlCredentials(v) !== undefined || httpsUrl(v) === undefined || (typeof v === 'string' && v.startsWith('http://')) ? undefined : `${show(v)} is not an S3 endpoint URL (for example "https://s3.example.org")`));
   if (os.region !== undefined) p.check('objectStorage.region', os.region, nonEmpty);
   checkSecretKey(p, 'objectStorage.connection', os.connection);
   const buckets = (os.buckets ?? {}) as unknown as Record<string, unknown>;

@@ -1,4 +1,6 @@
-import { Problems } from '../core/errors';
+import { Problems, show } from '../core/errors';
+import { noUrlCredentials } from '../core/rules';
+import { redactSecrets } from '../core/secret-scan';
 
 const REPOSITORY = /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -12,7 +14,7 @@ export class ExternalImage {
   /** An image pinned by tag, e.g. `ExternalImage.tag('quay.io/gnome/forum', '2024.11.3')`. */
   public static tag(repository: string, tag: string): ExternalImage {
     const p = ExternalImage.checkRepository(repository);
-    if (typeof tag !== 'string' || !TAG.test(tag)) p.add('tag', `${JSON.stringify(tag)} is not an image tag`);
+    if (typeof tag !== 'string' || !TAG.test(tag)) p.add('tag', `${show(tag)} is not an image tag`);
     else if (tag === 'latest') p.add('tag', '"latest" is not a pinned version; use a version tag (for example "2024.11.3") or a digest');
     p.throwIfAny('invalid image');
     return new ExternalImage(repository, tag, undefined);
@@ -21,16 +23,22 @@ export class ExternalImage {
   /** An image pinned by digest (`sha256:...`). */
   public static digest(repository: string, digest: string): ExternalImage {
     const p = ExternalImage.checkRepository(repository);
-    if (typeof digest !== 'string' || !DIGEST.test(digest)) p.add('digest', `${JSON.stringify(digest)} is not a sha256 digest ("sha256:" and 64 hex digits)`);
+    if (typeof digest !== 'string' || !DIGEST.test(digest)) p.add('digest', `${show(digest)} is not a sha256 digest ("sha256:" and 64 hex digits)`);
     p.throwIfAny('invalid image');
     return new ExternalImage(repository, undefined, digest);
   }
 
   /** Parses `repo:tag` or `repo@sha256:...`. */
   public static parse(reference: string): ExternalImage {
+    const cred = noUrlCredentials(reference);
+    if (cred) {
+      const p = new Problems(`image ${redactSecrets(reference)}`);
+      p.add('reference', `${cred.replace('the URL', 'the image reference')}; registry credentials belong in a pull Secret`);
+      p.throwIfAny('invalid image');
+    }
     if (typeof reference !== 'string' || reference.trim() === '') {
-      const p = new Problems(`image ${JSON.stringify(reference)}`);
-      p.add('reference', `${JSON.stringify(reference)} is not an image reference; write "registry/repository:version" or "registry/repository@sha256:..."`);
+      const p = new Problems(`image ${show(reference)}`);
+      p.add('reference', `${show(reference)} is not an image reference; write "registry/repository:version" or "registry/repository@sha256:..."`);
       p.throwIfAny('invalid image');
     }
     const at = reference.indexOf('@');
@@ -41,9 +49,9 @@ export class ExternalImage {
   }
 
   private static checkRepository(repository: string): Problems {
-    const p = new Problems(`image ${repository}`);
+    const p = new Problems(`image ${typeof repository === 'string' ? redactSecrets(repository) : show(repository)}`);
     if (typeof repository !== 'string' || !REPOSITORY.test(repository)) {
-      p.add('repository', `${JSON.stringify(repository)} is not a registry repository (for example "quay.io/gnome/forum")`);
+      p.add('repository', `${show(repository)} is not a registry repository (for example "quay.io/gnome/forum")`);
     }
     return p;
   }

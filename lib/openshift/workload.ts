@@ -2,9 +2,10 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IIssuer } from '../certs/issuer';
-import { Problems } from '../core/errors';
+import { Problems, show } from '../core/errors';
 import { Quantity } from '../core/quantity';
 import { dnsLabel, hostname, intRange } from '../core/rules';
+import { detectSecret, isCredentialKey, isLiteralValue } from '../core/secret-scan';
 import { GitOpsApp } from '../gitops/gitops-app';
 import { ExternalImage } from './external-image';
 import { TrackedImageStream } from './image-stream';
@@ -87,7 +88,11 @@ export class Workload extends Construct implements IServicePort {
     if (props.memory !== undefined && !(props.memory instanceof Quantity)) p.add('memory', 'must be a Quantity');
     for (const [k, v] of Object.entries(props.env ?? {})) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) p.add(`env.${k}`, 'is not a valid environment variable name (letters, digits and "_", not starting with a digit)');
-      else if (typeof v !== 'string') p.add(`env.${k}`, `${JSON.stringify(v)} must be a string; quote numbers and booleans`);
+      else if (typeof v !== 'string') p.add(`env.${k}`, `${show(v)} must be a string; quote numbers and booleans`);
+      else {
+        const what = detectSecret(v) ?? (isCredentialKey(k) && isLiteralValue(v) ? 'a literal value for a credential variable' : undefined);
+        if (what) p.add(`env.${k}`, `holds ${what}; env holds plain settings only and is written into Git. Keep the credential in a Secret created out of band (or sealed) and read it from there`);
+      }
     }
     if (props.healthPath !== undefined && (typeof props.healthPath !== 'string' || !props.healthPath.startsWith('/'))) p.add('healthPath', `${JSON.stringify(props.healthPath)} must start with "/"`);
     if (props.route) p.check('route.host', props.route.host, hostname);

@@ -1,28 +1,69 @@
 import { show } from '../core/errors';
+import { isCredentialKey, isLiteralValue, jsonPointer, scanTree } from '../core/secret-scan';
 import type { Finding, PolicyRule } from './policy';
 
+/** Same as WAIVE_ANNOTATION_PREFIX in ./policy (not imported: policy.ts imports the built-in rules). */
+const WAIVE_ANNOTATION_PREFIX = 'ocpkit.io/waive-';
+const FIX = 'reference the Secret with SecretKey.of(name, key) and create it out of band, or use a SealedSecret or an ExternalSecret';
+
 /**
- * `no-literal-secrets`: no Secret with values (`data` or `stringData`) in the synthesized tree.
- * Secrets are referenced (`SecretKey.of(...)`) and created out of band, or arrive encrypted
- * through SealedSecrets or External Secrets (other kinds, never flagged). A Secret without values
- * (one a controller fills, such as a service-account token) passes.
+ * Fields that cannot carry a secret worth reporting: waiver reasons (written for reviewers) and
+ * server-side bookkeeping. The data of a top-level v1 Secret is reported on its own (below).
+ */
+function skip(isSecret: boolean) {
+  return (path: readonly (string | number)[], key: string | number): boolean => {
+    if (path.length === 0) return key === 'status' || (isSecret && (key === 'data' || key === 'stringData'));
+    if (path.length === 1 && path[0] === 'metadata') return key === 'managedFields';
+    return path.length === 2 && path[0] === 'metadata' && path[1] === 'annotations' && typeof key === 'string' && key.startsWith(WAIVE_ANNOTATION_PREFIX);
+  };
+}
+
+/**
+ * `no-literal-secrets`: nothing in the synthesized tree carries a credential.
+ * - A v1 Secret with values (`data` or `stringData`). Secrets are referenced
+ *   (`SecretKey.of(...)`) and created out of band, or arrive encrypted through SealedSecrets or
+ *   External Secrets (other kinds; their ciphertext is not flagged). A Secret without values
+ *   (one a controller fills, such as a service-account token) passes.
+ * - In every object of every kind, every string is checked by content (lib/core/secret-scan):
+ *   private keys (also base64), tokens with known prefixes, URLs with passwords, cloud-config
+ *   passwords, docker config credentials, and Secrets embedded in other objects or in annotation
+ *   JSON (`kubectl.kubernetes.io/last-applied-configuration`); env entries and ConfigMap keys with
+ *   a credential name (`DB_PASSWORD`) and a literal value.
+ * Findings name the JSON pointer and what was found, never the value.
  */
 export const NO_LITERAL_SECRETS: PolicyRule = {
   id: 'no-literal-secrets',
-  title: 'no Secret carries literal data; secrets are referenced, sealed or external',
+  title: 'no Secret carries literal data and no object holds credentials; secrets are referenced, sealed or external',
   check(obj): Finding[] {
     const m = obj.manifest;
-    if (m?.kind !== 'Secret' || m?.apiVersion !== 'v1') return [];
+    if (m === null || typeof m !== 'object') return [];
     const out: Finding[] = [];
-    for (const field of ['data', 'stringData']) {
-      const v = m[field];
-      if (v !== undefined && v !== null && (typeof v !== 'object' || Object.keys(v).length > 0)) {
-        const keys = typeof v === 'object' ? Object.keys(v).sort() : [];
-        out.push({
-          pointer: `/${field}`,
-          message: `Secret "${m.metadata?.name}" has literal values (${keys.length ? `keys ${keys.map((k) => show(k)).join(', ')}` : show(v)}) that would be committed to Git; reference the Secret with SecretKey.of(name, key) and create it out of band, or use a SealedSecret or an ExternalSecret`,
-        });
+    const isSecret = m.kind === 'Secret' && m.apiVersion === 'v1';
+    if (isSecret) {
+      for (const field of ['data', 'stringData']) {
+        const v = m[field];
+        if (v !== undefined && v !== null && (typeof v !== 'object' || Object.keys(v).length > 0)) {
+          const keys = typeof v === 'object' ? Object.keys(v).sort() : [];
+          out.push({
+            pointer: `/${field}`,
+            message: `Secret ${show(String(m.metadata?.name))} has literal values (${keys.length ? `keys ${keys.map((k) => show(k)).join(', ')}` : `a ${typeof v}`}) that would be committed to Git; ${FIX}`,
+          });
+        }
       }
+    }
+    if (m.kind === 'ConfigMap' && m.apiVersion === 'v1') {
+      for (const field of ['data', 'binaryData']) {
+        const v = m[field];
+        if (!v || typeof v !== 'object') continue;
+        for (const k of Object.keys(v).sort()) {
+          if (isCredentialKey(k) && isLiteralValue(v[k])) {
+            out.push({ pointer: jsonPointer([field, k]), message: `ConfigMap key ${show(k)} holds a literal credential; ConfigMaps are plain text in Git, ${FIX}` });
+          }
+        }
+      }
+    }
+    for (const hit of scanTree(m, { skip: skip(isSecret) })) {
+      out.push({ pointer: jsonPointer(hit.path), message: `holds ${hit.what}, which would be committed to Git in plain text; ${FIX}` });
     }
     return out;
   },

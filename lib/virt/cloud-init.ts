@@ -2,6 +2,7 @@ import * as yaml from 'js-yaml';
 import { Problems, show } from '../core/errors';
 import { dnsSubdomain, duplicates, hostname as fqdnRule, nonEmpty } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
+import { detectSecret, setsPasswordInShell } from '../core/secret-scan';
 import { listProp } from '../network/_rules';
 
 /** How KubeVirt puts the keys of an SSH key Secret into the guest. */
@@ -141,7 +142,19 @@ export class CloudInit {
       const parts = Array.isArray(cmd) ? cmd : [cmd];
       if (parts.length === 0 || parts.some((x) => nonEmpty(x) !== undefined)) p.add(`${field}.runCommands[${i}]`, `${show(cmd)} must be a non-empty command string or list of arguments`);
       if (parts.some((x) => typeof x === 'string' && PRIVATE_KEY.test(x))) p.add(`${field}.runCommands[${i}]`, 'contains a private key; secrets never go into a VM definition (use CloudInit.fromSecret for sensitive user data)');
+      else {
+        const what = parts.map((x) => detectSecret(x)).find((w) => w !== undefined) ?? (setsPasswordInShell(parts.join(' ')) ? 'a command that sets a password (chpasswd, passwd --stdin, useradd/usermod -p)' : undefined);
+        if (what) p.add(`${field}.runCommands[${i}]`, `contains ${what}; user data is written into Git in plain text, so secrets never go into a VM definition (use CloudInit.fromSecret for sensitive user data)`);
+      }
     });
+    // Every other string the user gives ends up in the user data too.
+    const strings: [string, unknown][] = [['hostname', c.hostname], ['fqdn', c.fqdn], ['timezone', c.timezone]];
+    if (Array.isArray(c.packages)) c.packages.forEach((x, i) => strings.push([`packages[${i}]`, x]));
+    if (Array.isArray(users)) users.forEach((u, i) => { strings.push([`users[${i}].name`, u?.name], [`users[${i}].shell`, u?.shell]); if (Array.isArray(u?.groups)) (u.groups as readonly unknown[]).forEach((g: unknown, j: number) => strings.push([`users[${i}].groups[${j}]`, g])); });
+    for (const [f, v] of strings) {
+      const what = detectSecret(v);
+      if (what) p.add(`${field}.${f}`, `contains ${what}; secrets never go into a VM definition (use CloudInit.fromSecret for sensitive user data)`);
+    }
     if (c.timezone !== undefined) p.check(`${field}.timezone`, c.timezone, (v) => (typeof v === 'string' && /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(v) ? undefined : `${show(v)} is not a time zone name (for example "Europe/Berlin" or "UTC")`));
   }
 

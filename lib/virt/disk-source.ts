@@ -1,3 +1,5 @@
+import { redactSecrets } from '../core/secret-scan';
+
 /** Access mode of a VM disk's PersistentVolumeClaim. */
 export enum AccessMode {
   /** One node at a time; the VM cannot live-migrate. */
@@ -117,8 +119,8 @@ export class DiskSource {
       case 'pvcClone': return `clone of PVC ${this.options.namespace}/${this.options.name}`;
       case 'existingPvc': return `existing PVC ${this.options.claimName}`;
       case 'blank': return 'blank disk';
-      case 'registry': return `registry image ${this.options.image}`;
-      default: return `${this.kind} ${this.options.url}`;
+      case 'registry': return `registry image ${redactSecrets(String(this.options.image))}`;
+      default: return `${this.kind} ${redactSecrets(String(this.options.url))}`;
     }
   }
 }

@@ -1,0 +1,380 @@
+import * as yaml from 'js-yaml';
+
+/**
+ * Content-based secret detection, shared by construct validation, the `no-literal-secrets`
+ * policy, `ocpkit diff` masking and every error message (`show()` redacts through it).
+ *
+ * Everything here is linear in the input: one cheap pre-filter per string, then a few anchored
+ * patterns; embedded JSON/YAML and cloud-config are parsed only when a marker is present and the
+ * text is below {@link MAX_PARSE}. Findings describe *what* was found, never the value.
+ */
+
+/** Strings longer than this are scanned in their first MAX_SCAN characters only. */
+export const MAX_SCAN = 4 * 1024 * 1024;
+/** Embedded JSON/YAML/cloud-config documents are parsed up to this size. */
+export const MAX_PARSE = 256 * 1024;
+
+/**
+ * Token formats with a documented, distinctive prefix.
+ * - GitLab: https://docs.gitlab.com/ee/security/tokens/#token-prefixes
+ * - GitHub: https://github.blog/engineering/platform-security/behind-githubs-new-authentication-token-formats/
+ * - Slack: https://api.slack.com/authentication/token-types
+ * - AWS access key ids: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
+ * - OpenAI/Anthropic `sk-`, Stripe `sk_live_`/`rk_live_`, Google `AIza` API keys.
+ */
+const TOKENS: readonly (readonly [RegExp, string])[] = [
+  [/(?<![A-Za-z0-9])(?:glpat|glrt|gldt|glptt|glcbt|glimt|glft|gloas|glsoat|glagent|glffct)-[A-Za-z0-9_.-]{20,}/, 'a GitLab token'],
+  [/(?<![A-Za-z0-9])GR1348941[A-Za-z0-9_-]{20,}/, 'a GitLab runner registration token'],
+  [/(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{36,}/, 'a GitHub token'],
+  [/(?<![A-Za-z0-9])github_pat_[A-Za-z0-9_]{22,}/, 'a GitHub token'],
+  [/(?<![A-Za-z0-9])xox[abposr]-[A-Za-z0-9-]{10,}/, 'a Slack token'],
+  [/(?<![A-Za-z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Za-z])/, 'an AWS access key id'],
+  [/(?<![A-Za-z0-9_-])sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}/, 'an API secret key (sk-...)'],
+  [/(?<![A-Za-z0-9])[rs]k_live_[A-Za-z0-9]{16,}/, 'a Stripe secret key'],
+  [/(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}/, 'a Google API key'],
+  [/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/, 'a JSON Web Token'],
+];
+const TOKEN_ANY = new RegExp(TOKENS.map(([r]) => r.source).join('|'), 'g');
+
+/** PEM private keys (PKCS#1/#8, EC, DSA, OpenSSH, encrypted, PGP) and PuTTY key files. */
+const PEM_PRIVATE = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|PuTTY-User-Key-File-\d/;
+/** "-----BEGIN" in base64 at each of the three byte alignments. */
+const B64_PEM = /LS0tLS1CRUdJTi|LS0tQkVHSU4|LS0tLUJFR0lO/g;
+/** `{"auths":` in base64 (a base64 `.dockerconfigjson`). */
+const B64_AUTHS = /eyJhdXRocyI6/g;
+/** Docker config JSON with credentials (`auths.<registry>.auth|password|identitytoken`), and legacy `.dockercfg`. */
+const DOCKER_AUTH = /"(?:auth|password|identitytoken|registrytoken)"\s*:\s*"[^"\s]/;
+const DOCKER_AUTHS = /"auths"\s*:/;
+/** Legacy `.dockercfg`: `{"<registry>": {"auth": "<base64 user:password>"}}`. */
+const DOCKERCFG_AUTH = /"auth"\s*:\s*"[A-Za-z0-9+/]{8,}={0,2}"/;
+
+/** `scheme://userinfo@`: userinfo without `/ ? # @`, whitespace or quotes (RFC 3986 section 3.2.1). */
+const URL_USERINFO = /\b([A-Za-z][A-Za-z0-9+.-]{0,31}):\/\/([^\s/?#@'"<>\\]{1,512})@/g;
+/** A whole value `user:password@host/...` or `user:password@host:path` (image references, scp-like Git URLs). */
+const BARE_USERINFO = /^([^\s@:/]{1,256}):([^\s@/]{1,512})@([A-Za-z0-9.-]+)(?::\d+)?[:/]/;
+
+/** Placeholders that stand for a secret without being one (`$TOKEN`, `${TOKEN}`, `$(TOKEN)`, `{{ .token }}`, `***`). */
+const PLACEHOLDER = /^(?:\$[A-Za-z_][A-Za-z0-9_]*|\$\{[^}]{1,256}\}|\$\([A-Za-z_][A-Za-z0-9_]*\)|\{\{[^}]{0,256}\}\}|\*+|%[A-Za-z_][A-Za-z0-9_]*%)$/;
+
+/** Cheap pre-filter: a string without any of these can hold none of the secrets detected here. */
+const QUICK = /-----BEGIN|PuTTY-User|LS0tL|LS0tQkVH|eyJ|gl[a-z]{1,6}-|GR1348941|gh[pousr]_|github_pat_|xox[abposr]-|A[KS]IA|sk-|[rs]k_live_|AIza|@|cloud-config|"auths?"|"password"|"identitytoken"|Secret/;
+
+/** True for a stand-in such as `$(TOKEN)` or `{{ .token }}`. */
+export function isPlaceholder(s: string): boolean {
+  return PLACEHOLDER.test(s);
+}
+
+function userinfoIsSecret(scheme: string, userinfo: string): boolean {
+  const colon = userinfo.indexOf(':');
+  if (colon >= 0) {
+    const password = userinfo.slice(colon + 1);
+    return password !== '' && !isPlaceholder(password);
+  }
+  if (userinfo === '' || isPlaceholder(userinfo)) return false;
+  if (tokenKind(userinfo)) return true;
+  // A user name alone is no secret over ssh (`ssh://git@host`), but over http(s) it is how
+  // tokens are passed (`https://<token>@host`, `https://oauth2@host`); only `git@` is common there.
+  return /^https?$/i.test(scheme) && userinfo !== 'git';
+}
+
+/** True when `s` is or contains a URL whose user info carries a password or token. */
+export function hasUrlCredentials(s: string): boolean {
+  if (typeof s !== 'string' || !s.includes('@')) return false;
+  URL_USERINFO.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = URL_USERINFO.exec(s)) !== null) if (userinfoIsSecret(m[1], m[2])) return true;
+  const b = BARE_USERINFO.exec(s);
+  return !!b && !/^sha(256|384|512)$/i.test(b[3]) && b[2] !== '' && !isPlaceholder(b[2]);
+}
+
+/** `s` with the user info of every URL that carries credentials replaced by `***`. */
+export function redactUrlCredentials(s: string): string {
+  if (!s.includes('@')) return s;
+  let out = s.replace(URL_USERINFO, (all, scheme: string, userinfo: string) => (userinfoIsSecret(scheme, userinfo) ? `${scheme}://***@` : all));
+  const b = BARE_USERINFO.exec(out);
+  if (b && !/^sha(256|384|512)$/i.test(b[3]) && b[2] !== '' && !isPlaceholder(b[2])) out = `***@${out.slice(b[1].length + b[2].length + 2)}`;
+  return out;
+}
+
+function tokenKind(s: string): string | undefined {
+  for (const [r, what] of TOKENS) if (r.test(s)) return what;
+  return undefined;
+}
+
+function base64PrivateKey(s: string): boolean {
+  B64_PEM.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = B64_PEM.exec(s)) !== null) {
+    let start = m.index;
+    while (start > 0 && start > m.index - 8 && /[A-Za-z0-9+/]/.test(s[start - 1])) start--;
+    const chunk = s.slice(start, start + 4096).replace(/\s+/g, '');
+    const run = /^[A-Za-z0-9+/]+={0,2}/.exec(chunk)?.[0] ?? '';
+    const text = Buffer.from(run.slice(0, run.length - (run.length % 4)), 'base64').toString('latin1');
+    if (PEM_PRIVATE.test(text) || /PRIVATE KEY/.test(text)) return true;
+  }
+  return false;
+}
+
+function base64DockerConfig(s: string): boolean {
+  B64_AUTHS.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = B64_AUTHS.exec(s)) !== null) {
+    const run = /^[A-Za-z0-9+/]+={0,2}/.exec(s.slice(m.index, m.index + MAX_PARSE))?.[0] ?? '';
+    const text = Buffer.from(run.slice(0, run.length - (run.length % 4)), 'base64').toString('utf8');
+    if (DOCKER_AUTH.test(text)) return true;
+  }
+  return false;
+}
+
+/** Shell commands that set a password from the command line (`echo root:x | chpasswd`, `useradd -p`). */
+const SHELL_PASSWORD = /\bchpasswd\b|\bpasswd\b[^|;&\n]*--stdin|\buser(?:add|mod)\b[^|;&\n]*\s(?:-p|--password)\s/;
+
+/** True when a shell command sets a password inline. */
+export function setsPasswordInShell(cmd: string): boolean {
+  return typeof cmd === 'string' && SHELL_PASSWORD.test(cmd);
+}
+
+/**
+ * Passwords in a cloud-config document. Hashed passwords count too: a crypt hash in Git can be
+ * cracked offline. Keys from https://cloudinit.readthedocs.io/en/latest/reference/modules.html
+ * (cc_set_passwords: `password`, `chpasswd.list`, `chpasswd.users`; cc_users_groups:
+ * `users[].passwd`, `plain_text_passwd`, `hashed_passwd`), and runcmd/bootcmd entries that pipe
+ * a password into chpasswd.
+ */
+function cloudConfigPassword(text: string): boolean {
+  let doc: any;
+  try {
+    doc = yaml.load(text.slice(0, MAX_PARSE), { schema: yaml.JSON_SCHEMA, json: true });
+  } catch {
+    // Unparsable: fall back to line patterns.
+    return /^\s*(?:-\s*)?(?:password|passwd|plain_text_passwd|hashed_passwd)\s*:\s*\S/m.test(text) || /^\s*chpasswd\s*:[\s\S]*?^\s*(?:list|users)\s*:/m.test(text) || SHELL_PASSWORD.test(text);
+  }
+  if (!doc || typeof doc !== 'object') return false;
+  const filled = (v: unknown) => (typeof v === 'string' ? v.trim() !== '' && !isPlaceholder(v.trim()) : typeof v === 'number' || (Array.isArray(v) && v.length > 0));
+  if (filled(doc.password)) return true;
+  const ch = doc.chpasswd;
+  if (ch && typeof ch === 'object' && (filled(ch.list) || (Array.isArray(ch.users) && ch.users.some((u: any) => filled(u?.password))))) return true;
+  if (Array.isArray(doc.users) && doc.users.some((u: any) => u && typeof u === 'object' && (filled(u.passwd) || filled(u.plain_text_passwd) || filled(u.hashed_passwd)))) return true;
+  for (const key of ['runcmd', 'bootcmd']) {
+    const list = doc[key];
+    if (Array.isArray(list) && list.some((c: unknown) => (Array.isArray(c) ? c.join(' ') : String(c)).match(SHELL_PASSWORD))) return true;
+  }
+  return false;
+}
+
+/** A v1 Secret object with values (`data` or `stringData` not empty). */
+export function isSecretWithData(o: any): boolean {
+  if (!o || typeof o !== 'object' || o.kind !== 'Secret' || (o.apiVersion !== 'v1' && o.apiVersion !== undefined)) return false;
+  return ['data', 'stringData'].some((f) => {
+    const v = o[f];
+    return v !== undefined && v !== null && (typeof v !== 'object' || Object.keys(v).length > 0);
+  });
+}
+
+const EMBEDDED_SECRET_JSON = /"kind"\s*:\s*"Secret"/;
+const EMBEDDED_SECRET_YAML = /^\s*(?:-\s+)?kind:\s*["']?Secret["']?\s*$/m;
+
+/** Embedded manifests in text (JSON such as `last-applied-configuration`, or YAML) holding a Secret with data. */
+function embeddedSecret(s: string, depth: number): string | undefined {
+  if (depth > 3 || s.length > MAX_PARSE) return undefined;
+  let docs: unknown[] | undefined;
+  const t = s.trimStart();
+  if ((t.startsWith('{') || t.startsWith('[')) && EMBEDDED_SECRET_JSON.test(s)) {
+    try {
+      docs = [JSON.parse(s)];
+    } catch {
+      docs = undefined;
+    }
+  }
+  if (!docs && EMBEDDED_SECRET_YAML.test(s)) {
+    try {
+      docs = yaml.loadAll(s, undefined, { schema: yaml.JSON_SCHEMA, json: true });
+    } catch {
+      return /^\s*(?:data|stringData)\s*:/m.test(s) ? 'a Secret manifest with data' : undefined;
+    }
+  }
+  if (!docs) return undefined;
+  const hits = scanTree(docs, { depth: depth + 1, maxNodes: 100_000 });
+  return hits.length ? (hits.some((h) => h.what.includes('Secret')) ? 'an embedded Secret manifest with data' : hits[0].what) : undefined;
+}
+
+/**
+ * What kind of secret `s` holds, or undefined: a private key (PEM, OpenSSH, PuTTY, or base64 of
+ * one), a token with a known prefix, a URL with a password or token in its user info,
+ * passwords in cloud-config user data, registry credentials (docker config `auths`), or an
+ * embedded Secret manifest with data. The answer never contains the value.
+ */
+export function detectSecret(s: unknown, depth = 0): string | undefined {
+  if (typeof s !== 'string' || s.length < 8) return undefined;
+  const text = s.length > MAX_SCAN ? s.slice(0, MAX_SCAN) : s;
+  if (!QUICK.test(text)) return undefined;
+  if (PEM_PRIVATE.test(text)) return 'a private key';
+  const token = tokenKind(text);
+  if (token) return token;
+  if (hasUrlCredentials(text)) return 'a URL with a password or token in its user info';
+  if (base64PrivateKey(text)) return 'a base64-encoded private key';
+  if ((DOCKER_AUTHS.test(text) && DOCKER_AUTH.test(text)) || DOCKERCFG_AUTH.test(text)) return 'registry credentials (a docker config with "auths")';
+  if (base64DockerConfig(text)) return 'base64-encoded registry credentials (a docker config with "auths")';
+  if (/^\s*#cloud-config\b/.test(text) && cloudConfigPassword(text)) return 'a password in cloud-config user data (password, chpasswd, passwd, hashed_passwd or a chpasswd command)';
+  return embeddedSecret(text, depth);
+}
+
+/**
+ * `s` safe for a message: URL user info becomes `***`, tokens keep their prefix only
+ * (`glpat-***`), private keys become `(private key)`; anything else detected replaces the whole
+ * text with a note saying what it was.
+ */
+export function redactSecrets(s: string): string {
+  if (typeof s !== 'string' || s.length < 8 || !QUICK.test(s.length > MAX_SCAN ? s.slice(0, MAX_SCAN) : s)) return s;
+  let out = redactUrlCredentials(s);
+  out = out.replace(TOKEN_ANY, (t) => `${/^[A-Za-z]+[-_](?:pat_)?/.exec(t)?.[0] ?? t.slice(0, 4)}***`);
+  out = out.replace(/-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/g, '(private key)');
+  const left = detectSecret(out);
+  return left ? `(hidden: ${left})` : out;
+}
+
+/** Names of variables and keys that hold credentials (`DB_PASSWORD`, `apiToken`, `aws_secret_access_key`). */
+const CREDENTIAL_NAME = /(?:password|passwd|passphrase|secret|token|credentials?|apikey|privatekey|secretkey|accesskey|authkey)$/;
+/** ...except names that by convention hold the *name* of a Secret. */
+const REFERENCE_NAME = /^(?:secret|existingsecret|usesecret|secretref)$/;
+
+/** True when a variable or key name says it holds a credential (strict: the name must end in a credential word). */
+export function isCredentialKey(name: unknown): boolean {
+  if (typeof name !== 'string') return false;
+  const n = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return CREDENTIAL_NAME.test(n) && !REFERENCE_NAME.test(n);
+}
+
+/** True for a literal credential value: a non-empty string or a number that is not a placeholder or an on/off word. */
+export function isLiteralValue(v: unknown): boolean {
+  if (typeof v === 'number' || typeof v === 'bigint') return true;
+  if (typeof v !== 'string') return false;
+  const t = v.trim();
+  return t !== '' && !isPlaceholder(t) && !/^(?:true|false|yes|no|on|off|none|null|disabled?|enabled?|required|optional)$/i.test(t);
+}
+
+/** One finding of {@link scanTree}: where (path from the root) and what (never the value). */
+export interface SecretHit {
+  readonly path: readonly (string | number)[];
+  readonly what: string;
+}
+
+/** Options of {@link scanTree}. */
+export interface ScanOptions {
+  /** Paths (from the root) not to look at; called for every object member. */
+  readonly skip?: (path: readonly (string | number)[], key: string | number) => boolean;
+  /** Stop after this many nodes (reported as a finding). @default 1_000_000 */
+  readonly maxNodes?: number;
+  /** @internal nesting of embedded documents */
+  readonly depth?: number;
+}
+
+const MAX_DEPTH = 128;
+
+/**
+ * Walks a JSON-like tree (iteratively, each object once even when shared) and returns every
+ * place that holds a secret: strings by content ({@link detectSecret}), embedded v1 Secrets with
+ * data, and env-style entries (`{name: DB_PASSWORD, value: "..."}`) with a literal value under a
+ * credential name. A tree too deep or too large to check is a finding itself.
+ */
+export function scanTree(root: unknown, options: ScanOptions = {}): SecretHit[] {
+  const hits: SecretHit[] = [];
+  const max = options.maxNodes ?? 1_000_000;
+  const depth = options.depth ?? 0;
+  const seen = new Set<object>();
+  const stack: [unknown, (string | number)[]][] = [[root, []]];
+  let nodes = 0;
+  while (stack.length) {
+    const [v, path] = stack.pop()!;
+    if (++nodes > max) {
+      hits.push({ path: [], what: `more than ${max} values, too many to check for secrets` });
+      break;
+    }
+    if (typeof v === 'string') {
+      const what = detectSecret(v, depth);
+      if (what) hits.push({ path, what });
+      continue;
+    }
+    if (v === null || typeof v !== 'object' || seen.has(v)) continue;
+    seen.add(v);
+    if (path.length > MAX_DEPTH) {
+      hits.push({ path, what: `nesting deeper than ${MAX_DEPTH} levels, too deep to check for secrets` });
+      continue;
+    }
+    if (path.length > 0 && isSecretWithData(v)) {
+      hits.push({ path, what: `an embedded Secret ${JSON.stringify(String((v as any).metadata?.name ?? ''))} with literal data` });
+      continue;
+    }
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) {
+        if (options.skip?.(path, i)) continue;
+        const item = v[i];
+        if (item && typeof item === 'object' && !Array.isArray(item) && typeof item.name === 'string' && isCredentialKey(item.name) && typeof item.value === 'string' && isLiteralValue(item.value)) {
+          hits.push({ path: [...path, i, 'value'], what: `a literal value for the credential variable ${JSON.stringify(item.name)}` });
+        }
+        stack.push([item, [...path, i]]);
+      }
+    } else {
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const k = keys[i];
+        if (options.skip?.(path, k)) continue;
+        stack.push([(v as any)[k], [...path, k]]);
+      }
+    }
+  }
+  return hits.sort((a, b) => cmpPath(a.path, b.path));
+}
+
+function cmpPath(a: readonly (string | number)[], b: readonly (string | number)[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    if (a[i] === b[i]) continue;
+    if (typeof a[i] === 'number' && typeof b[i] === 'number') return (a[i] as number) - (b[i] as number);
+    return String(a[i]) < String(b[i]) ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+/**
+ * Values under credential-looking keys, whatever their type (chart values, ConfigMap data):
+ * `password: "x"`, `password: 123`, `apiToken: ["x"]`, `password: {value: "x"}`. Members that by
+ * convention name a Secret (`secret`, `key`, `name`, `secretName`, `existingSecret`, ...) and
+ * on/off switches are references, not material.
+ */
+export function credentialKeyValues(root: unknown, maxNodes = 200_000): SecretHit[] {
+  const hits: SecretHit[] = [];
+  const seen = new Set<object>();
+  const stack: [unknown, (string | number)[], boolean][] = [[root, [], false]];
+  let nodes = 0;
+  while (stack.length && ++nodes <= maxNodes) {
+    const [v, path, under] = stack.pop()!;
+    const last = path[path.length - 1];
+    if (under) {
+      if (typeof last === 'string' && REFERENCE_MEMBER.test(last)) continue;
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') {
+        if (isLiteralValue(v)) hits.push({ path, what: 'a literal credential under a credential key' });
+        continue;
+      }
+    }
+    if (v === null || typeof v !== 'object' || seen.has(v) || path.length > MAX_DEPTH) continue;
+    seen.add(v);
+    if (Array.isArray(v)) v.forEach((item, i) => stack.push([item, [...path, i], under]));
+    else for (const k of Object.keys(v)) stack.push([(v as any)[k], [...path, k], under || isCredentialKey(k)]);
+  }
+  return hits.sort((a, b) => cmpPath(a.path, b.path));
+}
+
+const REFERENCE_MEMBER = /^(?:secret|key|name|secretName|existingSecret|secretRef|secretKeyRef|useSecret|enabled|provider|file|path|mountPath|items)$/;
+
+/** `a.b[0].c` */
+export function dottedPath(path: readonly (string | number)[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(p) ? `${out ? '.' : ''}${p}` : `[${JSON.stringify(p)}]`;
+  return out;
+}
+
+/** `/a/b/0/c` (RFC 6901) */
+export function jsonPointer(path: readonly (string | number)[]): string {
+  return path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
