@@ -121,14 +121,19 @@ function entities(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
+/** Markdown punctuation as numeric references: renders the same, and stays literal even where a renderer reads Markdown inside HTML. */
+function inertPunctuation(s: string): string {
+  return s.replace(/[`*_[\]~|!\\]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 /** Text inside an HTML element of the HTML block. */
 export function htmlText(s: string): string {
-  return noPing(entities(oneLine(s)));
+  return noPing(inertPunctuation(entities(oneLine(s))));
 }
 
 /** Text inside <code> of the HTML block (mentions and links are not processed in code). */
 export function htmlCode(s: string): string {
-  return entities(oneLine(s));
+  return inertPunctuation(entities(oneLine(s)));
 }
 
 /** Markdown prose: HTML entities, backslash escapes for Markdown punctuation, no pings. */
