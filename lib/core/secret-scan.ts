@@ -101,16 +101,21 @@ function tokenKind(s: string): string | undefined {
   return undefined;
 }
 
+/** At most this many base64 markers are decoded per string (each costs a fixed, small slice). */
+const MAX_MARKERS = 64;
+
+/**
+ * Each "-----BEGIN" marker (at any of the three alignments) starts a base64 group, so the text
+ * from the marker decodes on its own; 160 characters are enough to reach "PRIVATE KEY".
+ */
 function base64PrivateKey(s: string): boolean {
   B64_PEM.lastIndex = 0;
   let m: RegExpExecArray | null;
-  while ((m = B64_PEM.exec(s)) !== null) {
-    let start = m.index;
-    while (start > 0 && start > m.index - 8 && /[A-Za-z0-9+/]/.test(s[start - 1])) start--;
-    const chunk = s.slice(start, start + 4096).replace(/\s+/g, '');
-    const run = /^[A-Za-z0-9+/]+={0,2}/.exec(chunk)?.[0] ?? '';
-    const text = Buffer.from(run.slice(0, run.length - (run.length % 4)), 'base64').toString('latin1');
-    if (PEM_PRIVATE.test(text) || /PRIVATE KEY/.test(text)) return true;
+  for (let n = 0; n < MAX_MARKERS && (m = B64_PEM.exec(s)) !== null; n++) {
+    const chunk = s.slice(m.index, m.index + 200).replace(/\s+/g, '');
+    const run = /^[A-Za-z0-9+/]+/.exec(chunk)?.[0] ?? '';
+    const text = Buffer.from(run.slice(0, Math.min(160, run.length - (run.length % 4))), 'base64').toString('latin1');
+    if (/BEGIN [A-Z0-9 ]*PRIVATE KEY/.test(text)) return true;
   }
   return false;
 }
@@ -118,10 +123,11 @@ function base64PrivateKey(s: string): boolean {
 function base64DockerConfig(s: string): boolean {
   B64_AUTHS.lastIndex = 0;
   let m: RegExpExecArray | null;
-  while ((m = B64_AUTHS.exec(s)) !== null) {
-    const run = /^[A-Za-z0-9+/]+={0,2}/.exec(s.slice(m.index, m.index + MAX_PARSE))?.[0] ?? '';
+  for (let n = 0; n < 4 && (m = B64_AUTHS.exec(s)) !== null; n++) {
+    const run = /^[A-Za-z0-9+/]+={0,2}/.exec(s.slice(m.index, m.index + 65536))?.[0] ?? '';
     const text = Buffer.from(run.slice(0, run.length - (run.length % 4)), 'base64').toString('utf8');
     if (DOCKER_AUTH.test(text)) return true;
+    B64_AUTHS.lastIndex = m.index + Math.max(run.length, 1);
   }
   return false;
 }

@@ -333,3 +333,23 @@ describe('ocpkit diff masks by content', () => {
     expect(maskValue('Thing', ['spec', 'password'], 'x')).toBe(MASKED);
   });
 });
+
+describe('the detector stays fast on hostile strings (1 MiB each)', () => {
+  const N = 1 << 20;
+  test.each([
+    ['repeated base64 "-----BEGIN" markers', 'LS0tQkVHSU4'.repeat(N / 11)],
+    ['repeated base64 {"auths": markers', 'eyJhdXRocyI6'.repeat(N / 12)],
+    ['repeated schemes', 'a://'.repeat(N / 4)],
+    ['repeated @', '@'.repeat(N)],
+    ['a Secret-looking YAML document', `kind: Secret\n${'a: b\n'.repeat(N / 5)}`],
+    ['a large JSON manifest', `{"kind":"Secret","x":[${'1,'.repeat(N / 2)}1]}`],
+    ['repeated token prefixes', 'glpat-'.repeat(N / 6)],
+    ['a cloud-config with anchors', `#cloud-config\n${'a: &a [1]\n'.repeat(N / 10)}`],
+  ])('%s', (_name, text) => {
+    const t = Date.now();
+    detectSecret(text);
+    redactSecrets(text);
+    maskString(text);
+    expect(Date.now() - t).toBeLessThan(3000);
+  });
+});
