@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import * as yaml from 'js-yaml';
 import { UsageError } from '../cli/main';
+import { readFolderFile, scanFolder } from '../core/read-folder';
+import { loadAllYaml, YamlInputError } from '../core/safe-yaml';
 import { checkPolicies } from '../policy/check-policies';
 import { PolicyObject } from '../policy/policy';
 import { SchemaValidator } from '../schema/validator';
@@ -29,33 +30,53 @@ export interface TreeReport {
   readonly errors: readonly string[];
 }
 
-/** Every `.yaml`/`.yml`/`.json` file below a folder, sorted. */
+/**
+ * Every `.yaml`/`.yml`/`.json` file below a folder, sorted, as the shared walker lists them
+ * (lib/core/read-folder.ts: no linked folders, nothing outside the tree, no FIFOs or devices,
+ * hidden folders and node_modules skipped).
+ */
 export function manifestFiles(dir: string): string[] {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a folder`);
-  return fs
-    .readdirSync(dir, { recursive: true })
-    .map(String)
-    .filter((f) => /\.(ya?ml|json)$/.test(f))
-    .sort()
-    .map((f) => path.join(dir, f));
+  checkFolder(dir);
+  return scanFolder(dir).files.map((f) => path.join(dir, f.rel.split('/').join(path.sep)));
+}
+
+function checkFolder(dir: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch {
+    throw new UsageError(`${dir} is not a folder`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`${dir} is not a folder`);
 }
 
 /** Validates every Kubernetes document in a folder (kubeconform-style, strict about unknown fields). */
 export function validateTree(dir: string, options: ValidateTreeOptions = {}): TreeReport {
   const validator = new SchemaValidator({ schemasDir: options.schemasDir, extraCrds: options.extraCrds });
-  const files = manifestFiles(dir);
+  checkFolder(dir);
+  const scan = scanFolder(dir);
+  const files = scan.files.map((f) => path.join(dir, f.rel.split('/').join(path.sep)));
   const errors: string[] = [];
+  const shown = (rel: string) => path.relative(process.cwd(), path.join(dir, rel)) || rel;
+  // one line per file the walker refused (linked folders, FIFOs, folders named *.yaml ...)
+  for (const p of scan.problems) errors.push(`${shown(p.rel)}: ${p.message}`);
   let documents = 0;
   const policyObjects: PolicyObject[] = [];
   const labels = new Map<string, string>();
   const groupOf = environmentGrouping(dir, files);
-  for (const file of files) {
+  for (const [n, file] of files.entries()) {
     const rel = path.relative(process.cwd(), file) || file;
+    const read = readFolderFile(scan.files[n]);
+    if ('problem' in read) {
+      errors.push(`${shown(read.problem.rel)}: ${read.problem.message}`);
+      continue;
+    }
     let docs: unknown[];
     try {
-      docs = yaml.loadAll(fs.readFileSync(file, 'utf8'));
+      docs = loadAllYaml(read.text, { json: file.endsWith('.json') });
     } catch (e) {
-      errors.push(`${rel}: YAML does not parse: ${(e as Error).message.split('\n')[0]}`);
+      if (!(e instanceof YamlInputError)) throw e;
+      errors.push(e.at(rel));
       continue;
     }
     docs.forEach((doc: any, i) => {

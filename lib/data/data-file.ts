@@ -1,9 +1,8 @@
-import * as fs from 'fs';
 import * as path from 'path';
-import * as yaml from 'js-yaml';
 import { OcpkitError, Problem, show } from '../core/errors';
 import { Quantity, quantityProblem } from '../core/quantity';
 import { Rule } from '../core/rules';
+import { loadYaml, readYamlFile, YamlInputError } from '../core/safe-yaml';
 
 /**
  * A YAML data file that a stack reads (tenants.yaml, vms.yaml ...). It reads fields with their
@@ -11,27 +10,33 @@ import { Rule } from '../core/rules';
  * stack can report all bad entries at once before any construct is built.
  */
 export class DataFile {
-  /** Reads and parses a file; a missing file or a YAML syntax error throws at once. */
+  /**
+   * Reads and parses a file; a missing or unreadable file, YAML that does not parse, and input
+   * the safe reader refuses (see lib/core/safe-yaml.ts: size, UTF-8, alias bombs, `__proto__`
+   * keys) throw at once, as one line naming the file and the line.
+   */
   public static load(file: string, options: DataFileOptions = {}): DataFile {
     const name = path.basename(file);
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = readYamlFile(file);
     } catch (e) {
-      throw new OcpkitError([{ path: name, field: '', message: `cannot read ${file}: ${(e as Error).message}` }]);
+      if (e instanceof YamlInputError) throw yamlProblem(name, e);
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a folder' : (e as Error).message;
+      throw new OcpkitError([{ path: name, field: '', message: `cannot read ${file}: ${why}` }]);
     }
     return DataFile.parse(name, text, options);
   }
 
-  /** Parses YAML text under a display name. */
+  /** Parses YAML text under a display name (with the limits of the safe reader). */
   public static parse(name: string, text: string, options: DataFileOptions = {}): DataFile {
     let content: unknown;
     try {
-      content = yaml.load(text);
+      content = loadYaml(text);
     } catch (e) {
-      const err = e as yaml.YAMLException;
-      const line = err.mark ? ` at line ${err.mark.line + 1}, column ${err.mark.column + 1}` : '';
-      throw new OcpkitError([{ path: name, field: '', message: `YAML does not parse${line}: ${err.reason ?? err.message}` }]);
+      if (e instanceof YamlInputError) throw yamlProblem(name, e);
+      throw e;
     }
     const problems: Problem[] = [];
     if (options.resolve) content = substitute(content, '', options.resolve, (field, message) => problems.push({ path: name, field, message }));
@@ -89,6 +94,15 @@ export interface DataFileOptions {
 
 const REFERENCE = /\$\{([^}]+)\}/g;
 
+/** One-line OcpkitError for YAML that does not parse or that the safe reader refuses. */
+function yamlProblem(name: string, e: YamlInputError): OcpkitError {
+  if (e.syntax) {
+    const at = e.line !== undefined ? ` at line ${e.line}, column ${e.column ?? 1}` : '';
+    return new OcpkitError([{ path: name, field: '', message: `YAML does not parse${at}: ${e.reason}` }]);
+  }
+  return new OcpkitError([{ path: name, field: '', message: e.message }]);
+}
+
 function substitute(value: unknown, at: string, resolve: (key: string) => string | undefined, report: (field: string, message: string) => void): unknown {
   if (typeof value === 'string') {
     return value.replace(REFERENCE, (whole, key: string) => {
@@ -98,7 +112,9 @@ function substitute(value: unknown, at: string, resolve: (key: string) => string
     });
   }
   if (Array.isArray(value)) return value.map((v, i) => substitute(v, `${at}[${i}]`, resolve, report));
-  if (value !== null && typeof value === 'object') {
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    // The input is bounded (the safe reader caps size and alias expansion) and has no
+    // `__proto__`/`constructor`/`prototype` keys, so this copy cannot blow up or change a prototype.
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = substitute(v, at ? `${at}.${k}` : k, resolve, report);
     return out;

@@ -6,9 +6,13 @@
  *
  * Anything outside that subset (comments, anchors, tags, flow collections, folded scalars,
  * numbers other than plain integers, dates, several documents ...) makes it return `undefined`;
- * callers then use js-yaml, so results are always the same as js-yaml's.
+ * callers then use js-yaml, so results are always the same as js-yaml's. That includes what the
+ * safe reader (lib/core/safe-yaml.ts) refuses: keys `__proto__`, `constructor` and `prototype`
+ * and nesting deeper than its limit make this reader return `undefined`, so js-yaml sees them
+ * and refuses them with the line; anchors and aliases are never read here.
  */
 export function fastParseYaml(text: string): unknown {
+  if (text.charCodeAt(0) === 0xfeff) return undefined; // a BOM: js-yaml removes it, so leave it to js-yaml
   try {
     return new Reader(text).document();
   } catch (e) {
@@ -18,6 +22,8 @@ export function fastParseYaml(text: string): unknown {
 }
 
 const UNSUPPORTED = new Error('unsupported YAML for the fast reader');
+/** Half of js-yaml's default maxDepth (100): well below it, so this reader never accepts what js-yaml refuses. */
+const MAX_DEPTH = 50;
 
 function bail(): never {
   throw UNSUPPORTED;
@@ -29,10 +35,13 @@ const SPECIAL_FLOAT = /^[-+]?\.(inf|Inf|INF|nan|NaN|NAN)$/;
 const TIMESTAMP = /^[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?/;
 const SIMPLE_INT = /^-?(0|[1-9][0-9]{0,14})$/;
 const KEY_PLAIN = /^([^\s'"#][^:#]*?):( |$)/;
+/** Keys the safe reader refuses (lib/core/safe-yaml.ts FORBIDDEN_KEYS). */
+const FORBIDDEN_KEY = new Set(['__proto__', 'constructor', 'prototype']);
 
 class Reader {
   private readonly lines: string[];
   private i = 0;
+  private depth = 0;
 
   constructor(text: string) {
     if (text.includes('\r') || text.includes('\t')) bail();
@@ -54,9 +63,12 @@ class Reader {
   private block(indent: number): unknown {
     const line = this.lines[this.i];
     if (line === undefined || indentOf(line) !== indent) bail();
+    // deeper than the safe reader's limit (js-yaml's maxDepth counts the nodes of a path): js-yaml
+    if (++this.depth > MAX_DEPTH) bail();
     const rest = line.slice(indent);
-    if (rest === '-' || rest.startsWith('- ')) return this.sequence(indent);
-    return this.mapping(indent);
+    const out = rest === '-' || rest.startsWith('- ') ? this.sequence(indent) : this.mapping(indent);
+    this.depth--;
+    return out;
   }
 
   private mapping(indent: number): Record<string, unknown> {
@@ -70,7 +82,7 @@ class Reader {
       const rest = line.slice(indent);
       if (rest === '-' || rest.startsWith('- ')) break;
       const [key, after] = this.key(rest);
-      if (key === '__proto__' || key === '<<' || Object.prototype.hasOwnProperty.call(out, key)) bail();
+      if (FORBIDDEN_KEY.has(key) || key === '<<' || Object.prototype.hasOwnProperty.call(out, key)) bail();
       this.i++;
       out[key] = this.value(after, indent, true);
     }

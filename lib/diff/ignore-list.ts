@@ -1,5 +1,6 @@
 import * as fs from 'fs';
-import * as yaml from 'js-yaml';
+import { ioReason } from '../core/read-folder';
+import { loadYaml, readYamlFile, YamlInputError } from '../core/safe-yaml';
 import { DiffInputError } from './diff-input-error';
 import { FieldPath, formatPath } from './field-path';
 
@@ -29,17 +30,29 @@ const RULE_KEYS = new Set(['apiVersion', 'kind', 'namespace', 'name', 'paths', '
 
 /** A compiled ignore list. */
 export class IgnoreList {
-  /** Loads and checks an ignore file; a missing file gives an empty list when `optional`. */
+  /**
+   * Loads and checks an ignore file; a missing file gives an empty list when `optional`. The file
+   * is read by the safe YAML reader (lib/core/safe-yaml.ts: regular file, size, UTF-8, BOM, alias
+   * budget, no `__proto__` keys); every refusal is one line naming the file and line.
+   */
   public static load(file: string, optional = false): IgnoreList {
-    if (!fs.existsSync(file)) {
+    let exists: boolean;
+    try {
+      fs.lstatSync(file);
+      exists = true;
+    } catch {
+      exists = false;
+    }
+    if (!exists) {
       if (optional) return new IgnoreList([]);
       throw new DiffInputError(`ignore list ${file} does not exist`);
     }
     let doc: unknown;
     try {
-      doc = yaml.load(fs.readFileSync(file, 'utf8'));
+      doc = loadYaml(readYamlFile(file));
     } catch (e) {
-      throw new DiffInputError(`ignore list ${file}: YAML does not parse: ${(e as Error).message.split('\n')[0]}`);
+      if (e instanceof YamlInputError) throw new DiffInputError(`ignore list ${e.at(file)}`);
+      throw new DiffInputError(`ignore list ${file} cannot be read: ${ioReason(e)}`);
     }
     return IgnoreList.fromDocument(doc, file);
   }

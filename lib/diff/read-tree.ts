@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import * as yaml from 'js-yaml';
+import { readFolderFile, scanFolder } from '../core/read-folder';
+import { loadAllYaml, loadYaml, stripBom, YamlInputError } from '../core/safe-yaml';
 import { apiGroup } from '../gitops/delivery-annotations';
 import { fastParseYaml } from './_fast-yaml';
 import { DiffInputError } from './diff-input-error';
@@ -19,14 +20,16 @@ export interface TreeObject {
 /** The files of a tree: relative path -> text. */
 export type TreeFiles = Map<string, string>;
 
-const MANIFEST_FILE = /\.(ya?ml|json)$/;
 const MAX_ERRORS = 20;
 
 /**
  * Reads every `.yaml`/`.yml`/`.json` file below a folder (hidden folders and node_modules are
- * skipped), once. Throws {@link DiffInputError} when the path is not a folder, or when the folder
- * holds files but none of them is YAML (so it is not a synthesized tree). An empty folder is an
- * empty tree.
+ * skipped), once, with the shared walker and reader (lib/core/read-folder.ts): linked folders,
+ * links out of the tree, dangling links, FIFOs and devices, folders named `*.yaml`, unreadable
+ * files, files over the size limit and bytes that are not UTF-8 are problems, never read.
+ * Throws {@link DiffInputError} listing those problems (one line each), when the path is not a
+ * folder, or when the folder holds files but none of them is YAML (so it is not a synthesized
+ * tree). An empty folder is an empty tree. A leading BOM is removed from every file.
  */
 export function readTree(dir: string): TreeFiles {
   let stat: fs.Stats;
@@ -36,24 +39,21 @@ export function readTree(dir: string): TreeFiles {
     throw new DiffInputError(`${dir} does not exist; ocpkit diff compares two synthesized trees (folders such as dist/)`);
   }
   if (!stat.isDirectory()) throw new DiffInputError(`${dir} is not a folder; ocpkit diff compares two synthesized trees (folders such as dist/)`);
+  const scan = scanFolder(dir);
+  const problems = scan.problems.map((p) => `${path.join(dir, p.rel)}: ${p.message}`);
   const files: TreeFiles = new Map();
-  let others = 0;
-  const visit = (abs: string, rel: string) => {
-    for (const e of fs.readdirSync(abs, { withFileTypes: true })) {
-      const childRel = rel ? `${rel}/${e.name}` : e.name;
-      const childAbs = path.join(abs, e.name);
-      if (e.isDirectory()) {
-        if (!e.name.startsWith('.') && e.name !== 'node_modules') visit(childAbs, childRel);
-      } else if (MANIFEST_FILE.test(e.name)) {
-        files.set(childRel, fs.readFileSync(childAbs, 'utf8'));
-      } else {
-        others++;
-      }
-    }
-  };
-  visit(dir, '');
-  if (files.size === 0 && others > 0) {
-    throw new DiffInputError(`${dir} holds ${others} file${others === 1 ? '' : 's'} but no YAML manifests; it is not a synthesized tree (run \`ocpkit synth\` to make one)`);
+  for (const f of scan.files) {
+    const read = readFolderFile(f);
+    if ('problem' in read) problems.push(`${path.join(dir, read.problem.rel)}: ${read.problem.message}`);
+    else files.set(f.rel, read.text);
+  }
+  if (problems.length) {
+    const shown = problems.slice(0, MAX_ERRORS);
+    const more = problems.length > MAX_ERRORS ? `\n  ... and ${problems.length - MAX_ERRORS} more` : '';
+    throw new DiffInputError(`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${dir}:\n  ${shown.join('\n  ')}${more}`);
+  }
+  if (files.size === 0 && scan.others > 0) {
+    throw new DiffInputError(`${dir} holds ${scan.others} file${scan.others === 1 ? '' : 's'} but no YAML manifests; it is not a synthesized tree (run \`ocpkit synth\` to make one)`);
   }
   return files;
 }
@@ -102,15 +102,19 @@ export class TreeParser {
   public parse(rel: string, text: string): void {
     let docs: unknown[];
     try {
+      // files from readTree have no BOM already; trees from elsewhere (git) are read the same way
+      const body = stripBom(text);
       if (rel.endsWith('.json')) {
-        docs = [JSON.parse(text)];
+        const doc = loadYaml(body, { json: true });
+        docs = doc === undefined ? [] : [doc];
       } else {
-        const fast = fastParseYaml(text);
-        docs = fast !== undefined ? [fast] : yaml.loadAll(text);
+        const fast = fastParseYaml(body);
+        docs = fast !== undefined ? [fast] : loadAllYaml(body);
       }
     } catch (e) {
-      const msg = (e as Error).message.split('\n')[0];
-      this.errors.push(`${this.where(rel)}: ${rel.endsWith('.json') ? 'JSON' : 'YAML'} does not parse: ${msg}`);
+      if (!(e instanceof YamlInputError)) throw e;
+      const what = rel.endsWith('.json') && e.syntax ? e.at(this.where(rel)).replace('YAML does not parse', 'JSON does not parse') : e.at(this.where(rel));
+      this.errors.push(what);
       return;
     }
     const scope = scopeOf(rel);

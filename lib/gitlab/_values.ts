@@ -1,5 +1,6 @@
 import * as yaml from 'js-yaml';
 import { show } from '../core/errors';
+import { loadYaml, YamlInputError } from '../core/safe-yaml';
 
 /** A plain JSON-like object (Helm values). */
 export type Values = { [key: string]: unknown };
@@ -89,7 +90,14 @@ function yamlList(field: string, v: unknown): unknown[] {
   if (v === undefined || v === null || v === '') return [];
   if (Array.isArray(v)) return v;
   if (typeof v === 'string') {
-    const parsed = yaml.load(v);
+    let parsed: unknown;
+    try {
+      // the safe reader: size, alias budget and `__proto__` keys, as for every other YAML input
+      parsed = loadYaml(v);
+    } catch (e) {
+      if (!(e instanceof YamlInputError)) throw e;
+      throw new Error(`${field}: the YAML string is refused: ${e.message}`);
+    }
     if (parsed === undefined || parsed === null) return [];
     if (Array.isArray(parsed)) return parsed;
   }

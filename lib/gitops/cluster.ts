@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import '../core/construct-ids'; // construct ids such as `toString` work (see there)
 import { Problems, OcpkitError } from '../core/errors';
 import { dnsLabel, gitUrl, httpsUrl, nonEmpty } from '../core/rules';
 import { RootApp } from './root-app';

@@ -35,10 +35,10 @@ export class ReleaseTrain {
         if (typeof v !== 'string' || v.length === 0) data.report(undefined, `environments.${env}.${k}`, `must be a non-empty string, got ${JSON.stringify(v)}`);
       }
       for (const [other, keys] of keysets) {
-        for (const k of keys) if (!(k in (pins ?? {}))) data.report(undefined, `environments.${env}`, `misses "${k}", which ${other} pins; every environment pins the same keys`);
+        for (const k of keys) if (!has(pins, k)) data.report(undefined, `environments.${env}`, `misses "${k}", which ${other} pins; every environment pins the same keys`);
       }
     }
-    if (!(environment in all)) data.report(undefined, 'environments', `has no entry for environment "${environment}" (has ${Object.keys(all).join(', ')})`);
+    if (!has(all, environment)) data.report(undefined, 'environments', `has no entry for environment "${environment}" (has ${Object.keys(all).join(', ')})`);
     data.throwIfAny();
     return new ReleaseTrain(data.name, environment, all[environment] as Record<string, string>);
   }
@@ -47,7 +47,7 @@ export class ReleaseTrain {
 
   /** The pinned value of `key`; an unknown key is an error naming the file and environment. */
   public get(key: string): string {
-    const v = this.pins[key];
+    const v = this.lookup(key);
     if (v === undefined) {
       throw new OcpkitError([{ path: this.file, field: `environments.${this.environment}.${key}`, message: 'is not pinned; add it to the release train for every environment' }]);
     }
@@ -63,4 +63,9 @@ export class ReleaseTrain {
   public keys(): string[] {
     return Object.keys(this.pins).sort();
   }
+}
+
+/** Own keys only: an environment or pin named `constructor` or `toString` is not Object.prototype's. */
+function has(obj: object | null | undefined, key: string): boolean {
+  return obj !== null && obj !== undefined && Object.prototype.hasOwnProperty.call(obj, key);
 }

@@ -232,7 +232,7 @@ export class HostBridge extends Construct {
   /** True when some node could carry both this bridge and `other` (no label key with differing values). */
   public mayShareNodesWith(other: HostBridge): boolean {
     for (const [k, v] of Object.entries(this.nodeSelector)) {
-      if (k in other.nodeSelector && other.nodeSelector[k] !== v) return false;
+      if (Object.prototype.hasOwnProperty.call(other.nodeSelector, k) && other.nodeSelector[k] !== v) return false;
     }
     return true;
   }
