@@ -258,7 +258,8 @@ class Guard {
       throw forbiddenKey(result, state.line + 1);
     }
     if (kind === 'mapping' && result !== null && typeof result === 'object') {
-      // explicit keys (`? constructor`) and merged keys are not seen as scalars followed by `:`
+      // explicit keys (`? constructor`) are not scalars followed by `:`; they are reported at the
+      // line where their mapping starts
       for (const k of FORBIDDEN_KEYS) if (Object.prototype.hasOwnProperty.call(result, k)) throw forbiddenKey(k, start.line + 1);
     }
   }
@@ -280,7 +281,7 @@ class Guard {
 }
 
 function forbiddenKey(key: string, line: number): YamlInputError {
-  return new YamlInputError(`key ${JSON.stringify(key)} is not allowed (it would change an object's prototype in JavaScript; no Kubernetes or ocpkit field has this name)`, line);
+  return new YamlInputError(`key ${JSON.stringify(key)} is not allowed (a JavaScript prototype name: copied into an object it replaces or shadows the object's prototype; no Kubernetes or ocpkit field has this name)`, line);
 }
 
 /** True when the scalar that ends at `pos` is followed by `:` on its line: it is a mapping key. */

@@ -6,6 +6,7 @@
  * its aliases (before the fix, `ocpkit diff` spent ~50 s and 3 GB on the 500-byte file, and
  * DataFile with `resolve` ran out of memory).
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -121,7 +122,7 @@ const HOSTILE: readonly { name: string; content: string | Buffer; says: RegExp; 
   { name: '__proto__ key', content: 'ok: 1\n__proto__:\n  polluted: true\n', says: /\b2: key "__proto__" is not allowed/ },
   { name: 'quoted constructor key, nested', content: 'a:\n  b:\n    "constructor": x\n', says: /\b3: key "constructor" is not allowed/ },
   { name: 'prototype key in a flow mapping', content: 'a: {x: 1, prototype: 2}\n', says: /\b1: key "prototype" is not allowed/ },
-  { name: 'explicit key ? constructor', content: 'a: 1\nb:\n  ? constructor\n  : 2\n', says: /key "constructor" is not allowed/ },
+  { name: 'explicit key ? constructor', content: 'a: 1\nb:\n  ? constructor\n  : 2\n', says: /\b2: key "constructor" is not allowed/ }, // reported where its mapping starts
   { name: 'JSON __proto__ key', content: '{"ok": 1,\n "__proto__": {"polluted": true}}\n', says: /\b2: key "__proto__" is not allowed/ },
   { name: 'nesting deeper than 100', content: `${'['.repeat(150)}${']'.repeat(150)}\n`, says: /maxDepth \(100\)/ },
   { name: 'document over 8 MiB', content: `a: "${'x'.repeat(8 * 1024 * 1024)}"\n`, says: /is 83886\d\d bytes; the limit is 8 MiB per (file|document)/ },
@@ -135,6 +136,29 @@ describe('class 5: every reader refuses hostile YAML with one line naming the li
     const line = reader.read(hostile.content);
     expect(line).toMatch(hostile.says);
     expect(line).not.toMatch(/\n/);
+  });
+});
+
+describe('class 5: data files that are not regular files are refused before they are opened', () => {
+  const CASES: readonly [string, (dir: string) => string, RegExp][] = [
+    ['a FIFO (opening it would wait for a writer forever)', (d) => {
+      const f = path.join(d, 'tenants.yaml');
+      execFileSync('mkfifo', [f]);
+      return f;
+    }, /^tenants\.yaml: is not a regular file \(a named pipe\); not read$/],
+    ['a folder', (d) => {
+      fs.mkdirSync(path.join(d, 'tenants.yaml'));
+      return path.join(d, 'tenants.yaml');
+    }, /is not a regular file \(a folder\)/],
+    ['a missing file', (d) => path.join(d, 'tenants.yaml'), /cannot read .*tenants\.yaml: no such file$/],
+    ['a dangling link', (d) => {
+      fs.symlinkSync('gone.yaml', path.join(d, 'tenants.yaml'));
+      return path.join(d, 'tenants.yaml');
+    }, /cannot read .*tenants\.yaml: no such file$/],
+  ];
+  test.each(CASES)('%s', (_n, make, says) => {
+    const line = oneProblem(thrown(() => DataFile.load(make(tmp()))));
+    expect(line).toMatch(says);
   });
 });
 
