@@ -2,7 +2,7 @@ import { DiffInputError } from '../diff/diff-input-error';
 import { diffTrees, DiffResult } from '../diff/diff-trees';
 import { formatMarkdown } from '../diff/format-markdown';
 import { formatText } from '../diff/format-text';
-import { DEFAULT_STACK, synthBaseAndWorkingTree } from '../diff/git-base';
+import { BaseSynthInterrupted, DEFAULT_STACK, synthBaseAndWorkingTree } from '../diff/git-base';
 import { DEFAULT_IGNORE_FILE, IgnoreList } from '../diff/ignore-list';
 import { parseArgs, UsageError } from './main';
 
@@ -61,6 +61,8 @@ export async function diffCommand(args: string[]): Promise<number> {
       } finally {
         pair.cleanup();
       }
+      const signal = pair.interrupted();
+      if (signal) throw new BaseSynthInterrupted(signal);
       title = `ocpkit diff against ${base} (${pair.baseCommit})`;
     } else {
       result = diffTrees(positional[0], positional[1], diffOptions);
@@ -71,6 +73,10 @@ export async function diffCommand(args: string[]): Promise<number> {
     if (failOn === 'destructive' && result.summary.destructive > 0) return DiffExit.DESTRUCTIVE;
     return DiffExit.CHANGES;
   } catch (e) {
+    if (e instanceof BaseSynthInterrupted) {
+      process.stderr.write(`ocpkit diff: ${e.message}\n`);
+      return e.signal === 'SIGINT' ? 130 : 143;
+    }
     if (e instanceof DiffInputError) {
       process.stderr.write(`ocpkit diff: ${e.message}\n`);
       return DiffExit.USAGE_OR_INPUT_ERROR;

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'child_process';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -29,14 +29,97 @@ export interface SynthesizedPair {
   readonly newDir: string;
   /** Short commit of the ref that was synthesized as the old tree. */
   readonly baseCommit: string;
+  /** Removes the worktree and both trees, and stops watching for signals. Idempotent. */
   readonly cleanup: () => void;
+  /** SIGINT/SIGTERM received since the trees were made (the caller stops and exits 130/143). */
+  readonly interrupted: () => NodeJS.Signals | undefined;
 }
+
+/** SIGINT or SIGTERM arrived while synthesizing; the worktree and temporary folder were removed. */
+export class BaseSynthInterrupted extends Error {
+  constructor(public readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}; the temporary worktree and trees were removed`);
+    this.name = 'BaseSynthInterrupted';
+  }
+}
+
+/** Prefix of the temporary folders of `ocpkit diff --base` (in os.tmpdir()). */
+const TMP_PREFIX = 'ocpkit-diff-';
+/** File in a temporary folder holding the pid of the run that owns it. */
+const OWNER = 'owner.pid';
 
 function git(args: string[], cwd: string): string {
   const r = spawnSync('git', args, { cwd, encoding: 'utf8' });
   if (r.error) throw new DiffInputError(`git is not available: ${r.error.message}`);
   if (r.status !== 0) throw new DiffInputError(`git ${args.join(' ')} failed: ${(r.stderr || r.stdout).trim()}`);
   return r.stdout.trim();
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes a worktree of ours (its node_modules link first) and its temporary folder. */
+function removeWorktree(root: string, tmp: string): void {
+  const worktree = path.join(tmp, 'base');
+  try {
+    fs.unlinkSync(path.join(worktree, 'node_modules'));
+  } catch {
+    // no symlink: nothing to unlink
+  }
+  spawnSync('git', ['worktree', 'remove', '--force', worktree], { cwd: root });
+  fs.rmSync(tmp, { recursive: true, force: true });
+  spawnSync('git', ['worktree', 'prune'], { cwd: root });
+}
+
+/**
+ * Removes what runs that died without cleaning up (SIGKILL, power loss) left behind: worktrees of
+ * this repository in an `ocpkit-diff-*` folder whose owner pid is dead, and such folders in the
+ * temporary folder that belong to this user; `git worktree prune` forgets worktrees whose folder
+ * is gone. Returns how many were removed.
+ */
+export function pruneDeadWorktrees(root: string): number {
+  let removed = 0;
+  const tmpRoot = fs.realpathSync(os.tmpdir());
+  const dead = (tmp: string) => {
+    try {
+      return !alive(Number(fs.readFileSync(path.join(tmp, OWNER), 'utf8').trim()));
+    } catch {
+      return false; // no owner file: not ours, or just being created
+    }
+  };
+  const list = spawnSync('git', ['worktree', 'list', '--porcelain'], { cwd: root, encoding: 'utf8' }).stdout ?? '';
+  for (const line of list.split('\n')) {
+    if (!line.startsWith('worktree ')) continue;
+    const wt = line.slice('worktree '.length);
+    const tmp = path.dirname(wt);
+    if (path.basename(wt) !== 'base' || !path.basename(tmp).startsWith(TMP_PREFIX) || !dead(tmp)) continue;
+    removeWorktree(root, tmp);
+    removed++;
+  }
+  const uid = process.getuid?.();
+  for (const name of fs.readdirSync(tmpRoot)) {
+    if (!name.startsWith(TMP_PREFIX)) continue;
+    const tmp = path.join(tmpRoot, name);
+    try {
+      const st = fs.lstatSync(tmp);
+      if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || !dead(tmp)) continue;
+      // a worktree of another repository: leave it to a run there, which knows its repository
+      if (fs.existsSync(path.join(tmp, 'base', '.git'))) continue;
+      fs.rmSync(tmp, { recursive: true, force: true });
+      removed++;
+    } catch {
+      // vanished or unreadable: not ours to handle
+    }
+  }
+  spawnSync('git', ['worktree', 'prune'], { cwd: root });
+  return removed;
 }
 
 /**
@@ -47,8 +130,12 @@ function git(args: string[], cwd: string): string {
  *    `npm ci` is needed (the base is built with today's dependencies);
  * 2. `node bin/ocpkit.js synth STACK --out TMP` runs in the worktree and in the working tree.
  *
+ * The worktree and temporary folder are removed on every exit path: when this throws, by
+ * `cleanup()`, on SIGINT/SIGTERM (the child synths are stopped first; this then rejects with
+ * {@link BaseSynthInterrupted}, or `interrupted()` tells the caller once the trees were made),
+ * and at process exit. Leftovers of runs that died (SIGKILL) are pruned at the start.
+ *
  * Throws DiffInputError when the ref does not exist, predates ocpkit, or does not synthesize.
- * Call `cleanup()` when done (it removes the worktree and both trees).
  */
 export async function synthBaseAndWorkingTree(options: BaseSynthOptions): Promise<SynthesizedPair> {
   const cwd = options.cwd ?? process.cwd();
@@ -62,37 +149,52 @@ export async function synthBaseAndWorkingTree(options: BaseSynthOptions): Promis
   } catch {
     throw new DiffInputError(`unknown git ref "${options.ref}" (fetch it first, e.g. \`git fetch origin ${options.ref}\`)`);
   }
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-diff-'));
+  pruneDeadWorktrees(root);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), TMP_PREFIX));
+  fs.writeFileSync(path.join(tmp, OWNER), `${process.pid}\n`);
   const worktree = path.join(tmp, 'base');
   const oldDir = path.join(tmp, 'old');
   const newDir = path.join(tmp, 'new');
-  let added = false;
+  const children = new Set<ChildProcess>();
+  let signal: NodeJS.Signals | undefined;
+  let cleaned = false;
   const cleanup = () => {
-    if (added) {
-      try {
-        fs.unlinkSync(path.join(worktree, 'node_modules'));
-      } catch {
-        // no symlink: nothing to unlink
-      }
-      spawnSync('git', ['worktree', 'remove', '--force', worktree], { cwd: root });
-      spawnSync('git', ['worktree', 'prune'], { cwd: root });
-    }
-    fs.rmSync(tmp, { recursive: true, force: true });
+    if (cleaned) return;
+    cleaned = true;
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+    process.off('exit', cleanup);
+    for (const c of children) c.kill('SIGKILL'); // only reached with children alive at process exit
+    removeWorktree(root, tmp);
   };
+  const handler = (s: NodeJS.Signals) => {
+    signal ??= s;
+    for (const c of children) c.kill('SIGTERM');
+    // a child that does not stop within 5 s is killed
+    setTimeout(() => children.forEach((c) => c.kill('SIGKILL')), 5000).unref();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  process.on('exit', cleanup); // process.exit() anywhere (e.g. a fatal error) still removes the worktree
   try {
     git(['worktree', 'add', '--detach', '--quiet', worktree, commit], root);
-    added = true;
     const modules = path.join(root, 'node_modules');
     if (fs.existsSync(modules) && !fs.existsSync(path.join(worktree, 'node_modules'))) fs.symlinkSync(modules, path.join(worktree, 'node_modules'), 'dir');
     const short = commit.slice(0, 12);
     if (!fs.existsSync(path.join(worktree, 'bin', 'ocpkit.js'))) throw new DiffInputError(`${options.ref} (${short}) has no bin/ocpkit.js: it predates ocpkit, nothing to compare with`);
     if (!fs.existsSync(path.join(worktree, stack))) throw new DiffInputError(`${options.ref} (${short}) has no ${stack}; pass --stack with the stack module of that commit`);
     if (!fs.existsSync(stackAbs)) throw new DiffInputError(`the working tree has no ${stack}; pass --stack`);
-    await Promise.all([
-      synth(worktree, stack, oldDir, `${options.ref} (${short})`),
-      synth(root, stack, newDir, 'the working tree'),
+    if (signal) throw new BaseSynthInterrupted(signal);
+    // wait for both synths even when one fails or a signal stops them: nothing may still write
+    // into the temporary folder when it is removed
+    const results = await Promise.allSettled([
+      synth(worktree, stack, oldDir, `${options.ref} (${short})`, children),
+      synth(root, stack, newDir, 'the working tree', children),
     ]);
-    return { oldDir, newDir, baseCommit: short, cleanup };
+    if (signal) throw new BaseSynthInterrupted(signal);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return { oldDir, newDir, baseCommit: short, cleanup, interrupted: () => signal };
   } catch (e) {
     cleanup();
     throw e;
@@ -100,16 +202,21 @@ export async function synthBaseAndWorkingTree(options: BaseSynthOptions): Promis
 }
 
 /** Runs `node bin/ocpkit.js synth STACK --out OUT` in a checkout; rejects with its output on failure. */
-function synth(checkout: string, stack: string, out: string, what: string): Promise<void> {
+function synth(checkout: string, stack: string, out: string, what: string, children: Set<ChildProcess>): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(checkout, 'bin', 'ocpkit.js'), 'synth', stack, '--out', out], { cwd: checkout, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
-    child.on('error', (e) => reject(new DiffInputError(`cannot run the synth of ${what}: ${e.message}`)));
-    child.on('close', (code) => {
+    child.on('error', (e) => {
+      children.delete(child);
+      reject(new DiffInputError(`cannot run the synth of ${what}: ${e.message}`));
+    });
+    child.on('close', (code, sig) => {
+      children.delete(child);
       if (code === 0) resolve();
-      else reject(new DiffInputError(`synth of ${what} failed (exit ${code}):\n${output.trim()}`));
+      else reject(new DiffInputError(`synth of ${what} failed (${sig ? `stopped by ${sig}` : `exit ${code}`}):\n${output.trim()}`));
     });
   });
 }
