@@ -473,6 +473,26 @@ function rollback(abs: string, staging: string, j: Journal): void {
 /** Finds staging folders of dead runs for `abs`, undoes or removes them; returns notes. */
 function recover(abs: string, outdir: string): string[] {
   const notes: string[] = [];
+  // lock candidates (`<lock>.<pid>-<random>`) and moved-aside stale locks of dead runs
+  const lockPrefix = `${path.basename(abs)}${LOCK_SUFFIX}.`;
+  for (const name of fs.readdirSync(path.dirname(abs))) {
+    if (!name.startsWith(lockPrefix)) continue;
+    const pid = Number(name.slice(lockPrefix.length).replace(/^stale-/, '').split('-')[0]);
+    if (pid !== process.pid && !alive(pid)) fs.rmSync(path.join(path.dirname(abs), name), { force: true });
+  }
+  // `<out>.tmp-<pid>` / `<out>.old-<pid>` of ocpkit before the marker (rename swap): an old tree is
+  // put back when --out is missing (it was the only copy); otherwise they are reported, not deleted.
+  const legacy = new RegExp(`^${path.basename(abs).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(tmp|old)-(\\d+)$`);
+  for (const name of fs.readdirSync(path.dirname(abs)).sort()) {
+    const m = legacy.exec(name);
+    if (!m || alive(Number(m[2]))) continue;
+    if (m[1] === 'old' && !lstat(abs)) {
+      fs.renameSync(path.join(path.dirname(abs), name), abs);
+      notes.push(`restored ${outdir} from ${name}, left by an older ocpkit that was interrupted`);
+    } else {
+      notes.push(`found ${name}, left by an interrupted older ocpkit (pid ${m[2]}); not removed, delete it if you do not need it`);
+    }
+  }
   for (const s of stagingFolders(abs)) {
     if (s.pid !== process.pid && alive(s.pid)) {
       notes.push(`left ${s.name} alone (pid ${s.pid} is running)`);

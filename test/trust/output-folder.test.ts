@@ -432,6 +432,27 @@ describe('crashes and signals mid-write (child processes)', () => {
   });
 });
 
+describe('leftovers of dead runs next to --out are found and removed or reported', () => {
+  const dead = () => spawnSync(process.execPath, ['-e', '']).pid!;
+  test.each<[string, (parent: string, out: string) => void, RegExp | undefined, string[], Map<string, string>]>([
+    ['a lock candidate of a dead run is removed', (d) => fs.writeFileSync(path.join(d, `dist.ocpkit-lock.${dead()}-0a0b`), '1\n'), undefined, ['dist'], T2],
+    ['a moved-aside stale lock of a dead run is removed', (d) => fs.writeFileSync(path.join(d, `dist.ocpkit-lock.stale-${dead()}-0a0b`), '1\n'), undefined, ['dist'], T2],
+    ['a staging folder without journal (died while staging) is removed', (d) => write(path.join(d, `dist.ocpkit-tmp-${dead()}-0a0b`), { 'new/x.yaml': 'x\n' }), /removed the temporary files of the interrupted write of pid \d+/, ['dist'], T2],
+    ['a staging folder of a live process is left alone and reported', (d) => write(path.join(d, `dist.ocpkit-tmp-${process.ppid}-0a0b`), { 'new/x.yaml': 'x\n' }), /left dist\.ocpkit-tmp-\d+-0a0b alone \(pid \d+ is running\)/, ['dist', 'dist.ocpkit-tmp-PID-0a0b'], T2],
+    ['an older ocpkit\'s old tree is put back when --out is missing', (d, out) => fs.renameSync(out, path.join(d, `dist.old-${dead()}`)), /restored .*dist from dist\.old-\d+, left by an older ocpkit that was interrupted/, ['dist'], T2],
+    ['an older ocpkit\'s temporary tree is reported, not removed', (d) => write(path.join(d, `dist.tmp-${dead()}`), { 'x.yaml': 'x\n' }), /found dist\.tmp-\d+, left by an interrupted older ocpkit \(pid \d+\); not removed/, ['dist', 'dist.tmp-N'], T2],
+  ])('%s', (_name, plant, note, siblings, next) => {
+    const parent = tmp();
+    const out = path.join(parent, 'dist');
+    writeTree(T1, out);
+    plant(parent, out);
+    const report = writeTree(next, out);
+    if (note) expect(report.recovered).toMatch(note);
+    expect(snapshot(out)).toEqual(expected(next));
+    expect(fs.readdirSync(parent).map((n) => n.replace(String(process.ppid), 'PID').replace(/^dist\.tmp-\d+$/, 'dist.tmp-N')).sort()).toEqual(siblings);
+  });
+});
+
 describe('two writers to one --out cannot interleave', () => {
   test('ocpkit synth while another holds the lock: refused naming the holder, nothing touched', async () => {
     const out = path.join(tmp(), 'dist');
