@@ -85,7 +85,7 @@ export function validateTree(dir: string, options: ValidateTreeOptions = {}): Tr
       const what = `${doc?.apiVersion ?? '?'}/${doc?.kind ?? '?'} ${doc?.metadata?.name ?? '?'}`;
       for (const issue of validator.validate(doc)) errors.push(`${rel}#${i} ${what}: ${issue.pointer}: ${issue.message}`);
       if (options.policy && doc && typeof doc === 'object' && !Array.isArray(doc)) {
-        policyObjects.push({ manifest: doc, path: `${rel}#${i}`, group: groupOf(file) });
+        policyObjects.push({ manifest: doc, path: `${rel}#${i}`, group: groupOf(file), file: path.relative(dir, file).split(path.sep).join('/') });
         labels.set(`${rel}#${i}`, what);
       }
     });
