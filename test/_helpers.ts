@@ -32,3 +32,33 @@ export function fileOf(result: SynthesisResult, kind: string, name: string): str
   if (!hit) throw new Error(`no ${kind} ${name}`);
   return hit.file;
 }
+
+/** stdout and stderr of the current process, captured (and silenced) around every test of a block. */
+export interface CapturedOutput {
+  readonly stdout: jest.SpyInstance;
+  readonly stderr: jest.SpyInstance;
+  /** Everything written to stdout by the running test. */
+  out(): string;
+  /** Everything written to stderr by the running test. */
+  err(): string;
+}
+
+/** Captures stdout and stderr in every test of the enclosing `describe` (call it at describe level). */
+export function captureOutput(): CapturedOutput {
+  const spies: { stdout?: jest.SpyInstance; stderr?: jest.SpyInstance } = {};
+  beforeEach(() => {
+    spies.stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    spies.stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => {
+    spies.stdout?.mockRestore();
+    spies.stderr?.mockRestore();
+  });
+  const text = (spy: jest.SpyInstance | undefined) => (spy ? spy.mock.calls.map((c) => String(c[0])).join('') : '');
+  return {
+    get stdout() { return spies.stdout!; },
+    get stderr() { return spies.stderr!; },
+    out: () => text(spies.stdout),
+    err: () => text(spies.stderr),
+  };
+}

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DiffInputError } from './diff-input-error';
+import { processAlive } from '../core/process-alive';
 
 /** The stack module `ocpkit diff --base` synthesizes unless told otherwise. */
 export const DEFAULT_STACK = 'apps/community/main.ts';
@@ -55,16 +56,6 @@ function git(args: string[], cwd: string): string {
   return r.stdout.trim();
 }
 
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Removes a worktree of ours (its node_modules link first) and its temporary folder. */
 function removeWorktree(root: string, tmp: string): void {
   const worktree = path.join(tmp, 'base');
@@ -89,7 +80,7 @@ export function pruneDeadWorktrees(root: string): number {
   const tmpRoot = fs.realpathSync(os.tmpdir());
   const dead = (tmp: string) => {
     try {
-      return !alive(Number(fs.readFileSync(path.join(tmp, OWNER), 'utf8').trim()));
+      return !processAlive(Number(fs.readFileSync(path.join(tmp, OWNER), 'utf8').trim()));
     } catch {
       return false; // no owner file: not ours, or just being created
     }

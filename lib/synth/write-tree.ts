@@ -2,6 +2,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { processAlive } from '../core/process-alive';
 
 /**
  * Writing an output folder (`--out`) without ever destroying anything ocpkit did not write.
@@ -312,16 +313,6 @@ function validateKeys(files: ReadonlyMap<string, string>): void {
   }
 }
 
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return errorCode(e) === 'EPERM';
-  }
-}
-
 function readPid(file: string): number | undefined {
   try {
     const n = Number(fs.readFileSync(file, 'utf8').trim());
@@ -351,7 +342,7 @@ function acquireLock(abs: string, outdir: string): { lock: string; note?: string
       const holder = readPid(lock);
       if (holder === undefined) continue; // released meanwhile
       const locked = (pid: number) => new OutputLockedError(`--out ${outdir} is being written by another ocpkit (pid ${pid}); wait for it to finish, or delete ${lock} if no such process runs; nothing was changed`, pid);
-      if (alive(holder)) throw locked(holder);
+      if (processAlive(holder)) throw locked(holder);
       // Stale: move it aside, then make sure what we moved is the dead lock and not a fresh one.
       const aside = `${lock}.stale-${process.pid}-${random()}`;
       try {
@@ -361,7 +352,7 @@ function acquireLock(abs: string, outdir: string): { lock: string; note?: string
         throw e;
       }
       const moved = readPid(aside);
-      if (moved !== undefined && alive(moved)) {
+      if (moved !== undefined && processAlive(moved)) {
         try {
           fs.linkSync(aside, lock);
         } catch {
@@ -478,14 +469,14 @@ function recover(abs: string, outdir: string): string[] {
   for (const name of fs.readdirSync(path.dirname(abs))) {
     if (!name.startsWith(lockPrefix)) continue;
     const pid = Number(name.slice(lockPrefix.length).replace(/^stale-/, '').split('-')[0]);
-    if (pid !== process.pid && !alive(pid)) fs.rmSync(path.join(path.dirname(abs), name), { force: true });
+    if (pid !== process.pid && !processAlive(pid)) fs.rmSync(path.join(path.dirname(abs), name), { force: true });
   }
   // `<out>.tmp-<pid>` / `<out>.old-<pid>` of ocpkit before the marker (rename swap): an old tree is
   // put back when --out is missing (it was the only copy); otherwise they are reported, not deleted.
   const legacy = new RegExp(`^${path.basename(abs).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(tmp|old)-(\\d+)$`);
   for (const name of fs.readdirSync(path.dirname(abs)).sort()) {
     const m = legacy.exec(name);
-    if (!m || alive(Number(m[2]))) continue;
+    if (!m || processAlive(Number(m[2]))) continue;
     if (m[1] === 'old' && !lstat(abs)) {
       fs.renameSync(path.join(path.dirname(abs), name), abs);
       notes.push(`restored ${outdir} from ${name}, left by an older ocpkit that was interrupted`);
@@ -494,7 +485,7 @@ function recover(abs: string, outdir: string): string[] {
     }
   }
   for (const s of stagingFolders(abs)) {
-    if (s.pid !== process.pid && alive(s.pid)) {
+    if (s.pid !== process.pid && processAlive(s.pid)) {
       notes.push(`left ${s.name} alone (pid ${s.pid} is running)`);
       continue;
     }

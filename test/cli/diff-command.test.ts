@@ -3,22 +3,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { main } from '../../lib/cli/main';
 import { deployment, pvc, writeFiles } from '../diff/_trees';
+import { captureOutput } from '../_helpers';
 
 const F = 'production/forum';
 
 describe('ocpkit diff', () => {
-  let stderr: jest.SpyInstance;
-  let stdout: jest.SpyInstance;
-  const out = () => stdout.mock.calls.map((c) => String(c[0])).join('');
-  const err = () => stderr.mock.calls.map((c) => String(c[0])).join('');
-  beforeEach(() => {
-    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  });
-  afterEach(() => {
-    stderr.mockRestore();
-    stdout.mockRestore();
-  });
+  const io = captureOutput();
+  const err = io.err;
+  const out = io.out;
 
   const base = () => writeFiles({ [`${F}/d.yaml`]: deployment(), [`${F}/p.yaml`]: pvc('data') });
 
@@ -132,19 +124,12 @@ describe('ocpkit diff --base (temporary worktree)', () => {
     return dir;
   }
 
-  let stdout: jest.SpyInstance;
-  let stderr: jest.SpyInstance;
+  const io = captureOutput();
   let cwd: string;
   beforeEach(() => {
     cwd = process.cwd();
-    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
   });
-  afterEach(() => {
-    process.chdir(cwd);
-    stdout.mockRestore();
-    stderr.mockRestore();
-  });
+  afterEach(() => process.chdir(cwd));
 
   test('compares the working tree with a ref and removes the worktree afterwards', async () => {
     const dir = repo();
@@ -152,7 +137,7 @@ describe('ocpkit diff --base (temporary worktree)', () => {
     expect(await main(['diff', '--base', 'HEAD', '--stack', 'stack.yaml'])).toBe(0);
     fs.writeFileSync(path.join(dir, 'stack.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: forum\ndata:\n  v: "2"\n');
     expect(await main(['diff', '--base', 'main', '--stack', 'stack.yaml', '--format', 'markdown'])).toBe(1);
-    const md = stdout.mock.calls.map((c) => String(c[0])).join('');
+    const md = io.stdout.mock.calls.map((c) => String(c[0])).join('');
     expect(md).toMatch(/### ocpkit diff against main \([0-9a-f]{12}\)/);
     expect(md).toContain('- data.v: "1"\n+ data.v: "2"');
     const worktrees = spawnSync('git', ['worktree', 'list'], { cwd: dir, encoding: 'utf8' }).stdout.trim().split('\n');
@@ -164,7 +149,7 @@ describe('ocpkit diff --base (temporary worktree)', () => {
     process.chdir(dir);
     expect(await main(['diff', '--base', 'no-such-branch', '--stack', 'stack.yaml'])).toBe(2);
     expect(await main(['diff', '--base', 'HEAD', '--stack', 'missing.yaml'])).toBe(2);
-    const text = stderr.mock.calls.map((c) => String(c[0])).join('');
+    const text = io.stderr.mock.calls.map((c) => String(c[0])).join('');
     expect(text).toMatch(/unknown git ref "no-such-branch"/);
     expect(text).toMatch(/has no missing\.yaml; pass --stack/);
   });

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { main } from '../../lib/cli/main';
 import { markerText, OUTPUT_MARKER, writeTree } from '../../lib/synth/write-tree';
+import { captureOutput } from '../_helpers';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-cli-'));
@@ -18,16 +19,7 @@ function snapshot(dir: string): Record<string, string> {
 }
 
 describe('ocpkit synth', () => {
-  let stderr: jest.SpyInstance;
-  let stdout: jest.SpyInstance;
-  beforeEach(() => {
-    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  });
-  afterEach(() => {
-    stderr.mockRestore();
-    stdout.mockRestore();
-  });
+  const io = captureOutput();
 
   test('writes one folder per environment and Application', async () => {
     const out = path.join(tmp(), 'dist');
@@ -36,7 +28,7 @@ describe('ocpkit synth', () => {
     expect(files).toContain('production/forum/rolebinding.forum.tenant-admin.yaml');
     expect(files).toContain('production/tenancy/namespace.forum.yaml');
     expect(files).toContain('production/root/application.openshift-gitops.forum.yaml');
-    expect(stdout.mock.calls.join('')).toMatch(/ocpkit synth: \d+ objects in \d+ files for production/);
+    expect(io.stdout.mock.calls.join('')).toMatch(/ocpkit synth: \d+ objects in \d+ files for production/);
   });
 
   test('a failed synth exits 1, lists every problem and leaves the previous output untouched', async () => {
@@ -47,7 +39,7 @@ describe('ocpkit synth', () => {
     const before = snapshot(out);
     expect(await main(['synth', 'test/fixtures/bad-stack.ts', '--out', out])).toBe(1);
     expect(snapshot(out)).toEqual(before);
-    const err = stderr.mock.calls.join('');
+    const err = io.stderr.mock.calls.join('');
     expect(err).toMatch(/\[Forum\/Quota\/Resource\] \/metadata\/labels\/tier: must be string/);
     expect(err).toMatch(/\[Platform\/Odd\] \/data\/a: must be string/);
     expect(fs.readdirSync(path.dirname(out))).toEqual(['dist']);
@@ -61,7 +53,7 @@ describe('ocpkit synth', () => {
 
   test('a module without build() is a clear error', async () => {
     expect(await main(['synth', 'test/_helpers.ts', '--out', path.join(tmp(), 'dist')])).toBe(1);
-    expect(stderr.mock.calls.join('')).toMatch(/must export a function `build\(\): Cluster \| Cluster\[\]`/);
+    expect(io.stderr.mock.calls.join('')).toMatch(/must export a function `build\(\): Cluster \| Cluster\[\]`/);
   });
 });
 

@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { main } from '../../lib/cli/main';
 import { markerText, OUTPUT_MARKER, OutputLockedError, OutputWriteError, recoverOutput, writeTree } from '../../lib/synth/write-tree';
+import { captureOutput } from '../_helpers';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -68,17 +69,8 @@ const expected = (files: Map<string, string>) => {
 };
 
 describe('--out is replaced only when ocpkit wrote it', () => {
-  let stderr: jest.SpyInstance;
-  let stdout: jest.SpyInstance;
-  const err = () => stderr.mock.calls.map((c) => String(c[0])).join('');
-  beforeEach(() => {
-    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  });
-  afterEach(() => {
-    stderr.mockRestore();
-    stdout.mockRestore();
-  });
+  const io = captureOutput();
+  const err = io.err;
 
   const home = () => tmp();
   test.each<[string, () => { out: string; watch: string }, RegExp]>([
@@ -275,16 +267,7 @@ describe('a failure at any phase leaves the previous output exactly as it was', 
   });
 
   describe('through ocpkit synth: "the previous contents are unchanged" only when true', () => {
-    let stderr: jest.SpyInstance;
-    let stdout: jest.SpyInstance;
-    beforeEach(() => {
-      stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-      stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    });
-    afterEach(() => {
-      stderr.mockRestore();
-      stdout.mockRestore();
-    });
+    const io = captureOutput();
 
     test.each([
       ['half:fail', /the previous contents are unchanged/, true],
@@ -298,14 +281,14 @@ describe('a failure at any phase leaves the previous output exactly as it was', 
       const before = snapshot(out);
       process.env.OCPKIT_TEST_WRITE_HOOK = hook;
       expect(await main(['synth', 'test/fixtures/good-stack.ts', '--out', out])).toBe(1);
-      const text = stderr.mock.calls.map((c) => String(c[0])).join('');
+      const text = io.stderr.mock.calls.map((c) => String(c[0])).join('');
       expect(text).toMatch(message);
       expect(text.includes('unchanged')).toBe(unchanged);
       if (unchanged) expect(snapshot(out)).toEqual(before);
       delete process.env.OCPKIT_TEST_WRITE_HOOK;
-      stderr.mockClear();
+      io.stderr.mockClear();
       expect(await main(['synth', 'test/fixtures/good-stack.ts', '--out', out])).toBe(0);
-      if (!unchanged) expect(stderr.mock.calls.join('')).toMatch(/ocpkit synth: recovered .*dist: restored .*dist as it was before the interrupted write of pid \d+\n/);
+      if (!unchanged) expect(io.stderr.mock.calls.join('')).toMatch(/ocpkit synth: recovered .*dist: restored .*dist as it was before the interrupted write of pid \d+\n/);
       expect(fs.readFileSync(edited, 'utf8')).not.toBe('edited by hand\n');
       expect(fs.readdirSync(path.dirname(out))).toEqual(['dist']);
     });

@@ -15,6 +15,7 @@ import { scanFolder } from '../../lib/core/read-folder';
 import { DiffInputError } from '../../lib/diff/diff-input-error';
 import { diffTrees } from '../../lib/diff/diff-trees';
 import { readTree } from '../../lib/diff/read-tree';
+import { captureOutput } from '../_helpers';
 
 const CM = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: forum\ndata:\n  a: "1"\n`;
 const roots: string[] = [];
@@ -171,16 +172,7 @@ describe('class 6: what the walker does read', () => {
 });
 
 describe('class 6: the commands end with one line per problem and an exit code, never a trace', () => {
-  let out: jest.SpyInstance;
-  let err: jest.SpyInstance;
-  beforeEach(() => {
-    out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  });
-  afterEach(() => {
-    out.mockRestore();
-    err.mockRestore();
-  });
+  const io = captureOutput();
   const hazards = async (d: string, o: string) => {
     fs.symlinkSync(o, path.join(d, 'production/escape'));
     fs.symlinkSync('..', path.join(d, 'production/forum/loop'));
@@ -195,7 +187,7 @@ describe('class 6: the commands end with one line per problem and an exit code, 
   test.each(CASES)('ocpkit %s', async (_n, args, code) => {
     const dir = await tree(hazards);
     expect(await main(args(dir))).toBe(code);
-    const text = `${out.mock.calls.join('')}${err.mock.calls.join('')}`;
+    const text = `${io.stdout.mock.calls.join('')}${io.stderr.mock.calls.join('')}`;
     for (const rel of ['production/escape', 'production/forum/loop', 'production/forum/pipe.yaml', 'production/forum/folder.yaml', 'production/forum/dangling.yaml']) {
       expect(text.split('\n').filter((l) => l.includes(`${rel}: `))).toHaveLength(1);
     }
