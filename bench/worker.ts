@@ -10,7 +10,7 @@
  */
 import { YamlOutputType } from 'cdk8s';
 import { diffTrees } from '../lib/diff';
-import { synthesize, writeTree } from '../lib/synth';
+import { synthesize, writeTree } from '../lib';
 import { chartCount, floorSynth, stockCdk8sApp } from './equivalents';
 import { bumpedTenants, buildBenchCluster } from './stack';
 

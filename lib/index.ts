@@ -4,6 +4,7 @@ export * from './data';
 export * from './gitops';
 export * from './schema';
 export * from './synth';
+export * from './pipeline-defaults';
 export * from './tenancy';
 export * from './openshift';
 export * from './certs';

@@ -1,6 +1,7 @@
 import { Cluster } from '../lib/gitops/cluster';
 import { SchemaValidator } from '../lib/schema/validator';
-import { synthesize, SynthesisResult } from '../lib/synth/synthesizer';
+import { synthesize } from '../lib/pipeline-defaults';
+import { SynthesisResult } from '../lib/synth/synthesizer';
 
 /** A fresh cluster for one test. */
 export function testCluster(environment = 'test'): Cluster {

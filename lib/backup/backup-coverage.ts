@@ -4,6 +4,7 @@ import { Cluster } from '../gitops/cluster';
 import { Tenant } from '../tenancy/tenant';
 import { StatefulObject, STATEFUL, groupKind, statefulObject, templateCovers } from './_stateful';
 import { BackupExemption } from './backup-exemption';
+import { TreeIndex } from '../synth/pipeline';
 
 const ID = 'BackupCoverage';
 
@@ -35,7 +36,7 @@ export class BackupCoverage extends Construct {
   /** Every stateful object of the cluster, rendered. */
   public statefulObjects(): StatefulObject[] {
     const out: StatefulObject[] = [];
-    for (const c of Cluster.of(this).node.findAll()) {
+    for (const c of TreeIndex.all(this)) {
       if (!(c instanceof ApiObject) || !STATEFUL[groupKind(c.apiVersion, c.kind)]) continue;
       const manifest = tryRender(c);
       const obj = manifest && statefulObject(manifest, c.node.path);
@@ -47,7 +48,7 @@ export class BackupCoverage extends Construct {
   /** `spec.template` of every Velero Schedule of the cluster, by schedule name. */
   public scheduleTemplates(): Map<string, any> {
     const out = new Map<string, any>();
-    for (const c of Cluster.of(this).node.findAll()) {
+    for (const c of TreeIndex.all(this)) {
       if (!(c instanceof ApiObject) || c.kind !== 'Schedule' || !c.apiVersion.startsWith('velero.io/')) continue;
       const manifest = tryRender(c);
       if (manifest) out.set(`${manifest.metadata?.namespace}/${manifest.metadata?.name}`, manifest.spec?.template ?? {});
@@ -58,7 +59,7 @@ export class BackupCoverage extends Construct {
   private check(): string[] {
     const cluster = Cluster.of(this);
     const tenants = new Map<string, Tenant>();
-    for (const c of cluster.node.findAll()) if (c instanceof Tenant) tenants.set(c.tenantName, c);
+    for (const c of TreeIndex.all(cluster)) if (c instanceof Tenant) tenants.set(c.tenantName, c);
     const exempt = BackupExemption.all(this);
     const schedules = this.scheduleTemplates();
     const byNamespace = new Map<string, StatefulObject[]>();

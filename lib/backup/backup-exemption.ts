@@ -1,8 +1,8 @@
 import { Construct, IConstruct } from 'constructs';
 import { Problems, show } from '../core/errors';
 import { dnsLabel } from '../core/rules';
-import { Cluster } from '../gitops/cluster';
 import { Tenant } from '../tenancy/tenant';
+import { TreeIndex } from '../synth/pipeline';
 
 /** Annotation on an exempt tenant's Namespace carrying the written reason. */
 export const BACKUP_EXEMPT_ANNOTATION = 'ocpkit.io/backup-exempt-reason';
@@ -41,7 +41,7 @@ export class BackupExemption extends Construct {
   /** Every exemption of a cluster, by namespace. */
   public static all(c: IConstruct): Map<string, BackupExemption> {
     const out = new Map<string, BackupExemption>();
-    for (const x of Cluster.of(c).node.findAll()) {
+    for (const x of TreeIndex.all(c)) {
       if (x instanceof BackupExemption && !out.has(x.namespace)) out.set(x.namespace, x);
     }
     return out;
@@ -70,7 +70,7 @@ export class BackupExemption extends Construct {
 
     this.node.addValidation({
       validate: () => {
-        const others = Cluster.of(this).node.findAll().filter((c) => c !== this && c instanceof BackupExemption && c.namespace === this.namespace);
+        const others = TreeIndex.all(this).filter((c) => c !== this && c instanceof BackupExemption && c.namespace === this.namespace);
         return others.length ? [`namespace "${this.namespace}" is exempted twice (also at ${others.map((o) => o.node.path).join(', ')}); keep one exemption with one reason`] : [];
       },
     });

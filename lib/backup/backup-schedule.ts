@@ -14,6 +14,7 @@ import { BackupStorage, IBackupStorage } from './backup-storage';
 import { Cron, cronRule } from './cron';
 import { Duration, durationRule } from './duration';
 import { GitOpsApp } from '../gitops/gitops-app';
+import { TreeIndex } from '../synth/pipeline';
 
 /** Label every Backup created by an ocpkit schedule carries: the schedule's name. */
 export const BACKUP_SCHEDULE_LABEL = 'ocpkit.io/backup-schedule';
@@ -255,13 +256,13 @@ export class BackupSchedule extends Construct {
     if (!this.tenants) return [];
     if (!this.tenants.isAll) return [...this.tenants.tenants!];
     const exempt = BackupExemption.all(this);
-    return Cluster.of(this).node.findAll().filter((c): c is Tenant => c instanceof Tenant).filter((t) => !exempt.has(t.tenantName));
+    return TreeIndex.all(this).filter((c): c is Tenant => c instanceof Tenant).filter((t) => !exempt.has(t.tenantName));
   }
 
   private crossCheck(): string[] {
     const out: string[] = [];
     const cluster = Cluster.of(this);
-    const all = cluster.node.findAll();
+    const all = TreeIndex.all(cluster);
     const tenantNames = all.filter((c): c is Tenant => c instanceof Tenant).map((t) => t.tenantName);
     const exempt = BackupExemption.all(this);
     if (this.tenants && !this.tenants.isAll) {

@@ -1,5 +1,5 @@
 import { OcpkitError } from '../core/errors';
-import { synthesize } from '../synth/synthesizer';
+import { synthesize } from '../pipeline-defaults';
 import { loadStack } from './load-stack';
 import { checkOutputFolder, OutputInterruptedError, OutputLockedError, OutputRefusedError, OutputWriteError, WriteReport, writeTreeInterruptibly } from '../synth/write-tree';
 import { parseArgs, UsageError } from './main';

@@ -2,12 +2,11 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Runner as RunnerResource, RunnerSpecS3 } from '../../imports/gitlab-runner-apps.gitlab.com';
-import { Problem, Problems, show } from '../core/errors';
+import { Problems, show } from '../core/errors';
 import { dnsLabel, dnsSubdomain, duplicates, intRange, nonEmpty } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
 import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
 import { ExternalImage } from '../openshift/external-image';
-import { registerSynthCheck, SynthesizedObject } from '../synth/synthesizer';
 import { hostOrIp, httpsOrigin } from './_rules';
 import { GitLabRunnerOperator } from './gitlab-operator';
 
@@ -18,7 +17,7 @@ export const RUNNER_REGISTRATION_TOKEN_KEY = 'runner-registration-token';
 /** Service account the Runner Operator gives the runner manager when `serviceAccount` is not set. */
 export const DEFAULT_RUNNER_SERVICE_ACCOUNT = 'gitlab-runner-app-sa';
 /** The ClusterRole that grants the `anyuid` SCC. */
-export const ANYUID_CLUSTER_ROLE = 'system:openshift:scc:anyuid';
+export { ANYUID_CLUSTER_ROLE } from '../policy/runners-no-anyuid';
 
 /** S3 cache shared by the jobs of a runner. */
 export interface RunnerS3CacheOptions {
@@ -105,7 +104,6 @@ export class GitLabRunner extends Construct {
 
   constructor(scope: Construct, id: string, props: GitLabRunnerProps) {
     super(scope, id);
-    registerSynthCheck(noAnyuidForRunners);
     const p = new Problems(this.node.path);
     p.check('name', props.name, dnsLabel);
     p.check('gitlabUrl', props.gitlabUrl, httpsOrigin);
@@ -202,37 +200,4 @@ export class GitLabRunner extends Construct {
   public readonly serviceAccount: string;
   /** Namespace job pods run in. */
   public readonly jobNamespace: string;
-}
-
-/**
- * Synth check: no RoleBinding or ClusterRoleBinding grants the `anyuid` SCC to a service
- * account in a namespace where a Runner manager or its jobs run.
- */
-export function noAnyuidForRunners(objects: readonly SynthesizedObject[]): Problem[] {
-  const runnerNamespaces = new Map<string, string>();
-  for (const o of objects) {
-    const m = o.manifest;
-    if (m.apiVersion === 'apps.gitlab.com/v1beta2' && m.kind === 'Runner') {
-      runnerNamespaces.set(m.metadata.namespace, o.path);
-      if (m.spec?.namespace) runnerNamespaces.set(m.spec.namespace, o.path);
-    }
-  }
-  if (runnerNamespaces.size === 0) return [];
-  const problems: Problem[] = [];
-  for (const o of objects) {
-    const m = o.manifest;
-    if (m.apiVersion !== 'rbac.authorization.k8s.io/v1' || (m.kind !== 'RoleBinding' && m.kind !== 'ClusterRoleBinding')) continue;
-    if (m.roleRef?.name !== ANYUID_CLUSTER_ROLE) continue;
-    for (const s of m.subjects ?? []) {
-      const ns = s.kind === 'ServiceAccount' ? (s.namespace ?? m.metadata?.namespace) : s.kind === 'Group' && typeof s.name === 'string' && s.name.startsWith('system:serviceaccounts:') ? s.name.slice('system:serviceaccounts:'.length) : undefined;
-      if (ns !== undefined && runnerNamespaces.has(ns)) {
-        problems.push({
-          path: o.path,
-          field: 'roleRef',
-          message: `grants the anyuid SCC to ${s.kind} "${s.name}" in "${ns}", where GitLab Runner ${runnerNamespaces.get(ns)} runs CI jobs; runners never get anyuid (jobs would run as root)`,
-        });
-      }
-    }
-  }
-  return problems;
 }

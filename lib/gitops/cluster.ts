@@ -4,6 +4,7 @@ import '../core/construct-ids'; // construct ids such as `toString` work (see th
 import { Problems, OcpkitError } from '../core/errors';
 import { dnsLabel, gitUrl, httpsUrl, nonEmpty } from '../core/rules';
 import { RootApp } from './root-app';
+import { ManifestTransform, Plugins, SynthCheck } from '../synth/pipeline';
 
 /** Properties of a {@link Cluster}. */
 export interface ClusterProps {
@@ -100,6 +101,19 @@ export class Cluster extends App {
       throw new OcpkitError([{ path, field: 'name', message: `"${name}" is already used by ${owner}; every tenant and GitOpsApp needs its own name` }]);
     }
     this.apps.set(name, path);
+  }
+
+  /**
+   * Adds a check that runs when this cluster (only) is synthesized, after the default ones; see
+   * `SynthCheck` in lib/synth/pipeline.ts.
+   */
+  public addCheck(check: SynthCheck): void {
+    Plugins.of(this).addCheck(check);
+  }
+
+  /** Adds a manifest transform that runs on every object of this cluster (only), after the default ones. */
+  public addTransform(transform: ManifestTransform): void {
+    Plugins.of(this).addTransform(transform);
   }
 
   /** Repository path of one output folder of this environment. */

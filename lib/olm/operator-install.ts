@@ -4,9 +4,9 @@ import { OperatorGroup } from '../../imports/olm-operatorgroup-operators.coreos.
 import { Subscription } from '../../imports/olm-subscription-operators.coreos.com';
 import { Problems, show } from '../core/errors';
 import { dnsLabel, dnsSubdomain, oneOf } from '../core/rules';
-import { Cluster } from '../gitops/cluster';
 import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
 import { CatalogSource } from './catalog-source';
+import { TreeIndex } from '../synth/pipeline';
 
 /** Namespace where OpenShift installs operators for all namespaces; it already has an OperatorGroup. */
 export const GLOBAL_OPERATORS_NAMESPACE = 'openshift-operators';
@@ -226,7 +226,7 @@ export class OperatorInstall extends Construct {
     if (createGroup) {
       this.node.addValidation({
         validate: () => {
-          const others = Cluster.of(this).node.findAll().filter(
+          const others = TreeIndex.all(this).filter(
             (c) => c !== this && c instanceof OperatorInstall && c.operatorGroup !== undefined && c.operatorNamespace === this.operatorNamespace,
           );
           return others.length

@@ -6,6 +6,7 @@ import { NO_LITERAL_SECRETS } from './no-literal-secrets';
 import { PINNED_IMAGES } from './pinned-images';
 import type { PolicyRule } from './policy';
 import { RESOURCE_REQUESTS } from './resource-requests';
+import { RUNNERS_NO_ANYUID } from './runners-no-anyuid';
 import { TENANT_NAMESPACE_CONFINEMENT } from './tenant-namespace-confinement';
 import { TENANT_NETWORK_ISOLATION } from './tenant-network-isolation';
 import { TENANT_POD_SECURITY } from './tenant-pod-security';
@@ -22,4 +23,5 @@ export const BUILTIN_POLICIES: readonly PolicyRule[] = [
   RESOURCE_REQUESTS,
   NAMESPACE_ADMISSION_LABELS,
   TENANT_NAMESPACE_CONFINEMENT,
+  RUNNERS_NO_ANYUID,
 ];

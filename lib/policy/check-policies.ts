@@ -1,6 +1,6 @@
 import { Problem } from '../core/errors';
 import { isPodKind } from './_pod-specs';
-import { Finding, PolicyContext, PolicyObject, policies, WAIVE_ANNOTATION_PREFIX, waiverReason } from './policy';
+import { Finding, PolicyContext, PolicyObject, policies, PolicyRule, WAIVE_ANNOTATION_PREFIX, waiverReason } from './policy';
 import { SYSTEM_NAMESPACE_ANNOTATION } from './system-namespaces';
 import { isTenantNamespace } from './tenant-network-isolation';
 
@@ -14,6 +14,11 @@ export interface CheckPoliciesOptions {
    * @default read from the annotations
    */
   readonly systemNamespaces?: (group: string) => ReadonlyMap<string, string>;
+  /**
+   * The policies of each group (a synth: the built-in ones and those added to that Cluster).
+   * @default the built-in policies
+   */
+  readonly rules?: (group: string) => readonly PolicyRule[];
 }
 
 function key(m: any): string {
@@ -27,8 +32,6 @@ function key(m: any): string {
  * unknown policy ids and blank reasons in waiver annotations are problems themselves.
  */
 export function checkPolicies(objects: readonly PolicyObject[], options: CheckPoliciesOptions = {}): Problem[] {
-  const rules = policies();
-  const ids = new Set(rules.map((r) => r.id));
   const problems: Problem[] = [];
   const groups = new Map<string, PolicyObject[]>();
   for (const o of objects) {
@@ -37,6 +40,8 @@ export function checkPolicies(objects: readonly PolicyObject[], options: CheckPo
     else groups.set(o.group, [o]);
   }
   for (const [group, list] of groups) {
+    const rules = options.rules?.(group) ?? policies();
+    const ids = new Set(rules.map((r) => r.id));
     const byNs = new Map<string, PolicyObject[]>();
     for (const o of list) {
       const ns = typeof o.manifest?.metadata?.namespace === 'string' ? o.manifest.metadata.namespace : '';

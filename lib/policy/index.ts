@@ -13,3 +13,4 @@ export * from './confined-projects';
 export * from './resource-requests';
 export * from './namespace-admission-labels';
 export * from './tenant-namespace-confinement';
+export * from './runners-no-anyuid';

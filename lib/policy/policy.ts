@@ -1,4 +1,3 @@
-import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { OcpkitError, Problem, show } from '../core/errors';
 import { BUILTIN_POLICIES } from './builtin';
@@ -69,26 +68,50 @@ export function waiverReason(manifest: any, policyId: string): string | undefine
   return typeof v === 'string' && v.trim().length > 0 ? v.trim() : undefined;
 }
 
-const extra = new Map<string, PolicyRule>();
+const EXTRA = new WeakMap<IConstruct, Map<string, PolicyRule>>();
 
 /**
- * Adds a stack-specific policy to the built-in ones (ids must be unique); it runs in every synth
- * and in `ocpkit validate --policy` of the same process.
+ * Stack-specific policies, registered on a Cluster (or any construct tree's root): they run in
+ * that cluster's synths only, next to the built-in ones. Ids must be unique.
  */
-export function registerPolicy(rule: PolicyRule): void {
-  const clash = BUILTIN_POLICIES.find((p) => p.id === rule.id) ?? extra.get(rule.id);
-  if (clash && clash !== rule) {
-    throw new OcpkitError([{ path: 'registerPolicy', field: 'id', message: `policy id ${JSON.stringify(rule.id)} is already taken; choose another id` }]);
+export class Policies {
+  /** Adds `rule` to the policies of the cluster `construct` belongs to. */
+  public static add(construct: IConstruct, rule: PolicyRule): void {
+    const root = construct.node.root;
+    const extra = EXTRA.get(root) ?? new Map<string, PolicyRule>();
+    const clash = BUILTIN_POLICIES.find((p) => p.id === rule?.id) ?? extra.get(rule?.id);
+    if (clash && clash !== rule) {
+      throw new OcpkitError([{ path: construct.node.path || 'Policies.add', field: 'id', message: `policy id ${JSON.stringify(rule.id)} is already taken; choose another id` }]);
+    }
+    if (typeof rule?.id !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(rule.id) || typeof rule.check !== 'function') {
+      throw new OcpkitError([{ path: construct.node.path || 'Policies.add', field: 'rule', message: `${show(rule?.id)} is not a policy: give { id (a DNS label), title, check(obj, ctx) }` }]);
+    }
+    extra.set(rule.id, rule);
+    EXTRA.set(root, extra);
   }
-  extra.set(rule.id, rule);
+
+  /** Every policy of the cluster `construct` belongs to (built-in and added), sorted by id. */
+  public static of(construct?: IConstruct): PolicyRule[] {
+    const all = new Map<string, PolicyRule>();
+    for (const p of BUILTIN_POLICIES) all.set(p.id, p);
+    const extra = construct ? EXTRA.get(construct.node.root) : undefined;
+    for (const p of extra?.values() ?? []) all.set(p.id, p);
+    return [...all.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  private constructor() {}
 }
 
-/** Every policy (built-in and registered), sorted by id. */
+/** The built-in policies, sorted by id. */
 export function policies(): PolicyRule[] {
-  const all = new Map<string, PolicyRule>();
-  for (const p of BUILTIN_POLICIES) all.set(p.id, p);
-  for (const p of extra.values()) all.set(p.id, p);
-  return [...all.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return Policies.of();
+}
+
+const WAIVERS = new WeakMap<IConstruct, Map<string, string>>();
+
+/** Waivers recorded on one construct itself (not its ancestors): policy id -> reason. */
+export function waiversOn(construct: IConstruct): ReadonlyMap<string, string> | undefined {
+  return WAIVERS.get(construct);
 }
 
 /** Waivers, addressed by policy id. */
@@ -98,35 +121,32 @@ export class Policy {
    * reason lands in the manifest as the annotation `ocpkit.io/waive-<policyId>`, so the waiver is
    * visible in Git and honoured by `ocpkit validate --policy` too. On a construct that is not
    * itself an ApiObject (a Workload, a Tenant), every ApiObject defined below it is waived,
-   * including objects added after this call.
+   * including objects added after this call (the annotation is stamped at synth time).
    *
    * Throws an OcpkitError for an unknown policy id or a blank reason.
    */
   public static waive(construct: IConstruct, policyId: string, reason: string): void {
     const path = construct?.node?.path ?? show(construct);
     const problems: Problem[] = [];
-    const ids = policies().map((p) => p.id);
+    const ids = construct?.node ? Policies.of(construct).map((p) => p.id) : Policies.of().map((p) => p.id);
     if (typeof policyId !== 'string' || !ids.includes(policyId)) {
-      problems.push({ path, field: 'policyId', message: `${show(policyId)} is not a policy; use one of ${ids.map((i) => JSON.stringify(i)).join(', ')}` });
+      problems.push({ path, field: 'policyId', message: `${show(policyId)} is not a policy; use one of ${ids.map((i) => JSON.stringify(i)).join(', ')} (add your own with Policies.add(cluster, rule) before waiving it)` });
     }
     if (typeof reason !== 'string' || reason.trim().length === 0) {
       problems.push({ path, field: 'reason', message: `${show(reason)} is not a reason; a waiver needs a written reason that reviewers can read (for example "etcd snapshots need the host's etcd data dir")` });
     }
     if (!construct?.node) problems.push({ path, field: 'construct', message: 'must be a construct (an ApiObject, or a construct whose objects are waived)' });
     if (problems.length) throw new OcpkitError(problems, 'invalid policy waiver');
-    const key = waiverAnnotation(policyId);
-    const text = reason.trim();
-    const stamp = () => {
-      for (const c of construct.node.findAll()) if (c instanceof ApiObject) c.metadata.addAnnotation(key, text);
-    };
-    stamp();
-    // Objects added after the waiver are stamped when the tree is validated, right before rendering.
-    if (!(construct instanceof ApiObject)) construct.node.addValidation({ validate: () => (stamp(), []) });
+    // Recorded here; the policy-stamps transform writes the annotation on every object rendered
+    // at or below the construct, in the open, when the cluster is synthesized.
+    const mine = WAIVERS.get(construct) ?? new Map<string, string>();
+    mine.set(policyId, reason.trim());
+    WAIVERS.set(construct, mine);
   }
 
   /** Ids of every known policy, sorted. */
-  public static ids(): string[] {
-    return policies().map((p) => p.id);
+  public static ids(construct?: IConstruct): string[] {
+    return Policies.of(construct).map((p) => p.id);
   }
 
   private constructor() {}

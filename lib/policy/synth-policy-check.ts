@@ -1,18 +1,58 @@
-import { Problem } from '../core/errors';
+import { IConstruct } from 'constructs';
 import type { Cluster } from '../gitops/cluster';
-import type { SynthesizedObject } from '../synth/synthesizer';
+import type { ManifestTransform, SynthCheck } from '../synth/pipeline';
+import { setAnnotation } from '../synth/pipeline';
+import { isPodKind } from './_pod-specs';
 import { checkPolicies } from './check-policies';
-import { SystemNamespaces } from './system-namespaces';
+import { Policies, waiverAnnotation, waiversOn } from './policy';
+import { SYSTEM_NAMESPACE_ANNOTATION, SystemNamespaces } from './system-namespaces';
+
+/**
+ * The transform that writes policy decisions into the manifests, in the open: every waiver
+ * recorded with `Policy.waive` on an object or any of its ancestors becomes the annotation
+ * `ocpkit.io/waive-<id>: <reason>`, and every Namespace and pod-running object in a namespace
+ * declared with `SystemNamespaces.declare` carries `ocpkit.io/system-namespace: <reason>`. So
+ * `ocpkit validate --policy` over the written YAML reaches the same verdict as the synth.
+ */
+export const POLICY_STAMPS: ManifestTransform = {
+  id: 'policy-stamps',
+  transform(manifest, { root, source }) {
+    // Nearest waiver wins: walk from the root down to the object.
+    for (const scope of source.node.scopes as IConstruct[]) {
+      const waivers = waiversOn(scope);
+      if (waivers) for (const [id, reason] of waivers) setAnnotation(manifest, waiverAnnotation(id), reason);
+    }
+    const declared = SystemNamespaces.of(root as Cluster);
+    if (declared.size > 0) {
+      const isNamespace = manifest?.kind === 'Namespace' && manifest?.apiVersion === 'v1';
+      const ns = isNamespace ? manifest.metadata?.name : manifest?.metadata?.namespace;
+      if (typeof ns === 'string' && declared.has(ns) && (isNamespace || isPodKind(manifest.kind))) {
+        setAnnotation(manifest, SYSTEM_NAMESPACE_ANNOTATION, declared.get(ns)!);
+      }
+    }
+    return manifest;
+  },
+};
 
 /**
  * The policy check of a synth: every object of every cluster, grouped by environment (the first
- * folder of its file), with the system namespaces each Cluster declared.
+ * folder of its file), with the policies (built-in and `Policies.add`ed) and the system
+ * namespaces each Cluster declared.
  */
-export function synthPolicyCheck(objects: readonly SynthesizedObject[], clusters: readonly Cluster[]): Problem[] {
-  const byEnv = new Map(clusters.map((c) => [c.environment, SystemNamespaces.of(c)] as const));
-  const none = new Map<string, string>();
-  return checkPolicies(
-    objects.map((o) => ({ manifest: o.manifest, path: o.path, group: o.file.split('/')[0], file: o.file })),
-    { systemNamespaces: (env) => byEnv.get(env) ?? none },
-  );
-}
+export const POLICY_CHECK: SynthCheck = {
+  id: 'policies',
+  check(objects, ctx) {
+    const byEnv = new Map(ctx.roots.map((r) => [r.environment, r] as const));
+    const none = new Map<string, string>();
+    return checkPolicies(
+      objects.map((o) => ({ manifest: o.manifest, path: o.path, group: o.file.split('/')[0], file: o.file })),
+      {
+        systemNamespaces: (env) => {
+          const root = byEnv.get(env);
+          return root ? SystemNamespaces.of(root as Cluster) : none;
+        },
+        rules: (env) => Policies.of(byEnv.get(env)),
+      },
+    );
+  },
+};

@@ -1,8 +1,6 @@
-import { ApiObject } from 'cdk8s';
 import { OcpkitError, Problem, show } from '../core/errors';
 import { dnsLabel } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
-import { isPodKind } from './_pod-specs';
 
 /**
  * Annotation that marks a namespace as a declared system namespace, with the written reason.
@@ -12,7 +10,7 @@ import { isPodKind } from './_pod-specs';
  */
 export const SYSTEM_NAMESPACE_ANNOTATION = 'ocpkit.io/system-namespace';
 
-const REGISTRY = Symbol.for('ocpkit.systemNamespaces');
+const REGISTRY = new WeakMap<Cluster, Map<string, string>>();
 
 /**
  * The platform's system namespaces: the only places where privileged containers, host
@@ -41,11 +39,8 @@ export class SystemNamespaces {
       problems.push({ path, field: 'reason', message: `${show(reason)} is not a reason; say why this namespace needs host access` });
     }
     if (problems.length) throw new OcpkitError(problems, 'invalid system namespace declaration');
+    // Recorded here; the policy-stamps transform writes the annotation when the cluster is synthesized.
     const reg = SystemNamespaces.registry(cluster);
-    if (reg.size === 0) {
-      // Stamp the declarations on the objects right before rendering (validations run first).
-      cluster.node.addValidation({ validate: () => (SystemNamespaces.stamp(cluster), []) });
-    }
     if (!reg.has(namespace)) reg.set(namespace, reason.trim());
   }
 
@@ -55,19 +50,12 @@ export class SystemNamespaces {
   }
 
   private static registry(cluster: Cluster): Map<string, string> {
-    const c = cluster as any;
-    c[REGISTRY] ??= new Map<string, string>();
-    return c[REGISTRY];
-  }
-
-  private static stamp(cluster: Cluster): void {
-    const reg = SystemNamespaces.registry(cluster);
-    for (const c of cluster.node.findAll()) {
-      if (!(c instanceof ApiObject)) continue;
-      const ns = c.kind === 'Namespace' && c.apiVersion === 'v1' ? c.metadata.name : c.metadata.namespace;
-      if (ns === undefined || !reg.has(ns)) continue;
-      if (c.kind === 'Namespace' || isPodKind(c.kind)) c.metadata.addAnnotation(SYSTEM_NAMESPACE_ANNOTATION, reg.get(ns)!);
+    let reg = REGISTRY.get(cluster);
+    if (!reg) {
+      reg = new Map<string, string>();
+      REGISTRY.set(cluster, reg);
     }
+    return reg;
   }
 
   private constructor() {}

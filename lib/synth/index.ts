@@ -1,2 +1,3 @@
 export * from './synthesizer';
 export * from './write-tree';
+export * from './pipeline';

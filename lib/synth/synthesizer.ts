@@ -2,164 +2,144 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import * as yaml from 'js-yaml';
 import { OcpkitError, Problem } from '../core/errors';
-import { Cluster } from '../gitops/cluster';
-import { applyDeliveryAnnotations } from '../gitops/delivery-annotations';
-import { GitOpsApp } from '../gitops/gitops-app';
-import { markManagedNamespace } from '../gitops/managed-namespace';
-import { synthPolicyCheck } from '../policy/synth-policy-check';
-import { normalizeScope } from '../schema/scope';
-import { SchemaValidator } from '../schema/validator';
 import { containedFile, fileName, objectNameProblems } from './_object-names';
 import { fastDump } from './_yaml';
+import { CheckContext, Pipeline, Plugins, SynthCheck, SynthesizedObject, SynthRoot, TreeIndex, walk } from './pipeline';
 
 export { fileName } from './_object-names';
+export { walk } from './pipeline';
+export type { SynthesizedObject } from './pipeline';
 
-/** One synthesized object and where it came from. */
-export interface SynthesizedObject {
-  /** The manifest, as written. */
-  readonly manifest: any;
-  /** Construct path of the object. */
-  readonly path: string;
-  /** File path relative to the output root (`production/forum/deployment.forum.web.yaml`). */
-  readonly file: string;
-}
-
-/** The result of synthesizing one or more clusters. */
+/** The result of synthesizing one or more roots (clusters). */
 export interface SynthesisResult {
   readonly objects: readonly SynthesizedObject[];
   /** Relative file path -> YAML text, sorted by path. */
   readonly files: ReadonlyMap<string, string>;
 }
 
-/** Options of {@link synthesize}. */
-export interface SynthesizeOptions {
-  /**
-   * Validator to check every object with; `false` turns schema validation off (tests of other
-   * failure modes only).
-   * @default a SchemaValidator over the shared schemas
-   */
-  readonly validator?: SchemaValidator | false;
-  /**
-   * Run the policy checks of lib/policy (no literal Secrets, tenant isolation, no host access,
-   * pinned images, encrypted backups, confined AppProjects, resource requests). Waive single
-   * objects with `Policy.waive(construct, id, reason)`; `false` is for tests of other failure
-   * modes only.
-   * @default true
-   */
-  readonly policies?: boolean;
-}
-
-/** Checks run over the whole synthesized set, after schema validation (policy, coverage). */
-export type SynthCheck = (objects: readonly SynthesizedObject[], clusters: readonly Cluster[]) => Problem[];
-const checks: SynthCheck[] = [];
-
-/** Registers a check that every synth runs over all objects. */
-export function registerSynthCheck(check: SynthCheck): void {
-  if (!checks.includes(check)) checks.push(check);
-}
-
 /**
- * Synthesizes clusters into YAML files, in one pass over each construct tree (linear in the
- * number of constructs, unlike cdk8s' `App.synth()`):
- *
- * 1. runs every construct's validations (`node.addValidation`), collecting all errors;
- * 2. renders every ApiObject and assigns it a folder and a stable file name
- *    (`<environment>/<folder>/<kind>.<namespace>.<name>.yaml`);
- * 3. validates every object against its schema;
- *
- * and throws one OcpkitError listing every problem of every cluster if anything failed.
- * Nothing is written here; see `writeTree`.
+ * Runs the synthesis pipeline (see `./pipeline`) over roots, in one pass over each construct tree
+ * (linear in the number of constructs, unlike cdk8s' `App.synth()`), and throws one OcpkitError
+ * listing every problem of every root if anything failed. Nothing is written here; see
+ * `writeTree`. Most callers want `synthesize` from `lib/pipeline-defaults`, which supplies the
+ * default pipeline.
  */
-export function synthesize(clusters: Cluster | readonly Cluster[], options: SynthesizeOptions = {}): SynthesisResult {
-  const list = Array.isArray(clusters) ? clusters : [clusters as Cluster];
+export function runPipeline(roots: SynthRoot | readonly SynthRoot[], pipeline: Pipeline): SynthesisResult {
+  const list: readonly SynthRoot[] = Array.isArray(roots) ? roots : [roots as SynthRoot];
   const problems: Problem[] = [];
   const objects: SynthesizedObject[] = [];
   const byFile = new Map<string, string>();
   const byFolded = new Map<string, { path: string; file: string }>();
-  const validator = options.validator === false ? undefined : options.validator ?? new SchemaValidator();
+  const validator = pipeline.validator === false ? undefined : pipeline.validator;
   const envs = new Set<string>();
+  const walks = new Map<SynthRoot, readonly IConstruct[]>();
 
-  for (const cluster of list) {
-    if (envs.has(cluster.environment)) {
-      problems.push({ path: cluster.node.path || cluster.clusterName, field: 'environment', message: `environment "${cluster.environment}" is synthesized twice` });
+  try {
+    for (const root of list) {
+      if (envs.has(root.environment)) {
+        problems.push({ path: root.node.path || root.node.id || root.environment, field: 'environment', message: `environment "${root.environment}" is synthesized twice` });
+      }
+      envs.add(root.environment);
+      // One walk per tree: validations and checks reuse it through TreeIndex / CheckContext.
+      const constructs = walk(root);
+      walks.set(root, constructs);
+      TreeIndex._remember(root, constructs);
+
+      // validate
+      const apiObjects: ApiObject[] = [];
+      for (const c of constructs) {
+        for (const msg of c.node.validate()) problems.push({ path: c.node.path, field: '', message: msg });
+        if (c instanceof ApiObject) apiObjects.push(c);
+      }
+      const transforms = [...pipeline.transforms, ...Plugins.of(root).transforms];
+      for (const obj of apiObjects) {
+        const path = obj.node.path;
+        // render + transform
+        let manifest: any;
+        let phase = 'render';
+        try {
+          manifest = obj.toJson();
+          for (const t of transforms) {
+            phase = `transform ${t.id}`;
+            manifest = t.transform(manifest, { root, source: obj });
+          }
+        } catch (e) {
+          problems.push({ path, field: '', message: `cannot ${phase}: ${(e as Error)?.message ?? String(e)}` });
+          continue;
+        }
+        // place
+        const placed = pipeline.placement.folderOf(obj, manifest, root);
+        if ('problem' in placed) {
+          problems.push({ path, field: '', message: placed.problem });
+          continue;
+        }
+        // Names become file names: only valid Kubernetes names, and only paths inside the output.
+        const nameProblems = objectNameProblems(manifest);
+        if (nameProblems.length) {
+          for (const p of nameProblems) problems.push({ path, field: p.field, message: p.message });
+          continue;
+        }
+        const file = containedFile(root.environment, placed.folder, fileName(manifest));
+        if (!file) {
+          problems.push({ path, field: 'metadata.name', message: `the output file of ${manifest.kind} "${manifest.metadata.name}" would fall outside the output folder; environment, application and object names must be plain names` });
+          continue;
+        }
+        const previous = byFile.get(file);
+        if (previous) {
+          problems.push({ path, field: 'metadata.name', message: `${manifest.kind} "${manifest.metadata?.name}" is also defined at ${previous}; names must be unique per kind and namespace` });
+          continue;
+        }
+        // Case-insensitive file systems (macOS, Windows) would make two such files one.
+        const folded = file.toLowerCase();
+        const twin = byFolded.get(folded);
+        if (twin) {
+          problems.push({ path, field: 'metadata.name', message: `${manifest.kind} "${manifest.metadata.name}" differs only in letter case from the object at ${twin.path} (${twin.file}); on case-insensitive file systems one file would overwrite the other, rename one of them` });
+          continue;
+        }
+        byFile.set(file, path);
+        byFolded.set(folded, { path, file });
+        // schema
+        if (validator) {
+          if (!manifest.metadata?.namespace && validator.scopeOf(manifest.apiVersion, manifest.kind) === 'Namespaced') {
+            problems.push({ path, field: 'metadata.namespace', message: `${manifest.kind} "${manifest.metadata?.name}" is namespaced but has no namespace; set one or define it in a GitOpsApp with a namespace` });
+          }
+          for (const issue of validator.validate(manifest)) {
+            problems.push({ path, field: issue.pointer, message: `${issue.message} (${manifest.apiVersion} ${manifest.kind} "${manifest.metadata?.name}")` });
+          }
+        }
+        objects.push({ manifest, path, file, source: obj, root });
+      }
     }
-    envs.add(cluster.environment);
-    const apiObjects: ApiObject[] = [];
-    for (const c of walk(cluster)) {
-      for (const msg of c.node.validate()) problems.push({ path: c.node.path, field: '', message: msg });
-      if (c instanceof ApiObject) apiObjects.push(c);
-    }
-    for (const obj of apiObjects) {
-      const path = obj.node.path;
-      let manifest: any;
+
+    // resolve, then check: the pipeline's checks see every root; a root's own checks see its objects.
+    const ctxFor = (roots: readonly SynthRoot[]): CheckContext => ({ roots, constructsOf: (r) => walks.get(r) ?? walk(r) });
+    const run = (check: SynthCheck, objs: readonly SynthesizedObject[], ctx: CheckContext) => {
       try {
-        manifest = applyDeliveryAnnotations(markManagedNamespace(normalizeScope(obj.toJson()), cluster.argoNamespace));
+        problems.push(...check.check(objs, ctx));
       } catch (e) {
-        problems.push({ path, field: '', message: `cannot render: ${(e as Error).message}` });
-        continue;
+        if (e instanceof OcpkitError) problems.push(...e.problems);
+        else throw e;
       }
-      const folder = GitOpsApp.folderOf(obj);
-      if (!folder) {
-        problems.push({ path, field: '', message: 'object is not inside a GitOpsApp, so no Argo CD Application would sync it; define it under a GitOpsApp (or a Tenant)' });
-        continue;
+    };
+    for (const phase of ['resolve', 'check'] as const) {
+      const inPhase = (c: SynthCheck) => (c.phase ?? 'check') === phase;
+      for (const check of pipeline.checks.filter(inPhase)) run(check, objects, ctxFor(list));
+      for (const root of list) {
+        const own = Plugins.of(root).checks.filter(inPhase);
+        if (own.length === 0) continue;
+        const mine = objects.filter((o) => o.root === root);
+        for (const check of own) run(check, mine, ctxFor([root]));
       }
-      // Names become file names: only valid Kubernetes names, and only paths inside the output.
-      const nameProblems = objectNameProblems(manifest);
-      if (nameProblems.length) {
-        for (const p of nameProblems) problems.push({ path, field: p.field, message: p.message });
-        continue;
-      }
-      const file = containedFile(cluster.environment, folder, fileName(manifest));
-      if (!file) {
-        problems.push({ path, field: 'metadata.name', message: `the output file of ${manifest.kind} "${manifest.metadata.name}" would fall outside the output folder; environment, application and object names must be plain names` });
-        continue;
-      }
-      const previous = byFile.get(file);
-      if (previous) {
-        problems.push({ path, field: 'metadata.name', message: `${manifest.kind} "${manifest.metadata?.name}" is also defined at ${previous}; names must be unique per kind and namespace` });
-        continue;
-      }
-      // Case-insensitive file systems (macOS, Windows) would make two such files one.
-      const folded = file.toLowerCase();
-      const twin = byFolded.get(folded);
-      if (twin) {
-        problems.push({ path, field: 'metadata.name', message: `${manifest.kind} "${manifest.metadata.name}" differs only in letter case from the object at ${twin.path} (${twin.file}); on case-insensitive file systems one file would overwrite the other, rename one of them` });
-        continue;
-      }
-      byFile.set(file, path);
-      byFolded.set(folded, { path, file });
-      if (validator) {
-        if (!manifest.metadata?.namespace && validator.scopeOf(manifest.apiVersion, manifest.kind) === 'Namespaced') {
-          problems.push({ path, field: 'metadata.namespace', message: `${manifest.kind} "${manifest.metadata?.name}" is namespaced but has no namespace; set one or define it in a GitOpsApp with a namespace` });
-        }
-        for (const issue of validator.validate(manifest)) {
-          problems.push({ path, field: issue.pointer, message: `${issue.message} (${manifest.apiVersion} ${manifest.kind} "${manifest.metadata?.name}")` });
-        }
-      }
-      objects.push({ manifest, path, file });
     }
+  } finally {
+    for (const root of list) TreeIndex._forget(root);
   }
-  if (options.policies !== false) problems.push(...synthPolicyCheck(objects, list));
-  for (const check of checks) problems.push(...check(objects, list));
   if (problems.length > 0) throw new OcpkitError(problems, `synth failed with ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
 
   objects.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const files = new Map<string, string>();
   for (const o of objects) files.set(o.file, toYaml(o.manifest));
   return { objects, files };
-}
-
-/** Every construct below (and including) the root, depth-first, children in definition order. */
-export function walk(root: IConstruct): IConstruct[] {
-  const out: IConstruct[] = [];
-  const stack: IConstruct[] = [root];
-  while (stack.length) {
-    const c = stack.pop()!;
-    out.push(c);
-    const children = c.node.children;
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
-  }
-  return out;
 }
 
 /** YAML text of one manifest, deterministic (keys already sorted by cdk8s; no line folding). */

@@ -3,7 +3,8 @@ import * as path from 'path';
 import { build } from '../../apps/community/main';
 import { validateTree } from '../../lib/check/validate-tree';
 import { loadTenantFile } from '../../lib/tenancy/tenant-file';
-import { synthesize, SynthesisResult } from '../../lib/synth/synthesizer';
+import { synthesize } from '../../lib/pipeline-defaults';
+import { SynthesisResult } from '../../lib/synth/synthesizer';
 import { validator } from '../_helpers';
 
 const DIST = path.join(__dirname, '..', '..', 'dist');

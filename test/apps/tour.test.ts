@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { build } from '../../apps/tour/main';
-import { synthesize } from '../../lib/synth/synthesizer';
+import { synthesize } from '../../lib/pipeline-defaults';
 import { validator } from '../_helpers';
 
 const ROOT = path.join(__dirname, '..', '..');

@@ -13,7 +13,7 @@ import {
 } from '../../lib/gitops/delivery-annotations';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { SYNC_WAVE_ANNOTATION, SyncWave } from '../../lib/gitops/sync-wave';
-import { synthesize } from '../../lib/synth/synthesizer';
+import { synthesize } from '../../lib/pipeline-defaults';
 
 const annotationsOf = (m: any): Record<string, string> => m.metadata.annotations;
 

@@ -1,7 +1,7 @@
 import { Cluster } from '../../lib/gitops/cluster';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { CatalogSource, InstallPlanApproval, OperatorInstall, OperatorTargets } from '../../lib/olm';
-import { synthesize } from '../../lib/synth/synthesizer';
+import { synthesize } from '../../lib/pipeline-defaults';
 
 function setup() {
   const cluster = new Cluster({ name: 'test', environment: 'test', repoUrl: 'https://git.example.org/infra.git' });

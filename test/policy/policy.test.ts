@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { OcpkitError } from '../../lib/core/errors';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
-import { checkPolicies, Policy, registerPolicy } from '../../lib/policy';
+import { Policies, Policy, PolicyRule } from '../../lib/policy';
 import { Workload, ExternalImage } from '../../lib/openshift';
 import { synth, find, testCluster } from '../_helpers';
 import { deployment, policyProblems, synthError, tenantStack } from './_stack';
@@ -76,16 +76,44 @@ describe('Policy.waive', () => {
   });
 });
 
-describe('registerPolicy', () => {
-  test('a stack-specific policy runs next to the built-in ones and can be waived', () => {
-    const noConfigMaps = { id: 'test-no-configmap-x', title: 'no ConfigMap named x', check: (o: any) => (o.manifest.kind === 'ConfigMap' && o.manifest.metadata.name === 'x' ? [{ pointer: '/metadata/name', message: 'ConfigMap "x" is forbidden' }] : []) };
-    registerPolicy(noConfigMaps);
-    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'n' } };
-    expect(checkPolicies([{ manifest: cm, path: 'cm', group: 'g' }])).toEqual([{ path: 'cm', field: '/metadata/name', message: expect.stringMatching(/^policy test-no-configmap-x: ConfigMap "x" is forbidden/) }]);
-    const waived = { ...cm, metadata: { ...cm.metadata, annotations: { 'ocpkit.io/waive-test-no-configmap-x': 'legacy' } } };
-    expect(checkPolicies([{ manifest: waived, path: 'cm', group: 'g' }])).toEqual([]);
-    expect(() => registerPolicy({ ...noConfigMaps })).toThrow(OcpkitError);
-    expect(() => registerPolicy({ ...noConfigMaps, id: 'pinned-images' })).toThrow(/policy id "pinned-images" is already taken/);
+describe('Policies.add', () => {
+  const noConfigMaps: PolicyRule = { id: 'test-no-configmap-x', title: 'no ConfigMap named x', check: (o: any) => (o.manifest.kind === 'ConfigMap' && o.manifest.metadata.name === 'x' ? [{ pointer: '/metadata/name', message: 'ConfigMap "x" is forbidden' }] : []) };
+  const withConfigMap = (environment: string) => {
+    const cluster = testCluster(environment);
+    const app = new GitOpsApp(cluster, 'Tools', { name: 'tools', namespace: 'tools' });
+    new ApiObject(app, 'X', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } });
+    return { cluster, app };
+  };
+
+  test('a stack-specific policy runs in its own cluster only: two clusters, two check sets, one process', () => {
+    const strict = withConfigMap('strict');
+    const lax = withConfigMap('lax');
+    Policies.add(strict.cluster, noConfigMaps);
+    expect(() => synth(strict.cluster)).toThrow(/\[Tools\/X\] \/metadata\/name: policy test-no-configmap-x: ConfigMap "x" is forbidden/);
+    expect(() => synth(lax.cluster)).not.toThrow();
+    expect(Policy.ids(strict.cluster)).toContain('test-no-configmap-x');
+    expect(Policy.ids(lax.cluster)).not.toContain('test-no-configmap-x');
+    expect(Policy.ids()).not.toContain('test-no-configmap-x');
+  });
+
+  test('it can be waived with a reason, in its own cluster', () => {
+    const strict = withConfigMap('strict');
+    Policies.add(strict.cluster, noConfigMaps);
+    Policy.waive(strict.app, 'test-no-configmap-x', 'legacy name, renamed next release');
+    const cm = synth(strict.cluster).objects.find((o) => o.manifest.kind === 'ConfigMap')!.manifest;
+    expect(cm.metadata.annotations['ocpkit.io/waive-test-no-configmap-x']).toBe('legacy name, renamed next release');
+    // Not known to another cluster: waiving it there is an error.
+    const lax = withConfigMap('lax');
+    expect(() => Policy.waive(lax.app, 'test-no-configmap-x', 'x')).toThrow(/is not a policy/);
+  });
+
+  test('ids are unique and rules well-formed', () => {
+    const { cluster } = withConfigMap('a');
+    Policies.add(cluster, noConfigMaps);
+    Policies.add(cluster, noConfigMaps); // the same rule again is fine
+    expect(() => Policies.add(cluster, { ...noConfigMaps })).toThrow(OcpkitError);
+    expect(() => Policies.add(cluster, { ...noConfigMaps, id: 'pinned-images' })).toThrow(/policy id "pinned-images" is already taken/);
+    expect(() => Policies.add(cluster, { ...noConfigMaps, id: 'Bad Id' })).toThrow(/is not a policy/);
   });
 });
 
@@ -94,7 +122,7 @@ describe('synthesize({ policies: false })', () => {
     const cluster = testCluster();
     const app = new GitOpsApp(cluster, 'Tools', { name: 'tools', namespace: 'tools' });
     new ApiObject(app, 'S', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { a: 'b' } });
-    const { synthesize } = require('../../lib/synth/synthesizer');
+    const { synthesize } = require('../../lib/pipeline-defaults');
     expect(() => synthesize(cluster, { validator: false })).toThrow(/no-literal-secrets/);
     expect(() => synthesize(cluster, { validator: false, policies: false })).not.toThrow();
     void k8s;

@@ -3,7 +3,9 @@ import { Construct } from 'constructs';
 import { OcpkitError } from '../../lib/core/errors';
 import { Quantity } from '../../lib/core/quantity';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
-import { synthesize, walk } from '../../lib/synth/synthesizer';
+import { defaultPipeline, synthesize } from '../../lib/pipeline-defaults';
+import type { SynthCheck } from '../../lib/synth/pipeline';
+import { walk } from '../../lib/synth/synthesizer';
 import { Tenant } from '../../lib/tenancy';
 import { build as badStack } from '../fixtures/bad-stack';
 import { synth, testCluster, validator } from '../_helpers';
@@ -82,5 +84,70 @@ describe('synthesize', () => {
     const paths = walk(c).map((n) => n.node.path);
     expect(new Set(paths).size).toBe(paths.length);
     expect(paths.indexOf('P')).toBeLessThan(paths.indexOf('P/X'));
+  });
+});
+
+describe('the pipeline', () => {
+  const countConfigMaps: (label: string) => SynthCheck = (label) => ({
+    id: `count-${label}`,
+    check: (objects) => objects.filter((o) => o.manifest.kind === 'ConfigMap').map((o) => ({ path: o.path, field: '', message: `${label} saw ${o.manifest.metadata.name}` })),
+  });
+  const stack = (env: string) => {
+    const c = testCluster(env);
+    const app = new GitOpsApp(c, 'App', { name: 'app', namespace: 'app' });
+    new ApiObject(app, 'Cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${env}` } });
+    return c;
+  };
+
+  test('two clusters with different check sets in one process: each check sees its own cluster only', () => {
+    const a = stack('a');
+    const b = stack('b');
+    a.addCheck(countConfigMaps('only-a'));
+    let error: OcpkitError | undefined;
+    try {
+      synthesize([a, b], { validator: false });
+    } catch (e) {
+      error = e as OcpkitError;
+    }
+    expect(error?.problems.map((p) => p.message)).toEqual(['only-a saw cm-a']);
+    expect(() => synthesize(b, { validator: false })).not.toThrow();
+    // A check passed to synthesize sees every cluster of that synth, and nothing remains registered after it.
+    expect(() => synthesize([b], { validator: false, checks: [countConfigMaps('all')] })).toThrow(/all saw cm-b/);
+    expect(() => synthesize([b], { validator: false })).not.toThrow();
+  });
+
+  test('transforms registered on a cluster run after the default ones, on that cluster only', () => {
+    const a = stack('a');
+    const b = stack('b');
+    const seen: string[] = [];
+    a.addTransform({ id: 'label', transform: (m) => {
+      seen.push(`${m.metadata.name}:${Object.keys(m.metadata.annotations ?? {}).join(',')}`);
+      return { ...m, metadata: { ...m.metadata, labels: { team: 'infra' } } };
+    } });
+    const result = synthesize([a, b], { validator: false });
+    expect(result.objects.find((o) => o.manifest.metadata.name === 'cm-a')!.manifest.metadata.labels).toEqual({ team: 'infra' });
+    expect(result.objects.find((o) => o.manifest.metadata.name === 'cm-b')!.manifest.metadata.labels).toBeUndefined();
+    // the delivery annotations (a default transform) were already there
+    expect(seen.filter((s) => s.startsWith('cm-a:'))).toEqual(['cm-a:argocd.argoproj.io/sync-wave']);
+  });
+
+  test('lists its phases in order, and lib/synth knows no domain', () => {
+    const p = defaultPipeline({ validator: false });
+    expect(p.transforms.map((t) => t.id)).toEqual(['policy-stamps', 'normalize-scope', 'managed-namespaces', 'delivery-annotations']);
+    expect(p.placement.id).toBe('gitops-folders');
+    expect(p.checks.map((c) => c.id)).toEqual(['policies']);
+    const fs = require('fs') as typeof import('fs');
+    const path = require('path') as typeof import('path');
+    const dir = path.join(__dirname, '..', '..', 'lib', 'synth');
+    for (const f of fs.readdirSync(dir)) {
+      const imports = [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/from '(\.\.\/[^']+)'/g)].map((m) => m[1]);
+      for (const i of imports) expect(i).toMatch(/^\.\.\/(core|schema)\//);
+    }
+  });
+
+  test('no module-level registry: a cluster built earlier changes nothing in a later synth', () => {
+    const first = stack('first');
+    first.addCheck(countConfigMaps('first'));
+    expect(() => synthesize(stack('second'), { validator: false })).not.toThrow();
   });
 });

@@ -21,7 +21,7 @@ import { BondMode, BridgeNetwork, HostBridge, Ipam } from '../../lib/network';
 import { CatalogSource, OperatorInstall } from '../../lib/olm';
 import { ExternalImage, Route, TrackedImageStream, Workload } from '../../lib/openshift';
 import { Policy, SystemNamespaces } from '../../lib/policy';
-import { synthesize } from '../../lib/synth/synthesizer';
+import { synthesize } from '../../lib/pipeline-defaults';
 import { PodSecurityLevel, readTenants, Tenant, TenantProps } from '../../lib/tenancy';
 import { DiskSource, parseVmFile, VirtualMachine, VirtualMachineProps } from '../../lib/virt';
 import { testCluster, validator } from '../_helpers';

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { OcpkitError } from '../../lib/core/errors';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { containedFile, fileName } from '../../lib/synth/_object-names';
-import { synthesize } from '../../lib/synth/synthesizer';
+import { synthesize } from '../../lib/pipeline-defaults';
 import { testCluster } from '../_helpers';
 
 /** Synthesizes raw objects (schema validation off: names must be refused by the synthesizer itself). */

@@ -10,7 +10,7 @@ import { Quantity } from '../../lib/core/quantity';
 import { DataFile } from '../../lib/data/data-file';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { BondMode, BridgeNetwork, HostBridge, Ipam } from '../../lib/network';
-import { synthesize } from '../../lib/synth/synthesizer';
+import { synthesize } from '../../lib/pipeline-defaults';
 import { readTenants, Tenant } from '../../lib/tenancy';
 import { DiskSource, VirtualMachine } from '../../lib/virt';
 import { testCluster, validator } from '../_helpers';

@@ -1,5 +1,5 @@
 import { build } from '../../apps/community/main';
-import { synthesize } from '../../lib/synth/synthesizer';
+import { synthesize } from '../../lib/pipeline-defaults';
 import { validator } from '../_helpers';
 
 describe('reference stack: network and VMs', () => {

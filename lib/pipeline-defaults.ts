@@ -1,0 +1,76 @@
+/**
+ * The composition root of synthesis: the only module that knows every layer. It assembles the
+ * default pipeline (lib/synth/pipeline.ts) from the domains' plug-ins; the CLI, the benchmarks and
+ * the tests synthesize through it. Adding a transform or a check to every synth is a change here;
+ * adding one to a single cluster is `Plugins.of(cluster).addCheck(...)` (or `cluster.addCheck`).
+ */
+import { Cluster } from './gitops/cluster';
+import { applyDeliveryAnnotations } from './gitops/delivery-annotations';
+import { GitOpsApp } from './gitops/gitops-app';
+import { markManagedNamespace } from './gitops/managed-namespace';
+import { POLICY_CHECK, POLICY_STAMPS } from './policy/synth-policy-check';
+import { normalizeScope } from './schema/scope';
+import { SchemaValidator } from './schema/validator';
+import { ManifestTransform, Pipeline, Placement, SynthCheck } from './synth/pipeline';
+import { runPipeline, SynthesisResult } from './synth/synthesizer';
+
+/** Options of {@link synthesize} and {@link defaultPipeline}. */
+export interface SynthesizeOptions {
+  /**
+   * Validator to check every object with; `false` turns schema validation off (tests of other
+   * failure modes only).
+   * @default a SchemaValidator over the shared schemas
+   */
+  readonly validator?: SchemaValidator | false;
+  /**
+   * Run the policy checks of lib/policy. Waive single objects with `Policy.waive(construct, id,
+   * reason)`; `false` is for tests of other failure modes only.
+   * @default true
+   */
+  readonly policies?: boolean;
+  /** Transforms run after the default ones, in every cluster of this synth. @default none */
+  readonly transforms?: readonly ManifestTransform[];
+  /** Checks run after the default ones, over every cluster of this synth. @default none */
+  readonly checks?: readonly SynthCheck[];
+}
+
+/** Cluster-scoped kinds come out of cdk8s with the namespace of their chart; drop it. */
+const NORMALIZE_SCOPE: ManifestTransform = { id: 'normalize-scope', transform: (m) => normalizeScope(m) };
+
+/** Every Namespace is labelled for the cluster's OpenShift GitOps instance. */
+const MANAGED_NAMESPACES: ManifestTransform = {
+  id: 'managed-namespaces',
+  transform: (m, { root }) => markManagedNamespace(m, (root as Cluster).argoNamespace),
+};
+
+/** Sync waves, sync options and server-side apply, by kind. */
+const DELIVERY_ANNOTATIONS: ManifestTransform = { id: 'delivery-annotations', transform: (m) => applyDeliveryAnnotations(m) };
+
+/** Each object lands in the folder of the GitOpsApp (or Tenant) it is defined in. */
+const GITOPS_FOLDERS: Placement = {
+  id: 'gitops-folders',
+  folderOf(source) {
+    const folder = GitOpsApp.folderOf(source);
+    return folder
+      ? { folder }
+      : { problem: 'object is not inside a GitOpsApp, so no Argo CD Application would sync it; define it under a GitOpsApp (or a Tenant)' };
+  },
+};
+
+/** The default pipeline: what `ocpkit synth` runs. */
+export function defaultPipeline(options: SynthesizeOptions = {}): Pipeline {
+  return {
+    validator: options.validator === false ? false : options.validator ?? new SchemaValidator(),
+    transforms: [POLICY_STAMPS, NORMALIZE_SCOPE, MANAGED_NAMESPACES, DELIVERY_ANNOTATIONS, ...(options.transforms ?? [])],
+    placement: GITOPS_FOLDERS,
+    checks: [...(options.policies === false ? [] : [POLICY_CHECK]), ...(options.checks ?? [])],
+  };
+}
+
+/**
+ * Synthesizes clusters with the default pipeline into YAML files (nothing is written here; see
+ * `writeTree`), or throws one OcpkitError listing every problem of every cluster.
+ */
+export function synthesize(clusters: Cluster | readonly Cluster[], options: SynthesizeOptions = {}): SynthesisResult {
+  return runPipeline(clusters, defaultPipeline(options));
+}

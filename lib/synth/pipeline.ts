@@ -1,0 +1,183 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { Problem } from '../core/errors';
+import type { SchemaValidator } from '../schema/validator';
+
+/**
+ * The synthesis pipeline and its plug-ins. A synth runs named phases, in this order:
+ *
+ * 1. **validate**: every construct's own validations (`node.addValidation`), which only report;
+ * 2. **render**: every ApiObject's `toJson()`;
+ * 3. **transform**: the pipeline's {@link ManifestTransform}s, then those registered on the root
+ *    (`Plugins.of(cluster).addTransform`), each given the manifest and the construct it came from;
+ * 4. **place**: the {@link Placement} gives each object its folder; the file name comes from its
+ *    kind, namespace and name (checked as Kubernetes names);
+ * 5. **schema**: every manifest against its schema;
+ * 6. **resolve**: the {@link SynthCheck}s of the `resolve` phase (references between objects);
+ * 7. **check**: the remaining {@link SynthCheck}s (policies, capacity, coverage);
+ *
+ * then the files are returned; writing them is the caller's (`writeTree`). This module knows no
+ * domain: what runs is a list handed to `synthesize` by a composition root
+ * (`lib/pipeline-defaults.ts`) plus what each root registered on itself.
+ */
+
+/** A root of a construct tree that synthesizes into one environment folder (a Cluster). */
+export interface SynthRoot extends IConstruct {
+  /** Names the first folder of every file of this root. */
+  readonly environment: string;
+}
+
+/** One synthesized object and where it came from. */
+export interface SynthesizedObject {
+  /** The manifest, as written. */
+  readonly manifest: any;
+  /** Construct path of the object. */
+  readonly path: string;
+  /** File path relative to the output root (`production/forum/deployment.forum.web.yaml`). */
+  readonly file: string;
+  /** The construct that rendered it (absent for objects read back from files). */
+  readonly source?: ApiObject;
+  /** The root (cluster) it belongs to (absent for objects read back from files). */
+  readonly root?: SynthRoot;
+}
+
+/** What a transform is told besides the manifest. */
+export interface TransformContext {
+  readonly root: SynthRoot;
+  /** The construct that rendered the manifest. */
+  readonly source: ApiObject;
+}
+
+/** Rewrites a rendered manifest (adds annotations, labels, normalizes) before it is placed and validated. */
+export interface ManifestTransform {
+  /** Stable id, for messages and for tests that list the pipeline. */
+  readonly id: string;
+  /** Returns the manifest to continue with (the same object, changed, or a new one). */
+  transform(manifest: any, ctx: TransformContext): any;
+}
+
+/** Where an object goes: its folder below the environment folder, or why it has none. */
+export interface Placement {
+  readonly id: string;
+  folderOf(source: ApiObject, manifest: any, root: SynthRoot): { folder: string } | { problem: string };
+}
+
+/** What a check is told besides the objects. */
+export interface CheckContext {
+  /** The roots being synthesized (for a check registered on one root: only that root). */
+  readonly roots: readonly SynthRoot[];
+  /** Every construct of a root, from the one walk of its tree the synth made. */
+  constructsOf(root: SynthRoot): readonly IConstruct[];
+}
+
+/** A check over the synthesized objects (after schema validation). */
+export interface SynthCheck {
+  readonly id: string;
+  /** `resolve` checks (references) run before `check` checks. @default 'check' */
+  readonly phase?: 'resolve' | 'check';
+  check(objects: readonly SynthesizedObject[], ctx: CheckContext): Problem[];
+}
+
+/** Everything a synth runs besides the constructs' own validations. */
+export interface Pipeline {
+  readonly transforms: readonly ManifestTransform[];
+  readonly placement: Placement;
+  readonly checks: readonly SynthCheck[];
+  /** Schema validator; `false` only in tests of other failure modes. */
+  readonly validator: SchemaValidator | false;
+}
+
+const PLUGINS = new WeakMap<IConstruct, Plugins>();
+
+/**
+ * Transforms and checks registered on one root (a Cluster): they run only when that root is
+ * synthesized, so two clusters of one process can have different check sets, and nothing is
+ * registered as a side effect of loading a module.
+ */
+export class Plugins {
+  /** The plug-ins of a root (created on first use). */
+  public static of(root: IConstruct): Plugins {
+    let p = PLUGINS.get(root);
+    if (!p) {
+      p = new Plugins();
+      PLUGINS.set(root, p);
+    }
+    return p;
+  }
+
+  private readonly _transforms: ManifestTransform[] = [];
+  private readonly _checks: SynthCheck[] = [];
+
+  private constructor() {}
+
+  /** Adds a transform (once: adding the same transform again does nothing). */
+  public addTransform(t: ManifestTransform): void {
+    if (!this._transforms.includes(t)) this._transforms.push(t);
+  }
+
+  /** Adds a check (once: adding the same check again does nothing). */
+  public addCheck(c: SynthCheck): void {
+    if (!this._checks.includes(c)) this._checks.push(c);
+  }
+
+  public get transforms(): readonly ManifestTransform[] {
+    return this._transforms;
+  }
+
+  public get checks(): readonly SynthCheck[] {
+    return this._checks;
+  }
+}
+
+const WALKS = new WeakMap<IConstruct, readonly IConstruct[]>();
+
+/**
+ * The constructs of a tree, from one walk: during a synth, the walk the synthesizer made (so
+ * cross-checks in `addValidation` do not walk the tree again each); outside a synth, a fresh walk.
+ */
+export class TreeIndex {
+  /** Every construct below (and including) the root of `c`'s tree. */
+  public static all(c: IConstruct): readonly IConstruct[] {
+    const root = c.node.root;
+    return WALKS.get(root) ?? walk(root);
+  }
+
+  /** Every construct of `c`'s tree that is an instance of `type`. */
+  public static ofType<T>(c: IConstruct, type: abstract new (...args: any[]) => T): T[] {
+    return TreeIndex.all(c).filter((x): x is T & IConstruct => x instanceof type) as T[];
+  }
+
+  /** @internal used by the synthesizer around one synth */
+  public static _remember(root: IConstruct, constructs: readonly IConstruct[]): void {
+    WALKS.set(root, constructs);
+  }
+
+  /** @internal */
+  public static _forget(root: IConstruct): void {
+    WALKS.delete(root);
+  }
+}
+
+/** Every construct below (and including) the root, depth-first, children in definition order. */
+export function walk(root: IConstruct): IConstruct[] {
+  const out: IConstruct[] = [];
+  const stack: IConstruct[] = [root];
+  while (stack.length) {
+    const c = stack.pop()!;
+    out.push(c);
+    const children = c.node.children;
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+  }
+  return out;
+}
+
+/**
+ * Sets an annotation on a manifest, keeping the annotations sorted by key (as cdk8s renders
+ * them), so a transform's annotation lands where `metadata.addAnnotation` would have put it.
+ */
+export function setAnnotation(manifest: any, key: string, value: string): void {
+  const metadata = (manifest.metadata ??= {});
+  const entries = Object.entries({ ...(metadata.annotations ?? {}), [key]: value });
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  metadata.annotations = Object.fromEntries(entries);
+}
