@@ -78,13 +78,31 @@ export interface SynthCheck {
   check(objects: readonly SynthesizedObject[], ctx: CheckContext): Problem[];
 }
 
+/** A file of a root's environment folder that is not a manifest (`externals.yaml`, runbooks). */
+export interface Artifact {
+  /** Path relative to the environment folder (`externals.yaml`, `_runbooks/restore.md`). */
+  readonly file: string;
+  readonly text: string;
+}
+
+/** Produces the extra files of one root once every check passed. */
+export interface ArtifactProducer {
+  readonly id: string;
+  produce(objects: readonly SynthesizedObject[], root: SynthRoot): Artifact[];
+}
+
 /** Everything a synth runs besides the constructs' own validations. */
 export interface Pipeline {
   readonly transforms: readonly ManifestTransform[];
   readonly placement: Placement;
   readonly checks: readonly SynthCheck[];
-  /** Schema validator; `false` only in tests of other failure modes. */
-  readonly validator: SchemaValidator | false;
+  /**
+   * Schema validator, or one per root (clusters declaring different platform versions validate
+   * against different schemas); `false` only in tests of other failure modes.
+   */
+  readonly validator: SchemaValidator | false | ((root: SynthRoot) => SchemaValidator | false);
+  /** Extra files per root (written next to the application folders). @default none */
+  readonly artifacts?: readonly ArtifactProducer[];
 }
 
 const PLUGINS = new WeakMap<IConstruct, Plugins>();

@@ -30,7 +30,6 @@ export function runPipeline(roots: SynthRoot | readonly SynthRoot[], pipeline: P
   const objects: SynthesizedObject[] = [];
   const byFile = new Map<string, string>();
   const byFolded = new Map<string, { path: string; file: string }>();
-  const validator = pipeline.validator === false ? undefined : pipeline.validator;
   const envs = new Set<string>();
   const walks = new Map<SynthRoot, readonly IConstruct[]>();
 
@@ -51,6 +50,8 @@ export function runPipeline(roots: SynthRoot | readonly SynthRoot[], pipeline: P
         for (const msg of c.node.validate()) problems.push({ path: c.node.path, field: '', message: msg });
         if (c instanceof ApiObject) apiObjects.push(c);
       }
+      const v = typeof pipeline.validator === 'function' ? pipeline.validator(root) : pipeline.validator;
+      const validator = v === false ? undefined : v;
       const transforms = [...pipeline.transforms, ...Plugins.of(root).transforms];
       for (const obj of apiObjects) {
         const path = obj.node.path;
@@ -136,10 +137,28 @@ export function runPipeline(roots: SynthRoot | readonly SynthRoot[], pipeline: P
   }
   if (problems.length > 0) throw new OcpkitError(problems, `synth failed with ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
 
+  // artifacts: extra files per root, only for a synth that passed
+  const extra: [string, string][] = [];
+  for (const producer of pipeline.artifacts ?? []) {
+    for (const root of list) {
+      for (const a of producer.produce(objects.filter((o) => o.root === root), root)) {
+        const file = containedFile(root.environment, ...a.file.split('/'));
+        if (!file || byFile.has(file)) {
+          problems.push({ path: root.node.path || root.environment, field: producer.id, message: `artifact ${JSON.stringify(a.file)} is not a free path inside the environment folder` });
+          continue;
+        }
+        byFile.set(file, producer.id);
+        extra.push([file, a.text]);
+      }
+    }
+  }
+  if (problems.length > 0) throw new OcpkitError(problems, `synth failed with ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
+
   objects.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  const files = new Map<string, string>();
-  for (const o of objects) files.set(o.file, toYaml(o.manifest));
-  return { objects, files };
+  const all: [string, string][] = objects.map((o) => [o.file, toYaml(o.manifest)]);
+  all.push(...extra);
+  all.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return { objects, files: new Map(all) };
 }
 
 /** YAML text of one manifest, deterministic (keys already sorted by cdk8s; no line folding). */
