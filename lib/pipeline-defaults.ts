@@ -12,6 +12,7 @@ import { POLICY_CHECK, POLICY_STAMPS } from './policy/synth-policy-check';
 import { normalizeScope } from './schema/scope';
 import { SchemaValidator } from './schema/validator';
 import { ManifestTransform, Pipeline, Placement, SynthCheck } from './synth/pipeline';
+import { APPLY_OVERRIDES } from './synth/overrides';
 import { runPipeline, SynthesisResult } from './synth/synthesizer';
 
 /** Options of {@link synthesize} and {@link defaultPipeline}. */
@@ -61,7 +62,7 @@ const GITOPS_FOLDERS: Placement = {
 export function defaultPipeline(options: SynthesizeOptions = {}): Pipeline {
   return {
     validator: options.validator === false ? false : options.validator ?? new SchemaValidator(),
-    transforms: [POLICY_STAMPS, NORMALIZE_SCOPE, MANAGED_NAMESPACES, DELIVERY_ANNOTATIONS, ...(options.transforms ?? [])],
+    transforms: [POLICY_STAMPS, NORMALIZE_SCOPE, MANAGED_NAMESPACES, DELIVERY_ANNOTATIONS, APPLY_OVERRIDES, ...(options.transforms ?? [])],
     placement: GITOPS_FOLDERS,
     checks: [...(options.policies === false ? [] : [POLICY_CHECK]), ...(options.checks ?? [])],
   };

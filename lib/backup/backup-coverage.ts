@@ -19,7 +19,8 @@ const ID = 'BackupCoverage';
  *
  * Objects and schedules are read from the rendered manifests, by kind: the check sees the VMs of
  * lib/virt, the GitLab volumes and hand-written Schedules without importing any of them.
- * Created once per cluster by the backup constructs; nothing to instantiate by hand.
+ * Created once per cluster by the backup constructs; nothing to instantiate by hand. It renders
+ * no object, so it has no primary object (`ApiObject.of` throws).
  */
 export class BackupCoverage extends Construct {
   /** The coverage check of the cluster a construct belongs to (created on first use). */

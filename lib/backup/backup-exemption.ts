@@ -25,7 +25,8 @@ export interface BackupExemptionProps {
  * The explicit `backup: false` of a tenant (or another namespace): the coverage check no longer
  * asks for a schedule covering it, and {@link BackupSchedule.everyTenant} leaves it out. Without
  * an exemption, a tenant holding state (PVCs, DataVolumes, VMs) that no schedule covers fails
- * the synth.
+ * the synth. It renders no object of its own (the reason lands on the tenant's Namespace), so it
+ * has no primary object: override the tenant (`Overrides.of(tenant)`) instead.
  */
 export class BackupExemption extends Construct {
   /** Exempts a tenant; the construct is created inside the tenant. */

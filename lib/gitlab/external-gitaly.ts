@@ -62,6 +62,9 @@ export interface ExternalGitalyProps {
  * secret references, and `global.hosts.ssh` / `global.shell.port`. The link is typed, so
  * renaming the VM or changing the port changes the CR.
  *
+ * It renders no object of its own (it adds a port to the VM and settings to the GitLab CR), so it
+ * has no primary object: override `gitaly.vm` or the GitLab construct instead.
+ *
  * @see https://docs.gitlab.com/charts/advanced/external-gitaly/
  */
 export class ExternalGitaly extends Construct implements IGitalyEndpoint {

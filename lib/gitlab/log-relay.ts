@@ -90,6 +90,8 @@ const FILE = /^[A-Za-z0-9._-]+\.log$/;
  * Zombies: the relay pod shares its process namespace, so the pod's pause process is PID 1 and
  * reaps orphans (what the gpg zombies in the webservice pods lacked); rsyslogd itself starts no
  * children here. The pod runs under the `restricted` SCC (any UID, no capabilities).
+ *
+ * Primary object (`ApiObject.of(relay)`, `Overrides.of(relay)`): the rsyslog Deployment.
  */
 export class GitLabLogRelay extends Construct {
   public readonly relayName: string;
@@ -246,5 +248,6 @@ export class GitLabLogRelay extends Construct {
         },
       },
     });
+    this.node.defaultChild = this.deployment;
   }
 }

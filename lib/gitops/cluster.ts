@@ -40,6 +40,9 @@ export interface ClusterProps {
  * The root of one environment of one cluster: every construct of a stack lives under a Cluster.
  * It never uses cdk8s' own `App.synth()` (which walks the whole tree once per chart); ocpkit's
  * synthesizer walks it once. One Cluster instance per environment.
+ *
+ * A Cluster has no primary object (it is the whole environment): `Overrides.of(cluster)` says so;
+ * override its constructs, or `cluster.root` (the root Application).
  */
 export class Cluster extends App {
   /** Finds the Cluster a construct belongs to. */

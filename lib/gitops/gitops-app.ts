@@ -68,6 +68,8 @@ export interface GitOpsAppProps {
  * One Argo CD Application and the folder it syncs. Every object defined below it lands in
  * `dist/<environment>/<name>/` (one file per object), and an Application pointing at that
  * folder lands in the app-of-apps.
+ *
+ * Primary object (`ApiObject.of(app)`, `Overrides.of(app)`): the Argo CD Application.
  */
 export class GitOpsApp extends Chart {
   /**
@@ -137,6 +139,7 @@ export class GitOpsApp extends Chart {
       },
     });
     placeIn(this.application, ROOT_FOLDER);
+    this.node.defaultChild = this.application;
   }
 
   /**

@@ -13,6 +13,8 @@ export const PLATFORM_PROJECT = 'platform';
  * The app-of-apps of one environment: the root Application (which syncs this folder, itself
  * included, so it is applied by hand once and then manages itself) and the `platform` AppProject.
  * GitOpsApps and tenants add their Applications and AppProjects here.
+ *
+ * Primary object (`ApiObject.of(cluster.root)`): the root Application.
  */
 export class RootApp extends Chart {
   constructor(cluster: Cluster) {
@@ -37,5 +39,6 @@ export class RootApp extends Chart {
       },
     });
     placeIn(root, ROOT_FOLDER);
+    this.node.defaultChild = root;
   }
 }

@@ -123,6 +123,9 @@ const CHANNEL = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * Subscription); the operator's custom resources belong in later waves and should carry
  * `SkipDryRunOnMissingResource=true` because their CRDs only exist once OLM has installed the CSV.
  *
+ * Primary object (`ApiObject.of(install)`, `Overrides.of(install)`): the Subscription (channel,
+ * approval, `spec.config`); the Namespace and OperatorGroup are `namespaceObject` and `operatorGroup`.
+ *
  * @see https://docs.openshift.com/container-platform/4.14/operators/admin/olm-adding-operators-to-cluster.html
  */
 export class OperatorInstall extends Construct {
@@ -221,6 +224,7 @@ export class OperatorInstall extends Construct {
         config: env.length ? { env: env.map(([name, value]) => ({ name, value })) } : undefined,
       },
     });
+    this.node.defaultChild = this.subscription;
 
     // OLM refuses to install anything into a namespace with two OperatorGroups.
     if (createGroup) {

@@ -67,6 +67,8 @@ export interface WorkloadProps {
  *
  * The trigger rewrites the container image on the live Deployment, so the enclosing GitOpsApp's
  * Argo CD Application is told to ignore that field.
+ *
+ * Primary object (`ApiObject.of(workload)`, `Overrides.of(workload)`): the Deployment.
  */
 export class Workload extends Construct implements IServicePort {
   public readonly serviceName: string;
@@ -157,6 +159,7 @@ export class Workload extends Construct implements IServicePort {
         },
       },
     });
+    this.node.defaultChild = this.deployment;
 
     new k8s.KubeService(this, 'Service', {
       metadata: {

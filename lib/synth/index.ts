@@ -1,3 +1,4 @@
 export * from './synthesizer';
 export * from './write-tree';
 export * from './pipeline';
+export * from './overrides';

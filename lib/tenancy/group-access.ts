@@ -29,7 +29,10 @@ export interface GroupAccessProps {
   readonly groups: TenantGroups;
 }
 
-/** One RoleBinding per role (`tenant-admin`, `tenant-edit`, `tenant-view`) listing the groups. */
+/**
+ * One RoleBinding per role (`tenant-admin`, `tenant-edit`, `tenant-view`) listing the groups.
+ * Primary object (`ApiObject.of(access)`): the `tenant-admin` RoleBinding, the one always present.
+ */
 export class GroupAccess extends Construct {
   constructor(scope: Construct, id: string, props: GroupAccessProps) {
     super(scope, id);
@@ -59,5 +62,6 @@ export class GroupAccess extends Construct {
         subjects: [...list].sort().map((name) => ({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name })),
       });
     }
+    this.node.defaultChild = this.node.tryFindChild('admin');
   }
 }

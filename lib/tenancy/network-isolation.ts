@@ -24,6 +24,7 @@ export const MONITORING_POLICY_GROUP = 'network.openshift.io/policy-group';
 /**
  * Default-deny ingress for a tenant namespace, plus the usual allowances: same namespace,
  * OpenShift ingress routers and cluster monitoring. Each allowance can be switched off.
+ * Primary object (`ApiObject.of(isolation)`): the `deny-by-default` NetworkPolicy.
  * @see https://docs.openshift.com/container-platform/4.14/networking/network_policy/multitenant-network-policy.html
  */
 export class NetworkIsolation extends Construct {
@@ -43,5 +44,6 @@ export class NetworkIsolation extends Construct {
     if (props.allowMonitoring ?? true) {
       policy('Monitoring', 'allow-from-openshift-monitoring', [{ namespaceSelector: { matchLabels: { [MONITORING_POLICY_GROUP]: 'monitoring' } } }]);
     }
+    this.node.defaultChild = this.node.tryFindChild('DenyAll');
   }
 }

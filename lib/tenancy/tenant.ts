@@ -48,6 +48,10 @@ export interface TenantProps {
  *
  * The Namespace, quota and limit range go to the platform `tenancy` folder (tenants cannot change
  * them); RBAC, network policies and the tenant's workloads go to the tenant's own folder.
+ *
+ * Primary object (`ApiObject.of(tenant)`, `Overrides.of(tenant)`): the Namespace (labels and
+ * annotations are what users most often add). The others: `tenant.quota` (ResourceQuota),
+ * `tenant.application` (Argo CD Application), and the `Access`, `Network`, `Project` children.
  */
 export class Tenant extends GitOpsApp {
   public readonly tenantName: string;
@@ -106,6 +110,7 @@ export class Tenant extends GitOpsApp {
       },
     });
     placeIn(this.namespaceObject, TENANCY_FOLDER);
+    this.node.defaultChild = this.namespaceObject;
 
     this.quota = new TenantQuota(this, 'Quota', { namespace: props.name, limits: props.quota, containerDefaults: props.containerDefaults });
     for (const c of this.quota.node.findAll()) if (c !== this.quota) placeIn(c as any, TENANCY_FOLDER);
