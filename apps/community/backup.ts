@@ -1,4 +1,4 @@
-import { Cluster, ExternalImage, GitOpsApp, Quantity, SecretKey, SyncWave, Tenant } from '../../lib';
+import { Cluster, External, ExternalImage, GitOpsApp, Quantity, SecretKey, SyncWave, Tenant } from '../../lib';
 import {
   BackupExemption, BackupSchedule, BackupStorage, BucketEncryption, Cron, DataProtection, Duration, EtcdBackup, EtcdBackupTarget,
   OADP_NAMESPACE, TenantRestore, VeleroPlugin,
@@ -61,6 +61,12 @@ export function addBackups(cluster: Cluster, env: Environment): CommunityBackups
     credentials: SecretKey.of('cloud-credentials', 'cloud'),
     encryption: BucketEncryption.s3Managed(),
   });
+  External.secret(app, 'cloud-credentials', {
+    namespace: OADP_NAMESPACE,
+    keys: ['cloud'],
+    providedBy: 'sealed-secret',
+    note: 'AWS credentials file ([default] aws_access_key_id / aws_secret_access_key) of the backup bucket community-cluster-backups, read by Velero',
+  });
   new DataProtection(app, 'Velero', {
     locations: [storage],
     plugins: [VeleroPlugin.OPENSHIFT, VeleroPlugin.AWS, VeleroPlugin.CSI, VeleroPlugin.KUBEVIRT],
@@ -89,6 +95,13 @@ export function addBackups(cluster: Cluster, env: Environment): CommunityBackups
       image: ExternalImage.parse(env.versions.get('images.aws-cli')),
       prefix: `etcd/${env.name}`,
     },
+  });
+
+  External.secret(app, 'etcd-backup-s3', {
+    namespace: 'etcd-backup',
+    keys: ['cloud'],
+    providedBy: 'sealed-secret',
+    note: `AWS credentials file of a key that may write etcd/${env.name}/ in community-cluster-backups (the etcd snapshot copy job)`,
   });
 
   const drillTenant = cluster.node.tryFindChild(DRILL_TENANT);

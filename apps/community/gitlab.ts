@@ -2,7 +2,7 @@ import { Cluster } from '../../lib';
 import { GitOpsApp } from '../../lib';
 import { SyncWave } from '../../lib';
 import { Quantity } from '../../lib';
-import { SecretKey } from '../../lib';
+import { External, SecretKey } from '../../lib';
 import {
   ExternalGitaly, GitLab, GitLabLogRelay, GitLabOperator, GitLabRunner, GitLabRunnerOperator, SyslogFacility,
 } from '../../lib';
@@ -91,6 +91,8 @@ export function addGitLab(cluster: Cluster, env: Environment, platform: Platform
     },
   });
 
+  addGitLabExternals(app);
+
   new GitLabLogRelay(app, 'LogRelay', {
     gitlab,
     image: ExternalImage.parse(env.versions.get('images.rsyslog')),
@@ -133,7 +135,64 @@ export function addGitLab(cluster: Cluster, env: Environment, platform: Platform
       ].join('\n'),
     }),
   ];
+  for (const name of ['runner-shared', 'runner-image-builds']) {
+    External.secret(runnersApp, name, {
+      keys: ['runner-token'],
+      providedBy: 'sealed-secret',
+      note: `authentication token (glrt-...) of the "${name.replace(/^runner-/, '')}" runner, created in GitLab (Admin > CI/CD > Runners)`,
+    });
+  }
+  External.secret(runnersApp, 'runner-cache-s3', {
+    keys: ['accesskey', 'secretkey'],
+    providedBy: 'sealed-secret',
+    note: `S3 access key of the runner cache bucket gitlab-runner-cache-${env.name} (keys as the GitLab Runner Operator reads them)`,
+  });
   return { gitlab, gitaly, runners };
+}
+
+/**
+ * What the GitLab instance needs that the stack does not create. PostgreSQL and Redis are not
+ * modelled yet (field review B5; issue 15 adds them): until then the database Service and Secret
+ * and the Redis Service and Secret are external, and GitLab does not start without them.
+ */
+function addGitLabExternals(app: GitOpsApp): void {
+  External.secret(app, 'gitaly-secrets', {
+    keys: ['auth-token', 'shell-secret'],
+    providedBy: 'sealed-secret',
+    note: 'Gitaly auth token and GitLab Shell secret; the same values go into the Gitaly VM configuration',
+  });
+  External.secret(app, 'gitlab-object-storage', {
+    keys: ['connection'],
+    providedBy: 'external-secret',
+    note: 'object storage connection: the object-store-connection.yaml template of ConfigMap gitlab-secret-templates with the S3 keys filled in',
+  });
+  External.secret(app, 'gitlab-oidc-provider', {
+    keys: ['provider'],
+    providedBy: 'external-secret',
+    note: 'OpenID Connect provider: the oidc-provider.yaml template of ConfigMap gitlab-secret-templates with the Keycloak client secret filled in',
+  });
+  External.service(app, 'gitlab-db-primary', {
+    providedBy: 'pre-existing',
+    note: 'NOT MODELLED YET (field review B5, issue 15): the primary Service of a Crunchy PostgresCluster gitlab-db; nothing in the stack creates it',
+  });
+  External.secret(app, 'gitlab-db-pguser-gitlab', {
+    keys: ['password'],
+    providedBy: 'pre-existing',
+    note: 'NOT MODELLED YET (field review B5, issue 15): created by Crunchy PGO for user gitlab of PostgresCluster gitlab-db, which the stack does not define',
+  });
+  External.service(app, 'gitlab-redis', {
+    providedBy: 'pre-existing',
+    note: 'NOT MODELLED YET (field review B5, issue 15): Redis for GitLab; nothing in the stack creates it',
+  });
+  External.secret(app, 'gitlab-redis', {
+    keys: ['password'],
+    providedBy: 'pre-existing',
+    note: 'NOT MODELLED YET (field review B5, issue 15): password of the Redis above',
+  });
+  External.pvc(app, 'gitaly-root', {
+    providedBy: 'pre-existing',
+    note: 'root disk of the former monolithic GitLab VM, migrated into the cluster before the first sync (virtctl image-upload); RWX Block for live migration',
+  });
 }
 
 /**

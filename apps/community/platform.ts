@@ -1,4 +1,4 @@
-import { AcmeClusterIssuer, Cluster, Dns01Solver, GitOpsApp, IIssuer, OperatorInstall, SecretKey, SyncWave } from '../../lib';
+import { AcmeClusterIssuer, Cluster, Dns01Solver, External, GitOpsApp, IIssuer, OperatorInstall, Provides, SecretKey, SyncWave } from '../../lib';
 import { Environment } from './environment';
 
 /** Platform pieces every tenant relies on. */
@@ -20,14 +20,26 @@ function addPlatformOperators(cluster: Cluster, env: Environment): void {
     { id: 'NmState', packageName: 'kubernetes-nmstate-operator', namespace: 'openshift-nmstate', key: 'nmstate' },
     { id: 'Virtualization', packageName: 'kubevirt-hyperconverged', namespace: 'openshift-cnv', key: 'cnv' },
   ];
+  const installs = new Map<string, OperatorInstall>();
   for (const o of operators) {
-    new OperatorInstall(app, o.id, {
+    installs.set(o.id, new OperatorInstall(app, o.id, {
       packageName: o.packageName,
       namespace: o.namespace,
       channel: env.versions.get(`operators.${o.key}.channel`),
       startingCsv: env.versions.get(`operators.${o.key}.csv`),
-    });
+    }));
   }
+  // The operand namespace of the cert-manager Operator for Red Hat OpenShift: the controller runs
+  // in `cert-manager`, which is also where it reads ClusterIssuer Secrets from (lib/refs/platform.ts).
+  Provides.of(installs.get('CertManager')!).namespace('cert-manager', { by: 'cert-manager Operator for Red Hat OpenShift' });
+  // OpenShift Virtualization keeps its boot sources in openshift-virtualization-os-images:
+  // DataSource rhel8 (docs.openshift.com/container-platform/4.11/virt/virtual_machines/advanced_vm_management/virt-automatic-bootsource-updates.html)
+  // and rhel9 (openshift-docs, HyperConverged dataImportCronTemplates `managedDataSource: rhel9`).
+  // The full 4.14 list (fedora, centos-stream*) was not verified, so it is not declared.
+  Provides.of(installs.get('Virtualization')!)
+    .namespace('openshift-virtualization-os-images', { by: 'OpenShift Virtualization' })
+    .dataSource('openshift-virtualization-os-images', 'rhel8', { by: 'OpenShift Virtualization (boot source)' })
+    .dataSource('openshift-virtualization-os-images', 'rhel9', { by: 'OpenShift Virtualization (boot source)' });
 }
 
 /**
@@ -46,6 +58,12 @@ export function addPlatform(cluster: Cluster, env: Environment): Platform {
       tsigKeyName: 'cert-manager',
       tsigSecret: SecretKey.of('rfc2136-tsig', 'secret'),
     }),
+  });
+  External.secret(certs, 'rfc2136-tsig', {
+    namespace: 'cert-manager',
+    keys: ['secret'],
+    providedBy: 'by-hand',
+    note: 'TSIG key "cert-manager" (HMAC-SHA512, base64) that FreeIPA allows to update the environment zone; cert-manager reads ClusterIssuer Secrets from its own namespace',
   });
   return { issuer };
 }

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { k8s } from 'cdk8s-plus-27';
-import { Cluster, GitOpsApp, SYNC_WAVE_ANNOTATION, SyncWave, Tenant } from '../../lib';
+import { Cluster, External, GitOpsApp, SYNC_WAVE_ANNOTATION, SyncWave, Tenant } from '../../lib';
 import { BridgeNetwork } from '../../lib';
 import { loadVmFile, OcpkitError, VirtualMachine } from '../../lib';
 import { Environment } from './environment';
@@ -78,5 +78,78 @@ export function addVirtualMachines(cluster: Cluster, env: Environment, network: 
     const networks = e.networks.map((n) => ({ network: networkIn(scope, e.namespace, n.network), macAddress: n.macAddress }));
     byName.set(e.props.name, new VirtualMachine(scope, `Vm-${e.props.name}`, { ...e.props, networks }));
   }
+  addVmExternals(scopeOf);
+  addGoldenImages(app);
   return { app, byName, network };
+}
+
+/** SSH key Secrets the VMs of vms.yaml name (`cloudInit.sshKeysSecret`), per namespace. */
+const SSH_KEY_SECRETS: readonly { namespace: string; name: string; who: string }[] = [
+  { namespace: VM_NAMESPACE, name: 'ops-ssh-keys', who: 'the ops team' },
+  { namespace: VM_NAMESPACE, name: 'builder-ssh-keys', who: 'the package builders' },
+  { namespace: 'openqa', name: 'openqa-ssh-keys', who: 'the openQA maintainers' },
+];
+
+/** Disks of machines migrated from the old hypervisor (`disk: { pvc: ... }` in vms.yaml). */
+const MIGRATED_DISKS: readonly string[] = ['idm-1-root', 'mailman-legacy-root'];
+
+/**
+ * What the VMs need that the stack does not create: the SSH public keys KubeVirt injects
+ * (`accessCredentials`, every key of the Secret is one authorized key) and the disks migrated
+ * from the old hypervisor.
+ */
+function addVmExternals(scopeOf: (namespace: string) => GitOpsApp): void {
+  for (const k of SSH_KEY_SECRETS) {
+    External.secret(scopeOf(k.namespace), k.name, {
+      namespace: k.namespace,
+      providedBy: 'by-hand',
+      note: `SSH public keys of ${k.who}, one key per entry; KubeVirt propagates them through the guest agent`,
+    });
+  }
+  for (const name of MIGRATED_DISKS) {
+    External.pvc(scopeOf(VM_NAMESPACE), name, {
+      namespace: VM_NAMESPACE,
+      providedBy: 'pre-existing',
+      note: 'disk migrated from the old hypervisor before the first sync (virtctl image-upload)',
+    });
+  }
+}
+
+/** Namespace of the golden images VMs clone their root disks from (`disk: { clone: golden-images/... }`). */
+export const GOLDEN_IMAGES_NAMESPACE = 'golden-images';
+
+/**
+ * The golden-image namespace and the CDI clone permission (field review B3): a DataVolume that
+ * clones a PVC of another namespace needs `create` on `cdi.kubevirt.io` `datavolumes/source` in the
+ * source namespace, granted to the `default` ServiceAccount of the namespace the VM runs in
+ * (OpenShift Virtualization docs, "Creating RBAC resources for cloning data volumes",
+ * https://docs.redhat.com/en/documentation/openshift_container_platform/4.13/html/virtualization/cloning-virtual-machines;
+ * kubevirt/containerized-data-importer doc/clone-datavolume.md). The image itself is imported by
+ * hand (re-imported from images.community.example.org, so it is not backed up: backup.ts).
+ */
+function addGoldenImages(app: GitOpsApp): void {
+  new k8s.KubeNamespace(app, 'GoldenImagesNamespace', {
+    metadata: {
+      name: GOLDEN_IMAGES_NAMESPACE,
+      annotations: {
+        'openshift.io/display-name': 'Golden VM images',
+        [SYNC_WAVE_ANNOTATION]: String(SyncWave.NAMESPACES),
+        'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+      },
+    },
+  });
+  new k8s.KubeClusterRole(app, 'DataVolumeCloner', {
+    metadata: { name: 'datavolume-cloner' },
+    rules: [{ apiGroups: ['cdi.kubevirt.io'], resources: ['datavolumes/source'], verbs: ['create'] }],
+  });
+  new k8s.KubeRoleBinding(app, 'CloneToInfraVms', {
+    metadata: { name: `clone-to-${VM_NAMESPACE}`, namespace: GOLDEN_IMAGES_NAMESPACE },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'datavolume-cloner' },
+    subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: VM_NAMESPACE }],
+  });
+  External.pvc(app, 'rhel-9', {
+    namespace: GOLDEN_IMAGES_NAMESPACE,
+    providedBy: 'by-hand',
+    note: 'RHEL 9 golden image (the vm-images.rhel-9 qcow2 of versions.yaml) imported as a Block RWX PVC on ocs-storagecluster-ceph-rbd-virtualization, e.g. with virtctl image-upload',
+  });
 }

@@ -5,6 +5,7 @@ import { readFolderFile, scanFolder } from '../core/read-folder';
 import { loadAllYaml, YamlInputError } from '../core/safe-yaml';
 import { checkPolicies } from '../policy/check-policies';
 import { PolicyObject } from '../policy/policy';
+import { isExternalsDocument, isExternalsPath } from '../refs/externals-file';
 import { SchemaValidator } from '../schema/validator';
 
 /** Options of {@link validateTree}. */
@@ -63,7 +64,8 @@ export function validateTree(dir: string, options: ValidateTreeOptions = {}): Tr
   let documents = 0;
   const policyObjects: PolicyObject[] = [];
   const labels = new Map<string, string>();
-  const groupOf = environmentGrouping(dir, files);
+  // `<env>/externals.yaml` (lib/refs) is no manifest: it does not count for the layout, and is skipped below
+  const groupOf = environmentGrouping(dir, files.filter((f) => !isExternalsPath(path.relative(dir, f).split(path.sep).join('/'))));
   for (const [n, file] of files.entries()) {
     const rel = path.relative(process.cwd(), file) || file;
     const read = readFolderFile(scan.files[n]);
@@ -81,6 +83,7 @@ export function validateTree(dir: string, options: ValidateTreeOptions = {}): Tr
     }
     docs.forEach((doc: any, i) => {
       if (doc === null || doc === undefined) return;
+      if (isExternalsDocument(doc)) return; // the externals list of an environment (lib/refs/externals-file.ts), not an object
       documents++;
       const what = `${doc?.apiVersion ?? '?'}/${doc?.kind ?? '?'} ${doc?.metadata?.name ?? '?'}`;
       for (const issue of validator.validate(doc)) errors.push(`${rel}#${i} ${what}: ${issue.pointer}: ${issue.message}`);

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { readFolderFile, scanFolder } from '../core/read-folder';
 import { loadAllYaml, loadYaml, stripBom, YamlInputError } from '../core/safe-yaml';
 import { apiGroup } from '../gitops/delivery-annotations';
+import { externalsAsObjects, isExternalsDocument } from '../refs/externals-file';
 import { fastParseYaml } from './_fast-yaml';
 import { DiffInputError } from './diff-input-error';
 
@@ -117,8 +118,15 @@ export class TreeParser {
       this.errors.push(what);
       return;
     }
-    const scope = scopeOf(rel);
+    let scope = scopeOf(rel);
     const app = appOf(rel);
+    // `<env>/externals.yaml` (lib/refs): each entry becomes an `External` pseudo-object of the
+    // environment, so a review shows "added External gitlab-system/secret/x" when a change needs
+    // a new object created outside the stack, and changed keys or notes as field changes.
+    if (docs.length === 1 && isExternalsDocument(docs[0])) {
+      docs = externalsAsObjects(docs[0]);
+      scope = app;
+    }
     docs.forEach((doc: any, i) => {
       if (doc === null || doc === undefined) return;
       const at = docs.length > 1 ? `${this.where(rel)}#${i}` : this.where(rel);
