@@ -14,5 +14,6 @@ export * from './virt';
 export * from './olm';
 export * from './gitlab';
 export * from './backup';
+export * from './refs';
 export * from './diff';
 export * from './check/validate-tree';
