@@ -9,6 +9,7 @@ import { applyDeliveryAnnotations } from './gitops/delivery-annotations';
 import { GitOpsApp } from './gitops/gitops-app';
 import { markManagedNamespace } from './gitops/managed-namespace';
 import { POLICY_CHECK, POLICY_STAMPS } from './policy/synth-policy-check';
+import { externalsArtifact, referenceCheck } from './refs/resolve-check';
 import { normalizeScope } from './schema/scope';
 import { SchemaValidator } from './schema/validator';
 import { ManifestTransform, Pipeline, Placement, SynthCheck } from './synth/pipeline';
@@ -33,6 +34,12 @@ export interface SynthesizeOptions {
   readonly transforms?: readonly ManifestTransform[];
   /** Checks run after the default ones, over every cluster of this synth. @default none */
   readonly checks?: readonly SynthCheck[];
+  /**
+   * Resolve every reference between objects (lib/refs) and write `externals.yaml` per environment;
+   * `false` is for tests of other failure modes only.
+   * @default true
+   */
+  readonly references?: boolean;
 }
 
 /** Cluster-scoped kinds come out of cdk8s with the namespace of their chart; drop it. */
@@ -58,13 +65,18 @@ const GITOPS_FOLDERS: Placement = {
   },
 };
 
+/** Every reference resolves (resolve phase); the externals of each environment go to externals.yaml. */
+const REFERENCES = referenceCheck();
+const EXTERNALS = externalsArtifact();
+
 /** The default pipeline: what `ocpkit synth` runs. */
 export function defaultPipeline(options: SynthesizeOptions = {}): Pipeline {
   return {
     validator: options.validator === false ? false : options.validator ?? new SchemaValidator(),
     transforms: [POLICY_STAMPS, NORMALIZE_SCOPE, MANAGED_NAMESPACES, DELIVERY_ANNOTATIONS, APPLY_OVERRIDES, ...(options.transforms ?? [])],
     placement: GITOPS_FOLDERS,
-    checks: [...(options.policies === false ? [] : [POLICY_CHECK]), ...(options.checks ?? [])],
+    checks: [...(options.policies === false ? [] : [POLICY_CHECK]), ...(options.references === false ? [] : [REFERENCES]), ...(options.checks ?? [])],
+    artifacts: options.references === false ? [] : [EXTERNALS],
   };
 }
 
