@@ -4,6 +4,7 @@
  * the tests synthesize through it. Adding a transform or a check to every synth is a change here;
  * adding one to a single cluster is `Plugins.of(cluster).addCheck(...)` (or `cluster.addCheck`).
  */
+import { TENANT_CAPACITY_CHECK } from './capacity/capacity-check';
 import { Cluster } from './gitops/cluster';
 import { applyDeliveryAnnotations } from './gitops/delivery-annotations';
 import { GitOpsApp } from './gitops/gitops-app';
@@ -75,7 +76,7 @@ export function defaultPipeline(options: SynthesizeOptions = {}): Pipeline {
     validator: options.validator === false ? false : options.validator ?? new SchemaValidator(),
     transforms: [POLICY_STAMPS, NORMALIZE_SCOPE, MANAGED_NAMESPACES, DELIVERY_ANNOTATIONS, APPLY_OVERRIDES, ...(options.transforms ?? [])],
     placement: GITOPS_FOLDERS,
-    checks: [...(options.policies === false ? [] : [POLICY_CHECK]), ...(options.references === false ? [] : [REFERENCES]), ...(options.checks ?? [])],
+    checks: [...(options.policies === false ? [] : [POLICY_CHECK]), TENANT_CAPACITY_CHECK, ...(options.references === false ? [] : [REFERENCES]), ...(options.checks ?? [])],
     artifacts: options.references === false ? [] : [EXTERNALS],
   };
 }

@@ -26,7 +26,6 @@ import { BridgeNetwork, IBridgeNetwork, isBridgeNetwork } from '../network/bridg
 import { CloudInit, MAX_INLINE_USER_DATA, SshKeyPropagation } from './cloud-init';
 import { AccessMode, DiskSource, VolumeMode } from './disk-source';
 import { IInstancetype, IPreference } from './instancetype';
-import { checkTenantVmQuota } from './_quota';
 import { Tenant } from '../tenancy/tenant';
 
 /**
@@ -302,7 +301,8 @@ export function stableMac(seed: string): string {
  * stable MAC, DataVolumes are kept after completion, and the owning Argo CD Application ignores
  * the fields KubeVirt fills in (machine type, architecture, instancetype revisions).
  *
- * In a Tenant, the VMs' requests are summed and checked against the tenant quota at synth time.
+ * In a Tenant, the VMs (with the headroom a live migration needs) are checked against the tenant
+ * quota at synth time, with every other workload of the namespace (lib/capacity).
  * @see https://kubevirt.io/user-guide/
  */
 export class VirtualMachine extends Construct {
@@ -502,7 +502,6 @@ export class VirtualMachine extends Construct {
       IGNORES_ADDED.add(app);
       app.addIgnoreDifference({ group: 'kubevirt.io', kind: 'VirtualMachine', jqPathExpressions: VM_IGNORED_FIELDS });
     }
-    if (tenant) checkTenantVmQuota(tenant, () => VirtualMachine.allIn(tenant));
   }
 
   /** The VM's interfaces, pod network first. */
