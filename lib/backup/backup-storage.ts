@@ -82,6 +82,10 @@ export interface BackupStorageProps {
  * lists it, the same settings go into the DataProtectionApplication instead, and OADP creates
  * the BackupStorageLocation.
  *
+ * Primary object (`ApiObject.of(storage)`, `Overrides.of(storage)`): the BackupStorageLocation.
+ * A location a DataProtection lists renders none of its own, so it has no primary object then:
+ * override the DataProtection (its DataProtectionApplication's `spec.backupLocations`) instead.
+ *
  * Encryption is mandatory by type: {@link BucketEncryption} offers SSE-S3, SSE-KMS and SSE-C, and
  * an unencrypted bucket only through `BucketEncryption.unencrypted(reason)`.
  *
