@@ -1,0 +1,160 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { readFolderFile, scanFolder } from '../core/read-folder';
+import { loadYaml, YamlInputError } from '../core/safe-yaml';
+import { EXTERNALS_FILE, ExternalsEntry, isExternalsDocument } from '../refs/externals-file';
+import { parseArgs, UsageError } from './main';
+
+const HELP = `usage: ocpkit bootstrap [--env ENVIRONMENT] [DIR]
+
+Prints the ordered checklist of the one-time steps that bring up a new cluster from a synthesized
+tree (DIR, default dist): install OpenShift GitOps, apply the root Application (and the AppProject
+it uses), approve the first InstallPlans, create the objects the stack references but does not
+create (from DIR/<environment>/externals.yaml, written by ocpkit synth), and the operands ocpkit
+does not generate. Without --env, every environment of DIR is printed.
+
+exit codes: 0 ok, 2 usage error or unreadable input
+`;
+
+/** How each `providedBy` is done. */
+const HOW: Readonly<Record<string, string>> = {
+  'by-hand': 'create it by hand',
+  'sealed-secret': 'seal it with kubeseal and apply the SealedSecret',
+  'external-secret': 'create it through External Secrets (an ExternalSecret) or by hand',
+  'pre-existing': 'it must already exist: check it',
+};
+
+/**
+ * `ocpkit bootstrap [--env E] [DIR]`: the bootstrap checklist of one environment (or each) of a
+ * synthesized tree, in order. Reads only files of DIR, through the shared safe readers.
+ */
+export async function bootstrapCommand(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const { positional, options } = parseArgs(args, ['env']);
+  if (positional.length > 1) throw new UsageError('bootstrap takes at most one folder, e.g. `ocpkit bootstrap --env production dist`');
+  const dir = positional[0] ?? 'dist';
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch {
+    throw new UsageError(`${dir} does not exist; run \`ocpkit synth\` first or name the synthesized folder`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`${dir} is not a folder`);
+  const tree = readTree(dir);
+  const envs = [...tree.keys()].sort();
+  if (envs.length === 0) throw new UsageError(`${dir} holds no environment folder with an ${EXTERNALS_FILE}; synthesize it with \`ocpkit synth\``);
+  const env = typeof options.env === 'string' ? options.env : undefined;
+  if (env !== undefined && !tree.has(env)) throw new UsageError(`environment ${JSON.stringify(env)} is not in ${dir} (found: ${envs.join(', ')})`);
+  const out: string[] = [];
+  for (const e of env ? [env] : envs) out.push(checklist(dir, e, tree.get(e)!));
+  process.stdout.write(out.join('\n'));
+  return 0;
+}
+
+/** What the checklist needs from one environment folder. */
+interface EnvTree {
+  externals?: readonly ExternalsEntry[];
+  /** Relative paths (to DIR) of every manifest file. */
+  readonly files: string[];
+  readonly docs: Map<string, any>;
+}
+
+function readTree(dir: string): Map<string, EnvTree> {
+  const scan = scanFolder(dir);
+  if (scan.problems.length) throw new UsageError(`${path.join(dir, scan.problems[0].rel)}: ${scan.problems[0].message}`);
+  const envs = new Map<string, EnvTree>();
+  const envOf = (e: string) => {
+    let t = envs.get(e);
+    if (!t) envs.set(e, (t = { files: [], docs: new Map() }));
+    return t;
+  };
+  for (const f of scan.files) {
+    const parts = f.rel.split('/');
+    if (parts.length === 2 && parts[1] === EXTERNALS_FILE) {
+      const doc = parse(dir, f);
+      if (!isExternalsDocument(doc)) throw new UsageError(`${path.join(dir, f.rel)} is not an externals list written by ocpkit synth`);
+      envOf(parts[0]).externals = doc.externals;
+      continue;
+    }
+    if (parts.length !== 3) continue;
+    const t = envOf(parts[0]);
+    t.files.push(f.rel);
+    // only the files the checklist reads are parsed: the root folder and the Subscriptions
+    if (parts[1] === 'root' || parts[2].startsWith('subscription.')) t.docs.set(f.rel, parse(dir, f));
+  }
+  for (const [e, t] of envs) if (!t.externals) envs.delete(e);
+  return envs;
+}
+
+function parse(dir: string, f: { rel: string; abs: string }): any {
+  const read = readFolderFile(f);
+  if ('problem' in read) throw new UsageError(`${path.join(dir, read.problem.rel)}: ${read.problem.message}`);
+  try {
+    return loadYaml(read.text);
+  } catch (e) {
+    if (e instanceof YamlInputError) throw new UsageError(e.at(path.join(dir, f.rel)));
+    throw e;
+  }
+}
+
+function checklist(dir: string, env: string, t: EnvTree): string {
+  const lines: string[] = [`Bootstrap checklist of environment "${env}" (${path.join(dir, env)})`, ''];
+  let n = 0;
+  const step = (title: string, body: string[] = []) => {
+    lines.push(`${++n}. ${title}`);
+    for (const b of body) lines.push(`   ${b}`);
+    lines.push('');
+  };
+
+  step('Install OpenShift GitOps from OperatorHub.', [
+    'Add the argoproj.io/Application health check to the ArgoCD resource (spec.resourceHealthChecks),',
+    'so the sync waves of the app-of-apps wait for each child Application.',
+  ]);
+
+  // the root Application and the AppProject it uses (Argo CD does not reconcile an Application whose project is missing)
+  const rootDocs = [...t.docs.entries()].filter(([rel]) => rel.split('/')[1] === 'root');
+  const root = rootDocs.find(([, d]) => d?.kind === 'Application' && typeof d?.spec?.source?.path === 'string' && d.spec.source.path.replace(/\/+$/, '').endsWith(`${env}/root`));
+  if (root) {
+    const project = root[1].spec?.project;
+    const projectFile = rootDocs.find(([, d]) => d?.kind === 'AppProject' && d?.metadata?.name === project);
+    const body: string[] = [];
+    if (projectFile && project !== 'default') body.push(`oc apply -f ${path.join(dir, projectFile[0])}   # AppProject "${project}" of the root Application first`);
+    body.push(`oc apply -f ${path.join(dir, root[0])}`);
+    body.push('The root Application then manages itself and every other application folder.');
+    step('Apply the root Application.', body);
+  } else {
+    step('Apply the root Application.', [`no root Application found in ${path.join(dir, env, 'root')}; apply the app-of-apps Application of this environment`]);
+  }
+
+  const manual = [...t.docs.entries()].filter(([rel, d]) => !rel.includes('/root/') && d?.kind === 'Subscription' && d?.spec?.installPlanApproval === 'Manual');
+  if (manual.length) {
+    step('Approve the first InstallPlan of each operator (Manual approval; operands sync once their operator runs):', manual.map(([, d]) => {
+      const ns = d.metadata?.namespace;
+      return `oc -n ${ns} get installplan   # ${d.spec?.name} ${d.spec?.startingCSV ?? ''}: oc -n ${ns} patch installplan <name> --type merge -p '{"spec":{"approved":true}}'`.trimEnd();
+    }));
+  }
+
+  const ext = t.externals ?? [];
+  if (ext.length) {
+    const body: string[] = ['Once their namespace exists (created by the synced applications or by the platform):'];
+    for (const e of ext) {
+      const where = e.namespace ? `${e.namespace}/${e.name}` : e.name;
+      const keys = e.keys.length ? ` keys: ${e.keys.join(', ')}` : '';
+      body.push(`[ ] ${e.kind} ${where}${keys} (${e.providedBy}: ${HOW[e.providedBy] ?? e.providedBy})`);
+      body.push(`      ${e.note}`);
+    }
+    step(`Create the ${ext.length} object${ext.length === 1 ? '' : 's'} the stack references but does not create (${path.join(dir, env, EXTERNALS_FILE)}):`, body);
+  }
+
+  // operands ocpkit does not generate yet: listed unless the tree contains them
+  const has = (prefix: string) => t.files.some((rel) => rel.split('/')[2].startsWith(prefix));
+  const operands: string[] = [];
+  if (!has('hyperconverged.')) operands.push('the HyperConverged resource of OpenShift Virtualization');
+  if (!has('nmstate.')) operands.push('the NMState resource of the NMState operator');
+  operands.push("cert-manager's openshift-routes add-on (a Helm chart), which issues the Route certificates");
+  step('Create the operands ocpkit does not generate:', operands.map((o) => `[ ] ${o}`));
+  return `${lines.join('\n')}`;
+}
