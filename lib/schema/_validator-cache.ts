@@ -14,7 +14,7 @@ const privateCache: {
 } = require('../../bin/private-cache.js');
 
 /** Bump when the layout of a cache entry changes. */
-const FORMAT = 'ocpkit-validator-cache/1';
+const FORMAT = 'ocpkit-validator-cache/2';
 
 /**
  * Compiled schema validators kept on disk between runs, as ajv standalone modules. Compiling the
@@ -78,7 +78,7 @@ export class ValidatorCache {
   }
 
   /** The cached validator and the scope stored with it, if present. */
-  public get(key: string | undefined): { fn: ValidateFunction; scope?: string } | undefined {
+  public get(key: string | undefined): { fn: ValidateFunction; scope?: string; warnings?: unknown[] } | undefined {
     const dir = key === undefined ? false : this.usableDir();
     if (dir === false) return undefined;
     // Only code this user wrote, unchanged since (its sha256 is checked), is ever run.
@@ -88,22 +88,22 @@ export class ValidatorCache {
       const mod: { exports: any } = { exports: {} };
       // eslint-disable-next-line @typescript-eslint/no-implied-eval
       new Function('module', 'exports', 'require', code)(mod, mod.exports, this.load);
-      const fn = mod.exports as ValidateFunction & { ocpkitScope?: string };
-      return typeof fn === 'function' ? { fn, scope: fn.ocpkitScope ?? undefined } : undefined;
+      const fn = mod.exports as ValidateFunction & { ocpkitScope?: string; ocpkitWarnings?: unknown[] };
+      return typeof fn === 'function' ? { fn, scope: fn.ocpkitScope ?? undefined, warnings: Array.isArray(fn.ocpkitWarnings) ? fn.ocpkitWarnings : undefined } : undefined;
     } catch {
       return undefined;
     }
   }
 
   /** Stores a compiled validator (best effort). */
-  public put(key: string | undefined, ajv: Ajv, fn: ValidateFunction, scope?: string): void {
+  public put(key: string | undefined, ajv: Ajv, fn: ValidateFunction, scope?: string, warnings: readonly unknown[] = []): void {
     const dir = key === undefined ? false : this.usableDir();
     if (dir === false) return;
     try {
       // Loaded on first use only: a run that hits the cache never needs it.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const standaloneCode = (this.load('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
-      const code = `${standaloneCode(ajv, fn)}\nmodule.exports.ocpkitScope = ${JSON.stringify(scope ?? null)};\n`;
+      const code = `${standaloneCode(ajv, fn)}\nmodule.exports.ocpkitScope = ${JSON.stringify(scope ?? null)};\nmodule.exports.ocpkitWarnings = ${JSON.stringify(warnings)};\n`;
       privateCache.writeEntry(path.join(dir, `${key}.js`), code);
     } catch {
       // best effort: the validator works without the cache

@@ -1,64 +1,236 @@
-/**
- * Which schema file describes which kind. Paths are relative to the shared CRD folder
- * (`../shared/crds`); the files are read from there, never copied into the project.
- *
- * Velero kinds use the copies OADP 1.5 installs on OpenShift (`oadp/velero-bundled`), and the
- * DataProtectionApplication uses the copy cdk8s can import (its one change is harmless for
- * validation). Keys are `group/version/Kind` (`v1/Kind` for the core group).
- */
-export const CRD_FILES: Readonly<Record<string, string>> = {
-  'argoproj.io/v1alpha1/Application': 'argo-cd/application-crd.yaml',
-  'argoproj.io/v1alpha1/ApplicationSet': 'argo-cd/applicationset-crd.yaml',
-  'argoproj.io/v1alpha1/AppProject': 'argo-cd/appproject-crd.yaml',
-  'cdi.kubevirt.io/v1beta1/DataImportCron': 'cdi/cdi.kubevirt.io_dataimportcrons.yaml',
-  'cdi.kubevirt.io/v1beta1/DataSource': 'cdi/cdi.kubevirt.io_datasources.yaml',
-  'cdi.kubevirt.io/v1beta1/DataVolume': 'cdi/cdi.kubevirt.io_datavolumes.yaml',
-  'cert-manager.io/v1/Certificate': 'cert-manager/cert-manager.io_certificates.yaml',
-  'cert-manager.io/v1/ClusterIssuer': 'cert-manager/cert-manager.io_clusterissuers.yaml',
-  'cert-manager.io/v1/Issuer': 'cert-manager/cert-manager.io_issuers.yaml',
-  'postgres-operator.crunchydata.com/v1/PostgresCluster': 'crunchy-pgo/postgres-operator.crunchydata.com_postgresclusters.yaml',
-  'postgres-operator.crunchydata.com/v1beta1/PostgresCluster': 'crunchy-pgo/postgres-operator.crunchydata.com_postgresclusters.yaml',
-  'apps.gitlab.com/v1beta1/GitLab': 'gitlab/apps.gitlab.com_gitlabs.yaml',
-  'apps.gitlab.com/v1beta2/Runner': 'gitlab/apps.gitlab.com_runners.yaml',
-  'nmstate.io/v1/NodeNetworkConfigurationPolicy': 'kubernetes-nmstate/nmstate.io_nodenetworkconfigurationpolicies.yaml',
-  'nmstate.io/v1beta1/NodeNetworkConfigurationPolicy': 'kubernetes-nmstate/nmstate.io_nodenetworkconfigurationpolicies.yaml',
-  'nmstate.io/v1beta1/NodeNetworkState': 'kubernetes-nmstate/nmstate.io_nodenetworkstates.yaml',
-  'nmstate.io/v1beta1/NodeNetworkConfigurationEnactment': 'kubernetes-nmstate/nmstate.io_nodenetworkconfigurationenactments.yaml',
-  'instancetype.kubevirt.io/v1beta1/VirtualMachineClusterInstancetype': 'kubevirt/crds/instancetype.kubevirt.io_virtualmachineclusterinstancetypes.yaml',
-  'instancetype.kubevirt.io/v1beta1/VirtualMachineClusterPreference': 'kubevirt/crds/instancetype.kubevirt.io_virtualmachineclusterpreferences.yaml',
-  'instancetype.kubevirt.io/v1beta1/VirtualMachineInstancetype': 'kubevirt/crds/instancetype.kubevirt.io_virtualmachineinstancetypes.yaml',
-  'instancetype.kubevirt.io/v1beta1/VirtualMachinePreference': 'kubevirt/crds/instancetype.kubevirt.io_virtualmachinepreferences.yaml',
-  'kubevirt.io/v1/VirtualMachineInstance': 'kubevirt/crds/kubevirt.io_virtualmachineinstances.yaml',
-  'kubevirt.io/v1/VirtualMachine': 'kubevirt/crds/kubevirt.io_virtualmachines.yaml',
-  'k8s.cni.cncf.io/v1/NetworkAttachmentDefinition': 'multus/k8s.cni.cncf.io_network-attachment-definitions.yaml',
-  'oadp.openshift.io/v1alpha1/DataProtectionApplication': 'oadp/cdk8s-patched/oadp.openshift.io_dataprotectionapplications.yaml',
-  'velero.io/v1/Backup': 'oadp/velero-bundled/velero.io_backups.yaml',
-  'velero.io/v1/BackupStorageLocation': 'oadp/velero-bundled/velero.io_backupstoragelocations.yaml',
-  'velero.io/v1/Restore': 'oadp/velero-bundled/velero.io_restores.yaml',
-  'velero.io/v1/Schedule': 'oadp/velero-bundled/velero.io_schedules.yaml',
-  'velero.io/v1/VolumeSnapshotLocation': 'oadp/velero-bundled/velero.io_volumesnapshotlocations.yaml',
-  'operators.coreos.com/v1alpha1/CatalogSource': 'olm/operators.coreos.com_catalogsources.yaml',
-  'operators.coreos.com/v1/OperatorGroup': 'olm/operators.coreos.com_operatorgroups.yaml',
-  'operators.coreos.com/v1alpha2/OperatorGroup': 'olm/operators.coreos.com_operatorgroups.yaml',
-  'operators.coreos.com/v1alpha1/Subscription': 'olm/operators.coreos.com_subscriptions.yaml',
-  'apps.openshift.io/v1/DeploymentConfig': 'openshift-api/derived/apps.openshift.io_deploymentconfigs.yaml',
-  'image.openshift.io/v1/ImageStream': 'openshift-api/derived/image.openshift.io_imagestreams.yaml',
-  'project.openshift.io/v1/ProjectRequest': 'openshift-api/derived/project.openshift.io_projectrequests.yaml',
-  'project.openshift.io/v1/Project': 'openshift-api/derived/project.openshift.io_projects.yaml',
-  'machineconfiguration.openshift.io/v1/KubeletConfig': 'openshift-api/machineconfiguration.openshift.io_kubeletconfigs.yaml',
-  'machineconfiguration.openshift.io/v1/MachineConfigPool': 'openshift-api/machineconfiguration.openshift.io_machineconfigpools-Default.yaml',
-  'machineconfiguration.openshift.io/v1/MachineConfig': 'openshift-api/machineconfiguration.openshift.io_machineconfigs.yaml',
-  'quota.openshift.io/v1/ClusterResourceQuota': 'openshift-api/quota.openshift.io_clusterresourcequotas.yaml',
-  'route.openshift.io/v1/Route': 'openshift-api/route.openshift.io_routes.yaml',
-  'security.openshift.io/v1/SecurityContextConstraints': 'openshift-api/security.openshift.io_securitycontextconstraints.yaml',
-  'config.openshift.io/v1alpha1/Backup': 'openshift-api/techpreview/config.openshift.io_backups.yaml',
-  'operator.openshift.io/v1alpha1/EtcdBackup': 'openshift-api/techpreview/operator.openshift.io_etcdbackups.yaml',
-};
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { OcpkitError } from '../core/errors';
+import { loadYaml, readYamlFile, YamlInputError } from '../core/safe-yaml';
 
-/** The Kubernetes 1.27 core schema, relative to the shared CRD folder. */
+/**
+ * Which schema file describes which kind, found by reading the files, never by hard-coded names:
+ *
+ * - a **platform profile** (`<schemas>/profiles/ocp-4.14/`) lists its kinds in its `index.yaml`
+ *   (`group/version/Kind -> file`, written for ocpkit; where two files define a kind it names the
+ *   one to use), see {@link profileIndex};
+ * - any other folder (the newest shared schemas at the top of `<schemas>`, a user's schema
+ *   folder) is scanned: every `.yaml`/`.yml` file's CustomResourceDefinitions give the group,
+ *   versions, kind and scope, see {@link scanCrdFolder}. Scans are kept on disk between runs
+ *   (keyed by the files' paths, sizes and modification times) so a synth does not parse every
+ *   CRD again.
+ *
+ * Keys are `group/version/Kind` (`v1/Kind` for the core group).
+ */
+export interface KindEntry {
+  /** Absolute path of the CRD file. */
+  readonly file: string;
+  readonly scope?: 'Namespaced' | 'Cluster';
+  /** Where the entry comes from: a profile index, a folder scan, a user folder. */
+  readonly origin: string;
+}
+
+/** The Kubernetes 1.27 core schema, relative to the shared CRD folder (OpenShift 4.14 = Kubernetes 1.27). */
 export const CORE_DEFINITIONS_FILE = 'kubernetes/v1.27.0/_definitions.json';
+
+/** Core schema file of a Kubernetes minor version (`1.27` -> `kubernetes/v1.27.0/_definitions.json`). */
+export function coreDefinitionsFile(kubernetes: string): string {
+  return `kubernetes/v${kubernetes}.0/_definitions.json`;
+}
 
 /** `group/version/Kind` key for an apiVersion and kind. */
 export function gvkKey(apiVersion: string, kind: string): string {
   return `${apiVersion}/${kind}`;
+}
+
+/**
+ * Kinds a profile takes from the newest shared schemas because the profile has no copy of its
+ * own: only those its README names. ocp-4.14 README, "Using it": "Kinds not in this profile
+ * (Multus NetworkAttachmentDefinition, the `techpreview/` OpenShift kinds) keep using `../../`".
+ */
+export const PROFILE_FALLBACKS: Readonly<Record<string, readonly string[]>> = {
+  '4.14': [
+    'k8s.cni.cncf.io/v1/NetworkAttachmentDefinition',
+    'config.openshift.io/v1alpha1/Backup',
+    'operator.openshift.io/v1alpha1/EtcdBackup',
+  ],
+};
+
+/**
+ * When a scan finds one kind in two files of the newest shared schemas, the file under one of
+ * these folders wins (../shared/crds/README.md: "On OpenShift with OADP, validate against
+ * `oadp/velero-bundled/`"; "use `oadp/cdk8s-patched/`" for the DPA). Otherwise the first file in
+ * path order wins and the other is recorded as a duplicate.
+ */
+const PREFERRED_ON_DUPLICATE = ['oadp/velero-bundled/', 'oadp/cdk8s-patched/'];
+
+/** Sub-folders of the shared schema folder a scan of its top never enters. */
+const NOT_SCANNED = new Set(['profiles', 'kubernetes']);
+
+/** Result of scanning a folder of CRD files. */
+export interface FolderIndex {
+  readonly kinds: ReadonlyMap<string, KindEntry>;
+  /** `file: why` for files that could not be read or parsed (reported, never fatal). */
+  readonly skipped: readonly string[];
+  /** Kinds defined by more than one file, with the file used. */
+  readonly duplicates: readonly string[];
+}
+
+/** Scans and profiles by folder signature: a cache of file contents, frozen, not a registry. */
+const MEMO = new Map<string, FolderIndex>();
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const privateCache: { cacheRoot(): string | undefined; privateDir(dir: string): string | undefined; readEntry(file: string): string | undefined; writeEntry(file: string, body: string): void } = require('../../bin/private-cache.js');
+
+const SCAN_FORMAT = 'ocpkit-crd-scan/1';
+
+/**
+ * Indexes every CustomResourceDefinition in the `.yaml`/`.yml` files below a folder (or one
+ * file). Unreadable files and files that are not CRDs are skipped (listed in `skipped` when they
+ * fail to parse). `top` marks the shared schema folder itself: its `profiles/` and `kubernetes/`
+ * folders are not entered.
+ */
+export function scanCrdFolder(dirOrFile: string, options: { top?: boolean; origin?: string } = {}): FolderIndex {
+  const root = path.resolve(dirOrFile);
+  const files = listYaml(root, options.top === true);
+  const signature = files.map((f) => `${f.rel}\0${f.size}\0${f.mtimeMs}`).join('\n');
+  const memoKey = `${root}\0${options.origin ?? ''}\0${signature}`;
+  const memo = MEMO.get(memoKey);
+  if (memo) return memo;
+
+  const diskKey = createHash('sha256').update(`${SCAN_FORMAT}\0${root}\0${signature}`).digest('hex');
+  const cacheDir = scanCacheDir();
+  let found: { rel: string; keys: [string, string | undefined][] }[] | undefined;
+  if (cacheDir) {
+    const text = privateCache.readEntry(path.join(cacheDir, `${diskKey}.json`));
+    try {
+      if (text !== undefined) found = JSON.parse(text);
+    } catch {
+      found = undefined;
+    }
+  }
+  const skipped: string[] = [];
+  if (!found) {
+    found = [];
+    for (const f of files) {
+      let docs: any[];
+      try {
+        docs = yaml.loadAll(fs.readFileSync(f.abs, 'utf8')) as any[];
+      } catch (e) {
+        skipped.push(`${f.abs}: ${(e as Error).message.split('\n')[0]}`);
+        continue;
+      }
+      const keys: [string, string | undefined][] = [];
+      for (const crd of docs) {
+        if (crd?.kind !== 'CustomResourceDefinition' || typeof crd.spec?.group !== 'string' || typeof crd.spec?.names?.kind !== 'string') continue;
+        for (const v of crd.spec.versions ?? [{ name: crd.spec.version }]) {
+          if (typeof v?.name === 'string') keys.push([gvkKey(`${crd.spec.group}/${v.name}`, crd.spec.names.kind), crd.spec.scope]);
+        }
+      }
+      if (keys.length) found.push({ rel: f.rel, keys });
+    }
+    if (cacheDir && skipped.length === 0) {
+      try {
+        privateCache.writeEntry(path.join(cacheDir, `${diskKey}.json`), JSON.stringify(found));
+      } catch {
+        // best effort
+      }
+    }
+  }
+  const kinds = new Map<string, KindEntry>();
+  const duplicates: string[] = [];
+  const isFile = files.length === 1 && files[0].abs === root;
+  for (const { rel, keys } of found) {
+    for (const [key, scope] of keys) {
+      const entry: KindEntry = { file: isFile ? root : path.join(root, rel), scope: scope === 'Cluster' || scope === 'Namespaced' ? scope : undefined, origin: options.origin ?? root };
+      const before = kinds.get(key);
+      if (before && before.file !== entry.file) {
+        const preferNew = PREFERRED_ON_DUPLICATE.some((p) => rel.startsWith(p)) && !PREFERRED_ON_DUPLICATE.some((p) => path.relative(root, before.file).split(path.sep).join('/').startsWith(p));
+        duplicates.push(`${key}: ${preferNew ? entry.file : before.file} (also in ${preferNew ? before.file : entry.file})`);
+        if (!preferNew) continue;
+      }
+      kinds.set(key, entry);
+    }
+  }
+  const result: FolderIndex = Object.freeze({ kinds, skipped, duplicates });
+  MEMO.set(memoKey, result);
+  return result;
+}
+
+/**
+ * The kinds of a platform profile, from its `index.yaml` (paths relative to the profile folder).
+ * Throws an OcpkitError naming the file when the index is missing or malformed.
+ */
+export function profileIndex(profileDir: string): ReadonlyMap<string, KindEntry> {
+  const file = path.join(profileDir, 'index.yaml');
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    throw new OcpkitError([{ path: file, field: '', message: 'profile has no index.yaml (group/version/Kind -> file)' }]);
+  }
+  const memoKey = `profile\0${file}\0${st.size}\0${st.mtimeMs}`;
+  const memo = MEMO.get(memoKey);
+  if (memo) return memo.kinds;
+  let doc: any;
+  try {
+    doc = loadYaml(readYamlFile(file));
+  } catch (e) {
+    if (e instanceof YamlInputError) throw new OcpkitError([{ path: file, field: '', message: e.message }]);
+    throw e;
+  }
+  if (!doc || typeof doc.kinds !== 'object' || doc.kinds === null) {
+    throw new OcpkitError([{ path: file, field: 'kinds', message: 'is not a profile index (no `kinds:` map of group/version/Kind -> { file })' }]);
+  }
+  const kinds = new Map<string, KindEntry>();
+  for (const [key, v] of Object.entries<any>(doc.kinds)) {
+    if (typeof v?.file !== 'string' || path.isAbsolute(v.file) || v.file.split(/[\\/]/).includes('..')) {
+      throw new OcpkitError([{ path: file, field: `kinds.${key}.file`, message: 'must be a path inside the profile folder' }]);
+    }
+    if (v.served === false) continue; // the API server does not serve it: nothing may use it
+    kinds.set(key, { file: path.join(profileDir, v.file), scope: v.scope === 'Cluster' || v.scope === 'Namespaced' ? v.scope : undefined, origin: `profile ${path.basename(profileDir)}` });
+  }
+  MEMO.set(memoKey, Object.freeze({ kinds, skipped: [], duplicates: [] }));
+  return kinds;
+}
+
+function listYaml(root: string, top: boolean): { rel: string; abs: string; size: number; mtimeMs: number }[] {
+  const out: { rel: string; abs: string; size: number; mtimeMs: number }[] = [];
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(root);
+  } catch {
+    throw new OcpkitError([{ path: root, field: 'schemas', message: 'no such schema file or folder; give a folder of CustomResourceDefinition YAML files' }]);
+  }
+  if (st.isFile()) return [{ rel: path.basename(root), abs: root, size: st.size, mtimeMs: st.mtimeMs }];
+  const walk = (dir: string, rel: string) => {
+    let names: fs.Dirent[];
+    try {
+      names = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const d of names) {
+      const r = rel ? `${rel}/${d.name}` : d.name;
+      const abs = path.join(dir, d.name);
+      if (d.isDirectory()) {
+        if (d.name.startsWith('.') || d.name === 'node_modules' || (top && rel === '' && NOT_SCANNED.has(d.name))) continue;
+        walk(abs, r);
+      } else if (d.isFile() && /\.ya?ml$/.test(d.name)) {
+        const s = fs.statSync(abs);
+        out.push({ rel: r, abs, size: s.size, mtimeMs: s.mtimeMs });
+      }
+    }
+  };
+  walk(root, '');
+  return out;
+}
+
+function scanCacheDir(): string | undefined {
+  try {
+    const root = privateCache.cacheRoot();
+    if (!root) return undefined;
+    const dir = path.join(root, 'crd-scans');
+    return privateCache.privateDir(dir) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }

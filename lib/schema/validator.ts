@@ -3,8 +3,8 @@ import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import * as yaml from 'js-yaml';
 import { ValidatorCache } from './_validator-cache';
-import { CORE_DEFINITIONS_FILE, CRD_FILES, gvkKey } from './catalog';
-import { locateSchemas } from './locate';
+import { CORE_DEFINITIONS_FILE, coreDefinitionsFile, gvkKey, KindEntry, PROFILE_FALLBACKS, profileIndex, scanCrdFolder } from './catalog';
+import { locateProfile, locateSchemas } from './locate';
 import { isClusterScoped } from './scope';
 
 /** One schema violation inside one object. */
@@ -12,6 +12,18 @@ export interface SchemaIssue {
   /** JSON pointer inside the object (`/spec/template/spec/containers/0/image`). */
   readonly pointer: string;
   /** What is wrong, in API-server words. */
+  readonly message: string;
+}
+
+/**
+ * Something in a schema file that JavaScript cannot use as written: a Go regular expression
+ * (`[[:print:]]`, `(?i)`, `\pZ`) translated to JavaScript, or skipped when no translation exists.
+ */
+export interface SchemaWarning {
+  readonly file: string;
+  /** JSON pointer inside the kind's openAPIV3Schema. */
+  readonly pointer: string;
+  readonly action: 'translated' | 'skipped';
   readonly message: string;
 }
 
@@ -23,7 +35,21 @@ export interface SchemaValidatorOptions {
    */
   readonly schemasDir?: string;
   /**
-   * Extra CRD files or folders of them (kubeconform's `--schemas`); their kinds take precedence.
+   * OpenShift minor version (`'4.14'`) whose profile (`<schemas>/profiles/ocp-<version>/`) to
+   * validate against: kinds from its `index.yaml`, core kinds from the Kubernetes version of that
+   * OpenShift, and from the newest shared schemas only the kinds the profile's README names
+   * ({@link PROFILE_FALLBACKS}). A field newer than that OpenShift is then an error.
+   * @default none: the newest shared schemas (`<schemas>/*`) and Kubernetes 1.27
+   */
+  readonly platform?: string;
+  /**
+   * Kubernetes minor version of the core schema (`'1.27'`).
+   * @default with `platform`: the `kubernetes:` of the profile's operator catalog; else 1.27
+   */
+  readonly kubernetes?: string;
+  /**
+   * Extra CRD files or folders of them (user schema folders, kubeconform's `--schemas`); their
+   * kinds take precedence over the shared ones.
    * @default none
    */
   readonly extraCrds?: readonly string[];
@@ -45,39 +71,74 @@ const CORE_ID = 'k8s.json';
 const OBJECT_META = `${CORE_ID}#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`;
 
 /**
- * Validates Kubernetes objects against the Kubernetes 1.27 core schema and the upstream CRD
- * schemas. Schemas are loaded and compiled lazily, once per kind, so a run pays only for the
- * kinds it uses.
+ * Validates Kubernetes objects against the Kubernetes core schema and CRD schemas: those of a
+ * platform profile (`platform: '4.14'`) or the newest shared ones, plus user schema folders.
+ * Schema files are found by their contents (see ./catalog.ts), loaded and compiled lazily, once
+ * per kind, so a run pays only for the kinds it uses. A schema pattern JavaScript cannot compile
+ * is translated or skipped, never a crash; see {@link SchemaValidator.warnings}.
  */
 export class SchemaValidator {
   public readonly schemasDir: string;
+  /** OpenShift version of the profile validated against, if any. */
+  public readonly platform?: string;
+  /** The profile folder, when `platform` is set. */
+  public readonly profileDir?: string;
+  /** Kubernetes minor version of the core schema. */
+  public readonly kubernetes: string;
   private readonly strict: boolean;
   private readonly ajv: Ajv;
   private readonly compiled = new Map<string, ValidateFunction | null>();
-  private readonly crdFiles = new Map<string, string>();
+  private readonly userKinds = new Map<string, KindEntry>();
+  private readonly userDirs: string[] = [];
+  private readonly profileKinds?: ReadonlyMap<string, KindEntry>;
+  private readonly fallbacks: ReadonlySet<string>;
+  private sharedKinds?: ReadonlyMap<string, KindEntry>;
   private readonly crdCache = new Map<string, any[]>();
+  private readonly coreFile: string;
   private coreKinds?: Map<string, string>;
   private coreDefinitions?: Record<string, any>;
   private coreAdded = false;
   private readonly crdScopes = new Map<string, string>();
   private readonly cache: ValidatorCache;
+  private readonly _warnings = new Map<string, SchemaWarning[]>();
 
   constructor(options: SchemaValidatorOptions = {}) {
     this.schemasDir = locateSchemas(options.schemasDir);
     this.strict = options.strict ?? true;
+    if (options.platform !== undefined) {
+      this.platform = options.platform;
+      this.profileDir = locateProfile(this.schemasDir, options.platform, { path: 'schemas', field: 'platform' });
+      this.profileKinds = profileIndex(this.profileDir);
+      this.fallbacks = new Set(PROFILE_FALLBACKS[options.platform] ?? []);
+    } else {
+      this.fallbacks = new Set();
+    }
+    this.kubernetes = options.kubernetes ?? (this.profileDir ? catalogKubernetes(this.profileDir) : undefined) ?? '1.27';
+    this.coreFile = path.join(this.schemasDir, options.kubernetes || this.profileDir ? coreDefinitionsFile(this.kubernetes) : CORE_DEFINITIONS_FILE);
     const cacheDir = options.cacheDir ?? ValidatorCache.defaultDir();
     this.cache = new ValidatorCache(cacheDir, __filename);
     // `optimize: false`: ajv's code optimizer costs about a third of compile time and does not
     // make validating these schemas measurably faster; `source` keeps code for the cache.
     this.ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true, allowUnionTypes: true, code: { optimize: false, source: cacheDir !== false } });
-    for (const [key, rel] of Object.entries(CRD_FILES)) this.crdFiles.set(key, path.join(this.schemasDir, rel));
-    for (const extra of options.extraCrds ?? []) this.addCrdSource(extra);
+    for (const extra of options.extraCrds ?? []) {
+      const abs = path.resolve(extra);
+      this.userDirs.push(abs);
+      for (const [k, e] of scanCrdFolder(abs, { origin: `schema folder ${abs}` }).kinds) this.userKinds.set(k, e);
+    }
+  }
+
+  /**
+   * Patterns of the schemas compiled so far that JavaScript could not use as written: translated
+   * from Go syntax, or skipped (then that field's pattern is not checked).
+   */
+  public get warnings(): readonly SchemaWarning[] {
+    return [...this._warnings.values()].flat();
   }
 
   /** True when a schema is known for the kind. */
   public knows(apiVersion: string, kind: string): boolean {
     const key = gvkKey(apiVersion, kind);
-    return this.crdFiles.has(key) || this.core().has(key);
+    return this.entryOf(key) !== undefined || this.core().has(key);
   }
 
   /**
@@ -90,7 +151,7 @@ export class SchemaValidator {
       return [{ pointer: '', message: 'apiVersion and kind must be strings' }];
     }
     const fn = this.validatorFor(obj.apiVersion, obj.kind);
-    if (!fn) return [{ pointer: '', message: `no schema known for ${obj.apiVersion} ${obj.kind} (not in Kubernetes 1.27 nor in the CRDs of ${this.schemasDir})` }];
+    if (!fn) return [{ pointer: '', message: this.unknownKind(obj.apiVersion, obj.kind) }];
     const issues = fn(obj) ? [] : summarize(fn.errors ?? []);
     if (obj.metadata?.namespace !== undefined && this.scopeOf(obj.apiVersion, obj.kind) === 'Cluster') {
       issues.push({ pointer: '/metadata/namespace', message: `${obj.kind} is cluster-scoped and takes no namespace` });
@@ -104,7 +165,9 @@ export class SchemaValidator {
    */
   public scopeOf(apiVersion: string, kind: string): 'Cluster' | 'Namespaced' | undefined {
     const key = gvkKey(apiVersion, kind);
-    if (this.crdFiles.has(key)) {
+    const entry = this.entryOf(key);
+    if (entry) {
+      if (entry.scope) return entry.scope;
       this.validatorFor(apiVersion, kind);
       return this.crdScopes.get(key) as 'Cluster' | 'Namespaced' | undefined;
     }
@@ -112,17 +175,54 @@ export class SchemaValidator {
     return isClusterScoped(apiVersion, kind) ? 'Cluster' : 'Namespaced';
   }
 
+  /** What this validator validates against, for messages. */
+  public describe(): string {
+    const base = this.profileDir ? `the OpenShift ${this.platform} profile (${this.profileDir})` : `the shared schemas (${this.schemasDir})`;
+    return `Kubernetes ${this.kubernetes} and ${base}${this.userDirs.length ? ` and ${this.userDirs.join(', ')}` : ''}`;
+  }
+
+  /** The schema file of a CRD kind: user folders first, then the profile (or the newest shared schemas). */
+  private entryOf(key: string): KindEntry | undefined {
+    const user = this.userKinds.get(key);
+    if (user) return user;
+    if (this.profileKinds) {
+      const p = this.profileKinds.get(key);
+      if (p) return p;
+      return this.fallbacks.has(key) ? this.shared().get(key) : undefined;
+    }
+    return this.shared().get(key);
+  }
+
+  private shared(): ReadonlyMap<string, KindEntry> {
+    this.sharedKinds ??= scanCrdFolder(this.schemasDir, { top: true, origin: 'shared schemas' }).kinds;
+    return this.sharedKinds;
+  }
+
+  private unknownKind(apiVersion: string, kind: string): string {
+    const key = gvkKey(apiVersion, kind);
+    const how = 'add a folder with its CustomResourceDefinition YAML: the Cluster prop `schemaDirs` (synth) or `ocpkit validate --schemas DIR`';
+    if (this.profileKinds) {
+      const newer = this.shared().get(key);
+      if (newer) {
+        return `no schema for ${apiVersion} ${kind} in the OpenShift ${this.platform} profile (${this.profileDir}); only the newest shared schemas have it (${path.relative(this.schemasDir, newer.file)}), which OpenShift ${this.platform} may not serve; use a version the profile lists, or ${how}`;
+      }
+      return `no schema for ${apiVersion} ${kind} in Kubernetes ${this.kubernetes} nor the OpenShift ${this.platform} profile (${this.profileDir}); ${how}`;
+    }
+    return `no schema for ${apiVersion} ${kind} in Kubernetes ${this.kubernetes} nor the CRDs of ${this.schemasDir}; ${how}`;
+  }
+
   private validatorFor(apiVersion: string, kind: string): ValidateFunction | null {
     const key = gvkKey(apiVersion, kind);
     let fn = this.compiled.get(key);
     if (fn !== undefined) return fn;
     fn = null;
-    const crdFile = this.crdFiles.get(key);
-    const coreFile = path.join(this.schemasDir, CORE_DEFINITIONS_FILE);
+    const crdFile = this.entryOf(key)?.file;
+    const coreFile = this.coreFile;
     const cacheKey = this.cache.key(crdFile ? [coreFile, crdFile] : [coreFile], key, String(this.strict));
     const hit = this.cache.get(cacheKey);
     if (hit) {
       if (hit.scope) this.crdScopes.set(key, hit.scope);
+      if (hit.warnings?.length) this._warnings.set(key, hit.warnings as SchemaWarning[]);
       this.compiled.set(key, hit.fn);
       return hit.fn;
     }
@@ -137,7 +237,7 @@ export class SchemaValidator {
       if (def) this.ensureCore();
       if (def) fn = this.ajv.getSchema(`${CORE_ID}#/definitions/${def}`) ?? null;
     }
-    if (fn) this.cache.put(cacheKey, this.ajv, fn, this.crdScopes.get(key));
+    if (fn) this.cache.put(cacheKey, this.ajv, fn, this.crdScopes.get(key), this._warnings.get(key) ?? []);
     this.compiled.set(key, fn);
     return fn;
   }
@@ -154,9 +254,13 @@ export class SchemaValidator {
       const v = (crd.spec.versions ?? []).find((x: any) => x.name === version);
       const schema = v?.schema?.openAPIV3Schema ?? crd.spec.validation?.openAPIV3Schema;
       if (!schema) continue;
-      this.crdScopes.set(gvkKey(apiVersion, kind), crd.spec.scope);
+      const key = gvkKey(apiVersion, kind);
+      this.crdScopes.set(key, crd.spec.scope);
       const copy = JSON.parse(JSON.stringify(schema));
       dropNullCombinators(copy);
+      const warnings: SchemaWarning[] = [];
+      fixPatterns(copy, '', (pointer, action, message) => warnings.push({ file, pointer, action, message }));
+      if (warnings.length) this._warnings.set(key, warnings);
       // Some CRDs (Multus NAD) do not list apiVersion/kind; the API server always accepts them.
       copy.properties = { apiVersion: { type: 'string' }, kind: { type: 'string' }, ...(copy.properties ?? {}), metadata: { $ref: OBJECT_META } };
       if (this.strict) tighten(copy);
@@ -178,7 +282,7 @@ export class SchemaValidator {
   /** Loads the core definitions once and maps `apiVersion/Kind` to definition names. */
   private core(): Map<string, string> {
     if (this.coreKinds) return this.coreKinds;
-    const doc = JSON.parse(fs.readFileSync(path.join(this.schemasDir, CORE_DEFINITIONS_FILE), 'utf8'));
+    const doc = JSON.parse(fs.readFileSync(this.coreFile, 'utf8'));
     const kinds = new Map<string, string>();
     for (const [name, def] of Object.entries<any>(doc.definitions)) {
       for (const gvk of def['x-kubernetes-group-version-kind'] ?? []) {
@@ -193,26 +297,167 @@ export class SchemaValidator {
     this.coreKinds = kinds;
     return kinds;
   }
+}
 
-  private addCrdSource(p: string): void {
-    const files = fs.statSync(p).isDirectory()
-      ? fs.readdirSync(p, { recursive: true }).map(String).filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join(p, f))
-      : [p];
-    for (const file of files) {
-      let docs: any[];
-      try {
-        docs = yaml.loadAll(fs.readFileSync(file, 'utf8')) as any[];
-      } catch {
+/**
+ * The `kubernetes:` version in the header of a profile's operator catalog (`kubernetes: '1.27'`),
+ * read from the first lines without parsing the whole file.
+ */
+function catalogKubernetes(profileDir: string): string | undefined {
+  try {
+    const fd = fs.openSync(path.join(profileDir, 'catalog', 'operators.yaml'), 'r');
+    try {
+      const buf = Buffer.alloc(4096);
+      const n = fs.readSync(fd, buf, 0, buf.length, 0);
+      return /^kubernetes:\s*['"]?(\d+\.\d+)['"]?\s*$/m.exec(buf.subarray(0, n).toString('utf8'))?.[1];
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * POSIX character classes of Go's RE2 (ASCII only), as JavaScript class contents.
+ * @see https://github.com/google/re2/wiki/Syntax ("ASCII classes")
+ */
+const POSIX_CLASSES: Readonly<Record<string, string>> = {
+  alnum: '0-9A-Za-z', alpha: 'A-Za-z', ascii: '\\x00-\\x7F', blank: '\\t ', cntrl: '\\x00-\\x1F\\x7F', digit: '0-9',
+  graph: '!-~', lower: 'a-z', print: ' -~', punct: '!-\\/:-@\\[-`{-~', space: '\\t\\n\\v\\f\\r ', upper: 'A-Z',
+  word: '0-9A-Za-z_', xdigit: '0-9A-Fa-f',
+};
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Rewrites a Go (RE2) regular expression as a JavaScript one (unicode mode, as ajv compiles
+ * them): POSIX classes `[[:print:]]` become explicit ASCII ranges, `\pZ` becomes `\p{Z}`,
+ * `(?P<name>` becomes `(?<name>`, and the case-insensitive flag (`(?i)` to the end of its group,
+ * or a `(?i:...)` group) becomes letter alternation (`a` -> `[aA]`). Returns undefined for what
+ * it cannot translate (other inline flags, negated POSIX classes).
+ */
+export function translateGoPattern(p: string): string | undefined {
+  let out = '';
+  let inClass = false;
+  let ci = false;
+  const stack: boolean[] = [];
+  const isLetter = (c: string | undefined) => c !== undefined && /^[A-Za-z]$/.test(c);
+  const swap = (c: string) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase());
+  for (let i = 0; i < p.length;) {
+    const c = p[i];
+    if (c === '\\') {
+      const n = p[i + 1];
+      if ((n === 'p' || n === 'P') && isLetter(p[i + 2])) {
+        out += `\\${n}{${p[i + 2]}}`;
+        i += 3;
+      } else {
+        out += c + (n ?? '');
+        i += 2;
+      }
+      continue;
+    }
+    if (inClass) {
+      if (c === '[' && p[i + 1] === ':') {
+        const end = p.indexOf(':]', i + 2);
+        const cls = end < 0 ? undefined : POSIX_CLASSES[p.slice(i + 2, end)];
+        if (cls === undefined) return undefined;
+        out += ci && (cls === 'a-z' || cls === 'A-Z') ? 'A-Za-z' : cls;
+        i = end + 2;
+      } else if (c === ']') {
+        inClass = false;
+        out += c;
+        i++;
+      } else if (ci && isLetter(c)) {
+        const to = p[i + 2];
+        if (p[i + 1] === '-' && isLetter(to) && (c === c.toLowerCase()) === (to === to.toLowerCase())) {
+          out += `${c}-${to}${swap(c)}-${swap(to)}`;
+          i += 3;
+        } else {
+          out += c + swap(c);
+          i++;
+        }
+      } else {
+        out += c;
+        i++;
+      }
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      out += c;
+      i++;
+      if (p[i] === '^') {
+        out += '^';
+        i++;
+      }
+      if (p[i] === ']') {
+        out += '\\]';
+        i++;
+      }
+      continue;
+    }
+    if (c === '(') {
+      if (p.startsWith('(?i)', i)) {
+        ci = true;
+        i += 4;
         continue;
       }
-      for (const crd of docs) {
-        if (crd?.kind !== 'CustomResourceDefinition') continue;
-        for (const v of crd.spec?.versions ?? []) {
-          const apiVersion = `${crd.spec.group}/${v.name}`;
-          this.crdFiles.set(gvkKey(apiVersion, crd.spec.names.kind), file);
-        }
+      stack.push(ci);
+      if (p.startsWith('(?i:', i)) {
+        ci = true;
+        out += '(?:';
+        i += 4;
+      } else if (p.startsWith('(?P<', i)) {
+        out += '(?<';
+        i += 4;
+      } else {
+        out += c;
+        i++;
       }
+      continue;
     }
+    if (c === ')') {
+      ci = stack.pop() ?? false;
+      out += c;
+      i++;
+      continue;
+    }
+    out += ci && isLetter(c) ? `[${c}${swap(c)}]` : c;
+    i++;
+  }
+  return compiles(out) ? out : undefined;
+}
+
+/**
+ * Makes every `pattern` of a schema one JavaScript can compile: kept when it compiles,
+ * translated from Go syntax when possible, else removed; each change is reported.
+ */
+function fixPatterns(schema: any, pointer: string, report: (pointer: string, action: 'translated' | 'skipped', message: string) => void): void {
+  if (!schema || typeof schema !== 'object') return;
+  if (Array.isArray(schema)) {
+    schema.forEach((s, i) => fixPatterns(s, `${pointer}/${i}`, report));
+    return;
+  }
+  if (typeof schema.pattern === 'string' && !compiles(schema.pattern)) {
+    const js = translateGoPattern(schema.pattern);
+    if (js !== undefined) {
+      report(`${pointer}/pattern`, 'translated', `Go pattern ${JSON.stringify(schema.pattern)} checked as JavaScript ${JSON.stringify(js)}`);
+      schema.pattern = js;
+    } else {
+      report(`${pointer}/pattern`, 'skipped', `Go pattern ${JSON.stringify(schema.pattern)} has no JavaScript translation; not checked`);
+      delete schema.pattern;
+    }
+  }
+  for (const [k, v] of Object.entries<any>(schema)) {
+    if (k !== 'pattern' && v && typeof v === 'object') fixPatterns(v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, report);
   }
 }
 

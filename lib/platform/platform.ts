@@ -1,0 +1,124 @@
+import { IConstruct } from 'constructs';
+import { OcpkitError, Problem, show } from '../core/errors';
+import { availableProfiles, locateProfile, locateSchemas } from '../schema/locate';
+import { compareVersions, GitOpsFacts, OperatorCatalog } from './operator-catalog';
+
+/**
+ * Cluster network plugin. OpenShift 4.14 offers both: a cluster upgraded from an older release
+ * keeps OpenShift SDN unless migrated, a new install gets OVN-Kubernetes (../shared/CONTEXT.md).
+ */
+export type NetworkType = 'OVNKubernetes' | 'OpenShiftSDN';
+
+const NETWORK_TYPES: readonly NetworkType[] = ['OVNKubernetes', 'OpenShiftSDN'];
+
+/** What a cluster runs: the facts its objects are checked against. */
+export interface PlatformProps {
+  /**
+   * OpenShift minor version (`'4.14'`). Selects the schema profile
+   * (`../shared/crds/profiles/ocp-<version>/`) and the operator catalog every OperatorInstall pin
+   * is checked against.
+   */
+  readonly openshift: string;
+  /** Network plugin of the cluster. */
+  readonly networkType: NetworkType;
+  /**
+   * OpenShift GitOps minor version (`'1.12'`); the Argo CD version follows from it (the catalog's
+   * `openshift-gitops-operator.versions`: GitOps 1.12 runs Argo CD 2.10.18).
+   */
+  readonly gitops: string;
+}
+
+/**
+ * The declared platform of a cluster (`new Cluster({ platform: { openshift: '4.14', ... } })`),
+ * checked against the shared profile when declared: an OpenShift version without a schema
+ * profile, or a GitOps version the profile's catalog does not record for that OpenShift, is an
+ * error at once. Constructs reach it with {@link Platform.of}.
+ */
+export class Platform {
+  /** The platform of the cluster a construct belongs to, or undefined outside a declared cluster. */
+  public static of(c: IConstruct): Platform | undefined {
+    const p = (c.node.root as { platform?: unknown }).platform;
+    return p instanceof Platform ? p : undefined;
+  }
+
+  /**
+   * Checks platform props and returns the Platform, or throws one OcpkitError listing every
+   * problem under `path` (the cluster's construct path).
+   * @param schemasDir shared schema folder (default: located as the validator does)
+   */
+  public static declare(props: PlatformProps, path: string, schemasDir?: string): Platform {
+    const problems: Problem[] = [];
+    const add = (field: string, message: string) => problems.push({ path, field: `platform.${field}`, message });
+    if (!props || typeof props !== 'object') {
+      throw new OcpkitError([{ path, field: 'platform', message: `${show(props)} is not a platform declaration; write { openshift: '4.14', networkType: 'OpenShiftSDN' | 'OVNKubernetes', gitops: '1.12' }` }]);
+    }
+    const dir = locateSchemas(schemasDir);
+    let profileDir: string | undefined;
+    if (typeof props.openshift !== 'string' || !/^\d+\.\d+$/.test(props.openshift)) {
+      const known = availableProfiles(dir);
+      add('openshift', `${show(props.openshift)} is not an OpenShift minor version; write it as "4.14" (profiles available: ${known.join(', ') || 'none'})`);
+    } else {
+      try {
+        profileDir = locateProfile(dir, props.openshift, { path, field: 'platform.openshift' });
+      } catch (e) {
+        if (!(e instanceof OcpkitError)) throw e;
+        problems.push(...e.problems);
+      }
+    }
+    if (!NETWORK_TYPES.includes(props.networkType)) add('networkType', `${show(props.networkType)} is not a network type; one of ${NETWORK_TYPES.join(', ')}`);
+    let gitops: GitOpsFacts | undefined;
+    if (typeof props.gitops !== 'string' || !/^\d+\.\d+$/.test(props.gitops)) {
+      add('gitops', `${show(props.gitops)} is not an OpenShift GitOps minor version; write it as "1.12"`);
+    } else if (profileDir) {
+      const catalog = OperatorCatalog.load(profileDir);
+      const known = catalog.gitops();
+      gitops = known.find((g) => g.gitops === props.gitops);
+      const forThis = known.filter((g) => g.openshift.includes(props.openshift)).map((g) => g.gitops);
+      if (!gitops) {
+        add('gitops', `OpenShift GitOps ${props.gitops} is not in the operator catalog of OpenShift ${props.openshift} (${catalog.file}); it records ${forThis.join(', ') || 'none'} for ${props.openshift}`);
+      } else if (!gitops.openshift.includes(props.openshift)) {
+        add('gitops', `OpenShift GitOps ${props.gitops} supports OpenShift ${gitops.openshift.join(', ')}, not ${props.openshift}${gitops.source ? ` (${gitops.source})` : ''}; the catalog records ${forThis.join(', ') || 'none'} for ${props.openshift}`);
+      }
+    }
+    if (problems.length) throw new OcpkitError(problems, 'invalid platform');
+    return new Platform(props, dir, profileDir!, gitops?.argoCd);
+  }
+
+  public readonly openshift: string;
+  public readonly networkType: NetworkType;
+  public readonly gitops: string;
+  /**
+   * Argo CD version OpenShift GitOps runs, as precise as the catalog cites it (`2.10.18` for
+   * GitOps 1.12: the go.mod of redhat-developer/gitops-operator branch v1.12).
+   */
+  public readonly argoCd: string | undefined;
+
+  private constructor(
+    props: PlatformProps,
+    /** The shared schema folder. */
+    public readonly schemasDir: string,
+    /** The schema profile of the OpenShift version (`<schemas>/profiles/ocp-4.14`). */
+    public readonly profileDir: string,
+    argoCd: string | undefined,
+  ) {
+    this.openshift = props.openshift;
+    this.networkType = props.networkType;
+    this.gitops = props.gitops;
+    this.argoCd = argoCd;
+  }
+
+  /** The operator catalog of this OpenShift version. */
+  public get catalog(): OperatorCatalog {
+    return OperatorCatalog.load(this.profileDir);
+  }
+
+  /** Kubernetes minor version of this OpenShift (`1.27` for 4.14), from the catalog. */
+  public get kubernetes(): string {
+    return this.catalog.kubernetes;
+  }
+
+  /** True when this platform runs at least the given OpenShift minor (`atLeast('4.15')`). */
+  public atLeast(openshift: string): boolean {
+    return compareVersions(this.openshift, openshift) >= 0;
+  }
+}
