@@ -1,2 +1,3 @@
 export * from './catalog-source';
 export * from './operator-install';
+export * from './catalog-check';

@@ -108,6 +108,21 @@ export interface OperatorInstallProps {
    * @default none
    */
   readonly env?: Record<string, string>;
+  /**
+   * Accepts a pin the platform's operator catalog (lib/platform/operator-catalog.ts) does not
+   * confirm: a package, channel or CSV it does not know, a CSV it marks `unknown` (Red Hat
+   * downstream bundles), or one that does not declare the cluster's OpenShift version. The reason
+   * is for reviewers: say why the pin is right anyway and where that is documented. A waiver on
+   * a pin the catalog confirms is an error (remove it). See also {@link OperatorInstall.waiveCatalog}.
+   * @default none: every pin must be one the catalog confirms
+   */
+  readonly catalogWaiver?: CatalogWaiver;
+}
+
+/** A written reason to accept an operator pin the catalog does not confirm. */
+export interface CatalogWaiver {
+  /** Why the pin is right anyway, with the source (release notes, docs, issue). */
+  readonly reason: string;
 }
 
 const CSV_VERSION = /\d+\.\d+\.\d+/;
@@ -126,6 +141,9 @@ const CHANNEL = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * Primary object (`ApiObject.of(install)`, `Overrides.of(install)`): the Subscription (channel,
  * approval, `spec.config`); the Namespace and OperatorGroup are `namespaceObject` and `operatorGroup`.
  *
+ * Primary object (`ApiObject.of(install)`, `Overrides.of(install)`): the Subscription (channel,
+ * approval, `spec.config`); the Namespace and OperatorGroup are `namespaceObject` and `operatorGroup`.
+ *
  * @see https://docs.openshift.com/container-platform/4.14/operators/admin/olm-adding-operators-to-cluster.html
  */
 export class OperatorInstall extends Construct {
@@ -140,6 +158,23 @@ export class OperatorInstall extends Construct {
   public readonly operatorGroup?: OperatorGroup;
   /** The Namespace, when this construct creates it. */
   public readonly namespaceObject?: k8s.KubeNamespace;
+  private _catalogWaiver?: CatalogWaiver;
+
+  /** The waiver of the catalog check, if any (see {@link OperatorInstallProps.catalogWaiver}). */
+  public get catalogWaiver(): CatalogWaiver | undefined {
+    return this._catalogWaiver;
+  }
+
+  /**
+   * Waives the catalog check of this install's pin with a written reason, for installs whose
+   * props do not carry `catalogWaiver` (GitLabOperator, GitLabRunnerOperator).
+   */
+  public waiveCatalog(reason: string): void {
+    const p = new Problems(this.node.path);
+    if (typeof reason !== 'string' || reason.trim().length < 10) p.add('catalogWaiver.reason', `${show(reason)} is not a reason; write why the pin is right although the operator catalog does not confirm it, and the source`);
+    p.throwIfAny();
+    this._catalogWaiver = { reason: reason.trim() };
+  }
 
   constructor(scope: Construct, id: string, props: OperatorInstallProps) {
     super(scope, id);
@@ -174,8 +209,12 @@ export class OperatorInstall extends Construct {
     for (const k of Object.keys(props.env ?? {})) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) p.add(`env.${k}`, `${show(k)} is not an environment variable name`);
     }
+    if (props.catalogWaiver !== undefined && (typeof props.catalogWaiver !== 'object' || props.catalogWaiver === null || typeof props.catalogWaiver.reason !== 'string' || props.catalogWaiver.reason.trim().length < 10)) {
+      p.add('catalogWaiver.reason', `${show(props.catalogWaiver?.reason ?? props.catalogWaiver)} is not a reason; write why the pin is right although the operator catalog does not confirm it, and the source`);
+    }
     p.throwIfAny();
 
+    if (props.catalogWaiver) this._catalogWaiver = { reason: props.catalogWaiver.reason.trim() };
     this.packageName = props.packageName;
     this.operatorNamespace = props.namespace;
     this.channel = props.channel;

@@ -4,21 +4,24 @@ import { CatalogSource, InstallPlanApproval, OperatorInstall, OperatorTargets } 
 import { synthesize } from '../../lib/pipeline-defaults';
 
 function setup() {
-  const cluster = new Cluster({ name: 'test', environment: 'test', repoUrl: 'https://git.example.org/infra.git' });
+  const cluster = new Cluster({ platform: { openshift: '4.14', networkType: 'OVNKubernetes', gitops: '1.12' }, name: 'test', environment: 'test', repoUrl: 'https://git.example.org/infra.git' });
   const app = new GitOpsApp(cluster, 'Operators', { name: 'operators' });
   return { cluster, app };
 }
 
+/** The rendered objects of a kind (references off: the mirrored CatalogSource below exists only on a real cluster). */
 function objectsOf(cluster: Cluster, kind: string): any[] {
-  return synthesize(cluster).objects.map((o) => o.manifest).filter((m) => m.kind === kind);
+  return synthesize(cluster, { references: false }).objects.map((o) => o.manifest).filter((m) => m.kind === kind);
 }
 
-const GITLAB = { packageName: 'gitlab-operator-kubernetes', namespace: 'gitlab-system', channel: 'stable', startingCsv: 'gitlab-operator-kubernetes.v0.26.0' };
+/** Tests of the objects an install renders; the catalog check has its own tests (catalog-check.test.ts). */
+const WAIVER = { reason: 'test of the rendered objects only; pins are checked in test/olm/catalog-check.test.ts' };
+const GITLAB = { packageName: 'gitlab-operator-kubernetes', namespace: 'gitlab-system', channel: 'stable', startingCsv: 'gitlab-operator-kubernetes.v0.27.1' };
 
 describe('OperatorInstall', () => {
   test('minimal install: namespace, own-namespace OperatorGroup, pinned manual Subscription', () => {
     const { cluster, app } = setup();
-    new OperatorInstall(app, 'GitLab', GITLAB);
+    new OperatorInstall(app, 'GitLab', { ...GITLAB, catalogWaiver: WAIVER }); // the default source is redhat-operators
     const result = synthesize(cluster);
     const mine = result.objects.filter((o) => o.file.startsWith('test/operators/'));
     expect(mine.map((o) => o.file).sort()).toEqual([
@@ -36,7 +39,7 @@ describe('OperatorInstall', () => {
         channel: 'stable',
         source: 'redhat-operators',
         sourceNamespace: 'openshift-marketplace',
-        startingCSV: 'gitlab-operator-kubernetes.v0.26.0',
+        startingCSV: 'gitlab-operator-kubernetes.v0.27.1',
         installPlanApproval: 'Manual',
       },
     });
@@ -60,6 +63,7 @@ describe('OperatorInstall', () => {
       approval: InstallPlanApproval.AUTOMATIC,
       env: { OPERATOR_LOG_LEVEL: '2' },
       namespaceLabels: { 'openshift.io/cluster-monitoring': 'true' },
+      catalogWaiver: WAIVER,
     });
     const sub = objectsOf(cluster, 'Subscription')[0];
     expect(sub.spec.source).toBe('mirrored-redhat');
@@ -72,8 +76,8 @@ describe('OperatorInstall', () => {
 
   test('all-namespaces and listed target namespaces', () => {
     const { cluster, app } = setup();
-    new OperatorInstall(app, 'Runner', { packageName: 'gitlab-runner-operator', namespace: 'gitlab-runner-system', channel: 'stable', startingCsv: 'gitlab-runner-operator.v1.46.0', targets: OperatorTargets.allNamespaces() });
-    new OperatorInstall(app, 'Oadp', { packageName: 'redhat-oadp-operator', namespace: 'openshift-adp', channel: 'stable-1.4', startingCsv: 'oadp-operator.v1.4.1', targets: OperatorTargets.namespaces('openshift-adp', 'backups') });
+    new OperatorInstall(app, 'Runner', { packageName: 'gitlab-runner-operator', namespace: 'gitlab-runner-system', channel: 'stable', startingCsv: 'gitlab-runner-operator.v1.46.0', catalog: CatalogSource.CERTIFIED_OPERATORS, targets: OperatorTargets.allNamespaces() });
+    new OperatorInstall(app, 'Oadp', { packageName: 'redhat-oadp-operator', namespace: 'openshift-adp', channel: 'stable-1.4', startingCsv: 'oadp-operator.v1.4.1', catalogWaiver: WAIVER, targets: OperatorTargets.namespaces('openshift-adp', 'backups') });
     const groups = objectsOf(cluster, 'OperatorGroup');
     expect(groups.find((g) => g.metadata.namespace === 'gitlab-runner-system').spec).toEqual({});
     expect(groups.find((g) => g.metadata.namespace === 'openshift-adp').spec).toEqual({ targetNamespaces: ['openshift-adp', 'backups'] });
@@ -88,6 +92,7 @@ describe('OperatorInstall', () => {
       startingCsv: 'kubernetes-nmstate-operator.4.14.0-202310201027',
       createNamespace: false,
       createOperatorGroup: false,
+      catalogWaiver: WAIVER,
     });
     expect(install.namespaceObject).toBeUndefined();
     expect(install.operatorGroup).toBeUndefined();
