@@ -52,7 +52,7 @@ export function bumpedTenants(n: number): Set<number> {
 /** Builds the benchmark cluster. */
 export function buildBenchCluster(options: BenchStackOptions): Cluster {
   const vms = options.vms ?? true;
-  const cluster = new Cluster({ name: 'bench', environment: options.environment ?? 'bench', repoUrl: 'https://git.example.org/infra/bench.git' });
+  const cluster = new Cluster({ platform: { openshift: '4.14', networkType: 'OVNKubernetes', gitops: '1.12' }, name: 'bench', environment: options.environment ?? 'bench', repoUrl: 'https://git.example.org/infra/bench.git' });
   const issuer = platform(cluster);
   const sizes = ['1', '2', '4', '500m'];
   const mem = ['1Gi', '2Gi', '4Gi', '8Gi'];

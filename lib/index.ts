@@ -12,6 +12,7 @@ export * from './policy';
 export * from './network';
 export * from './virt';
 export * from './olm';
+export * from './platform';
 export * from './gitlab';
 export * from './backup';
 export * from './refs';

@@ -13,16 +13,18 @@ import { POLICY_CHECK, POLICY_STAMPS } from './policy/synth-policy-check';
 import { externalsArtifact, referenceCheck } from './refs/resolve-check';
 import { normalizeScope } from './schema/scope';
 import { SchemaValidator } from './schema/validator';
-import { ManifestTransform, Pipeline, Placement, SynthCheck } from './synth/pipeline';
+import { OPERATOR_CATALOG_CHECK } from './olm/catalog-check';
+import { ManifestTransform, Pipeline, Placement, SynthCheck, SynthRoot } from './synth/pipeline';
 import { APPLY_OVERRIDES } from './synth/overrides';
 import { runPipeline, SynthesisResult } from './synth/synthesizer';
 
 /** Options of {@link synthesize} and {@link defaultPipeline}. */
 export interface SynthesizeOptions {
   /**
-   * Validator to check every object with; `false` turns schema validation off (tests of other
-   * failure modes only).
-   * @default a SchemaValidator over the shared schemas
+   * Validator to check every object of every cluster with; `false` turns schema validation off
+   * (tests of other failure modes only).
+   * @default per cluster, the schemas of its declared platform (`platform.openshift` profile plus
+   *   its `schemaDirs`): one SchemaValidator per profile and schema folders per synth
    */
   readonly validator?: SchemaValidator | false;
   /**
@@ -70,13 +72,33 @@ const GITOPS_FOLDERS: Placement = {
 const REFERENCES = referenceCheck();
 const EXTERNALS = externalsArtifact();
 
+/**
+ * A validator per root, for the OpenShift version and the schema folders the cluster declares;
+ * clusters declaring the same share one (schemas compile once per synth).
+ */
+function platformValidators(): (root: SynthRoot) => SchemaValidator {
+  const made = new Map<string, SchemaValidator>();
+  return (root) => {
+    const c = root instanceof Cluster ? root : undefined;
+    const key = c ? `${c.platform.schemasDir}\0${c.platform.openshift}\0${c.schemaDirs.join('\0')}` : '';
+    let v = made.get(key);
+    if (!v) {
+      v = c
+        ? new SchemaValidator({ schemasDir: c.platform.schemasDir, platform: c.platform.openshift, kubernetes: c.platform.kubernetes, extraCrds: c.schemaDirs })
+        : new SchemaValidator();
+      made.set(key, v);
+    }
+    return v;
+  };
+}
+
 /** The default pipeline: what `ocpkit synth` runs. */
 export function defaultPipeline(options: SynthesizeOptions = {}): Pipeline {
   return {
-    validator: options.validator === false ? false : options.validator ?? new SchemaValidator(),
+    validator: options.validator === false ? false : options.validator ?? platformValidators(),
     transforms: [POLICY_STAMPS, NORMALIZE_SCOPE, MANAGED_NAMESPACES, DELIVERY_ANNOTATIONS, APPLY_OVERRIDES, ...(options.transforms ?? [])],
     placement: GITOPS_FOLDERS,
-    checks: [...(options.policies === false ? [] : [POLICY_CHECK]), TENANT_CAPACITY_CHECK, ...(options.references === false ? [] : [REFERENCES]), ...(options.checks ?? [])],
+    checks: [...(options.policies === false ? [] : [POLICY_CHECK]), TENANT_CAPACITY_CHECK, OPERATOR_CATALOG_CHECK, ...(options.references === false ? [] : [REFERENCES]), ...(options.checks ?? [])],
     artifacts: options.references === false ? [] : [EXTERNALS],
   };
 }

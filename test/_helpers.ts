@@ -5,13 +5,13 @@ import { SynthesisResult } from '../lib/synth/synthesizer';
 
 /** A fresh cluster for one test. */
 export function testCluster(environment = 'test'): Cluster {
-  return new Cluster({ name: 'test', environment, repoUrl: 'https://git.example.org/infra.git' });
+  return new Cluster({ platform: { openshift: '4.14', networkType: 'OVNKubernetes', gitops: '1.12' }, name: 'test', environment, repoUrl: 'https://git.example.org/infra.git' });
 }
 
 let shared: SchemaValidator | undefined;
 /** One validator per test file (schemas compile once). */
 export function validator(): SchemaValidator {
-  shared ??= new SchemaValidator();
+  shared ??= new SchemaValidator({ platform: '4.14' });
   return shared;
 }
 

@@ -6,6 +6,7 @@ import {
 
 export function build(): Cluster {
   const cluster = new Cluster({
+    platform: { openshift: '4.14', networkType: 'OVNKubernetes', gitops: '1.12' },
     name: 'community',
     environment: 'production',
     repoUrl: 'https://gitlab.example.org/infra/cluster.git',

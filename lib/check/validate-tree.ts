@@ -15,6 +15,11 @@ export interface ValidateTreeOptions {
   /** Shared schema folder. @default located automatically */
   readonly schemasDir?: string;
   /**
+   * OpenShift minor version whose schema profile to validate against (`'4.14'`): a field newer
+   * than that OpenShift is an error. @default none: the newest shared schemas
+   */
+  readonly platform?: string;
+  /**
    * Also run the policy checks of lib/policy (the same ones every synth runs), honouring waiver
    * annotations. In an ocpkit output tree (`<environment>/<app>/*.yaml`, each environment with a
    * `root/` folder) each environment is checked as its own cluster; any other folder is one cluster.
@@ -53,7 +58,7 @@ function checkFolder(dir: string): void {
 
 /** Validates every Kubernetes document in a folder (kubeconform-style, strict about unknown fields). */
 export function validateTree(dir: string, options: ValidateTreeOptions = {}): TreeReport {
-  const validator = new SchemaValidator({ schemasDir: options.schemasDir, extraCrds: options.extraCrds });
+  const validator = new SchemaValidator({ schemasDir: options.schemasDir, extraCrds: options.extraCrds, platform: options.platform });
   checkFolder(dir);
   const scan = scanFolder(dir);
   const files = scan.files.map((f) => path.join(dir, f.rel.split('/').join(path.sep)));

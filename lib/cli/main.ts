@@ -8,7 +8,7 @@ export type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: () => Promise<Command>; help: string }> = {
   synth: { run: async () => synthCommand, help: 'synth APP.ts [--out DIR]          synthesize a stack into DIR (default dist), atomically' },
-  validate: { run: async () => validateCommand, help: 'validate DIR [--schemas DIR] [--policy]   check YAML against the Kubernetes 1.27 and CRD schemas' },
+  validate: { run: async () => validateCommand, help: 'validate DIR [--platform 4.14] [--schemas DIR] [--policy]   check YAML against the Kubernetes and CRD schemas (of an OpenShift profile)' },
   // require, not import(): bin/run-ts.js (esbuild, cjs) leaves import() to Node's ESM loader, which needs file extensions
   diff: { run: async () => (require('./diff-command') as typeof import('./diff-command')).diffCommand, help: 'diff OLD_DIR NEW_DIR | --base GIT_REF [--format text|markdown|json] [--fail-on destructive]   what a merge changes, destructive changes first' },
   bootstrap: { run: async () => (require('./bootstrap-command') as typeof import('./bootstrap-command')).bootstrapCommand, help: 'bootstrap [--env ENV] [DIR]      the one-time checklist of a new cluster, from DIR/<env>/externals.yaml (default dist)' },

@@ -1,15 +1,28 @@
 import { parseArgs, UsageError } from './main';
+import * as fs from 'fs';
 import { validateTree } from '../check/validate-tree';
+import { availableProfiles, locateSchemas } from '../schema/locate';
 
 /**
- * `ocpkit validate DIR [--schemas DIR] [--policy]`: validates every YAML document under DIR against the
- * Kubernetes 1.27 and CRD schemas, and with `--policy` runs the policy checks every synth runs
- * (lib/policy) over them. One line per error; exit 0 clean, 1 invalid, 2 usage error.
+ * `ocpkit validate DIR [--platform 4.14] [--schemas DIR] [--policy]`: validates every YAML document
+ * under DIR against the Kubernetes and CRD schemas: with `--platform`, those of that OpenShift
+ * version's profile (a field newer than the cluster is an error), else the newest shared ones;
+ * `--schemas DIR` adds a folder of CustomResourceDefinition YAML for kinds of your own. With
+ * `--policy` it runs the policy checks every synth runs (lib/policy) over them. One line per
+ * error; exit 0 clean, 1 invalid, 2 usage error.
  */
 export async function validateCommand(args: string[]): Promise<number> {
-  const { positional, options } = parseArgs(args, ['schemas'], ['policy']);
+  const { positional, options } = parseArgs(args, ['schemas', 'platform'], ['policy']);
   if (positional.length !== 1) throw new UsageError('validate takes exactly one folder, e.g. `ocpkit validate dist`');
-  const report = validateTree(positional[0], { extraCrds: typeof options.schemas === 'string' ? [options.schemas] : [], policy: options.policy === true });
+  const platform = typeof options.platform === 'string' ? options.platform : undefined;
+  if (platform !== undefined) {
+    const dir = locateSchemas();
+    const known = availableProfiles(dir);
+    if (!known.includes(platform)) throw new UsageError(`--platform ${JSON.stringify(platform)} has no schema profile in ${dir}; profiles available: ${known.join(', ') || 'none'}`);
+  }
+  const schemas = typeof options.schemas === 'string' ? options.schemas : undefined;
+  if (schemas !== undefined && !fs.existsSync(schemas)) throw new UsageError(`--schemas ${schemas}: no such folder or file of CustomResourceDefinition YAML`);
+  const report = validateTree(positional[0], { extraCrds: schemas ? [schemas] : [], policy: options.policy === true, platform });
   for (const line of report.errors) process.stdout.write(`${line}\n`);
   process.stdout.write(`ocpkit validate: ${report.documents} documents in ${report.files} files, ${report.errors.length} error${report.errors.length === 1 ? '' : 's'}\n`);
   return report.errors.length ? 1 : 0;

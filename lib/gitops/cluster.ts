@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import '../core/construct-ids'; // construct ids such as `toString` work (see there)
@@ -5,6 +7,7 @@ import { Problems, OcpkitError } from '../core/errors';
 import { dnsLabel, gitUrl, httpsUrl, nonEmpty } from '../core/rules';
 import { RootApp } from './root-app';
 import { ManifestTransform, Plugins, SynthCheck } from '../synth/pipeline';
+import { Platform, PlatformProps } from '../platform/platform';
 
 /** Properties of a {@link Cluster}. */
 export interface ClusterProps {
@@ -34,6 +37,20 @@ export interface ClusterProps {
    * @default 'https://kubernetes.default.svc'
    */
   readonly destinationServer?: string;
+  /**
+   * The platform this cluster runs: OpenShift minor version, network type and OpenShift GitOps
+   * version (`{ openshift: '4.14', networkType: 'OpenShiftSDN', gitops: '1.12' }`). Objects are
+   * validated against the schema profile of that OpenShift version and operator pins against
+   * its operator catalog (lib/platform).
+   */
+  readonly platform: PlatformProps;
+  /**
+   * Folders (or files) of CustomResourceDefinition YAML for kinds the platform profile does not
+   * have (in-house CRDs, operators you add); their kinds take precedence. Relative paths are
+   * resolved against the current directory.
+   * @default none
+   */
+  readonly schemaDirs?: readonly string[];
 }
 
 /**
@@ -61,6 +78,10 @@ export class Cluster extends App {
   public readonly distPath: string;
   public readonly argoNamespace: string;
   public readonly destinationServer: string;
+  /** The declared platform (OpenShift version, network type, GitOps and Argo CD versions). */
+  public readonly platform: Platform;
+  /** User schema folders (absolute paths). */
+  public readonly schemaDirs: readonly string[];
   /**
    * The chart holding the app-of-apps: every GitOpsApp's Argo CD Application and the AppProjects.
    * Its folder is `root`.
@@ -81,7 +102,13 @@ export class Cluster extends App {
     if (props.distPath !== undefined) p.check('distPath', props.distPath, nonEmpty);
     if (props.argoNamespace !== undefined) p.check('argoNamespace', props.argoNamespace, dnsLabel);
     if (props.destinationServer !== undefined) p.check('destinationServer', props.destinationServer, httpsUrl);
+    if (props.platform === undefined) p.add('platform', "is required: declare what the cluster runs, e.g. { openshift: '4.14', networkType: 'OpenShiftSDN', gitops: '1.12' }");
+    const dirs = props.schemaDirs ?? [];
+    if (!Array.isArray(dirs)) p.add('schemaDirs', 'must be a list of folders of CustomResourceDefinition YAML');
+    else dirs.forEach((d, i) => { if (typeof d !== 'string' || !fs.existsSync(d)) p.add(`schemaDirs[${i}]`, `${JSON.stringify(d)} is not a folder or file of CustomResourceDefinition YAML`); });
     p.throwIfAny();
+    this.platform = Platform.declare(props.platform, `cluster ${props.name}`);
+    this.schemaDirs = dirs.map((d) => path.resolve(d));
     this.clusterName = props.name;
     this.environment = props.environment;
     this.repoUrl = props.repoUrl;

@@ -144,7 +144,7 @@ describe('applyDeliveryAnnotations', () => {
 
 describe('synthesize applies delivery annotations', () => {
   function build(): Cluster {
-    const cluster = new Cluster({ name: 'test', environment: 'test', repoUrl: 'https://git.example.org/infra.git' });
+    const cluster = new Cluster({ platform: { openshift: '4.14', networkType: 'OVNKubernetes', gitops: '1.12' }, name: 'test', environment: 'test', repoUrl: 'https://git.example.org/infra.git' });
     const app = new GitOpsApp(cluster, 'Virt', { name: 'virt', namespace: 'vms' });
     const base = new GitOpsApp(cluster, 'Base', { name: 'base' });
     new k8s.KubeNamespace(base, 'Ns', { metadata: { name: 'vms' } });

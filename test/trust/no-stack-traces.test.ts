@@ -10,7 +10,7 @@ const LIB = JSON.stringify(path.join(ROOT, 'lib'));
 /** A stack trace line as Node prints it. */
 const TRACE = /^\s+at .+[:(]/m;
 
-const GOOD_BODY = `new Cluster({ name: 'x', environment: 'production', repoUrl: 'https://git.example.org/infra.git' })`;
+const GOOD_BODY = `new Cluster({ platform: { openshift: '4.14', networkType: 'OVNKubernetes', gitops: '1.12' }, name: 'x', environment: 'production', repoUrl: 'https://git.example.org/infra.git' })`;
 
 function workdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-trace-'));

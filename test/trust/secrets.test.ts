@@ -179,9 +179,9 @@ const cloudInitVm = (runCommands: string[]) => vm({ cloudInit: CloudInit.build({
 const vmsYaml = (url: string) => parseVmFile(DataFile.parse('vms.yaml', `vms:\n  - name: relay\n    namespace: infra-vms\n    cpu: 2\n    memory: 4Gi\n    disk: { http: "${url}", size: 30Gi }\n`), { networks: [] });
 
 const constructCases: ConstructCase[] = [
-  ['Cluster repoUrl with user:password', () => new Cluster({ name: 'c', environment: 'prod', repoUrl: `https://deploy:${PASSWORD}@gitlab.example.org/infra.git` }), 'cluster c', 'repoUrl'],
-  ['Cluster repoUrl with a token as user', () => new Cluster({ name: 'c', environment: 'prod', repoUrl: `https://${GLPAT}@gitlab.example.org/infra.git` }), 'cluster c', 'repoUrl'],
-  ['Cluster destinationServer with credentials', () => new Cluster({ name: 'c', environment: 'prod', repoUrl: 'https://gitlab.example.org/infra.git', destinationServer: `https://admin:${PASSWORD}@api.example.org:6443` }), 'cluster c', 'destinationServer'],
+  ['Cluster repoUrl with user:password', () => new Cluster({ platform: { openshift: '4.14', networkType: 'OVNKubernetes', gitops: '1.12' }, name: 'c', environment: 'prod', repoUrl: `https://deploy:${PASSWORD}@gitlab.example.org/infra.git` }), 'cluster c', 'repoUrl'],
+  ['Cluster repoUrl with a token as user', () => new Cluster({ platform: { openshift: '4.14', networkType: 'OVNKubernetes', gitops: '1.12' }, name: 'c', environment: 'prod', repoUrl: `https://${GLPAT}@gitlab.example.org/infra.git` }), 'cluster c', 'repoUrl'],
+  ['Cluster destinationServer with credentials', () => new Cluster({ platform: { openshift: '4.14', networkType: 'OVNKubernetes', gitops: '1.12' }, name: 'c', environment: 'prod', repoUrl: 'https://gitlab.example.org/infra.git', destinationServer: `https://admin:${PASSWORD}@api.example.org:6443` }), 'cluster c', 'destinationServer'],
   ['ExternalImage.parse with registry credentials', () => ExternalImage.parse(`robot:${PASSWORD}@quay.io/team/app:1.0`), 'image ***@quay.io', 'reference'],
   ['ExternalImage.tag with credentials in the repository', () => ExternalImage.tag(`robot:${PASSWORD}@quay.io/team/app`, '1.0'), 'image ***@quay.io', 'repository'],
   ['VM httpImage URL with user:password', () => vm({ rootDisk: { source: DiskSource.httpImage(`https://admin:${PASSWORD}@images.example.org/rhel.qcow2`), size: '20Gi' } }), 'Vms/Relay', 'rootDisk.source.url'],
@@ -222,7 +222,7 @@ describe('constructs refuse secret material in one line naming path and field, w
   test.each([
     ['Workload env with plain settings and references', () => workload({ LOG_LEVEL: 'debug', DB_PASSWORD_FILE: '/run/secrets/db', TOKEN_TTL: '3600', REQUIRE_PASSWORD: 'true', GIT_URL: 'ssh://git@gitlab.example.org/x.git' })],
     ['GitLab values referencing Secrets', () => gitlab({ global: { smtp: { enabled: true, password: { secret: 'smtp', key: 'password' } } } })],
-    ['Cluster with an ssh repo URL and the git user', () => new Cluster({ name: 'c', environment: 'prod', repoUrl: 'ssh://git@gitlab.example.org:2222/infra.git' })],
+    ['Cluster with an ssh repo URL and the git user', () => new Cluster({ platform: { openshift: '4.14', networkType: 'OVNKubernetes', gitops: '1.12' }, name: 'c', environment: 'prod', repoUrl: 'ssh://git@gitlab.example.org:2222/infra.git' })],
     ['cloud-init runCommand referencing a Secret file', () => cloudInitVm(['chmod 600 /etc/relay/credentials'])],
   ])('accepts %s', (_name, build) => {
     expect(build).not.toThrow();
