@@ -4,9 +4,9 @@
  *
  *   npm run synth   ->  dist/<environment>/<argo-cd-application>/*.yaml
  */
-import { Cluster } from '../../lib';
+import { Cluster, PlatformProps } from '../../lib';
 import { environments, Environment } from './environment';
-import { addPlatform } from './platform';
+import { addPlatform, waiveRedHatPins } from './platform';
 import { addTenants } from './tenants';
 import { addGitLab } from './gitlab';
 import { addVirtualization } from './vms';
@@ -15,15 +15,24 @@ import { addBackups } from './backup';
 /** Git repository Argo CD syncs dist/ from. */
 export const REPO_URL = 'https://gitlab.community.example.org/infrastructure/openshift-cluster.git';
 
+/**
+ * What the community cluster runs: OpenShift 4.14 (Kubernetes 1.27), upgraded from 4.10 and so
+ * still on OpenShift SDN (an upgraded cluster keeps SDN unless migrated; ../shared/CONTEXT.md),
+ * with OpenShift GitOps 1.12 (Argo CD 2.10). Objects are validated against the 4.14 schema
+ * profile and every operator pin against its catalog.
+ */
+export const PLATFORM: PlatformProps = { openshift: '4.14', networkType: 'OpenShiftSDN', gitops: '1.12' };
+
 /** Builds one environment. */
 export function buildEnvironment(env: Environment): Cluster {
-  const cluster = new Cluster({ name: 'community', environment: env.name, repoUrl: REPO_URL });
+  const cluster = new Cluster({ name: 'community', environment: env.name, repoUrl: REPO_URL, platform: PLATFORM });
   const platform = addPlatform(cluster, env);
   const tenants = addTenants(cluster, env, platform);
   void tenants;
   addVirtualization(cluster, env, tenants);
   addGitLab(cluster, env, platform);
   addBackups(cluster, env);
+  waiveRedHatPins(cluster);
   return cluster;
 }
 
