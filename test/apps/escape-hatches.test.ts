@@ -15,6 +15,7 @@ import { Overrides, primaryObject } from '../../lib/synth/overrides';
 import { walk } from '../../lib/synth/pipeline';
 import { Tenant } from '../../lib/tenancy/tenant';
 import { ClusterInstancetype, ClusterPreference } from '../../lib/virt/instancetype';
+import { External } from '../../lib/refs/provides';
 import { find, synth, testCluster } from '../_helpers';
 import { fixture, gitlabProps } from '../gitlab/_fixture';
 
@@ -128,7 +129,8 @@ describe('README: When the constructs don\'t cover it', () => {
   test('GitLab values: merged over the typed values', () => {
     const f = fixture();
     run(section().ts[2], { app: f.app, gitlabProps: gitlabProps(f) });
-    const values = find(synth(f.cluster), 'GitLab', 'gitlab', 'gitlab-system').spec.chart.values;
+    // The rendered CR (the fixture's Secrets, Gitaly disk and operator pin are other tests' matter).
+    const values = ApiObject.of(f.app.node.findChild('GitLab')).toJson().spec.chart.values;
     expect(values.global.time_zone).toBe('Europe/Berlin');
     expect(values.gitlab.webservice.workerProcesses).toBe(4);
     expect(values.global.psql.host).toBe('gitlab-db-primary.databases.svc');
@@ -173,6 +175,7 @@ const PRIMARY: Record<string, string | null | ((c: any) => string | null)> = {
   DataProtection: 'DataProtectionApplication',
   EtcdBackup: 'CronJob',
   TenantRestore: 'Restore',
+  External: null, // a declaration of an object the stack does not create
 };
 
 describe('every public construct exposes its primary object', () => {
@@ -187,6 +190,7 @@ describe('every public construct exposes its primary object', () => {
     const app = new GitOpsApp(cluster, 'VmTypes', { name: 'vm-types' });
     new ClusterInstancetype(app, 'Medium', { name: 'infra.medium', guestCpus: 2, memory: '8Gi' });
     new ClusterPreference(app, 'Linux', { name: 'infra.linux' });
+    External.secret(app, 'tsig', { namespace: 'cert-manager', keys: ['secret'], providedBy: 'by-hand', note: 'TSIG key of the DNS server' });
     instances = [...community(), tour(), cluster].flatMap((root) => walk(root));
   });
 

@@ -7,7 +7,7 @@ import { Workload } from '../../lib/openshift/workload';
 import { synthesize } from '../../lib/pipeline-defaults';
 import { escapePointerToken, JsonPatchOperation, Overrides, primaryObject } from '../../lib/synth/overrides';
 import { VirtualMachine } from '../../lib/virt/virtual-machine';
-import { find, synth, testCluster } from '../_helpers';
+import { find, testCluster, validator } from '../_helpers';
 import { minimal, tenant, vmCluster } from '../virt/_fixtures';
 
 /** A bare ApiObject (no cluster), for the patch semantics. */
@@ -115,6 +115,15 @@ describe('Overrides: JSON Patch semantics (RFC 6902) on the rendered manifest', 
   });
 });
 
+/**
+ * The default pipeline with schema validation and policies; reference resolution off, since the
+ * VM fixtures clone from namespaces they do not create (a failure mode of its own, tested in
+ * test/refs).
+ */
+function synth(cluster: Parameters<typeof synthesize>[0]) {
+  return synthesize(cluster, { validator: validator(), references: false });
+}
+
 describe('Overrides in the synthesis pipeline', () => {
   test('a misspelt override fails the synth with the construct path (it does not vanish)', () => {
     const { cluster, vms } = vmCluster();
@@ -164,7 +173,7 @@ describe('Overrides in the synthesis pipeline', () => {
     const app = new GitOpsApp(cluster, 'App', { name: 'app', namespace: 'app' });
     const cm = new ApiObject(app, 'Cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
     Overrides.of(cm).addAnnotation('argocd.argoproj.io/sync-wave', '42').addOverride('/data', { k: 'v' });
-    const m = find(synthesize(cluster, { validator: false, policies: false }), 'ConfigMap', 'cm');
+    const m = find(synthesize(cluster, { validator: false, policies: false, references: false }), 'ConfigMap', 'cm');
     expect(m.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('42');
     expect(m.data).toEqual({ k: 'v' });
   });
