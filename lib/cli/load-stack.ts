@@ -4,6 +4,10 @@ import { OcpkitError } from '../core/errors';
 import { Cluster } from '../gitops/cluster';
 import { UsageError } from './main';
 
+// Plain JavaScript, shared with bin/ocpkit.js (which must print errors before any TypeScript loads).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const safe: { safeMessage(e: unknown): string; safeStack(e: unknown): string | undefined; printable(text: unknown, max?: number): string } = require('../../bin/safe-message.js');
+
 /**
  * The user's stack module failed: it did not compile, could not import something, or threw.
  * Reported as one line, `file:line:column: what`, with exit code 2 (an input error); the
@@ -53,20 +57,25 @@ export function loadStack(file: string): Cluster[] {
  * else the first frame with a file.
  */
 export function stackFailure(e: unknown, file: string, what: string): Error {
-  if (e instanceof OcpkitError || e instanceof UsageError || e instanceof StackError) return e;
-  const err = e as any;
-  const compile = Array.isArray(err?.errors) ? err.errors.find((x: any) => x?.location) : undefined;
-  if (compile) {
-    const loc = compile.location;
-    return new StackError(`${rel(loc.file)}:${loc.line}:${loc.column + 1}: does not compile: ${firstLine(compile.text)}`, e);
+  try {
+    if (e instanceof OcpkitError || e instanceof UsageError || e instanceof StackError) return e;
+    const err = e as any;
+    const compile = Array.isArray(err?.errors) ? err.errors.find((x: any) => x?.location) : undefined;
+    if (compile) {
+      const loc = compile.location;
+      return new StackError(`${rel(loc.file)}:${loc.line}:${loc.column + 1}: does not compile: ${safe.printable(String(compile.text).split('\n')[0])}`, e);
+    }
+    if (err?.code === 'MODULE_NOT_FOUND' && Array.isArray(err.requireStack) && err.requireStack.length) {
+      return new StackError(`${rel(err.requireStack[0])}: ${safe.safeMessage(e)}`, e);
+    }
+    const where = locate(safe.safeStack(e)) ?? rel(file);
+    const isError = e instanceof Error;
+    const kind = isError ? `${safe.printable(err.name)}: ` : typeof e === 'object' && e !== null ? '' : 'threw ';
+    return new StackError(`${where}: ${what}: ${kind}${safe.safeMessage(e)}`, e);
+  } catch {
+    // A thrown value whose every access throws (a hostile Proxy): still one line.
+    return new StackError(`${rel(file)}: ${what}: threw a value that cannot be shown`, undefined);
   }
-  if (err?.code === 'MODULE_NOT_FOUND' && Array.isArray(err.requireStack) && err.requireStack.length) {
-    return new StackError(`${rel(err.requireStack[0])}: ${firstLine(err.message)}`, e);
-  }
-  const where = locate(err?.stack) ?? rel(file);
-  const kind = err instanceof Error ? `${err.name}: ` : 'threw ';
-  const message = err instanceof Error ? firstLine(err.message) : safeString(e);
-  return new StackError(`${where}: ${what}: ${kind}${message}`, e);
 }
 
 /** `file:line:column` of the most useful stack frame: user code first, then any file. */
@@ -86,17 +95,4 @@ export function locate(stack: unknown): string | undefined {
 function rel(file: string): string {
   const r = path.relative(process.cwd(), file);
   return r && !r.startsWith('..') && !path.isAbsolute(r) ? r : file;
-}
-
-function firstLine(text: unknown): string {
-  const s = String(text ?? '').split('\n')[0].trim();
-  return s.length > 300 ? `${s.slice(0, 297)}...` : s;
-}
-
-function safeString(v: unknown): string {
-  try {
-    return firstLine(typeof v === 'string' ? JSON.stringify(v) : String(v));
-  } catch {
-    return '(a value that cannot be shown)';
-  }
 }

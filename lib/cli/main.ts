@@ -1,5 +1,8 @@
 import { OcpkitError } from '../core/errors';
-import { locate } from './load-stack';
+import { locate, StackError } from './load-stack';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { safeMessage, safeStack, printable }: { safeMessage(e: unknown): string; safeStack(e: unknown): string | undefined; printable(text: unknown, max?: number): string } = require('../../bin/safe-message.js');
 import { synthCommand } from './synth-command';
 import { validateCommand } from './validate-command';
 
@@ -62,16 +65,24 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Prints an error as one line (plus the trace with --debug) and returns its exit code. */
 export function reportError(prefix: string, e: unknown, debug: boolean): number {
-  const err = e as any;
-  if (e instanceof OcpkitError || e instanceof UsageError || err?.name === 'StackError') {
-    process.stderr.write(`${prefix}: ${err.message}\n`);
-    if (debug && err?.name === 'StackError' && err.cause?.stack) process.stderr.write(`${err.cause.stack}\n`);
+  let known: boolean;
+  try {
+    known = e instanceof OcpkitError || e instanceof UsageError || e instanceof StackError;
+  } catch {
+    known = false; // a Proxy whose traps throw
+  }
+  if (known) {
+    const err = e as OcpkitError | UsageError | StackError;
+    // OcpkitErrors are one line per problem; each line is made printable on its own.
+    process.stderr.write(`${prefix}: ${err.message.split('\n').map((l) => printable(l, 100_000)).join('\n')}\n`);
+    const cause = err instanceof StackError ? safeStack(err.cause) : undefined;
+    if (debug && cause) process.stderr.write(`${cause}\n`);
     return e instanceof OcpkitError ? EXIT.PROBLEMS : EXIT.USAGE;
   }
-  const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
-  const where = e instanceof Error ? locate(e.stack) : undefined;
-  process.stderr.write(`${prefix}: internal error: ${message}${where ? ` (at ${where})` : ''}; ${debug ? 'stack trace follows' : 'rerun with --debug for the stack trace'}\n`);
-  if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+  const stack = safeStack(e);
+  const where = locate(stack);
+  process.stderr.write(`${prefix}: internal error: ${safeMessage(e)}${where ? ` (at ${where})` : ''}; ${debug ? 'stack trace follows' : 'rerun with --debug for the stack trace'}\n`);
+  if (debug && stack) process.stderr.write(`${stack}\n`);
   return EXIT.INTERNAL;
 }
 

@@ -6,16 +6,30 @@ const MULTIPLIER: Record<string, number> = {
   Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
 };
 
+/** Largest value of a Kubernetes quantity, in base units (int64). */
+const MAX_QUANTITY = 2 ** 63 - 1;
+
+function quantityValue(text: string): number {
+  const m = QUANTITY.exec(text)!;
+  const suffix = m[2] ?? '';
+  // `e3`/`E-2` are decimal exponents; `E` and `Ei` are the exa suffixes.
+  const mult = /^[eE][+-]?\d+$/.test(suffix) ? 10 ** Number(suffix.slice(1)) : MULTIPLIER[suffix];
+  return Number(m[1]) * mult;
+}
+
 /**
  * Explains why a string is not a Kubernetes quantity, with a hint for the usual mistakes
  * (`8GB`, `512mb`, `2 Gi`). Returns undefined for a valid quantity.
  */
 export function quantityProblem(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_QUANTITY) return undefined;
   if (typeof value !== 'string') return `${show(value)} is not a Kubernetes quantity (write a string such as "500m", "2" or "8Gi")`;
   const s = value.trim();
   if (QUANTITY.test(s) && s === value) {
     if (s.startsWith('-')) return `${show(value)} is negative; a quantity here must be zero or more`;
+    // Kubernetes keeps quantities in an int64 of base units (apimachinery resource.Quantity);
+    // beyond that (or beyond a double: "1e400") the value means nothing the API server accepts.
+    if (!(quantityValue(s) <= MAX_QUANTITY)) return `${show(value)} is too large; a quantity must be at most 2^63-1 base units (about 9.2e18)`;
     return undefined;
   }
   const m = /^(\d+(?:\.\d+)?)\s*([kKmMgGtTpPeE])i?[bB]$/.exec(s);
@@ -77,10 +91,7 @@ export class Quantity {
   public readonly value: number;
 
   private constructor(private readonly text: string) {
-    const m = QUANTITY.exec(text)!;
-    const suffix = m[2] ?? '';
-    const mult = /^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : MULTIPLIER[suffix];
-    this.value = Number(m[1]) * mult;
+    this.value = quantityValue(text);
   }
 
   /** The quantity as written. */

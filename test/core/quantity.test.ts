@@ -43,3 +43,20 @@ describe('Quantity', () => {
     expect(formatBytes(1536 * 2 ** 20)).toBe('1536Mi');
   });
 });
+
+describe('quantities out of range', () => {
+  test.each(['1e400', '1E19', '9Ei', '10000000000000000000'])('%s is refused as too large', (q) => {
+    expect(quantityProblem(q)).toMatch(/is too large; a quantity must be at most 2\^63-1 base units/);
+  });
+  test.each(['1e18', '7Ei', '9223372036854775807'])('%s is within range', (q) => {
+    expect(quantityProblem(q)).toBeUndefined();
+  });
+  test('a number beyond range is refused too', () => {
+    expect(quantityProblem(1e400)).toMatch(/is not a Kubernetes quantity/);
+    expect(quantityProblem(1e19)).toMatch(/is not a Kubernetes quantity/);
+  });
+});
+
+test.each([['1E', 1e18], ['1Ei', 2 ** 60], ['2e3', 2000], ['5E-1', 0.5]])('%s is %d base units (exa suffixes are not exponents)', (q, v) => {
+  expect(Quantity.parse(q).value).toBe(v);
+});

@@ -40,6 +40,12 @@ describe('class 7: no stack traces, ever', () => {
     ['build() that throws null', ['export function build() {', '  throw null;', '}'], EXIT.USAGE, /^ocpkit synth: stack\.ts: build\(\) failed: threw null$/m],
     ['a module without build()', ['export const nothing = 1;'], EXIT.PROBLEMS, /^ocpkit synth: .*\[stack\.ts\] build: the stack module must export a function/s],
     ['build() returning something else', ['export function build() { return 42; }'], EXIT.PROBLEMS, /build\(\) must return a Cluster/],
+    ['build() that throws an error whose message getter throws', ['export function build() {', "  const e = new Error('x'); Object.defineProperty(e, 'message', { get() { throw new Error('gotcha'); } });", '  throw e;', '}'], EXIT.USAGE, /^ocpkit synth: stack\.ts(:\d+:\d+)?: build\(\) failed: Error: \(an error that cannot be shown\)$/m],
+    ['build() that throws a Proxy whose traps throw', ['export function build() {', "  throw new Proxy({}, { get() { throw new Error('trap'); }, getPrototypeOf() { throw new Error('trap'); }, has() { throw new Error('trap'); } });", '}'], EXIT.USAGE, /^ocpkit synth: stack\.ts: build\(\) failed: /m],
+    ['build() that throws a Symbol', ['export function build() {', "  throw Symbol('odd');", '}'], EXIT.USAGE, /^ocpkit synth: stack\.ts: build\(\) failed: threw Symbol\(odd\)$/m],
+    ['a message with terminal escape codes', ['export function build() {', "  throw new Error('\\r\\u001b[2Kall good\\u001b[0m');", '}'], EXIT.USAGE, /build\(\) failed: Error: \\u000d\\u001b\[2Kall good\\u001b\[0m$/m],
+    ['a late throw of a Proxy whose traps throw', [`import { Cluster } from ${LIB};`, 'export function build() {', "  setTimeout(() => { throw new Proxy({}, { get() { throw new Error('trap'); }, getPrototypeOf() { throw new Error('trap'); } }); }, 10);", `  return ${GOOD_BODY};`, '}'], EXIT.INTERNAL, /^ocpkit: internal error: \(an error that cannot be shown\); rerun with --debug/m],
+    ['a late throw of an error whose message getter throws', [`import { Cluster } from ${LIB};`, 'export function build() {', "  setTimeout(() => { const e = new Error('x'); Object.defineProperty(e, 'message', { get() { throw new Error('gotcha'); } }); throw e; }, 10);", `  return ${GOOD_BODY};`, '}'], EXIT.INTERNAL, /^ocpkit: internal error: \(an error that cannot be shown\); rerun with --debug/m],
     ['a stray exception after build()', [`import { Cluster } from ${LIB};`, 'export function build() {', "  setTimeout(() => { throw new Error('late failure'); }, 10);", `  return ${GOOD_BODY};`, '}'], EXIT.INTERNAL, /^ocpkit: internal error: late failure; rerun with --debug for the stack trace$/m],
   ];
 
@@ -49,6 +55,8 @@ describe('class 7: no stack traces, ever', () => {
     const r = run(['synth', 'stack.ts', '--out', path.join(dir, 'out')], dir);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(TRACE);
+    // eslint-disable-next-line no-control-regex
+    expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
     expect(r.code).toBe(code);
     // Failures before the write leave no output; a late failure may come after it.
     if (code !== EXIT.INTERNAL) expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
