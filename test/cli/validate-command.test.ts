@@ -35,7 +35,7 @@ describe('ocpkit validate', () => {
     expect(report.errors).toHaveLength(3);
     expect(report.errors[0]).toMatch(/broken.yaml: YAML does not parse/);
     expect(report.errors[1]).toMatch(/multi.yaml#1 v1\/Service s: \/spec\/ports\/0\/port: must be/);
-    expect(report.errors[2]).toMatch(/widget.yaml#0 example.org\/v1\/Widget w: : no schema known/);
+    expect(report.errors[2]).toMatch(/widget.yaml#0 example.org\/v1\/Widget w: : no schema for example.org\/v1 Widget .*--schemas DIR/);
   });
 
   test('invalid folder exits 1, missing folder exits 2', async () => {

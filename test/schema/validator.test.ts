@@ -45,7 +45,7 @@ describe('SchemaValidator', () => {
   });
 
   test('unknown kinds are errors, never silently accepted', () => {
-    expect(v.validate({ apiVersion: 'example.org/v1', kind: 'Widget', metadata: { name: 'w' } })[0].message).toMatch(/no schema known for example.org\/v1 Widget/);
+    expect(v.validate({ apiVersion: 'example.org/v1', kind: 'Widget', metadata: { name: 'w' } })[0].message).toMatch(/^no schema for example.org\/v1 Widget .*add a folder with its CustomResourceDefinition YAML/);
   });
 
   test('cluster-scoped kinds take no namespace', () => {
