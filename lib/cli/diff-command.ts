@@ -75,7 +75,8 @@ export async function diffCommand(args: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof BaseSynthInterrupted) {
       process.stderr.write(`ocpkit diff: ${e.message}\n`);
-      return e.signal === 'SIGINT' ? 130 : 143;
+      // 128 + signal number, as shells report a process stopped by it
+      return e.signal === 'SIGINT' ? 130 : e.signal === 'SIGHUP' ? 129 : 143;
     }
     if (e instanceof DiffInputError) {
       process.stderr.write(`ocpkit diff: ${e.message}\n`);

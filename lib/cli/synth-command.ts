@@ -1,7 +1,7 @@
 import { OcpkitError } from '../core/errors';
 import { synthesize } from '../pipeline-defaults';
 import { loadStack } from './load-stack';
-import { checkOutputFolder, OutputInterruptedError, OutputLockedError, OutputRefusedError, OutputWriteError, WriteReport, writeTreeInterruptibly } from '../synth/write-tree';
+import { checkOutputFolder, hasInterruptedWrites, OutputInterruptedError, OutputLockedError, OutputRefusedError, OutputWriteError, recoverOutput, WriteReport, writeTreeInterruptibly } from '../synth/write-tree';
 import { parseArgs, UsageError } from './main';
 
 /**
@@ -13,7 +13,22 @@ export async function synthCommand(args: string[]): Promise<number> {
   const { positional, options } = parseArgs(args, ['out']);
   if (positional.length !== 1) throw new UsageError('synth takes exactly one stack module, e.g. `ocpkit synth apps/community/main.ts`');
   const outdir = typeof options.out === 'string' ? options.out : 'dist';
-  const refusal = checkOutputFolder(outdir);
+  let refusal = checkOutputFolder(outdir);
+  if (refusal && hasInterruptedWrites(outdir)) {
+    // the pre-check does not trust staging folders: recovery examines them (under the lock) and
+    // undoes only the interrupted writes it can verify; then the folder is checked again
+    let note: string | undefined;
+    try {
+      note = recoverOutput(outdir);
+    } catch (e) {
+      if (e instanceof OutputRefusedError || e instanceof OutputLockedError) throw new UsageError(e.message);
+      if (e instanceof OutputWriteError) throw new OcpkitError([{ path: outdir, field: '--out', message: `cannot recover the output folder (${e.message})` }]);
+      throw e;
+    }
+    refusal = checkOutputFolder(outdir);
+    if (note && refusal) refusal = `${note}; ${refusal}`;
+    else if (note) process.stderr.write(`ocpkit synth: recovered ${outdir}: ${note}\n`);
+  }
   if (refusal) throw new UsageError(refusal);
   const started = Date.now();
   const clusters = loadStack(positional[0]);
@@ -46,5 +61,5 @@ export async function synthCommand(args: string[]): Promise<number> {
 
 /** Exit code of a process stopped by a signal, as shells report it: 128 + signal number. */
 function signalExit(signal: NodeJS.Signals): number {
-  return signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1;
+  return signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : signal === 'SIGHUP' ? 129 : 1;
 }

@@ -32,11 +32,11 @@ export interface SynthesizedPair {
   readonly baseCommit: string;
   /** Removes the worktree and both trees, and stops watching for signals. Idempotent. */
   readonly cleanup: () => void;
-  /** SIGINT/SIGTERM received since the trees were made (the caller stops and exits 130/143). */
+  /** SIGINT/SIGTERM/SIGHUP received since the trees were made (the caller stops and exits 130/143/129). */
   readonly interrupted: () => NodeJS.Signals | undefined;
 }
 
-/** SIGINT or SIGTERM arrived while synthesizing; the worktree and temporary folder were removed. */
+/** SIGINT, SIGTERM or SIGHUP arrived while synthesizing; the worktree and temporary folder were removed. */
 export class BaseSynthInterrupted extends Error {
   constructor(public readonly signal: NodeJS.Signals) {
     super(`interrupted by ${signal}; the temporary worktree and trees were removed`);
@@ -122,7 +122,7 @@ export function pruneDeadWorktrees(root: string): number {
  * 2. `node bin/ocpkit.js synth STACK --out TMP` runs in the worktree and in the working tree.
  *
  * The worktree and temporary folder are removed on every exit path: when this throws, by
- * `cleanup()`, on SIGINT/SIGTERM (the child synths are stopped first; this then rejects with
+ * `cleanup()`, on SIGINT/SIGTERM/SIGHUP (the child synths are stopped first; this then rejects with
  * {@link BaseSynthInterrupted}, or `interrupted()` tells the caller once the trees were made),
  * and at process exit. Leftovers of runs that died (SIGKILL) are pruned at the start.
  *
@@ -154,6 +154,7 @@ export async function synthBaseAndWorkingTree(options: BaseSynthOptions): Promis
     cleaned = true;
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
+    process.off('SIGHUP', handler);
     process.off('exit', cleanup);
     for (const c of children) c.kill('SIGKILL'); // only reached with children alive at process exit
     removeWorktree(root, tmp);
@@ -166,6 +167,7 @@ export async function synthBaseAndWorkingTree(options: BaseSynthOptions): Promis
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  process.on('SIGHUP', handler); // a closed terminal: the default action would exit without cleaning up
   process.on('exit', cleanup); // process.exit() anywhere (e.g. a fatal error) still removes the worktree
   try {
     git(['worktree', 'add', '--detach', '--quiet', worktree, commit], root);

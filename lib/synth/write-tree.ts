@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { processAlive } from '../core/process-alive';
+import { containedFile } from './_object-names';
 
 /**
  * Writing an output folder (`--out`) without ever destroying anything ocpkit did not write.
@@ -12,9 +13,11 @@ import { processAlive } from '../core/process-alive';
  * it is fresh). A folder is replaced only when it is absent, empty, or an ocpkit output whose
  * every file is listed in its marker; anything else (a home folder, `apps/`, a Git checkout, the
  * working directory or a parent of it, a symbolic link, a file, a marker folder with one unknown
- * file) is refused before anything is touched. Outputs written before the marker existed are
- * recognised by their shape: every file is `<env>/<app>/<kind>.<...>.yaml` holding one manifest
- * of that kind, and nothing else is there (a one-time rule; the next write adds the marker).
+ * file) is refused before anything is touched. A folder without the marker that is not empty is
+ * refused too, whatever it looks like (an output of an ocpkit older than the marker has to be
+ * deleted or moved away once). The marker is honoured only when it is a regular file of this
+ * user's, and it may list only plain relative paths inside the folder; ocpkit deletes only files
+ * it finds in the folder (never following links) that the marker lists.
  *
  * **The swap.** Node has no `renameat2(RENAME_EXCHANGE)`, and renaming the old folder away and
  * the new one into place leaves a moment (and, after a crash, an unbounded time) in which `--out`
@@ -34,14 +37,25 @@ import { processAlive } from '../core/process-alive';
  * fsynced) at any point, the next write finds the staging folder of the dead run, rolls it back
  * the same way (or, past the commit, just removes it) and reports what it did in one line.
  *
+ * **Leftovers are not trusted.** A staging folder is found by its name only, so anyone who can
+ * create a file next to `--out` can plant one. It is acted upon only when the folder, its `new/`
+ * and `old/` folders and its journal are this user's and not writable by group or others (ocpkit
+ * creates them with modes 700/600), nothing in it is a symbolic link, the journal names this very
+ * `--out`, every path it lists is a plain relative path inside `--out` whose existing parent
+ * folders are real folders (not links), every backup it would restore is a regular file of this
+ * user's inside the staging folder, and `--out` holds nothing but an ocpkit output plus the files
+ * the journal added. A "fresh" journal (the run created `--out`) removes `--out` only when it holds
+ * exactly the files that run wrote, listed by its marker. Anything else is reported in one line
+ * and left untouched: neither applied nor deleted.
+ *
  * **Concurrency.** A lock file `<out>.ocpkit-lock` holding the writer's pid is created atomically
  * (link of a complete file, so it is never seen empty); a second writer is refused naming the
  * holder. A lock whose pid is dead is stale: it is moved aside and re-checked before removal, so
  * two runs breaking the same stale lock cannot both win.
  *
- * **Signals.** {@link writeTreeInterruptibly} (used by `ocpkit synth`) handles SIGINT/SIGTERM
- * while it runs: the transaction stops at its next step, is rolled back, the lock is released and
- * the caller exits with 130/143. The synchronous {@link writeTree} has no signal handling (a
+ * **Signals.** {@link writeTreeInterruptibly} (used by `ocpkit synth`) handles SIGINT, SIGTERM and
+ * SIGHUP (a closed terminal) while it runs: the transaction stops at its next step, is rolled
+ * back, the lock is released and the caller exits with 130/143/129. The synchronous {@link writeTree} has no signal handling (a
  * signal kills the process; the next write recovers).
  *
  * **Test hook** (tests only): `OCPKIT_TEST_WRITE_HOOK=<phase>:<fail|pause>[,...]` makes the
@@ -82,7 +96,7 @@ export class OutputWriteError extends Error {
   }
 }
 
-/** SIGINT/SIGTERM arrived before the commit; the write was undone (when `restored`). */
+/** SIGINT/SIGTERM/SIGHUP arrived before the commit; the write was undone (when `restored`). */
 export class OutputInterruptedError extends Error {
   constructor(public readonly signal: NodeJS.Signals, public readonly restored: boolean, public readonly staging?: string) {
     super(`interrupted by ${signal}`);
@@ -152,13 +166,47 @@ function parseMarker(text: string): Set<string> | string {
   for (const l of lines.slice(start + 1)) {
     if (l === '') continue;
     if (!l.startsWith('- ')) return `unexpected line ${JSON.stringify(l.slice(0, 60))}`;
-    files.add(l.slice(2));
+    const rel = l.slice(2);
+    if (!isPlainRelative(rel)) return `it lists ${JSON.stringify(rel.slice(0, 60))}, which is not a plain relative path inside the folder`;
+    files.add(rel);
   }
   return files;
 }
 
-/** Every output ocpkit writes before the marker existed looks like this (see the module comment). */
-const LEGACY_FILE = /^[a-z0-9_][a-z0-9_.-]*\/[a-z0-9_][a-z0-9_.-]*\/([a-z0-9]+)\.[a-z0-9][a-z0-9.-]*\.yaml$/;
+/** A relative POSIX path that stays inside the folder: no absolute path, empty, `.` or `..` segment, NUL, backslash or line break. */
+function isPlainRelative(rel: string): boolean {
+  return typeof rel === 'string' && rel !== '' && !/[\0\n\r\\]/.test(rel) && containedFile(rel) === rel;
+}
+
+/** Why `p` is not a folder (or regular file) of this user's that others cannot write to, or undefined. Never follows a link. */
+function notOwned(p: string, want: 'folder' | 'file', modeMatters = true): string | undefined {
+  const st = lstat(p);
+  if (!st) return `${path.basename(p)} is missing`;
+  if (want === 'folder' ? !st.isDirectory() : !st.isFile()) return `${p} is ${typeName(st)}, not ${want === 'folder' ? 'a folder' : 'a regular file'}`;
+  const uid = process.getuid?.();
+  if (uid === undefined) return undefined; // no POSIX owners (Windows)
+  if (st.uid !== uid) return `${p} belongs to uid ${st.uid}, not to this user (uid ${uid})`;
+  if (modeMatters && st.mode & 0o022) return `${p} is writable by ${st.mode & 0o002 ? 'every user' : 'its group'} (mode ${(st.mode & 0o7777).toString(8)})`;
+  return undefined;
+}
+
+/** The files the marker of `abs` lists, or why it is not a marker ocpkit honours (a regular file of this user's it can read). */
+function readMarker(abs: string): Set<string> | string {
+  const file = path.join(abs, OUTPUT_MARKER);
+  const foreign = notOwned(file, 'file', false);
+  if (foreign) return foreign;
+  return parseMarker(readNoFollow(file));
+}
+
+/** Reads a file without following a symbolic link in its last component. */
+function readNoFollow(file: string): string {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+  try {
+    return fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 function errorCode(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException)?.code;
@@ -267,37 +315,36 @@ function inspect(abs: string, outdir: string): Inspection | string {
   if (others.length) return notOurs(others[0].rel, `${others[0].what} ocpkit did not write`);
   if (files.length === 0) return { present: [] };
   if (files.includes(OUTPUT_MARKER)) {
-    const listed = parseMarker(fs.readFileSync(path.join(abs, OUTPUT_MARKER), 'utf8'));
-    if (typeof listed === 'string') return `--out ${outdir} has a ${OUTPUT_MARKER} that this ocpkit cannot read (${listed}); nothing was changed`;
+    const listed = readMarker(abs);
+    if (typeof listed === 'string') return `--out ${outdir} has a ${OUTPUT_MARKER} that this ocpkit cannot honour (${listed}); nothing was changed`;
     const unknown = files.find((f) => f !== OUTPUT_MARKER && !listed.has(f));
     if (unknown) return notOurs(unknown, `which ocpkit did not write (it is not listed in ${OUTPUT_MARKER})`);
     return { present: files.filter((f) => f !== OUTPUT_MARKER) };
   }
-  // An output from before the marker: every file has the shape and content of a synthesized manifest.
-  for (const f of files) {
-    const m = LEGACY_FILE.exec(f);
-    if (!m) return notOurs(f);
-    const text = fs.readFileSync(path.join(abs, f), 'utf8');
-    const kind = /^kind: (\S+)$/m.exec(text);
-    if (!text.startsWith('apiVersion: ') || !kind || kind[1].toLowerCase() !== m[1]) return notOurs(f, 'which does not look like a manifest ocpkit wrote');
-  }
-  return { present: files };
+  // No marker: whatever the files look like, they are not known to be ocpkit's.
+  return `--out ${outdir} holds ${files[0]}, which ocpkit did not write (there is no ${OUTPUT_MARKER}); if it is an output of an older ocpkit, delete it or move it away first, otherwise give another folder; nothing was changed`;
 }
 
 /**
  * Why `outdir` may not be replaced by an ocpkit output (one line), or undefined when it may.
- * Reads only; used by `ocpkit synth` before synthesizing. A folder left mixed by an interrupted
- * run is accepted here (the write recovers it first, under the lock).
+ * Reads only; used by `ocpkit synth` before synthesizing. Staging folders next to it are not
+ * trusted here: a folder left mixed by an interrupted run is refused until {@link recoverOutput}
+ * (see {@link hasInterruptedWrites}) has checked and undone that run.
  */
 export function checkOutputFolder(outdir: string): string | undefined {
   const abs = path.resolve(outdir);
   try {
     const r = inspect(abs, outdir);
-    if (typeof r === 'string' && !pathRefusal(abs, outdir) && stagingFolders(abs).length > 0) return undefined;
     return typeof r === 'string' ? r : undefined;
   } catch (e) {
     return `--out ${outdir} cannot be read (${describe(e)}); nothing was changed`;
   }
+}
+
+/** Whether staging folders of (possibly) interrupted writes lie next to `outdir`, for {@link recoverOutput} to examine. */
+export function hasInterruptedWrites(outdir: string): boolean {
+  const abs = path.resolve(outdir);
+  return !pathRefusal(abs, outdir) && stagingFolders(abs).length > 0;
 }
 
 function validateKeys(files: ReadonlyMap<string, string>): void {
@@ -390,17 +437,90 @@ function stagingFolders(abs: string): Array<{ dir: string; name: string; pid: nu
   return names.filter((n) => n.startsWith(prefix)).map((n) => ({ dir: path.join(path.dirname(abs), n), name: n, pid: Number(n.slice(prefix.length).split('-')[0]) }));
 }
 
-function readJournal(staging: string): Journal | undefined {
-  let text: string;
+/**
+ * The journal of a staging folder, undefined when there is none, or why it is not one to act on:
+ * it must be a regular file of this user's, not writable by others, read without following a
+ * link, and have the shape ocpkit writes.
+ */
+function readJournal(staging: string): Journal | undefined | string {
+  const file = path.join(staging, JOURNAL);
+  const st = lstat(file);
+  if (!st) return undefined;
+  const foreign = notOwned(file, 'file');
+  if (foreign) return foreign;
+  let j: Journal;
   try {
-    text = fs.readFileSync(path.join(staging, JOURNAL), 'utf8');
+    j = JSON.parse(readNoFollow(file)) as Journal;
   } catch (e) {
-    if (errorCode(e) === 'ENOENT') return undefined;
-    throw e;
+    return `${JOURNAL} cannot be read (${describe(e)})`;
   }
-  const j = JSON.parse(text) as Journal;
-  if (j.format !== 1 || !Array.isArray(j.added) || !Array.isArray(j.changed) || !Array.isArray(j.removed) || !Array.isArray(j.dirs)) throw new Error(`${JOURNAL} is not a journal of this ocpkit`);
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (typeof j !== 'object' || j === null || j.format !== 1 || typeof j.out !== 'string' || ![j.added, j.changed, j.removed, j.dirs].every(strings) || (j.fresh !== undefined && typeof j.fresh !== 'boolean')) {
+    return `${JOURNAL} is not a journal of this ocpkit`;
+  }
   return j;
+}
+
+/**
+ * Why the transaction of `j` in `staging` may not be undone on `abs` (see the module comment), or
+ * undefined when every step of {@link rollback} stays inside `abs` and `staging`, touches only
+ * regular files, and `abs` holds nothing but an ocpkit output plus the files the journal added.
+ */
+function journalProblem(abs: string, staging: string, j: Journal): string | undefined {
+  if (j.out !== abs) return `it belongs to ${j.out}`;
+  for (const [list, rels] of Object.entries({ added: j.added, changed: j.changed, removed: j.removed, dirs: j.dirs })) {
+    const bad = rels.find((rel) => !isPlainRelative(rel));
+    if (bad !== undefined) return `its ${JOURNAL} lists ${JSON.stringify(bad.slice(0, 80))} in ${list}, which is not a plain relative path inside ${abs}`;
+  }
+  // backups are restored from old/; of new/ only the existence of staged files counts
+  for (const [sub, modeMatters] of [['old', true], ['new', false]] as const) {
+    const p = path.join(staging, sub);
+    if (lstat(p)) {
+      const foreign = notOwned(p, 'folder', modeMatters);
+      if (foreign) return foreign;
+    }
+  }
+  const out = lstat(abs);
+  if (out && !out.isDirectory()) return `${abs} is ${typeName(out)}`;
+  if (j.fresh) {
+    // the run created --out by renaming its staged tree into place; it may take back only exactly that
+    if (exists(path.join(staging, 'new')) || !out) return undefined;
+    const { files, others } = walk(abs);
+    if (others.length) return `${abs} holds ${others[0].rel}, ${others[0].what} that run did not write`;
+    const listed = files.includes(OUTPUT_MARKER) ? readMarker(abs) : `${abs} has no ${OUTPUT_MARKER}`;
+    if (typeof listed === 'string') return `its journal says it created ${abs}, but ${listed}`;
+    const wrote = new Set(j.added.filter((f) => f !== OUTPUT_MARKER));
+    const extra = files.find((f) => f !== OUTPUT_MARKER && !wrote.has(f)) ?? [...listed].find((f) => !wrote.has(f));
+    if (extra !== undefined) return `its journal says it created ${abs}, but ${abs} holds or lists ${extra}, which that run did not write`;
+    if (wrote.size !== files.length - 1 || listed.size !== wrote.size) return `its journal says it created ${abs}, but ${abs} does not hold exactly the files that run wrote`;
+    return undefined;
+  }
+  if (!out) return `${abs} does not exist`;
+  // every path the rollback touches, and every folder above it, is absent, a folder or a regular
+  // file (a file where a folder was is a legitimate mid-write state: writing below it just fails),
+  // never a link or a device, so nothing is written or removed through a link
+  for (const rel of [...j.added, ...j.changed, ...j.removed, ...j.dirs]) {
+    for (const p of [...parents(rel), rel]) {
+      const st = lstat(path.join(abs, p));
+      if (st && !st.isDirectory() && !st.isFile()) return `${path.join(abs, p)} is ${typeName(st)}, and its ${JOURNAL} writes ${p === rel ? 'to' : 'below'} it`;
+    }
+  }
+  const { oldOf } = slots(staging, j);
+  for (const rel of [...j.changed, ...j.removed]) {
+    const backup = oldOf(rel);
+    if (!lstat(backup)) continue;
+    const foreign = notOwned(backup, 'file', false);
+    if (foreign) return `backup ${foreign}`;
+  }
+  // --out is an ocpkit output, apart from the files this journal added
+  const { files, others } = walk(abs);
+  if (others.length) return `${abs} holds ${others[0].rel}, ${others[0].what} ocpkit did not write`;
+  const listed = files.includes(OUTPUT_MARKER) ? readMarker(abs) : new Set<string>();
+  if (typeof listed === 'string') return `${abs} has a ${OUTPUT_MARKER} that ocpkit cannot honour (${listed})`;
+  const added = new Set(j.added);
+  const unknown = files.find((f) => f !== OUTPUT_MARKER && !listed.has(f) && !added.has(f));
+  if (unknown !== undefined) return `${abs} holds ${unknown}, which neither its ${OUTPUT_MARKER} nor that run wrote`;
+  return undefined;
 }
 
 function exists(p: string): boolean {
@@ -431,7 +551,8 @@ function slots(staging: string, j: Journal) {
 
 /**
  * Undoes a transaction from its journal and backups. Idempotent: every step checks what is there,
- * so it works after a crash at any point of {@link apply} (and after a crash of itself).
+ * so it works after a crash at any point of {@link apply} (and after a crash of itself). Journals
+ * found on disk are checked by {@link journalProblem} first.
  */
 function rollback(abs: string, staging: string, j: Journal): void {
   if (hookActions('rollback').includes('fail')) throw new Error('injected failure in rollback');
@@ -442,7 +563,7 @@ function rollback(abs: string, staging: string, j: Journal): void {
     return;
   }
   // 1. files we added: remove them once moved in (the staged copy is gone)
-  for (const rel of j.added) if (!exists(inNew(rel))) fs.rmSync(path.join(abs, rel), { force: true });
+  for (const rel of j.added) if (!exists(inNew(rel)) && lstat(path.join(abs, rel))?.isFile()) fs.unlinkSync(path.join(abs, rel));
   // 2. files we changed: the backup (a hard link to the old file) goes back over the new one
   for (const rel of j.changed) if (exists(inOld(rel))) fs.renameSync(inOld(rel), path.join(abs, rel));
   // 3. folders we created, deepest first, if empty
@@ -461,24 +582,27 @@ function rollback(abs: string, staging: string, j: Journal): void {
   }
 }
 
-/** Finds staging folders of dead runs for `abs`, undoes or removes them; returns notes. */
+/** Finds staging folders of dead runs for `abs`, undoes or removes those it can trust; returns notes. */
 function recover(abs: string, outdir: string): string[] {
   const notes: string[] = [];
+  const parent = path.dirname(abs);
   // lock candidates (`<lock>.<pid>-<random>`) and moved-aside stale locks of dead runs
   const lockPrefix = `${path.basename(abs)}${LOCK_SUFFIX}.`;
-  for (const name of fs.readdirSync(path.dirname(abs))) {
+  for (const name of fs.readdirSync(parent)) {
     if (!name.startsWith(lockPrefix)) continue;
     const pid = Number(name.slice(lockPrefix.length).replace(/^stale-/, '').split('-')[0]);
-    if (pid !== process.pid && !processAlive(pid)) fs.rmSync(path.join(path.dirname(abs), name), { force: true });
+    if (pid === process.pid || processAlive(pid)) continue;
+    if (notOwned(path.join(parent, name), 'file', false)) notes.push(`left ${name} alone (not a lock file of this user's)`);
+    else fs.rmSync(path.join(parent, name), { force: true });
   }
-  // `<out>.tmp-<pid>` / `<out>.old-<pid>` of ocpkit before the marker (rename swap): an old tree is
-  // put back when --out is missing (it was the only copy); otherwise they are reported, not deleted.
+  // `<out>.tmp-<pid>` / `<out>.old-<pid>` of ocpkit before the marker (rename swap): an old tree of
+  // this user's is put back when --out is missing (it was the only copy); otherwise they are reported, not deleted.
   const legacy = new RegExp(`^${path.basename(abs).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(tmp|old)-(\\d+)$`);
-  for (const name of fs.readdirSync(path.dirname(abs)).sort()) {
+  for (const name of fs.readdirSync(parent).sort()) {
     const m = legacy.exec(name);
     if (!m || processAlive(Number(m[2]))) continue;
-    if (m[1] === 'old' && !lstat(abs)) {
-      fs.renameSync(path.join(path.dirname(abs), name), abs);
+    if (m[1] === 'old' && !lstat(abs) && !notOwned(path.join(parent, name), 'folder')) {
+      fs.renameSync(path.join(parent, name), abs);
       notes.push(`restored ${outdir} from ${name}, left by an older ocpkit that was interrupted`);
     } else {
       notes.push(`found ${name}, left by an interrupted older ocpkit (pid ${m[2]}); not removed, delete it if you do not need it`);
@@ -490,12 +614,22 @@ function recover(abs: string, outdir: string): string[] {
       continue;
     }
     let j: Journal | undefined;
+    let problem: string | undefined;
     try {
-      j = readJournal(s.dir);
-      if (j && j.out !== abs) {
-        notes.push(`left ${s.name} alone (it belongs to ${j.out})`);
-        continue;
+      problem = notOwned(s.dir, 'folder');
+      if (!problem) {
+        const read = readJournal(s.dir);
+        if (typeof read === 'string') problem = read;
+        else if ((j = read)) problem = journalProblem(abs, s.dir, j);
       }
+    } catch (e) {
+      problem = `cannot examine it (${describe(e)})`;
+    }
+    if (problem) {
+      notes.push(`left ${s.name} alone (${problem}); it was neither applied nor deleted, remove it yourself if it is not an interrupted ocpkit write`);
+      continue;
+    }
+    try {
       if (j) rollback(abs, s.dir, j);
     } catch (e) {
       throw new OutputWriteError(`cannot undo the interrupted write of pid ${s.pid} kept in ${s.dir} (${describe(e)}); ${outdir} may hold a mix of two outputs`, false, s.dir);
@@ -543,7 +677,7 @@ function* transaction(files: ReadonlyMap<string, string>, outdir: string): Gener
     if (taken.note) notes.unshift(taken.note);
     const recovered = notes.length ? notes.join('; ') : undefined;
     const inspected = inspect(abs, outdir);
-    if (typeof inspected === 'string') throw new OutputRefusedError(inspected);
+    if (typeof inspected === 'string') throw new OutputRefusedError(recovered ? `${recovered}; ${inspected}` : inspected);
 
     // Plan: compare with what is there; unchanged files are not touched.
     const wanted = new Map(files);
@@ -590,8 +724,10 @@ function* transaction(files: ReadonlyMap<string, string>, outdir: string): Gener
     };
     const { newOf: inNew, oldOf: inOld } = slots(staging, journal);
     try {
-      fs.mkdirSync(path.join(staging, 'new'), { recursive: true });
-      if (!fresh) fs.mkdirSync(path.join(staging, 'old'));
+      // private (700/600): a later recovery acts only on staging folders nobody else can have written
+      fs.mkdirSync(staging, { mode: 0o700 });
+      fs.mkdirSync(path.join(staging, 'new')); // default mode: a fresh --out is this folder renamed
+      if (!fresh) fs.mkdirSync(path.join(staging, 'old'), { mode: 0o700 });
       for (const rel of [...added, ...changed]) {
         const target = inNew(rel);
         if (fresh) mkdir(path.dirname(target));
@@ -604,7 +740,7 @@ function* transaction(files: ReadonlyMap<string, string>, outdir: string): Gener
     const journalFile = path.join(staging, JOURNAL);
     try {
       yield 'staged';
-      fs.writeFileSync(`${journalFile}.tmp`, JSON.stringify(journal));
+      fs.writeFileSync(`${journalFile}.tmp`, JSON.stringify(journal), { mode: 0o600 });
       fs.renameSync(`${journalFile}.tmp`, journalFile);
       yield 'journaled';
 
@@ -687,7 +823,7 @@ export function writeTree(files: ReadonlyMap<string, string>, outdir: string): W
 }
 
 /**
- * {@link writeTree} for the command line: SIGINT and SIGTERM while it runs stop the write at its
+ * {@link writeTree} for the command line: SIGINT, SIGTERM and SIGHUP while it runs stop the write at its
  * next step and undo it (OutputInterruptedError), instead of killing the process mid-write.
  */
 export async function writeTreeInterruptibly(files: ReadonlyMap<string, string>, outdir: string): Promise<WriteReport> {
@@ -699,6 +835,7 @@ export async function writeTreeInterruptibly(files: ReadonlyMap<string, string>,
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  process.on('SIGHUP', handler);
   try {
     const gen = transaction(files, outdir);
     let step = gen.next();
@@ -727,6 +864,7 @@ export async function writeTreeInterruptibly(files: ReadonlyMap<string, string>,
   } finally {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
+    process.off('SIGHUP', handler);
   }
 }
 
@@ -736,6 +874,8 @@ export async function writeTreeInterruptibly(files: ReadonlyMap<string, string>,
  */
 export function recoverOutput(outdir: string): string | undefined {
   const abs = path.resolve(outdir);
+  const refusal = pathRefusal(abs, outdir);
+  if (refusal) throw new OutputRefusedError(refusal);
   const taken = acquireLock(abs, outdir);
   try {
     const notes = recover(abs, outdir);

@@ -2,10 +2,19 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { main } from '../../lib/cli/main';
-import { deployment, pvc, writeFiles } from '../diff/_trees';
+import { deployment, pvc, writeFiles as writeTempFiles } from '../diff/_trees';
 import { captureOutput } from '../_helpers';
 
 const F = 'production/forum';
+
+/** Temporary trees of this file, removed after it (test/diff/_trees.ts leaves them to the caller). */
+const made: string[] = [];
+const writeFiles: typeof writeTempFiles = (...args) => {
+  const d = writeTempFiles(...args);
+  made.push(d);
+  return d;
+};
+afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 describe('ocpkit diff', () => {
   const io = captureOutput();

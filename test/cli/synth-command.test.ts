@@ -5,9 +5,13 @@ import { main } from '../../lib/cli/main';
 import { markerText, OUTPUT_MARKER, writeTree } from '../../lib/synth/write-tree';
 import { captureOutput } from '../_helpers';
 
+const made: string[] = [];
 function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-cli-'));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-cli-'));
+  made.push(d);
+  return d;
 }
+afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};

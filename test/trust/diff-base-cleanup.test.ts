@@ -31,8 +31,11 @@ if (wait) {
 } else write();
 `;
 
+const made: string[] = [];
 function tmp(): string {
-  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-dbc-')));
+  const d = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-dbc-')));
+  made.push(d);
+  return d;
 }
 
 function git(cwd: string, ...args: string[]): string {
@@ -102,9 +105,15 @@ async function until(what: string, cond: () => boolean, ms = 20_000): Promise<vo
 const synthPids = (e: Env) => fs.readdirSync(e.waitdir).map(Number);
 
 afterAll(() => {
-  // no fake synth may outlive the tests
-  for (const f of fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('ocpkit-dbc-'))) {
-    for (const pid of fs.readdirSync(path.join(os.tmpdir(), f)).map(Number).filter((n) => n > 0)) {
+  // no fake synth may outlive the tests (wait folders hold their pids), then no folder either
+  for (const d of made) {
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(d);
+    } catch {
+      // gone
+    }
+    for (const pid of names.filter((n) => /^\d+$/.test(n)).map(Number)) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -112,12 +121,14 @@ afterAll(() => {
       }
     }
   }
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
 });
 
 describe('ocpkit diff --base cleans up on signals', () => {
   test.each<[string, NodeJS.Signals, number, Record<string, string>]>([
     ['SIGTERM while both synths run', 'SIGTERM', 143, {}],
     ['SIGINT while both synths run', 'SIGINT', 130, {}],
+    ['SIGHUP (terminal closed) while both synths run', 'SIGHUP', 129, {}],
     ['SIGTERM with synths that ignore SIGTERM (killed after 5 s)', 'SIGTERM', 143, { FAKE_STUBBORN: '1' }],
   ])('%s: children stopped, worktree and temporary folder removed', async (_name, signal, code, extra) => {
     const e = setup();

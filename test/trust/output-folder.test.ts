@@ -9,14 +9,27 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { main } from '../../lib/cli/main';
-import { markerText, OUTPUT_MARKER, OutputLockedError, OutputWriteError, recoverOutput, writeTree } from '../../lib/synth/write-tree';
+import { checkOutputFolder, markerText, OUTPUT_MARKER, OutputLockedError, OutputWriteError, recoverOutput, writeTree } from '../../lib/synth/write-tree';
 import { captureOutput } from '../_helpers';
 
 const ROOT = path.join(__dirname, '..', '..');
 
+const made: string[] = [];
 function tmp(): string {
-  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-out-')));
+  const d = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-out-')));
+  made.push(d);
+  return d;
 }
+afterAll(() => {
+  for (const d of made) {
+    try {
+      fs.chmodSync(d, 0o700);
+    } catch {
+      // gone
+    }
+    fs.rmSync(d, { recursive: true, force: true });
+  }
+});
 
 /** Everything below a path, links and empty folders included, so "byte-identical" means it. */
 function snapshot(p: string): Record<string, string> {
@@ -72,7 +85,9 @@ describe('--out is replaced only when ocpkit wrote it', () => {
   const io = captureOutput();
   const err = io.err;
 
-  const home = () => tmp();
+  // --out inside a private folder: the test checks its siblings, and os.tmpdir() is shared with other processes
+  const sub = () => path.join(tmp(), 'out');
+  const home = () => sub();
   test.each<[string, () => { out: string; watch: string }, RegExp]>([
     ['a home-like folder with unknown files', () => {
       const d = write(home(), { '.bashrc': 'alias ll=ls\n', 'Documents/notes.txt': 'keep\n' });
@@ -84,11 +99,11 @@ describe('--out is replaced only when ocpkit wrote it', () => {
       return { out: d, watch: d };
     }, /holds community\/.*, which ocpkit did not write/],
     ['a folder with .git', () => {
-      const d = write(tmp(), { '.git/HEAD': 'ref: refs/heads/main\n', 'README.md': 'x\n' });
+      const d = write(sub(), { '.git/HEAD': 'ref: refs/heads/main\n', 'README.md': 'x\n' });
       return { out: d, watch: d };
     }, /is a Git checkout \(it has \.git\)/],
     ['a Git checkout that looks like an output', () => {
-      const d = write(tmp(), { '.git': 'gitdir: /elsewhere\n', 'production/forum/configmap.forum.a.yaml': manifest('ConfigMap', 'a') });
+      const d = write(sub(), { '.git': 'gitdir: /elsewhere\n', 'production/forum/configmap.forum.a.yaml': manifest('ConfigMap', 'a') });
       return { out: d, watch: d };
     }, /is a Git checkout/],
     ['the working directory', () => ({ out: '.', watch: path.join(ROOT, 'package.json') }), /--out \. would replace the working directory/],
@@ -127,17 +142,42 @@ describe('--out is replaced only when ocpkit wrote it', () => {
       return { out: d, watch: path.dirname(d) };
     }, /holds production\/etc, a symbolic link ocpkit did not write/],
     ['a marker ocpkit cannot read', () => {
-      const d = write(tmp(), { [OUTPUT_MARKER]: 'format: 99\ntool: ocpkit\nfiles:\n', 'x.yaml': 'x\n' });
+      const d = write(sub(), { [OUTPUT_MARKER]: 'format: 99\ntool: ocpkit\nfiles:\n', 'x.yaml': 'x\n' });
       return { out: d, watch: d };
-    }, /has a \.ocpkit-output that this ocpkit cannot read/],
+    }, /has a \.ocpkit-output that this ocpkit cannot honour/],
+    ['a marker listing a path outside the folder', () => {
+      const d = write(sub(), { [OUTPUT_MARKER]: markerText(['x.yaml']).replace('- x.yaml', '- ../victim.txt\n- x.yaml'), 'x.yaml': 'x\n' });
+      return { out: d, watch: d };
+    }, /cannot honour \(it lists "\.\.\/victim\.txt", which is not a plain relative path inside the folder\)/],
+    ['a marker that is a symbolic link to a real marker', () => {
+      const d = tmp();
+      const real = write(path.join(d, 'real'), { [OUTPUT_MARKER]: markerText(['x.yaml']) });
+      write(path.join(d, 'dist'), { 'x.yaml': 'x\n' });
+      fs.symlinkSync(path.join(real, OUTPUT_MARKER), path.join(d, 'dist', OUTPUT_MARKER));
+      return { out: path.join(d, 'dist'), watch: d };
+    }, /holds \.ocpkit-output, a symbolic link ocpkit did not write/],
     ['manifests without a marker in another layout', () => {
-      const d = write(tmp(), { 'base/deployment.yaml': manifest('Deployment', 'web'), 'base/kustomization.yaml': 'resources: []\n' });
+      const d = write(sub(), { 'base/deployment.yaml': manifest('Deployment', 'web'), 'base/kustomization.yaml': 'resources: []\n' });
       return { out: d, watch: d };
-    }, /holds base\/deployment\.yaml, which ocpkit did not write/],
+    }, /holds base\/deployment\.yaml, which ocpkit did not write \(there is no \.ocpkit-output\)/],
+    // no marker, not empty: refused whatever the files look like (the pre-marker shape rule is gone)
     ['a file without a marker whose kind does not match its name', () => {
-      const d = write(tmp(), { 'production/forum/configmap.forum.a.yaml': manifest('Secret', 'a') });
+      const d = write(sub(), { 'production/forum/configmap.forum.a.yaml': manifest('Secret', 'a') });
       return { out: d, watch: d };
-    }, /does not look like a manifest ocpkit wrote/],
+    }, /holds production\/forum\/configmap\.forum\.a\.yaml, which ocpkit did not write \(there is no \.ocpkit-output\); if it is an output of an older ocpkit, delete it or move it away first/],
+    ['hand-written manifests in <env>/<app>/<kind>.<name>.yaml', () => {
+      const d = path.join(tmp(), 'manifests');
+      write(d, { 'prod/web/deployment.web.yaml': manifest('Deployment', 'web'), 'prod/web/service.web.yaml': manifest('Service', 'web') });
+      return { out: d, watch: path.dirname(d) };
+    }, /holds prod\/web\/deployment\.web\.yaml, which ocpkit did not write \(there is no \.ocpkit-output\).*delete it or move it away first/],
+    ['an output of an ocpkit older than the marker', () => {
+      const d = write(sub(), {
+        'production/forum/configmap.forum.a.yaml': manifest('ConfigMap', 'a'),
+        'production/_restore-drills/restore.openshift-adp.x.yaml': manifest('Restore', 'x'),
+        'staging/tenancy/namespace.forum.yaml': manifest('Namespace', 'forum'),
+      });
+      return { out: d, watch: d };
+    }, /holds production\/_restore-drills\/restore\.openshift-adp\.x\.yaml, which ocpkit did not write \(there is no \.ocpkit-output\).*older ocpkit, delete it or move it away first/],
   ])('refuses %s with one line and touches nothing', async (_name, make, message) => {
     const { out, watch } = make();
     const before = snapshot(watch);
@@ -165,11 +205,7 @@ describe('--out is replaced only when ocpkit wrote it', () => {
     ['absent', () => undefined],
     ['empty', (d) => fs.mkdirSync(d)],
     ['a previous output (marker)', (d) => writeTree(T1, d)],
-    ['an output from before the marker (every file a manifest in <env>/<app>/<kind>.<...>.yaml)', (d) => write(d, {
-      'production/forum/configmap.forum.a.yaml': manifest('ConfigMap', 'a'),
-      'production/_restore-drills/restore.openshift-adp.x.yaml': manifest('Restore', 'x'),
-      'staging/tenancy/namespace.forum.yaml': manifest('Namespace', 'forum'),
-    })],
+    ['holding only empty folders', (d) => fs.mkdirSync(path.join(d, 'production', 'forum'), { recursive: true })],
   ])('replaces a folder that is %s, and marks it', (_name, prepare) => {
     const out = path.join(tmp(), 'dist');
     prepare(out);
@@ -303,7 +339,7 @@ const w = require(${JSON.stringify(path.join(ROOT, 'lib', 'synth', 'write-tree.t
 const [files, out] = process.argv.slice(-2);
 w.writeTreeInterruptibly(new Map(JSON.parse(fs.readFileSync(files, 'utf8'))), out).then(
   (r) => { process.stdout.write(JSON.stringify(r) + '\\n'); process.exitCode = r.interruptedAfterCommit ? 9 : 0; },
-  (e) => { process.stderr.write(e.name + ': ' + e.message + (e.restored === undefined ? '' : ' restored=' + e.restored) + '\\n'); process.exitCode = e.signal === 'SIGINT' ? 130 : e.signal === 'SIGTERM' ? 143 : e.name === 'OutputLockedError' ? 2 : 1; });
+  (e) => { process.stderr.write(e.name + ': ' + e.message + (e.restored === undefined ? '' : ' restored=' + e.restored) + '\\n'); process.exitCode = e.signal === 'SIGINT' ? 130 : e.signal === 'SIGTERM' ? 143 : e.signal === 'SIGHUP' ? 129 : e.name === 'OutputLockedError' ? 2 : 1; });
 `;
 
 interface Run {
@@ -375,6 +411,8 @@ describe('crashes and signals mid-write (child processes)', () => {
     ['SIGINT', 'journaled', 130],
     ['SIGTERM', 'half', 143],
     ['SIGINT', 'applied', 130],
+    ['SIGHUP', 'removed', 129],
+    ['SIGHUP', 'half', 129],
   ])('%s at %s: rolled back, lock and temporary tree removed, exit %d', async (signal, phase, code) => {
     const out = path.join(tmp(), 'dist');
     writeTree(T1, out);
@@ -386,6 +424,40 @@ describe('crashes and signals mid-write (child processes)', () => {
     expect(r.stderr()).toMatch(new RegExp(`OutputInterruptedError: interrupted by ${signal} restored=true`));
     expect(snapshot(out)).toEqual(old);
     expect(fs.readdirSync(path.dirname(out))).toEqual(['dist']);
+  });
+
+  test('ocpkit synth: SIGHUP (terminal closed) mid-write exits 129, previous output unchanged, no lock left', async () => {
+    const out = path.join(tmp(), 'dist');
+    expect(spawnSync(process.execPath, ['bin/ocpkit.js', 'synth', 'test/fixtures/good-stack.ts', '--out', out], { cwd: ROOT }).status).toBe(0);
+    fs.writeFileSync(path.join(out, 'production/forum/rolebinding.forum.tenant-admin.yaml'), 'edited by hand\n');
+    const before = snapshot(out);
+    const r = run(['bin/ocpkit.js', 'synth', 'test/fixtures/good-stack.ts', '--out', out], { OCPKIT_TEST_WRITE_HOOK: 'half:pause' });
+    await paused(r, 'half');
+    r.child.kill('SIGHUP');
+    expect((await r.exit).code).toBe(129);
+    expect(r.stderr()).toMatch(/ocpkit synth: interrupted by SIGHUP while writing .*dist; the previous contents are unchanged\n$/);
+    expect(snapshot(out)).toEqual(before);
+    expect(fs.readdirSync(path.dirname(out))).toEqual(['dist']);
+  });
+
+  test('SIGKILL after a fresh --out was renamed into place: recovery removes exactly that output, never a folder with other files', async () => {
+    for (const userFile of [false, true]) {
+      const out = path.join(tmp(), 'dist');
+      const r = writer(T2, out, 'applied:pause');
+      await paused(r, 'applied');
+      r.child.kill('SIGKILL');
+      await r.exit;
+      expect(snapshot(out)).toEqual(expected(T2));
+      if (userFile) fs.writeFileSync(path.join(out, 'notes.txt'), 'mine\n');
+      const note = recoverOutput(out);
+      if (userFile) {
+        expect(note).toMatch(/left dist\.ocpkit-tmp-\d+-[0-9a-f]+ alone \(its journal says it created .*dist, but .*dist holds or lists notes\.txt, which that run did not write\); it was neither applied nor deleted/);
+        expect(fs.readFileSync(path.join(out, 'notes.txt'), 'utf8')).toBe('mine\n');
+      } else {
+        expect(note).toMatch(/restored .*dist as it was before the interrupted write/);
+        expect(fs.readdirSync(path.dirname(out))).toEqual([]);
+      }
+    }
   });
 
   test('a signal after the commit leaves the complete new output', async () => {
@@ -487,5 +559,144 @@ describe('two writers to one --out cannot interleave', () => {
       expect(() => writeTree(T2, out)).toThrow(new RegExp(`pid ${holder}`));
       expect(snapshot(out)).toEqual(expected(T1));
     }
+  });
+});
+
+/**
+ * A staging folder is found by its name only, so anyone able to create a file next to --out can
+ * plant one. Recovery acts only on a staging folder (journal, backups) of this user's that nobody
+ * else can write, whose journal names this --out, lists only plain relative paths inside it, and
+ * whose backups are regular files; otherwise it is reported in one line and left untouched.
+ */
+describe('planted staging folders are neither applied nor deleted', () => {
+  const io = captureOutput();
+  const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid!;
+
+  interface Plant {
+    parent: string;
+    out: string;
+    victim: string;
+    staging: string;
+    journal: (j: Record<string, unknown>) => void;
+  }
+  const journalOf = (out: string, j: Record<string, unknown>) => JSON.stringify({ format: 1, out, added: [], changed: [], removed: [], dirs: [], ...j });
+
+  /** [name, what --out is, how to plant, expected exit code of ocpkit synth, reason in the note] */
+  test.each<[string, 'output' | 'userdir', (p: Plant) => void, number, RegExp]>([
+    ['journal paths escaping --out with ../ (the review repro)', 'output', (p) => {
+      write(p.staging, { 'old/r0': 'evil\n' });
+      fs.mkdirSync(path.join(p.staging, 'new'));
+      p.journal({ added: ['../victim/notes.txt'], removed: ['../victim/planted.txt'] });
+    }, 0, /its journal\.json lists "\.\.\/victim\/notes\.txt" in added, which is not a plain relative path/],
+    ['an absolute path in changed', 'output', (p) => {
+      write(p.staging, { 'old/c0': 'evil\n' });
+      p.journal({ changed: [path.join(p.victim, 'notes.txt')] });
+    }, 0, /lists ".*victim\/notes\.txt" in changed, which is not a plain relative path/],
+    ['a path that normalizes inside but is not plain', 'output', (p) => {
+      write(p.staging, { 'old/r0': 'evil\n' });
+      p.journal({ removed: ['production/./x.yaml'] });
+    }, 0, /lists "production\/\.\/x\.yaml" in removed/],
+    ['a journal naming another --out', 'output', (p) => {
+      write(p.staging, { 'old/r0': 'evil\n' });
+      p.journal({ out: p.victim, removed: ['planted.txt'] });
+    }, 0, /it belongs to .*victim/],
+    ['a "fresh" journal next to a user folder (would move it away and delete it)', 'userdir', (p) => {
+      p.journal({ fresh: true, added: ['notes.txt'] });
+    }, 2, /its journal says it created .*userdir, but .*userdir has no \.ocpkit-output/],
+    ['a "fresh" journal next to an ocpkit output it did not write exactly', 'output', (p) => {
+      p.journal({ fresh: true, added: ['production/forum/configmap.forum.a.yaml', OUTPUT_MARKER] });
+    }, 0, /its journal says it created .*dist, but .*dist holds or lists/],
+    ['a journal deleting a file of a user folder (added, staged copy gone)', 'userdir', (p) => {
+      fs.mkdirSync(path.join(p.staging, 'new'));
+      p.journal({ added: ['notes.txt'] });
+    }, 2, /userdir holds docs\/a\.md, which neither its \.ocpkit-output nor that run wrote/],
+    ['a staging folder writable by every user', 'output', (p) => {
+      write(p.staging, { 'old/r0': 'evil\n' });
+      p.journal({ removed: ['production/planted.yaml'] });
+      fs.chmodSync(p.staging, 0o777);
+    }, 0, /is writable by every user \(mode 777\)/],
+    ['a journal writable by its group', 'output', (p) => {
+      write(p.staging, { 'old/r0': 'evil\n' });
+      p.journal({ removed: ['production/planted.yaml'] });
+      fs.chmodSync(path.join(p.staging, 'journal.json'), 0o664);
+    }, 0, /journal\.json is writable by its group \(mode 664\)/],
+    ['a journal that is a symbolic link', 'output', (p) => {
+      write(p.victim, { 'j.json': journalOf(p.out, { removed: ['production/planted.yaml'] }) });
+      write(p.staging, { 'old/r0': 'evil\n' });
+      fs.symlinkSync(path.join(p.victim, 'j.json'), path.join(p.staging, 'journal.json'));
+    }, 0, /journal\.json is a symbolic link, not a regular file/],
+    ['old/ a symbolic link to another folder', 'output', (p) => {
+      write(p.victim, { 'r0': 'evil\n' });
+      fs.symlinkSync(p.victim, path.join(p.staging, 'old'));
+      p.journal({ removed: ['production/planted.yaml'] });
+    }, 0, /old is a symbolic link, not a folder/],
+    ['a backup that is a symbolic link', 'output', (p) => {
+      fs.mkdirSync(path.join(p.staging, 'old'));
+      fs.symlinkSync(path.join(p.victim, 'notes.txt'), path.join(p.staging, 'old', 'r0'));
+      p.journal({ removed: ['production/planted.yaml'] });
+    }, 0, /backup .*old\/r0 is a symbolic link, not a regular file/],
+    ['a journal writing below a link inside --out', 'output', (p) => {
+      fs.symlinkSync(p.victim, path.join(p.out, 'linked'));
+      write(p.staging, { 'old/r0': 'evil\n' });
+      p.journal({ removed: ['linked/planted.txt'] });
+    }, 2, /dist\/linked is a symbolic link, and its journal\.json writes below it/],
+    ['a journal that is not JSON', 'output', (p) => {
+      fs.writeFileSync(path.join(p.staging, 'journal.json'), '{"format":1,', { mode: 0o600 });
+    }, 0, /journal\.json cannot be read/],
+    ['a journal with the wrong shape', 'output', (p) => {
+      fs.writeFileSync(path.join(p.staging, 'journal.json'), JSON.stringify({ format: 1, out: p.out, added: [1], changed: [], removed: [], dirs: [] }), { mode: 0o600 });
+    }, 0, /journal\.json is not a journal of this ocpkit/],
+  ])('%s', async (_name, kind, plant, code, reason) => {
+    const parent = tmp();
+    const victim = write(path.join(parent, 'victim'), { 'notes.txt': 'keep\n' });
+    let out: string;
+    if (kind === 'output') {
+      out = path.join(parent, 'dist');
+      expect(await main(['synth', 'test/fixtures/good-stack.ts', '--out', out])).toBe(0);
+    } else {
+      out = write(path.join(parent, 'userdir'), { 'notes.txt': 'mine\n', 'docs/a.md': 'a\n' });
+    }
+    const staging = path.join(parent, `${path.basename(out)}.ocpkit-tmp-${deadPid()}-aa`);
+    fs.mkdirSync(staging, { recursive: true });
+    plant({ parent, out, victim, staging, journal: (j) => fs.writeFileSync(path.join(staging, 'journal.json'), journalOf(out, j)) });
+    const victimBefore = snapshot(victim);
+    const stagingBefore = snapshot(staging);
+    const outBefore = kind === 'userdir' ? snapshot(out) : undefined;
+    io.stderr.mockClear();
+    expect(await main(['synth', 'test/fixtures/good-stack.ts', '--out', out])).toBe(code);
+    const err = io.stderr.mock.calls.map((c) => String(c[0])).join('');
+    expect(err).toMatch(new RegExp(`left ${path.basename(staging).replace(/\./g, '\\.')} alone \\(`));
+    expect(err).toMatch(reason);
+    expect(err).toMatch(/it was neither applied nor deleted/);
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(snapshot(victim)).toEqual(victimBefore);
+    fs.chmodSync(staging, 0o700);
+    expect(snapshot(staging)).toEqual(stagingBefore);
+    if (outBefore) expect(snapshot(out)).toEqual(outBefore);
+    expect(fs.readdirSync(parent).filter((n) => n.includes('.ocpkit-lock'))).toEqual([]);
+  });
+
+  test('a staging folder never makes the pre-check accept a folder ocpkit did not write', () => {
+    const parent = tmp();
+    const user = write(path.join(parent, 'userdir'), { 'notes.txt': 'mine\n' });
+    const staging = path.join(parent, `userdir.ocpkit-tmp-${deadPid()}-bb`);
+    for (const contents of [{}, { 'journal.json': journalOf(user, { added: ['notes.txt'] }) }, { 'journal.json': journalOf(user, { fresh: true, added: ['notes.txt'] }) }]) {
+      fs.rmSync(staging, { recursive: true, force: true });
+      write(staging, contents as Record<string, string>);
+      fs.mkdirSync(path.join(staging, 'new'), { recursive: true });
+      expect(checkOutputFolder(user)).toMatch(/holds notes\.txt, which ocpkit did not write \(there is no \.ocpkit-output\)/);
+    }
+  });
+
+  test('a planted fresh journal (the review repro) leaves the user folder and the journal in place', async () => {
+    const parent = tmp();
+    const user = write(path.join(parent, 'userdir'), { 'notes.txt': 'mine\n', 'sub/b.txt': 'b\n' });
+    const staging = write(path.join(parent, `userdir.ocpkit-tmp-${deadPid()}-aa`), { 'journal.json': journalOf(user, { fresh: true, added: [] }) });
+    const before = snapshot(parent);
+    expect(() => recoverOutput(user)).not.toThrow();
+    expect(recoverOutput(user)).toMatch(/left userdir\.ocpkit-tmp-\d+-aa alone/);
+    expect(await main(['synth', 'test/fixtures/good-stack.ts', '--out', user])).toBe(2);
+    expect(snapshot(parent)).toEqual(before);
+    expect(fs.existsSync(staging)).toBe(true);
   });
 });
