@@ -300,7 +300,8 @@ function applyOne(doc: any, op: Operation, what: string): any {
       }
     }
   } catch (e) {
-    if (e instanceof PatchError) throw new Error(`override "${label}" does not apply to the rendered ${what}: ${e.message}`);
+    // The synthesizer fills in the construct path; the field is the pointer the override names.
+    if (e instanceof PatchError) throw new OcpkitError([{ path: '', field: op.op === 'meta' ? `/metadata/${op.map}` : op.path, message: `override "${label}" does not apply to the rendered ${what}: ${e.message}` }]);
     throw e;
   }
 }

@@ -65,7 +65,9 @@ export function runPipeline(roots: SynthRoot | readonly SynthRoot[], pipeline: P
             manifest = t.transform(manifest, { root, source: obj });
           }
         } catch (e) {
-          problems.push({ path, field: '', message: `cannot ${phase}: ${(e as Error)?.message ?? String(e)}` });
+          // A transform that refuses the manifest says where (an OcpkitError); anything else is reported with the phase.
+          if (e instanceof OcpkitError) problems.push(...e.problems.map((p) => ({ ...p, path: p.path || path })));
+          else problems.push({ path, field: '', message: `cannot ${phase}: ${(e as Error)?.message ?? String(e)}` });
           continue;
         }
         // place

@@ -156,7 +156,7 @@ describe('Overrides in the synthesis pipeline', () => {
     const web = new Workload(t, 'Web', { name: 'web', image: ExternalImage.tag('quay.io/x/web', '1.0.0') });
     Overrides.of(web).removeOverride('/spec/template/spec/containers/0/livenesProbe');
     expect(() => synth(cluster)).toThrow(
-      /\[forum\/Web\/Deployment\] cannot transform overrides: override "remove \/spec\/template\/spec\/containers\/0\/livenesProbe" does not apply to the rendered Deployment "web": \/spec\/template\/spec\/containers\/0 has no field "livenesProbe" \(it has: /,
+      /\[forum\/Web\/Deployment\] \/spec\/template\/spec\/containers\/0\/livenesProbe: override "remove \/spec\/template\/spec\/containers\/0\/livenesProbe" does not apply to the rendered Deployment "web": \/spec\/template\/spec\/containers\/0 has no field "livenesProbe" \(it has: /,
     );
   });
 

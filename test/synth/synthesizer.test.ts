@@ -105,15 +105,15 @@ describe('the pipeline', () => {
     a.addCheck(countConfigMaps('only-a'));
     let error: OcpkitError | undefined;
     try {
-      synthesize([a, b], { validator: false });
+      synthesize([a, b], { validator: false, references: false });
     } catch (e) {
       error = e as OcpkitError;
     }
     expect(error?.problems.map((p) => p.message)).toEqual(['only-a saw cm-a']);
-    expect(() => synthesize(b, { validator: false })).not.toThrow();
+    expect(() => synthesize(b, { validator: false, references: false })).not.toThrow();
     // A check passed to synthesize sees every cluster of that synth, and nothing remains registered after it.
-    expect(() => synthesize([b], { validator: false, checks: [countConfigMaps('all')] })).toThrow(/all saw cm-b/);
-    expect(() => synthesize([b], { validator: false })).not.toThrow();
+    expect(() => synthesize([b], { validator: false, references: false, checks: [countConfigMaps('all')] })).toThrow(/all saw cm-b/);
+    expect(() => synthesize([b], { validator: false, references: false })).not.toThrow();
   });
 
   test('transforms registered on a cluster run after the default ones, on that cluster only', () => {
@@ -124,7 +124,7 @@ describe('the pipeline', () => {
       seen.push(`${m.metadata.name}:${Object.keys(m.metadata.annotations ?? {}).join(',')}`);
       return { ...m, metadata: { ...m.metadata, labels: { team: 'infra' } } };
     } });
-    const result = synthesize([a, b], { validator: false });
+    const result = synthesize([a, b], { validator: false, references: false });
     expect(result.objects.find((o) => o.manifest.metadata.name === 'cm-a')!.manifest.metadata.labels).toEqual({ team: 'infra' });
     expect(result.objects.find((o) => o.manifest.metadata.name === 'cm-b')!.manifest.metadata.labels).toBeUndefined();
     // the delivery annotations (a default transform) were already there
@@ -135,7 +135,8 @@ describe('the pipeline', () => {
     const p = defaultPipeline({ validator: false });
     expect(p.transforms.map((t) => t.id)).toEqual(['policy-stamps', 'normalize-scope', 'managed-namespaces', 'delivery-annotations', 'overrides']);
     expect(p.placement.id).toBe('gitops-folders');
-    expect(p.checks.map((c) => c.id)).toEqual(['policies']);
+    expect(p.checks.map((c) => c.id)).toEqual(['policies', 'tenant-capacity', 'operator-catalog', 'references']);
+    expect(p.checks.find((c) => c.id === 'references')?.phase).toBe('resolve');
     const fs = require('fs') as typeof import('fs');
     const path = require('path') as typeof import('path');
     const dir = path.join(__dirname, '..', '..', 'lib', 'synth');
@@ -148,6 +149,6 @@ describe('the pipeline', () => {
   test('no module-level registry: a cluster built earlier changes nothing in a later synth', () => {
     const first = stack('first');
     first.addCheck(countConfigMaps('first'));
-    expect(() => synthesize(stack('second'), { validator: false })).not.toThrow();
+    expect(() => synthesize(stack('second'), { validator: false, references: false })).not.toThrow();
   });
 });
