@@ -1,4 +1,5 @@
 import * as yaml from 'js-yaml';
+import { gunzipSync } from 'zlib';
 
 /**
  * Content-based secret detection, shared by construct validation, the `no-literal-secrets`
@@ -21,6 +22,9 @@ export const MAX_PARSE = 256 * 1024;
  * - Slack: https://api.slack.com/authentication/token-types
  * - AWS access key ids: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
  * - OpenAI/Anthropic `sk-`, Stripe `sk_live_`/`rk_live_`, Google `AIza` API keys.
+ * - OpenShift OAuth access tokens (`oc whoami -t`, kubeconfig `token:`): `sha256~` and URL-safe
+ *   unpadded base64, at least 32 characters (OAuthAccessToken in
+ *   https://docs.okd.io/latest/rest_api/oauth_apis/oauth-apis-index.html, OpenShift 4.6 and later).
  */
 const TOKENS: readonly (readonly [RegExp, string])[] = [
   [/(?<![A-Za-z0-9])(?:glpat|glrt|gldt|glptt|glcbt|glimt|glft|gloas|glsoat|glagent|glffct)-[A-Za-z0-9_.-]{20,}/, 'a GitLab token'],
@@ -33,6 +37,7 @@ const TOKENS: readonly (readonly [RegExp, string])[] = [
   [/(?<![A-Za-z0-9])[rs]k_live_[A-Za-z0-9]{16,}/, 'a Stripe secret key'],
   [/(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}/, 'a Google API key'],
   [/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/, 'a JSON Web Token'],
+  [/(?<![A-Za-z0-9])sha256~[A-Za-z0-9_-]{32,}/, 'an OpenShift OAuth token (sha256~...)'],
 ];
 const TOKEN_ANY = new RegExp(TOKENS.map(([r]) => r.source).join('|'), 'g');
 
@@ -53,11 +58,19 @@ const URL_USERINFO = /\b([A-Za-z][A-Za-z0-9+.-]{0,31}):\/\/([^\s/?#@'"<>\\]{1,51
 /** A whole value `user:password@host/...` or `user:password@host:path` (image references, scp-like Git URLs). */
 const BARE_USERINFO = /^([^\s@:/]{1,256}):([^\s@/]{1,512})@([A-Za-z0-9.-]+)(?::\d+)?[:/]/;
 
-/** Placeholders that stand for a secret without being one (`$TOKEN`, `${TOKEN}`, `$(TOKEN)`, `{{ .token }}`, `***`). */
-const PLACEHOLDER = /^(?:\$[A-Za-z_][A-Za-z0-9_]*|\$\{[^}]{1,256}\}|\$\([A-Za-z_][A-Za-z0-9_]*\)|\{\{[^}]{0,256}\}\}|\*+|%[A-Za-z_][A-Za-z0-9_]*%)$/;
+/**
+ * Placeholders that stand for a secret without being one: `$TOKEN`, `${TOKEN}`, `$(TOKEN)`,
+ * `{{ .token }}`, `***`, `%TOKEN%`, `<password>`, the diff's `(masked)`, SOPS ciphertext
+ * `ENC[AES256_GCM,...]`, and Argo CD's `$<secret>:<key>` / `$oidc.keycloak.clientSecret`
+ * references (https://argo-cd.readthedocs.io/en/stable/operator-manual/user-management/#sensitive-data-and-sso-client-secrets).
+ */
+const PLACEHOLDER = /^(?:\$[A-Za-z_][A-Za-z0-9_.:-]*|\$\{[^}]{1,256}\}|\$\([A-Za-z_][A-Za-z0-9_]*\)|\{\{[^}]{0,256}\}\}|\*+|%[A-Za-z_][A-Za-z0-9_]*%|<[^<>]{1,64}>|\(masked\)|\(hidden[^)]{0,200}\)|ENC\[[A-Z0-9_]+,[^\]]*\])$/;
+
+/** Crypt(3) password hashes (`$6$salt$hash`, bcrypt `$2y$10$...`, yescrypt `$y$j9T$salt$hash`, Apache `$apr1$`): crackable offline, so a secret too. */
+const CRYPT_HASH = /(?<![A-Za-z0-9$])\$(?:1|2[abxy]|5|6|7|y|gy|apr1|md5|sha1)\$(?:[A-Za-z0-9=,./]{1,64}\$){1,3}[./A-Za-z0-9]{22,}/;
 
 /** Cheap pre-filter: a string without any of these can hold none of the secrets detected here. */
-const QUICK = /-----BEGIN|PuTTY-User|LS0tL|LS0tQkVH|eyJ|gl[a-z]{1,6}-|GR1348941|gh[pousr]_|github_pat_|xox[abposr]-|A[KS]IA|sk-|[rs]k_live_|AIza|@|cloud-config|"auths?"|"password"|"identitytoken"|Secret/;
+const QUICK = /-----BEGIN|PuTTY-User|LS0tL|LS0tQkVH|eyJ|gl[a-z]{1,6}-|GR1348941|gh[pousr]_|github_pat_|xox[abposr]-|A[KS]IA|sk-|[rs]k_live_|AIza|sha256~|@|cloud-config|"auths?"|"password"|"identitytoken"|Secret|passwd|user(?:add|mod)|\$(?:1|2[abxy]|5|6|7|y|gy|apr1|md5|sha1)\$/;
 
 /** True for a stand-in such as `$(TOKEN)` or `{{ .token }}`. */
 export function isPlaceholder(s: string): boolean {
@@ -132,28 +145,135 @@ function base64DockerConfig(s: string): boolean {
   return false;
 }
 
-/** Shell commands that set a password from the command line (`echo root:x | chpasswd`, `useradd -p`). */
-const SHELL_PASSWORD = /\bchpasswd\b|\bpasswd\b[^|;&\n]*--stdin|\buser(?:add|mod)\b[^|;&\n]*\s(?:-p|--password)\s/;
+/** One shell command segment: no `|`, `;`, `&`, newline, `)` or backquote, at most 512 characters. */
+const SEGMENT = 512;
 
-/** True when a shell command sets a password inline. */
-export function setsPasswordInShell(cmd: string): boolean {
-  return typeof cmd === 'string' && SHELL_PASSWORD.test(cmd);
+/** Strips one level of shell or YAML/JSON quoting from an argument. */
+function unquote(a: string): string {
+  const t = a.trim().replace(/^[\["',\s]+|[\]"',\s]+$/g, '');
+  return t;
 }
+
+/** True when an argument given to a password command is a literal (not `$VAR`, `"${PW}"`, `$(cat file)`). */
+function literalArg(a: string | undefined): boolean {
+  if (a === undefined) return false;
+  const t = unquote(a);
+  return t !== '' && !t.startsWith('$') && !isPlaceholder(t);
+}
+
+/** Words of a segment, with quoted parts kept together. */
+function words(seg: string): string[] {
+  return seg.match(/"[^"]*"|'[^']*'|\S+/g) ?? [];
+}
+
+/**
+ * What feeds a `| chpasswd` / `| passwd`: literal unless it is `cat <file>`, `< file`, or an
+ * echo/printf of nothing but variables (`echo "root:$ROOT_PW" | chpasswd`).
+ */
+function literalFeed(seg: string): boolean {
+  if (/\bcat\s+[^\s$][^\s]*\s*["'\]]*\s*$/.test(seg)) return false;
+  const echo = /\b(?:echo|printf)\s+(?:-[A-Za-z]+\s+)*(.*)$/.exec(seg);
+  const arg = echo ? echo[1] : /\byes\s+(.*)$/.exec(seg)?.[1];
+  if (arg === undefined) return !/^[\s\["'\-,]*$/.test(seg) && !/<\s*\S+\s*$/.test(seg);
+  // `user:` prefixes, printf's `\n` between the password and its confirmation, and quotes are not the password.
+  const parts = unquote(arg).replace(/\\n/g, ' ').split(/\s+/).map((x) => x.replace(/^[A-Za-z_][A-Za-z0-9_.-]*:/, '')).filter((x) => x !== '');
+  return parts.some((x) => !x.startsWith('$') && !isPlaceholder(x) && !/^["'%s\\]+$/.test(x));
+}
+
+/** The segment right before index `i` (back to the previous `|`, `;`, `&`, newline, `(` or backquote). */
+function segmentBefore(s: string, i: number): string {
+  const from = Math.max(0, i - SEGMENT);
+  const part = s.slice(from, i);
+  const m = /[|;&\n(`]/g;
+  let last = -1;
+  let x: RegExpExecArray | null;
+  while ((x = m.exec(part)) !== null) last = x.index;
+  return part.slice(last + 1);
+}
+
+/** Options of a password command that take a value (the value is not the password). */
+const OPENSSL_OPTS = new Set(['-salt', '-in', '-out']);
+const MKPASSWD_OPTS = new Set(['-m', '--method', '-S', '--salt', '-R', '--rounds', '-P', '--password-fd']);
+
+/** The last word of `args` that is neither an option nor an option's value. */
+function lastOperand(args: string[], withValue: Set<string>): string | undefined {
+  let out: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (withValue.has(a)) i++;
+    else if (!a.startsWith('-')) out = a;
+  }
+  return out;
+}
+
+/**
+ * Shell commands that put a password (or its crypt hash) into a script:
+ * - `... | chpasswd`, `... | passwd [--stdin] user`, `chpasswd <<EOF` / `passwd <<<` (here-documents
+ *   and here-strings), unless what is fed is a file (`cat f |`, `< f`) or only variables;
+ * - `useradd`/`usermod` `-p HASH` / `--password=HASH` (shadow-utils useradd(8), usermod(8));
+ * - `openssl passwd [-6] [-salt s] PASSWORD` (openssl-passwd(1); `-stdin`/`-in file` read it elsewhere);
+ * - `mkpasswd [-m method] PASSWORD` (mkpasswd(1); `-s`/`--stdin` reads it);
+ * - `htpasswd -b[c] file user PASSWORD` (batch mode takes the password on the command line).
+ * A crypt hash written anywhere is found by content (see {@link CRYPT_HASH}).
+ */
+function shellPassword(s: string): boolean {
+  if (!/passwd|user(?:add|mod)/.test(s)) return false;
+  const text = s.length > MAX_PARSE ? s.slice(0, MAX_PARSE) : s;
+  const pipe = /\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:\S*\/)?(?:ch)?passwd\b(?!["']?\s*:)/g;
+  let m: RegExpExecArray | null;
+  for (let n = 0; n < MAX_MARKERS && (m = pipe.exec(text)) !== null; n++) if (literalFeed(segmentBefore(text, m.index))) return true;
+  const here = /\b(?:ch)?passwd\b[^|;&\n]{0,512}?<<(-?)\s*(<?)\s*(["']?[^\s"']+)/g;
+  for (let n = 0; n < MAX_MARKERS && (m = here.exec(text)) !== null; n++) if (m[2] !== '<' || literalArg(m[3])) return true;
+  const cmd = /\b(useradd|usermod|openssl\s+passwd|mkpasswd|htpasswd)\b(?=([^|;&\n)`]{0,512}))/g;
+  for (let n = 0; n < MAX_MARKERS && (m = cmd.exec(text)) !== null; n++) {
+    const tool = m[1];
+    const args = words(m[2]);
+    if (tool === 'useradd' || tool === 'usermod') {
+      for (let i = 0; i < args.length; i++) {
+        const a = args[i];
+        const eq = /^--password=(.*)$/.exec(a) ?? /^-[A-Za-z]*p(.+)$/.exec(a);
+        if (eq && literalArg(eq[1])) return true;
+        if ((a === '--password' || /^-[A-Za-z]*p$/.test(a)) && literalArg(args[i + 1])) return true;
+      }
+    } else if (tool.startsWith('openssl')) {
+      if (!args.some((a) => a === '-stdin' || a === '-in') && literalArg(lastOperand(args, OPENSSL_OPTS))) return true;
+    } else if (tool === 'mkpasswd') {
+      if (!args.some((a) => a === '-s' || a === '--stdin') && literalArg(lastOperand(args, MKPASSWD_OPTS))) return true;
+    } else if (args.some((a) => /^-[A-Za-z]*b/.test(a))) {
+      const operands = args.filter((a) => !a.startsWith('-'));
+      const needed = args.some((a) => /^-[A-Za-z]*n/.test(a)) ? 2 : 3; // -n prints instead of writing a file
+      if (operands.length >= needed && literalArg(operands[needed - 1])) return true;
+    }
+  }
+  return false;
+}
+
+/** True when a shell command sets a password inline (see {@link shellPassword}). */
+export function setsPasswordInShell(cmd: string): boolean {
+  return typeof cmd === 'string' && shellPassword(cmd);
+}
+
+/**
+ * Cloud-config user data: `#cloud-config` on the first line, optionally after cloud-init's Jinja
+ * header `## template: jinja`
+ * (https://cloudinit.readthedocs.io/en/latest/explanation/instancedata.html#using-instance-data).
+ */
+const CLOUD_CONFIG = /^\s*(?:##\s*template:\s*jinja[ \t]*\r?\n\s*)?#cloud-config\b/;
 
 /**
  * Passwords in a cloud-config document. Hashed passwords count too: a crypt hash in Git can be
  * cracked offline. Keys from https://cloudinit.readthedocs.io/en/latest/reference/modules.html
  * (cc_set_passwords: `password`, `chpasswd.list`, `chpasswd.users`; cc_users_groups:
- * `users[].passwd`, `plain_text_passwd`, `hashed_passwd`), and runcmd/bootcmd entries that pipe
- * a password into chpasswd.
+ * `users[].passwd`, `plain_text_passwd`, `hashed_passwd`), and runcmd/bootcmd entries and
+ * write_files contents that set a password from the shell.
  */
 function cloudConfigPassword(text: string): boolean {
   let doc: any;
   try {
     doc = yaml.load(text.slice(0, MAX_PARSE), { schema: yaml.JSON_SCHEMA, json: true });
   } catch {
-    // Unparsable: fall back to line patterns.
-    return /^\s*(?:-\s*)?(?:password|passwd|plain_text_passwd|hashed_passwd)\s*:\s*\S/m.test(text) || /^\s*chpasswd\s*:[\s\S]*?^\s*(?:list|users)\s*:/m.test(text) || SHELL_PASSWORD.test(text);
+    // Unparsable (a Jinja template, a typo): fall back to line patterns.
+    return /^\s*(?:-\s*)?(?:password|passwd|plain_text_passwd|hashed_passwd)\s*:\s*[^\s{]/m.test(text) || /^\s*chpasswd\s*:[\s\S]*?^\s*(?:list|users)\s*:/m.test(text) || shellPassword(text);
   }
   if (!doc || typeof doc !== 'object') return false;
   const filled = (v: unknown) => (typeof v === 'string' ? v.trim() !== '' && !isPlaceholder(v.trim()) : typeof v === 'number' || (Array.isArray(v) && v.length > 0));
@@ -163,8 +283,9 @@ function cloudConfigPassword(text: string): boolean {
   if (Array.isArray(doc.users) && doc.users.some((u: any) => u && typeof u === 'object' && (filled(u.passwd) || filled(u.plain_text_passwd) || filled(u.hashed_passwd)))) return true;
   for (const key of ['runcmd', 'bootcmd']) {
     const list = doc[key];
-    if (Array.isArray(list) && list.some((c: unknown) => (Array.isArray(c) ? c.join(' ') : String(c)).match(SHELL_PASSWORD))) return true;
+    if (Array.isArray(list) && list.some((c: unknown) => shellPassword(Array.isArray(c) ? c.join(' ') : String(c)))) return true;
   }
+  if (Array.isArray(doc.write_files) && doc.write_files.some((f: any) => typeof f?.content === 'string' && shellPassword(f.content))) return true;
   return false;
 }
 
@@ -177,31 +298,113 @@ export function isSecretWithData(o: any): boolean {
   });
 }
 
-const EMBEDDED_SECRET_JSON = /"kind"\s*:\s*"Secret"/;
-const EMBEDDED_SECRET_YAML = /^\s*(?:-\s+)?kind:\s*["']?Secret["']?\s*$/m;
+/** `kind: Secret` in any quoting or flow style (`"kind": "Secret"`, `{kind: Secret, ...}`, `'kind': Secret`). */
+const EMBEDDED_SECRET = /["']?\bkind["']?\s*:\s*["']?Secret["']?\s*(?:[,}\r\n]|$)/;
 
-/** Embedded manifests in text (JSON such as `last-applied-configuration`, or YAML) holding a Secret with data. */
+/**
+ * A key that names a credential, at the start of a line, after `{` or `,` (JSON, YAML block or
+ * flow, TOML, INI, properties, .env): `"password":`, `db_password =`, `{token: ...}`.
+ */
+const CREDENTIAL_KEY_MARK = /(?:^|[{,])[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?["']?([A-Za-z0-9_.-]{0,64}?(?:pass(?:word|wd|phrase)?|pwd|secret|token|credentials?|api[-_]?key|private[-_]?key|access[-_]?key|auth[-_]?key))["']?[ \t]*[:=]/gim;
+
+/** A netrc entry with a password (`machine host login user password pw`), by the token grammar of netrc(5). */
+const NETRC = /(?:^|\s)(?:machine\s+\S+|default)(?:\s+(?:login|account|port)\s+\S+)*\s+password\s+(\S+)/g;
+
+function hasCredentialKeyMark(s: string): boolean {
+  CREDENTIAL_KEY_MARK.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  for (let n = 0; n < MAX_MARKERS && (m = CREDENTIAL_KEY_MARK.exec(s)) !== null; n++) if (isCredentialKey(m[1])) return true;
+  return false;
+}
+
+/** `key: value` / `key = value` lines (of a file that is not JSON/YAML: TOML, INI, .env, a script) with a literal under a credential key. */
+function credentialLine(s: string): string | undefined {
+  const line = /^[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?["']?([A-Za-z0-9_.-]{1,128})["']?[ \t]*[:=][ \t]*([^\r\n]*)$/gm;
+  let m: RegExpExecArray | null;
+  for (let n = 0; n < 4096 && (m = line.exec(s)) !== null; n++) {
+    if (!isCredentialKey(m[1])) continue;
+    const v = m[2].replace(/\s+#.*$/, '').replace(/,\s*$/, '').trim();
+    if (/^(?:[|>][-+]?\d*|\{\s*\}|\[\s*\]|~|null|""|'')?$/.test(v) || v.startsWith('$') || v.startsWith('{') || v.startsWith('[')) continue;
+    if (isLiteralValue(unquote(v))) return m[1];
+  }
+  return undefined;
+}
+
+/**
+ * Embedded documents in text: JSON (annotations such as `last-applied-configuration`, a
+ * ConfigMap's `config.json`), YAML (block or flow), netrc, TOML/INI/.env. Parsed (up to
+ * {@link MAX_PARSE}) only when the text has a marker: `kind: Secret` in any quoting, or a key
+ * that names a credential. Finds embedded Secrets with data, other secrets inside, and literal
+ * values under credential keys (`{"db":{"password":"..."}}`, kubeconfig `token:`).
+ */
 function embeddedSecret(s: string, depth: number): string | undefined {
-  if (depth > 3 || s.length > MAX_PARSE) return undefined;
+  if (depth > 3) return undefined;
+  NETRC.lastIndex = 0;
+  let nm: RegExpExecArray | null;
+  for (let n = 0; n < MAX_MARKERS && (nm = NETRC.exec(s)) !== null; n++) if (literalArg(nm[1])) return 'a password in a netrc file (machine ... password ...)';
+  const secretMark = EMBEDDED_SECRET.test(s);
+  const credMark = hasCredentialKeyMark(s);
+  if (!secretMark && !credMark) return undefined;
+  if (s.length > MAX_PARSE) return secretMark && /\b(?:data|stringData)["']?\s*:/.test(s) ? 'a Secret manifest with data (too large to parse)' : credMark ? credentialLine(s.slice(0, MAX_PARSE)) && 'a literal value under a credential key' : undefined;
   let docs: unknown[] | undefined;
   const t = s.trimStart();
-  if ((t.startsWith('{') || t.startsWith('[')) && EMBEDDED_SECRET_JSON.test(s)) {
+  if (t.startsWith('{') || t.startsWith('[')) {
     try {
       docs = [JSON.parse(s)];
     } catch {
       docs = undefined;
     }
   }
-  if (!docs && EMBEDDED_SECRET_YAML.test(s)) {
+  if (!docs) {
     try {
       docs = yaml.loadAll(s, undefined, { schema: yaml.JSON_SCHEMA, json: true });
     } catch {
-      return /^\s*(?:data|stringData)\s*:/m.test(s) ? 'a Secret manifest with data' : undefined;
+      docs = undefined;
     }
   }
-  if (!docs) return undefined;
-  const hits = scanTree(docs, { depth: depth + 1, maxNodes: 100_000 });
-  return hits.length ? (hits.some((h) => h.what.includes('Secret')) ? 'an embedded Secret manifest with data' : hits[0].what) : undefined;
+  const objects = docs?.filter((d) => d !== null && typeof d === 'object');
+  if (!objects || objects.length === 0) {
+    // Not JSON or YAML (a script, TOML, INI, a Jinja template): the line grammar.
+    if (secretMark && /\b(?:data|stringData)["']?\s*:/.test(s)) return 'a Secret manifest with data';
+    const key = credMark ? credentialLine(s) : undefined;
+    return key ? `a literal value under the credential key ${JSON.stringify(key)}` : undefined;
+  }
+  const hits = scanTree(objects, { depth: depth + 1, maxNodes: 100_000 });
+  if (hits.length) return hits.some((h) => h.what.includes('Secret')) ? 'an embedded Secret manifest with data' : hits[0].what;
+  const cred = credMark ? credentialKeyValues(objects, 100_000) : [];
+  if (cred.length) {
+    const key = [...cred[0].path].reverse().find((p) => typeof p === 'string' && isCredentialKey(p));
+    return `a literal value under the credential key ${JSON.stringify(key ?? '')}`;
+  }
+  return undefined;
+}
+
+/** Base64 text at least this long is decoded and scanned (`userDataBase64`, ConfigMap `binaryData`, `...Base64` fields). */
+const MIN_BASE64 = 16;
+
+/**
+ * The text a base64 string encodes (standard or URL-safe alphabet, wrapped at any width, gzip
+ * inside allowed as cloud-init allows it), or undefined when it is not base64 of text. Bounded:
+ * at most {@link MAX_PARSE} characters are decoded and decompressed.
+ */
+function base64Text(s: string): string | undefined {
+  if (s.length < MIN_BASE64) return undefined;
+  const head = s.length > MAX_PARSE ? s.slice(0, MAX_PARSE) : s;
+  if (!/^\s*[A-Za-z0-9+/_-]+(?:[ \t]*\r?\n[ \t]*[A-Za-z0-9+/_-]+)*={0,2}\s*$/.test(head)) return undefined;
+  let b = head.replace(/\s+/g, '').replace(/=+$/, '');
+  if (!/^[A-Za-z0-9+/_-]+$/.test(b) || b.length < MIN_BASE64) return undefined;
+  b = b.slice(0, b.length - (b.length % 4 === 1 ? 1 : 0));
+  let buf = Buffer.from(b.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  if (buf.length > 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+    try {
+      buf = gunzipSync(buf, { maxOutputLength: MAX_PARSE });
+    } catch {
+      return undefined;
+    }
+  }
+  const text = buf.toString('utf8');
+  // Text only: no control characters other than tab/newline/CR, no invalid UTF-8.
+  return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/.test(text) ? undefined : text;
 }
 
 /**
@@ -213,16 +416,37 @@ function embeddedSecret(s: string, depth: number): string | undefined {
 export function detectSecret(s: unknown, depth = 0): string | undefined {
   if (typeof s !== 'string' || s.length < 8) return undefined;
   const text = s.length > MAX_SCAN ? s.slice(0, MAX_SCAN) : s;
-  if (!QUICK.test(text)) return undefined;
-  if (PEM_PRIVATE.test(text)) return 'a private key';
-  const token = tokenKind(text);
-  if (token) return token;
-  if (hasUrlCredentials(text)) return 'a URL with a password or token in its user info';
-  if (base64PrivateKey(text)) return 'a base64-encoded private key';
-  if ((DOCKER_AUTHS.test(text) && DOCKER_AUTH.test(text)) || DOCKERCFG_AUTH.test(text)) return 'registry credentials (a docker config with "auths")';
-  if (base64DockerConfig(text)) return 'base64-encoded registry credentials (a docker config with "auths")';
-  if (/^\s*#cloud-config\b/.test(text) && cloudConfigPassword(text)) return 'a password in cloud-config user data (password, chpasswd, passwd, hashed_passwd or a chpasswd command)';
-  return embeddedSecret(text, depth);
+  if (depth < 3) {
+    const decoded = base64Text(text);
+    if (decoded !== undefined) {
+      const inner = detectSecret(decoded, depth + 1);
+      if (inner) return /base64/.test(inner) ? inner : `a base64-encoded ${inner.replace(/^an? /, '')}`;
+    } else {
+      // Base64 inside a longer text (`echo <base64> | base64 -d | sh`): each run of 24+ characters, at most MAX_MARKERS.
+      const run = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/_-])/g;
+      let m: RegExpExecArray | null;
+      for (let n = 0; n < MAX_MARKERS && (m = run.exec(text)) !== null; n++) {
+        const inner = base64Text(m[0]);
+        const what = inner === undefined ? undefined : detectSecret(inner, depth + 1);
+        if (what) return /base64/.test(what) ? what : `a base64-encoded ${what.replace(/^an? /, '')}`;
+      }
+    }
+  }
+  if (QUICK.test(text)) {
+    if (PEM_PRIVATE.test(text)) return 'a private key';
+    const token = tokenKind(text);
+    if (token) return token;
+    if (hasUrlCredentials(text)) return 'a URL with a password or token in its user info';
+    if (base64PrivateKey(text)) return 'a base64-encoded private key';
+    if ((DOCKER_AUTHS.test(text) && DOCKER_AUTH.test(text)) || DOCKERCFG_AUTH.test(text)) return 'registry credentials (a docker config with "auths")';
+    if (base64DockerConfig(text)) return 'base64-encoded registry credentials (a docker config with "auths")';
+    if (CLOUD_CONFIG.test(text)) {
+      if (cloudConfigPassword(text)) return 'a password in cloud-config user data (password, chpasswd, passwd, hashed_passwd or a command that sets a password)';
+    } else if (shellPassword(text)) return 'a shell command that sets a password (chpasswd, passwd, useradd/usermod -p, openssl passwd, mkpasswd, htpasswd -b)';
+    if (CRYPT_HASH.test(text)) return 'a password hash (crypt)';
+  }
+  // Every marker of embeddedSecret (a credential key, netrc `password`, `kind: Secret`) contains one of these.
+  return /pass|pwd|secret|token|credential|key/i.test(text) ? embeddedSecret(text, depth) : undefined;
 }
 
 /**
@@ -231,10 +455,15 @@ export function detectSecret(s: unknown, depth = 0): string | undefined {
  * text with a note saying what it was.
  */
 export function redactSecrets(s: string): string {
-  if (typeof s !== 'string' || s.length < 8 || !QUICK.test(s.length > MAX_SCAN ? s.slice(0, MAX_SCAN) : s)) return s;
+  if (typeof s !== 'string' || s.length < 8) return s;
+  if (!QUICK.test(s.length > MAX_SCAN ? s.slice(0, MAX_SCAN) : s)) {
+    const what = detectSecret(s);
+    return what ? `(hidden: ${what})` : s;
+  }
   let out = redactUrlCredentials(s);
   out = out.replace(TOKEN_ANY, (t) => `${/^[A-Za-z]+[-_](?:pat_)?/.exec(t)?.[0] ?? t.slice(0, 4)}***`);
   out = out.replace(/-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/g, '(private key)');
+  out = out.replace(new RegExp(CRYPT_HASH.source, 'g'), '(password hash)');
   const left = detectSecret(out);
   return left ? `(hidden: ${left})` : out;
 }
@@ -248,7 +477,9 @@ const REFERENCE_NAME = /^(?:secret|existingsecret|usesecret|secretref)$/;
 export function isCredentialKey(name: unknown): boolean {
   if (typeof name !== 'string') return false;
   const n = name.toLowerCase().replace(/[^a-z0-9]/g, '');
-  return CREDENTIAL_NAME.test(n) && !REFERENCE_NAME.test(n);
+  if (REFERENCE_NAME.test(n)) return false;
+  // Short forms only as a separate word (`DB_PASS`, `smtp.pwd`, `dbPass`), never `bypass`/`compass`; `PWD` alone is the working directory.
+  return CREDENTIAL_NAME.test(n) || (n !== 'pwd' && (/(?:^|[_.-])(?:pass|pwd)$/i.test(name) || /[a-z0-9](?:Pass|Pwd)$/.test(name)));
 }
 
 /** True for a literal credential value: a non-empty string or a number that is not a placeholder or an on/off word. */

@@ -1,4 +1,4 @@
-import { detectSecret, isSecretWithData, MAX_PARSE, redactUrlCredentials, scanTree } from '../core/secret-scan';
+import { detectSecret, isCredentialKey, isLiteralValue, isSecretWithData, MAX_PARSE, redactUrlCredentials, scanTree } from '../core/secret-scan';
 import { FieldPath, PathSegment } from './field-path';
 
 /** What a masked value is printed as. The diff still reports that the field changed. */
@@ -12,7 +12,7 @@ const REFERENCE = /(name|names|ref|refs|namespace|selector|path|file|kind)$|^(ex
 /** True when a field name holds a credential (`password`, `apiToken`, `tls.key`) rather than a reference to one (`secretName`). */
 export function isCredentialName(name: string): boolean {
   if (name === 'key') return false; // secretKeyRef.key, matchExpressions.key, tolerations.key: names, not material
-  return CREDENTIAL.test(name) && !REFERENCE.test(name);
+  return (CREDENTIAL.test(name) && !REFERENCE.test(name)) || isCredentialKey(name);
 }
 
 function isReferenceSegment(seg: PathSegment): boolean {
@@ -54,31 +54,56 @@ export function looksSecret(value: unknown): boolean {
   return typeof value === 'string' && detectSecret(value) !== undefined;
 }
 
+/** JSON/YAML-style `key: value` and `key = value` lines whose key names a credential, and netrc `password` tokens. */
+const CREDENTIAL_LINE = /^([ \t]*(?:-[ \t]+)?(?:export[ \t]+)?["']?([A-Za-z0-9_.-]{1,128})["']?[ \t]*[:=][ \t]*)([^\r\n]*)$/gm;
+const NETRC_PASSWORD = /(\bpassword\s+)(?!\(masked\))(\S+)/g;
+
+/** `s` with the value of every credential line masked (`password: x` -> `password: (masked)`), keeping the rest visible. */
+function maskCredentialLines(s: string): string {
+  let out = s.replace(CREDENTIAL_LINE, (all, head: string, key: string, value: string) => {
+    const v = value.trim().replace(/,$/, '').replace(/^["']|["']$/g, '');
+    return isCredentialName(key) && isLiteralValue(v) && !/^(?:[|>][-+]?\d*|\{\s*\}|\[\s*\])$/.test(v) ? `${head}${/,\s*$/.test(value) ? `"${MASKED}",` : MASKED}` : all;
+  });
+  if (/\bmachine\s+\S+|\bdefault\b/.test(out)) out = out.replace(NETRC_PASSWORD, `$1${MASKED}`);
+  return out;
+}
+
 /**
  * A printable form of a string that is not secret by its field name: URLs with credentials keep
  * everything but the user info (`https://***@host/repo.git`); JSON documents (annotations such
- * as `kubectl.kubernetes.io/last-applied-configuration`) are masked inside and printed again;
- * anything else holding a secret is {@link MASKED}.
+ * as `kubectl.kubernetes.io/last-applied-configuration`, a ConfigMap's `config.json`) are parsed
+ * (up to MAX_PARSE) and masked inside by field name and content, whether or not the content
+ * detector fired, and printed again; config files with credential keys (YAML, TOML, .env,
+ * netrc) have those values masked line by line; anything else holding a secret is {@link MASKED}.
  */
 export function maskString(s: string): string {
+  const t = s.trimStart();
+  if ((t.startsWith('{') || t.startsWith('[')) && s.length <= MAX_PARSE) {
+    let doc: unknown;
+    let parsed = true;
+    try {
+      doc = JSON.parse(s);
+    } catch {
+      parsed = false;
+    }
+    if (parsed && doc !== null && typeof doc === 'object') {
+      const inner = typeof (doc as any).kind === 'string' ? (doc as any).kind : '';
+      const masked = maskValue(inner, [], doc);
+      const indent = s.includes('\n') ? 2 : undefined;
+      const text = JSON.stringify(masked, null, indent);
+      if (text === JSON.stringify(doc, null, indent) && !detectSecret(s)) return s;
+      // Defensive second look: embedded Secrets now carry only MASKED values; anything else left is masked whole.
+      const left = detectSecret(text);
+      return (left && !left.includes('Secret')) || scanTree(masked).some((h) => !h.what.includes('Secret')) ? MASKED : text;
+    }
+  }
   const what = detectSecret(s);
   if (!what) return s;
   const redacted = redactUrlCredentials(s);
   if (redacted !== s && !detectSecret(redacted)) return redacted;
-  const t = s.trimStart();
-  if ((t.startsWith('{') || t.startsWith('[')) && s.length <= MAX_PARSE) {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(s);
-    } catch {
-      return MASKED;
-    }
-    const inner = doc !== null && typeof doc === 'object' && typeof (doc as any).kind === 'string' ? (doc as any).kind : '';
-    const masked = maskValue(inner, [], doc);
-    // Defensive second look: embedded Secrets now carry only MASKED values; anything else left is masked whole.
-    const text = JSON.stringify(masked);
-    const left = detectSecret(text);
-    return (left && !left.includes('Secret')) || scanTree(masked).some((h) => !h.what.includes('Secret')) ? MASKED : text;
+  if (s.length <= MAX_PARSE) {
+    const lines = maskCredentialLines(s);
+    if (lines !== s && !detectSecret(lines)) return lines;
   }
   return MASKED;
 }
@@ -99,7 +124,13 @@ function mask(kind: string, path: FieldPath, value: unknown, depth: number): unk
   if (value === undefined) return undefined;
   if (kind === 'Secret' && (path[0] === 'data' || path[0] === 'stringData')) return maskWhole(value);
   if (value === null || typeof value !== 'object') {
-    if (isSecretPath(kind, path)) return MASKED;
+    // Numbers and on/off values under a name that merely mentions a credential (`passwordMinLength: 8`,
+    // `requirePassword: true`) stay visible; under a credential name proper (`password: 1234`) they are masked.
+    if (isSecretPath(kind, path)) {
+      const last = path[path.length - 1];
+      const mentionOnly = typeof last === 'string' && last !== 'value' && !isCredentialKey(last) && !path.some((p) => p === 'data' || p === 'stringData');
+      return mentionOnly && typeof value !== 'string' ? value : MASKED;
+    }
     return typeof value === 'string' ? maskString(value) : value;
   }
   if (depth > MAX_DEPTH) return MASKED;

@@ -25,10 +25,15 @@ function skip(isSecret: boolean) {
  *   External Secrets (other kinds; their ciphertext is not flagged). A Secret without values
  *   (one a controller fills, such as a service-account token) passes.
  * - In every object of every kind, every string is checked by content (lib/core/secret-scan):
- *   private keys (also base64), tokens with known prefixes, URLs with passwords, cloud-config
- *   passwords, docker config credentials, and Secrets embedded in other objects or in annotation
- *   JSON (`kubectl.kubernetes.io/last-applied-configuration`); env entries and ConfigMap keys with
- *   a credential name (`DB_PASSWORD`) and a literal value.
+ *   private keys (also base64), tokens with known prefixes (also OpenShift `sha256~`), URLs with
+ *   passwords, cloud-config passwords (also under the Jinja header), shell commands that set a
+ *   password (chpasswd, passwd, useradd/usermod -p, openssl passwd...) and crypt hashes, docker
+ *   config credentials, Secrets embedded in other objects, in annotation JSON
+ *   (`kubectl.kubernetes.io/last-applied-configuration`) or in YAML of any style, literal values
+ *   under credential keys in embedded JSON/YAML/TOML/.env/netrc files (a ConfigMap's
+ *   `config.json`, a kubeconfig `token:`), and all of these base64-encoded (`userDataBase64`,
+ *   `binaryData`); env entries and ConfigMap keys with a credential name (`DB_PASSWORD`,
+ *   `DB_PASS`) and a literal value.
  * Findings name the JSON pointer and what was found, never the value.
  */
 export const NO_LITERAL_SECRETS: PolicyRule = {

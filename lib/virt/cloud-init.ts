@@ -143,7 +143,7 @@ export class CloudInit {
       if (parts.length === 0 || parts.some((x) => nonEmpty(x) !== undefined)) p.add(`${field}.runCommands[${i}]`, `${show(cmd)} must be a non-empty command string or list of arguments`);
       if (parts.some((x) => typeof x === 'string' && PRIVATE_KEY.test(x))) p.add(`${field}.runCommands[${i}]`, 'contains a private key; secrets never go into a VM definition (use CloudInit.fromSecret for sensitive user data)');
       else {
-        const what = parts.map((x) => detectSecret(x)).find((w) => w !== undefined) ?? (setsPasswordInShell(parts.join(' ')) ? 'a command that sets a password (chpasswd, passwd --stdin, useradd/usermod -p)' : undefined);
+        const what = parts.map((x) => detectSecret(x)).find((w) => w !== undefined) ?? (setsPasswordInShell(parts.join(' ')) ? 'a command that sets a password (chpasswd, passwd, useradd/usermod -p, openssl passwd, mkpasswd, htpasswd -b)' : undefined);
         if (what) p.add(`${field}.runCommands[${i}]`, `contains ${what}; user data is written into Git in plain text, so secrets never go into a VM definition (use CloudInit.fromSecret for sensitive user data)`);
       }
     });

@@ -353,3 +353,182 @@ describe('the detector stays fast on hostile strings (1 MiB each)', () => {
     expect(Date.now() - t).toBeLessThan(3000);
   });
 });
+
+/**
+ * Passwords a reviewer got into dist/ with synth exit 0: shell commands that set passwords,
+ * base64 user data, Jinja cloud-config, Secrets in flow YAML or with quoted keys, config files
+ * with credential keys (JSON, kubeconfig, netrc, TOML, .env), short env names, base64 of
+ * tokens/URLs/wrapped keys. Every case here was missed before; none may leak the secret.
+ */
+describe('secrets that reached dist/ (review of issue 11)', () => {
+  const OCP_TOKEN = 'sha256~k3yTq8WmZ1pVxR7nC4bL9sD2fG6hJ0aE5uYiOoPq1Ab';
+  const BCRYPT = '$2y$10$abcdefghijklmnopqrstuu5Yz0wJ9rQ4nKx8E1mHk9Wb0uX2pVq3s';
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const CLOUD_CONFIG_PW = `#cloud-config\npassword: ${PASSWORD}\nchpasswd: { expire: false }\n`;
+  const USERDATA_B64 = b64(CLOUD_CONFIG_PW);
+  const USERDATA_GZ_B64 = require('zlib').gzipSync(Buffer.from(CLOUD_CONFIG_PW)).toString('base64');
+  const SCRIPT = `#!/bin/sh\necho root:${PASSWORD} | chpasswd\n`;
+  const WRAPPED_PEM = B64_PEM.replace(/(.{12})/g, '$1\n');
+  const extra = [OCP_TOKEN, BCRYPT, USERDATA_B64.slice(8, 40), USERDATA_GZ_B64.slice(8, 40), b64(SCRIPT).slice(8, 40), b64(GLPAT), b64(`https://deploy:${PASSWORD}@gitlab.example.org`).slice(8, 40)];
+  const expectNone = (text: string) => {
+    expectNoSecret(text);
+    for (const s of extra) expect(text).not.toContain(s);
+  };
+
+  const positives: [string, string, RegExp][] = [
+    ['usermod --password=HASH', `usermod --password='${HASH}' root`, /password/],
+    ['usermod -p literal', `usermod -p ${PASSWORD} root`, /sets a password/],
+    ['useradd -mp with the value attached', `useradd -mp"${PASSWORD}" ops`, /sets a password/],
+    ['printf into passwd', `printf "${PASSWORD}\\n${PASSWORD}" | passwd root`, /sets a password/],
+    ['a user-data script piping into chpasswd', SCRIPT, /sets a password/],
+    ['echo into passwd --stdin', `echo '${PASSWORD}' | sudo passwd --stdin root`, /sets a password/],
+    ['openssl passwd output assigned', `ROOT_HASH=$(openssl passwd -6 -salt abc ${PASSWORD})`, /sets a password/],
+    ['mkpasswd with the password as argument', `mkpasswd -m sha-512 ${PASSWORD}`, /sets a password/],
+    ['htpasswd in batch mode', `htpasswd -bc /etc/nginx/htpasswd admin ${PASSWORD}`, /sets a password/],
+    ['chpasswd from a here-document', `chpasswd <<EOF\nroot:${PASSWORD}\nEOF`, /sets a password/],
+    ['passwd from a here-string', `passwd root <<< "${PASSWORD}"`, /sets a password/],
+    ['a bcrypt hash in an htpasswd line', `admin:${BCRYPT}`, /password hash/],
+    ['cloud-config write_files script with chpasswd', `#cloud-config\nwrite_files:\n  - path: /root/init.sh\n    content: |\n      echo root:${PASSWORD} | chpasswd\n`, /cloud-config/],
+    ['base64 cloud-config (userDataBase64)', USERDATA_B64, /base64-encoded password in cloud-config/],
+    ['base64 gzip cloud-config', USERDATA_GZ_B64, /base64-encoded password in cloud-config/],
+    ['base64 user-data script', b64(SCRIPT), /base64-encoded shell command/],
+    ['Jinja cloud-config', `## template: jinja\n#cloud-config\npassword: ${PASSWORD}\n`, /cloud-config/],
+    ['Jinja cloud-config that is no YAML', `## template: jinja\n#cloud-config\nhostname: {{ v1.local_hostname }}\n{% if v1.region %}\nchpasswd:\n  list: |\n    root:${PASSWORD}\n{% endif %}\n`, /cloud-config/],
+    ['Secret in flow YAML', `{apiVersion: v1, kind: Secret, metadata: {name: s}, stringData: {password: ${PASSWORD}}}`, /Secret/],
+    ['Secret with a quoted kind key', `"apiVersion": v1\n"kind": Secret\n"metadata": {"name": s}\n"stringData":\n  "password": ${PASSWORD}\n`, /Secret/],
+    ['Secret with single-quoted keys inside a script', `cat <<EOF | oc apply -f -\n'kind': 'Secret'\n'stringData':\n  'pw': ${PASSWORD}\nEOF`, /Secret/],
+    ['config.json with a password', JSON.stringify({ password: PASSWORD }), /credential key "password"/],
+    ['config.json with a nested password', JSON.stringify({ db: { host: 'db', password: PASSWORD } }), /credential key "password"/],
+    ['kubeconfig with an OpenShift token', `apiVersion: v1\nkind: Config\nusers:\n- name: admin\n  user:\n    token: ${OCP_TOKEN}\n`, /OpenShift OAuth token/],
+    ['kubeconfig with an opaque token', `apiVersion: v1\nkind: Config\nusers:\n- name: admin\n  user:\n    token: ${PASSWORD}\n`, /credential key "token"/],
+    ['netrc', `machine gitlab.example.org\n  login deploy\n  password ${PASSWORD}\n`, /netrc/],
+    ['TOML with a password', `[database]\nhost = "db"\npassword = "${PASSWORD}"\n`, /credential key "password"/],
+    ['.env with DB_PASS', `DB_HOST=db\nDB_PASS=${PASSWORD}\n`, /credential key "DB_PASS"/],
+    ['application YAML with a datasource password', `spring:\n  datasource:\n    url: jdbc:postgresql://db/app\n    password: ${PASSWORD}\n`, /credential key "password"/],
+    ['base64 PEM wrapped at 12 characters', WRAPPED_PEM, /base64-encoded private key/],
+    ['base64 of a GitLab token', b64(GLPAT), /base64-encoded GitLab token/],
+    ['base64 of a credential URL', b64(`https://deploy:${PASSWORD}@gitlab.example.org`), /base64-encoded URL/],
+  ];
+  test.each(positives)('finds %s', (_name, text, what) => {
+    const found = detectSecret(text);
+    expect(found).toMatch(what);
+    expectNone(found!);
+    expectNone(redactSecrets(text));
+    expectNone(show(text));
+  });
+
+  const negatives: [string, string][] = [
+    ['chpasswd fed only variables', 'echo "root:$ROOT_PW" | chpasswd'],
+    ['chpasswd fed from a file with cat', 'cat /run/secrets/users | chpasswd'],
+    ['chpasswd reading a file', 'chpasswd -e < /run/secrets/users'],
+    ['passwd locking an account', 'passwd -l root'],
+    ['openssl passwd reading stdin', 'openssl passwd -6 -stdin < /run/secrets/pw'],
+    ['mkpasswd prompting', 'mkpasswd -m sha-512'],
+    ['usermod adding a group', 'usermod -aG wheel ops'],
+    ['usermod -p with a variable', 'usermod -p "$ROOT_HASH" root'],
+    ['cat /etc/passwd', 'getent passwd | cut -d: -f1; cat /etc/passwd'],
+    ['awk fields that look like a hash prefix', "awk '{print $1$2}' /etc/hosts"],
+    ['JSON settings about passwords', JSON.stringify({ passwordMinLength: 8, tokenTTL: 3600, requirePassword: true })],
+    ['JSON referencing a Secret', JSON.stringify({ password: { secretName: 'db', key: 'password' } })],
+    ['Argo CD OIDC config with a $secret reference', 'name: Keycloak\nissuer: https://sso.example.org/realms/ops\nclientID: argocd\nclientSecret: $oidc.keycloak.clientSecret\n'],
+    ['Helm values with an existing Secret', 'auth:\n  existingSecret: redis-auth\n  password: ""\n'],
+    ['netrc without a password', 'machine gitlab.example.org login deploy\n'],
+    ['.env with PROXY_BYPASS and PWD', 'PROXY_BYPASS=localhost\nPWD=/srv/app\n'],
+    ['a script reading its password from a file', 'PASSWORD=$(cat /run/secrets/pw)\nexport PASSWORD\n'],
+    ['a Secret reference in flow YAML', '{kind: Secret, name: db-credentials, key: password}'],
+    ['a sha256 hex digest', '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'],
+    ['base64 of plain text', b64('hello, this is a plain configuration file\nwith two lines\n')],
+    ['a long label-like value', 'openshift-gitops-argocd-application-controller'],
+    ['SOPS ciphertext under a password key', 'password: ENC[AES256_GCM,data:Tr7o=,iv:1=,tag:2=,type:str]\n'],
+  ];
+  test.each(negatives)('leaves %s alone', (_name, text) => {
+    expect(detectSecret(text)).toBeUndefined();
+    expect(redactSecrets(text)).toBe(text);
+  });
+
+  const obj = (kind: string, body: Record<string, unknown>, apiVersion = 'v1') => ({ apiVersion, kind, metadata: { name: 'x', namespace: 'n' }, ...body });
+  const vmWith = (volume: Record<string, unknown>) => obj('VirtualMachine', { spec: { template: { spec: { volumes: [{ name: 'cloudinit', ...volume }] } } } }, 'kubevirt.io/v1');
+  const deployment = (container: Record<string, unknown>) => obj('Deployment', { spec: { template: { spec: { containers: [{ name: 'web', image: 'x', ...container }] } } } }, 'apps/v1');
+  const V = '/spec/template/spec/volumes/0';
+  const flagged: [string, any, string][] = [
+    ['raw VM user-data script with chpasswd', vmWith({ cloudInitNoCloud: { userData: `#!/bin/sh\necho root:hunter2 | chpasswd` } }), `${V}/cloudInitNoCloud/userData`],
+    ['raw VM cloud-config runcmd with usermod --password=', vmWith({ cloudInitNoCloud: { userData: `#cloud-config\nruncmd:\n  - usermod --password='${HASH}' root\n` } }), `${V}/cloudInitNoCloud/userData`],
+    ['raw VM cloud-config bootcmd with printf | passwd', vmWith({ cloudInitNoCloud: { userData: `#cloud-config\nbootcmd:\n  - [sh, -c, 'printf "${PASSWORD}\\n${PASSWORD}" | passwd root']\n` } }), `${V}/cloudInitNoCloud/userData`],
+    ['raw VM userDataBase64 (NoCloud)', vmWith({ cloudInitNoCloud: { userDataBase64: USERDATA_B64 } }), `${V}/cloudInitNoCloud/userDataBase64`],
+    ['raw VM userDataBase64 (ConfigDrive)', vmWith({ cloudInitConfigDrive: { userDataBase64: USERDATA_GZ_B64 } }), `${V}/cloudInitConfigDrive/userDataBase64`],
+    ['raw VM Jinja cloud-config', vmWith({ cloudInitNoCloud: { userData: `## template: jinja\n#cloud-config\nchpasswd:\n  list: |\n    root:${PASSWORD}\n` } }), `${V}/cloudInitNoCloud/userData`],
+    ['ConfigMap with a flow-YAML Secret', obj('ConfigMap', { data: { 's.yaml': `{apiVersion: v1, kind: Secret, metadata: {name: s}, stringData: {password: ${PASSWORD}}}` } }), '/data/s.yaml'],
+    ['ConfigMap with a quoted "kind": Secret', obj('ConfigMap', { data: { 's.yaml': `"apiVersion": v1\n"kind": Secret\n"data":\n  "password": ${b64(PASSWORD)}\n` } }), '/data/s.yaml'],
+    ['ConfigMap config.json with a password', obj('ConfigMap', { data: { 'config.json': JSON.stringify({ db: { password: PASSWORD } }) } }), '/data/config.json'],
+    ['ConfigMap kubeconfig with a sha256~ token', obj('ConfigMap', { data: { kubeconfig: `apiVersion: v1\nkind: Config\nusers:\n- name: admin\n  user:\n    token: ${OCP_TOKEN}\n` } }), '/data/kubeconfig'],
+    ['ConfigMap netrc', obj('ConfigMap', { data: { '.netrc': `machine gitlab.example.org login deploy password ${PASSWORD}\n` } }), '/data/.netrc'],
+    ['ConfigMap key DB_PASS', obj('ConfigMap', { data: { DB_PASS: PASSWORD } }), '/data/DB_PASS'],
+    ['ConfigMap binaryData with a wrapped base64 key', obj('ConfigMap', { binaryData: { tls: WRAPPED_PEM } }), '/binaryData/tls'],
+    ['Deployment env SMTP_PASS', deployment({ env: [{ name: 'SMTP_PASS', value: PASSWORD }] }), '/spec/template/spec/containers/0/env/0/value'],
+    ['Deployment env DB_PWD', deployment({ env: [{ name: 'DB_PWD', value: PASSWORD }] }), '/spec/template/spec/containers/0/env/0/value'],
+    ['Deployment env with a base64 token', deployment({ env: [{ name: 'UPSTREAM', value: b64(GLPAT) }] }), '/spec/template/spec/containers/0/env/0/value'],
+    ['container command with usermod -p', deployment({ command: ['/bin/sh', '-c', `usermod -p '${HASH}' root && exec app`] }), '/spec/template/spec/containers/0/command/2'],
+    ['annotation with JSON holding a password', obj('Service', { metadata: { name: 'x', annotations: { 'example.org/db': JSON.stringify({ db: { password: PASSWORD } }) } } }), '/metadata/annotations/example.org~1db'],
+  ];
+  test.each(flagged)('no-literal-secrets flags %s', (_name, manifest, pointer) => {
+    const findings = NO_LITERAL_SECRETS.check({ manifest, path: 'p', group: 'g' }, undefined as any);
+    expect(findings.map((f) => f.pointer)).toContain(pointer);
+    for (const f of findings) expectNone(f.message);
+  });
+
+  const clean: [string, any][] = [
+    ['ConfigMap argocd-cm with $secret references', obj('ConfigMap', { data: { 'oidc.config': 'name: Keycloak\nissuer: https://sso.example.org/realms/ops\nclientID: argocd\nclientSecret: $oidc.keycloak.clientSecret\n', 'accounts.ops': 'apiKey, login' } })],
+    ['ConfigMap config.json without credentials', obj('ConfigMap', { data: { 'config.json': JSON.stringify({ passwordMinLength: 12, tokenTTL: 3600, tls: { secretName: 'web-tls' } }) } })],
+    ['VM cloud-config reading its password from a Secret file', vmWith({ cloudInitNoCloud: { userData: '#cloud-config\nruncmd:\n  - cat /run/secrets/root | chpasswd\n' } })],
+    ['VM userDataBase64 without secrets', vmWith({ cloudInitNoCloud: { userDataBase64: b64('#cloud-config\nhostname: relay\npackages: [tmux]\n') } })],
+    ['Deployment env PROXY_BYPASS', deployment({ env: [{ name: 'PROXY_BYPASS', value: 'localhost' }] })],
+  ];
+  test.each(clean)('no-literal-secrets passes %s', (_name, manifest) => {
+    expect(NO_LITERAL_SECRETS.check({ manifest, path: 'p', group: 'g' }, undefined as any)).toEqual([]);
+  });
+
+  const constructs: ConstructCase[] = [
+    ['cloud-init runCommand usermod --password=', () => cloudInitVm([`usermod --password='${HASH}' root`]), 'Vms/Relay', 'cloudInit.runCommands[0]'],
+    ['cloud-init runCommand printf | passwd', () => cloudInitVm([`printf "${PASSWORD}\\n${PASSWORD}" | passwd root`]), 'Vms/Relay', 'cloudInit.runCommands[0]'],
+    ['cloud-init runCommand openssl passwd', () => cloudInitVm([`openssl passwd -6 ${PASSWORD} > /root/hash`]), 'Vms/Relay', 'cloudInit.runCommands[0]'],
+    ['cloud-init runCommand with a base64 user-data script', () => cloudInitVm([`echo ${b64(SCRIPT)} | base64 -d | sh`]), 'Vms/Relay', 'cloudInit.runCommands[0]'],
+    ['Workload env DB_PASS with a literal', () => workload({ DB_PASS: PASSWORD }), 'Web/Forum', 'env.DB_PASS'],
+  ];
+  test.each(constructs)('construct refuses %s', (_name, build, path, field) => {
+    const e = thrown(build);
+    expect(e).toBeInstanceOf(OcpkitError);
+    const err = e as OcpkitError;
+    expect(err.problems.some((p) => p.path.includes(path) && p.field === field)).toBe(true);
+    for (const p of err.problems) expect(`${p.path} ${p.field} ${p.message}`).not.toMatch(/\n/);
+    expectNone(err.message);
+  });
+
+  const F = 'production/forum';
+  const one = (a: any, b: any) => diffTreeFiles(new Map([[`${F}/c.yaml`, JSON.stringify(a)]]), new Map([[`${F}/c.yaml`, JSON.stringify(b)]]));
+  const cm = (data: Record<string, unknown>, annotations?: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'forum', ...(annotations ? { annotations } : {}) }, data });
+  const diffs: [string, any, any, RegExp | undefined][] = [
+    ['annotation JSON with a nested password: the host change stays visible', cm({}, { x: JSON.stringify({ db: { host: 'a', password: 'old-pw-1' } }) }), cm({}, { x: JSON.stringify({ db: { host: 'db-new.example.org', password: PASSWORD } }) }), /db-new\.example\.org/],
+    ['data."config.json" with a password', cm({ 'config.json': JSON.stringify({ password: 'old-pw-1', port: 1 }) }), cm({ 'config.json': JSON.stringify({ password: PASSWORD, port: 5432 }, null, 2) }), /5432/],
+    ['config.json whose password alone changed', cm({ 'config.json': JSON.stringify({ apiToken: 'old-token-value', url: 'https://api.example.org' }) }), cm({ 'config.json': JSON.stringify({ apiToken: PASSWORD, url: 'https://api.example.org' }) }), /api\.example\.org/],
+    ['YAML config with a password line: the other lines stay visible', cm({ 'application.yaml': 'spring:\n  datasource:\n    url: jdbc:postgresql://db/old\n' }), cm({ 'application.yaml': `spring:\n  datasource:\n    url: jdbc:postgresql://db/newdb\n    password: ${PASSWORD}\n` }), /newdb/],
+    ['netrc', cm({ '.netrc': 'machine a login b\n' }), cm({ '.netrc': `machine gitlab.example.org login deploy password ${PASSWORD}\n` }), /gitlab\.example\.org/],
+    ['kubeconfig token', cm({ kubeconfig: 'apiVersion: v1\nkind: Config\n' }), cm({ kubeconfig: `apiVersion: v1\nkind: Config\nusers:\n- name: admin\n  user:\n    token: ${OCP_TOKEN}\n` }), /\(masked\)/],
+    ['user-data script with chpasswd', cm({ userData: '#!/bin/sh\n' }), cm({ userData: SCRIPT }), /\(masked\)/],
+    ['userDataBase64', cm({ userDataBase64: b64('#cloud-config\n') }), cm({ userDataBase64: USERDATA_B64 }), /\(masked\)/],
+    ['flow-YAML Secret', cm({ s: '{}' }), cm({ s: `{apiVersion: v1, kind: Secret, metadata: {name: s}, stringData: {password: ${PASSWORD}}}` }), /\(masked\)/],
+  ];
+  test.each(diffs)('ocpkit diff masks %s', (_name, before, after, visible) => {
+    const r = one(before, after);
+    expect(r.changes).toHaveLength(1);
+    expect(r.changes[0].fields.some((f) => f.masked)).toBe(true);
+    for (const text of [formatText(r), formatMarkdown(r), JSON.stringify(r)]) {
+      expectNone(text);
+      if (visible) expect(text).toMatch(visible);
+    }
+  });
+
+  test('a JSON annotation without credentials is printed unchanged', () => {
+    const s = JSON.stringify({ db: { host: 'a', passwordMinLength: 8 } });
+    expect(maskString(s)).toBe(s);
+  });
+});
