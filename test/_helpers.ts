@@ -15,8 +15,20 @@ export function validator(): SchemaValidator {
   return shared;
 }
 
-/** Synthesizes with schema validation on. */
+/**
+ * Synthesizes with schema validation, policies and every check on, except reference resolution:
+ * a domain's unit tests build a fragment of a cluster (a DataProtection without its credentials
+ * Secret, an app without its Namespace), and what they assert is the domain's output. That every
+ * reference resolves is asserted where the world is whole: per reference kind in test/refs, and
+ * for the reference stack and the tour (test/apps), which synthesize with resolution on. Use
+ * {@link synthClosed} for a test whose stack is meant to be a closed world.
+ */
 export function synth(cluster: Cluster): SynthesisResult {
+  return synthesize(cluster, { validator: validator(), references: false });
+}
+
+/** Synthesizes like the CLI: every check on, references included. */
+export function synthClosed(cluster: Cluster): SynthesisResult {
   return synthesize(cluster, { validator: validator() });
 }
 

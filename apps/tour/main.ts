@@ -1,6 +1,6 @@
 import {
   BackupSchedule, BackupStorage, BondMode, BridgeNetwork, BucketEncryption, CloudInit, Cluster, Cron, DiskSource,
-  Duration, ExternalImage, GitOpsApp, HostBridge, Issuers, Quantity, SecretKey, SshAuthorizedKeys, SyncWave, Tenant,
+  Duration, External, ExternalImage, GitOpsApp, HostBridge, Issuers, Quantity, SecretKey, SshAuthorizedKeys, SyncWave, Tenant,
   VirtualMachine, Workload,
 } from '../../lib';
 
@@ -72,5 +72,12 @@ export function build(): Cluster {
     ttl: Duration.days(30),
     storage: bucket,
   });
+
+  // Every reference must resolve: what the stack uses but does not create is declared, and is
+  // listed in dist/<env>/externals.yaml (`ocpkit bootstrap` prints the checklist).
+  External.namespace(backup, 'openshift-adp', { providedBy: 'pre-existing', note: 'created with the OADP operator install' });
+  External.secret(backup, 'cloud-credentials', { namespace: 'openshift-adp', keys: ['cloud'], providedBy: 'sealed-secret', note: 'S3 credentials of the backup bucket' });
+  External.secret(forum, 'ops-ssh-keys', { providedBy: 'by-hand', note: 'public SSH keys of the ops team' });
+  External.object(network, 'ClusterIssuer', 'letsencrypt-dns', { providedBy: 'pre-existing', note: 'ACME DNS-01 issuer of the platform' });
   return cluster;
 }

@@ -1,17 +1,15 @@
 import { Construct } from 'constructs';
 import { CatalogSource } from '../olm/catalog-source';
+import { Platform } from '../platform/platform';
 import { InstallPlanApproval, OperatorInstall, OperatorTargets } from '../olm/operator-install';
 
 /**
- * GitLab chart versions each operator release accepts (its `CHART_VERSIONS` file). A GitLab CR
- * asking for another version is rejected by the operator, so ocpkit checks it at synth time.
+ * The oldest GitLab Operator release that declares OpenShift 4.14 (bundle
+ * `com.redhat.openshift.versions: v4.10-v4.14`, per the 4.14 profile's operator catalog;
+ * 0.26.x stops at 4.13). It deploys the charts 7.7.2, 7.6.4 and 7.5.6 (its CHART_VERSIONS, as
+ * the catalog cites), which carry the fix for CVE-2023-7028.
  */
-export const GITLAB_OPERATOR_CHART_VERSIONS: Readonly<Record<string, readonly string[]>> = {
-  'gitlab-operator-kubernetes.v0.26.0': ['7.6.0', '7.5.2', '7.4.2'],
-};
-
-/** The operator release the schemas in `../shared/crds/gitlab` come from. */
-export const DEFAULT_GITLAB_OPERATOR_CSV = 'gitlab-operator-kubernetes.v0.26.0';
+export const DEFAULT_GITLAB_OPERATOR_CSV = 'gitlab-operator-kubernetes.v0.27.1';
 /** The Runner Operator release the Runner schema comes from. */
 export const DEFAULT_RUNNER_OPERATOR_CSV = 'gitlab-runner-operator.v1.46.0';
 
@@ -34,7 +32,11 @@ export interface GitLabOperatorProps {
  * GitLab CRs go into the same namespace.
  */
 export class GitLabOperator extends OperatorInstall {
-  /** Chart versions this operator release accepts, when ocpkit knows them. */
+  /**
+   * Chart versions this operator release accepts (its `CHART_VERSIONS` file), from the operator
+   * catalog of the cluster's platform; undefined when the catalog does not cite them. A GitLab CR
+   * asking for another version is rejected by the operator, so ocpkit checks it at synth time.
+   */
   public readonly supportedChartVersions?: readonly string[];
 
   constructor(scope: Construct, id: string, props: GitLabOperatorProps = {}) {
@@ -48,7 +50,7 @@ export class GitLabOperator extends OperatorInstall {
       approval: props.approval,
       targets: OperatorTargets.ownNamespace(),
     });
-    this.supportedChartVersions = GITLAB_OPERATOR_CHART_VERSIONS[startingCsv];
+    this.supportedChartVersions = Platform.of(this)?.catalog.supportedChartVersions('gitlab-operator-kubernetes', startingCsv);
   }
 }
 

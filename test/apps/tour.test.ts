@@ -21,5 +21,8 @@ describe('README tour', () => {
     for (const k of ['Namespace', 'Deployment', 'Route', 'NodeNetworkConfigurationPolicy', 'NetworkAttachmentDefinition', 'VirtualMachine', 'BackupStorageLocation', 'Schedule']) {
       expect(kinds).toContain(k);
     }
+    // A closed world: its externals are declared, and listed for the bootstrap checklist.
+    const externals = result.files.get('production/externals.yaml') ?? '';
+    for (const name of ['openshift-adp', 'cloud-credentials', 'ops-ssh-keys', 'letsencrypt-dns']) expect(externals).toContain(`name: ${name}`);
   });
 });

@@ -1,5 +1,5 @@
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
-import { DEFAULT_GITLAB_OPERATOR_CSV, GITLAB_OPERATOR_CHART_VERSIONS, GitLabOperator, GitLabRunnerOperator } from '../../lib/gitlab';
+import { DEFAULT_GITLAB_OPERATOR_CSV, GitLabOperator, GitLabRunnerOperator } from '../../lib/gitlab';
 import { InstallPlanApproval } from '../../lib/olm';
 import { find, synth, testCluster } from '../_helpers';
 
@@ -12,23 +12,24 @@ describe('GitLab operators', () => {
     const result = synth(cluster);
     expect(find(result, 'Subscription', 'gitlab-operator-kubernetes', 'gitlab-system').spec).toEqual({
       name: 'gitlab-operator-kubernetes', channel: 'stable', source: 'certified-operators', sourceNamespace: 'openshift-marketplace',
-      startingCSV: 'gitlab-operator-kubernetes.v0.26.0', installPlanApproval: 'Manual',
+      startingCSV: 'gitlab-operator-kubernetes.v0.27.1', installPlanApproval: 'Manual',
     });
     expect(find(result, 'Subscription', 'gitlab-runner-operator', 'gitlab-runner-system').spec).toEqual({
       name: 'gitlab-runner-operator', channel: 'stable', source: 'certified-operators', sourceNamespace: 'openshift-marketplace',
       startingCSV: 'gitlab-runner-operator.v1.46.0', installPlanApproval: 'Automatic',
     });
     expect(find(result, 'OperatorGroup', 'gitlab-system').spec).toEqual({ targetNamespaces: ['gitlab-system'] });
-    expect(gl.supportedChartVersions).toEqual(['7.6.0', '7.5.2', '7.4.2']);
+    // from the 4.14 operator catalog (the operator's CHART_VERSIONS as the catalog cites them)
+    expect(gl.supportedChartVersions).toEqual(['7.7.2', '7.6.4', '7.5.6']);
   });
 
-  test('an operator release ocpkit does not know leaves the chart version unchecked', () => {
+  test('an operator release whose chart set the catalog does not cite leaves the chart version unchecked', () => {
     const cluster = testCluster();
     const app = new GitOpsApp(cluster, 'Ops', { name: 'gitlab-operators' });
-    const gl = new GitLabOperator(app, 'GitLab', { startingCsv: 'gitlab-operator-kubernetes.v1.9.0', namespace: 'gitlab' });
+    const gl = new GitLabOperator(app, 'GitLab', { startingCsv: 'gitlab-operator-kubernetes.v1.4.0', namespace: 'gitlab' });
     expect(gl.supportedChartVersions).toBeUndefined();
     expect(gl.operatorNamespace).toBe('gitlab');
-    expect(GITLAB_OPERATOR_CHART_VERSIONS[DEFAULT_GITLAB_OPERATOR_CSV]).toContain('7.6.0');
+    expect(DEFAULT_GITLAB_OPERATOR_CSV).toBe('gitlab-operator-kubernetes.v0.27.1');
   });
 
   test('bad CSV is reported with the construct path', () => {

@@ -15,7 +15,7 @@ describe('GitLab', () => {
     const f = withGitLab();
     const cr = find(synth(f.cluster), 'GitLab', 'gitlab', 'gitlab-system');
     expect(cr.apiVersion).toBe('apps.gitlab.com/v1beta1');
-    expect(cr.spec.chart.version).toBe('7.6.0');
+    expect(cr.spec.chart.version).toBe('7.6.4');
     expect(cr.metadata.annotations['argocd.argoproj.io/sync-options']).toContain('SkipDryRunOnMissingResource=true');
     expect(cr.spec.chart.values).toEqual({
       global: {
@@ -198,7 +198,7 @@ describe('GitLab', () => {
       ['domain', () => ({ domain: 'example' }), /domain: "example" is not a DNS host name/],
       ['chart version not a version', () => ({ chartVersion: 'latest' }), /\[GitLab\/GitLab\] chartVersion: "latest" is not a chart version; write a semantic version such as "7.6.0"/],
       ['chart version with v', () => ({ chartVersion: 'v7.6.0' }), /chartVersion: "v7.6.0" is not a chart version.*drop the leading "v": "7.6.0"/],
-      ['chart version the operator does not deploy', () => ({ chartVersion: '8.0.0' }), /chartVersion: "8.0.0" is not accepted by gitlab-operator-kubernetes.v0.26.0; it deploys chart 7.6.0, 7.5.2, 7.4.2/],
+      ['chart version the operator does not deploy', () => ({ chartVersion: '8.0.0' }), /chartVersion: "8.0.0" is not accepted by gitlab-operator-kubernetes.v0.27.1; it deploys chart 7.7.2, 7.6.4, 7.5.6/],
       ['Secret reference without a key (not a SecretKey)', () => ({ database: { host: 'db', password: { secretName: 'gitlab-db' } } }), /database.password: \{"secretName":"gitlab-db"\} is not a Secret reference; use SecretKey.of\(secretName, key\)/],
       ['database password as plaintext', () => ({ database: { host: 'db', password: 'hunter2' } }), /database.password: "hunter2" is not a Secret reference/],
       ['database port', () => ({ database: { host: 'db', port: 70000, password: SecretKey.of('db', 'password') } }), /database.port: 70000 must be an integer from 1 to 65535/],

@@ -15,7 +15,7 @@ function synthObjects(objects: { apiVersion: string; kind: string; name: unknown
     if (o.namespace !== undefined) metadata.namespace = o.namespace;
     new ApiObject(app, o.id ?? `O${i}`, { apiVersion: o.apiVersion, kind: o.kind, metadata });
   });
-  return synthesize(c, { validator: false, policies: false });
+  return synthesize(c, { validator: false, policies: false, references: false });
 }
 
 function refusal(fn: () => unknown): OcpkitError {

@@ -1,20 +1,31 @@
+import { synthesize } from '../../lib/pipeline-defaults';
+import { SchemaValidator } from '../../lib/schema/validator';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { ClusterInstancetype, ClusterPreference, Firmware } from '../../lib/virt';
 import { find, synth, testCluster } from '../_helpers';
 import { tenant } from './_fixtures';
 
 describe('ClusterInstancetype and ClusterPreference', () => {
+  test('nodeSelector came after KubeVirt 1.0: refused on OpenShift 4.14, rendered for a newer schema', () => {
+    const cluster = testCluster();
+    const app = new GitOpsApp(cluster, 'VmTypes', { name: 'vm-types' });
+    new ClusterInstancetype(app, 'Medium', { name: 'infra.medium', guestCpus: 2, memory: '8Gi', nodeSelector: { 'node-role.kubernetes.io/worker': '' } });
+    expect(() => synth(cluster)).toThrow(/\[VmTypes\/Medium\/Resource\] \/spec: unknown field "nodeSelector"/);
+    const newest = synthesize(cluster, { validator: new SchemaValidator(), references: false });
+    expect(find(newest, 'VirtualMachineClusterInstancetype', 'infra.medium').spec.nodeSelector).toEqual({ 'node-role.kubernetes.io/worker': '' });
+  });
+
   test('render cluster-scoped objects', () => {
     const cluster = testCluster();
     const app = new GitOpsApp(cluster, 'VmTypes', { name: 'vm-types' });
-    const it = new ClusterInstancetype(app, 'Medium', { name: 'infra.medium', guestCpus: 2, memory: '8Gi', nodeSelector: { 'node-role.kubernetes.io/worker': '' } });
+    const it = new ClusterInstancetype(app, 'Medium', { name: 'infra.medium', guestCpus: 2, memory: '8Gi' });
     new ClusterPreference(app, 'Linux', { name: 'infra.linux' });
     new ClusterPreference(app, 'Efi', { name: 'infra.efi', firmware: Firmware.EFI_SECURE_BOOT, diskBus: 'scsi', cpuTopology: 'preferCores' });
     const out = synth(cluster);
     const m = find(out, 'VirtualMachineClusterInstancetype', 'infra.medium');
     expect(m.apiVersion).toBe('instancetype.kubevirt.io/v1beta1');
     expect(m.metadata.namespace).toBeUndefined();
-    expect(m.spec).toEqual({ cpu: { guest: 2 }, memory: { guest: '8Gi' }, nodeSelector: { 'node-role.kubernetes.io/worker': '' } });
+    expect(m.spec).toEqual({ cpu: { guest: 2 }, memory: { guest: '8Gi' } });
     expect(it.memory.value).toBe(8 * 2 ** 30);
     expect(find(out, 'VirtualMachineClusterPreference', 'infra.linux').spec).toEqual({
       cpu: { preferredCPUTopology: 'preferSockets' },
