@@ -6,7 +6,7 @@
  * Service, TLS Route). Every tenth tenant also runs a VirtualMachine (KubeVirt VM with a CDI
  * DataVolume template for its root disk and a Service for SSH).
  */
-import { AcmeClusterIssuer, Cluster, Dns01Solver, ExternalImage, GitOpsApp, IIssuer, Quantity, SecretKey, SyncWave, Tenant, Workload } from '../lib';
+import { AcmeClusterIssuer, Cluster, Dns01Solver, External, ExternalImage, GitOpsApp, IIssuer, Quantity, SecretKey, SyncWave, Tenant, Workload } from '../lib';
 import { DiskSource, VirtualMachine } from '../lib/virt';
 
 /** Options of {@link buildBenchCluster}. */
@@ -102,6 +102,9 @@ export function buildBenchCluster(options: BenchStackOptions): Cluster {
 
 function platform(cluster: Cluster): IIssuer {
   const certs = new GitOpsApp(cluster, 'Certificates', { name: 'platform-certificates', syncWave: SyncWave.CONFIG });
+  // A closed world: what the bench stack uses but does not create is declared.
+  External.namespace(certs, 'cert-manager', { providedBy: 'pre-existing', note: 'created with the cert-manager operator install' });
+  External.secret(certs, 'rfc2136-tsig', { namespace: 'cert-manager', keys: ['secret'], providedBy: 'by-hand', note: 'TSIG key of the DNS server' });
   return new AcmeClusterIssuer(certs, 'LetsEncrypt', {
     name: 'letsencrypt-dns',
     email: 'infra-admins@example.org',

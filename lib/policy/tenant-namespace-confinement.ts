@@ -2,7 +2,7 @@ import { show } from '../core/errors';
 import { PLATFORM_PROJECT } from '../gitops/root-app';
 import { widening } from './confined-projects';
 import type { Finding, PolicyContext, PolicyObject, PolicyRule } from './policy';
-import { isTenantNamespace } from './tenant-network-isolation';
+import { tenantNamespaceNames } from './tenant-network-isolation';
 
 function isArgo(m: any, kind: string): boolean {
   return m?.kind === kind && typeof m?.apiVersion === 'string' && m.apiVersion.split('/')[0] === 'argoproj.io';
@@ -31,15 +31,24 @@ interface ConfinedApp {
   readonly allowed: Set<string>;
 }
 
-const cache = new WeakMap<readonly PolicyObject[], ConfinedApp[]>();
+/** The confined Applications of a group, indexed once per group (every lookup below is a map hit). */
+interface Index {
+  readonly byObject: Map<PolicyObject, ConfinedApp>;
+  /** Folder (any trailing run of path segments of a source path) -> the apps syncing it. */
+  readonly byFolder: Map<string, ConfinedApp[]>;
+  /** Names of the AppProjects in the group. */
+  readonly projects: Set<string>;
+}
+
+const cache = new WeakMap<readonly PolicyObject[], Index>();
 
 /** Applications of the group that belong to a confined (non-platform) project. */
-function confinedApps(ctx: PolicyContext): ConfinedApp[] {
+function confinedApps(ctx: PolicyContext): Index {
   const hit = cache.get(ctx.objects);
   if (hit) return hit;
   const projects = new Map<string, any>();
   for (const o of ctx.objects) if (isArgo(o.manifest, 'AppProject')) projects.set(o.manifest.metadata?.name, o.manifest);
-  const apps: ConfinedApp[] = [];
+  const index: Index = { byObject: new Map(), byFolder: new Map(), projects: new Set(projects.keys()) };
   for (const o of ctx.objects) {
     const m = o.manifest;
     if (!isArgo(m, 'Application')) continue;
@@ -54,10 +63,22 @@ function confinedApps(ctx: PolicyContext): ConfinedApp[] {
     } else if (!proj && !widening(m.spec?.destination?.namespace)) {
       allowed.add(m.spec.destination.namespace);
     }
-    apps.push({ obj: o, name: m.metadata?.name, project: String(project), paths, allowed });
+    const app: ConfinedApp = { obj: o, name: m.metadata?.name, project: String(project), paths, allowed };
+    index.byObject.set(o, app);
+    // `syncs(path, folder)` holds exactly when folder is a trailing run of path's segments.
+    const folders = new Set<string>();
+    for (const p of paths) {
+      const segments = p.replace(/\/+$/, '').replace(/^\.\//, '').split('/');
+      for (let i = 0; i < segments.length; i++) folders.add(segments.slice(i).join('/'));
+    }
+    for (const f of folders) {
+      const list = index.byFolder.get(f);
+      if (list) list.push(app);
+      else index.byFolder.set(f, [app]);
+    }
   }
-  cache.set(ctx.objects, apps);
-  return apps;
+  cache.set(ctx.objects, index);
+  return index;
 }
 
 /**
@@ -88,13 +109,14 @@ export const TENANT_NAMESPACE_CONFINEMENT: PolicyRule = {
       const project = m.spec?.project;
       const dest = m.spec?.destination?.namespace;
       if (project === PLATFORM_PROJECT) {
-        if (typeof dest === 'string' && ctx.inNamespace('').some((o) => isTenantNamespace(o.manifest) && o.manifest.metadata.name === dest)) {
+        if (typeof dest === 'string' && tenantNamespaceNames(ctx).has(dest)) {
           out.push({ pointer: '/spec/project', message: `Application "${m.metadata?.name}" deploys into tenant namespace "${dest}" with the "${PLATFORM_PROJECT}" project, which allows every namespace and cluster-scoped kinds; use the tenant's project ("tenant-${dest}")` });
         }
       } else {
-        const app = confinedApps(ctx).find((a) => a.obj === obj);
-        const known = ctx.objects.some((o) => isArgo(o.manifest, 'AppProject') && o.manifest.metadata?.name === project);
-        const inTree = ctx.objects.some((o) => isArgo(o.manifest, 'AppProject'));
+        const index = confinedApps(ctx);
+        const app = index.byObject.get(obj);
+        const known = index.projects.has(project);
+        const inTree = index.projects.size > 0;
         if (inTree && !known) {
           out.push({ pointer: '/spec/project', message: `Application "${m.metadata?.name}" names project ${show(project)}, which is not defined; use the tenant's AppProject` });
         } else if (app && (typeof dest !== 'string' || !app.allowed.has(dest))) {
@@ -104,7 +126,7 @@ export const TENANT_NAMESPACE_CONFINEMENT: PolicyRule = {
     }
     const folder = folderOf(obj.file);
     if (!folder) return out;
-    for (const app of confinedApps(ctx)) {
+    for (const app of confinedApps(ctx).byFolder.get(folder) ?? []) {
       if (app.obj === obj || !app.paths.some((p) => syncs(p, folder))) continue;
       const ns = m?.metadata?.namespace;
       const allowed = [...app.allowed].map((n) => JSON.stringify(n)).join(', ') || '(none)';

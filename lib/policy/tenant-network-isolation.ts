@@ -1,4 +1,4 @@
-import type { Finding, PolicyObject, PolicyRule } from './policy';
+import type { Finding, PolicyContext, PolicyObject, PolicyRule } from './policy';
 
 /** Label that marks a tenant Namespace (set by `Tenant`). */
 const TENANT_LABEL = 'ocpkit.io/tenant';
@@ -6,6 +6,18 @@ const TENANT_LABEL = 'ocpkit.io/tenant';
 /** True when a manifest is a tenant Namespace. */
 export function isTenantNamespace(m: any): boolean {
   return m?.kind === 'Namespace' && m?.apiVersion === 'v1' && typeof m?.metadata?.labels?.[TENANT_LABEL] === 'string';
+}
+
+const TENANT_NAMESPACES = new WeakMap<readonly PolicyObject[], Set<string>>();
+
+/** Names of the tenant namespaces of a group, found once per group. */
+export function tenantNamespaceNames(ctx: PolicyContext): ReadonlySet<string> {
+  let names = TENANT_NAMESPACES.get(ctx.objects);
+  if (!names) {
+    names = new Set(ctx.inNamespace('').filter((o) => isTenantNamespace(o.manifest)).map((o) => o.manifest.metadata.name as string));
+    TENANT_NAMESPACES.set(ctx.objects, names);
+  }
+  return names;
 }
 
 function emptySelector(sel: any): boolean {
@@ -94,7 +106,7 @@ export const TENANT_NETWORK_ISOLATION: PolicyRule = {
     const m = obj.manifest;
     if (m?.kind === 'NetworkPolicy' && m?.apiVersion === 'networking.k8s.io/v1') {
       const ns = m.metadata?.namespace;
-      if (typeof ns !== 'string' || !ctx.inNamespace('').some((o) => isTenantNamespace(o.manifest) && o.manifest.metadata.name === ns)) return [];
+      if (typeof ns !== 'string' || !tenantNamespaceNames(ctx).has(ns)) return [];
       return openIngress(m).map((f) => ({ pointer: f.pointer, message: `NetworkPolicy "${m.metadata?.name}" in tenant namespace "${ns}" ${f.why}, which re-opens what "deny-by-default" closes; allow named sources only: pods of the same namespace (podSelector), namespaces selected by label (namespaceSelector with matchLabels, like the OpenShift ingress and monitoring policy groups), or specific ipBlock ranges` }));
     }
     if (!isTenantNamespace(m)) return [];
