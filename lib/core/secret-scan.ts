@@ -519,48 +519,65 @@ export function scanTree(root: unknown, options: ScanOptions = {}): SecretHit[] 
   const max = options.maxNodes ?? 1_000_000;
   const depth = options.depth ?? 0;
   const seen = new Set<object>();
-  const stack: [unknown, (string | number)[]][] = [[root, []]];
+  // Paths are linked nodes, made into arrays only for a finding (or once per container when a
+  // skip callback needs them): a walk over 30,000 manifests allocates one small node per value.
+  const stack: [unknown, PathNode | undefined][] = [[root, undefined]];
   let nodes = 0;
   while (stack.length) {
-    const [v, path] = stack.pop()!;
+    const [v, at] = stack.pop()!;
     if (++nodes > max) {
       hits.push({ path: [], what: `more than ${max} values, too many to check for secrets` });
       break;
     }
     if (typeof v === 'string') {
       const what = detectSecret(v, depth);
-      if (what) hits.push({ path, what });
+      if (what) hits.push({ path: pathOf(at), what });
       continue;
     }
     if (v === null || typeof v !== 'object' || seen.has(v)) continue;
     seen.add(v);
-    if (path.length > MAX_DEPTH) {
-      hits.push({ path, what: `nesting deeper than ${MAX_DEPTH} levels, too deep to check for secrets` });
+    const level = at ? at.depth : 0;
+    if (level > MAX_DEPTH) {
+      hits.push({ path: pathOf(at), what: `nesting deeper than ${MAX_DEPTH} levels, too deep to check for secrets` });
       continue;
     }
-    if (path.length > 0 && isSecretWithData(v)) {
-      hits.push({ path, what: `an embedded Secret ${JSON.stringify(String((v as any).metadata?.name ?? ''))} with literal data` });
+    if (level > 0 && isSecretWithData(v)) {
+      hits.push({ path: pathOf(at), what: `an embedded Secret ${JSON.stringify(String((v as any).metadata?.name ?? ''))} with literal data` });
       continue;
     }
+    const path = options.skip ? pathOf(at) : undefined;
     if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) {
-        if (options.skip?.(path, i)) continue;
+        if (path && options.skip!(path, i)) continue;
         const item = v[i];
         if (item && typeof item === 'object' && !Array.isArray(item) && typeof item.name === 'string' && isCredentialKey(item.name) && typeof item.value === 'string' && isLiteralValue(item.value)) {
-          hits.push({ path: [...path, i, 'value'], what: `a literal value for the credential variable ${JSON.stringify(item.name)}` });
+          hits.push({ path: [...pathOf(at), i, 'value'], what: `a literal value for the credential variable ${JSON.stringify(item.name)}` });
         }
-        stack.push([item, [...path, i]]);
+        stack.push([item, { parent: at, key: i, depth: level + 1 }]);
       }
     } else {
       const keys = Object.keys(v);
       for (let i = keys.length - 1; i >= 0; i--) {
         const k = keys[i];
-        if (options.skip?.(path, k)) continue;
-        stack.push([(v as any)[k], [...path, k]]);
+        if (path && options.skip!(path, k)) continue;
+        stack.push([(v as any)[k], { parent: at, key: k, depth: level + 1 }]);
       }
     }
   }
-  return hits.sort((a, b) => cmpPath(a.path, b.path));
+  return hits.length > 1 ? hits.sort((x, y) => cmpPath(x.path, y.path)) : hits;
+}
+
+/** One step of a path from the root of a walk. */
+interface PathNode {
+  readonly parent: PathNode | undefined;
+  readonly key: string | number;
+  readonly depth: number;
+}
+
+function pathOf(node: PathNode | undefined): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (let n = node; n; n = n.parent) out.push(n.key);
+  return out.reverse();
 }
 
 function cmpPath(a: readonly (string | number)[], b: readonly (string | number)[]): number {

@@ -169,6 +169,29 @@ export function applyDeliveryAnnotations<T>(manifest: T): T {
   return manifest;
 }
 
+/**
+ * True when the manifest's JSON is longer than {@link SERVER_SIDE_APPLY_MIN_BYTES}. Counts
+ * string lengths and keys (a lower bound of the JSON length that is within a few percent of it
+ * for manifests) and stops as soon as the limit is passed; most manifests are a few hundred
+ * bytes, so this never builds their JSON text.
+ */
 function isLarge(manifest: unknown): boolean {
-  return JSON.stringify(manifest).length > SERVER_SIDE_APPLY_MIN_BYTES;
+  let size = 0;
+  const stack: unknown[] = [manifest];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') size += v.length + 2;
+    else if (typeof v === 'number' || typeof v === 'boolean') size += 4;
+    else if (Array.isArray(v)) {
+      size += 2 + v.length;
+      for (const x of v) stack.push(x);
+    } else if (v !== null && typeof v === 'object') {
+      for (const k of Object.keys(v)) {
+        size += k.length + 4;
+        stack.push((v as any)[k]);
+      }
+    }
+    if (size > SERVER_SIDE_APPLY_MIN_BYTES) return true;
+  }
+  return false;
 }

@@ -118,15 +118,24 @@ export function genericHostAccess(value: unknown, pointer: string, where: string
   let budget = WALK_LIMITS.nodes;
   let exhausted = false;
   const seen = new Set<unknown>();
-  const visit = (v: any, ptr: string, depth: number, inText: string | undefined): void => {
+  // Pointers are built only for findings: a step is a parent link and a key (or the pointer of
+  // the string whose YAML is being walked, which every finding inside it reports).
+  type Step = { readonly parent: Step | undefined; readonly key: string } | undefined;
+  const ptrOf = (s: Step): string => {
+    const keys: string[] = [];
+    for (let x = s; x; x = x.parent) keys.push(x.key);
+    return pointer + keys.reverse().map((k) => `/${esc(k)}`).join('');
+  };
+  const visit = (v: any, at: Step, depth: number, inText: string | undefined): void => {
     if (exhausted) return;
     if (--budget < 0 || depth > WALK_LIMITS.depth) {
       exhausted = true;
-      out.push({ pointer: ptr, message: `${where} is too large or too deeply nested to check for host access (more than ${WALK_LIMITS.nodes} values or ${WALK_LIMITS.depth} levels); split it, or ${fix}` });
+      out.push({ pointer: inText ?? ptrOf(at), message: `${where} is too large or too deeply nested to check for host access (more than ${WALK_LIMITS.nodes} values or ${WALK_LIMITS.depth} levels); split it, or ${fix}` });
       return;
     }
     if (typeof v === 'string') {
       if (inText === undefined && v.length <= WALK_LIMITS.text * 16 && KEY_IN_TEXT.test(v)) {
+        const ptr = ptrOf(at);
         if (v.length > WALK_LIMITS.text) {
           out.push({ pointer: ptr, message: `${where} holds text of ${v.length} characters that mentions host-access settings; it is too long to check, ${fix}` });
           return;
@@ -138,7 +147,7 @@ export function genericHostAccess(value: unknown, pointer: string, where: string
           out.push({ pointer: ptr, message: `${where} holds text that mentions ${KEY_IN_TEXT.exec(v)![2]} but is not YAML, so it cannot be checked for host access; ${fix}` });
           return;
         }
-        visit(parsed, ptr, depth + 1, ptr);
+        visit(parsed, at, depth + 1, ptr);
       }
       return;
     }
@@ -146,21 +155,21 @@ export function genericHostAccess(value: unknown, pointer: string, where: string
     if (seen.has(v)) return; // YAML aliases: each shared node is looked at once
     seen.add(v);
     if (Array.isArray(v)) {
-      v.forEach((item, i) => visit(item, inText ? ptr : `${ptr}/${i}`, depth + 1, inText));
+      for (let i = 0; i < v.length; i++) visit(v[i], inText ? at : { parent: at, key: String(i) }, depth + 1, inText);
       return;
     }
     for (const k of Object.keys(v)) {
       const child = v[k];
-      const p = inText ? ptr : `${ptr}/${esc(k)}`;
+      const step: Step = inText ? at : { parent: at, key: k };
       const rule = Object.prototype.hasOwnProperty.call(HOST_KEYS, k) ? HOST_KEYS[k] : undefined;
       if (rule && rule.test(child)) {
-        out.push({ pointer: p, message: `${where} asks for ${rule.what(child)}${inText ? ' in the YAML text of this value' : ''}; ${fix}` });
+        out.push({ pointer: inText ?? ptrOf(step), message: `${where} asks for ${rule.what(child)}${inText ? ' in the YAML text of this value' : ''}; ${fix}` });
         continue;
       }
-      visit(child, p, depth + 1, inText);
+      visit(child, step, depth + 1, inText);
     }
   };
-  visit(value, pointer, 0, undefined);
+  visit(value, undefined, 0, undefined);
   return out;
 }
 

@@ -1,5 +1,4 @@
 import { createHash } from 'crypto';
-import * as path from 'path';
 
 /**
  * Object names and namespaces become file names (`<kind>.<namespace>.<name>.yaml`), so they are
@@ -115,11 +114,12 @@ export function fileName(manifest: any): string {
  * Returns undefined when the path would escape.
  */
 export function containedFile(...parts: string[]): string | undefined {
-  const rel = parts.join('/');
-  const segments = rel.split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\\') || s.includes('\0'))) return undefined;
-  if (path.posix.isAbsolute(rel) || path.posix.normalize(rel) !== rel) return undefined;
-  const root = path.resolve('/ocpkit-out');
-  const abs = path.resolve(root, rel);
-  return abs.startsWith(`${root}${path.sep}`) ? rel : undefined;
+  // Every segment a plain name (no empty, `.` or `..` segment, no separator or NUL inside) is
+  // exactly "resolves inside the output folder": nothing can climb out or start from the root.
+  for (const part of parts) {
+    for (const s of part.split('/')) {
+      if (s === '' || s === '.' || s === '..' || s.includes('\\') || s.includes('\0')) return undefined;
+    }
+  }
+  return parts.join('/');
 }
