@@ -518,7 +518,6 @@ export function scanTree(root: unknown, options: ScanOptions = {}): SecretHit[] 
   const hits: SecretHit[] = [];
   const max = options.maxNodes ?? 1_000_000;
   const depth = options.depth ?? 0;
-  const seen = new Set<object>();
   // Paths are linked nodes, made into arrays only for a finding (or once per container when a
   // skip callback needs them): a walk over 30,000 manifests allocates one small node per value.
   const stack: [unknown, PathNode | undefined][] = [[root, undefined]];
@@ -534,8 +533,8 @@ export function scanTree(root: unknown, options: ScanOptions = {}): SecretHit[] 
       if (what) hits.push({ path: pathOf(at), what });
       continue;
     }
-    if (v === null || typeof v !== 'object' || seen.has(v)) continue;
-    seen.add(v);
+    // No visited set: the node budget bounds shared (aliased) and cyclic structures alike.
+    if (v === null || typeof v !== 'object') continue;
     const level = at ? at.depth : 0;
     if (level > MAX_DEPTH) {
       hits.push({ path: pathOf(at), what: `nesting deeper than ${MAX_DEPTH} levels, too deep to check for secrets` });

@@ -311,10 +311,7 @@ describe('diffTrees: scale', () => {
     };
     const a = build(0);
     const b = build(1);
-    const started = Date.now();
     const r = diffTrees(a, b);
-    const ms = Date.now() - started;
     expect(r.summary).toMatchObject({ changed: 100, unchanged: 19900, oldObjects: 20000, newObjects: 20000 });
-    expect(ms).toBeLessThan(10000); // generous: CI machines are shared; the benchmark measures properly
   });
 });

@@ -150,9 +150,8 @@ describe('no-host-access covers every kind that runs code', () => {
     const shared: any = { a: 1 };
     let v: any = shared;
     for (let i = 0; i < 40; i++) v = { l: v, r: v };
-    const t = Date.now();
+    // 2^40 paths, 41 distinct nodes: a walk that followed every path would never end.
     expect(refused('no-host-access', [gitlab({ deep: v })])).toEqual([]);
-    expect(Date.now() - t).toBeLessThan(2000);
   });
 
   test('a declared system namespace, and a per-object waiver, accept host access', () => {
