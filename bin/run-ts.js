@@ -12,16 +12,24 @@ const { cacheRoot, privateDir, readEntry, writeEntry } = require('./private-cach
 // OCPKIT_CACHE_DIR=off disables it), keyed by source text, file name, options and esbuild
 // version, so a run that changed nothing does not start esbuild at all (about a third of a
 // second for the CLI). Inline source maps make stack traces and error locations point at the
-// TypeScript line. `import()` is lowered to require so .ts modules loaded that way also go
-// through this loader.
-const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node20', sourcemap: 'inline', supported: { 'dynamic-import': false } };
+// TypeScript line: for the user's own files always (their errors are reported with file:line),
+// for ocpkit's own lib/ only with --debug / OCPKIT_DEBUG=1 (Node parses every map it is given,
+// about 0.15 s for ocpkit's modules, which an ordinary run never needs). `import()` is lowered
+// to require so .ts modules loaded that way also go through this loader.
+const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node20', supported: { 'dynamic-import': false } };
+const OWN_LIB = path.join(__dirname, '..', 'lib') + path.sep;
+const MAP_ALL = process.argv.includes('--debug') || process.env.OCPKIT_DEBUG === '1';
+
+function optionsFor(filename) {
+  return MAP_ALL || !filename.startsWith(OWN_LIB) ? { ...OPTIONS, sourcemap: 'inline' } : OPTIONS;
+}
 let cacheDir;
 let esbuild;
 let salt;
 
 function transpile(source, filename) {
   esbuild ??= require('esbuild');
-  return esbuild.transformSync(source, { ...OPTIONS, sourcefile: filename }).code;
+  return esbuild.transformSync(source, { ...optionsFor(filename), sourcefile: filename }).code;
 }
 
 function cached(source, filename) {
@@ -31,7 +39,7 @@ function cached(source, filename) {
   }
   if (!cacheDir) return transpile(source, filename);
   salt ??= `${require('esbuild/package.json').version}\0${JSON.stringify(OPTIONS)}`;
-  const key = crypto.createHash('sha256').update(`${salt}\0${filename}\0${source}`).digest('hex');
+  const key = crypto.createHash('sha256').update(`${salt}\0${JSON.stringify(optionsFor(filename))}\0${filename}\0${source}`).digest('hex');
   const file = path.join(cacheDir, `${key}.js`);
   const hit = readEntry(file);
   if (hit !== undefined) return hit;
