@@ -158,8 +158,10 @@ export function runPipeline(roots: SynthRoot | readonly SynthRoot[], pipeline: P
 
   objects.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const all: [string, string][] = objects.map((o) => [o.file, toYaml(o.manifest)]);
-  all.push(...extra);
-  all.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (extra.length > 0) {
+    all.push(...extra);
+    all.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  }
   return { objects, files: new Map(all) };
 }
 
