@@ -191,7 +191,9 @@ describe('--out is replaced only when ocpkit wrote it', () => {
   });
 
   test('refuses the home folder itself (even when empty) and any folder holding it', () => {
-    const h = tmp();
+    // A home inside a fresh folder, so its parent holds nothing else (not this checkout, wherever it is).
+    const h = path.join(tmp(), 'home');
+    fs.mkdirSync(h);
     // os.homedir() reads the real environment, so this runs in a child with HOME set
     for (const [out, message] of [[h, /is your home folder/], [path.dirname(h), /would replace a folder holding your home folder/]] as const) {
       const r = spawnSync(process.execPath, ['bin/ocpkit.js', 'synth', 'test/fixtures/good-stack.ts', '--out', out], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, HOME: h } });
