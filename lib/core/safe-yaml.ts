@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as yaml from 'js-yaml';
+import { OcpkitError } from './errors';
 
 /**
  * The one YAML reader for everything ocpkit reads that a user (or an attacker) wrote: data files
@@ -328,4 +329,17 @@ function size(v: unknown, memo: WeakMap<object, number>, cap: number): number {
   }
   memo.set(v, n);
   return n;
+}
+
+/**
+ * Reads and parses a YAML data file ocpkit itself depends on (a schema index, the operator
+ * catalog), with the limits above; any refusal is an OcpkitError naming the file.
+ */
+export function loadYamlDataFile(file: string): unknown {
+  try {
+    return loadYaml(readYamlFile(file));
+  } catch (e) {
+    if (e instanceof YamlInputError) throw new OcpkitError([{ path: file, field: '', message: e.message }]);
+    throw e;
+  }
 }

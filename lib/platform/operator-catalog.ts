@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { OcpkitError } from '../core/errors';
-import { loadYaml, readYamlFile, YamlInputError } from '../core/safe-yaml';
+import { loadYamlDataFile } from '../core/safe-yaml';
 
 /**
  * OLM package facts of one OpenShift version: which operator packages, channels and
@@ -116,13 +116,7 @@ export class OperatorCatalog {
     const key = `${file}\0${st.size}\0${st.mtimeMs}`;
     let c = PARSED.get(key);
     if (!c) {
-      let doc: any;
-      try {
-        doc = loadYaml(readYamlFile(file));
-      } catch (e) {
-        if (e instanceof YamlInputError) throw new OcpkitError([{ path: file, field: '', message: e.message }]);
-        throw e;
-      }
+      const doc: any = loadYamlDataFile(file);
       c = new OperatorCatalog(file, doc);
       PARSED.set(key, c);
     }

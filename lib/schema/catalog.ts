@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { OcpkitError } from '../core/errors';
-import { loadYaml, readYamlFile, YamlInputError } from '../core/safe-yaml';
+import { loadYamlDataFile } from '../core/safe-yaml';
 
 /**
  * Which schema file describes which kind, found by reading the files, never by hard-coded names:
@@ -169,13 +169,7 @@ export function profileIndex(profileDir: string): ReadonlyMap<string, KindEntry>
   const memoKey = `profile\0${file}\0${st.size}\0${st.mtimeMs}`;
   const memo = MEMO.get(memoKey);
   if (memo) return memo.kinds;
-  let doc: any;
-  try {
-    doc = loadYaml(readYamlFile(file));
-  } catch (e) {
-    if (e instanceof YamlInputError) throw new OcpkitError([{ path: file, field: '', message: e.message }]);
-    throw e;
-  }
+  const doc: any = loadYamlDataFile(file);
   if (!doc || typeof doc.kinds !== 'object' || doc.kinds === null) {
     throw new OcpkitError([{ path: file, field: 'kinds', message: 'is not a profile index (no `kinds:` map of group/version/Kind -> { file })' }]);
   }
