@@ -627,7 +627,4 @@ export function dottedPath(path: readonly (string | number)[]): string {
   return out;
 }
 
-/** `/a/b/0/c` (RFC 6901) */
-export function jsonPointer(path: readonly (string | number)[]): string {
-  return path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
-}
+

@@ -1,5 +1,6 @@
 import * as yaml from 'js-yaml';
 import { show } from '../core/errors';
+import { jsonPointer } from '../core/json-pointer';
 import type { Finding } from './policy';
 
 /**
@@ -28,10 +29,6 @@ function capName(c: unknown): string {
 export function unsafeCapabilities(add: unknown): string[] {
   if (!Array.isArray(add)) return add === undefined || add === null ? [] : [show(add)];
   return add.filter((c) => !SAFE_CAPABILITIES.includes(capName(c))).map((c) => (typeof c === 'string' ? c : show(c)));
-}
-
-export function esc(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /** One host-access finding inside a security context (pod or container level). */
@@ -124,7 +121,7 @@ export function genericHostAccess(value: unknown, pointer: string, where: string
   const ptrOf = (s: Step): string => {
     const keys: string[] = [];
     for (let x = s; x; x = x.parent) keys.push(x.key);
-    return pointer + keys.reverse().map((k) => `/${esc(k)}`).join('');
+    return pointer + jsonPointer(keys.reverse());
   };
   const visit = (v: any, at: Step, depth: number, inText: string | undefined): void => {
     if (exhausted) return;

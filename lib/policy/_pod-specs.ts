@@ -1,32 +1,13 @@
-/** Where the pod spec sits in each kind that runs pods. */
-const POD_SPEC_PATHS: Record<string, readonly string[]> = {
-  Pod: ['spec'],
-  PodTemplate: ['template', 'spec'],
-  Deployment: ['spec', 'template', 'spec'],
-  StatefulSet: ['spec', 'template', 'spec'],
-  DaemonSet: ['spec', 'template', 'spec'],
-  ReplicaSet: ['spec', 'template', 'spec'],
-  ReplicationController: ['spec', 'template', 'spec'],
-  Job: ['spec', 'template', 'spec'],
-  DeploymentConfig: ['spec', 'template', 'spec'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-};
+import { isPodKind, podTemplateOf } from '../core/pod-templates';
 
-/** True for kinds that carry a pod spec. */
-export function isPodKind(kind: unknown): boolean {
-  return typeof kind === 'string' && Object.prototype.hasOwnProperty.call(POD_SPEC_PATHS, kind);
-}
+export { isPodKind } from '../core/pod-templates';
 
 /** The pod spec of a manifest and its JSON pointer, or undefined for kinds that run no pods. */
 export function podSpecOf(manifest: any): { spec: any; pointer: string } | undefined {
-  const path = isPodKind(manifest?.kind) ? POD_SPEC_PATHS[manifest.kind] : undefined;
-  if (!path) return undefined;
-  let v = manifest;
-  for (const k of path) {
-    v = v?.[k];
-    if (v === undefined || v === null || typeof v !== 'object') return undefined;
-  }
-  return { spec: v, pointer: `/${path.join('/')}` };
+  const t = isPodKind(manifest?.kind) ? podTemplateOf(manifest) : undefined;
+  const spec = t?.template.spec;
+  if (spec === undefined || spec === null || typeof spec !== 'object') return undefined;
+  return { spec, pointer: `${t!.pointer}/spec` };
 }
 
 /** One container of a pod spec. */

@@ -1,8 +1,9 @@
+import { jsonPointer } from '../core/json-pointer';
 import { Problem } from '../core/errors';
 import { isPodKind } from './_pod-specs';
 import { Finding, PolicyContext, PolicyObject, policies, PolicyRule, WAIVE_ANNOTATION_PREFIX, waiverReason } from './policy';
 import { SYSTEM_NAMESPACE_ANNOTATION } from './system-namespaces';
-import { isTenantNamespace } from './tenant-network-isolation';
+import { isTenantNamespace, tenantNamespaceNames } from './tenant-network-isolation';
 
 /** Options of {@link checkPolicies}. */
 export interface CheckPoliciesOptions {
@@ -49,9 +50,14 @@ export function checkPolicies(objects: readonly PolicyObject[], options: CheckPo
       if (l) l.push(o);
       else byNs.set(ns, [o]);
     }
-    const tenantNamespaces = new Set(list.filter((o) => isTenantNamespace(o.manifest)).map((o) => o.manifest.metadata.name as string));
-    const declared = options.systemNamespaces?.(group);
     const system = new Set<string>();
+    const ctx: PolicyContext = {
+      objects: list,
+      inNamespace: (ns) => byNs.get(ns) ?? [],
+      isSystemNamespace: (ns) => typeof ns === 'string' && system.has(ns),
+    };
+    const tenantNamespaces = tenantNamespaceNames(ctx);
+    const declared = options.systemNamespaces?.(group);
     if (declared) {
       for (const ns of declared.keys()) system.add(ns);
     } else {
@@ -72,11 +78,6 @@ export function checkPolicies(objects: readonly PolicyObject[], options: CheckPo
         rejected.add(ns);
       }
     }
-    const ctx: PolicyContext = {
-      objects: list,
-      inNamespace: (ns) => byNs.get(ns) ?? [],
-      isSystemNamespace: (ns) => typeof ns === 'string' && system.has(ns),
-    };
     for (const o of list) {
       const m = o.manifest;
       const annotations = m?.metadata?.annotations;
@@ -85,15 +86,15 @@ export function checkPolicies(objects: readonly PolicyObject[], options: CheckPo
           if (!k.startsWith(WAIVE_ANNOTATION_PREFIX)) continue;
           const id = k.slice(WAIVE_ANNOTATION_PREFIX.length);
           if (!ids.has(id)) {
-            problems.push({ path: o.path, field: `/metadata/annotations/${k.replace(/\//g, '~1')}`, message: `waives unknown policy "${id}"; known policies are ${[...ids].join(', ')}` });
+            problems.push({ path: o.path, field: jsonPointer(['metadata', 'annotations', k]), message: `waives unknown policy "${id}"; known policies are ${[...ids].join(', ')}` });
           } else if (typeof v !== 'string' || v.trim() === '') {
-            problems.push({ path: o.path, field: `/metadata/annotations/${k.replace(/\//g, '~1')}`, message: `waiver of policy ${id} has no reason; write why the object may break the policy` });
+            problems.push({ path: o.path, field: jsonPointer(['metadata', 'annotations', k]), message: `waiver of policy ${id} has no reason; write why the object may break the policy` });
           }
         }
         if (declared && annotated(m)) {
           const ns = key(m) === 'v1/Namespace' ? m.metadata?.name : m.metadata?.namespace;
           if (!system.has(ns) && !rejected.has(ns)) {
-            problems.push({ path: o.path, field: `/metadata/annotations/${SYSTEM_NAMESPACE_ANNOTATION.replace(/\//g, '~1')}`, message: `namespace "${ns}" is not a declared system namespace; only SystemNamespaces.declare(cluster, namespace, reason) sets this annotation` });
+            problems.push({ path: o.path, field: jsonPointer(['metadata', 'annotations', SYSTEM_NAMESPACE_ANNOTATION]), message: `namespace "${ns}" is not a declared system namespace; only SystemNamespaces.declare(cluster, namespace, reason) sets this annotation` });
           }
         }
       }

@@ -1,5 +1,5 @@
 import { show } from '../core/errors';
-import { esc } from './_host-access';
+import { pointerToken } from '../core/json-pointer';
 import type { Finding, PolicyRule } from './policy';
 import { isTenantNamespace } from './tenant-network-isolation';
 
@@ -52,19 +52,19 @@ export const NAMESPACE_ADMISSION_LABELS: PolicyRule = {
     const out: Finding[] = [];
     const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
     if (own(labels, RUN_LEVEL)) {
-      out.push({ pointer: `/metadata/labels/${esc(RUN_LEVEL)}`, message: `${what} carries ${RUN_LEVEL}: ${show(labels[RUN_LEVEL])}, which exempts the namespace from SCC and Pod Security admission; remove the label (${system} carry it)` });
+      out.push({ pointer: `/metadata/labels/${pointerToken(RUN_LEVEL)}`, message: `${what} carries ${RUN_LEVEL}: ${show(labels[RUN_LEVEL])}, which exempts the namespace from SCC and Pod Security admission; remove the label (${system} carry it)` });
     }
     const enforce = labels[ENFORCE];
     if (labels[LABEL_SYNC] === 'false' && enforce !== 'restricted' && enforce !== 'baseline' && enforce !== 'privileged') {
-      out.push({ pointer: `/metadata/labels/${esc(LABEL_SYNC)}`, message: `${what} turns OpenShift's Pod Security label sync off (${LABEL_SYNC}: "false") without enforcing a level, so the cluster default applies; set ${ENFORCE} to "restricted" or "baseline" too, or drop the label` });
+      out.push({ pointer: `/metadata/labels/${pointerToken(LABEL_SYNC)}`, message: `${what} turns OpenShift's Pod Security label sync off (${LABEL_SYNC}: "false") without enforcing a level, so the cluster default applies; set ${ENFORCE} to "restricted" or "baseline" too, or drop the label` });
     }
     for (const a of SCC_ANNOTATIONS) {
       if (own(annotations, a)) {
-        out.push({ pointer: `/metadata/annotations/${esc(a)}`, message: `${what} sets ${a}: ${show(annotations[a])}; OpenShift allocates this SCC range itself and a hand-written one can admit root, remove it (${system} set it)` });
+        out.push({ pointer: `/metadata/annotations/${pointerToken(a)}`, message: `${what} sets ${a}: ${show(annotations[a])}; OpenShift allocates this SCC range itself and a hand-written one can admit root, remove it (${system} set it)` });
       }
     }
     if (isTenantNamespace(m) && labels[CLUSTER_MONITORING] === 'true') {
-      out.push({ pointer: `/metadata/labels/${esc(CLUSTER_MONITORING)}`, message: `tenant namespace "${name}" carries ${CLUSTER_MONITORING}: "true", which hands its ServiceMonitors and rules to the platform Prometheus; tenants use monitoring for user-defined projects, remove the label` });
+      out.push({ pointer: `/metadata/labels/${pointerToken(CLUSTER_MONITORING)}`, message: `tenant namespace "${name}" carries ${CLUSTER_MONITORING}: "true", which hands its ServiceMonitors and rules to the platform Prometheus; tenants use monitoring for user-defined projects, remove the label` });
     }
     return out;
   },

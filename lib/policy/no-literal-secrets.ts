@@ -1,5 +1,6 @@
 import { show } from '../core/errors';
-import { isCredentialKey, isLiteralValue, jsonPointer, scanTree } from '../core/secret-scan';
+import { jsonPointer } from '../core/json-pointer';
+import { isCredentialKey, isLiteralValue, scanTree } from '../core/secret-scan';
 import type { Finding, PolicyRule } from './policy';
 
 /** Same as WAIVE_ANNOTATION_PREFIX in ./policy (not imported: policy.ts imports the built-in rules). */

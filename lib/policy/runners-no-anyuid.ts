@@ -1,26 +1,21 @@
-import type { Finding, PolicyContext, PolicyObject, PolicyRule } from './policy';
+import { perGroup } from './_per-group';
+import type { Finding, PolicyContext, PolicyRule } from './policy';
 
 /** The ClusterRole OpenShift creates for using the `anyuid` SCC (`system:openshift:scc:<name>`). */
 export const ANYUID_CLUSTER_ROLE = 'system:openshift:scc:anyuid';
 
-const RUNNER_NAMESPACES = new WeakMap<readonly PolicyObject[], Map<string, string>>();
-
 /** Namespaces where a GitLab Runner manager or its jobs run, once per group of objects. */
-function runnerNamespaces(ctx: PolicyContext): Map<string, string> {
-  let found = RUNNER_NAMESPACES.get(ctx.objects);
-  if (!found) {
-    found = new Map<string, string>();
-    for (const o of ctx.objects) {
-      const m = o.manifest;
-      if (m?.apiVersion === 'apps.gitlab.com/v1beta2' && m?.kind === 'Runner') {
-        if (typeof m.metadata?.namespace === 'string') found.set(m.metadata.namespace, o.path);
-        if (typeof m.spec?.namespace === 'string') found.set(m.spec.namespace, o.path);
-      }
+const runnerNamespaces = perGroup((ctx: PolicyContext) => {
+  const found = new Map<string, string>();
+  for (const o of ctx.objects) {
+    const m = o.manifest;
+    if (m?.apiVersion === 'apps.gitlab.com/v1beta2' && m?.kind === 'Runner') {
+      if (typeof m.metadata?.namespace === 'string') found.set(m.metadata.namespace, o.path);
+      if (typeof m.spec?.namespace === 'string') found.set(m.spec.namespace, o.path);
     }
-    RUNNER_NAMESPACES.set(ctx.objects, found);
   }
   return found;
-}
+});
 
 /**
  * `runners-no-anyuid`: no RoleBinding or ClusterRoleBinding grants the `anyuid` SCC to a service

@@ -2,6 +2,7 @@ import { show } from '../core/errors';
 import { PLATFORM_PROJECT } from '../gitops/root-app';
 import { widening } from './confined-projects';
 import type { Finding, PolicyContext, PolicyObject, PolicyRule } from './policy';
+import { perGroup } from './_per-group';
 import { tenantNamespaceNames } from './tenant-network-isolation';
 
 function isArgo(m: any, kind: string): boolean {
@@ -40,12 +41,8 @@ interface Index {
   readonly projects: Set<string>;
 }
 
-const cache = new WeakMap<readonly PolicyObject[], Index>();
-
 /** Applications of the group that belong to a confined (non-platform) project. */
-function confinedApps(ctx: PolicyContext): Index {
-  const hit = cache.get(ctx.objects);
-  if (hit) return hit;
+const confinedApps = perGroup((ctx: PolicyContext): Index => {
   const projects = new Map<string, any>();
   for (const o of ctx.objects) if (isArgo(o.manifest, 'AppProject')) projects.set(o.manifest.metadata?.name, o.manifest);
   const index: Index = { byObject: new Map(), byFolder: new Map(), projects: new Set(projects.keys()) };
@@ -77,9 +74,8 @@ function confinedApps(ctx: PolicyContext): Index {
       else index.byFolder.set(f, [app]);
     }
   }
-  cache.set(ctx.objects, index);
   return index;
-}
+});
 
 /**
  * `tenant-namespace-confinement`: what a tenant's Argo CD Application syncs stays in the

@@ -1,3 +1,4 @@
+import { perGroup } from './_per-group';
 import type { Finding, PolicyContext, PolicyObject, PolicyRule } from './policy';
 
 /** Label that marks a tenant Namespace (set by `Tenant`). */
@@ -8,17 +9,10 @@ export function isTenantNamespace(m: any): boolean {
   return m?.kind === 'Namespace' && m?.apiVersion === 'v1' && typeof m?.metadata?.labels?.[TENANT_LABEL] === 'string';
 }
 
-const TENANT_NAMESPACES = new WeakMap<readonly PolicyObject[], Set<string>>();
-
 /** Names of the tenant namespaces of a group, found once per group. */
-export function tenantNamespaceNames(ctx: PolicyContext): ReadonlySet<string> {
-  let names = TENANT_NAMESPACES.get(ctx.objects);
-  if (!names) {
-    names = new Set(ctx.inNamespace('').filter((o) => isTenantNamespace(o.manifest)).map((o) => o.manifest.metadata.name as string));
-    TENANT_NAMESPACES.set(ctx.objects, names);
-  }
-  return names;
-}
+export const tenantNamespaceNames: (ctx: PolicyContext) => ReadonlySet<string> = perGroup(
+  (ctx) => new Set(ctx.objects.filter((o) => isTenantNamespace(o.manifest)).map((o) => o.manifest.metadata.name as string)),
+);
 
 function emptySelector(sel: any): boolean {
   if (sel === undefined || sel === null) return true;

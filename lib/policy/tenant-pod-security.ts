@@ -1,3 +1,4 @@
+import { jsonPointer } from '../core/json-pointer';
 import { show } from '../core/errors';
 import type { Finding, PolicyRule } from './policy';
 import { isTenantNamespace } from './tenant-network-isolation';
@@ -19,7 +20,7 @@ export const TENANT_POD_SECURITY: PolicyRule = {
     if (!isTenantNamespace(m)) return [];
     const level = m.metadata?.labels?.[POD_SECURITY_ENFORCE_LABEL];
     if (typeof level === 'string' && LEVELS.includes(level)) return [];
-    const pointer = `/metadata/labels/${POD_SECURITY_ENFORCE_LABEL.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    const pointer = jsonPointer(['metadata', 'labels', POD_SECURITY_ENFORCE_LABEL]);
     return [{
       pointer,
       message: level === undefined

@@ -1,3 +1,5 @@
+import { jsonPointer } from '../core/json-pointer';
+import { podTemplateOf } from '../core/pod-templates';
 import { loadYaml } from '../core/safe-yaml';
 import { Provision, Reference, RefKind } from './model';
 
@@ -27,24 +29,10 @@ export interface ScanOptions {
   readonly clusterResourceNamespace: string;
 }
 
-const esc = (s: string | number) => String(s).replace(/~/g, '~0').replace(/\//g, '~1');
-const ptr = (base: string, ...parts: (string | number)[]) => `${base}${parts.map((p) => `/${esc(p)}`).join('')}`;
+const ptr = (base: string, ...parts: (string | number)[]) => `${base}${jsonPointer(parts)}`;
 const isObj = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
-
-/** Pod specs inside a workload kind: [JSON pointer of the pod template (or pod), pod spec]. */
-const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
-  Pod: [],
-  Deployment: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  ReplicationController: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  DeploymentConfig: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-};
 
 /** Every reference a manifest makes. */
 export function referencesOf(m: any, options: ScanOptions): ManifestRefs {
@@ -57,15 +45,10 @@ export function referencesOf(m: any, options: ScanOptions): ManifestRefs {
   };
   if (ns) add('Namespace', undefined, ns, '/metadata/namespace');
 
-  const templatePath = POD_TEMPLATE_PATHS[m.kind];
-  if (templatePath && (m.apiVersion === 'v1' || m.apiVersion === 'apps/v1' || m.apiVersion === 'batch/v1' || m.apiVersion === 'apps.openshift.io/v1')) {
-    let t: any = m;
-    for (const p of templatePath) t = isObj(t) ? t[p] : undefined;
-    if (isObj(t)) {
-      const base = ptr('', ...templatePath);
-      podSpecRefs(t.spec, ptr(base, 'spec'), ns, add);
-      networkAnnotationRefs(t.metadata?.annotations, ptr(base, 'metadata', 'annotations'), ns, add);
-    }
+  const pod = m.apiVersion === 'v1' || m.apiVersion === 'apps/v1' || m.apiVersion === 'batch/v1' || m.apiVersion === 'apps.openshift.io/v1' ? podTemplateOf(m) : undefined;
+  if (pod && isObj(pod.template)) {
+    podSpecRefs(pod.template.spec, ptr(pod.pointer, 'spec'), ns, add);
+    networkAnnotationRefs(pod.template.metadata?.annotations, ptr(pod.pointer, 'metadata', 'annotations'), ns, add);
   }
 
   switch (`${group(m.apiVersion)}/${m.kind}`) {

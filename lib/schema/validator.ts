@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { pointerToken } from '../core/json-pointer';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import * as yaml from 'js-yaml';
 import { ValidatorCache } from './_validator-cache';
@@ -457,7 +458,7 @@ function fixPatterns(schema: any, pointer: string, report: (pointer: string, act
     }
   }
   for (const [k, v] of Object.entries<any>(schema)) {
-    if (k !== 'pattern' && v && typeof v === 'object') fixPatterns(v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, report);
+    if (k !== 'pattern' && v && typeof v === 'object') fixPatterns(v, `${pointer}/${pointerToken(k)}`, report);
   }
 }
 

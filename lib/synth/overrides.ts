@@ -1,8 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { OcpkitError, show } from '../core/errors';
+import { pointerToken } from '../core/json-pointer';
 import { labelKey, labelValue } from '../core/rules';
-import { ManifestTransform } from './pipeline';
+import { ManifestTransform, setMetadataEntry } from './pipeline';
 
 /**
  * Overrides: the escape hatch for a field an ocpkit construct does not model.
@@ -255,9 +256,7 @@ function parsePointer(pointer: string): string[] | string {
 }
 
 /** Escapes one key for a JSON pointer (`example.com/note` -> `example.com~1note`). */
-export function escapePointerToken(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}
+export const escapePointerToken: (key: string) => string = pointerToken;
 
 class PatchError extends Error {}
 
@@ -265,13 +264,9 @@ function applyOne(doc: any, op: Operation, what: string): any {
   const label = op.op === 'set' ? `addOverride ${op.path}` : op.op === 'meta' ? `add ${op.map} ${op.key}` : `${op.op} ${op.path}`;
   try {
     switch (op.op) {
-      case 'meta': {
-        const metadata = isObject(doc.metadata) ? doc.metadata : (doc.metadata = {});
-        const entries = Object.entries({ ...(isObject(metadata[op.map]) ? metadata[op.map] : {}), [op.key]: op.value });
-        entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-        metadata[op.map] = Object.fromEntries(entries);
+      case 'meta':
+        setMetadataEntry(doc, op.map, op.key, op.value);
         return doc;
-      }
       case 'set':
         return setValue(doc, tokensOf(op.path), clone(op.value));
       case 'add':

@@ -190,12 +190,21 @@ export function walk(root: IConstruct): IConstruct[] {
 }
 
 /**
- * Sets an annotation on a manifest, keeping the annotations sorted by key (as cdk8s renders
- * them), so a transform's annotation lands where `metadata.addAnnotation` would have put it.
+ * Sets a label or an annotation on a manifest, keeping the map sorted by key (as cdk8s renders
+ * it), so a transform's entry lands where `metadata.addLabel`/`addAnnotation` would have put it.
  */
-export function setAnnotation(manifest: any, key: string, value: string): void {
-  const metadata = (manifest.metadata ??= {});
-  const entries = Object.entries({ ...(metadata.annotations ?? {}), [key]: value });
+export function setMetadataEntry(manifest: any, map: 'labels' | 'annotations', key: string, value: string): void {
+  const metadata = isObject(manifest.metadata) ? manifest.metadata : (manifest.metadata = {});
+  const entries = Object.entries({ ...(isObject(metadata[map]) ? metadata[map] : {}), [key]: value });
   entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  metadata.annotations = Object.fromEntries(entries);
+  metadata[map] = Object.fromEntries(entries);
+}
+
+/** Sets an annotation on a manifest, keeping the annotations sorted (see {@link setMetadataEntry}). */
+export function setAnnotation(manifest: any, key: string, value: string): void {
+  setMetadataEntry(manifest, 'annotations', key, value);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

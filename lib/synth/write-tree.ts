@@ -350,8 +350,7 @@ export function hasInterruptedWrites(outdir: string): boolean {
 function validateKeys(files: ReadonlyMap<string, string>): void {
   const folded = new Map<string, string>();
   for (const rel of files.keys()) {
-    const parts = rel.split('/');
-    if (!rel || /[\0\n\r\\]/.test(rel) || parts.some((p) => p === '' || p === '.' || p === '..') || rel === OUTPUT_MARKER) {
+    if (!isPlainRelative(rel) || rel === OUTPUT_MARKER) {
       throw new OutputWriteError(`file name ${JSON.stringify(rel)} is not a plain relative path inside the output`, true);
     }
     const twin = folded.get(rel.toLowerCase());
