@@ -1,3 +1,4 @@
+import { show } from '../core/errors';
 import { createHash } from 'crypto';
 
 /**
@@ -61,27 +62,21 @@ function passes(rule: NameRule, max: number, v: string): boolean {
   }
 }
 
-/** Shows a name in a message without letting control characters through. */
-function quote(v: unknown): string {
-  const s = JSON.stringify(typeof v === 'string' && v.length > 80 ? `${v.slice(0, 77)}...` : v) ?? String(v);
-  return s;
-}
-
 /** What is wrong with a manifest's name and namespace as Kubernetes names (and so as file names). */
 export function objectNameProblems(manifest: any): { field: string; message: string }[] {
   const out: { field: string; message: string }[] = [];
   const kind = typeof manifest?.kind === 'string' ? manifest.kind : '';
   if (!/^[A-Za-z][A-Za-z0-9]*$/.test(kind) || kind.length > 63) {
-    out.push({ field: 'kind', message: `${quote(manifest?.kind)} is not a Kubernetes kind (letters and digits, starting with a letter)` });
+    out.push({ field: 'kind', message: `${show(manifest?.kind)} is not a Kubernetes kind (letters and digits, starting with a letter)` });
   }
   const ns = manifest?.metadata?.namespace;
   if (ns !== undefined && ns !== null && !passes('label', 63, String(ns))) {
-    out.push({ field: 'metadata.namespace', message: `${quote(ns)} is not ${DESCRIBE.label} of at most 63 characters` });
+    out.push({ field: 'metadata.namespace', message: `${show(ns)} is not ${DESCRIBE.label} of at most 63 characters` });
   }
   const name = manifest?.metadata?.name;
   const { rule, max } = RULES.get(`${groupOf(manifest?.apiVersion)}/${kind}`) ?? { rule: 'subdomain' as NameRule, max: 253 };
   if (typeof name !== 'string' || !passes(rule, max, name)) {
-    out.push({ field: 'metadata.name', message: `${quote(name)} is not a valid ${kind || 'object'} name: it must be ${DESCRIBE[rule]} of at most ${max} characters` });
+    out.push({ field: 'metadata.name', message: `${show(name)} is not a valid ${kind || 'object'} name: it must be ${DESCRIBE[rule]} of at most ${max} characters` });
   }
   return out;
 }
