@@ -122,7 +122,7 @@ function index(objects: readonly SynthesizedObject[]): Map<string, Namespace> {
     const ns = m?.metadata?.namespace;
     if (typeof ns !== 'string' || !ns) continue;
     // Clusters synthesized together may share namespace names: one bucket per environment and namespace.
-    const key = `${o.root?.environment ?? o.file.split('/')[0]}/${ns}`;
+    const key = `${o.root?.outputFolder ?? o.file.split('/')[0]}/${ns}`;
     let n = out.get(key);
     if (!n) {
       n = { name: ns, quotas: [], limitRanges: [], workloads: [], autoscaled: new Map(), counts: new Map(), loadBalancers: 0 };

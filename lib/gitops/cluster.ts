@@ -23,6 +23,13 @@ export interface ClusterProps {
    */
   readonly targetRevision?: string;
   /**
+   * Name of this cluster's output folder (`dist/<outputFolder>/`). One cluster per environment
+   * keeps the default; a fleet, where several clusters share an environment (a release train),
+   * gives every cluster its own folder.
+   * @default the environment
+   */
+  readonly outputFolder?: string;
+  /**
    * Path of the synthesized tree inside the repository.
    * @default 'dist'
    */
@@ -73,6 +80,8 @@ export class Cluster extends App {
 
   public readonly clusterName: string;
   public readonly environment: string;
+  /** The folder below `distPath` this cluster is written to (see {@link ClusterProps.outputFolder}). */
+  public readonly outputFolder: string;
   public readonly repoUrl: string;
   public readonly targetRevision: string;
   public readonly distPath: string;
@@ -99,6 +108,7 @@ export class Cluster extends App {
     p.check('environment', props.environment, dnsLabel);
     p.check('repoUrl', props.repoUrl, gitUrl);
     if (props.targetRevision !== undefined) p.check('targetRevision', props.targetRevision, nonEmpty);
+    if (props.outputFolder !== undefined) p.check('outputFolder', props.outputFolder, dnsLabel);
     if (props.distPath !== undefined) p.check('distPath', props.distPath, nonEmpty);
     if (props.argoNamespace !== undefined) p.check('argoNamespace', props.argoNamespace, dnsLabel);
     if (props.destinationServer !== undefined) p.check('destinationServer', props.destinationServer, httpsUrl);
@@ -111,6 +121,7 @@ export class Cluster extends App {
     this.schemaDirs = dirs.map((d) => path.resolve(d));
     this.clusterName = props.name;
     this.environment = props.environment;
+    this.outputFolder = props.outputFolder ?? props.environment;
     this.repoUrl = props.repoUrl;
     this.targetRevision = props.targetRevision ?? 'main';
     this.distPath = props.distPath ?? 'dist';
@@ -148,6 +159,6 @@ export class Cluster extends App {
 
   /** Repository path of one output folder of this environment. */
   public folderPath(folder: string): string {
-    return `${this.distPath}/${this.environment}/${folder}`;
+    return `${this.distPath}/${this.outputFolder}/${folder}`;
   }
 }

@@ -42,7 +42,7 @@ export const POLICY_STAMPS: ManifestTransform = {
 export const POLICY_CHECK: SynthCheck = {
   id: 'policies',
   check(objects, ctx) {
-    const byEnv = new Map(ctx.roots.map((r) => [r.environment, r] as const));
+    const byEnv = new Map(ctx.roots.map((r) => [r.outputFolder, r] as const));
     const none = new Map<string, string>();
     return checkPolicies(
       objects.map((o) => ({ manifest: o.manifest, path: o.path, group: o.file.split('/')[0], file: o.file })),

@@ -58,7 +58,7 @@ export function referenceCheck(options: ReferenceCheckOptions = {}): SynthCheck 
       for (const o of objects) if (o.root) byRoot.get(o.root)?.push(o);
       const problems: Problem[] = [];
       for (const [root, objs] of byRoot) {
-        const result = resolveReferences(objs, ctx.constructsOf(root), platform, root.environment);
+        const result = resolveReferences(objs, ctx.constructsOf(root), platform, root.outputFolder);
         RESULTS.set(root, result);
         problems.push(...result.problems);
       }
@@ -77,7 +77,7 @@ export function externalsArtifact(options: ReferenceCheckOptions = {}): Artifact
   return {
     id: 'externals',
     produce(objects: readonly SynthesizedObject[], root: SynthRoot) {
-      const result = RESULTS.get(root) ?? resolveReferences(objects, walk(root), platform, root.environment);
+      const result = RESULTS.get(root) ?? resolveReferences(objects, walk(root), platform, root.outputFolder);
       RESULTS.delete(root);
       return [{ file: 'externals.yaml', text: renderExternalsFile(root.environment, result.externals) }];
     },

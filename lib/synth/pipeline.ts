@@ -23,8 +23,13 @@ import type { SchemaValidator } from '../schema/validator';
 
 /** A root of a construct tree that synthesizes into one environment folder (a Cluster). */
 export interface SynthRoot extends IConstruct {
-  /** Names the first folder of every file of this root. */
+  /** Environment (or release train) this root is synthesized for. */
   readonly environment: string;
+  /**
+   * Names the first folder of every file of this root: the environment for a single cluster per
+   * environment, the cluster name in a fleet (several clusters per environment).
+   */
+  readonly outputFolder: string;
 }
 
 /** One synthesized object and where it came from. */

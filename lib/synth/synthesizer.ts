@@ -35,10 +35,10 @@ export function runPipeline(roots: SynthRoot | readonly SynthRoot[], pipeline: P
 
   try {
     for (const root of list) {
-      if (envs.has(root.environment)) {
-        problems.push({ path: root.node.path || root.node.id || root.environment, field: 'environment', message: `environment "${root.environment}" is synthesized twice` });
+      if (envs.has(root.outputFolder)) {
+        problems.push({ path: root.node.path || root.node.id || root.outputFolder, field: 'outputFolder', message: `output folder "${root.outputFolder}" is synthesized twice; give every cluster its own environment or folder` });
       }
-      envs.add(root.environment);
+      envs.add(root.outputFolder);
       // One walk per tree: validations and checks reuse it through TreeIndex / CheckContext.
       const constructs = walk(root);
       walks.set(root, constructs);
@@ -82,7 +82,7 @@ export function runPipeline(roots: SynthRoot | readonly SynthRoot[], pipeline: P
           for (const p of nameProblems) problems.push({ path, field: p.field, message: p.message });
           continue;
         }
-        const file = containedFile(root.environment, placed.folder, fileName(manifest));
+        const file = containedFile(root.outputFolder, placed.folder, fileName(manifest));
         if (!file) {
           problems.push({ path, field: 'metadata.name', message: `the output file of ${manifest.kind} "${manifest.metadata.name}" would fall outside the output folder; environment, application and object names must be plain names` });
           continue;
@@ -144,9 +144,9 @@ export function runPipeline(roots: SynthRoot | readonly SynthRoot[], pipeline: P
   for (const producer of pipeline.artifacts ?? []) {
     for (const root of list) {
       for (const a of producer.produce(objects.filter((o) => o.root === root), root)) {
-        const file = containedFile(root.environment, ...a.file.split('/'));
+        const file = containedFile(root.outputFolder, ...a.file.split('/'));
         if (!file || byFile.has(file)) {
-          problems.push({ path: root.node.path || root.environment, field: producer.id, message: `artifact ${JSON.stringify(a.file)} is not a free path inside the environment folder` });
+          problems.push({ path: root.node.path || root.outputFolder, field: producer.id, message: `artifact ${JSON.stringify(a.file)} is not a free path inside the environment folder` });
           continue;
         }
         byFile.set(file, producer.id);
