@@ -74,7 +74,7 @@ describe('synthesize', () => {
   });
 
   test('the same environment twice is refused', () => {
-    expect(() => synthesize([testCluster('prod'), testCluster('prod')], { validator: false })).toThrow(/environment "prod" is synthesized twice/);
+    expect(() => synthesize([testCluster('prod'), testCluster('prod')], { validator: false })).toThrow(/output folder "prod" is synthesized twice/);
   });
 
   test('walk visits every construct once, in definition order', () => {
