@@ -6,6 +6,7 @@
  */
 import { TENANT_CAPACITY_CHECK } from './capacity/capacity-check';
 import { Cluster } from './gitops/cluster';
+import { Delivery } from './gitops/delivery';
 import { applyDeliveryAnnotations } from './gitops/delivery-annotations';
 import { GitOpsApp } from './gitops/gitops-app';
 import { markManagedNamespace } from './gitops/managed-namespace';
@@ -54,8 +55,8 @@ const MANAGED_NAMESPACES: ManifestTransform = {
   transform: (m, { root }) => markManagedNamespace(m, (root as Cluster).argoNamespace),
 };
 
-/** Sync waves, sync options and server-side apply, by kind. */
-const DELIVERY_ANNOTATIONS: ManifestTransform = { id: 'delivery-annotations', transform: (m) => applyDeliveryAnnotations(m) };
+/** Sync waves and sync options: what the object's constructs chose (`Delivery.of`), else by kind. */
+const DELIVERY_ANNOTATIONS: ManifestTransform = { id: 'delivery-annotations', transform: (m, { source }) => applyDeliveryAnnotations(m, Delivery.resolve(source)) };
 
 /** Each object lands in the folder of the GitOpsApp (or Tenant) it is defined in. */
 const GITOPS_FOLDERS: Placement = {

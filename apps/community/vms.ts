@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { k8s } from 'cdk8s-plus-27';
-import { Cluster, External, GitOpsApp, SYNC_WAVE_ANNOTATION, SyncWave, Tenant } from '../../lib';
+import { Cluster, External, GitOpsApp, SyncWave, Tenant } from '../../lib';
 import { BridgeNetwork } from '../../lib';
 import { loadVmFile, OcpkitError, VirtualMachine } from '../../lib';
 import { Environment } from './environment';
@@ -48,8 +48,6 @@ export function addVirtualMachines(cluster: Cluster, env: Environment, network: 
       labels: { 'openshift.io/cluster-monitoring': 'false' },
       annotations: {
         'openshift.io/display-name': 'Infrastructure virtual machines',
-        [SYNC_WAVE_ANNOTATION]: String(SyncWave.NAMESPACES),
-        'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
       },
     },
   });
@@ -133,8 +131,6 @@ function addGoldenImages(app: GitOpsApp): void {
       name: GOLDEN_IMAGES_NAMESPACE,
       annotations: {
         'openshift.io/display-name': 'Golden VM images',
-        [SYNC_WAVE_ANNOTATION]: String(SyncWave.NAMESPACES),
-        'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
       },
     },
   });

@@ -4,7 +4,6 @@ import { Schedule } from '../../imports/velero-schedule-velero.io';
 import { Problems, show } from '../core/errors';
 import { dnsLabel, duplicates } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
-import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
 import { Tenant } from '../tenancy/tenant';
 import { listProp } from './_rules';
 import { LabelSelectorLike } from './_stateful';
@@ -221,7 +220,6 @@ export class BackupSchedule extends Construct {
       metadata: {
         name: props.name,
         namespace: this.veleroNamespace,
-        annotations: { [SYNC_WAVE_ANNOTATION]: String(SyncWave.WORKLOADS) },
       },
       spec: {
         schedule: props.schedule.toString(),

@@ -5,7 +5,6 @@ import { Quantity } from '../core/quantity';
 import { dnsLabel, dnsSubdomain, intRange } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
 import { Cluster } from '../gitops/cluster';
-import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
 import { ExternalImage } from '../openshift/external-image';
 import { bucketPrefixProblem } from './_rules';
 import { BackupExemption } from './backup-exemption';
@@ -251,9 +250,6 @@ export class EtcdBackup extends Construct {
       metadata: {
         name,
         namespace: name,
-        annotations: {
-          [SYNC_WAVE_ANNOTATION]: String(SyncWave.WORKLOADS),
-        },
       },
       spec: {
         schedule: schedule.toString(),

@@ -3,7 +3,7 @@ import { Restore } from '../../imports/velero-restore-velero.io';
 import { Problems, show } from '../core/errors';
 import { dnsLabel, dnsSubdomain } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
-import { placeIn } from '../gitops/placement';
+import { Delivery } from '../gitops/delivery';
 import { Tenant } from '../tenancy/tenant';
 import { clampName } from './_rules';
 import { BackupSchedule } from './backup-schedule';
@@ -88,7 +88,7 @@ export class TenantRestore extends Construct {
         existingResourcePolicy: 'none',
       },
     });
-    placeIn(this.resource, RESTORE_DRILL_FOLDER);
+    Delivery.of(this.resource).folder(RESTORE_DRILL_FOLDER);
 
     const schedule = props.schedule;
     this.node.addValidation({

@@ -9,7 +9,6 @@ import { Quantity } from '../core/quantity';
 import { dnsLabel, dnsSubdomain, hostname, httpsUrl, intRange, nonEmpty, noUrlCredentials, oneOf } from '../core/rules';
 import { credentialKeyValues, dottedPath, scanTree } from '../core/secret-scan';
 import { SecretKey } from '../core/secret-key';
-import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
 import { hostOrIp, semver } from './_rules';
 import { concatYamlLists, deepMerge, getPath, isPlainObject, leafPaths, plaintextSecrets, setPath, Values } from './_values';
 import { IGitalyEndpoint } from './gitaly-endpoint';
@@ -294,9 +293,6 @@ export class GitLab extends Construct {
       metadata: {
         name: props.name,
         namespace: this.namespace,
-        annotations: {
-          [SYNC_WAVE_ANNOTATION]: String(SyncWave.WORKLOADS),
-        },
       },
       spec: { chart: { version: props.chartVersion, values: Lazy.any({ produce: () => this.chartValues() }) } },
     });

@@ -4,7 +4,6 @@ import { Construct } from 'constructs';
 import { Problems, show } from '../core/errors';
 import { Quantity } from '../core/quantity';
 import { dnsLabel, dnsSubdomain, duplicates, intRange, oneOf } from '../core/rules';
-import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
 import { ExternalImage } from '../openshift/external-image';
 import { hostOrIp } from './_rules';
 import { renderRsyslogConfig } from './_rsyslog-config';
@@ -157,10 +156,6 @@ export class GitLabLogRelay extends Construct {
       metadata: {
         name: claimName,
         namespace,
-        annotations: {
-          [SYNC_WAVE_ANNOTATION]: String(SyncWave.CONFIG),
-          'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
-        },
       },
       spec: {
         accessModes: ['ReadWriteMany'],
@@ -216,7 +211,7 @@ export class GitLabLogRelay extends Construct {
       mounts.push({ name: 'ca', mountPath: caDir, readOnly: true });
     }
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: { name, namespace, labels, annotations: { [SYNC_WAVE_ANNOTATION]: String(SyncWave.WORKLOADS) } },
+      metadata: { name, namespace, labels },
       spec: {
         replicas: 1,
         // Two relays at once would send every line twice.

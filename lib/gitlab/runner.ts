@@ -5,7 +5,6 @@ import { Runner as RunnerResource, RunnerSpecS3 } from '../../imports/gitlab-run
 import { Problems, show } from '../core/errors';
 import { dnsLabel, dnsSubdomain, duplicates, intRange, nonEmpty } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
-import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
 import { ExternalImage } from '../openshift/external-image';
 import { hostOrIp, httpsOrigin } from './_rules';
 import { GitLabRunnerOperator } from './gitlab-operator';
@@ -170,9 +169,6 @@ export class GitLabRunner extends Construct {
       metadata: {
         name: props.name,
         namespace: this.namespace,
-        annotations: {
-          [SYNC_WAVE_ANNOTATION]: String(SyncWave.WORKLOADS),
-        },
       },
       spec: {
         gitlabUrl: props.gitlabUrl,

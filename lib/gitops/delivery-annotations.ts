@@ -1,3 +1,4 @@
+import type { ResolvedDelivery } from './delivery';
 import { SYNC_WAVE_ANNOTATION, SyncWave } from './sync-wave';
 
 /** The Argo CD annotation that carries per-object sync options (comma-separated `Key=value`). */
@@ -45,10 +46,10 @@ export const BUILT_IN_GROUPS: ReadonlySet<string> = new Set([
 const WAVE_BY_KIND: Readonly<Record<string, number>> = {
   // operators and CRDs first; AppProjects too, since the Applications that name them need them
   'operators.coreos.com/Subscription': SyncWave.OPERATORS,
-  'operators.coreos.com/OperatorGroup': SyncWave.OPERATORS,
+  'operators.coreos.com/OperatorGroup': SyncWave.OPERATOR_GROUPS,
   'operators.coreos.com/CatalogSource': SyncWave.OPERATORS,
   'apiextensions.k8s.io/CustomResourceDefinition': SyncWave.OPERATORS,
-  'argoproj.io/AppProject': SyncWave.OPERATORS,
+  'argoproj.io/AppProject': SyncWave.PROJECTS,
   // namespaces
   '/Namespace': SyncWave.NAMESPACES,
   'project.openshift.io/Project': SyncWave.NAMESPACES,
@@ -75,6 +76,10 @@ const WAVE_BY_KIND: Readonly<Record<string, number>> = {
   '/Pod': SyncWave.WORKLOADS,
   'kubevirt.io/VirtualMachine': SyncWave.WORKLOADS,
   'apps.gitlab.com/Runner': SyncWave.WORKLOADS,
+  // the GitLab CR deploys GitLab's workloads: after the Secrets and ConfigMaps it names
+  'apps.gitlab.com/GitLab': SyncWave.WORKLOADS,
+  // a Schedule starts backups: after the DataProtectionApplication (config) creates its storage location
+  'velero.io/Schedule': SyncWave.WORKLOADS,
 };
 
 /** API group of an `apiVersion` (`apps/v1` -> `apps`, `v1` -> ``). */
@@ -120,7 +125,9 @@ export function mergeSyncOptions(existing: string | undefined, add: readonly str
 /**
  * Adds the Argo CD delivery annotations every synthesized object needs, unless it set them itself:
  *
- * - `argocd.argoproj.io/sync-wave` by kind ({@link defaultSyncWave});
+ * - `argocd.argoproj.io/sync-wave`: the wave its constructs chose with `Delivery.of(c).syncWave()`,
+ *   else the one of its kind ({@link defaultSyncWave});
+ * - the sync options its constructs chose with `Delivery.of(c).syncOptions()`;
  * - sync option `SkipDryRunOnMissingResource=true` on custom resources whose CRD arrives with an
  *   operator in the same sync;
  * - `Prune=false,Delete=false` on stateful kinds ({@link STATEFUL_KINDS});
@@ -131,7 +138,7 @@ export function mergeSyncOptions(existing: string | undefined, add: readonly str
  * written back with sorted keys so the output stays byte-identical between synths.
  * Mutates and returns the manifest.
  */
-export function applyDeliveryAnnotations<T>(manifest: T): T {
+export function applyDeliveryAnnotations<T>(manifest: T, chosen?: ResolvedDelivery): T {
   const m = manifest as any;
   if (!m || typeof m !== 'object' || typeof m.kind !== 'string' || typeof m.apiVersion !== 'string') return manifest;
   const metadata = m.metadata && typeof m.metadata === 'object' ? m.metadata : undefined;
@@ -141,9 +148,9 @@ export function applyDeliveryAnnotations<T>(manifest: T): T {
   const group = apiGroup(m.apiVersion);
 
   if (annotations[SYNC_WAVE_ANNOTATION] === undefined) {
-    annotations[SYNC_WAVE_ANNOTATION] = String(defaultSyncWave(m.apiVersion, kind));
+    annotations[SYNC_WAVE_ANNOTATION] = String(chosen?.wave?.wave ?? defaultSyncWave(m.apiVersion, kind));
   }
-  const options: string[] = [];
+  const options: string[] = [...(chosen?.syncOptions ?? [])];
   if (isOperatorProvided(m.apiVersion)) options.push('SkipDryRunOnMissingResource=true');
   if (STATEFUL_KINDS.has(kind)) options.push('Prune=false', 'Delete=false');
   if (SERVER_SIDE_APPLY_KINDS.has(`${group}/${kind}`) || isLarge(m)) {

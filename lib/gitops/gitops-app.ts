@@ -4,9 +4,8 @@ import { Application, ApplicationSpecIgnoreDifferences } from '../../imports/arg
 import { Problems } from '../core/errors';
 import { dnsLabel, intRange, nonEmpty } from '../core/rules';
 import { Cluster } from './cluster';
-import { placeIn, placedFolder } from './placement';
+import { Delivery } from './delivery';
 import { PLATFORM_PROJECT, ROOT_FOLDER } from './root-app';
-import { SYNC_WAVE_ANNOTATION, SyncWave } from './sync-wave';
 
 /** A field Argo CD should not compare (because a controller rewrites it on the live object). */
 export interface IgnoreDifference {
@@ -94,7 +93,13 @@ export class GitOpsApp extends Chart {
 
   /** Folder an object is written to: its explicit placement, else its GitOpsApp's name. */
   public static folderOf(c: IConstruct): string | undefined {
-    return placedFolder(c) ?? GitOpsApp.enclosing(c)?.appName;
+    // the nearest choice on the path: a Delivery folder, or the GitOpsApp the object is in
+    for (let s: IConstruct | undefined = c; s; s = s.node.scope) {
+      const chosen = Delivery.folderAt(s);
+      if (chosen !== undefined) return chosen;
+      if (s instanceof GitOpsApp) return s.appName;
+    }
+    return undefined;
   }
 
   public readonly appName: string;
@@ -123,7 +128,6 @@ export class GitOpsApp extends Chart {
       metadata: {
         name: props.name,
         namespace: cluster.argoNamespace,
-        annotations: { [SYNC_WAVE_ANNOTATION]: String(props.syncWave ?? 0) },
         finalizers: ['resources-finalizer.argocd.argoproj.io'],
       },
       spec: {
@@ -138,7 +142,8 @@ export class GitOpsApp extends Chart {
         ignoreDifferences: Lazy.any({ produce: () => (this.ignores.length ? this.ignores.map((i) => ({ ...i })) : undefined) }) as any,
       },
     });
-    placeIn(this.application, ROOT_FOLDER);
+    Delivery.of(this.application).folder(ROOT_FOLDER);
+    if (props.syncWave !== undefined) Delivery.of(this.application).syncWave(props.syncWave);
     this.node.defaultChild = this.application;
   }
 

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { AppProject } from '../../imports/argocd-appproject-argoproj.io';
 import { Application } from '../../imports/argocd-application-argoproj.io';
 import type { Cluster } from './cluster';
-import { placeIn } from './placement';
+import { Delivery } from './delivery';
 
 /** Folder of the app-of-apps in every environment. */
 export const ROOT_FOLDER = 'root';
@@ -19,7 +19,8 @@ export const PLATFORM_PROJECT = 'platform';
 export class RootApp extends Chart {
   constructor(cluster: Cluster) {
     super(cluster, ROOT_FOLDER, { namespace: cluster.argoNamespace });
-    const project = new AppProject(this, 'PlatformProject', {
+    Delivery.of(this).folder(ROOT_FOLDER);
+    new AppProject(this, 'PlatformProject', {
       metadata: { name: PLATFORM_PROJECT, namespace: cluster.argoNamespace },
       spec: {
         description: 'Platform components managed by the cluster administrators',
@@ -28,7 +29,6 @@ export class RootApp extends Chart {
         clusterResourceWhitelist: [{ group: '*', kind: '*' }],
       },
     });
-    placeIn(project, ROOT_FOLDER);
     const root = new Application(this, 'RootApplication', {
       metadata: { name: `${cluster.clusterName}-${cluster.environment}-root`, namespace: cluster.argoNamespace },
       spec: {
@@ -38,7 +38,6 @@ export class RootApp extends Chart {
         syncPolicy: { automated: { prune: true, selfHeal: true } },
       },
     });
-    placeIn(root, ROOT_FOLDER);
     this.node.defaultChild = root;
   }
 }

@@ -13,7 +13,13 @@
  * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/upgrading/1.7-1.8/
  */
 export enum SyncWave {
-  /** Operator subscriptions and anything that brings CRDs. */
+  /** AppProjects: before every Application that names them. */
+  PROJECTS = -25,
+  /** Namespaces an operator is installed into (before its OperatorGroup). */
+  OPERATOR_NAMESPACES = -22,
+  /** OperatorGroups (before the Subscriptions of their namespace). */
+  OPERATOR_GROUPS = -21,
+  /** Operator subscriptions, AppProjects and anything that brings CRDs. */
   OPERATORS = -20,
   /** Namespaces. */
   NAMESPACES = -10,

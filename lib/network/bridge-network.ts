@@ -4,7 +4,6 @@ import { NetworkAttachmentDefinition } from '../../imports/multus-nad-k8s.cni.cn
 import { Problems, show } from '../core/errors';
 import { dnsLabel, oneOf } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
-import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
 import { mtu as mtuRule, vlanId } from './_rules';
 import { HostBridge } from './host-bridge';
 import { Ipam } from './ipam';
@@ -161,7 +160,7 @@ export class BridgeNetwork extends Construct implements IBridgeNetwork {
         { type: upstream ? 'tuning' : 'cnv-tuning' },
       ],
     };
-    const annotations: Record<string, string> = { [SYNC_WAVE_ANNOTATION]: String(SyncWave.CONFIG) };
+    const annotations: Record<string, string> = {};
     if (props.requireBridgeOnNode ?? true) annotations[RESOURCE_NAME_ANNOTATION] = `bridge.network.kubevirt.io/${bridge.bridgeName}`;
     this.resource = new NetworkAttachmentDefinition(this, 'Resource', {
       metadata: { name: props.name, namespace: this.namespace, annotations },

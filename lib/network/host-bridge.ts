@@ -6,7 +6,6 @@ import {
 import { Problems, show } from '../core/errors';
 import { dnsSubdomain, duplicates, intRange, oneOf } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
-import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
 import { interfaceName, mtu as mtuRule } from './_rules';
 import { Tenant } from '../tenancy/tenant';
 import { GitOpsApp } from '../gitops/gitops-app';
@@ -212,7 +211,7 @@ export class HostBridge extends Construct {
       ],
     };
     this.resource = new NodeNetworkConfigurationPolicy(this, 'Resource', {
-      metadata: { name: this.policyName, annotations: { [SYNC_WAVE_ANNOTATION]: String(SyncWave.CONFIG) } },
+      metadata: { name: this.policyName },
       spec: {
         nodeSelector: { ...sel },
         maxUnavailable: props.maxUnavailable === undefined ? undefined

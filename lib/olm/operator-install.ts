@@ -4,7 +4,8 @@ import { OperatorGroup } from '../../imports/olm-operatorgroup-operators.coreos.
 import { Subscription } from '../../imports/olm-subscription-operators.coreos.com';
 import { Problems, show } from '../core/errors';
 import { dnsLabel, dnsSubdomain, oneOf } from '../core/rules';
-import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
+import { Delivery } from '../gitops/delivery';
+import { SyncWave } from '../gitops/sync-wave';
 import { CatalogSource } from './catalog-source';
 import { TreeIndex } from '../synth/pipeline';
 
@@ -227,13 +228,11 @@ export class OperatorInstall extends Construct {
         metadata: {
           name: props.namespace,
           labels: { ...props.namespaceLabels },
-          annotations: {
-            [SYNC_WAVE_ANNOTATION]: String(SyncWave.OPERATORS - 2),
-            // Deleting an operator namespace deletes every custom resource in it: never by prune.
-            'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
-          },
         },
       });
+      // (Namespaces are never pruned or deleted by Argo CD: deleting an operator namespace would
+      // delete every custom resource in it; see STATEFUL_KINDS.)
+      Delivery.of(this.namespaceObject).syncWave(SyncWave.OPERATOR_NAMESPACES, 'an operator namespace exists before its OperatorGroup and Subscription');
     }
     if (createGroup) {
       const t = targets as OperatorTargets;
@@ -241,7 +240,6 @@ export class OperatorInstall extends Construct {
         metadata: {
           name: props.operatorGroupName ?? props.namespace,
           namespace: props.namespace,
-          annotations: { [SYNC_WAVE_ANNOTATION]: String(SyncWave.OPERATORS - 1) },
         },
         spec: t.mode === 'all' ? {} : { targetNamespaces: t.mode === 'own' ? [props.namespace] : [...t.namespaces] },
       });
@@ -251,7 +249,6 @@ export class OperatorInstall extends Construct {
       metadata: {
         name: props.subscriptionName ?? props.packageName,
         namespace: props.namespace,
-        annotations: { [SYNC_WAVE_ANNOTATION]: String(SyncWave.OPERATORS) },
       },
       spec: {
         name: props.packageName,

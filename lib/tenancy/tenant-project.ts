@@ -1,9 +1,8 @@
 import { Construct } from 'constructs';
 import { AppProject } from '../../imports/argocd-appproject-argoproj.io';
 import { Cluster } from '../gitops/cluster';
-import { placeIn } from '../gitops/placement';
+import { Delivery } from '../gitops/delivery';
 import { ROOT_FOLDER } from '../gitops/root-app';
-import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
 
 /** Properties of {@link TenantProject}. */
 export interface TenantProjectProps {
@@ -30,7 +29,6 @@ export class TenantProject extends Construct {
       metadata: {
         name: props.name,
         namespace: cluster.argoNamespace,
-        annotations: { [SYNC_WAVE_ANNOTATION]: String(SyncWave.POLICY) },
       },
       spec: {
         description: props.description,
@@ -43,6 +41,6 @@ export class TenantProject extends Construct {
         ],
       },
     });
-    placeIn(project, ROOT_FOLDER);
+    Delivery.of(project).folder(ROOT_FOLDER);
   }
 }

@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 import { Problems } from '../core/errors';
 import { dnsLabel, labelKey, labelValue, nonEmpty, oneOf } from '../core/rules';
 import { GitOpsApp } from '../gitops/gitops-app';
-import { placeIn } from '../gitops/placement';
-import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
+import { Delivery } from '../gitops/delivery';
+import { SyncWave } from '../gitops/sync-wave';
 import { GroupAccess, TenantGroups } from './group-access';
 import { NetworkIsolation, NetworkIsolationOptions } from './network-isolation';
 import { PodSecurityLevel } from './pod-security';
@@ -104,16 +104,14 @@ export class Tenant extends GitOpsApp {
           'openshift.io/display-name': props.displayName,
           ...(props.description ? { 'openshift.io/description': props.description } : {}),
           ...(props.requester ? { 'openshift.io/requester': props.requester } : {}),
-          [SYNC_WAVE_ANNOTATION]: String(SyncWave.NAMESPACES),
-          'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
         },
       },
     });
-    placeIn(this.namespaceObject, TENANCY_FOLDER);
+    Delivery.of(this.namespaceObject).folder(TENANCY_FOLDER);
     this.node.defaultChild = this.namespaceObject;
 
     this.quota = new TenantQuota(this, 'Quota', { namespace: props.name, limits: props.quota, containerDefaults: props.containerDefaults });
-    for (const c of this.quota.node.findAll()) if (c !== this.quota) placeIn(c as any, TENANCY_FOLDER);
+    Delivery.of(this.quota).folder(TENANCY_FOLDER);
     new GroupAccess(this, 'Access', { namespace: props.name, groups: props.groups });
     new NetworkIsolation(this, 'Network', { namespace: props.name, ...props.network });
     new TenantProject(this, 'Project', { name: `tenant-${props.name}`, namespace: props.name, description: props.displayName });

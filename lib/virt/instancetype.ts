@@ -7,7 +7,6 @@ import { VirtualMachineClusterPreference } from '../../imports/kubevirt-clusterp
 import { Problems, show } from '../core/errors';
 import { Quantity, quantityProblem } from '../core/quantity';
 import { dnsSubdomain, intRange, oneOf } from '../core/rules';
-import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
 import { Tenant } from '../tenancy/tenant';
 import { GitOpsApp } from '../gitops/gitops-app';
 
@@ -101,7 +100,7 @@ export class ClusterInstancetype extends Construct implements IInstancetype {
     this.guestCpus = props.guestCpus;
     this.memory = memory!;
     this.resource = new VirtualMachineClusterInstancetype(this, 'Resource', {
-      metadata: { name: props.name, annotations: { [SYNC_WAVE_ANNOTATION]: String(SyncWave.CONFIG) } },
+      metadata: { name: props.name },
       spec: {
         cpu: { guest: props.guestCpus },
         memory: { guest: VirtualMachineClusterInstancetypeSpecMemoryGuest.fromString(this.memory.toString()) },
@@ -174,7 +173,7 @@ export class ClusterPreference extends Construct implements IPreference {
     this.preferenceName = props.name;
     const fw = props.firmware ?? Firmware.BIOS;
     this.resource = new VirtualMachineClusterPreference(this, 'Resource', {
-      metadata: { name: props.name, annotations: { [SYNC_WAVE_ANNOTATION]: String(SyncWave.CONFIG) } },
+      metadata: { name: props.name },
       spec: {
         cpu: { preferredCpuTopology: props.cpuTopology ?? 'preferSockets' },
         devices: { preferredDiskBus: props.diskBus ?? 'virtio', preferredInterfaceModel: props.interfaceModel ?? 'virtio' },

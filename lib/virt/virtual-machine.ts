@@ -20,7 +20,6 @@ import { Quantity, quantityProblem } from '../core/quantity';
 import { dnsLabel, duplicates, httpUrl, intRange, oneOf } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
 import { GitOpsApp } from '../gitops/gitops-app';
-import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
 import { listProp, macAddress as macRule } from '../network/_rules';
 import { BridgeNetwork, IBridgeNetwork, isBridgeNetwork } from '../network/bridge-network';
 import { CloudInit, MAX_INLINE_USER_DATA, SshKeyPropagation } from './cloud-init';
@@ -484,7 +483,7 @@ export class VirtualMachine extends Construct {
         name,
         namespace: ns,
         labels,
-        annotations: { ...props.annotations, [SYNC_WAVE_ANNOTATION]: String(SyncWave.WORKLOADS) },
+        annotations: props.annotations ? { ...props.annotations } : undefined,
       },
       spec: Lazy.any({ produce: () => this.renderSpec(labels, userData) }) as any,
     });

@@ -26,7 +26,7 @@ describe('applyDeliveryAnnotations', () => {
 
   test.each([
     ['operators.coreos.com/v1alpha1', 'Subscription', SyncWave.OPERATORS],
-    ['operators.coreos.com/v1', 'OperatorGroup', SyncWave.OPERATORS],
+    ['operators.coreos.com/v1', 'OperatorGroup', SyncWave.OPERATOR_GROUPS],
     ['operators.coreos.com/v1alpha1', 'CatalogSource', SyncWave.OPERATORS],
     ['v1', 'Namespace', SyncWave.NAMESPACES],
     ['v1', 'ResourceQuota', SyncWave.POLICY],
@@ -37,7 +37,9 @@ describe('applyDeliveryAnnotations', () => {
     ['v1', 'PersistentVolumeClaim', SyncWave.CONFIG],
     ['k8s.cni.cncf.io/v1', 'NetworkAttachmentDefinition', SyncWave.CONFIG],
     ['nmstate.io/v1', 'NodeNetworkConfigurationPolicy', SyncWave.CONFIG],
-    ['apps.gitlab.com/v1beta1', 'GitLab', SyncWave.CONFIG],
+    ['apps.gitlab.com/v1beta1', 'GitLab', SyncWave.WORKLOADS],
+    ['velero.io/v1', 'Schedule', SyncWave.WORKLOADS],
+    ['argoproj.io/v1alpha1', 'AppProject', SyncWave.PROJECTS],
     ['apps/v1', 'Deployment', SyncWave.WORKLOADS],
     ['batch/v1', 'CronJob', SyncWave.WORKLOADS],
     ['kubevirt.io/v1', 'VirtualMachine', SyncWave.WORKLOADS],
