@@ -1,4 +1,7 @@
-import { AcmeClusterIssuer, Cluster, Dns01Solver, External, GitOpsApp, IIssuer, OperatorInstall, Provides, SecretKey, SyncWave, TreeIndex } from '../../lib';
+import {
+  AcmeClusterIssuer, Cluster, ClusterEvictionStrategy, Dns01Solver, External, GitOpsApp, HyperConverged, IIssuer, NMStateOperand, OperatorInstall,
+  Provides, SecretKey, SyncWave, TreeIndex,
+} from '../../lib';
 import { Environment } from './environment';
 
 /** Platform pieces every tenant relies on. */
@@ -57,9 +60,13 @@ export function waiveRedHatPins(cluster: Cluster): void {
 
 /**
  * Operators the platform runs on, from the Red Hat catalog, each pinned to a CSV from the release
- * train: cert-manager, NMState (host bridges) and OpenShift Virtualization. Their operand
- * resources (the NMState and HyperConverged CRs) have no schema in the shared CRDs, so they are
- * created at bootstrap, not here; so is cert-manager's openshift-routes add-on (a Helm chart).
+ * train: cert-manager, NMState (host bridges) and OpenShift Virtualization, and the operands of
+ * the last two, in the same app so they sync after their Subscriptions (wave -20; the operands
+ * take the default wave of custom resources and skip the dry-run until their CRDs exist): the
+ * NMState resource (without it no NodeNetworkConfigurationPolicy is ever applied) and the
+ * HyperConverged resource (without it OpenShift Virtualization deploys nothing) with the VM
+ * settings of a 3-node hyperconverged cluster. cert-manager's openshift-routes add-on (a Helm
+ * chart) is still created at bootstrap.
  * The catalog cannot confirm Red Hat's downstream pins: see {@link RED_HAT_PIN_WAIVERS}.
  */
 function addPlatformOperators(cluster: Cluster, env: Environment): void {
@@ -81,12 +88,33 @@ function addPlatformOperators(cluster: Cluster, env: Environment): void {
   // The operand namespace of the cert-manager Operator for Red Hat OpenShift: the controller runs
   // in `cert-manager`, which is also where it reads ClusterIssuer Secrets from (lib/refs/platform.ts).
   Provides.of(installs.get('CertManager')!).namespace('cert-manager', { by: 'cert-manager Operator for Red Hat OpenShift' });
-  // OpenShift Virtualization keeps its boot sources in openshift-virtualization-os-images:
-  // DataSource rhel8 (docs.openshift.com/container-platform/4.11/virt/virtual_machines/advanced_vm_management/virt-automatic-bootsource-updates.html)
+  Provides.of(installs.get('Virtualization')!).namespace('openshift-virtualization-os-images', { by: 'OpenShift Virtualization' });
+
+  // The handler runs on every node (the operator's default: every Linux node, every taint
+  // tolerated), which the host bridges need: all three nodes carry them (./network.ts).
+  new NMStateOperand(app, 'NmStateOperand');
+
+  // Three nodes that are control plane, storage (ODF) and hypervisor at once, on 2x10G bonds that
+  // also carry Ceph: node drains (MCO updates) move one node's VMs at a time, so two migrations in
+  // the cluster are enough, and each is held to 256 MiB/s (about 2 Gbit/s) so Ceph and etcd keep
+  // their share of the link. HCO's timeouts (800 s per GiB, 150 s without progress) stay.
+  const hc = new HyperConverged(app, 'HyperConverged', {
+    liveMigration: {
+      parallelMigrationsPerCluster: 2,
+      parallelOutboundMigrationsPerNode: 2,
+      bandwidthPerMigration: '256Mi',
+    },
+    // HCO's default on a highly available cluster, written down: a VM that cannot migrate and
+    // says nothing blocks the drain instead of going down (ocpkit's VMs say it themselves).
+    evictionStrategy: ClusterEvictionStrategy.LIVE_MIGRATE,
+    commonBootImageImport: true,
+  });
+  // With commonBootImageImport on, OpenShift Virtualization keeps its boot sources in
+  // openshift-virtualization-os-images: DataSource rhel8
+  // (docs.openshift.com/container-platform/4.11/virt/virtual_machines/advanced_vm_management/virt-automatic-bootsource-updates.html)
   // and rhel9 (openshift-docs, HyperConverged dataImportCronTemplates `managedDataSource: rhel9`).
   // The full 4.14 list (fedora, centos-stream*) was not verified, so it is not declared.
-  Provides.of(installs.get('Virtualization')!)
-    .namespace('openshift-virtualization-os-images', { by: 'OpenShift Virtualization' })
+  Provides.of(hc)
     .dataSource('openshift-virtualization-os-images', 'rhel8', { by: 'OpenShift Virtualization (boot source)' })
     .dataSource('openshift-virtualization-os-images', 'rhel9', { by: 'OpenShift Virtualization (boot source)' });
 }

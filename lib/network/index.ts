@@ -1,3 +1,4 @@
 export * from './bridge-network';
 export * from './host-bridge';
 export * from './ipam';
+export * from './nmstate';

@@ -4,3 +4,4 @@ export * from './instancetype';
 export * from './virtual-machine';
 export * from './vm-template';
 export * from './vm-file';
+export * from './hyperconverged';
