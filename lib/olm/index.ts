@@ -1,3 +1,4 @@
 export * from './catalog-source';
 export * from './operator-install';
 export * from './catalog-check';
+export * from './installplan-approver';
