@@ -415,6 +415,28 @@ function base64Text(s: string): string | undefined {
  */
 export function detectSecret(s: unknown, depth = 0): string | undefined {
   if (typeof s !== 'string' || s.length < 8) return undefined;
+  if (depth !== 0 || s.length > MEMO_LENGTH) return detect(s, depth);
+  // Manifests repeat most of their strings (kinds, labels, images, names): each is examined once.
+  const known = MEMO.get(s);
+  if (known !== undefined) return known === NOTHING ? undefined : known;
+  const what = detect(s, 0);
+  if (MEMO.size >= MEMO_ENTRIES) MEMO.clear();
+  MEMO.set(s, what ?? NOTHING);
+  return what;
+}
+
+/**
+ * Answers of {@link detectSecret} for short strings at the top level (it is a pure function of
+ * its input). Bounded: at most MEMO_ENTRIES strings of at most MEMO_LENGTH characters (a few
+ * megabytes), emptied when full.
+ */
+const MEMO = new Map<string, string>();
+const MEMO_ENTRIES = 65_536;
+const MEMO_LENGTH = 256;
+/** Stands for "no secret" in MEMO (never a description, which is a sentence). */
+const NOTHING = '';
+
+function detect(s: string, depth: number): string | undefined {
   const text = s.length > MAX_SCAN ? s.slice(0, MAX_SCAN) : s;
   if (depth < 3) {
     const decoded = base64Text(text);
@@ -509,74 +531,81 @@ export interface ScanOptions {
 const MAX_DEPTH = 128;
 
 /**
- * Walks a JSON-like tree (iteratively, each object once even when shared) and returns every
- * place that holds a secret: strings by content ({@link detectSecret}), embedded v1 Secrets with
- * data, and env-style entries (`{name: DB_PASSWORD, value: "..."}`) with a literal value under a
- * credential name. A tree too deep or too large to check is a finding itself.
+ * Walks a JSON-like tree (depth first, at most {@link MAX_DEPTH} levels, so the recursion is
+ * bounded) and returns every place that holds a secret: strings by content
+ * ({@link detectSecret}), embedded v1 Secrets with data, and env-style entries
+ * (`{name: DB_PASSWORD, value: "..."}`) with a literal value under a credential name. A tree too
+ * deep or too large to check is a finding itself. Shared (aliased) values are looked at once per
+ * place they appear; the node budget bounds them.
  */
 export function scanTree(root: unknown, options: ScanOptions = {}): SecretHit[] {
-  const hits: SecretHit[] = [];
-  const max = options.maxNodes ?? 1_000_000;
-  const depth = options.depth ?? 0;
-  // Paths are linked nodes, made into arrays only for a finding (or once per container when a
-  // skip callback needs them): a walk over 30,000 manifests allocates one small node per value.
-  const stack: [unknown, PathNode | undefined][] = [[root, undefined]];
-  let nodes = 0;
-  while (stack.length) {
-    const [v, at] = stack.pop()!;
-    if (++nodes > max) {
-      hits.push({ path: [], what: `more than ${max} values, too many to check for secrets` });
-      break;
-    }
-    if (typeof v === 'string') {
-      const what = detectSecret(v, depth);
-      if (what) hits.push({ path: pathOf(at), what });
-      continue;
-    }
-    // No visited set: the node budget bounds shared (aliased) and cyclic structures alike.
-    if (v === null || typeof v !== 'object') continue;
-    const level = at ? at.depth : 0;
-    if (level > MAX_DEPTH) {
-      hits.push({ path: pathOf(at), what: `nesting deeper than ${MAX_DEPTH} levels, too deep to check for secrets` });
-      continue;
-    }
-    if (level > 0 && isSecretWithData(v)) {
-      hits.push({ path: pathOf(at), what: `an embedded Secret ${JSON.stringify(String((v as any).metadata?.name ?? ''))} with literal data` });
-      continue;
-    }
-    const path = options.skip ? pathOf(at) : undefined;
-    if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) {
-        if (path && options.skip!(path, i)) continue;
-        const item = v[i];
-        if (item && typeof item === 'object' && !Array.isArray(item) && typeof item.name === 'string' && isCredentialKey(item.name) && typeof item.value === 'string' && isLiteralValue(item.value)) {
-          hits.push({ path: [...pathOf(at), i, 'value'], what: `a literal value for the credential variable ${JSON.stringify(item.name)}` });
-        }
-        stack.push([item, { parent: at, key: i, depth: level + 1 }]);
-      }
-    } else {
-      const keys = Object.keys(v);
-      for (let i = keys.length - 1; i >= 0; i--) {
-        const k = keys[i];
-        if (path && options.skip!(path, k)) continue;
-        stack.push([(v as any)[k], { parent: at, key: k, depth: level + 1 }]);
-      }
-    }
-  }
+  // One path array, pushed and popped as the walk goes, copied only for a finding: a walk over
+  // 30,000 manifests allocates nothing per value that holds no secret.
+  const walk: ScanWalk = { hits: [], path: [], nodes: 0, max: options.maxNodes ?? 1_000_000, depth: options.depth ?? 0, skip: options.skip, stopped: false };
+  scanValue(walk, root);
+  const hits = walk.hits;
   return hits.length > 1 ? hits.sort((x, y) => cmpPath(x.path, y.path)) : hits;
 }
 
-/** One step of a path from the root of a walk. */
-interface PathNode {
-  readonly parent: PathNode | undefined;
-  readonly key: string | number;
+/** State of one {@link scanTree} walk. */
+interface ScanWalk {
+  readonly hits: SecretHit[];
+  /** Path of the value being looked at (the skip callback sees it; it is only valid during the call). */
+  readonly path: (string | number)[];
+  nodes: number;
+  readonly max: number;
   readonly depth: number;
+  readonly skip: ScanOptions['skip'];
+  /** The node budget ran out: nothing more is looked at. */
+  stopped: boolean;
 }
 
-function pathOf(node: PathNode | undefined): (string | number)[] {
-  const out: (string | number)[] = [];
-  for (let n = node; n; n = n.parent) out.push(n.key);
-  return out.reverse();
+function scanValue(w: ScanWalk, v: unknown): void {
+  if (++w.nodes > w.max) {
+    w.hits.push({ path: [], what: `more than ${w.max} values, too many to check for secrets` });
+    w.stopped = true;
+    return;
+  }
+  if (typeof v === 'string') {
+    const what = detectSecret(v, w.depth);
+    if (what) w.hits.push({ path: [...w.path], what });
+    return;
+  }
+  if (v === null || typeof v !== 'object') return;
+  const path = w.path;
+  if (path.length > MAX_DEPTH) {
+    w.hits.push({ path: [...path], what: `nesting deeper than ${MAX_DEPTH} levels, too deep to check for secrets` });
+    return;
+  }
+  if (path.length > 0 && isSecretWithData(v)) {
+    w.hits.push({ path: [...path], what: `an embedded Secret ${JSON.stringify(String((v as any).metadata?.name ?? ''))} with literal data` });
+    return;
+  }
+  const skip = w.skip;
+  if (Array.isArray(v)) {
+    // env-style entries of the whole list first, then its values
+    for (let i = v.length - 1; i >= 0; i--) {
+      if (skip && skip(path, i)) continue;
+      const item = v[i];
+      if (item && typeof item === 'object' && !Array.isArray(item) && typeof item.name === 'string' && isCredentialKey(item.name) && typeof item.value === 'string' && isLiteralValue(item.value)) {
+        w.hits.push({ path: [...path, i, 'value'], what: `a literal value for the credential variable ${JSON.stringify(item.name)}` });
+      }
+    }
+    for (let i = 0; i < v.length && !w.stopped; i++) {
+      if (skip && skip(path, i)) continue;
+      path.push(i);
+      scanValue(w, v[i]);
+      path.pop();
+    }
+  } else {
+    for (const k of Object.keys(v)) {
+      if (w.stopped) break;
+      if (skip && skip(path, k)) continue;
+      path.push(k);
+      scanValue(w, (v as any)[k]);
+      path.pop();
+    }
+  }
 }
 
 function cmpPath(a: readonly (string | number)[], b: readonly (string | number)[]): number {

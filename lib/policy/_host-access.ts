@@ -95,6 +95,9 @@ const HOST_KEYS: Record<string, { test: (v: any) => boolean; what: (v: any) => s
   },
 };
 
+/** {@link HOST_KEYS} by key (a map lookup per member of the walk). */
+const HOST_RULES = new Map(Object.entries(HOST_KEYS));
+
 /** Matches a host-access key written as a YAML/JSON mapping key inside a string. */
 const KEY_IN_TEXT = new RegExp(`(^|[\\s{,"'-])(${Object.keys(HOST_KEYS).join('|')})["']?\\s*:`, 'm');
 
@@ -111,63 +114,91 @@ export const WALK_LIMITS = { nodes: 20000, depth: 64, text: 64 * 1024 } as const
  * checked). The walk is bounded ({@link WALK_LIMITS}); an object beyond the bounds is a finding.
  */
 export function genericHostAccess(value: unknown, pointer: string, where: string, fix: string): Finding[] {
-  const out: Finding[] = [];
-  let budget = WALK_LIMITS.nodes;
-  let exhausted = false;
-  const seen = new Set<unknown>();
-  // Pointers are built only for findings: a step is a parent link and a key (or the pointer of
-  // the string whose YAML is being walked, which every finding inside it reports).
-  type Step = { readonly parent: Step | undefined; readonly key: string } | undefined;
-  const ptrOf = (s: Step): string => {
-    const keys: string[] = [];
-    for (let x = s; x; x = x.parent) keys.push(x.key);
-    return pointer + jsonPointer(keys.reverse());
-  };
-  const visit = (v: any, at: Step, depth: number, inText: string | undefined): void => {
-    if (exhausted) return;
-    if (--budget < 0 || depth > WALK_LIMITS.depth) {
-      exhausted = true;
-      out.push({ pointer: inText ?? ptrOf(at), message: `${where} is too large or too deeply nested to check for host access (more than ${WALK_LIMITS.nodes} values or ${WALK_LIMITS.depth} levels); split it, or ${fix}` });
-      return;
-    }
-    if (typeof v === 'string') {
-      if (inText === undefined && v.length <= WALK_LIMITS.text * 16 && KEY_IN_TEXT.test(v)) {
-        const ptr = ptrOf(at);
-        if (v.length > WALK_LIMITS.text) {
-          out.push({ pointer: ptr, message: `${where} holds text of ${v.length} characters that mentions host-access settings; it is too long to check, ${fix}` });
-          return;
-        }
-        let parsed: unknown;
-        try {
-          parsed = yaml.load(v, { json: true });
-        } catch {
-          out.push({ pointer: ptr, message: `${where} holds text that mentions ${KEY_IN_TEXT.exec(v)![2]} but is not YAML, so it cannot be checked for host access; ${fix}` });
-          return;
-        }
-        visit(parsed, at, depth + 1, ptr);
+  const walk: Walk = { out: [], budget: WALK_LIMITS.nodes, exhausted: false, seen: new Set(), pointer, where, fix };
+  visit(walk, value, undefined, undefined, 0, undefined);
+  return walk.out;
+}
+
+/**
+ * A path step of the generic walk: a parent link and a key. Steps are made only for containers
+ * whose members are looked at and for findings (most values of a manifest are leaves that need
+ * none), and pointers only for findings.
+ */
+interface Step {
+  readonly parent: Step | undefined;
+  readonly key: string | number;
+}
+
+/** State of one {@link genericHostAccess} walk. */
+interface Walk {
+  readonly out: Finding[];
+  budget: number;
+  exhausted: boolean;
+  /** YAML aliases: each shared node is looked at once. */
+  readonly seen: Set<unknown>;
+  readonly pointer: string;
+  readonly where: string;
+  readonly fix: string;
+}
+
+function stepOf(parent: Step | undefined, key: string | number | undefined): Step | undefined {
+  return key === undefined ? parent : { parent, key };
+}
+
+function ptrOf(w: Walk, s: Step | undefined): string {
+  const keys: (string | number)[] = [];
+  for (let x = s; x; x = x.parent) keys.push(x.key);
+  return w.pointer + jsonPointer(keys.reverse());
+}
+
+/**
+ * Visits `v`, the member `key` of the container at `parent` (`key` undefined: `v` is at `parent`
+ * itself, the root or a value inside YAML text, whose findings all name `inText`).
+ */
+function visit(w: Walk, v: any, parent: Step | undefined, key: string | number | undefined, depth: number, inText: string | undefined): void {
+  if (w.exhausted) return;
+  if (--w.budget < 0 || depth > WALK_LIMITS.depth) {
+    w.exhausted = true;
+    w.out.push({ pointer: inText ?? ptrOf(w, stepOf(parent, key)), message: `${w.where} is too large or too deeply nested to check for host access (more than ${WALK_LIMITS.nodes} values or ${WALK_LIMITS.depth} levels); split it, or ${w.fix}` });
+    return;
+  }
+  if (typeof v === 'string') {
+    if (inText === undefined && v.length <= WALK_LIMITS.text * 16 && KEY_IN_TEXT.test(v)) {
+      const here = stepOf(parent, key);
+      const ptr = ptrOf(w, here);
+      if (v.length > WALK_LIMITS.text) {
+        w.out.push({ pointer: ptr, message: `${w.where} holds text of ${v.length} characters that mentions host-access settings; it is too long to check, ${w.fix}` });
+        return;
       }
-      return;
-    }
-    if (!v || typeof v !== 'object') return;
-    if (seen.has(v)) return; // YAML aliases: each shared node is looked at once
-    seen.add(v);
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) visit(v[i], inText ? at : { parent: at, key: String(i) }, depth + 1, inText);
-      return;
-    }
-    for (const k of Object.keys(v)) {
-      const child = v[k];
-      const step: Step = inText ? at : { parent: at, key: k };
-      const rule = Object.prototype.hasOwnProperty.call(HOST_KEYS, k) ? HOST_KEYS[k] : undefined;
-      if (rule && rule.test(child)) {
-        out.push({ pointer: inText ?? ptrOf(step), message: `${where} asks for ${rule.what(child)}${inText ? ' in the YAML text of this value' : ''}; ${fix}` });
-        continue;
+      let parsed: unknown;
+      try {
+        parsed = yaml.load(v, { json: true });
+      } catch {
+        w.out.push({ pointer: ptr, message: `${w.where} holds text that mentions ${KEY_IN_TEXT.exec(v)![2]} but is not YAML, so it cannot be checked for host access; ${w.fix}` });
+        return;
       }
-      visit(child, step, depth + 1, inText);
+      visit(w, parsed, here, undefined, depth + 1, ptr);
     }
-  };
-  visit(value, undefined, 0, undefined);
-  return out;
+    return;
+  }
+  if (!v || typeof v !== 'object') return;
+  if (w.seen.has(v)) return;
+  w.seen.add(v);
+  // inside YAML text every finding names the string's pointer: no steps below it
+  const here = inText ? parent : stepOf(parent, key);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) visit(w, v[i], here, inText ? undefined : i, depth + 1, inText);
+    return;
+  }
+  for (const k of Object.keys(v)) {
+    const child = v[k];
+    const rule = HOST_RULES.get(k);
+    if (rule && rule.test(child)) {
+      w.out.push({ pointer: inText ?? ptrOf(w, { parent: here, key: k }), message: `${w.where} asks for ${rule.what(child)}${inText ? ' in the YAML text of this value' : ''}; ${w.fix}` });
+      continue;
+    }
+    visit(w, child, here, inText ? undefined : k, depth + 1, inText);
+  }
 }
 
 /**

@@ -51,7 +51,7 @@ const VMI_SPEC_PATHS: Record<string, { group: string; path: readonly string[] }>
 /** True for KubeVirt kinds that run virtual machines. */
 export function isVmKind(manifest: any): boolean {
   const k = typeof manifest?.kind === 'string' && Object.prototype.hasOwnProperty.call(VMI_SPEC_PATHS, manifest.kind) ? VMI_SPEC_PATHS[manifest.kind] : undefined;
-  return !!k && typeof manifest?.apiVersion === 'string' && manifest.apiVersion.split('/')[0] === k.group;
+  return !!k && typeof manifest?.apiVersion === 'string' && (manifest.apiVersion === k.group || manifest.apiVersion.startsWith(`${k.group}/`));
 }
 
 /** The VirtualMachineInstance spec of a KubeVirt manifest and its JSON pointer. */

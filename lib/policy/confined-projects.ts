@@ -36,7 +36,7 @@ export const CONFINED_PROJECTS: PolicyRule = {
   title: 'every AppProject except "platform" is confined to named namespaces and clusters and no cluster-scoped kinds',
   check(obj): Finding[] {
     const m = obj.manifest;
-    if (m?.kind !== 'AppProject' || typeof m?.apiVersion !== 'string' || m.apiVersion.split('/')[0] !== 'argoproj.io') return [];
+    if (m?.kind !== 'AppProject' || typeof m?.apiVersion !== 'string' || (m.apiVersion !== 'argoproj.io' && !m.apiVersion.startsWith('argoproj.io/'))) return [];
     const name = m.metadata?.name;
     if (name === PLATFORM_PROJECT) return [];
     const out: Finding[] = [];

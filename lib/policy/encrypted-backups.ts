@@ -32,6 +32,7 @@ export const ENCRYPTED_BACKUPS: PolicyRule = {
     const m = obj.manifest;
     const reason = m?.metadata?.annotations?.[UNENCRYPTED_REASON_ANNOTATION];
     if (typeof reason === 'string' && reason.trim()) return [];
+    if (m?.kind !== 'BackupStorageLocation' && m?.kind !== 'DataProtectionApplication') return [];
     const group = typeof m?.apiVersion === 'string' ? m.apiVersion.split('/')[0] : '';
     if (m?.kind === 'BackupStorageLocation' && group === 'velero.io') {
       if (encrypted(m.spec?.config)) return [];

@@ -40,8 +40,7 @@ export const NAMESPACE_ADMISSION_LABELS: PolicyRule = {
   title: 'no namespace outside the system namespaces carries labels or annotations that turn admission off (run-level, label sync without a level, SCC ranges)',
   check(obj, ctx): Finding[] {
     const m = obj.manifest;
-    const group = typeof m?.apiVersion === 'string' ? m.apiVersion.split('/')[0] : '';
-    const isNs = (m?.kind === 'Namespace' && m?.apiVersion === 'v1') || (m?.kind === 'Project' && group === 'project.openshift.io');
+    const isNs = (m?.kind === 'Namespace' && m?.apiVersion === 'v1') || (m?.kind === 'Project' && typeof m?.apiVersion === 'string' && m.apiVersion.split('/')[0] === 'project.openshift.io');
     if (!isNs) return [];
     const name = m.metadata?.name;
     if (ctx.isSystemNamespace(name)) return [];

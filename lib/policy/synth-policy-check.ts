@@ -45,7 +45,7 @@ export const POLICY_CHECK: SynthCheck = {
     const byEnv = new Map(ctx.roots.map((r) => [r.outputFolder, r] as const));
     const none = new Map<string, string>();
     return checkPolicies(
-      objects.map((o) => ({ manifest: o.manifest, path: o.path, group: o.file.split('/')[0], file: o.file })),
+      objects.map((o) => ({ manifest: o.manifest, path: o.path, group: firstSegment(o.file), file: o.file })),
       {
         systemNamespaces: (env) => {
           const root = byEnv.get(env);
@@ -56,3 +56,9 @@ export const POLICY_CHECK: SynthCheck = {
     );
   },
 };
+
+/** `production` of `production/forum/deployment.forum.web.yaml` (the whole path when it has no `/`). */
+function firstSegment(file: string): string {
+  const slash = file.indexOf('/');
+  return slash < 0 ? file : file.slice(0, slash);
+}

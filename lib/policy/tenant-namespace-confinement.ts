@@ -6,7 +6,7 @@ import { perGroup } from './_per-group';
 import { tenantNamespaceNames } from './tenant-network-isolation';
 
 function isArgo(m: any, kind: string): boolean {
-  return m?.kind === kind && typeof m?.apiVersion === 'string' && m.apiVersion.split('/')[0] === 'argoproj.io';
+  return m?.kind === kind && typeof m?.apiVersion === 'string' && (m.apiVersion === 'argoproj.io' || m.apiVersion.startsWith('argoproj.io/'));
 }
 
 /** Folder of a file path (`production/forum/deployment.forum.web.yaml` -> `production/forum`). */
@@ -16,10 +16,14 @@ function folderOf(file: string | undefined): string | undefined {
   return i > 0 ? file.slice(0, i) : undefined;
 }
 
-/** True when repository path `source` ends with the folder (segment-wise): `dist/production/forum` ~ `production/forum` or `forum`. */
-function syncs(source: string, folder: string): boolean {
-  const s = source.replace(/\/+$/, '').replace(/^\.\//, '');
-  return s === folder || s.endsWith(`/${folder}`);
+/** Repository path `source` as compared with folders: `./dist/production/forum/` -> `dist/production/forum`, which syncs `production/forum` and `forum`. */
+function normalize(source: string): string {
+  return source.replace(/\/+$/, '').replace(/^\.\//, '');
+}
+
+/** True when normalized path `s` ends with the folder (segment-wise). */
+function normalizedSyncs(s: string, folder: string): boolean {
+  return s === folder || (s.length > folder.length && s.endsWith(folder) && s[s.length - folder.length - 1] === '/');
 }
 
 interface ConfinedApp {
@@ -28,6 +32,8 @@ interface ConfinedApp {
   readonly project: string;
   /** Source paths (spec.source.path and spec.sources[].path). */
   readonly paths: string[];
+  /** The same paths without trailing slashes and a leading `./` (see {@link normalize}). */
+  readonly normalized: string[];
   /** The namespaces the app may put objects in: exact destinations of its project. */
   readonly allowed: Set<string>;
 }
@@ -60,12 +66,13 @@ const confinedApps = perGroup((ctx: PolicyContext): Index => {
     } else if (!proj && !widening(m.spec?.destination?.namespace)) {
       allowed.add(m.spec.destination.namespace);
     }
-    const app: ConfinedApp = { obj: o, name: m.metadata?.name, project: String(project), paths, allowed };
+    const normalized = paths.map(normalize);
+    const app: ConfinedApp = { obj: o, name: m.metadata?.name, project: String(project), paths, normalized, allowed };
     index.byObject.set(o, app);
-    // `syncs(path, folder)` holds exactly when folder is a trailing run of path's segments.
+    // `normalizedSyncs(path, folder)` holds exactly when folder is a trailing run of path's segments.
     const folders = new Set<string>();
-    for (const p of paths) {
-      const segments = p.replace(/\/+$/, '').replace(/^\.\//, '').split('/');
+    for (const p of normalized) {
+      const segments = p.split('/');
       for (let i = 0; i < segments.length; i++) folders.add(segments.slice(i).join('/'));
     }
     for (const f of folders) {
@@ -122,9 +129,12 @@ export const TENANT_NAMESPACE_CONFINEMENT: PolicyRule = {
     }
     const folder = folderOf(obj.file);
     if (!folder) return out;
-    for (const app of confinedApps(ctx).byFolder.get(folder) ?? []) {
-      if (app.obj === obj || !app.paths.some((p) => syncs(p, folder))) continue;
+    const apps = confinedApps(ctx).byFolder.get(folder);
+    if (!apps) return out;
+    for (const app of apps) {
+      if (app.obj === obj || !app.normalized.some((p) => normalizedSyncs(p, folder))) continue;
       const ns = m?.metadata?.namespace;
+      if (typeof ns === 'string' && ns !== '' && app.allowed.has(ns)) continue;
       const allowed = [...app.allowed].map((n) => JSON.stringify(n)).join(', ') || '(none)';
       if (typeof ns !== 'string' || ns === '') {
         out.push({ pointer: '/metadata/namespace', message: `${m?.kind ?? '?'} "${m?.metadata?.name ?? '?'}" is in the folder of tenant Application "${app.name}" (project "${app.project}") but has no namespace (cluster-scoped or unplaced); a tenant's folder holds only objects in ${allowed}, cluster-scoped objects belong to a platform GitOpsApp` });
