@@ -18,3 +18,4 @@ export * from './backup';
 export * from './refs';
 export * from './diff';
 export * from './check/validate-tree';
+export * from './fleet';
