@@ -353,9 +353,10 @@ function validateKeys(files: ReadonlyMap<string, string>): void {
     if (!isPlainRelative(rel) || rel === OUTPUT_MARKER) {
       throw new OutputWriteError(`file name ${JSON.stringify(rel)} is not a plain relative path inside the output`, true);
     }
-    const twin = folded.get(rel.toLowerCase());
+    const lower = rel.toLowerCase();
+    const twin = folded.get(lower);
     if (twin) throw new OutputWriteError(`files ${twin} and ${rel} differ only in letter case; one would overwrite the other on case-insensitive file systems`, true);
-    folded.set(rel.toLowerCase(), rel);
+    folded.set(lower, rel);
   }
 }
 
@@ -539,12 +540,20 @@ function hookActions(phase: string): string[] {
  */
 function slots(staging: string, j: Journal) {
   const index = (list: string[]) => new Map(list.map((rel, i) => [rel, i]));
-  const added = index(j.added);
   const changed = index(j.changed);
   const removed = index(j.removed);
+  const oldOf = (rel: string) => path.join(staging, 'old', changed.has(rel) ? `c${changed.get(rel)}` : `r${removed.get(rel)}`);
+  if (j.fresh) {
+    // every file staged under its own path: rel is a plain relative path (checked before), so
+    // joining is appending it with the platform's separator
+    const base = `${path.join(staging, 'new')}${path.sep}`;
+    const native = path.sep === '/' ? (rel: string) => rel : (rel: string) => rel.split('/').join(path.sep);
+    return { newOf: (rel: string) => base + native(rel), oldOf };
+  }
+  const added = index(j.added);
   return {
-    newOf: (rel: string) => (j.fresh ? path.join(staging, 'new', rel) : path.join(staging, 'new', added.has(rel) ? `a${added.get(rel)}` : `c${changed.get(rel)}`)),
-    oldOf: (rel: string) => path.join(staging, 'old', changed.has(rel) ? `c${changed.get(rel)}` : `r${removed.get(rel)}`),
+    newOf: (rel: string) => path.join(staging, 'new', added.has(rel) ? `a${added.get(rel)}` : `c${changed.get(rel)}`),
+    oldOf,
   };
 }
 
@@ -679,18 +688,20 @@ function* transaction(files: ReadonlyMap<string, string>, outdir: string): Gener
     if (typeof inspected === 'string') throw new OutputRefusedError(recovered ? `${recovered}; ${inspected}` : inspected);
 
     // Plan: compare with what is there; unchanged files are not touched.
-    const wanted = new Map(files);
-    wanted.set(OUTPUT_MARKER, markerText(files.keys()));
+    const marker = markerText(files.keys());
+    const wanted = (rel: string) => (rel === OUTPUT_MARKER ? marker : files.get(rel)!);
     const added: string[] = [];
     const changed: string[] = [];
     const present = new Set(inspected.present);
     if (lstat(path.join(abs, OUTPUT_MARKER))) present.add(OUTPUT_MARKER);
     let unchanged = 0;
-    for (const [rel, text] of wanted) {
+    const plan = (rel: string) => {
       if (!present.has(rel)) added.push(rel);
-      else if (fs.readFileSync(path.join(abs, rel), 'utf8') !== text) changed.push(rel);
+      else if (fs.readFileSync(path.join(abs, rel), 'utf8') !== wanted(rel)) changed.push(rel);
       else unchanged++;
-    }
+    };
+    for (const rel of files.keys()) plan(rel);
+    plan(OUTPUT_MARKER);
     const removed = inspected.present.filter((f) => !files.has(f));
     const report = { written: added.length + changed.length, removed: removed.length, unchanged, recovered };
     if (added.length + changed.length + removed.length === 0) return report;
@@ -730,7 +741,7 @@ function* transaction(files: ReadonlyMap<string, string>, outdir: string): Gener
       for (const rel of [...added, ...changed]) {
         const target = inNew(rel);
         if (fresh) mkdir(path.dirname(target));
-        fs.writeFileSync(target, wanted.get(rel)!);
+        fs.writeFileSync(target, wanted(rel));
       }
     } catch (e) {
       fs.rmSync(staging, { recursive: true, force: true });
