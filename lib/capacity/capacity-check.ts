@@ -117,6 +117,15 @@ function groupOf(apiVersion: unknown): string {
 
 function index(objects: readonly SynthesizedObject[]): Map<string, Namespace> {
   const out = new Map<string, Namespace>();
+  // count/ resource names by kind and apiVersion, computed once per pair (30,000 objects have a few dozen)
+  const resources = new Map<string, Map<unknown, string>>();
+  const resourceOf = (kind: string, apiVersion: unknown, group: string): string => {
+    let byVersion = resources.get(kind);
+    if (!byVersion) resources.set(kind, (byVersion = new Map()));
+    let r = byVersion.get(apiVersion);
+    if (r === undefined) byVersion.set(apiVersion, (r = group ? `${resourceOfKind(kind)}.${group}` : resourceOfKind(kind)));
+    return r;
+  };
   for (const o of objects) {
     const m = o.manifest;
     const ns = m?.metadata?.namespace;
@@ -130,7 +139,7 @@ function index(objects: readonly SynthesizedObject[]): Map<string, Namespace> {
     }
     const kind = String(m.kind ?? '');
     const group = groupOf(m.apiVersion);
-    const resource = group ? `${resourceOfKind(kind)}.${group}` : resourceOfKind(kind);
+    const resource = resourceOf(kind, m.apiVersion, group);
     n.counts.set(resource, (n.counts.get(resource) ?? 0) + 1);
     if (kind === 'ResourceQuota' && group === '') n.quotas.push(o);
     else if (kind === 'LimitRange' && group === '') n.limitRanges.push(m);

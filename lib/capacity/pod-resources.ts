@@ -23,6 +23,18 @@ export type Res = Record<string, number>;
 
 /** A Kubernetes quantity in base units, or undefined when missing or malformed (the schema check reports those). */
 export function amount(v: unknown): number | undefined {
+  if (typeof v !== 'string') return parsed(v);
+  // a stack writes the same few quantities ("500m", "2Gi") thousands of times: each is parsed once
+  if (AMOUNTS.has(v)) return AMOUNTS.get(v);
+  const n = parsed(v);
+  if (AMOUNTS.size >= 4096) AMOUNTS.clear();
+  AMOUNTS.set(v, n);
+  return n;
+}
+
+const AMOUNTS = new Map<string, number | undefined>();
+
+function parsed(v: unknown): number | undefined {
   if (v === undefined || v === null || quantityProblem(v) !== undefined) return undefined;
   return Quantity.parse(v as string).value;
 }

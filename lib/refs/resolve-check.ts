@@ -151,7 +151,15 @@ export function resolveReferences(objects: readonly SynthesizedObject[], constru
   // 4. resolve
   const perNamespace = new Map<string, { keys?: readonly string[]; by: string }>();
   for (const r of platform.perNamespace) perNamespace.set(`${r.kind}\u0000${r.name}`, r);
+  // Nearly every object refers to its namespace: those lookups are answered once per namespace.
+  const namespaces = new Map<string, Entry | undefined>();
   const lookup = (kind: RefKind, namespace: string | undefined, name: string): Entry | undefined => {
+    if (kind === 'Namespace' && namespace === undefined) {
+      if (namespaces.has(name)) return namespaces.get(name);
+      const entry = index.get(refId(kind, namespace, name));
+      namespaces.set(name, entry);
+      return entry;
+    }
     const hit = index.get(refId(kind, namespace, name));
     if (hit) return hit;
     const rule = perNamespace.get(`${kind}\u0000${name}`);
@@ -162,11 +170,12 @@ export function resolveReferences(objects: readonly SynthesizedObject[], constru
   const bindings: SynthesizedObject[] = [];
   const roles = new Map<string, any>();
   const envPrefix = `${environment}/`;
+  const scanOptions = { clusterResourceNamespace: platform.clusterResourceNamespace };
   for (const o of objects) {
     const m = o.manifest;
     if (m?.kind === 'RoleBinding' || m?.kind === 'ClusterRoleBinding') bindings.push(o);
     if ((m?.kind === 'Role' || m?.kind === 'ClusterRole') && m.apiVersion === 'rbac.authorization.k8s.io/v1') roles.set(refId(m.kind, m.metadata?.namespace, m.metadata?.name), m);
-    const found = referencesOf(m, { clusterResourceNamespace: platform.clusterResourceNamespace });
+    const found = referencesOf(m, scanOptions);
     for (const c of found.clones) clones.push({ obj: o, clone: c });
     for (const ref of found.refs) {
       const entry = lookup(ref.kind, ref.namespace, ref.name);

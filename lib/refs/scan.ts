@@ -41,7 +41,7 @@ export function referencesOf(m: any, options: ScanOptions): ManifestRefs {
   const ns: string | undefined = str(m.metadata.namespace) ? m.metadata.namespace : undefined;
   const add = (kind: RefKind, namespace: string | undefined, name: unknown, field: string, key?: unknown) => {
     if (!str(name)) return;
-    out.refs.push({ kind, namespace, name, field, ...(str(key) ? { key } : {}) });
+    out.refs.push(str(key) ? { kind, namespace, name, field, key } : { kind, namespace, name, field });
   };
   if (ns) add('Namespace', undefined, ns, '/metadata/namespace');
 
