@@ -17,10 +17,15 @@ import { SYSTEM_NAMESPACE_ANNOTATION, SystemNamespaces } from './system-namespac
 export const POLICY_STAMPS: ManifestTransform = {
   id: 'policy-stamps',
   transform(manifest, { root, source }) {
-    // Nearest waiver wins: walk from the root down to the object.
-    for (const scope of source.node.scopes as IConstruct[]) {
+    // Nearest waiver wins: the waivers of the object and its ancestors are stamped from the root
+    // down (found walking up, without building the list of scopes: most objects have none).
+    let found: ReadonlyMap<string, string>[] | undefined;
+    for (let scope: IConstruct | undefined = source; scope; scope = scope.node.scope) {
       const waivers = waiversOn(scope);
-      if (waivers) for (const [id, reason] of waivers) setAnnotation(manifest, waiverAnnotation(id), reason);
+      if (waivers) (found ??= []).push(waivers);
+    }
+    for (let i = (found?.length ?? 0) - 1; i >= 0; i--) {
+      for (const [id, reason] of found![i]) setAnnotation(manifest, waiverAnnotation(id), reason);
     }
     const declared = SystemNamespaces.of(root as Cluster);
     if (declared.size > 0) {

@@ -4,7 +4,7 @@ import * as yaml from 'js-yaml';
 import { OcpkitError, Problem } from '../core/errors';
 import { containedFile, fileName, objectNameProblems } from './_object-names';
 import { fastDump } from './_yaml';
-import { CheckContext, Pipeline, Plugins, SynthCheck, SynthesizedObject, SynthRoot, TreeIndex, walk } from './pipeline';
+import { CheckContext, ManifestTransform, Pipeline, Plugins, SynthCheck, SynthesizedObject, SynthRoot, TreeIndex, walk } from './pipeline';
 
 export { fileName } from './_object-names';
 export { walk } from './pipeline';
@@ -29,7 +29,7 @@ export function runPipeline(roots: SynthRoot | readonly SynthRoot[], pipeline: P
   const problems: Problem[] = [];
   const objects: SynthesizedObject[] = [];
   const byFile = new Map<string, string>();
-  const byFolded = new Map<string, { path: string; file: string }>();
+  const byFolded = new Map<string, string>();
   const envs = new Set<string>();
   const walks = new Map<SynthRoot, readonly IConstruct[]>();
 
@@ -57,14 +57,16 @@ export function runPipeline(roots: SynthRoot | readonly SynthRoot[], pipeline: P
         const path = obj.node.path;
         // render + transform
         let manifest: any;
-        let phase = 'render';
+        let current: ManifestTransform | undefined; // the phase: render until the first transform
         try {
           manifest = obj.toJson();
+          const context = { root, source: obj };
           for (const t of transforms) {
-            phase = `transform ${t.id}`;
-            manifest = t.transform(manifest, { root, source: obj });
+            current = t;
+            manifest = t.transform(manifest, context);
           }
         } catch (e) {
+          const phase = current ? `transform ${current.id}` : 'render';
           // A transform that refuses the manifest says where (an OcpkitError); anything else is reported with the phase.
           if (e instanceof OcpkitError) problems.push(...e.problems.map((p) => ({ ...p, path: p.path || path })));
           else problems.push({ path, field: '', message: `cannot ${phase}: ${(e as Error)?.message ?? String(e)}` });
@@ -96,11 +98,11 @@ export function runPipeline(roots: SynthRoot | readonly SynthRoot[], pipeline: P
         const folded = file.toLowerCase();
         const twin = byFolded.get(folded);
         if (twin) {
-          problems.push({ path, field: 'metadata.name', message: `${manifest.kind} "${manifest.metadata.name}" differs only in letter case from the object at ${twin.path} (${twin.file}); on case-insensitive file systems one file would overwrite the other, rename one of them` });
+          problems.push({ path, field: 'metadata.name', message: `${manifest.kind} "${manifest.metadata.name}" differs only in letter case from the object at ${byFile.get(twin)} (${twin}); on case-insensitive file systems one file would overwrite the other, rename one of them` });
           continue;
         }
         byFile.set(file, path);
-        byFolded.set(folded, { path, file });
+        byFolded.set(folded, file);
         // schema
         if (validator) {
           if (!manifest.metadata?.namespace && validator.scopeOf(manifest.apiVersion, manifest.kind) === 'Namespaced') {
