@@ -6,6 +6,8 @@ export interface IIssuer {
   readonly issuerName: string;
   /** `ClusterIssuer` or `Issuer`. */
   readonly issuerKind: 'ClusterIssuer' | 'Issuer';
+  /** Namespace of an `Issuer` (only objects of that namespace can use it). @default unknown */
+  readonly namespace?: string;
 }
 
 /** References to issuers that already exist on the cluster. */

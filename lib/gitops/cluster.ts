@@ -4,7 +4,7 @@ import { App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import '../core/construct-ids'; // construct ids such as `toString` work (see there)
 import { Problems, OcpkitError } from '../core/errors';
-import { dnsLabel, gitUrl, httpsUrl, nonEmpty } from '../core/rules';
+import { dnsLabel, gitUrl, httpsUrl, nonEmpty, oneOf } from '../core/rules';
 import { RootApp } from './root-app';
 import { ManifestTransform, Plugins, SynthCheck } from '../synth/pipeline';
 import { Platform, PlatformProps } from '../platform/platform';
@@ -58,6 +58,15 @@ export interface ClusterProps {
    * @default none
    */
   readonly schemaDirs?: readonly string[];
+  /**
+   * Whether Workloads of this cluster may follow a moving image tag (`ImageUpdates.followTag()`:
+   * an ImageStream imports the tag on a schedule and an image trigger rolls the Deployment out,
+   * outside Git and the release train). `'pinned'`: every image runs as written in Git (promoted
+   * through the release train); a Workload that follows a tag is refused. Allow `'follow-tags'`
+   * only where unreviewed rollouts are acceptable (staging).
+   * @default 'pinned'
+   */
+  readonly imageUpdates?: 'pinned' | 'follow-tags';
 }
 
 /**
@@ -91,6 +100,8 @@ export class Cluster extends App {
   public readonly platform: Platform;
   /** User schema folders (absolute paths). */
   public readonly schemaDirs: readonly string[];
+  /** Whether Workloads may follow moving image tags (see {@link ClusterProps.imageUpdates}). */
+  public readonly imageUpdates: 'pinned' | 'follow-tags';
   /**
    * The chart holding the app-of-apps: every GitOpsApp's Argo CD Application and the AppProjects.
    * Its folder is `root`.
@@ -112,6 +123,7 @@ export class Cluster extends App {
     if (props.distPath !== undefined) p.check('distPath', props.distPath, nonEmpty);
     if (props.argoNamespace !== undefined) p.check('argoNamespace', props.argoNamespace, dnsLabel);
     if (props.destinationServer !== undefined) p.check('destinationServer', props.destinationServer, httpsUrl);
+    if (props.imageUpdates !== undefined) p.check('imageUpdates', props.imageUpdates, oneOf(['pinned', 'follow-tags']));
     if (props.platform === undefined) p.add('platform', "is required: declare what the cluster runs, e.g. { openshift: '4.14', networkType: 'OpenShiftSDN', gitops: '1.12' }");
     const dirs = props.schemaDirs ?? [];
     if (!Array.isArray(dirs)) p.add('schemaDirs', 'must be a list of folders of CustomResourceDefinition YAML');
@@ -119,6 +131,7 @@ export class Cluster extends App {
     p.throwIfAny();
     this.platform = Platform.declare(props.platform, `cluster ${props.name}`);
     this.schemaDirs = dirs.map((d) => path.resolve(d));
+    this.imageUpdates = props.imageUpdates ?? 'pinned';
     this.clusterName = props.name;
     this.environment = props.environment;
     this.outputFolder = props.outputFolder ?? props.environment;

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { Route as RouteResource, RouteSpecTlsInsecureEdgeTerminationPolicy, RouteSpecTlsTermination, RouteSpecToKind } from '../../imports/route-route.openshift.io';
+import { certificateUseProblems, CertificateScope } from '../certs/certificate-scope';
 import { IIssuer, routeCertificateAnnotations } from '../certs/issuer';
 import { Problems } from '../core/errors';
 import { dnsLabel, hostname, oneOf } from '../core/rules';
@@ -29,8 +30,13 @@ export interface RouteProps {
   readonly target: IServicePort;
   /** @default RouteTls.EDGE */
   readonly tls?: RouteTls;
-  /** cert-manager issuer of the Route's certificate (through the openshift-routes integration). */
-  readonly issuer: IIssuer;
+  /**
+   * cert-manager issuer of the Route's certificate (through the openshift-routes integration).
+   * Inside a Tenant only the tenant's own Issuer is allowed (from its `tls` prop), and only for
+   * its host names; a ClusterIssuer is refused there.
+   * @default the Issuer of the enclosing Tenant
+   */
+  readonly issuer?: IIssuer;
   /** @default '/' (no path) */
   readonly path?: string;
 }
@@ -52,13 +58,25 @@ export class Route extends Construct {
       p.add('target', `${JSON.stringify(props.target)} is not a Service port; pass a Workload (or another IServicePort with serviceName and portName)`);
     }
     if (props.tls !== undefined) p.check('tls', props.tls, oneOf(Object.values(RouteTls)));
-    if (!props.issuer?.issuerName) p.add('issuer', 'a cert-manager issuer is required (Issuers.clusterIssuer(name) or an AcmeClusterIssuer)');
+    const declared = CertificateScope.of(this);
+    const certScope = declared && declared.namespace === props.namespace ? declared : undefined;
+    const issuer = props.issuer ?? certScope?.issuer;
+    if (!issuer?.issuerName) {
+      p.add('issuer', certScope
+        ? `${certScope.owner} declares no tls, so it has no Issuer; declare tls: { hostnames, acme } on the tenant`
+        : 'a cert-manager issuer is required (an AcmeIssuer of the namespace, an AcmeClusterIssuer, or Issuers.clusterIssuer(name))');
+    } else if (certScope) {
+      for (const msg of certificateUseProblems(certScope, issuer.issuerKind, issuer.issuerName, typeof props.host === 'string' ? [props.host] : [])) p.add(msg.startsWith('names the') ? 'issuer' : 'host', msg);
+    }
+    if (issuer?.issuerKind === 'Issuer' && issuer.namespace !== undefined && issuer.namespace !== props.namespace) {
+      p.add('issuer', `the Issuer ${issuer.namespace}/${issuer.issuerName} lives in another namespace; cert-manager looks an Issuer up in the Route's namespace "${props.namespace}"`);
+    }
     if (props.path !== undefined && !/^\/[^\s]*$/.test(props.path)) p.add('path', `${JSON.stringify(props.path)} must start with "/"`);
     p.throwIfAny();
     this.host = props.host;
     const tls = props.tls ?? RouteTls.EDGE;
     new RouteResource(this, 'Resource', {
-      metadata: { name: props.name, namespace: props.namespace, annotations: routeCertificateAnnotations(props.issuer) },
+      metadata: { name: props.name, namespace: props.namespace, annotations: routeCertificateAnnotations(issuer!) },
       spec: {
         host: props.host,
         path: props.path && props.path !== '/' ? props.path : undefined,

@@ -6,9 +6,11 @@ import { Problems, show } from '../core/errors';
 import { Quantity } from '../core/quantity';
 import { dnsLabel, hostname, intRange } from '../core/rules';
 import { detectSecret, isCredentialKey, isLiteralValue } from '../core/secret-scan';
+import { Cluster } from '../gitops/cluster';
 import { GitOpsApp } from '../gitops/gitops-app';
+import { Policy } from '../policy/policy';
 import { ExternalImage } from './external-image';
-import { TrackedImageStream } from './image-stream';
+import { ImageUpdates, TrackedImageStream } from './image-stream';
 import { IServicePort, Route, RouteTls } from './route';
 
 /** Where a re-encrypt Workload finds its service-serving certificate (`tls.crt`, `tls.key`). */
@@ -21,8 +23,12 @@ export const IMAGE_TRIGGER_ANNOTATION = 'image.openshift.io/triggers';
 export interface WorkloadRouteOptions {
   /** Public host name. */
   readonly host: string;
-  /** cert-manager issuer of the certificate. */
-  readonly issuer: IIssuer;
+  /**
+   * cert-manager issuer of the certificate. Inside a Tenant: only the tenant's own Issuer (the
+   * default), for its declared host names.
+   * @default the Issuer of the enclosing Tenant (its `tls` prop)
+   */
+  readonly issuer?: IIssuer;
   /**
    * EDGE: the router talks plain HTTP to the pods. REENCRYPT: the router talks TLS to the pods;
    * the Workload then gets an OpenShift service-serving certificate (which the router trusts),
@@ -39,8 +45,16 @@ export interface WorkloadRouteOptions {
 export interface WorkloadProps {
   /** Name of the Deployment, Service, ImageStream and Route. DNS-1123 label. */
   readonly name: string;
-  /** Image built elsewhere and pinned (tag or digest). */
+  /** Image built elsewhere: a version tag or digest, or the moving tag it follows (see `updates`). */
   readonly image: ExternalImage;
+  /**
+   * How the image changes on the cluster. `ImageUpdates.pinned()`: the image above is what runs;
+   * a new image is a commit (the release train). `ImageUpdates.followTag(reason)`: an ImageStream
+   * imports the image's tag on a schedule and an image-change trigger rolls the Deployment out
+   * when it moves, outside Git; only in a cluster with `imageUpdates: 'follow-tags'`.
+   * @default ImageUpdates.pinned()
+   */
+  readonly updates?: ImageUpdates;
   /**
    * Port the container listens on.
    * @default 8080
@@ -61,12 +75,15 @@ export interface WorkloadProps {
 }
 
 /**
- * An application whose image is built outside the cluster: an ImageStream tracks the external
- * image, the Deployment rolls out whenever the stream's tag moves (OpenShift image-change
- * trigger annotation), a Service fronts it, and optionally a TLS Route exposes it.
+ * An application whose image is built outside the cluster: a Deployment, a Service in front of
+ * it, and optionally a TLS Route.
  *
- * The trigger rewrites the container image on the live Deployment, so the enclosing GitOpsApp's
- * Argo CD Application is told to ignore that field.
+ * The image follows one model ({@link ImageUpdates}). Pinned (the default): the Deployment runs
+ * the reference written in Git, and nothing else is created. Follow-tag: an ImageStream tracks the
+ * external tag, the Deployment rolls out whenever it moves (OpenShift image-change trigger
+ * annotation), and since the trigger rewrites the container image on the live Deployment, the
+ * enclosing GitOpsApp's Argo CD Application is told to ignore that field (RespectIgnoreDifferences,
+ * which needs a fixed Argo CD release); its objects carry a `pinned-images` waiver with the reason.
  *
  * Primary object (`ApiObject.of(workload)`, `Overrides.of(workload)`): the Deployment.
  */
@@ -74,7 +91,10 @@ export class Workload extends Construct implements IServicePort {
   public readonly serviceName: string;
   /** `http`, or `https` when the Route re-encrypts. */
   public readonly portName: string;
-  public readonly imageStream: TrackedImageStream;
+  /** The ImageStream of a follow-tag Workload (none when pinned). */
+  public readonly imageStream?: TrackedImageStream;
+  /** The image update model. */
+  public readonly updates: ImageUpdates;
   public readonly deployment: k8s.KubeDeployment;
 
   constructor(scope: Construct, id: string, props: WorkloadProps) {
@@ -100,7 +120,19 @@ export class Workload extends Construct implements IServicePort {
     if (props.route) p.check('route.host', props.route.host, hostname);
     const namespace = Chart.of(this).namespace;
     if (!namespace) p.add('namespace', 'a Workload must be defined inside a Tenant or a GitOpsApp with a namespace');
+    const updates = props.updates ?? ImageUpdates.pinned();
+    if (!(updates instanceof ImageUpdates)) p.add('updates', `${show(props.updates)} is not an image update model; use ImageUpdates.pinned() or ImageUpdates.followTag(reason)`);
+    else if (updates.mode === 'follow-tag') {
+      const cluster = Cluster.of(this);
+      if (cluster.imageUpdates !== 'follow-tags') {
+        p.add('updates', `follows the moving tag of ${props.image instanceof ExternalImage ? props.image.reference : show(props.image)}, but cluster "${cluster.clusterName}" (environment ${cluster.environment}) pins images (imageUpdates: '${cluster.imageUpdates}'); `
+          + 'use ImageUpdates.pinned() with a version tag or digest promoted through the release train, or allow imageUpdates: \'follow-tags\' in that cluster\'s props');
+      }
+      if (props.image instanceof ExternalImage && props.image.tag === undefined) p.add('updates', `${props.image.reference} is pinned by digest, which never moves; follow a tag, or use ImageUpdates.pinned()`);
+    }
     p.throwIfAny();
+    this.updates = updates;
+    const follow = updates.mode === 'follow-tag';
 
     const name = props.name;
     const port = props.portNumber ?? 8080;
@@ -109,7 +141,9 @@ export class Workload extends Construct implements IServicePort {
     const servingCert = `${name}-serving-cert`;
     this.serviceName = name;
     this.portName = reencrypt ? 'https' : 'http';
-    this.imageStream = new TrackedImageStream(this, 'ImageStream', { name, namespace: namespace!, image: props.image });
+    // Pinned: no ImageStream. It would only re-import the tag Git already names (m2 of the field
+    // review: with immutable tags it adds nothing; with mutable ones a re-push rolls out unreviewed).
+    this.imageStream = follow ? new TrackedImageStream(this, 'ImageStream', { name, namespace: namespace!, image: props.image }) : undefined;
 
     const resources: k8s.ResourceRequirements | undefined = props.cpu || props.memory
       ? {
@@ -123,13 +157,12 @@ export class Workload extends Construct implements IServicePort {
     const probe = props.healthPath
       ? { httpGet: { path: props.healthPath, port: k8s.IntOrString.fromString(this.portName), scheme: reencrypt ? 'HTTPS' : undefined }, periodSeconds: 10 }
       : undefined;
-    const trigger = [{
-      from: { kind: 'ImageStreamTag', name: this.imageStream.imageStreamTag },
-      fieldPath: `spec.template.spec.containers[?(@.name=="${name}")].image`,
-    }];
+    const trigger = this.imageStream
+      ? [{ from: { kind: 'ImageStreamTag', name: this.imageStream.imageStreamTag }, fieldPath: `spec.template.spec.containers[?(@.name=="${name}")].image` }]
+      : undefined;
 
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: { name, namespace, labels, annotations: { [IMAGE_TRIGGER_ANNOTATION]: JSON.stringify(trigger) } },
+      metadata: { name, namespace, labels, annotations: trigger ? { [IMAGE_TRIGGER_ANNOTATION]: JSON.stringify(trigger) } : undefined },
       spec: {
         replicas: props.replicas ?? 1,
         selector: { matchLabels: labels },
@@ -178,6 +211,9 @@ export class Workload extends Construct implements IServicePort {
       new Route(this, 'Route', { name, namespace: namespace!, host: props.route.host, target: this, tls: props.route.tls, issuer: props.route.issuer, path: props.route.path });
     }
 
+    if (!follow) return;
+    // The moving tag is the point of this model: say so on the objects, with the reason.
+    Policy.waive(this, 'pinned-images', `follows a moving tag (ImageUpdates.followTag, allowed by the cluster's imageUpdates: 'follow-tags'): ${updates.reason}`);
     GitOpsApp.enclosing(this)?.addIgnoreDifference({
       group: 'apps',
       kind: 'Deployment',

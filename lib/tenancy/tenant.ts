@@ -1,5 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { AcmeAccount, AcmeIssuer, checkCertificateHostnames } from '../certs/acme-issuer';
+import { CertificateScope } from '../certs/certificate-scope';
 import { Problems } from '../core/errors';
 import { dnsLabel, labelKey, labelValue, nonEmpty, oneOf } from '../core/rules';
 import { GitOpsApp } from '../gitops/gitops-app';
@@ -39,6 +41,25 @@ export interface TenantProps {
   readonly network?: NetworkIsolationOptions;
   /** Extra namespace labels (for network policies of other tenants to select on). @default none */
   readonly labels?: Record<string, string>;
+  /**
+   * Certificates for the tenant's Routes: the tenant gets its own namespaced ACME Issuer whose
+   * solver covers only `hostnames`, with its own TSIG key that the DNS server lets write only the
+   * `_acme-challenge` records of those names. The tenant's Routes, Ingresses and Certificates may
+   * use only that Issuer, for those names; ClusterIssuers are refused.
+   * @default no certificates: Routes with cert-manager annotations are refused
+   */
+  readonly tls?: TenantTls;
+}
+
+/** The certificate names of a tenant (see {@link TenantProps.tls}). */
+export interface TenantTls {
+  /**
+   * Host names the tenant may get certificates for: exact lower-case names (a Route's host must
+   * be one of them), `*.name` for the wildcard certificate of `name`.
+   */
+  readonly hostnames: readonly string[];
+  /** The platform's ACME settings (CA, contact, RFC 2136 name server, TSIG key naming). */
+  readonly acme: AcmeAccount;
 }
 
 /**
@@ -57,6 +78,8 @@ export class Tenant extends GitOpsApp {
   public readonly tenantName: string;
   public readonly quota: TenantQuota;
   public readonly namespaceObject: k8s.KubeNamespace;
+  /** The tenant's own ACME Issuer (from its `tls` prop), if it may have certificates. */
+  public readonly issuer?: AcmeIssuer;
 
   constructor(scope: Construct, id: string, props: TenantProps) {
     const pre = new Problems(`${scope?.node?.path ? `${scope.node.path}/` : ''}${id}`);
@@ -77,6 +100,13 @@ export class Tenant extends GitOpsApp {
         if (pre.check(`labels[${JSON.stringify(k)}]`, k, labelKey) && pre.check(`labels.${k}`, v, labelValue) && RESERVED_LABELS.some((r) => k === r || k.startsWith('pod-security.kubernetes.io/'))) {
           pre.add(`labels.${k}`, `is set by Tenant itself (tenant name, Pod Security level, Argo CD management); use the matching Tenant prop instead`);
         }
+      }
+    }
+    if (props.tls !== undefined) {
+      if (!props.tls || typeof props.tls !== 'object') pre.add('tls', `${JSON.stringify(props.tls)} is not a TenantTls ({ hostnames, acme })`);
+      else {
+        checkCertificateHostnames(pre, 'tls.hostnames', props.tls.hostnames);
+        if (!(props.tls.acme instanceof AcmeAccount)) pre.add('tls.acme', 'must be an AcmeAccount (AcmeAccount.rfc2136({ email, nameserver, ... }))');
       }
     }
     pre.throwIfAny();
@@ -114,6 +144,11 @@ export class Tenant extends GitOpsApp {
     Delivery.of(this.quota).folder(TENANCY_FOLDER);
     new GroupAccess(this, 'Access', { namespace: props.name, groups: props.groups });
     new NetworkIsolation(this, 'Network', { namespace: props.name, ...props.network });
-    new TenantProject(this, 'Project', { name: `tenant-${props.name}`, namespace: props.name, description: props.displayName });
+    new TenantProject(this, 'Project', { name: `tenant-${props.name}`, namespace: props.name, description: props.displayName, groups: props.groups });
+
+    // The Issuer is the platform's decision, like the quota: it goes to the tenancy folder.
+    this.issuer = props.tls ? new AcmeIssuer(this, 'Issuer', { namespace: props.name, hostnames: props.tls.hostnames, account: props.tls.acme }) : undefined;
+    if (this.issuer) Delivery.of(this.issuer).folder(TENANCY_FOLDER);
+    CertificateScope.declare(this, { namespace: props.name, owner: `tenant "${props.name}"`, issuer: this.issuer });
   }
 }
