@@ -9,6 +9,11 @@ export interface Environment {
   readonly domain: string;
   /** Pinned versions of this environment (apps/community/versions.yaml). */
   readonly versions: ReleaseTrain;
+  /**
+   * Whether services may follow moving image tags here (ClusterProps.imageUpdates). Production
+   * runs only what the release train pinned; staging may follow the tags our own CI moves.
+   */
+  readonly imageUpdates: 'pinned' | 'follow-tags';
   /** Replica count for a service that runs `production` replicas in production. */
   replicas(production: number): number;
 }
@@ -22,12 +27,14 @@ export function environments(): Environment[] {
       name: 'production',
       domain: 'community.example.org',
       versions: ReleaseTrain.load(VERSIONS_FILE, 'production'),
+      imageUpdates: 'pinned',
       replicas: (n) => n,
     },
     {
       name: 'staging',
       domain: 'stg.community.example.org',
       versions: ReleaseTrain.load(VERSIONS_FILE, 'staging'),
+      imageUpdates: 'follow-tags',
       replicas: () => 1,
     },
   ];

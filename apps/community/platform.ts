@@ -1,12 +1,18 @@
 import {
-  AcmeClusterIssuer, Cluster, ClusterEvictionStrategy, Dns01Solver, External, GitOpsApp, HyperConverged, IIssuer, NMStateOperand, OperatorInstall,
-  Provides, SecretKey, SyncWave, TreeIndex,
+  AcmeAccount, AcmeIssuer, Cluster, ClusterEvictionStrategy, GitOpsApp, HyperConverged, IIssuer, NMStateOperand, OperatorInstall,
+  Provides, SyncWave, TreeIndex,
 } from '../../lib';
 import { Environment } from './environment';
 
 /** Platform pieces every tenant relies on. */
 export interface Platform {
-  /** Issuer of every public Route certificate. */
+  /**
+   * The ACME settings every tenant Issuer is stamped from (a tenant's `tls` prop): Let's Encrypt,
+   * DNS-01 against FreeIPA with one TSIG key per namespace. Absent in stacks without tenant
+   * certificates (a tenant Route is then refused).
+   */
+  readonly acme?: AcmeAccount;
+  /** GitLab's own namespaced Issuer (in its namespace, for its host names only). */
   readonly issuer: IIssuer;
 }
 
@@ -120,27 +126,32 @@ function addPlatformOperators(cluster: Cluster, env: Environment): void {
 }
 
 /**
- * Certificates: Let's Encrypt through DNS-01 against the FreeIPA-managed zone (RFC 2136 + TSIG).
- * The TSIG key Secret is created out of band in the cert-manager namespace.
+ * Certificates: Let's Encrypt through DNS-01 against the FreeIPA-managed zone (RFC 2136 + TSIG),
+ * with no ACME ClusterIssuer at all. A ClusterIssuer is reachable from every namespace: any tenant
+ * admin can name it in a Route, Ingress or Certificate (cert-manager's aggregated edit rules), and
+ * on OpenShift 4.14 nothing in the stack could stop it (no approver-policy in the cert-manager
+ * Operator 1.13, ValidatingAdmissionPolicy is Tech Preview). So every namespace with public names
+ * gets its own namespaced Issuer and TSIG key: tenants through their `tls` prop (./tenants.ts),
+ * GitLab here. Each key's FreeIPA update policy allows only its own `_acme-challenge` records
+ * (the note of each key's External lists the lines), so the DNS server refuses anything else.
  */
+/** GitLab's namespace (GITLAB_NAMESPACE of ./gitlab.ts, which imports this file). */
+const GITLAB_NAMESPACE = 'gitlab-system';
+
 export function addPlatform(cluster: Cluster, env: Environment): Platform {
   addPlatformOperators(cluster, env);
-  const certs = new GitOpsApp(cluster, 'Certificates', { name: 'platform-certificates', syncWave: SyncWave.CONFIG });
-  const issuer = new AcmeClusterIssuer(certs, 'LetsEncrypt', {
-    name: 'letsencrypt-dns',
+  const acme = AcmeAccount.rfc2136({
     email: 'infra-admins@community.example.org',
-    dnsZones: [env.domain],
-    dns01: Dns01Solver.rfc2136({
-      nameserver: 'ipa1.int.community.example.org:53',
-      tsigKeyName: 'cert-manager',
-      tsigSecret: SecretKey.of('rfc2136-tsig', 'secret'),
-    }),
+    nameserver: 'ipa1.int.community.example.org:53',
+    // staging and production share the FreeIPA servers: one key per environment and namespace
+    keyPrefix: `acme-${env.name}`,
   });
-  External.secret(certs, 'rfc2136-tsig', {
-    namespace: 'cert-manager',
-    keys: ['secret'],
-    providedBy: 'by-hand',
-    note: 'TSIG key "cert-manager" (HMAC-SHA512, base64) that FreeIPA allows to update the environment zone; cert-manager reads ClusterIssuer Secrets from its own namespace',
+  const certs = new GitOpsApp(cluster, 'Certificates', { name: 'platform-certificates', syncWave: SyncWave.CONFIG });
+  const issuer = new AcmeIssuer(certs, 'GitLabIssuer', {
+    namespace: GITLAB_NAMESPACE,
+    // the web UI, and the chart's KAS ingress (global.kas, on by default in the 7.x charts)
+    hostnames: [`gitlab.${env.domain}`, `kas.${env.domain}`],
+    account: acme,
   });
-  return { issuer };
+  return { acme, issuer };
 }
