@@ -163,7 +163,8 @@ function visit(w: Walk, v: any, parent: Step | undefined, key: string | number |
     return;
   }
   if (typeof v === 'string') {
-    if (inText === undefined && v.length <= WALK_LIMITS.text * 16 && KEY_IN_TEXT.test(v)) {
+    // a key in text is followed by a colon: most strings (names, labels) have none
+    if (inText === undefined && v.length <= WALK_LIMITS.text * 16 && v.includes(':') && KEY_IN_TEXT.test(v)) {
       const here = stepOf(parent, key);
       const ptr = ptrOf(w, here);
       if (v.length > WALK_LIMITS.text) {

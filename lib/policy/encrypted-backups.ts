@@ -30,9 +30,9 @@ export const ENCRYPTED_BACKUPS: PolicyRule = {
   title: 'every BackupStorageLocation encrypts at rest',
   check(obj): Finding[] {
     const m = obj.manifest;
+    if (m?.kind !== 'BackupStorageLocation' && m?.kind !== 'DataProtectionApplication') return [];
     const reason = m?.metadata?.annotations?.[UNENCRYPTED_REASON_ANNOTATION];
     if (typeof reason === 'string' && reason.trim()) return [];
-    if (m?.kind !== 'BackupStorageLocation' && m?.kind !== 'DataProtectionApplication') return [];
     const group = typeof m?.apiVersion === 'string' ? m.apiVersion.split('/')[0] : '';
     if (m?.kind === 'BackupStorageLocation' && group === 'velero.io') {
       if (encrypted(m.spec?.config)) return [];
