@@ -520,8 +520,14 @@ export interface SecretHit {
 
 /** Options of {@link scanTree}. */
 export interface ScanOptions {
-  /** Paths (from the root) not to look at; called for every object member. */
+  /** Paths (from the root) not to look at; called for every object member (the path array is only valid during the call). */
   readonly skip?: (path: readonly (string | number)[], key: string | number) => boolean;
+  /**
+   * Called for every value the walk reaches, before it is looked at, with its path (only valid
+   * during the call): lets another check share this walk. Values below a skipped member, an
+   * embedded Secret with data or the limits are not reached.
+   */
+  readonly visit?: (value: unknown, path: readonly (string | number)[]) => void;
   /** Stop after this many nodes (reported as a finding). @default 1_000_000 */
   readonly maxNodes?: number;
   /** @internal nesting of embedded documents */
@@ -541,7 +547,7 @@ const MAX_DEPTH = 128;
 export function scanTree(root: unknown, options: ScanOptions = {}): SecretHit[] {
   // One path array, pushed and popped as the walk goes, copied only for a finding: a walk over
   // 30,000 manifests allocates nothing per value that holds no secret.
-  const walk: ScanWalk = { hits: [], path: [], nodes: 0, max: options.maxNodes ?? 1_000_000, depth: options.depth ?? 0, skip: options.skip, stopped: false };
+  const walk: ScanWalk = { hits: [], path: [], nodes: 0, max: options.maxNodes ?? 1_000_000, depth: options.depth ?? 0, skip: options.skip, visit: options.visit, stopped: false };
   scanValue(walk, root);
   const hits = walk.hits;
   return hits.length > 1 ? hits.sort((x, y) => cmpPath(x.path, y.path)) : hits;
@@ -556,6 +562,7 @@ interface ScanWalk {
   readonly max: number;
   readonly depth: number;
   readonly skip: ScanOptions['skip'];
+  readonly visit: ScanOptions['visit'];
   /** The node budget ran out: nothing more is looked at. */
   stopped: boolean;
 }
@@ -566,6 +573,7 @@ function scanValue(w: ScanWalk, v: unknown): void {
     w.stopped = true;
     return;
   }
+  if (w.visit) w.visit(v, w.path);
   if (typeof v === 'string') {
     const what = detectSecret(v, w.depth);
     if (what) w.hits.push({ path: [...w.path], what });

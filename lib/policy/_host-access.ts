@@ -1,6 +1,7 @@
 import * as yaml from 'js-yaml';
 import { show } from '../core/errors';
 import { jsonPointer } from '../core/json-pointer';
+import { isSecretWithData } from '../core/secret-scan';
 import type { Finding } from './policy';
 
 /**
@@ -103,6 +104,41 @@ const KEY_IN_TEXT = new RegExp(`(^|[\\s{,"'-])(${Object.keys(HOST_KEYS).join('|'
 
 /** Limits of the generic walk: it never visits more nodes, nests deeper or parses longer text. */
 export const WALK_LIMITS = { nodes: 20000, depth: 64, text: 64 * 1024 } as const;
+
+/**
+ * Watches a walk over a whole manifest that reaches every value (the secret scan's, see
+ * no-literal-secrets) for anything {@link genericHostAccess} could report on the members it walks
+ * (all but apiVersion, kind, metadata and status): a host-access key, text mentioning one, a
+ * member nested deeper than its limit, more values than its budget, or a value the watched walk
+ * does not go into (an embedded Secret with data). When it saw none, the generic walk would find
+ * nothing, and need not run. Conservative: any host-access key counts, whatever its value.
+ */
+export class HostAccessHint {
+  private nodes = 0;
+  private seen = false;
+
+  /** True when the generic walk could find something (or the watched walk stopped early). */
+  public get possible(): boolean {
+    return this.seen;
+  }
+
+  /** The `visit` callback of the watched walk. */
+  public readonly visit = (v: unknown, path: readonly (string | number)[]): void => {
+    if (this.seen) return;
+    // every value counts, so a walk that stopped at its own budget is never taken for complete
+    if (++this.nodes > WALK_LIMITS.nodes) {
+      this.seen = true;
+      return;
+    }
+    if (path.length === 0) return;
+    const top = path[0];
+    if (top === 'apiVersion' || top === 'kind' || top === 'metadata' || top === 'status') return;
+    const key = path[path.length - 1];
+    if (path.length - 1 > WALK_LIMITS.depth || (typeof key === 'string' && HOST_RULES.has(key))) this.seen = true;
+    else if (typeof v === 'string') this.seen = v.includes(':') && KEY_IN_TEXT.test(v);
+    else if (v !== null && typeof v === 'object') this.seen = isSecretWithData(v);
+  };
+}
 
 /**
  * Every host-access setting anywhere below `value` (a custom resource's spec, chart values, Helm

@@ -1,5 +1,6 @@
 import { genericHostAccess, hostPortFindings, runnerTomlHostAccess, securityContextFindings } from './_host-access';
 import { containersOf, describe, podSpecOf, vmiSpecOf } from './_pod-specs';
+import { manifestScan } from './_manifest-scan';
 import type { Finding, PolicyRule } from './policy';
 
 /** Kinds that carry data, not workloads: never walked for host-access keys (a ConfigMap is, for runner config.toml). */
@@ -50,6 +51,8 @@ export const NO_HOST_ACCESS: PolicyRule = {
       return [];
     }
     if (DATA_KINDS.has(key)) return [];
+    // the secret scan's walk (shared, see manifestScan) saw nothing the generic walk could report
+    if (!manifestScan(obj, ctx).hostAccessPossible) return [];
     const out: Finding[] = [];
     for (const k of Object.keys(m)) {
       if (k === 'apiVersion' || k === 'kind' || k === 'metadata' || k === 'status') continue;

@@ -1,23 +1,10 @@
 import { show } from '../core/errors';
 import { jsonPointer } from '../core/json-pointer';
-import { isCredentialKey, isLiteralValue, scanTree } from '../core/secret-scan';
+import { isCredentialKey, isLiteralValue } from '../core/secret-scan';
+import { manifestScan } from './_manifest-scan';
 import type { Finding, PolicyRule } from './policy';
 
-/** Same as WAIVE_ANNOTATION_PREFIX in ./policy (not imported: policy.ts imports the built-in rules). */
-const WAIVE_ANNOTATION_PREFIX = 'ocpkit.io/waive-';
 const FIX = 'reference the Secret with SecretKey.of(name, key) and create it out of band, or use a SealedSecret or an ExternalSecret';
-
-/**
- * Fields that cannot carry a secret worth reporting: waiver reasons (written for reviewers) and
- * server-side bookkeeping. The data of a top-level v1 Secret is reported on its own (below).
- */
-function skip(isSecret: boolean) {
-  return (path: readonly (string | number)[], key: string | number): boolean => {
-    if (path.length === 0) return key === 'status' || (isSecret && (key === 'data' || key === 'stringData'));
-    if (path.length === 1 && path[0] === 'metadata') return key === 'managedFields';
-    return path.length === 2 && path[0] === 'metadata' && path[1] === 'annotations' && typeof key === 'string' && key.startsWith(WAIVE_ANNOTATION_PREFIX);
-  };
-}
 
 /**
  * `no-literal-secrets`: nothing in the synthesized tree carries a credential.
@@ -40,7 +27,7 @@ function skip(isSecret: boolean) {
 export const NO_LITERAL_SECRETS: PolicyRule = {
   id: 'no-literal-secrets',
   title: 'no Secret carries literal data and no object holds credentials; secrets are referenced, sealed or external',
-  check(obj): Finding[] {
+  check(obj, ctx): Finding[] {
     const m = obj.manifest;
     if (m === null || typeof m !== 'object') return [];
     const out: Finding[] = [];
@@ -68,7 +55,7 @@ export const NO_LITERAL_SECRETS: PolicyRule = {
         }
       }
     }
-    for (const hit of scanTree(m, { skip: skip(isSecret) })) {
+    for (const hit of manifestScan(obj, ctx).secrets) {
       out.push({ pointer: jsonPointer(hit.path), message: `holds ${hit.what}, which would be committed to Git in plain text; ${FIX}` });
     }
     return out;

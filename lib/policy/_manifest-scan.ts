@@ -1,0 +1,54 @@
+import { scanTree, SecretHit } from '../core/secret-scan';
+import { HostAccessHint } from './_host-access';
+import { perGroup } from './_per-group';
+import type { PolicyContext, PolicyObject } from './policy';
+
+/**
+ * One walk per manifest for the two policies that look at every value: no-literal-secrets reads
+ * its secrets, no-host-access whether its generic walk is needed at all (a full walk over every
+ * manifest is the costliest part of the policy pass, so it is made once).
+ */
+
+/** Same as WAIVE_ANNOTATION_PREFIX in ./policy (not imported: policy.ts imports the built-in rules). */
+const WAIVE_ANNOTATION_PREFIX = 'ocpkit.io/waive-';
+
+/**
+ * Fields that cannot carry a secret worth reporting: waiver reasons (written for reviewers) and
+ * server-side bookkeeping. The data of a top-level v1 Secret is reported on its own (no-literal-secrets).
+ */
+function skip(isSecret: boolean) {
+  return (path: readonly (string | number)[], key: string | number): boolean => {
+    if (path.length === 0) return key === 'status' || (isSecret && (key === 'data' || key === 'stringData'));
+    if (path.length === 1 && path[0] === 'metadata') return key === 'managedFields';
+    return path.length === 2 && path[0] === 'metadata' && path[1] === 'annotations' && typeof key === 'string' && key.startsWith(WAIVE_ANNOTATION_PREFIX);
+  };
+}
+
+/** What the one walk over a manifest found: secrets, and whether no-host-access's generic walk could find anything. */
+export interface ManifestScan {
+  readonly secrets: readonly SecretHit[];
+  readonly hostAccessPossible: boolean;
+}
+
+/** Scans of the objects of one policy pass (one group of one checkPolicies call), by manifest. */
+const SCANS = perGroup(() => new WeakMap<object, ManifestScan>());
+
+/**
+ * The secret scan of an object's manifest, made once per policy pass and shared by
+ * no-literal-secrets and no-host-access: the same walk watches for host-access settings
+ * ({@link HostAccessHint}), so the generic host-access walk runs only on manifests that may have
+ * some. Without a context (a rule called on its own) nothing is kept.
+ */
+export function manifestScan(obj: PolicyObject, ctx: PolicyContext | undefined): ManifestScan {
+  const m = obj.manifest;
+  const memo = ctx?.objects ? SCANS(ctx) : undefined;
+  const known = memo?.get(m);
+  if (known) return known;
+  const isSecret = m.kind === 'Secret' && m.apiVersion === 'v1';
+  const hint = new HostAccessHint();
+  const secrets = scanTree(m, { skip: skip(isSecret), visit: hint.visit });
+  const scan: ManifestScan = { secrets, hostAccessPossible: hint.possible };
+  memo?.set(m, scan);
+  return scan;
+}
+
