@@ -6,6 +6,7 @@
  */
 import { TENANT_CAPACITY_CHECK } from './capacity/capacity-check';
 import { Cluster } from './gitops/cluster';
+import { controllerRbacCheck } from './gitops/controller-rbac';
 import { Delivery } from './gitops/delivery';
 import { applyDeliveryAnnotations } from './gitops/delivery-annotations';
 import { GitOpsApp } from './gitops/gitops-app';
@@ -73,6 +74,9 @@ const GITOPS_FOLDERS: Placement = {
 const REFERENCES = referenceCheck();
 const EXTERNALS = externalsArtifact();
 
+/** Every kind an Application writes is writable by the Argo CD application controller. */
+const CONTROLLER_RBAC = controllerRbacCheck();
+
 /**
  * A validator per root, for the OpenShift version and the schema folders the cluster declares;
  * clusters declaring the same share one (schemas compile once per synth).
@@ -99,7 +103,7 @@ export function defaultPipeline(options: SynthesizeOptions = {}): Pipeline {
     validator: options.validator === false ? false : options.validator ?? platformValidators(),
     transforms: [POLICY_STAMPS, NORMALIZE_SCOPE, MANAGED_NAMESPACES, DELIVERY_ANNOTATIONS, APPLY_OVERRIDES, ...(options.transforms ?? [])],
     placement: GITOPS_FOLDERS,
-    checks: [...(options.policies === false ? [] : [POLICY_CHECK]), TENANT_CAPACITY_CHECK, OPERATOR_CATALOG_CHECK, ...(options.references === false ? [] : [REFERENCES]), ...(options.checks ?? [])],
+    checks: [...(options.policies === false ? [] : [POLICY_CHECK]), TENANT_CAPACITY_CHECK, OPERATOR_CATALOG_CHECK, CONTROLLER_RBAC, ...(options.references === false ? [] : [REFERENCES]), ...(options.checks ?? [])],
     artifacts: options.references === false ? [] : [EXTERNALS],
   };
 }

@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { Cluster } from '../lib/gitops/cluster';
 import { SchemaValidator } from '../lib/schema/validator';
 import { synthesize } from '../lib/pipeline-defaults';
@@ -5,7 +6,7 @@ import { SynthesisResult } from '../lib/synth/synthesizer';
 
 /** A fresh cluster for one test. */
 export function testCluster(environment = 'test'): Cluster {
-  return new Cluster({ platform: { openshift: '4.14', networkType: 'OVNKubernetes', gitops: '1.12' }, name: 'test', environment, repoUrl: 'https://git.example.org/infra.git' });
+  return new Cluster({ platform: { openshift: '4.14', networkType: 'OVNKubernetes', gitops: '1.12', argoCd: '2.10.18' }, name: 'test', environment, repoUrl: 'https://git.example.org/infra.git' });
 }
 
 let shared: SchemaValidator | undefined;
@@ -74,4 +75,14 @@ export function captureOutput(): CapturedOutput {
     out: () => text(spies.stdout),
     err: () => text(spies.stderr),
   };
+}
+
+/**
+ * The newest shared schemas (not a platform profile), plus the ArgoCD CRD every cluster's
+ * bootstrap folder renders (it exists only in the profiles): for tests showing that a field
+ * newer than the cluster passes against newer schemas.
+ */
+export function newestValidator(): SchemaValidator {
+  const argocd = path.join(__dirname, '..', '..', 'shared', 'crds', 'profiles', 'ocp-4.14', 'argocd-operator', 'argoproj.io_argocds.yaml');
+  return new SchemaValidator({ extraCrds: [argocd] });
 }

@@ -14,6 +14,14 @@ export interface Environment {
    * runs only what the release train pinned; staging may follow the tags our own CI moves.
    */
   readonly imageUpdates: 'pinned' | 'follow-tags';
+  /**
+   * Git revision this environment's Argo CD syncs (ClusterProps.targetRevision). Staging follows
+   * `main`; production follows the `release/production` branch, which is moved forward (fast-forward
+   * only, `git push origin <commit>:release/production`) to a commit staging has run. A change to
+   * the library, a construct or dist/ therefore reaches staging first, and production only when
+   * someone promotes that commit (field review m5).
+   */
+  readonly revision: string;
   /** Replica count for a service that runs `production` replicas in production. */
   replicas(production: number): number;
 }
@@ -28,6 +36,7 @@ export function environments(): Environment[] {
       domain: 'community.example.org',
       versions: ReleaseTrain.load(VERSIONS_FILE, 'production'),
       imageUpdates: 'pinned',
+      revision: 'release/production',
       replicas: (n) => n,
     },
     {
@@ -35,6 +44,7 @@ export function environments(): Environment[] {
       domain: 'stg.community.example.org',
       versions: ReleaseTrain.load(VERSIONS_FILE, 'staging'),
       imageUpdates: 'follow-tags',
+      revision: 'main',
       replicas: () => 1,
     },
   ];

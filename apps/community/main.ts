@@ -4,7 +4,7 @@
  *
  *   npm run synth   ->  dist/<environment>/<argo-cd-application>/*.yaml
  */
-import { Cluster, PlatformProps } from '../../lib';
+import { Cluster, GitOpsApp, InstallPlanApprover, PlatformProps } from '../../lib';
 import { environments, Environment } from './environment';
 import { addPlatform, waiveRedHatPins } from './platform';
 import { addTenants } from './tenants';
@@ -19,13 +19,17 @@ export const REPO_URL = 'https://gitlab.community.example.org/infrastructure/ope
  * What the community cluster runs: OpenShift 4.14 (Kubernetes 1.27), upgraded from 4.10 and so
  * still on OpenShift SDN (an upgraded cluster keeps SDN unless migrated; ../shared/CONTEXT.md),
  * with OpenShift GitOps 1.12 (Argo CD 2.10). Objects are validated against the 4.14 schema
- * profile and every operator pin against its catalog.
+ * profile and every operator pin against its catalog. `argoCd` is the release the instance reports
+ * (`oc -n openshift-gitops exec deploy/openshift-gitops-server -- argocd version --short`): the
+ * newest 1.12 z-stream's (the go.mod of gitops-operator branch v1.12). Early 1.12 z-streams ran
+ * 2.10.5, whose RespectIgnoreDifferences drops container changes (lib/gitops/argocd-fixes.ts), so
+ * the staging image triggers need at least 2.10.6. Confirm it on the cluster after every GitOps update.
  */
-export const PLATFORM: PlatformProps = { openshift: '4.14', networkType: 'OpenShiftSDN', gitops: '1.12' };
+export const PLATFORM: PlatformProps = { openshift: '4.14', networkType: 'OpenShiftSDN', gitops: '1.12', argoCd: '2.10.18' };
 
 /** Builds one environment. */
 export function buildEnvironment(env: Environment): Cluster {
-  const cluster = new Cluster({ name: 'community', environment: env.name, repoUrl: REPO_URL, platform: PLATFORM });
+  const cluster = new Cluster({ name: 'community', environment: env.name, repoUrl: REPO_URL, targetRevision: env.revision, platform: PLATFORM, imageUpdates: env.imageUpdates });
   const platform = addPlatform(cluster, env);
   const tenants = addTenants(cluster, env, platform);
   void tenants;
@@ -33,6 +37,10 @@ export function buildEnvironment(env: Environment): Cluster {
   addGitLab(cluster, env, platform);
   addBackups(cluster, env);
   waiveRedHatPins(cluster);
+  // Operator pins that pin: approves only InstallPlans of the CSVs versions.yaml pins, alerts on
+  // drift. Last, so it sees every OperatorInstall of the environment. Its own app holds no
+  // Subscription, so a pending upgrade never holds back its sync.
+  new InstallPlanApprover(new GitOpsApp(cluster, 'OperatorPins', { name: 'operator-pins' }), 'InstallPlanApprover');
   return cluster;
 }
 

@@ -1,12 +1,12 @@
 import {
-  BackupSchedule, BackupStorage, BondMode, BridgeNetwork, BucketEncryption, CloudInit, Cluster, Cron, DiskSource,
-  Duration, External, ExternalImage, GitOpsApp, HostBridge, Issuers, Quantity, SecretKey, SshAuthorizedKeys, SyncWave, Tenant,
+  AcmeAccount, BackupSchedule, BackupStorage, BondMode, BridgeNetwork, BucketEncryption, CloudInit, Cluster, Cron, DiskSource,
+  Duration, External, ExternalImage, GitOpsApp, HostBridge, Quantity, SecretKey, SshAuthorizedKeys, SyncWave, Tenant,
   VirtualMachine, Workload,
 } from '../../lib';
 
 export function build(): Cluster {
   const cluster = new Cluster({
-    platform: { openshift: '4.14', networkType: 'OVNKubernetes', gitops: '1.12' },
+    platform: { openshift: '4.14', networkType: 'OVNKubernetes', gitops: '1.12', argoCd: '2.10.18' },
     name: 'community',
     environment: 'production',
     repoUrl: 'https://gitlab.example.org/infra/cluster.git',
@@ -19,15 +19,17 @@ export function build(): Cluster {
     displayName: 'Community forum',
     groups: { admin: ['forum-admins'], edit: ['forum-moderators'] },
     quota: { cpu: Quantity.parse('8'), memory: Quantity.parse('16Gi'), storage: Quantity.parse('200Gi') },
+    tls: { hostnames: ['discourse.example.org'], acme: AcmeAccount.rfc2136({ email: 'infra@example.org', nameserver: 'ns1.example.org:53' }) },
   });
 
-  // An image built by GitLab CI and pushed to quay.io: an ImageStream follows it, the Deployment
-  // rolls out when it moves, and a TLS Route gets its certificate from cert-manager.
+  // An image built by GitLab CI and pinned to a version: the Deployment runs what Git says, and a
+  // TLS Route gets its certificate from the tenant's own cert-manager Issuer, which covers only
+  // its host names.
   new Workload(forum, 'Discourse', {
     name: 'discourse',
     image: ExternalImage.tag('quay.io/community-infra/discourse', '3.3.2-1'),
     memory: Quantity.parse('2Gi'),
-    route: { host: 'discourse.example.org', issuer: Issuers.clusterIssuer('letsencrypt-dns') },
+    route: { host: 'discourse.example.org' },
   });
 
   // Bonded NICs -> Linux bridge on every node (NMState) -> Multus network -> VM interfaces.
@@ -78,6 +80,5 @@ export function build(): Cluster {
   External.namespace(backup, 'openshift-adp', { providedBy: 'pre-existing', note: 'created with the OADP operator install' });
   External.secret(backup, 'cloud-credentials', { namespace: 'openshift-adp', keys: ['cloud'], providedBy: 'sealed-secret', note: 'S3 credentials of the backup bucket' });
   External.secret(forum, 'ops-ssh-keys', { providedBy: 'by-hand', note: 'public SSH keys of the ops team' });
-  External.object(network, 'ClusterIssuer', 'letsencrypt-dns', { providedBy: 'pre-existing', note: 'ACME DNS-01 issuer of the platform' });
   return cluster;
 }

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart } from 'cdk8s';
+import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import '../core/construct-ids'; // construct ids such as `toString` work (see there)
 import { Problems, OcpkitError } from '../core/errors';
@@ -106,7 +106,7 @@ export class Cluster extends App {
    * The chart holding the app-of-apps: every GitOpsApp's Argo CD Application and the AppProjects.
    * Its folder is `root`.
    */
-  public readonly root: Chart;
+  public readonly root: RootApp;
 
   constructor(props: ClusterProps) {
     super({ outdir: props?.distPath ?? 'dist' });

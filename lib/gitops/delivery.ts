@@ -61,9 +61,13 @@ export class Delivery {
     return { wave, folder, syncOptions: options };
   }
 
-  /** The folder chosen on this very construct (not its parents), if any. */
-  public static folderAt(scope: IConstruct): string | undefined {
-    return ((scope as any)[DELIVERY] as Delivery | undefined)?._folder;
+  /** The nearest folder chosen on the path of a construct (a GitOpsApp chooses its own name), if any. */
+  public static folderOf(obj: IConstruct): string | undefined {
+    for (let s: IConstruct | undefined = obj; s; s = s.node.scope) {
+      const f = ((s as any)[DELIVERY] as Delivery | undefined)?._folder;
+      if (f !== undefined) return f;
+    }
+    return undefined;
   }
 
   private _wave?: WaveChoice;

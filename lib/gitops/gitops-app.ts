@@ -1,11 +1,14 @@
-import { Chart, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Application, ApplicationSpecIgnoreDifferences } from '../../imports/argocd-application-argoproj.io';
 import { Problems } from '../core/errors';
 import { dnsLabel, intRange, nonEmpty } from '../core/rules';
 import { Cluster } from './cluster';
+import { ARGO_CD_FIXES, argoCdHasFix } from './argocd-fixes';
 import { Delivery } from './delivery';
-import { PLATFORM_PROJECT, ROOT_FOLDER } from './root-app';
+import { isOperatorProvided } from './delivery-annotations';
+import { PLATFORM_PROJECT, RETRY_FOREVER, ROOT_FOLDER } from './root-app';
+import { TreeIndex } from '../synth/pipeline';
 
 /** A field Argo CD should not compare (because a controller rewrites it on the live object). */
 export interface IgnoreDifference {
@@ -93,13 +96,9 @@ export class GitOpsApp extends Chart {
 
   /** Folder an object is written to: its explicit placement, else its GitOpsApp's name. */
   public static folderOf(c: IConstruct): string | undefined {
-    // the nearest choice on the path: a Delivery folder, or the GitOpsApp the object is in
-    for (let s: IConstruct | undefined = c; s; s = s.node.scope) {
-      const chosen = Delivery.folderAt(s);
-      if (chosen !== undefined) return chosen;
-      if (s instanceof GitOpsApp) return s.appName;
-    }
-    return undefined;
+    // the nearest choice on the path: a Delivery folder, or the GitOpsApp the object is in (which
+    // chose its own name as the folder of its subtree)
+    return Delivery.folderOf(c);
   }
 
   public readonly appName: string;
@@ -122,6 +121,7 @@ export class GitOpsApp extends Chart {
     this.appName = props.name;
     this.cluster = Cluster.of(this);
     this.cluster._claimFolder(props.name, this.node.path);
+    Delivery.of(this).folder(props.name);
     const cluster = this.cluster;
     const prune = props.prune ?? true;
     this.application = new Application(this, 'ArgoApplication', {
@@ -137,7 +137,7 @@ export class GitOpsApp extends Chart {
         syncPolicy: {
           automated: { prune, selfHeal: true },
           syncOptions: Lazy.any({ produce: () => (this.respectIgnores ? ['PruneLast=true', 'RespectIgnoreDifferences=true'] : ['PruneLast=true']) }) as any,
-          retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
+          retry: Lazy.any({ produce: () => (foldersWithOperatorKinds(cluster).has(props.name) ? RETRY_FOREVER : RETRY_FIVE) }),
         },
         ignoreDifferences: Lazy.any({ produce: () => (this.ignores.length ? this.ignores.map((i) => ({ ...i })) : undefined) }) as any,
       },
@@ -168,6 +168,14 @@ export class GitOpsApp extends Chart {
       if (typeof j !== 'string' || !j.trim().startsWith('.')) p.add(`jqPathExpressions[${i}]`, `${JSON.stringify(j)} is not a jq path expression (it starts with ".", e.g. ".spec.template.spec.containers[].image")`);
     });
     if (diff.respectOnSync !== undefined && typeof diff.respectOnSync !== 'boolean') p.add('respectOnSync', `must be true or false, got ${JSON.stringify(diff.respectOnSync)}`);
+    if (diff.respectOnSync === true) {
+      // The sync option is broken for arrays before these Argo CD releases (lib/gitops/argocd-fixes.ts).
+      const argoCd = this.cluster.platform.declaredArgoCd;
+      const fix = ARGO_CD_FIXES['respect-ignore-differences'];
+      const ok = argoCdHasFix(argoCd, 'respect-ignore-differences');
+      if (ok === false) p.add('respectOnSync', `Argo CD ${argoCd} (OpenShift GitOps ${this.cluster.platform.gitops}) has a broken RespectIgnoreDifferences: ${fix.defect}; it is fixed in ${fix.fixedIn.join(' / ')}: upgrade OpenShift GitOps, or pin the image in Git instead of following it`);
+      if (ok === undefined) p.add('respectOnSync', `RespectIgnoreDifferences is broken before Argo CD ${fix.fixedIn.join(' / ')} (${fix.defect}), and the cluster does not declare which Argo CD release OpenShift GitOps ${this.cluster.platform.gitops} runs; declare it as platform.argoCd (\`argocd version\`), e.g. '${this.cluster.platform.argoCd ?? '2.10.18'}'`);
+    }
     p.throwIfAny();
     if (diff.respectOnSync) this.respectIgnores = true;
     this.ignores.push({
@@ -179,4 +187,30 @@ export class GitOpsApp extends Chart {
       jsonPointers: diff.jsonPointers ? [...diff.jsonPointers] : undefined,
     });
   }
+}
+
+/** Retries of an Application whose kinds all exist before it syncs: a real error stops after five. */
+const RETRY_FIVE = { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } };
+
+const OPERATOR_FOLDERS = new WeakMap<readonly IConstruct[], ReadonlySet<string>>();
+
+/**
+ * Folders holding custom resources whose CRDs an operator installs (one pass over the tree per
+ * synth). Their Applications retry forever: right after bootstrap the CRDs do not exist yet, and
+ * an Application that gave up after five retries would wait for a human (field review M13).
+ */
+function foldersWithOperatorKinds(cluster: Cluster): ReadonlySet<string> {
+  const all = TreeIndex.all(cluster);
+  let folders = OPERATOR_FOLDERS.get(all);
+  if (!folders) {
+    const found = new Set<string>();
+    for (const c of all) {
+      if (c instanceof ApiObject && isOperatorProvided(c.apiVersion)) {
+        const f = Delivery.folderOf(c);
+        if (f !== undefined) found.add(f);
+      }
+    }
+    OPERATOR_FOLDERS.set(all, (folders = found));
+  }
+  return folders;
 }

@@ -6,3 +6,4 @@ export * from './root-app';
 export * from './sync-wave';
 export * from './release-train';
 export * from './managed-namespace';
+export * from './argocd-instance';

@@ -26,6 +26,16 @@ export interface PlatformProps {
    * `openshift-gitops-operator.versions`: GitOps 1.12 runs Argo CD 2.10.18).
    */
   readonly gitops: string;
+  /**
+   * The exact Argo CD version the OpenShift GitOps instance runs (`argocd version` in the
+   * openshift-gitops-server pod), on the line that GitOps version ships (GitOps 1.12: 2.10.x).
+   * The catalog only knows the line's newest patch (the go.mod of the branch), while early
+   * z-streams ship older ones (GitOps 1.12.1 pins Argo CD 2.10.5); features that depend on a fixed
+   * patch release (RespectIgnoreDifferences, lib/gitops/argocd-fixes.ts) are refused until it is
+   * declared.
+   * @default undefined: the patch release is unknown
+   */
+  readonly argoCd?: string;
 }
 
 /**
@@ -81,6 +91,12 @@ export class Platform {
       }
     }
     if (problems.length) throw new OcpkitError(problems, 'invalid platform');
+    if (props.argoCd !== undefined) {
+      const line = gitops?.argoCd?.split('.').slice(0, 2).join('.');
+      if (typeof props.argoCd !== 'string' || !/^\d+\.\d+\.\d+$/.test(props.argoCd)) add('argoCd', `${show(props.argoCd)} is not an Argo CD release; write it as "2.10.18" (see \`argocd version\`)`);
+      else if (line && !props.argoCd.startsWith(`${line}.`)) add('argoCd', `Argo CD ${props.argoCd} is not on the ${line} line OpenShift GitOps ${props.gitops} ships (${gitops?.source ?? 'operator catalog'})`);
+      if (problems.length) throw new OcpkitError(problems, 'invalid platform');
+    }
     return new Platform(props, dir, profileDir!, gitops?.argoCd);
   }
 
@@ -92,6 +108,8 @@ export class Platform {
    * GitOps 1.12: the go.mod of redhat-developer/gitops-operator branch v1.12).
    */
   public readonly argoCd: string | undefined;
+  /** The Argo CD release declared in `platform.argoCd`, or undefined (patch release unknown). */
+  public readonly declaredArgoCd: string | undefined;
 
   private constructor(
     props: PlatformProps,
@@ -105,6 +123,7 @@ export class Platform {
     this.networkType = props.networkType;
     this.gitops = props.gitops;
     this.argoCd = argoCd;
+    this.declaredArgoCd = props.argoCd;
   }
 
   /** The operator catalog of this OpenShift version. */

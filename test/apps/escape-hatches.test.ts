@@ -16,6 +16,8 @@ import { walk } from '../../lib/synth/pipeline';
 import { Tenant } from '../../lib/tenancy/tenant';
 import { ClusterInstancetype, ClusterPreference } from '../../lib/virt/instancetype';
 import { External } from '../../lib/refs/provides';
+import { AcmeClusterIssuer, Dns01Solver } from '../../lib/certs/acme-cluster-issuer';
+import { SecretKey } from '../../lib/core/secret-key';
 import { find, synth, testCluster } from '../_helpers';
 import { fixture, gitlabProps } from '../gitlab/_fixture';
 
@@ -156,6 +158,11 @@ const PRIMARY: Record<string, string | null | ((c: any) => string | null)> = {
   TrackedImageStream: 'ImageStream',
   Route: 'Route',
   AcmeClusterIssuer: 'ClusterIssuer',
+  AcmeIssuer: 'Issuer',
+  ArgoCdInstance: 'ArgoCD',
+  HyperConverged: 'HyperConverged',
+  NMStateOperand: 'NMState',
+  InstallPlanApprover: 'CronJob',
   HostBridge: 'NodeNetworkConfigurationPolicy',
   BridgeNetwork: 'NetworkAttachmentDefinition',
   VirtualMachine: 'VirtualMachine',
@@ -191,6 +198,8 @@ describe('every public construct exposes its primary object', () => {
     new ClusterInstancetype(app, 'Medium', { name: 'infra.medium', guestCpus: 2, memory: '8Gi' });
     new ClusterPreference(app, 'Linux', { name: 'infra.linux' });
     External.secret(app, 'tsig', { namespace: 'cert-manager', keys: ['secret'], providedBy: 'by-hand', note: 'TSIG key of the DNS server' });
+    // a single-tenant cluster may keep one ACME ClusterIssuer (the community stack gives every namespace its own Issuer)
+    new AcmeClusterIssuer(app, 'LetsEncrypt', { name: 'letsencrypt-dns', email: 'ops@example.org', dns01: Dns01Solver.rfc2136({ nameserver: 'ns1.example.org:53', tsigKeyName: 'k', tsigSecret: SecretKey.of('tsig', 'secret') }) });
     instances = [...community(), tour(), cluster].flatMap((root) => walk(root));
   });
 

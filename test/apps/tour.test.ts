@@ -18,11 +18,11 @@ describe('README tour', () => {
   test('the tour stack synthesizes and validates', () => {
     const result = synthesize(build(), { validator: validator() });
     const kinds = new Set(result.objects.map((o) => o.manifest.kind));
-    for (const k of ['Namespace', 'Deployment', 'Route', 'NodeNetworkConfigurationPolicy', 'NetworkAttachmentDefinition', 'VirtualMachine', 'BackupStorageLocation', 'Schedule']) {
+    for (const k of ['Namespace', 'Deployment', 'Route', 'NodeNetworkConfigurationPolicy', 'NetworkAttachmentDefinition', 'VirtualMachine', 'BackupStorageLocation', 'Schedule', 'Issuer', 'ArgoCD']) {
       expect(kinds).toContain(k);
     }
     // A closed world: its externals are declared, and listed for the bootstrap checklist.
     const externals = result.files.get('production/externals.yaml') ?? '';
-    for (const name of ['openshift-adp', 'cloud-credentials', 'ops-ssh-keys', 'letsencrypt-dns']) expect(externals).toContain(`name: ${name}`);
+    for (const name of ['openshift-adp', 'cloud-credentials', 'ops-ssh-keys', 'acme-dns-tsig']) expect(externals).toContain(`name: ${name}`);
   });
 });

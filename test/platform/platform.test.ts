@@ -68,7 +68,7 @@ describe('OperatorCatalog (profile ocp-4.14)', () => {
 
 describe('the reference stack (apps/community)', () => {
   test('declares OpenShift 4.14 on OpenShift SDN with GitOps 1.12, and synthesizes against the 4.14 profile and catalog', () => {
-    expect(PLATFORM).toEqual({ openshift: '4.14', networkType: 'OpenShiftSDN', gitops: '1.12' });
+    expect(PLATFORM).toEqual({ openshift: '4.14', networkType: 'OpenShiftSDN', gitops: '1.12', argoCd: '2.10.18' });
     const clusters = build();
     for (const c of clusters) expect(c.platform.openshift).toBe('4.14');
     const result = synthesize(clusters);

@@ -48,7 +48,7 @@ describe('ocpkit validate --policy', () => {
 
   test('a synthesized tree passes, with its waivers and system-namespace stamps honoured', () => {
     const dist = syntheticDist();
-    const report = validateTree(dist, { policy: true });
+    const report = validateTree(dist, { policy: true, platform: '4.14' });
     expect(report.errors).toEqual([]);
     expect(report.documents).toBeGreaterThan(20);
   });
@@ -56,7 +56,7 @@ describe('ocpkit validate --policy', () => {
   test('an object added by hand to the synthesized tree is caught, one line with file, index, JSON path and policy', () => {
     const dist = syntheticDist();
     fs.writeFileSync(path.join(dist, 'staging/forum/secret.forum.db.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: forum}\nstringData: {password: hunter2}\n');
-    const report = validateTree(dist, { policy: true });
+    const report = validateTree(dist, { policy: true, platform: '4.14' });
     expect(report.errors).toHaveLength(1);
     expect(report.errors[0]).toMatch(/staging\/forum\/secret.forum.db.yaml#0 v1\/Secret db: \/stringData: policy no-literal-secrets: Secret "db" has literal values \(keys "password"\)/);
   });
@@ -65,7 +65,7 @@ describe('ocpkit validate --policy', () => {
     const dist = syntheticDist();
     const nsFile = path.join(dist, 'staging/etcd-backup/deployment.etcd-backup.backup.yaml');
     fs.writeFileSync(nsFile, fs.readFileSync(nsFile, 'utf8').replace(/ {4}ocpkit.io\/system-namespace: .*\n/, ''));
-    const report = validateTree(dist, { policy: true });
+    const report = validateTree(dist, { policy: true, platform: '4.14' });
     expect(report.errors).toEqual([expect.stringMatching(/^.*staging\/etcd-backup\/deployment.etcd-backup.backup.yaml#0 apps\/v1\/Deployment backup: \/spec\/template\/spec\/hostNetwork: policy no-host-access/)]);
   });
 

@@ -192,6 +192,6 @@ describe('Overrides in the synthesis pipeline', () => {
     const cluster = testCluster();
     expect(() => ApiObject.of(cluster)).toThrow(Error);
     expect(() => primaryObject(cluster)).toThrow(OcpkitError);
-    expect(() => Overrides.of(cluster)).toThrow(/^1 problem found:\n {2}\[\/\] Cluster has no primary object to override; patch one of the objects it renders instead \(Overrides\.of\(apiObject\)\): AppProject at root\/PlatformProject, Application at root\/RootApplication$/);
+    expect(() => Overrides.of(cluster)).toThrow(/^1 problem found:\n {2}\[\/\] Cluster has no primary object to override; patch one of the objects it renders instead \(Overrides\.of\(apiObject\)\): AppProject at root\/PlatformProject, Application at root\/RootApplication, ArgoCD at root\/ArgoCd\/Resource, ClusterRole at root\/ArgoCd\/ControllerRole, ClusterRoleBinding at root\/ArgoCd\/ControllerBinding$/);
   });
 });

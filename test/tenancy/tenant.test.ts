@@ -17,6 +17,11 @@ describe('Tenant', () => {
     new Tenant(c, 'Forum', minimal());
     const r = synth(c);
     expect(r.objects.map((o) => o.file)).toEqual([
+      'test/bootstrap/application.openshift-gitops.test-test-root.yaml',
+      'test/bootstrap/appproject.openshift-gitops.platform.yaml',
+      'test/bootstrap/argocd.openshift-gitops.openshift-gitops.yaml',
+      'test/bootstrap/clusterrole.openshift-gitops-ocpkit-application-controller.yaml',
+      'test/bootstrap/clusterrolebinding.openshift-gitops-ocpkit-application-controller.yaml',
       'test/forum/networkpolicy.forum.allow-from-openshift-ingress.yaml',
       'test/forum/networkpolicy.forum.allow-from-openshift-monitoring.yaml',
       'test/forum/networkpolicy.forum.allow-same-namespace.yaml',
@@ -24,8 +29,6 @@ describe('Tenant', () => {
       'test/forum/rolebinding.forum.tenant-admin.yaml',
       'test/root/application.openshift-gitops.forum.yaml',
       'test/root/application.openshift-gitops.tenancy.yaml',
-      'test/root/application.openshift-gitops.test-test-root.yaml',
-      'test/root/appproject.openshift-gitops.platform.yaml',
       'test/root/appproject.openshift-gitops.tenant-forum.yaml',
       'test/tenancy/limitrange.forum.tenant-defaults.yaml',
       'test/tenancy/namespace.forum.yaml',

@@ -1,8 +1,7 @@
 import { synthesize } from '../../lib/pipeline-defaults';
-import { SchemaValidator } from '../../lib/schema/validator';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { ClusterInstancetype, ClusterPreference, Firmware } from '../../lib/virt';
-import { find, synth, testCluster } from '../_helpers';
+import { find, newestValidator, synth, testCluster } from '../_helpers';
 import { tenant } from './_fixtures';
 
 describe('ClusterInstancetype and ClusterPreference', () => {
@@ -11,7 +10,7 @@ describe('ClusterInstancetype and ClusterPreference', () => {
     const app = new GitOpsApp(cluster, 'VmTypes', { name: 'vm-types' });
     new ClusterInstancetype(app, 'Medium', { name: 'infra.medium', guestCpus: 2, memory: '8Gi', nodeSelector: { 'node-role.kubernetes.io/worker': '' } });
     expect(() => synth(cluster)).toThrow(/\[VmTypes\/Medium\/Resource\] \/spec: unknown field "nodeSelector"/);
-    const newest = synthesize(cluster, { validator: new SchemaValidator(), references: false });
+    const newest = synthesize(cluster, { validator: newestValidator(), references: false });
     expect(find(newest, 'VirtualMachineClusterInstancetype', 'infra.medium').spec.nodeSelector).toEqual({ 'node-role.kubernetes.io/worker': '' });
   });
 

@@ -1,5 +1,4 @@
 import { synthesize } from '../../lib/pipeline-defaults';
-import { SchemaValidator } from '../../lib/schema/validator';
 import { SecretKey } from '../../lib/core/secret-key';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { BridgeNetwork, Ipam } from '../../lib/network';
@@ -7,7 +6,7 @@ import {
   AccessMode, ClusterInstancetype, ClusterPreference, CloudInit, DELETE_AFTER_COMPLETION_ANNOTATION, DiskSource,
   EvictionStrategy, RunStrategy, SshAuthorizedKeys, stableMac, stableUuid, VirtualMachine, VM_IGNORED_FIELDS, VM_LABEL, VolumeMode,
 } from '../../lib/virt';
-import { find, synth, testCluster } from '../_helpers';
+import { find, newestValidator, synth, testCluster } from '../_helpers';
 import { minimal, vmCluster } from './_fixtures';
 
 describe('VirtualMachine', () => {
@@ -334,7 +333,7 @@ describe('VirtualMachine', () => {
       const { cluster, vms } = vmCluster();
       new VirtualMachine(vms, 'V', minimal({ cloudInit: CloudInit.build({ sshAuthorizedKeys: SshAuthorizedKeys.fromSecret('k', { propagation: 'noCloud' as any }) }) }));
       expect(() => synth(cluster)).toThrow(/\[Vms\/V\/Resource\] \/spec\/template\/spec\/accessCredentials\/0\/sshPublicKey\/propagationMethod: unknown field "noCloud"/);
-      const newest = synthesize(cluster, { validator: new SchemaValidator(), references: false });
+      const newest = synthesize(cluster, { validator: newestValidator(), references: false });
       expect(find(newest, 'VirtualMachine', 'relay').spec.template.spec.accessCredentials[0].sshPublicKey.propagationMethod).toEqual({ noCloud: {} });
     });
     test('user data from a Secret', () => {

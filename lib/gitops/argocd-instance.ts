@@ -1,0 +1,144 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { Provides } from '../refs/provides';
+import { isClusterScoped } from '../schema/scope';
+import { TreeIndex } from '../synth/pipeline';
+import type { Cluster } from './cluster';
+import { BOOTSTRAP_FOLDER, controllerServiceAccount, defaultGrants, defaultRules, isUnsyncedFolder, KindUse, missingGrants, resourceOf, rulesFor } from './controller-rbac';
+import { Delivery } from './delivery';
+import { apiGroup } from './delivery-annotations';
+
+/**
+ * Health of an Argo CD Application as its own `status.health` says: the check the Argo CD 1.7 → 1.8
+ * upgrade notes give back after the built-in one was removed (argo-cd v2.10.18
+ * docs/operator-manual/upgrading/1.7-1.8.md). With it, the sync waves of the root Application
+ * wait for each wave's child Applications to be healthy, not merely created.
+ */
+export const APPLICATION_HEALTH_LUA = [
+  'local hs = { status = "Progressing", message = "" }',
+  'if obj.status ~= nil and obj.status.health ~= nil then',
+  '  hs.status = obj.status.health.status',
+  '  if obj.status.health.message ~= nil then hs.message = obj.status.health.message end',
+  'end',
+  'return hs',
+].join('\n');
+
+/**
+ * Health of an OLM Subscription that stays Healthy once its operator is installed, also while
+ * an upgrade's InstallPlan waits for approval. Argo CD's built-in check (argo-cd v2.10.6 to
+ * v2.10.18 resource_customizations/operators.coreos.com/Subscription/health.lua) reports
+ * Progressing for `InstallPlanPending`, which with Manual approval is true whenever the catalog
+ * offers an upgrade: every later sync wave then waits for a human (field review M1). Here:
+ * Degraded when a failure condition is True (the built-in one also counts `InstallPlanMissing`
+ * whatever its status); Healthy as soon as `status.installedCSV` is set (OLM 4.14's Subscription
+ * status has no CSV phase: subscription_types.go), the pending upgrade named in the message;
+ * Progressing until the first install. Which upgrade is approved is the InstallPlanApprover's job.
+ */
+export const SUBSCRIPTION_HEALTH_LUA = [
+  'local hs = { status = "Progressing", message = "waiting for the first install" }',
+  'if obj.status == nil then return hs end',
+  'local failures = { CatalogSourcesUnhealthy = true, InstallPlanFailed = true, ResolutionFailed = true, InstallPlanMissing = true, BundleUnpackFailed = true }',
+  'local pending = nil',
+  'for _, c in ipairs(obj.status.conditions or {}) do',
+  '  if c.status == "True" and failures[c.type] then',
+  '    return { status = "Degraded", message = c.type .. ": " .. (c.message or "") }',
+  '  end',
+  '  if c.status == "True" and c.type == "InstallPlanPending" then pending = c.reason or "pending" end',
+  'end',
+  'if obj.status.installedCSV ~= nil and obj.status.installedCSV ~= "" then',
+  '  hs.status = "Healthy"',
+  '  hs.message = "installed " .. obj.status.installedCSV',
+  '  if pending ~= nil then hs.message = hs.message .. "; upgrade to " .. (obj.status.currentCSV or "?") .. " waits (" .. pending .. ")" end',
+  'elseif pending ~= nil then',
+  '  hs.message = hs.message .. " (" .. pending .. ")"',
+  'end',
+  'return hs',
+].join('\n');
+
+/**
+ * The OpenShift GitOps Argo CD instance of a cluster, as code, in the cluster's `bootstrap/`
+ * folder (applied once by hand, or delivered by a fleet's hub; no Application of the cluster
+ * syncs it, so nothing the root Application needs lives only inside what the root syncs):
+ *
+ * - the `ArgoCD` custom resource (argoproj.io/v1beta1, the storage version of GitOps 1.12) of the
+ *   instance in the cluster's Argo CD namespace (the default instance: openshift-gitops), with the
+ *   health checks the stack relies on ({@link APPLICATION_HEALTH_LUA},
+ *   {@link SUBSCRIPTION_HEALTH_LUA}), the ApplicationSet controller kept on (a CR applied without
+ *   `spec.applicationSet` turns it off: argocd-operator 897025209e7d controllers/argocd/applicationset.go),
+ *   and the default instance's RBAC and SSO written down (gitops-operator v1.12
+ *   controllers/argocd/argocd.go NewCR: `g, system:cluster-admins, role:admin`, scopes `[groups]`,
+ *   Dex with OpenShift OAuth);
+ * - a ClusterRole with exactly the (group, resource) writes the stack's Applications need beyond
+ *   what OpenShift GitOps grants by default (lib/gitops/controller-rbac.ts), derived from the
+ *   objects of the cluster at synth time, and its ClusterRoleBinding to the application
+ *   controller's ServiceAccount.
+ *
+ * Primary object (`ApiObject.of(instance)`): the ArgoCD resource.
+ */
+export class ArgoCdInstance extends Construct {
+  /** The ArgoCD custom resource. */
+  public readonly resource: ApiObject;
+  /** The derived ClusterRole of the application controller. */
+  public readonly controllerRole: k8s.KubeClusterRole;
+
+  constructor(scope: Construct, id: string, cluster: Cluster) {
+    super(scope, id);
+    Delivery.of(this).folder(BOOTSTRAP_FOLDER);
+    const ns = cluster.argoNamespace;
+    this.resource = new ApiObject(this, 'Resource', {
+      apiVersion: 'argoproj.io/v1beta1',
+      kind: 'ArgoCD',
+      metadata: { name: ns, namespace: ns },
+      spec: {
+        applicationSet: {},
+        rbac: {
+          defaultPolicy: '',
+          policy: 'g, system:cluster-admins, role:admin\ng, cluster-admins, role:admin\n',
+          scopes: '[groups]',
+        },
+        resourceHealthChecks: [
+          { group: 'argoproj.io', kind: 'Application', check: APPLICATION_HEALTH_LUA },
+          { group: 'operators.coreos.com', kind: 'Subscription', check: SUBSCRIPTION_HEALTH_LUA },
+        ],
+        server: { route: { enabled: true } },
+        sso: { provider: 'dex', dex: { openShiftOAuth: true } },
+      },
+    });
+    this.node.defaultChild = this.resource;
+
+    const sa = controllerServiceAccount(ns);
+    // argocd-operator creates the controller's ServiceAccount for the instance
+    // (controllers/argocd/service_account.go, `<instance>-argocd-application-controller`)
+    Provides.of(this).object('ServiceAccount', sa.namespace, sa.name, { by: 'the OpenShift GitOps operator (for the ArgoCD instance)' });
+    const roleName = `${ns}-ocpkit-application-controller`;
+    this.controllerRole = new k8s.KubeClusterRole(this, 'ControllerRole', {
+      metadata: {
+        name: roleName,
+        annotations: { 'ocpkit.io/description': 'writes the stack\'s Applications make beyond what OpenShift GitOps grants its application controller by default (derived by ocpkit from the synthesized objects)' },
+      },
+      rules: Lazy.any({ produce: () => rulesFor(derivedMissing(cluster)).map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })) }),
+    });
+    new k8s.KubeClusterRoleBinding(this, 'ControllerBinding', {
+      metadata: { name: roleName },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
+      subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace: sa.namespace }],
+    });
+  }
+}
+
+/** The writes of the cluster's synced objects the default grants do not allow. */
+function derivedMissing(cluster: Cluster) {
+  const uses: KindUse[] = [];
+  const namespaces = new Set<string>([cluster.argoNamespace]);
+  for (const c of TreeIndex.all(cluster)) {
+    if (!(c instanceof ApiObject)) continue;
+    if (c.kind === 'Namespace' && c.apiVersion === 'v1' && c.metadata.name) namespaces.add(c.metadata.name);
+    const folder = Delivery.folderOf(c);
+    if (folder === undefined || isUnsyncedFolder(folder)) continue;
+    const clusterScoped = isClusterScoped(c.apiVersion, c.kind);
+    uses.push({ group: apiGroup(c.apiVersion), kind: c.kind, resource: resourceOf(c.kind), namespace: clusterScoped ? undefined : c.metadata.namespace ?? '' });
+  }
+  // every Namespace of the stack is labelled managed-by the instance (lib/gitops/managed-namespace.ts)
+  return missingGrants(uses, defaultRules(defaultGrants(cluster.platform.gitops), cluster.argoNamespace), (n) => namespaces.has(n));
+}

@@ -1,0 +1,185 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { build } from '../../apps/community/main';
+import { Overrides } from '../../lib';
+import { APPLICATION_HEALTH_LUA, SUBSCRIPTION_HEALTH_LUA } from '../../lib/gitops/argocd-instance';
+import { GITOPS_CONTROLLER_GRANTS } from '../../lib/gitops/controller-grants';
+import { allows, defaultRules, resourceOf } from '../../lib/gitops/controller-rbac';
+import { isOperatorProvided } from '../../lib/gitops/delivery-annotations';
+import { synthesize } from '../../lib/pipeline-defaults';
+import { Cluster } from '../../lib/gitops/cluster';
+import { validator } from '../_helpers';
+
+const PROFILE = path.join(__dirname, '..', '..', '..', 'shared', 'crds', 'profiles', 'ocp-4.14');
+
+function production(): Cluster {
+  return build().find((c) => c.environment === 'production')!;
+}
+
+describe('dist/<cluster>/bootstrap: applied once, enough to start syncing', () => {
+  const result = synthesize(production(), { validator: validator() });
+  const boot = result.objects.filter((o) => o.file.startsWith('production/bootstrap/')).map((o) => o.manifest);
+  const rootFolder = result.objects.filter((o) => o.file.startsWith('production/root/')).map((o) => o.manifest);
+  const of = (kind: string) => boot.filter((m) => m.kind === kind);
+
+  test('holds the root Application, the AppProject it names, the Argo CD instance and the controller RBAC, nothing else', () => {
+    expect(boot.map((m) => m.kind).sort()).toEqual(['AppProject', 'Application', 'ArgoCD', 'ClusterRole', 'ClusterRoleBinding']);
+    const [root] = of('Application');
+    expect(of('AppProject').map((p) => p.metadata.name)).toEqual([root.spec.project]);
+    expect(root.spec.source.path).toBe('dist/production/root');
+  });
+
+  test('the root Application does not manage itself, and never stops retrying', () => {
+    const [root] = of('Application');
+    expect(rootFolder.some((m) => m.kind === 'Application' && m.metadata.name === root.metadata.name)).toBe(false);
+    expect(rootFolder.some((m) => m.kind === 'AppProject' && m.metadata.name === root.spec.project)).toBe(false);
+    expect(root.spec.syncPolicy.retry.limit).toBeLessThan(0);
+  });
+
+  test('every AppProject carries the resources finalizer', () => {
+    const projects = result.objects.filter((o) => o.manifest.kind === 'AppProject').map((o) => o.manifest);
+    expect(projects.length).toBeGreaterThan(40);
+    for (const p of projects) expect(p.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
+  });
+
+  test('the ArgoCD resource keeps the ApplicationSet controller and carries the health checks the waves rely on', () => {
+    const [argo] = of('ArgoCD');
+    expect(argo.apiVersion).toBe('argoproj.io/v1beta1');
+    expect(argo.spec.applicationSet).toBeDefined();
+    expect(argo.spec.resourceHealthChecks.map((c: any) => `${c.group}/${c.kind}`)).toEqual(['argoproj.io/Application', 'operators.coreos.com/Subscription']);
+  });
+
+  test('the controller ClusterRole is bound to the application controller and grants what the review found missing', () => {
+    const [role] = of('ClusterRole');
+    const [binding] = of('ClusterRoleBinding');
+    expect(binding.roleRef.name).toBe(role.metadata.name);
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'openshift-gitops-argocd-application-controller', namespace: 'openshift-gitops' }]);
+    for (const [group, resource] of [['', 'resourcequotas'], ['', 'limitranges'], ['nmstate.io', 'nodenetworkconfigurationpolicies'], ['k8s.cni.cncf.io', 'networkattachmentdefinitions']]) {
+      expect(allows(role.rules, group, resource, 'create')).toBe(true);
+    }
+  });
+
+  test('children whose CRDs come from operators retry forever; the others stop after five', () => {
+    const apps = new Map(rootFolder.filter((m) => m.kind === 'Application').map((m) => [m.metadata.name, m.spec.syncPolicy.retry.limit]));
+    const operatorKinds = new Set(result.objects.filter((o) => isOperatorProvided(o.manifest.apiVersion)).map((o) => o.file.split('/')[1]));
+    expect(apps.get('platform-operators')).toBe(-1); // HyperConverged, NMState
+    expect(apps.get('network')).toBe(-1); // NNCPs
+    for (const [name, limit] of apps) expect(`${name}: ${limit}`).toBe(`${name}: ${operatorKinds.has(name) ? -1 : 5}`);
+    expect([...apps.values()].filter((l) => l === 5).length).toBeGreaterThan(10);
+  });
+});
+
+describe('the controller RBAC check', () => {
+  test('passes the reference stack, and its derived rules are least privilege: each one is needed', () => {
+    const base = synthesize(production(), { validator: validator() });
+    const role = base.objects.find((o) => o.file.startsWith('production/bootstrap/clusterrole.'))!.manifest;
+    const grants: [string, string][] = role.rules.flatMap((r: any) => r.resources.map((res: string) => [r.apiGroups[0], res]));
+    expect(grants.length).toBeGreaterThan(5);
+    // none of them is writable under the defaults anywhere the stack writes it
+    const defaults = defaultRules(GITOPS_CONTROLLER_GRANTS['1.12'], 'openshift-gitops');
+    for (const [group, res] of grants) expect(allows(defaults.cluster, group, res, 'create')).toBe(false);
+    // and without each one, the check names exactly that permission
+    for (const [group, res] of grants.slice(0, 4)) {
+      const cluster = production();
+      const rules = role.rules
+        .map((r: any) => ({ ...r, resources: r.resources.filter((x: string) => !(r.apiGroups[0] === group && x === res)) }))
+        .filter((r: any) => r.resources.length > 0);
+      Overrides.of(cluster.root.argoCd.controllerRole).addOverride('/rules', rules);
+      let error = '';
+      try {
+        synthesize(cluster, { validator: validator() });
+      } catch (e) {
+        error = (e as Error).message;
+      }
+      const lines = error.split('\n').filter((l) => l.includes('] rbac: '));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`cannot create/update/patch/delete ${group || 'core'}/${res} `);
+      expect(lines[0]).toMatch(/^\s*\[production\/bootstrap\] rbac: the Argo CD application controller \(openshift-gitops\/openshift-gitops-argocd-application-controller\)/);
+    }
+  });
+
+  test('refuses a kind the controller cannot write, one line per permission, naming scope and namespaces', () => {
+    const cluster = production();
+    Overrides.of(cluster.root.argoCd.controllerRole).addOverride('/rules', []);
+    let error = '';
+    try {
+      synthesize(cluster, { validator: validator() });
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    expect(error).toMatch(/cannot create\/update\/patch\/delete core\/resourcequotas \(ResourceQuota\) in \d+ namespaces \(/);
+    expect(error).toMatch(/cannot create\/update\/patch\/delete nmstate\.io\/nodenetworkconfigurationpolicies \(NodeNetworkConfigurationPolicy\) cluster-scoped: OpenShift GitOps 1\.12 does not grant it by default/);
+  });
+});
+
+describe('kind to API resource', () => {
+  test('matches the plural of every CRD of the 4.14 profile', () => {
+    const index = yaml.load(fs.readFileSync(path.join(PROFILE, 'index.yaml'), 'utf8')) as any;
+    const files = new Set<string>(Object.values(index.kinds ?? index).map((e: any) => e.file).filter((f: any) => typeof f === 'string' && f.endsWith('.yaml')));
+    let checked = 0;
+    const got: string[] = [];
+    const want: string[] = [];
+    for (const f of files) {
+      for (const doc of yaml.loadAll(fs.readFileSync(path.join(PROFILE, f), 'utf8')) as any[]) {
+        if (doc?.kind !== 'CustomResourceDefinition') continue;
+        got.push(`${doc.spec.names.kind} -> ${resourceOf(doc.spec.names.kind)}`);
+        want.push(`${doc.spec.names.kind} -> ${doc.spec.names.plural}`);
+        checked++;
+      }
+    }
+    expect(got).toEqual(want);
+    expect(checked).toBeGreaterThan(40);
+  });
+
+  test.each([['ResourceQuota', 'resourcequotas'], ['LimitRange', 'limitranges'], ['NetworkPolicy', 'networkpolicies'], ['Ingress', 'ingresses'], ['Endpoints', 'endpoints'], ['ConfigMap', 'configmaps']])('%s -> %s', (kind, resource) => {
+    expect(resourceOf(kind)).toBe(resource);
+  });
+});
+
+/**
+ * The health checks run for real in Lua 5.1 (Argo CD runs them in gopher-lua, a Lua 5.1
+ * implementation), on status objects shaped as OLM 4.14 and Argo CD write them.
+ */
+describe('the health checks, run in Lua 5.1', () => {
+  function luaValue(v: unknown): string {
+    if (v === null || v === undefined) return 'nil';
+    if (typeof v === 'string') return JSON.stringify(v);
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    if (Array.isArray(v)) return `{${v.map(luaValue).join(', ')}}`;
+    return `{${Object.entries(v as object).map(([k, x]) => `[${JSON.stringify(k)}] = ${luaValue(x)}`).join(', ')}}`;
+  }
+  function run(script: string, obj: unknown): { status: string; message: string } {
+    const program = `obj = ${luaValue(obj)}\nlocal function check()\n${script}\nend\nlocal hs = check()\nio.write(hs.status, "\\t", hs.message or "")`;
+    const r = spawnSync('lua5.1', ['-'], { input: program, encoding: 'utf8' });
+    if (r.error) throw new Error('lua5.1 is needed for this test (.ci/run installs it: apt-get install lua5.1)');
+    if (r.status !== 0) throw new Error(r.stderr);
+    const [status, message] = r.stdout.split('\t');
+    return { status, message };
+  }
+  const cond = (type: string, status: string, reason?: string, message?: string) => ({ type, status, reason, message });
+
+  test('Subscription: an installed operator with an upgrade waiting for approval is Healthy (the built-in check says Progressing)', () => {
+    const r = run(SUBSCRIPTION_HEALTH_LUA, { status: { installedCSV: 'op.v1.0.0', currentCSV: 'op.v1.1.0', state: 'UpgradePending', conditions: [cond('InstallPlanPending', 'True', 'RequiresApproval')] } });
+    expect(r).toEqual({ status: 'Healthy', message: 'installed op.v1.0.0; upgrade to op.v1.1.0 waits (RequiresApproval)' });
+  });
+
+  test('Subscription: before the first install it is Progressing', () => {
+    expect(run(SUBSCRIPTION_HEALTH_LUA, { status: { conditions: [cond('InstallPlanPending', 'True', 'RequiresApproval')] } }).status).toBe('Progressing');
+    expect(run(SUBSCRIPTION_HEALTH_LUA, {}).status).toBe('Progressing');
+  });
+
+  test('Subscription: a failure condition that is True is Degraded, one that is False is not', () => {
+    expect(run(SUBSCRIPTION_HEALTH_LUA, { status: { installedCSV: 'op.v1', conditions: [cond('ResolutionFailed', 'True', 'ConstraintsNotSatisfiable', 'no operators found')] } }))
+      .toEqual({ status: 'Degraded', message: 'ResolutionFailed: no operators found' });
+    expect(run(SUBSCRIPTION_HEALTH_LUA, { status: { installedCSV: 'op.v1', conditions: [cond('InstallPlanMissing', 'False'), cond('CatalogSourcesUnhealthy', 'False')] } }).status).toBe('Healthy');
+  });
+
+  test('Application: the child\'s own health, Progressing until it has one', () => {
+    expect(run(APPLICATION_HEALTH_LUA, { status: { health: { status: 'Degraded', message: 'one pod crashes' } } })).toEqual({ status: 'Degraded', message: 'one pod crashes' });
+    expect(run(APPLICATION_HEALTH_LUA, { status: { health: { status: 'Healthy' } } })).toEqual({ status: 'Healthy', message: '' });
+    expect(run(APPLICATION_HEALTH_LUA, { status: {} }).status).toBe('Progressing');
+  });
+});
+
