@@ -2,7 +2,10 @@
  * `npm run bench`: ocpkit's synth against stock cdk8s and the serialization floor, on the same
  * generated objects, on this machine, in one run (issue 7).
  *
- *   npm run bench [-- --sizes 46,200,460,2000 --reps 5 --out bench/results.json]
+ *   npm run bench [-- --sizes 46,200,460,2000 --reps 5 --fleet-sizes 5,10,25,50 --out bench/results.json]
+ *
+ * The fleet part (issue 13) synthesizes a hub and N member clusters of 20 tenants each
+ * (bench/fleet.ts) for every N of --fleet-sizes (`--fleet-sizes none` skips it).
  *
  * Every measurement runs in a fresh child process (bench/worker.ts), so it pays what a real run
  * pays and its peak RSS belongs to one N. Modes are interleaved repetition by repetition so that
@@ -12,8 +15,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { report, Run } from './report';
+import { FleetRun, fleetTargets, report, Run } from './report';
 import type { Mode } from './worker';
+import { TENANTS_PER_MEMBER } from './fleet';
 
 const ROOT = path.resolve(__dirname, '..');
 const RUN_TS = path.join(ROOT, 'bin', 'run-ts.js');
@@ -21,6 +25,7 @@ const WORKER = path.join(ROOT, 'bench', 'worker.ts');
 
 interface Args {
   readonly sizes: number[];
+  readonly fleetSizes: number[];
   readonly reps: number;
   readonly out: string;
 }
@@ -28,16 +33,21 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   let sizes = [46, 200, 460, 2000];
   let reps = 5;
+  let fleetSizes = [5, 10, 25, 50];
   let out = path.join(ROOT, 'bench', 'results.json');
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--sizes') sizes = argv[++i].split(',').map(Number);
     else if (a === '--reps') reps = Number(argv[++i]);
+    else if (a === '--fleet-sizes') {
+      const v = argv[++i] ?? '';
+      fleetSizes = v === 'none' ? [] : v.split(',').map(Number);
+    }
     else if (a === '--out') out = path.resolve(argv[++i]);
-    else throw new Error(`unknown argument ${a} (use --sizes 46,200,460,2000 --reps 5 --out FILE)`);
+    else throw new Error(`unknown argument ${a} (use --sizes 46,200,460,2000 --reps 5 --fleet-sizes 5,10,25,50|none --out FILE)`);
   }
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(reps) || reps < 1) throw new Error('--sizes takes positive integers, --reps a positive integer');
-  return { sizes, reps, out };
+  if ([...sizes, ...fleetSizes].some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(reps) || reps < 1) throw new Error('--sizes and --fleet-sizes take positive integers, --reps a positive integer');
+  return { sizes, reps, fleetSizes: [...new Set(fleetSizes)].sort((a, b) => a - b), out };
 }
 
 // Scratch trees go to a RAM-backed folder when there is one: all three contenders write the same
@@ -128,6 +138,36 @@ function measureSize(n: number, reps: number): Run {
   };
 }
 
+/**
+ * The fleet: for each size, min(reps, 3) runs of the whole fleet synth (build, synthesis with
+ * validation, writing), each in a fresh process, interleaved across sizes like the modes above.
+ */
+function measureFleet(sizes: readonly number[], reps: number): FleetRun[] {
+  const results = new Map<number, any[]>(sizes.map((n) => [n, []]));
+  const runs = Math.min(reps, 3);
+  for (let rep = 0; rep < runs; rep++) {
+    for (const n of sizes) {
+      const out = tempDir('fleet');
+      const r = worker('fleet', n, out);
+      fs.rmSync(out, { recursive: true, force: true });
+      log(`  fleet of ${String(n).padStart(2)} clusters rep ${rep + 1}/${runs}: ${r.ms} ms (build ${r.build_ms} ms), ${r.objects} objects, ${r.rss_mb} MB`);
+      results.get(n)!.push(r);
+    }
+  }
+  return sizes.map((n) => {
+    const rs = results.get(n)!;
+    return {
+      clusters: n,
+      objects: rs[0].objects,
+      ms: median(rs.map((r) => r.ms)),
+      cpu_ms: median(rs.map((r) => r.cpu_ms)),
+      build_ms: median(rs.map((r) => r.build_ms)),
+      rss_mb: Math.max(...rs.map((r) => r.rss_mb)),
+      repetitions: rs.length,
+    };
+  });
+}
+
 /** Files that differ between two trees (added, removed or changed), and the file count of the first. */
 function treeDifference(a: string, b: string): { differing: number; total: number } {
   const list = (d: string) => (fs.readdirSync(d, { recursive: true }) as string[]).filter((f) => f.endsWith('.yaml'));
@@ -149,6 +189,7 @@ function main(): void {
   worker('ocpkit', 46, tempDir('warmup'));
 
   const runs = args.sizes.map((n) => measureSize(n, args.reps));
+  const fleet = args.fleetSizes.length ? measureFleet(args.fleetSizes, args.reps) : [];
 
   log('  npm run synth (reference stack) ...');
   const synthOut = tempDir('synth');
@@ -186,6 +227,7 @@ function main(): void {
   const linearLimit = base ? (2000 / base.tenants) * 1.1 : undefined;
   const results = {
     runs,
+    fleet: { tenants_per_member: TENANTS_PER_MEMBER, runs: fleet, targets: fleetTargets(fleet) },
     synth_process_ms: median(npmTimes),
     diff_ms: median(diffTimes),
     machine: {

@@ -26,6 +26,21 @@ export interface Run {
   readonly repetitions: Record<string, number>;
 }
 
+/** One row of the fleet part of results.json (issue 13). */
+export interface FleetRun {
+  /** Member clusters (plus the hub). */
+  readonly clusters: number;
+  readonly objects: number;
+  /** The whole fleet synth in a fresh process: build, synthesis with validation, writing (median). */
+  readonly ms: number;
+  readonly cpu_ms: number;
+  /** Building the hub and the members (part of ms). */
+  readonly build_ms: number;
+  /** Peak RSS of the process (the largest repetition). */
+  readonly rss_mb: number;
+  readonly repetitions: number;
+}
+
 /** The Markdown table and target check printed on stdout (and pasted into the README). */
 export function report(r: any): string {
   const lines: string[] = [];
@@ -48,6 +63,56 @@ export function report(r: any): string {
   lines.push(`  ${check(t.rss_2000_mb === null ? null : t.rss_2000_mb < 1024)} peak RSS at 2,000: ${t.rss_2000_mb} MB (limit 1024)`);
   lines.push(`  ${check(r.synth_process_ms < 1500)} npm run synth: ${r.synth_process_ms} ms (limit 1500)`);
   lines.push(`  ${check(r.diff_ms < 2000)} ocpkit diff, 2,000 tenants: ${r.diff_ms} ms (limit 2000)`);
+  if (r.fleet?.runs?.length) lines.push(...fleetReport(r.fleet));
   return `${lines.join('\n')}\n`;
 }
 
+
+/** The fleet table and its linearity checks. */
+export function fleetReport(fleet: { tenants_per_member: number; runs: FleetRun[]; targets: Record<string, number | null> }): string[] {
+  const lines: string[] = ['', `fleet (a hub and N clusters of ${fleet.tenants_per_member} tenants, two trains; whole synth in a fresh process):`, ''];
+  lines.push('| clusters | objects | ms | build ms | cpu ms | peak RSS MB |');
+  lines.push('|--:|--:|--:|--:|--:|--:|');
+  for (const x of fleet.runs) lines.push(`| ${x.clusters} | ${x.objects} | ${x.ms} | ${x.build_ms} | ${x.cpu_ms} | ${x.rss_mb} |`);
+  const t = fleet.targets;
+  const runs = fleet.runs;
+  const lo = runs[0];
+  const hi = runs[runs.length - 1];
+  const check = (ok: boolean | null) => (ok === null ? 'n/a ' : ok ? 'met ' : 'MISSED');
+  const le = (x: number | null, limit: number | null) => (x === null || limit === null ? null : x <= limit);
+  lines.push('');
+  lines.push('fleet targets:');
+  lines.push(`  ${check(le(t.fleet_linearity, t.fleet_linearity_limit))} linear time: t(${hi.clusters}) / t(${lo.clusters}) = ${t.fleet_linearity} (limit ${t.fleet_linearity_limit})`);
+  lines.push(`  ${check(le(t.fleet_rss_linearity, t.fleet_linearity_limit))} linear memory: rss(${hi.clusters}) / rss(${lo.clusters}) = ${t.fleet_rss_linearity} (limit ${t.fleet_linearity_limit})`);
+  lines.push(`  ${check(le(t.fleet_marginal_cpu_ratio, 1.5))} CPU time per added cluster, upper half / lower half of the sizes: ${t.fleet_marginal_cpu_ratio} (limit 1.5)`);
+  lines.push(`  info peak RSS per added cluster: ${t.fleet_rss_mb_per_cluster} MB`);
+  return lines;
+}
+
+/**
+ * Linear growth of a fleet, in the style of the tenant target: t(max) / t(min) and rss(max) /
+ * rss(min) within 1.1x of max / min. A fixed start-up cost flatters those ratios, so the CPU time
+ * of each added cluster between the middle and the largest size must also stay within 1.5x of
+ * its cost between the smallest and the middle size (superlinear growth shows there first; CPU
+ * time, because wall time on a shared machine varies more than the growth being measured). Peak
+ * RSS grows in steps (V8 enlarges its heap by chunks), so its cost per added cluster is reported,
+ * not checked.
+ */
+export function fleetTargets(runs: readonly FleetRun[]): Record<string, number | null> {
+  if (runs.length < 2) return { fleet_linearity: null, fleet_linearity_limit: null, fleet_rss_linearity: null, fleet_marginal_cpu_ratio: null, fleet_rss_mb_per_cluster: null };
+  const lo = runs[0];
+  const hi = runs[runs.length - 1];
+  const mid = runs[Math.ceil((runs.length - 1) / 2)];
+  const slope = (a: FleetRun, b: FleetRun, k: 'cpu_ms' | 'rss_mb') => (b[k] - a[k]) / (b.clusters - a.clusters);
+  return {
+    fleet_linearity: round2(hi.ms / lo.ms),
+    fleet_linearity_limit: round2((hi.clusters / lo.clusters) * 1.1),
+    fleet_rss_linearity: round2(hi.rss_mb / lo.rss_mb),
+    fleet_marginal_cpu_ratio: runs.length >= 3 && slope(lo, mid, 'cpu_ms') > 0 ? round2(slope(mid, hi, 'cpu_ms') / slope(lo, mid, 'cpu_ms')) : null,
+    fleet_rss_mb_per_cluster: round2(slope(lo, hi, 'rss_mb')),
+  };
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -26,6 +26,12 @@ export interface BenchStackOptions {
   readonly bumped?: ReadonlySet<number>;
   /** @default 'bench' */
   readonly environment?: string;
+  /**
+   * Image reference (`repo:tag`) of the first tenant's workload, for a member of the fleet
+   * benchmark that takes it from its train's pins.
+   * @default the generated tag of tenant 0
+   */
+  readonly firstImage?: string;
 }
 
 /** Zero-padded tenant name, `t0000`, `t0001` ... */
@@ -51,8 +57,17 @@ export function bumpedTenants(n: number): Set<number> {
 
 /** Builds the benchmark cluster. */
 export function buildBenchCluster(options: BenchStackOptions): Cluster {
+  const cluster = new Cluster({ platform: { openshift: '4.14', networkType: 'OVNKubernetes', gitops: '1.12', argoCd: '2.10.18' }, name: 'bench', environment: options.environment ?? 'bench', repoUrl: 'https://git.example.org/infra/bench.git' });
+  addBenchContent(cluster, options);
+  return cluster;
+}
+
+/**
+ * Adds the benchmark content to a cluster: the certificates app (ACME ClusterIssuer and its
+ * externals) and N tenants (see the module comment). The fleet benchmark builds its members with it.
+ */
+export function addBenchContent(cluster: Cluster, options: BenchStackOptions): void {
   const vms = options.vms ?? true;
-  const cluster = new Cluster({ platform: { openshift: '4.14', networkType: 'OVNKubernetes', gitops: '1.12' }, name: 'bench', environment: options.environment ?? 'bench', repoUrl: 'https://git.example.org/infra/bench.git' });
   const issuer = platform(cluster);
   const sizes = ['1', '2', '4', '500m'];
   const mem = ['1Gi', '2Gi', '4Gi', '8Gi'];
@@ -79,7 +94,7 @@ export function buildBenchCluster(options: BenchStackOptions): Cluster {
     const tag = options.bumped?.has(i) ? `1.${i % 7}.1` : `1.${i % 7}.0`;
     new Workload(tenant, 'App', {
       name: 'web',
-      image: ExternalImage.tag(`quay.io/community/${name}-web`, tag),
+      image: i === 0 && options.firstImage ? ExternalImage.parse(options.firstImage) : ExternalImage.tag(`quay.io/community/${name}-web`, tag),
       replicas: 1 + (i % 3),
       cpu: Quantity.parse('100m'),
       memory: Quantity.parse('256Mi'),
@@ -97,8 +112,8 @@ export function buildBenchCluster(options: BenchStackOptions): Cluster {
       });
     }
   }
-  return cluster;
 }
+
 
 function platform(cluster: Cluster): IIssuer {
   const certs = new GitOpsApp(cluster, 'Certificates', { name: 'platform-certificates', syncWave: SyncWave.CONFIG });

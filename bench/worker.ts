@@ -4,6 +4,7 @@
  *
  *   node bin/run-ts.js bench/worker.ts MODE TENANTS OUTDIR
  *
+ * (mode `fleet`: TENANTS is the number of member clusters, see bench/fleet.ts)
  * Prints one JSON line: `{ms, cpu_ms, objects, rss_mb, build_ms}` (cpu_ms: user + system time of
  * the timed phase, all threads, which is less sensitive to other load on the machine). Only the phase named by MODE is timed;
  * building the construct tree (and, for cdk8s, the equivalent app) is not.
@@ -12,9 +13,10 @@ import { YamlOutputType } from 'cdk8s';
 import { diffTrees } from '../lib/diff';
 import { synthesize, writeTree } from '../lib';
 import { chartCount, floorSynth, stockCdk8sApp } from './equivalents';
+import { buildBenchFleet } from './fleet';
 import { bumpedTenants, buildBenchCluster } from './stack';
 
-export type Mode = 'ocpkit' | 'ocpkit-novalidate' | 'floor' | 'cdk8s' | 'cdk8s-per-resource' | 'trees' | 'diff';
+export type Mode = 'ocpkit' | 'ocpkit-novalidate' | 'floor' | 'cdk8s' | 'cdk8s-per-resource' | 'trees' | 'diff' | 'fleet';
 
 function main(): void {
   const [mode, tenantsArg, outdir, other] = process.argv.slice(2) as [Mode, string, string, string?];
@@ -30,6 +32,15 @@ function main(): void {
     writeTree(a.files, outdir);
     writeTree(synthesize(buildBenchCluster({ tenants, bumped: bumpedTenants(tenants) })).files, other!);
     objects = a.objects.length;
+    ms = performance.now() - t0;
+  } else if (mode === 'fleet') {
+    // TENANTS is the number of member clusters here. Timed: the whole run (building the hub and
+    // every member, synthesis with validation, writing the tree), with the build part reported too.
+    const clusters = buildBenchFleet(tenants);
+    extra = { build_ms: Math.round(performance.now() - t0), clusters: clusters.length };
+    const result = synthesize(clusters);
+    writeTree(result.files, outdir);
+    objects = result.objects.length;
     ms = performance.now() - t0;
   } else if (mode === 'diff') {
     const result = diffTrees(outdir, other!);
