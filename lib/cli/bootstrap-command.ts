@@ -8,10 +8,11 @@ import { parseArgs, UsageError } from './main';
 const HELP = `usage: ocpkit bootstrap [--env ENVIRONMENT] [DIR]
 
 Prints the ordered checklist of the one-time steps that bring up a new cluster from a synthesized
-tree (DIR, default dist): install OpenShift GitOps, apply the root Application (and the AppProject
-it uses), approve the first InstallPlans, create the objects the stack references but does not
-create (from DIR/<environment>/externals.yaml, written by ocpkit synth), and the operands ocpkit
-does not generate. Without --env, every environment of DIR is printed.
+tree (DIR, default dist): install OpenShift GitOps, apply DIR/<environment>/bootstrap/ (the Argo CD
+instance, its controller RBAC, the platform AppProject and the root Application), the operator
+pins (approved by the InstallPlan approver, or by hand), the objects the stack references but does
+not create (from DIR/<environment>/externals.yaml, written by ocpkit synth), and what ocpkit does
+not generate. Without --env, every environment of DIR is printed.
 
 exit codes: 0 ok, 2 usage error or unreadable input
 `;
@@ -82,8 +83,8 @@ function readTree(dir: string): Map<string, EnvTree> {
     if (parts.length !== 3) continue;
     const t = envOf(parts[0]);
     t.files.push(f.rel);
-    // only the files the checklist reads are parsed: the root folder and the Subscriptions
-    if (parts[1] === 'root' || parts[2].startsWith('subscription.')) t.docs.set(f.rel, parse(dir, f));
+    // only the files the checklist reads are parsed: the Subscriptions
+    if (parts[2].startsWith('subscription.')) t.docs.set(f.rel, parse(dir, f));
   }
   for (const [e, t] of envs) if (!t.externals) envs.delete(e);
   return envs;
@@ -109,28 +110,27 @@ function checklist(dir: string, env: string, t: EnvTree): string {
     lines.push('');
   };
 
-  step('Install OpenShift GitOps from OperatorHub.', [
-    'Add the argoproj.io/Application health check to the ArgoCD resource (spec.resourceHealthChecks),',
-    'so the sync waves of the app-of-apps wait for each child Application.',
+  step('Install the OpenShift GitOps operator from OperatorHub (the version the stack declares in `platform.gitops`).', [
+    'It creates the default Argo CD instance (openshift-gitops) that the next step configures.',
   ]);
 
-  // the root Application and the AppProject it uses (Argo CD does not reconcile an Application whose project is missing)
-  const rootDocs = [...t.docs.entries()].filter(([rel]) => rel.split('/')[1] === 'root');
-  const root = rootDocs.find(([, d]) => d?.kind === 'Application' && typeof d?.spec?.source?.path === 'string' && d.spec.source.path.replace(/\/+$/, '').endsWith(`${env}/root`));
-  if (root) {
-    const project = root[1].spec?.project;
-    const projectFile = rootDocs.find(([, d]) => d?.kind === 'AppProject' && d?.metadata?.name === project);
-    const body: string[] = [];
-    if (projectFile && project !== 'default') body.push(`oc apply -f ${path.join(dir, projectFile[0])}   # AppProject "${project}" of the root Application first`);
-    body.push(`oc apply -f ${path.join(dir, root[0])}`);
-    body.push('The root Application then manages itself and every other application folder.');
-    step('Apply the root Application.', body);
+  // everything the root Application needs before it can sync, in one folder no Application syncs
+  const boot = t.files.filter((rel) => rel.split('/')[1] === 'bootstrap');
+  if (boot.length) {
+    step(`Apply the bootstrap folder (${boot.length} objects: the Argo CD instance and its controller RBAC, the platform AppProject, the root Application):`, [
+      `oc apply -f ${path.join(dir, env, 'bootstrap')}/`,
+      'The root Application then syncs every application folder. No Application syncs bootstrap/ itself:',
+      'apply it again whenever a change touches it (`ocpkit diff` lists the files).',
+    ]);
   } else {
-    step('Apply the root Application.', [`no root Application found in ${path.join(dir, env, 'root')}; apply the app-of-apps Application of this environment`]);
+    step('Apply the root Application.', [`no ${path.join(dir, env, 'bootstrap')} folder found; synthesize with a current ocpkit`]);
   }
 
-  const manual = [...t.docs.entries()].filter(([rel, d]) => !rel.includes('/root/') && d?.kind === 'Subscription' && d?.spec?.installPlanApproval === 'Manual');
-  if (manual.length) {
+  const approver = t.files.some((rel) => /\/cronjob\.[^/]*installplan-approver/.test(rel));
+  const manual = [...t.docs.entries()].filter(([, d]) => d?.kind === 'Subscription' && d?.spec?.installPlanApproval === 'Manual');
+  if (manual.length && approver) {
+    step('Nothing to approve by hand: the InstallPlan approver approves the pinned CSV of each operator (Manual approval):', manual.map(([, d]) => `[ ] ${d.metadata?.namespace}: ${d.spec?.name} ${d.spec?.startingCSV ?? ''}   # check: oc -n ${d.metadata?.namespace} get subscription ${d.metadata?.name} -o jsonpath='{.status.installedCSV}'`.trimEnd()));
+  } else if (manual.length) {
     step('Approve the first InstallPlan of each operator (Manual approval; operands sync once their operator runs):', manual.map(([, d]) => {
       const ns = d.metadata?.namespace;
       return `oc -n ${ns} get installplan   # ${d.spec?.name} ${d.spec?.startingCSV ?? ''}: oc -n ${ns} patch installplan <name> --type merge -p '{"spec":{"approved":true}}'`.trimEnd();
@@ -155,6 +155,6 @@ function checklist(dir: string, env: string, t: EnvTree): string {
   if (!has('hyperconverged.')) operands.push('the HyperConverged resource of OpenShift Virtualization');
   if (!has('nmstate.')) operands.push('the NMState resource of the NMState operator');
   operands.push("cert-manager's openshift-routes add-on (a Helm chart), which issues the Route certificates");
-  step('Create the operands ocpkit does not generate:', operands.map((o) => `[ ] ${o}`));
+  step('Install what ocpkit does not generate:', operands.map((o) => `[ ] ${o}`));
   return `${lines.join('\n')}`;
 }

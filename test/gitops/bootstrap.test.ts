@@ -10,7 +10,8 @@ import { allows, defaultRules, resourceOf } from '../../lib/gitops/controller-rb
 import { isOperatorProvided } from '../../lib/gitops/delivery-annotations';
 import { synthesize } from '../../lib/pipeline-defaults';
 import { Cluster } from '../../lib/gitops/cluster';
-import { validator } from '../_helpers';
+import { main } from '../../lib/cli/main';
+import { captureOutput, validator } from '../_helpers';
 
 const PROFILE = path.join(__dirname, '..', '..', '..', 'shared', 'crds', 'profiles', 'ocp-4.14');
 
@@ -183,3 +184,16 @@ describe('the health checks, run in Lua 5.1', () => {
   });
 });
 
+
+describe('ocpkit bootstrap on the committed reference tree', () => {
+  const io = captureOutput();
+  test('one command applies bootstrap/, and the operator pins need no hand approval', async () => {
+    const dist = path.join(__dirname, '..', '..', 'dist');
+    expect(await main(['bootstrap', '--env', 'production', dist])).toBe(0);
+    const text = io.out();
+    expect(text).toMatch(/2\. Apply the bootstrap folder \(5 objects: .*\):\n\s+oc apply -f .*dist\/production\/bootstrap\//);
+    expect(text).toMatch(/3\. Nothing to approve by hand: the InstallPlan approver approves the pinned CSV/);
+    expect(text).toMatch(/\[ \] openshift-cnv: kubevirt-hyperconverged kubevirt-hyperconverged-operator\.v4\.14\.8 /);
+    expect(text).not.toMatch(/HyperConverged resource|NMState resource/);
+  });
+});
