@@ -2,11 +2,11 @@
  * The generated stack the benchmark synthesizes: N tenants of realistic content, deterministic.
  *
  * Per tenant: a Tenant (namespace, quota, limit range, group RBAC, default-deny network policies,
- * Argo CD AppProject and Application) and one image-tracked Workload (ImageStream, Deployment,
- * Service, TLS Route). Every tenth tenant also runs a VirtualMachine (KubeVirt VM with a CDI
+ * Argo CD AppProject and Application, an ACME Issuer for its host) and one Workload with a pinned
+ * image (Deployment, Service, TLS Route). Every tenth tenant also runs a VirtualMachine (KubeVirt VM with a CDI
  * DataVolume template for its root disk and a Service for SSH).
  */
-import { AcmeClusterIssuer, Cluster, Dns01Solver, External, ExternalImage, GitOpsApp, IIssuer, Quantity, SecretKey, SyncWave, Tenant, Workload } from '../lib';
+import { AcmeAccount, Cluster, ExternalImage, Quantity, Tenant, Workload } from '../lib';
 import { DiskSource, VirtualMachine } from '../lib/virt';
 
 /** Options of {@link buildBenchCluster}. */
@@ -46,12 +46,12 @@ export function vmCount(n: number): number {
 
 /**
  * Tenants whose workload image tag is bumped in the second tree of the diff benchmark: every
- * 13th tenant. A bump changes two objects (ImageStream and Deployment) of about fifteen per
- * tenant, so about 1% of all objects differ.
+ * 6th tenant. A bump changes one object (the Deployment: images are pinned, no ImageStream) of
+ * about sixteen per tenant, so about 1% of all objects differ.
  */
 export function bumpedTenants(n: number): Set<number> {
   const out = new Set<number>();
-  for (let i = 6; i < n; i += 13) out.add(i);
+  for (let i = 3; i < n; i += 6) out.add(i);
   return out;
 }
 
@@ -63,12 +63,12 @@ export function buildBenchCluster(options: BenchStackOptions): Cluster {
 }
 
 /**
- * Adds the benchmark content to a cluster: the certificates app (ACME ClusterIssuer and its
- * externals) and N tenants (see the module comment). The fleet benchmark builds its members with it.
+ * Adds the benchmark content to a cluster: N tenants (see the module comment), each with its own
+ * ACME Issuer for its host. The fleet benchmark builds its members with it.
  */
 export function addBenchContent(cluster: Cluster, options: BenchStackOptions): void {
   const vms = options.vms ?? true;
-  const issuer = platform(cluster);
+  const acme = AcmeAccount.rfc2136({ email: 'infra-admins@example.org', nameserver: 'ns1.example.org:53' });
   const sizes = ['1', '2', '4', '500m'];
   const mem = ['1Gi', '2Gi', '4Gi', '8Gi'];
   for (let i = 0; i < options.tenants; i++) {
@@ -90,6 +90,7 @@ export function addBenchContent(cluster: Cluster, options: BenchStackOptions): v
         storage: Quantity.parse(withVm ? '200Gi' : '20Gi'),
       },
       labels: { 'community.example.org/tier': i % 5 === 0 ? 'core' : 'community' },
+      tls: { hostnames: [`${name}.apps.example.org`], acme },
     });
     const tag = options.bumped?.has(i) ? `1.${i % 7}.1` : `1.${i % 7}.0`;
     new Workload(tenant, 'App', {
@@ -100,7 +101,7 @@ export function addBenchContent(cluster: Cluster, options: BenchStackOptions): v
       memory: Quantity.parse('256Mi'),
       env: { LOG_LEVEL: 'info', TENANT: name },
       healthPath: '/healthz',
-      route: { host: `${name}.apps.example.org`, issuer },
+      route: { host: `${name}.apps.example.org` },
     });
     if (withVm) {
       new VirtualMachine(tenant, 'Vm', {
@@ -115,19 +116,3 @@ export function addBenchContent(cluster: Cluster, options: BenchStackOptions): v
 }
 
 
-function platform(cluster: Cluster): IIssuer {
-  const certs = new GitOpsApp(cluster, 'Certificates', { name: 'platform-certificates', syncWave: SyncWave.CONFIG });
-  // A closed world: what the bench stack uses but does not create is declared.
-  External.namespace(certs, 'cert-manager', { providedBy: 'pre-existing', note: 'created with the cert-manager operator install' });
-  External.secret(certs, 'rfc2136-tsig', { namespace: 'cert-manager', keys: ['secret'], providedBy: 'by-hand', note: 'TSIG key of the DNS server' });
-  return new AcmeClusterIssuer(certs, 'LetsEncrypt', {
-    name: 'letsencrypt-dns',
-    email: 'infra-admins@example.org',
-    dnsZones: ['apps.example.org'],
-    dns01: Dns01Solver.rfc2136({
-      nameserver: 'ns1.example.org:53',
-      tsigKeyName: 'cert-manager',
-      tsigSecret: SecretKey.of('rfc2136-tsig', 'secret'),
-    }),
-  });
-}

@@ -10,7 +10,7 @@
  * own Argo CD syncs the rest of its folder at the same branch.
  */
 import * as path from 'path';
-import { Cluster, External, ExternalImage, Fleet, FleetMember, Issuers, Quantity, ReleaseTrain, Tenant, Workload } from '../../lib';
+import { AcmeAccount, Cluster, ExternalImage, Fleet, FleetMember, Quantity, ReleaseTrain, Tenant, Workload } from '../../lib';
 
 /** Git repository of the whole tree (hub and sites). */
 export const REPO_URL = 'https://gitlab.example.org/infra/fleet.git';
@@ -19,34 +19,35 @@ export const REPO_URL = 'https://gitlab.example.org/infra/fleet.git';
 export function buildSite(cluster: Cluster, member: FleetMember, train: ReleaseTrain): void {
   const site = member.name;
   const domain = `apps.${site}.example.org`;
-  const issuer = Issuers.clusterIssuer('letsencrypt-dns');
+  // every tenant gets its own ACME Issuer, limited to its host names (lib/certs/acme-issuer.ts)
+  const acme = AcmeAccount.rfc2136({ email: `infra@example.org`, nameserver: `ns1.${site}.example.org:53` });
   const web = new Tenant(cluster, 'Web', {
     name: 'web',
     displayName: `Public web site (${member.labels.region ?? 'no region'})`,
     groups: { admin: ['web-admins'], edit: ['web-developers'] },
     quota: { cpu: Quantity.parse('4'), memory: Quantity.parse('8Gi'), storage: Quantity.parse('20Gi') },
+    tls: { hostnames: [`www.${domain}`], acme },
   });
   new Workload(web, 'Frontend', {
     name: 'frontend',
     image: ExternalImage.parse(train.get('images.web')),
     replicas: member.labels.tier === 'production' ? 3 : 1,
     memory: Quantity.parse('512Mi'),
-    route: { host: `www.${domain}`, issuer },
+    route: { host: `www.${domain}` },
   });
   const api = new Tenant(cluster, 'Api', {
     name: 'api',
     displayName: 'Public API',
     groups: { admin: ['api-admins'] },
     quota: { cpu: Quantity.parse('8'), memory: Quantity.parse('16Gi'), storage: Quantity.parse('50Gi') },
+    tls: { hostnames: [`api.${domain}`], acme },
   });
   new Workload(api, 'Server', {
     name: 'server',
     image: ExternalImage.parse(train.get('images.api')),
     memory: Quantity.parse('1Gi'),
-    route: { host: `api.${domain}`, issuer },
+    route: { host: `api.${domain}` },
   });
-  // What every site has before its folder syncs (listed in dist/<site>/externals.yaml).
-  External.object(web, 'ClusterIssuer', 'letsencrypt-dns', { providedBy: 'pre-existing', note: `ACME DNS-01 issuer of ${site}, installed with cert-manager` });
 }
 
 /** Entry point of `ocpkit synth`: the hub and every site. */

@@ -50,7 +50,7 @@ export async function synthCommand(args: string[]): Promise<number> {
     throw e;
   }
   if (report.recovered) process.stderr.write(`ocpkit synth: recovered ${outdir}: ${report.recovered}\n`);
-  const envs = clusters.map((c) => c.environment).join(', ');
+  const envs = clusters.map((c) => c.outputFolder).join(', ');
   process.stdout.write(`ocpkit synth: ${result.objects.length} objects in ${result.files.size} files for ${envs} -> ${outdir}/ (${report.written} written, ${report.removed} removed; ${Date.now() - started} ms)\n`);
   if (report.interruptedAfterCommit) {
     process.stderr.write(`ocpkit synth: interrupted by ${report.interruptedAfterCommit} after ${outdir} was complete\n`);

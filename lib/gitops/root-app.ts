@@ -60,7 +60,9 @@ export class RootApp extends Chart {
     });
     Delivery.of(this.platformProject).folder(BOOTSTRAP_FOLDER);
     this.application = new Application(this, 'RootApplication', {
-      metadata: { name: `${cluster.clusterName}-${cluster.environment}-root`, namespace: cluster.argoNamespace },
+      // named after the cluster's folder, not its environment: in a fleet the environment is the
+      // release train, and a promotion must not rename (delete and recreate) the root Application
+      metadata: { name: cluster.clusterName === cluster.outputFolder ? `${cluster.clusterName}-root` : `${cluster.clusterName}-${cluster.outputFolder}-root`, namespace: cluster.argoNamespace },
       spec: {
         project: PLATFORM_PROJECT,
         source: { repoUrl: cluster.repoUrl, targetRevision: cluster.targetRevision, path: cluster.folderPath(ROOT_FOLDER) },

@@ -185,7 +185,7 @@ describe('members', () => {
   });
 
   test('each member gets the pins of its train', () => {
-    const image = (c: string) => result.objects.find((o) => o.file.startsWith(`${c}/`) && o.manifest.kind === 'ImageStream')!.manifest.spec.tags[0].from.name;
+    const image = (c: string) => result.objects.find((o) => o.file.startsWith(`${c}/`) && o.manifest.kind === 'Deployment')!.manifest.spec.template.spec.containers[0].image;
     expect(image('site-a')).toBe('quay.io/example/web:1.9.0');
     expect(image('site-b')).toBe('quay.io/example/web:2.0.0');
   });
@@ -217,8 +217,8 @@ describe('promotion', () => {
     const b = (r: SynthesisResult, kind: string) => r.objects.filter((o) => o.file.startsWith('site-b/') && o.manifest.kind === kind).map((o) => o.manifest);
     expect(b(after, 'Application').every((a) => a.spec.source.targetRevision === 'trains/stable')).toBe(true);
     expect(b(before, 'Application').every((a) => a.spec.source.targetRevision === 'trains/candidate')).toBe(true);
-    expect(b(after, 'ImageStream')[0].spec.tags[0].from.name).toBe('quay.io/example/web:1.9.0');
-    expect(b(before, 'ImageStream')[0].spec.tags[0].from.name).toBe('quay.io/example/web:2.0.0');
+    expect(b(after, 'Deployment')[0].spec.template.spec.containers[0].image).toBe('quay.io/example/web:1.9.0');
+    expect(b(before, 'Deployment')[0].spec.template.spec.containers[0].image).toBe('quay.io/example/web:2.0.0');
   });
 });
 

@@ -17,7 +17,7 @@ describe('Tenant', () => {
     new Tenant(c, 'Forum', minimal());
     const r = synth(c);
     expect(r.objects.map((o) => o.file)).toEqual([
-      'test/bootstrap/application.openshift-gitops.test-test-root.yaml',
+      'test/bootstrap/application.openshift-gitops.test-root.yaml',
       'test/bootstrap/appproject.openshift-gitops.platform.yaml',
       'test/bootstrap/argocd.openshift-gitops.openshift-gitops.yaml',
       'test/bootstrap/clusterrole.openshift-gitops-ocpkit-application-controller.yaml',
