@@ -30,25 +30,34 @@ export interface ManifestScan {
   readonly hostAccessPossible: boolean;
 }
 
-/** Scans of the objects of one policy pass (one group of one checkPolicies call), by manifest. */
-const SCANS = perGroup(() => new WeakMap<object, ManifestScan>());
+/**
+ * Scans made for one policy pass (one group of one checkPolicies call) and not yet taken, by
+ * manifest: a scan is kept from the rule that made it to the one that takes it, both on the same
+ * object (checkPolicies runs every rule on an object before the next), so this holds one or two.
+ */
+const PENDING = perGroup(() => new Map<object, ManifestScan>());
 
 /**
  * The secret scan of an object's manifest, made once per policy pass and shared by
  * no-literal-secrets and no-host-access: the same walk watches for host-access settings
  * ({@link HostAccessHint}), so the generic host-access walk runs only on manifests that may have
- * some. Without a context (a rule called on its own) nothing is kept.
+ * some. `keep`: leave the scan for the other rule (no-host-access, which runs first); without it
+ * a kept scan is taken (no-literal-secrets). Without a context (a rule called on its own)
+ * nothing is kept.
  */
-export function manifestScan(obj: PolicyObject, ctx: PolicyContext | undefined): ManifestScan {
+export function manifestScan(obj: PolicyObject, ctx: PolicyContext | undefined, keep: boolean): ManifestScan {
   const m = obj.manifest;
-  const memo = ctx?.objects ? SCANS(ctx) : undefined;
-  const known = memo?.get(m);
-  if (known) return known;
+  const pending = ctx?.objects ? PENDING(ctx) : undefined;
+  const known = pending?.get(m);
+  if (known) {
+    if (!keep) pending!.delete(m);
+    return known;
+  }
   const isSecret = m.kind === 'Secret' && m.apiVersion === 'v1';
   const hint = new HostAccessHint();
   const secrets = scanTree(m, { skip: skip(isSecret), visit: hint.visit });
   const scan: ManifestScan = { secrets, hostAccessPossible: hint.possible };
-  memo?.set(m, scan);
+  if (keep) pending?.set(m, scan);
   return scan;
 }
 

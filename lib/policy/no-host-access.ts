@@ -52,7 +52,7 @@ export const NO_HOST_ACCESS: PolicyRule = {
     }
     if (DATA_KINDS.has(key)) return [];
     // the secret scan's walk (shared, see manifestScan) saw nothing the generic walk could report
-    if (!manifestScan(obj, ctx).hostAccessPossible) return [];
+    if (!manifestScan(obj, ctx, true).hostAccessPossible) return [];
     const out: Finding[] = [];
     for (const k of Object.keys(m)) {
       if (k === 'apiVersion' || k === 'kind' || k === 'metadata' || k === 'status') continue;

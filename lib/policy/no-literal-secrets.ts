@@ -55,7 +55,7 @@ export const NO_LITERAL_SECRETS: PolicyRule = {
         }
       }
     }
-    for (const hit of manifestScan(obj, ctx).secrets) {
+    for (const hit of manifestScan(obj, ctx, false).secrets) {
       out.push({ pointer: jsonPointer(hit.path), message: `holds ${hit.what}, which would be committed to Git in plain text; ${FIX}` });
     }
     return out;

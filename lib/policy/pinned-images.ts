@@ -34,8 +34,10 @@ export const PINNED_IMAGES: PolicyRule = {
   check(obj): Finding[] {
     const m = obj.manifest;
     const out: Finding[] = [];
-    const what = describe(m);
     const pod = podSpecOf(m);
+    const kind = m?.kind;
+    if (!pod && kind !== 'VirtualMachine' && kind !== 'DataVolume' && kind !== 'ImageStream') return out;
+    const what = describe(m);
     if (pod) {
       for (const c of containersOf(pod)) {
         const msg = imagePinProblem(c.container?.image);

@@ -47,7 +47,7 @@ describe('the shared walk never hides host access from no-host-access', () => {
   });
 
   test('a manifest checked again after a change is scanned again (nothing is kept between checks)', () => {
-    const m = cr({ replicas: 1 });
+    const m: any = cr({ replicas: 1 });
     expect(viaPolicies(m)).toEqual([]);
     m.spec.hostIPC = true;
     expect(viaPolicies(m)).toEqual(['/spec/hostIPC']);
