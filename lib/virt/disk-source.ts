@@ -1,4 +1,7 @@
+import { Problems, show } from '../core/errors';
+import { dnsLabel, dnsSubdomain } from '../core/rules';
 import { redactSecrets } from '../core/secret-scan';
+import { GOLDEN_IMAGES_NAMESPACE } from './hyperconverged';
 
 /** Access mode of a VM disk's PersistentVolumeClaim. */
 export enum AccessMode {
@@ -60,8 +63,49 @@ export interface PvcRef {
   readonly name: string;
 }
 
+/**
+ * A CDI DataSource a disk can be cloned from: a boot source OpenShift Virtualization maintains
+ * ({@link DiskSource.bootSource}), a {@link GoldenImage} of the stack, or any `{ namespace, name }`.
+ */
+export interface IDataSource {
+  /** Namespace of the DataSource. */
+  readonly dataSourceNamespace: string;
+  /** Name of the DataSource. */
+  readonly dataSourceName: string;
+}
+
+/**
+ * The boot sources OpenShift Virtualization 4.14 imports and refreshes by itself in
+ * `openshift-virtualization-os-images` (HyperConverged `enableCommonBootImageImport`, on by
+ * default), usable with {@link DiskSource.bootSource}.
+ *
+ * Sources, each name checked:
+ * - fedora, centos-stream9: kubevirt/hyperconverged-cluster-operator v1.10.7 (OpenShift
+ *   Virtualization 4.14) assets/dataImportCronTemplates/dataImportCronTemplates.yaml, the
+ *   `managedDataSource` of its templates (that file also has centos-stream8 and centos7, left out:
+ *   OpenShift Virtualization removed both images as end of life, 4.14 release notes, CNV-45783,
+ *   openshift/openshift-docs pull 84704).
+ * - rhel8, rhel9: the Red Hat images are added by the downstream build of that file, which is not
+ *   public; checked in the OpenShift Virtualization documentation instead ("Automatic importing and
+ *   updating of pre-defined boot sources" labels `DataSource rhel8 -n
+ *   openshift-virtualization-os-images`, docs.openshift.com 4.11; the HyperConverged examples name
+ *   `rhel9-image-cron` with `managedDataSource: rhel9`), and both are `DATA_SOURCE_NAME` of the RHEL
+ *   templates in kubevirt/ssp-operator v0.18.3 data/common-templates-bundle/common-templates-v0.26.0.yaml.
+ * - Clone permission: kubevirt/ssp-operator v0.18.3 internal/operands/data-sources/resource.go binds
+ *   the Role `os-images.kubevirt.io:view` (which grants create on `cdi.kubevirt.io`
+ *   `datavolumes/source`) in that namespace to the groups `system:authenticated` and
+ *   `system:serviceaccounts`, so every namespace may clone from these without RBAC of its own.
+ *
+ * SSP also creates empty DataSources for the other templates (win2k22, rhel7 ...); nothing fills
+ * them, so they are not offered here.
+ */
+export const OPENSHIFT_BOOT_SOURCES = ['rhel8', 'rhel9', 'fedora', 'centos-stream9'] as const;
+
+/** Name of a boot source OpenShift Virtualization 4.14 keeps up to date (see {@link OPENSHIFT_BOOT_SOURCES}). */
+export type OpenShiftBootSource = typeof OPENSHIFT_BOOT_SOURCES[number];
+
 /** @internal */
-export type DiskSourceKind = 'pvcClone' | 'http' | 'registry' | 'iso' | 'existingPvc' | 'blank';
+export type DiskSourceKind = 'pvcClone' | 'http' | 'registry' | 'iso' | 'existingPvc' | 'blank' | 'dataSource';
 
 /**
  * Where a VM disk's content comes from. The root disk and data disks are CDI DataVolume
@@ -103,6 +147,36 @@ export class DiskSource {
     return new DiskSource('existingPvc', { claimName, ...options });
   }
 
+  /**
+   * Clone of a boot source OpenShift Virtualization imports and keeps up to date in
+   * `openshift-virtualization-os-images` (`rhel9`, `rhel8`, `fedora`, `centos-stream9`): the
+   * DataVolume names the DataSource (`sourceRef`), and CDI clones whatever image it points to
+   * when the VM's disk is created. Every namespace may clone from there.
+   */
+  public static bootSource(name: OpenShiftBootSource): DiskSource {
+    const p = new Problems(`DiskSource.bootSource(${show(name)})`);
+    p.check('name', name, (v) => (OPENSHIFT_BOOT_SOURCES.includes(v) ? undefined
+      : `${show(v)} is not a boot source OpenShift Virtualization 4.14 keeps up to date; use one of ${OPENSHIFT_BOOT_SOURCES.map((n) => `"${n}"`).join(', ')}, or a GoldenImages boot source of your own (DiskSource.dataSource(goldenImage))`));
+    p.throwIfAny();
+    return new DiskSource('dataSource', { namespace: GOLDEN_IMAGES_NAMESPACE, name });
+  }
+
+  /**
+   * Clone of a CDI DataSource: a {@link GoldenImage} of the stack (`goldenImages.addBootSource(...)`)
+   * or any `{ namespace, name }`. The DataVolume names the DataSource (`sourceRef`), so a VM
+   * created after a refresh gets the new image. The reference check fails the synth when nothing
+   * in the stack provides the DataSource.
+   */
+  public static dataSource(source: IDataSource | PvcRef): DiskSource {
+    const ns = (source as IDataSource)?.dataSourceNamespace ?? (source as PvcRef)?.namespace;
+    const name = (source as IDataSource)?.dataSourceName ?? (source as PvcRef)?.name;
+    const p = new Problems(`DiskSource.dataSource(${show(name)})`);
+    p.check('namespace', ns, dnsLabel);
+    p.check('name', name, dnsSubdomain);
+    p.throwIfAny();
+    return new DiskSource('dataSource', { namespace: ns, name });
+  }
+
   /** An empty disk (data disks, or a root disk for a network installation). */
   public static blank(): DiskSource {
     return new DiskSource('blank', {});
@@ -113,10 +187,19 @@ export class DiskSource {
     /** @internal */ public readonly options: Readonly<Record<string, any>>,
   ) {}
 
+  /**
+   * The DataVolume `sourceRef` of a DataSource clone (`{ kind: 'DataSource', namespace, name }`);
+   * undefined for the other sources, which render `spec.source`.
+   */
+  public get sourceRef(): { readonly kind: 'DataSource'; readonly namespace: string; readonly name: string } | undefined {
+    return this.kind === 'dataSource' ? { kind: 'DataSource', namespace: this.options.namespace, name: this.options.name } : undefined;
+  }
+
   /** Short description for error messages. */
   public toString(): string {
     switch (this.kind) {
       case 'pvcClone': return `clone of PVC ${this.options.namespace}/${this.options.name}`;
+      case 'dataSource': return `clone of DataSource ${this.options.namespace}/${this.options.name}`;
       case 'existingPvc': return `existing PVC ${this.options.claimName}`;
       case 'blank': return 'blank disk';
       case 'registry': return `registry image ${redactSecrets(String(this.options.image))}`;

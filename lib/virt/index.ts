@@ -5,3 +5,4 @@ export * from './virtual-machine';
 export * from './vm-template';
 export * from './vm-file';
 export * from './hyperconverged';
+export * from './golden-images';
