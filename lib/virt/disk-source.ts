@@ -88,9 +88,10 @@ export interface IDataSource {
  * - rhel8, rhel9: the Red Hat images are added by the downstream build of that file, which is not
  *   public; checked in the OpenShift Virtualization documentation instead ("Automatic importing and
  *   updating of pre-defined boot sources" labels `DataSource rhel8 -n
- *   openshift-virtualization-os-images`, docs.openshift.com 4.11; the HyperConverged examples name
- *   `rhel9-image-cron` with `managedDataSource: rhel9`), and both are `DATA_SOURCE_NAME` of the RHEL
- *   templates in kubevirt/ssp-operator v0.18.3 data/common-templates-bundle/common-templates-v0.26.0.yaml.
+ *   openshift-virtualization-os-images`, docs.openshift.com 4.11; "Managing automatic boot source
+ *   updates" names `rhel9-image-cron` with `managedDataSource: rhel9`, read in a later edition than
+ *   4.14), and both are `DATA_SOURCE_NAME` of the RHEL templates in kubevirt/ssp-operator v0.18.3
+ *   data/common-templates-bundle/common-templates-v0.26.0.yaml. Not checked against the 4.14 build.
  * - Clone permission: kubevirt/ssp-operator v0.18.3 internal/operands/data-sources/resource.go binds
  *   the Role `os-images.kubevirt.io:view` (which grants create on `cdi.kubevirt.io`
  *   `datavolumes/source`) in that namespace to the groups `system:authenticated` and
