@@ -50,11 +50,14 @@ interface Index {
 /** Applications of the group that belong to a confined (non-platform) project. */
 const confinedApps = perGroup((ctx: PolicyContext): Index => {
   const projects = new Map<string, any>();
-  for (const o of ctx.objects) if (isArgo(o.manifest, 'AppProject')) projects.set(o.manifest.metadata?.name, o.manifest);
-  const index: Index = { byObject: new Map(), byFolder: new Map(), projects: new Set(projects.keys()) };
+  const apps: PolicyObject[] = [];
   for (const o of ctx.objects) {
+    if (isArgo(o.manifest, 'AppProject')) projects.set(o.manifest.metadata?.name, o.manifest);
+    else if (isArgo(o.manifest, 'Application')) apps.push(o);
+  }
+  const index: Index = { byObject: new Map(), byFolder: new Map(), projects: new Set(projects.keys()) };
+  for (const o of apps) {
     const m = o.manifest;
-    if (!isArgo(m, 'Application')) continue;
     const project = m.spec?.project;
     if (project === PLATFORM_PROJECT) continue;
     const sources = [m.spec?.source, ...(Array.isArray(m.spec?.sources) ? m.spec.sources : [])];
