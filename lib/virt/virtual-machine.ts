@@ -1,31 +1,36 @@
-import { createHash } from 'crypto';
 import { Chart, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import {
   VirtualMachine as VirtualMachineL1,
   VirtualMachineSpec,
-  VirtualMachineSpecDataVolumeTemplates,
-  VirtualMachineSpecDataVolumeTemplatesSpecStorageResourcesRequests,
-  VirtualMachineSpecTemplateSpecDomainDevicesDisks,
-  VirtualMachineSpecTemplateSpecDomainDevicesInterfaces,
   VirtualMachineSpecTemplateSpecDomainMemoryGuest,
   VirtualMachineSpecTemplateSpecDomainResourcesLimits,
   VirtualMachineSpecTemplateSpecDomainResourcesRequests,
-  VirtualMachineSpecTemplateSpecNetworks,
   VirtualMachineSpecTemplateSpecVolumes,
+  VirtualMachineSpecTemplateSpecDomainDevicesDisks,
 } from '../../imports/kubevirt-vm-kubevirt.io';
 import { Problems, show } from '../core/errors';
-import { Quantity, quantityProblem } from '../core/quantity';
-import { dnsLabel, duplicates, httpUrl, intRange, oneOf } from '../core/rules';
+import { Quantity } from '../core/quantity';
+import { dnsLabel, oneOf } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
 import { GitOpsApp } from '../gitops/gitops-app';
-import { listProp, macAddress as macRule } from '../network/_rules';
-import { BridgeNetwork, IBridgeNetwork, isBridgeNetwork } from '../network/bridge-network';
-import { CloudInit, MAX_INLINE_USER_DATA, SshKeyPropagation } from './cloud-init';
-import { AccessMode, DiskSource, VolumeMode } from './disk-source';
-import { IInstancetype, IPreference } from './instancetype';
+import { listProp } from '../network/_rules';
+import { TreeIndex } from '../synth/pipeline';
 import { Tenant } from '../tenancy/tenant';
+import { CloudInit, MAX_INLINE_USER_DATA, SshKeyPropagation } from './cloud-init';
+import { AccessMode, DiskSource } from './disk-source';
+import { IInstancetype, IPreference } from './instancetype';
+import { stableMac, stableUuid } from './stable-ids';
+import { dataDiskName, limit, guestMemoryProblem, RESERVED_VOLUMES } from './_vm-rules';
+import { DiskStorageOptions, toQuantity, VmDisks, VmVolume } from './vm-disks';
+import { NetworkAttachmentOptions, networkCrossChecks, VmInterface, VmNetworks, VmOnNetworks } from './vm-networks';
+import { VM_LABEL, VmPort, VmService } from './vm-service';
+
+export { stableMac, stableUuid } from './stable-ids';
+export { DELETE_AFTER_COMPLETION_ANNOTATION, DiskStorageOptions } from './vm-disks';
+export { NetworkAttachmentOptions, VmInterface } from './vm-networks';
+export { VM_LABEL, VmPort } from './vm-service';
 
 /**
  * How KubeVirt keeps a VM running. `spec.running` is deprecated and never written.
@@ -64,27 +69,6 @@ export interface CpuTopology {
   readonly threads?: number;
 }
 
-/** Storage settings shared by the root disk and data disks. */
-export interface DiskStorageOptions {
-  /** Size of the volume (`40Gi`). Not used for {@link DiskSource.existingPvc}. */
-  readonly size?: string | Quantity;
-  /**
-   * StorageClass of the volume.
-   * @default the cluster's default StorageClass
-   */
-  readonly storageClass?: string;
-  /**
-   * Access mode. ReadWriteMany lets the VM live-migrate.
-   * @default AccessMode.READ_WRITE_MANY
-   */
-  readonly accessMode?: AccessMode;
-  /**
-   * Volume mode.
-   * @default VolumeMode.BLOCK
-   */
-  readonly volumeMode?: VolumeMode;
-}
-
 /** The disk a VM boots from. */
 export interface RootDiskOptions extends DiskStorageOptions {
   /** Where the content comes from. */
@@ -100,43 +84,6 @@ export interface DataDiskOptions extends DiskStorageOptions {
    * @default DiskSource.blank()
    */
   readonly source?: DiskSource;
-}
-
-/** One VM interface on a Multus bridge network. */
-export interface NetworkAttachmentOptions {
-  /** The network (a {@link BridgeNetwork}, or `BridgeNetwork.fromName(...)`). */
-  readonly network: IBridgeNetwork;
-  /**
-   * Interface (and network) name inside the VM spec.
-   * @default `nic-<n>`, counting from 1 in the order given
-   */
-  readonly name?: string;
-  /**
-   * Fixed MAC address.
-   * @default a stable locally administered address derived from the VM and interface names
-   */
-  readonly macAddress?: string;
-  /**
-   * The network lives in another namespace and is referenced as `<namespace>/<name>`; without
-   * this, a network outside the VM's namespace is an error.
-   * @default false
-   */
-  readonly crossNamespace?: boolean;
-}
-
-/** A VM port exposed by the VM's Service. */
-export interface VmPort {
-  /** Port name (a DNS label, `ssh`, `gitaly`). */
-  readonly name: string;
-  /** Port of the Service. */
-  readonly port: number;
-  /**
-   * Port inside the guest.
-   * @default the same as port
-   */
-  readonly targetPort?: number;
-  /** @default 'TCP' */
-  readonly protocol?: 'TCP' | 'UDP';
 }
 
 /** Properties of a {@link VirtualMachine}. */
@@ -214,10 +161,6 @@ export interface VirtualMachineProps {
   readonly terminationGracePeriodSeconds?: number;
 }
 
-/** Label put on the VM's pod template; the VM's Service selects on it. */
-export const VM_LABEL = 'ocpkit.io/vm';
-/** CDI annotation that keeps completed DataVolumes (so Argo CD does not see them vanish). */
-export const DELETE_AFTER_COMPLETION_ANNOTATION = 'cdi.kubevirt.io/storage.deleteAfterCompletion';
 /**
  * Memory counted per VM, on top of guest memory, for the virt-launcher pod (QEMU, libvirt) in
  * tenant quota checks. An allowance, not KubeVirt's exact formula.
@@ -245,56 +188,50 @@ export interface VmRequests {
   readonly volumes: number;
 }
 
-/** One interface of a VM, as rendered. */
-export interface VmInterface {
-  readonly name: string;
-  /** The bridge network, or undefined for the pod network. */
-  readonly network?: IBridgeNetwork;
-  readonly macAddress: string;
-}
+/** State shared by the VMs of one cluster. */
+class VmClusterState {
+  private static readonly STATES = new WeakMap<Cluster, VmClusterState>();
 
-interface Volume {
-  readonly name: string;
-  readonly dataVolumeName?: string;
-  readonly claimName?: string;
-  readonly size?: Quantity;
-  readonly accessMode?: AccessMode;
-  readonly cdrom?: boolean;
-  readonly template?: VirtualMachineSpecDataVolumeTemplates;
-}
-
-const ALL_MACS = new WeakMap<Cluster, Map<string, string>>();
-const IGNORES_ADDED = new WeakSet<GitOpsApp>();
-const RESERVED_VOLUMES = ['rootdisk', 'installer', 'cloudinitdisk'];
-
-function toQuantity(p: Problems, field: string, v: unknown): Quantity | undefined {
-  if (v instanceof Quantity) return v;
-  const m = quantityProblem(v);
-  if (m) {
-    p.add(field, m);
-    return undefined;
+  public static of(cluster: Cluster): VmClusterState {
+    let s = VmClusterState.STATES.get(cluster);
+    if (!s) {
+      s = new VmClusterState();
+      VmClusterState.STATES.set(cluster, s);
+    }
+    return s;
   }
-  return Quantity.parse(v as string);
+
+  /** Apps that already ignore the fields KubeVirt fills in. */
+  public readonly ignoresAdded = new Set<GitOpsApp>();
 }
 
-/** A UUID (version 5 layout) derived from a string, stable across syntheses. */
-export function stableUuid(seed: string): string {
-  const h = createHash('sha1').update(`ocpkit/${seed}`).digest();
-  h[6] = (h[6] & 0x0f) | 0x50;
-  h[8] = (h[8] & 0x3f) | 0x80;
-  const x = h.subarray(0, 16).toString('hex');
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
-}
+const PEERS = new WeakMap<readonly IConstruct[], Map<Cluster, VmOnNetworks[]>>();
 
-/** A locally administered unicast MAC derived from a string (`02:xx:xx:xx:xx:xx`). */
-export function stableMac(seed: string): string {
-  const h = createHash('sha1').update(`ocpkit-mac/${seed}`).digest();
-  return ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+/** The VMs of each cluster of a tree, in definition order (one list per walk of the tree). */
+function vmsOfCluster(c: IConstruct, cluster: Cluster): readonly VmOnNetworks[] {
+  const all = TreeIndex.all(c);
+  let m = PEERS.get(all);
+  if (!m) {
+    m = new Map();
+    for (const x of all) {
+      if (!(x instanceof VirtualMachine)) continue;
+      const list = m.get(x.cluster) ?? [];
+      list.push(x.onNetworks);
+      m.set(x.cluster, list);
+    }
+    PEERS.set(all, m);
+  }
+  return m.get(cluster) ?? [];
 }
 
 /**
  * A KubeVirt VirtualMachine with its disks (CDI DataVolume templates), cloud-init data, NICs on
  * the pod network and on Multus bridge networks, and optionally a Service for chosen ports.
+ *
+ * Props are sugar for the add methods: the constructor passes `dataDisks`, `networks` and `ports`
+ * through the same checks as {@link addDataDisk}, {@link addNetwork} and {@link addPort}, and an
+ * add that fails leaves the VM as it was. The parts live in facets (lib/virt/vm-disks.ts,
+ * vm-networks.ts, vm-service.ts), the limits in lib/virt/_vm-rules.ts (shared with vms.yaml).
  *
  * GitOps-safe: the firmware UUID and serial are derived from the VM name, every interface gets a
  * stable MAC, DataVolumes are kept after completion, and the owning Argo CD Application ignores
@@ -316,26 +253,23 @@ export class VirtualMachine extends Construct {
   public readonly namespace: string;
   /** Firmware UUID (stable, derived from namespace and name). */
   public readonly firmwareUuid: string;
-  /** True when every disk is ReadWriteMany, so the VM can live-migrate. */
-  public readonly liveMigratable: boolean;
-  /** Eviction strategy written to the VM. */
-  public readonly evictionStrategy: EvictionStrategy;
-  /** What the VM requests from its namespace. */
-  public readonly requests: VmRequests;
   /** The KubeVirt VirtualMachine object. */
   public readonly resource: VirtualMachineL1;
   /** The tenant the VM lives in, if any. */
   public readonly tenant?: Tenant;
-
-  private readonly props: VirtualMachineProps;
-  private readonly ifaces: VmInterface[] = [];
-  private readonly ports: VmPort[] = [];
-  private readonly volumes: Volume[] = [];
   /** vCPUs of the VM, when known. */
   public readonly vcpus?: number;
+  /** @internal the VM as the cluster-wide network checks see it */
+  public readonly onNetworks: VmOnNetworks;
+  /** @internal */
+  public readonly cluster: Cluster;
+
+  private readonly props: VirtualMachineProps;
+  private readonly disks: VmDisks;
+  private readonly nets: VmNetworks;
+  private readonly svc: VmService;
   private readonly memory?: Quantity;
   private readonly cpuRequest?: Quantity;
-  private svc?: k8s.KubeService;
 
   constructor(scope: Construct, id: string, props: VirtualMachineProps) {
     super(scope, id);
@@ -351,13 +285,13 @@ export class VirtualMachine extends Construct {
       p.add('namespace', `"${namespace}" is not the namespace of tenant "${tenant.tenantName}"; a tenant's VMs live in its own namespace`);
     }
     if (props.runStrategy !== undefined) p.check('runStrategy', props.runStrategy, oneOf(Object.values(RunStrategy)));
-    if ((props as any).running !== undefined) p.add('running', 'spec.running is deprecated; use runStrategy (RunStrategy.ALWAYS, HALTED ...)');
+    if ((props as { readonly running?: unknown }).running !== undefined) p.add('running', 'spec.running is deprecated; use runStrategy (RunStrategy.ALWAYS, HALTED ...)');
 
     // Size: explicit CPU/memory or an instancetype, never both.
     let vcpus: number | undefined;
     let memory: Quantity | undefined;
     if (props.instancetype !== undefined) {
-      const it = props.instancetype as IInstancetype;
+      const it: Partial<IInstancetype> | undefined = props.instancetype;
       if (typeof it?.instancetypeName !== 'string') p.add('instancetype', `${show(it)} is not an instancetype; use a ClusterInstancetype or ClusterInstancetype.fromName("u1.medium")`);
       if (props.cpu !== undefined) p.add('cpu', `cannot be combined with instancetype "${it?.instancetypeName}"; the instancetype sets the vCPUs (drop cpu, or drop instancetype)`);
       if (props.memory !== undefined) p.add('memory', `cannot be combined with instancetype "${it?.instancetypeName}"; the instancetype sets the memory (drop memory, or drop instancetype)`);
@@ -369,14 +303,16 @@ export class VirtualMachine extends Construct {
       memory = it?.memory;
     } else {
       if (props.cpu === undefined) p.add('cpu', 'is required (a number of cores or { cores, sockets, threads }) unless an instancetype is given');
-      else vcpus = this.checkCpu(p, props.cpu);
+      else vcpus = checkCpu(p, props.cpu);
       if (props.memory === undefined) p.add('memory', 'is required (for example "4Gi") unless an instancetype is given');
       else {
         memory = toQuantity(p, 'memory', props.memory);
-        if (memory && memory.value < 64 * 2 ** 20) p.add('memory', `${show(String(props.memory))} is below 64Mi; write the guest memory, for example "4Gi"`);
+        const small = memory && guestMemoryProblem(memory.value, props.memory);
+        if (small) p.add('memory', small);
       }
     }
-    if (props.preference !== undefined && typeof (props.preference as IPreference)?.preferenceName !== 'string') {
+    const pref: Partial<IPreference> | undefined = props.preference;
+    if (pref !== undefined && typeof pref?.preferenceName !== 'string') {
       p.add('preference', `${show(props.preference)} is not a preference; use a ClusterPreference or ClusterPreference.fromName("rhel.9")`);
     }
     let cpuRequest: Quantity | undefined;
@@ -390,31 +326,26 @@ export class VirtualMachine extends Construct {
     const ns = namespace ?? 'default';
     this.vmName = name;
     this.namespace = ns;
+    this.cluster = Cluster.of(this);
+    this.disks = new VmDisks(name);
+    this.nets = new VmNetworks({ vmName: name, namespace: ns, macFor: (ifName) => stableMac(`${ns}/${name}/${ifName}`) });
+    this.svc = new VmService(this, name, ns);
+    this.onNetworks = { path: this.node.path, cluster: this.cluster, networks: this.nets };
 
-    // Disks.
+    if (props.evictionStrategy !== undefined) p.check('evictionStrategy', props.evictionStrategy, oneOf(Object.values(EvictionStrategy)));
+
+    // Disks: the root disk, then the data disks through addDataDisk's checks.
     if (props.rootDisk === undefined || !(props.rootDisk?.source instanceof DiskSource)) {
       p.add('rootDisk.source', `${show(props.rootDisk?.source)} is not a DiskSource; use DiskSource.pvcClone / httpImage / isoInstaller / registryImage / existingPvc`);
     } else {
-      this.addVolume(p, 'rootDisk', 'rootdisk', `${name}-root`, props.rootDisk);
+      const planned = this.disks.plan(p, 'rootDisk', 'rootdisk', `${name}-root`, props.rootDisk);
+      if (planned) this.disks.commit(planned);
     }
     listProp(p, 'dataDisks', props.dataDisks, '[{ name: "data", size: "50Gi" }]').forEach((d, i) => {
-      const field = `dataDisks[${i}]`;
-      if (!p.check(`${field}.name`, d?.name, dnsLabel)) return;
-      if (RESERVED_VOLUMES.includes(d.name)) {
-        p.add(`${field}.name`, `"${d.name}" is reserved for the VM's own disks (${RESERVED_VOLUMES.join(', ')}); choose another name`);
-        return;
-      }
-      if (d.source !== undefined && !(d.source instanceof DiskSource)) {
-        p.add(`${field}.source`, `${show(d.source)} is not a DiskSource`);
-        return;
-      }
-      this.addVolume(p, field, d.name, `${name}-${d.name}`, { ...d, source: d.source ?? DiskSource.blank() });
+      const planned = this.planDataDisk(p, `dataDisks[${i}]`, d);
+      if (planned) this.disks.commit(planned);
     });
-    for (const dup of duplicates(this.volumes.map((v) => v.name))) p.add('dataDisks', `disk name "${dup}" is used twice`);
-    for (const dup of duplicates(this.volumes.map((v) => v.dataVolumeName).filter((v) => v))) p.add('dataDisks', `DataVolume name "${dup}" is used twice`);
-    for (const v of this.volumes) {
-      if (v.dataVolumeName && v.dataVolumeName.length > 63) p.add('name', `DataVolume name "${v.dataVolumeName}" is longer than 63 characters; shorten the VM or disk name`);
-    }
+    this.checkEviction(p, this.disks.all);
 
     // Cloud-init.
     let userData: string | undefined;
@@ -432,50 +363,23 @@ export class VirtualMachine extends Construct {
       }
     }
 
-    // Networks.
-    const podNetwork = props.podNetwork ?? true;
-    if (podNetwork) this.ifaces.push({ name: 'default', macAddress: stableMac(`${ns}/${name}/default`) });
-    listProp(p, 'networks', props.networks, '[{ network: internalNetwork }]').forEach((n, i) => this.addAttachment(p, `networks[${i}]`, n, i + 1));
-    for (const dup of duplicates(this.ifaces.map((f) => f.name))) {
-      p.add('networks', `interface name "${dup}" is used twice${dup === 'default' ? ' ("default" is the pod network)' : ''}; every interface and network needs its own name`);
-    }
-    for (const dup of duplicates(this.ifaces.map((f) => f.macAddress.toLowerCase()))) p.add('networks', `MAC address ${dup} is used by two interfaces`);
+    // Networks: the pod network, then the bridge networks through addNetwork's checks.
+    if (props.podNetwork ?? true) this.nets.addPodNetwork();
+    listProp(p, 'networks', props.networks, '[{ network: internalNetwork }]').forEach((n, i) => this.tryAddNetwork(p, `networks[${i}]`, n));
 
-    // Service ports.
-    const ports = listProp(p, 'ports', props.ports, '[{ name: "ssh", port: 22 }]');
-    ports.forEach((port, i) => this.checkPort(p, `ports[${i}]`, port));
-    for (const dup of duplicates(ports.map((x) => x?.name))) p.add('ports', `port name "${dup}" is used twice`);
-    for (const dup of duplicates(ports.map((x) => `${x?.port}/${x?.protocol ?? 'TCP'}`))) p.add('ports', `port ${dup} is listed twice`);
-    if (ports.length && !podNetwork) p.add('ports', 'a Service reaches the VM through the pod network; set podNetwork: true or drop ports');
-
-    // Eviction.
-    const rwx = this.volumes.length > 0 && this.volumes.every((v) => v.accessMode === AccessMode.READ_WRITE_MANY);
-    this.liveMigratable = rwx;
-    if (props.evictionStrategy !== undefined && p.check('evictionStrategy', props.evictionStrategy, oneOf(Object.values(EvictionStrategy)))) {
-      if (props.evictionStrategy === EvictionStrategy.LIVE_MIGRATE && !rwx) {
-        const rwo = this.volumes.filter((v) => v.accessMode !== AccessMode.READ_WRITE_MANY).map((v) => v.name);
-        p.add('evictionStrategy', `LiveMigrate needs ReadWriteMany disks, but ${rwo.join(', ')} ${rwo.length === 1 ? 'is' : 'are'} not; use AccessMode.READ_WRITE_MANY or EvictionStrategy.NONE`);
-      }
-    }
-    this.evictionStrategy = props.evictionStrategy ?? (rwx ? EvictionStrategy.LIVE_MIGRATE : EvictionStrategy.NONE);
+    // Service ports, through addPort's checks.
+    listProp(p, 'ports', props.ports, '[{ name: "ssh", port: 22 }]').forEach((port, i) => this.tryAddPort(p, `ports[${i}]`, port));
 
     if (props.nodeSelector !== undefined && (typeof props.nodeSelector !== 'object' || props.nodeSelector === null)) p.add('nodeSelector', `${show(props.nodeSelector)} must be a map of node labels`);
-    if (props.terminationGracePeriodSeconds !== undefined) p.check('terminationGracePeriodSeconds', props.terminationGracePeriodSeconds, intRange(0, 3600));
+    if (props.terminationGracePeriodSeconds !== undefined) p.check('terminationGracePeriodSeconds', props.terminationGracePeriodSeconds, limit('terminationGracePeriodSeconds'));
     for (const [k, v] of Object.entries(props.labels ?? {})) {
-      if (k === VM_LABEL) p.add(`labels.${k}`, `is set by ocpkit to the VM name`);
+      if (k === VM_LABEL) p.add(`labels.${k}`, 'is set by ocpkit to the VM name');
       if (typeof v !== 'string') p.add(`labels.${k}`, `${show(v)} must be a string`);
     }
     p.throwIfAny();
 
     this.tenant = tenant;
     this.firmwareUuid = stableUuid(`${ns}/${name}`);
-    const storage = this.volumes.reduce((s, v) => s + (v.size?.value ?? 0), 0);
-    this.requests = {
-      cpu: cpuRequest ?? Quantity.parse('0'),
-      memory: memory ? Quantity.parse(String(memory.value + LAUNCHER_OVERHEAD.value)) : LAUNCHER_OVERHEAD,
-      storage: Quantity.parse(String(storage)),
-      volumes: this.volumes.filter((v) => v.template).length,
-    };
 
     const labels = { ...props.labels, [VM_LABEL]: name };
     this.resource = new VirtualMachineL1(this, 'Resource', {
@@ -485,32 +389,53 @@ export class VirtualMachine extends Construct {
         labels,
         annotations: props.annotations ? { ...props.annotations } : undefined,
       },
-      spec: Lazy.any({ produce: () => this.renderSpec(labels, userData) }) as any,
+      spec: Lazy.any({ produce: () => this.renderSpec(labels, userData) }) as unknown as VirtualMachineSpec,
     });
-    this.ports.push(...ports);
-    if (this.ports.length) this.createService();
+    this.svc.ensureService();
 
-    const cluster = Cluster.of(this);
-    const macs = ALL_MACS.get(cluster) ?? new Map<string, string>();
-    ALL_MACS.set(cluster, macs);
-    const mine = this.ifaces.filter((f) => f.network).map((f) => f.macAddress.toLowerCase());
-    for (const m of mine) if (!macs.has(m)) macs.set(m, this.node.path);
-    this.node.addValidation({ validate: () => this.crossChecks(cluster, macs, mine) });
+    this.node.addValidation({ validate: () => networkCrossChecks(this.onNetworks, vmsOfCluster(this, this.cluster)) });
 
-    if (app && !IGNORES_ADDED.has(app)) {
-      IGNORES_ADDED.add(app);
+    const state = VmClusterState.of(this.cluster);
+    if (app && !state.ignoresAdded.has(app)) {
+      state.ignoresAdded.add(app);
       app.addIgnoreDifference({ group: 'kubevirt.io', kind: 'VirtualMachine', jqPathExpressions: VM_IGNORED_FIELDS });
     }
   }
 
+  /** True when every disk is ReadWriteMany, so the VM can live-migrate. */
+  public get liveMigratable(): boolean {
+    return this.disks.liveMigratable;
+  }
+
+  /** Eviction strategy written to the VM. */
+  public get evictionStrategy(): EvictionStrategy {
+    return this.props.evictionStrategy ?? (this.disks.liveMigratable ? EvictionStrategy.LIVE_MIGRATE : EvictionStrategy.NONE);
+  }
+
+  /** What the VM requests from its namespace. */
+  public get requests(): VmRequests {
+    const memory = this.memory;
+    return {
+      cpu: this.cpuRequest ?? Quantity.parse('0'),
+      memory: memory ? Quantity.parse(String(memory.value + LAUNCHER_OVERHEAD.value)) : LAUNCHER_OVERHEAD,
+      storage: this.disks.storage,
+      volumes: this.disks.claimCount,
+    };
+  }
+
   /** The VM's interfaces, pod network first. */
   public get interfaces(): readonly VmInterface[] {
-    return [...this.ifaces];
+    return [...this.nets.all];
+  }
+
+  /** The VM's ports, in order. */
+  public get ports(): readonly VmPort[] {
+    return [...this.svc.all];
   }
 
   /** The Service publishing the VM's ports, if any. */
   public get service(): k8s.KubeService | undefined {
-    return this.svc;
+    return this.svc.service;
   }
 
   /** Name of the VM's Service (the VM name). */
@@ -525,201 +450,73 @@ export class VirtualMachine extends Construct {
 
   /** Service port number of a named port; throws when the VM does not publish it. */
   public portNumber(name: string): number {
-    const port = this.ports.find((x) => x.name === name);
+    const port = this.svc.all.find((x) => x.name === name);
     if (!port) {
       const p = new Problems(this.node.path);
-      p.add('ports', `the VM publishes no port named "${name}" (it has ${this.ports.map((x) => `"${x.name}"`).join(', ') || 'none'}); add it to ports`);
+      p.add('ports', `the VM publishes no port named "${name}" (it has ${this.svc.all.map((x) => `"${x.name}"`).join(', ') || 'none'}); add it to ports`);
       p.throwIfAny();
     }
     return port!.port;
   }
 
-  /** Publishes another port through the VM's Service (created on first use). */
+  /** Publishes another port through the VM's Service (created on first use). A refused port changes nothing. */
   public addPort(port: VmPort): void {
     const p = new Problems(this.node.path);
-    this.checkPort(p, `ports[${this.ports.length}]`, port);
-    if (this.ports.some((x) => x.name === port?.name)) p.add('ports', `port name "${port.name}" is used twice`);
-    if (!this.ifaces.some((f) => !f.network)) p.add('ports', 'a Service reaches the VM through the pod network; this VM has podNetwork: false');
+    this.tryAddPort(p, `ports[${this.svc.all.length}]`, port);
     p.throwIfAny();
-    this.ports.push(port);
-    if (!this.svc) this.createService();
+    this.svc.ensureService();
   }
 
-  /** Attaches one more bridge network (`nic-<n>`). */
+  /** Attaches one more bridge network (`nic-<n>`). A refused network changes nothing. */
   public addNetwork(options: NetworkAttachmentOptions): void {
     const p = new Problems(this.node.path);
-    const n = this.ifaces.filter((f) => f.network).length + 1;
-    this.addAttachment(p, `networks[${n - 1}]`, options, n);
-    const last = this.ifaces[this.ifaces.length - 1];
-    if (this.ifaces.filter((f) => f.name === last.name).length > 1) p.add('networks', `interface name "${last.name}" is used twice`);
-    if (p.size) {
-      this.ifaces.pop();
-      p.throwIfAny();
-    }
-    const cluster = Cluster.of(this);
-    const macs = ALL_MACS.get(cluster)!;
-    if (!macs.has(last.macAddress.toLowerCase())) macs.set(last.macAddress.toLowerCase(), this.node.path);
+    this.tryAddNetwork(p, `networks[${this.nets.bridgeCount}]`, options);
+    p.throwIfAny();
   }
 
-  private checkCpu(p: Problems, cpu: number | CpuTopology): number | undefined {
-    if (typeof cpu === 'number') return p.check('cpu', cpu, intRange(1, 512)) ? cpu : undefined;
-    if (typeof cpu !== 'object' || cpu === null) {
-      p.add('cpu', `${show(cpu)} must be a number of cores or { cores, sockets, threads }`);
+  /** Adds one more data disk (a DataVolume `<vm>-<name>`). A refused disk changes nothing. */
+  public addDataDisk(disk: DataDiskOptions): void {
+    const p = new Problems(this.node.path);
+    const n = this.disks.all.filter((v) => !RESERVED_VOLUMES.includes(v.name)).length;
+    const planned = this.planDataDisk(p, `dataDisks[${n}]`, disk);
+    if (planned) this.checkEviction(p, planned);
+    p.throwIfAny();
+    if (planned) this.disks.commit(planned);
+  }
+
+  private planDataDisk(p: Problems, field: string, d: DataDiskOptions): VmVolume[] | undefined {
+    if (!p.check(`${field}.name`, d?.name, dnsLabel)) return undefined;
+    if (!p.check(`${field}.name`, d.name, dataDiskName)) return undefined;
+    if (d.source !== undefined && !(d.source instanceof DiskSource)) {
+      p.add(`${field}.source`, `${show(d.source)} is not a DiskSource`);
       return undefined;
     }
-    const ok = [
-      p.check('cpu.cores', cpu.cores, intRange(1, 256)),
-      cpu.sockets === undefined || p.check('cpu.sockets', cpu.sockets, intRange(1, 16)),
-      cpu.threads === undefined || p.check('cpu.threads', cpu.threads, intRange(1, 8)),
-    ].every((x) => x);
-    return ok ? cpu.cores * (cpu.sockets ?? 1) * (cpu.threads ?? 1) : undefined;
+    return this.disks.plan(p, field, d.name, `${this.vmName}-${d.name}`, { ...d, source: d.source ?? DiskSource.blank() });
   }
 
-  private checkPort(p: Problems, field: string, port: VmPort): void {
-    p.check(`${field}.name`, port?.name, (v) => (typeof v === 'string' && /^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/.test(v) ? undefined : `${show(v)} is not a port name (a DNS label of at most 15 characters)`));
-    p.check(`${field}.port`, port?.port, intRange(1, 65535));
-    if (port?.targetPort !== undefined) p.check(`${field}.targetPort`, port.targetPort, intRange(1, 65535));
-    if (port?.protocol !== undefined) p.check(`${field}.protocol`, port.protocol, oneOf(['TCP', 'UDP']));
+  private tryAddNetwork(p: Problems, field: string, n: NetworkAttachmentOptions): void {
+    const planned = this.nets.plan(p, field, n, this.nets.bridgeCount + 1);
+    if (planned) this.nets.commit(planned);
   }
 
-  private addAttachment(p: Problems, field: string, opts: NetworkAttachmentOptions, n: number): void {
-    const net = opts?.network;
-    if (!isBridgeNetwork(net)) {
-      p.add(`${field}.network`, `${show(net)} is not a BridgeNetwork; pass the BridgeNetwork construct (or BridgeNetwork.fromName(namespace, name) for one defined outside this stack)`);
-      return;
-    }
-    const ifName = opts.name ?? `nic-${n}`;
-    if (!p.check(`${field}.name`, ifName, dnsLabel)) return;
-    if (opts.macAddress !== undefined && !p.check(`${field}.macAddress`, opts.macAddress, macRule)) return;
-    if (net.namespace !== this.namespace && !opts.crossNamespace) {
-      p.add(`${field}.network`, `network "${net.networkName}" is defined in namespace "${net.namespace}", not in the VM's namespace "${this.namespace}"; define a BridgeNetwork in "${this.namespace}" or set crossNamespace: true to reference "${net.namespace}/${net.networkName}"`);
-    }
-    this.ifaces.push({ name: ifName, network: net, macAddress: opts.macAddress ?? stableMac(`${this.namespace}/${this.vmName}/${ifName}`) });
-    (this.ifaces[this.ifaces.length - 1] as any).crossNamespace = net.namespace !== this.namespace;
+  private tryAddPort(p: Problems, field: string, port: VmPort): void {
+    const planned = this.svc.plan(p, field, port, this.nets.hasPodNetwork);
+    if (planned) this.svc.commit(planned);
   }
 
-  private addVolume(p: Problems, field: string, volName: string, dvName: string, opts: DiskStorageOptions & { source: DiskSource }): void {
-    const src = opts.source;
-    const o = src.options;
-    if (opts.accessMode !== undefined) p.check(`${field}.accessMode`, opts.accessMode, oneOf(Object.values(AccessMode)));
-    if (opts.volumeMode !== undefined) p.check(`${field}.volumeMode`, opts.volumeMode, oneOf(Object.values(VolumeMode)));
-    if (opts.storageClass !== undefined) p.check(`${field}.storageClass`, opts.storageClass, (v) => (typeof v === 'string' && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v) ? undefined : `${show(v)} is not a StorageClass name`));
-    if (src.kind === 'existingPvc') {
-      if (!p.check(`${field}.source.claimName`, o.claimName, dnsLabel)) return;
-      if (opts.size !== undefined) p.add(`${field}.size`, `an existing PVC keeps its own size; drop size for ${src}`);
-      this.volumes.push({ name: volName, claimName: o.claimName, accessMode: o.accessMode ?? AccessMode.READ_WRITE_ONCE });
-      return;
-    }
-    let size: Quantity | undefined;
-    if (opts.size === undefined) p.add(`${field}.size`, `is required for ${src.kind === 'blank' ? 'a blank disk' : src.toString()} (for example "40Gi")`);
-    else size = toQuantity(p, `${field}.size`, opts.size);
-    let source: Record<string, unknown> | undefined;
-    switch (src.kind) {
-      case 'pvcClone': {
-        const okNs = p.check(`${field}.source.namespace`, o.namespace, (v) => (v === undefined || v === '' ? 'is missing; a clone source needs the namespace and the name of the PVC (DiskSource.pvcClone({ namespace, name }))' : dnsLabel(v)));
-        const okName = p.check(`${field}.source.name`, o.name, (v) => (v === undefined || v === '' ? 'is missing; a clone source needs the namespace and the name of the PVC (DiskSource.pvcClone({ namespace, name }))' : dnsLabel(v)));
-        if (okNs && okName) source = { pvc: { namespace: o.namespace, name: o.name } };
-        break;
-      }
-      case 'http':
-      case 'iso': {
-        if (p.check(`${field}.source.url`, o.url, httpUrl)) source = { http: { url: o.url, certConfigMap: o.certConfigMap, secretRef: o.secretRef } };
-        if (o.certConfigMap !== undefined) p.check(`${field}.source.certConfigMap`, o.certConfigMap, dnsLabel);
-        if (o.secretRef !== undefined) p.check(`${field}.source.secretRef`, o.secretRef, dnsLabel);
-        break;
-      }
-      case 'registry': {
-        const img = typeof o.image === 'string' ? o.image.replace(/^docker:\/\//, '') : o.image;
-        if (p.check(`${field}.source.image`, img, (v) => (typeof v === 'string' && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d+)?\/[-a-z0-9._/]+(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})?$/.test(v) ? undefined : `${show(v)} is not a registry image reference (for example "quay.io/containerdisks/fedora:39")`))) {
-          source = { registry: { url: `docker://${img}`, secretRef: o.secretRef, pullMethod: o.pullMethod } };
-        }
-        if (o.pullMethod !== undefined) p.check(`${field}.source.pullMethod`, o.pullMethod, oneOf(['pod', 'node']));
-        break;
-      }
-      default:
-        source = { blank: {} };
-    }
-    const accessMode = opts.accessMode ?? AccessMode.READ_WRITE_MANY;
-    const volumeMode = opts.volumeMode ?? VolumeMode.BLOCK;
-    const template = (dv: string, s: Record<string, unknown>, q: Quantity): VirtualMachineSpecDataVolumeTemplates => ({
-      metadata: { name: dv, annotations: { [DELETE_AFTER_COMPLETION_ANNOTATION]: 'false' } },
-      spec: {
-        source: s as any,
-        storage: {
-          accessModes: [accessMode],
-          volumeMode,
-          storageClassName: opts.storageClass,
-          resources: { requests: { storage: VirtualMachineSpecDataVolumeTemplatesSpecStorageResourcesRequests.fromString(q.toString()) } },
-        },
-      },
-    });
-    if (!source || !size) return;
-    if (src.kind === 'iso') {
-      // Empty root disk to install on, and the ISO as a CD-ROM.
-      this.volumes.push({ name: volName, dataVolumeName: dvName, size, accessMode, template: template(dvName, { blank: {} }, size) });
-      const isoSize = toQuantity(p, `${field}.source.isoSize`, o.isoSize ?? '10Gi');
-      if (!isoSize) return;
-      const isoDv = `${this.vmName}-installer`;
-      this.volumes.push({ name: 'installer', dataVolumeName: isoDv, size: isoSize, accessMode, cdrom: true, template: template(isoDv, source, isoSize) });
-      return;
-    }
-    this.volumes.push({ name: volName, dataVolumeName: dvName, size, accessMode, template: template(dvName, source, size) });
-  }
-
-  private crossChecks(cluster: Cluster, macs: Map<string, string>, mine: string[]): string[] {
-    const out: string[] = [];
-    for (const f of this.ifaces) {
-      const net = f.network;
-      if (net instanceof BridgeNetwork && Cluster.of(net) !== cluster) {
-        out.push(`networks: network "${net.networkName}" (${net.node.path}) belongs to another cluster; use the BridgeNetwork of environment "${cluster.environment}"`);
-      }
-    }
-    for (const f of this.ifaces) {
-      const net = f.network;
-      if (!(net instanceof BridgeNetwork) || net.ipam.kind !== 'static') continue;
-      const first = VirtualMachine.allIn(cluster).flatMap((vm) => vm.ifaces.filter((g) => g.network === net).map((g) => ({ vm, g })))[0];
-      if (first && (first.vm !== this || first.g !== f)) {
-        out.push(`networks: interface "${f.name}" attaches to network "${net.networkName}" (${net.node.path}), whose static IPAM gives every interface the same address, and interface "${first.g.name}" of ${first.vm.node.path} is already attached to it; give each such VM its own network, or use Ipam.none() (the guest sets its address) or Ipam.whereabouts({ range })`);
-      }
-    }
-    for (const m of mine) {
-      const owner = macs.get(m);
-      if (owner && owner !== this.node.path) out.push(`networks: MAC address ${m} is also used by ${owner}; MAC addresses must be unique on a network`);
-    }
-    return out;
-  }
-
-  private createService(): void {
-    this.svc = new k8s.KubeService(this, 'Service', {
-      metadata: { name: this.vmName, namespace: this.namespace, labels: { [VM_LABEL]: this.vmName } },
-      spec: {
-        selector: { [VM_LABEL]: this.vmName },
-        ports: Lazy.any({
-          produce: () => this.ports.map((x) => ({
-            name: x.name,
-            port: x.port,
-            protocol: x.protocol ?? 'TCP',
-            targetPort: k8s.IntOrString.fromNumber(x.targetPort ?? x.port),
-          })),
-        }) as any,
-      },
-    });
+  /** An explicit LiveMigrate with disks that cannot follow the VM to another node. */
+  private checkEviction(p: Problems, added: readonly { readonly name: string; readonly accessMode?: AccessMode }[]): void {
+    if (this.props.evictionStrategy !== EvictionStrategy.LIVE_MIGRATE) return;
+    const rwo = added.filter((v) => v.accessMode !== AccessMode.READ_WRITE_MANY).map((v) => v.name);
+    if (rwo.length) p.add('evictionStrategy', `LiveMigrate needs ReadWriteMany disks, but ${rwo.join(', ')} ${rwo.length === 1 ? 'is' : 'are'} not; use AccessMode.READ_WRITE_MANY or EvictionStrategy.NONE`);
   }
 
   private renderSpec(labels: Record<string, string>, userData: string | undefined): VirtualMachineSpec {
     const props = this.props;
     const usePref = props.preference !== undefined;
-    const disks: VirtualMachineSpecTemplateSpecDomainDevicesDisks[] = [];
-    const volumes: VirtualMachineSpecTemplateSpecVolumes[] = [];
-    let boot = 1;
-    for (const v of this.volumes) {
-      disks.push(v.cdrom
-        ? { name: v.name, cdrom: { bus: 'sata', readonly: true }, bootOrder: v.name === 'installer' ? 2 : undefined }
-        : { name: v.name, disk: usePref ? {} : { bus: 'virtio' }, bootOrder: v.name === 'rootdisk' ? boot++ : undefined });
-      volumes.push(v.claimName
-        ? { name: v.name, persistentVolumeClaim: { claimName: v.claimName } }
-        : { name: v.name, dataVolume: { name: v.dataVolumeName! } });
-    }
+    const rendered = this.disks.render(usePref);
+    const disks: VirtualMachineSpecTemplateSpecDomainDevicesDisks[] = rendered.disks;
+    const volumes: VirtualMachineSpecTemplateSpecVolumes[] = rendered.volumes;
     const ci = props.cloudInit;
     if (ci) {
       disks.push({ name: 'cloudinitdisk', disk: usePref ? {} : { bus: 'virtio' } });
@@ -729,15 +526,7 @@ export class VirtualMachine extends Construct {
       });
     }
     const keys = ci?.config?.sshAuthorizedKeys;
-    const interfaces: VirtualMachineSpecTemplateSpecDomainDevicesInterfaces[] = this.ifaces.map((f) => ({
-      name: f.name,
-      ...(f.network ? { bridge: {} } : { masquerade: {} }),
-      ...(usePref ? {} : { model: 'virtio' }),
-      macAddress: f.macAddress,
-    }));
-    const networks: VirtualMachineSpecTemplateSpecNetworks[] = this.ifaces.map((f) => (f.network
-      ? { name: f.name, multus: { networkName: (f as any).crossNamespace ? `${f.network.namespace}/${f.network.networkName}` : f.network.networkName } }
-      : { name: f.name, pod: {} }));
+    const net = this.nets.render(usePref);
     const it = props.instancetype;
     const explicit = !it;
     const cpu = typeof props.cpu === 'number' ? { cores: props.cpu, sockets: 1, threads: 1 } : props.cpu;
@@ -747,7 +536,7 @@ export class VirtualMachine extends Construct {
       runStrategy: props.runStrategy ?? RunStrategy.ALWAYS,
       instancetype: it ? { kind: 'VirtualMachineClusterInstancetype', name: it.instancetypeName } : undefined,
       preference: props.preference ? { kind: 'VirtualMachineClusterPreference', name: props.preference.preferenceName } : undefined,
-      dataVolumeTemplates: this.volumes.filter((v) => v.template).map((v) => v.template!),
+      dataVolumeTemplates: rendered.dataVolumeTemplates,
       template: {
         metadata: { labels },
         spec: {
@@ -759,15 +548,15 @@ export class VirtualMachine extends Construct {
               source: { secret: { secretName: keys.secretName } },
               propagationMethod: keys.propagation === SshKeyPropagation.NO_CLOUD
                 ? { noCloud: {} }
-                : { qemuGuestAgent: { users: (ci!.config!.users ?? []).map((u) => u.name) } },
+                : { qemuGuestAgent: { users: (ci?.config?.users ?? []).map((u) => u.name) } },
             },
           }] : undefined,
           domain: {
             cpu: explicit && cpu ? { cores: cpu.cores, sockets: cpu.sockets ?? 1, threads: cpu.threads ?? 1 } : undefined,
             memory: explicit && memText ? { guest: VirtualMachineSpecTemplateSpecDomainMemoryGuest.fromString(memText) } : undefined,
-            resources: explicit && memText ? {
+            resources: explicit && memText && this.cpuRequest ? {
               requests: {
-                cpu: VirtualMachineSpecTemplateSpecDomainResourcesRequests.fromString(this.cpuRequest!.toString()),
+                cpu: VirtualMachineSpecTemplateSpecDomainResourcesRequests.fromString(this.cpuRequest.toString()),
                 memory: VirtualMachineSpecTemplateSpecDomainResourcesRequests.fromString(memText),
               },
               limits: inTenant ? { memory: VirtualMachineSpecTemplateSpecDomainResourcesLimits.fromString(memText) } : undefined,
@@ -775,14 +564,28 @@ export class VirtualMachine extends Construct {
             firmware: { uuid: this.firmwareUuid, serial: this.firmwareUuid },
             devices: {
               disks,
-              interfaces,
-              autoattachPodInterface: this.ifaces.some((f) => !f.network) ? undefined : false,
+              interfaces: net.interfaces,
+              autoattachPodInterface: net.autoattachPodInterface,
             },
           },
-          networks,
+          networks: net.networks,
           volumes,
         },
       },
     };
   }
+}
+
+function checkCpu(p: Problems, cpu: number | CpuTopology): number | undefined {
+  if (typeof cpu === 'number') return p.check('cpu', cpu, limit('cpu')) ? cpu : undefined;
+  if (typeof cpu !== 'object' || cpu === null) {
+    p.add('cpu', `${show(cpu)} must be a number of cores or { cores, sockets, threads }`);
+    return undefined;
+  }
+  const ok = [
+    p.check('cpu.cores', cpu.cores, limit('cores')),
+    cpu.sockets === undefined || p.check('cpu.sockets', cpu.sockets, limit('sockets')),
+    cpu.threads === undefined || p.check('cpu.threads', cpu.threads, limit('threads')),
+  ].every((x) => x);
+  return ok ? cpu.cores * (cpu.sockets ?? 1) * (cpu.threads ?? 1) : undefined;
 }

@@ -1,11 +1,12 @@
 import { OcpkitError, Problem, show } from '../core/errors';
-import { dnsLabel, duplicates, httpUrl, intRange, oneOf } from '../core/rules';
+import { dnsLabel, duplicates, httpUrl, oneOf } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
 import { DataEntry, DataFile } from '../data/data-file';
 import { macAddress } from '../network/_rules';
 import { CloudInit, SshAuthorizedKeys } from './cloud-init';
 import { AccessMode, DiskSource } from './disk-source';
 import { ClusterInstancetype, ClusterPreference } from './instancetype';
+import { dataDiskName, guestMemoryProblem, limit, portName, portProtocol, storageClassName } from './_vm-rules';
 import { DataDiskOptions, EvictionStrategy, RunStrategy, VirtualMachineProps, VmPort } from './virtual-machine';
 
 /** One VM of a data file, with its networks still named (the stack resolves them). */
@@ -74,18 +75,20 @@ export function parseVmFile(data: DataFile, options: LoadVmFileOptions = {}): Vm
 
     // Size.
     let cpu: VirtualMachineProps['cpu'];
-    if (typeof raw.cpu === 'number') cpu = e.number('cpu', { rule: intRange(1, 512) });
+    if (typeof raw.cpu === 'number') cpu = e.number('cpu', { rule: limit('cpu') });
     else if (raw.cpu !== undefined) {
       const c = e.object('cpu');
       if (c) {
         c.allowOnly(['cores', 'sockets', 'threads']);
-        cpu = { cores: c.number('cores', { rule: intRange(1, 256) }) ?? 1, sockets: c.number('sockets', { optional: true, rule: intRange(1, 16) }), threads: c.number('threads', { optional: true, rule: intRange(1, 8) }) };
+        cpu = { cores: c.number('cores', { rule: limit('cores') }) ?? 1, sockets: c.number('sockets', { optional: true, rule: limit('sockets') }), threads: c.number('threads', { optional: true, rule: limit('threads') }) };
       }
     }
     const it = e.string('instancetype', { optional: true });
     if (it !== undefined && (raw.cpu !== undefined || raw.memory !== undefined)) rep('instancetype', 'cannot be combined with cpu/memory; give either an instancetype or cpu and memory');
     if (it === undefined && raw.cpu === undefined) rep('cpu', 'is required (a number of cores) unless an instancetype is given');
     const memory = raw.memory !== undefined || it === undefined ? e.quantity('memory') : undefined;
+    const small = memory && guestMemoryProblem(memory.value, raw.memory);
+    if (small) rep('memory', small);
     const pref = e.string('preference', { optional: true });
     const runStrategy = e.string('runStrategy', { optional: true, rule: oneOf(Object.values(RunStrategy)) }) as RunStrategy | undefined;
     const evictionStrategy = e.string('evictionStrategy', { optional: true, rule: oneOf(Object.values(EvictionStrategy)) }) as EvictionStrategy | undefined;
@@ -104,7 +107,7 @@ export function parseVmFile(data: DataFile, options: LoadVmFileOptions = {}): Vm
       const f = `dataDisks[${i}]`;
       const sub = nested(e, item, f, extra);
       if (!sub) { rep(f, `must be a mapping, got ${show(item)}`); return; }
-      const diskName = sub.string('name', { rule: dnsLabel });
+      const diskName = sub.string('name', { rule: (v) => dnsLabel(v) ?? dataDiskName(v) });
       const d = readDisk(sub, item, f, rep, false, options.defaultStorageClass);
       if (diskName && d) dataDisks.push({ ...d, name: diskName });
     });
@@ -139,10 +142,10 @@ export function parseVmFile(data: DataFile, options: LoadVmFileOptions = {}): Vm
       const sub = nested(e, item, f, extra);
       if (!sub) { rep(f, `must be a mapping { name, port }, got ${show(item)}`); return; }
       sub.allowOnly(['name', 'port', 'targetPort', 'protocol']);
-      const pn = sub.string('name', { rule: dnsLabel });
-      const pp = sub.number('port', { rule: intRange(1, 65535) });
-      const tp = sub.number('targetPort', { optional: true, rule: intRange(1, 65535) });
-      const proto = sub.string('protocol', { optional: true, rule: oneOf(['TCP', 'UDP']) }) as 'TCP' | 'UDP' | undefined;
+      const pn = sub.string('name', { rule: portName });
+      const pp = sub.number('port', { rule: limit('port') });
+      const tp = sub.number('targetPort', { optional: true, rule: limit('port') });
+      const proto = sub.string('protocol', { optional: true, rule: portProtocol }) as VmPort['protocol'];
       if (pn && pp) ports.push({ name: pn, port: pp, targetPort: tp, protocol: proto });
     });
 
@@ -243,7 +246,7 @@ function readDisk(d: DataEntry, raw: Record<string, any>, field: string, rep: (f
     return undefined;
   }
   const size = raw.size !== undefined ? d.quantity('size')?.toString() : undefined;
-  const storageClass = d.string('storageClass', { optional: true }) ?? defaultStorageClass;
+  const storageClass = d.string('storageClass', { optional: true, rule: storageClassName }) ?? defaultStorageClass;
   const access = d.string('access', { optional: true, rule: oneOf(Object.keys(ACCESS)) });
   const accessMode = access ? ACCESS[access] : undefined;
   let source: DiskSource | undefined;

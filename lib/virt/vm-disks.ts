@@ -1,0 +1,209 @@
+import {
+  VirtualMachineSpecDataVolumeTemplates,
+  VirtualMachineSpecDataVolumeTemplatesSpecSource,
+  VirtualMachineSpecDataVolumeTemplatesSpecStorageResourcesRequests,
+  VirtualMachineSpecTemplateSpecDomainDevicesDisks,
+  VirtualMachineSpecTemplateSpecVolumes,
+} from '../../imports/kubevirt-vm-kubevirt.io';
+import { Problems, show } from '../core/errors';
+import { Quantity, quantityProblem } from '../core/quantity';
+import { dnsLabel, httpUrl, oneOf } from '../core/rules';
+import { AccessMode, DiskSource, VolumeMode } from './disk-source';
+import { storageClassName } from './_vm-rules';
+
+/** CDI annotation that keeps completed DataVolumes (so Argo CD does not see them vanish). */
+export const DELETE_AFTER_COMPLETION_ANNOTATION = 'cdi.kubevirt.io/storage.deleteAfterCompletion';
+
+/** Storage settings shared by the root disk and data disks. */
+export interface DiskStorageOptions {
+  /** Size of the volume (`40Gi`). Not used for {@link DiskSource.existingPvc}. */
+  readonly size?: string | Quantity;
+  /**
+   * StorageClass of the volume.
+   * @default the cluster's default StorageClass
+   */
+  readonly storageClass?: string;
+  /**
+   * Access mode. ReadWriteMany lets the VM live-migrate.
+   * @default AccessMode.READ_WRITE_MANY
+   */
+  readonly accessMode?: AccessMode;
+  /**
+   * Volume mode.
+   * @default VolumeMode.BLOCK
+   */
+  readonly volumeMode?: VolumeMode;
+}
+
+/** One volume of a VM, as rendered. */
+export interface VmVolume {
+  /** Volume and disk name inside the VM spec. */
+  readonly name: string;
+  readonly dataVolumeName?: string;
+  readonly claimName?: string;
+  readonly size?: Quantity;
+  readonly accessMode?: AccessMode;
+  readonly cdrom?: boolean;
+  /** What the disk holds, for messages. */
+  readonly source: DiskSource;
+  readonly template?: VirtualMachineSpecDataVolumeTemplates;
+}
+
+/** Turns a string or Quantity into a Quantity, or records why it is not one. */
+export function toQuantity(p: Problems, field: string, v: unknown): Quantity | undefined {
+  if (v instanceof Quantity) return v;
+  const m = quantityProblem(v);
+  if (m) {
+    p.add(field, m);
+    return undefined;
+  }
+  return Quantity.parse(String(v));
+}
+
+/**
+ * The disks of a VM: the volumes and the CDI DataVolume templates behind them. `plan` checks one
+ * disk against the rules and the disks already there without changing anything; `commit` adds
+ * what `plan` returned. A VM adds a disk only when the plan holds no problem.
+ */
+export class VmDisks {
+  private readonly volumes: VmVolume[] = [];
+
+  constructor(private readonly vmName: string) {}
+
+  /** The volumes, in disk order. */
+  public get all(): readonly VmVolume[] {
+    return this.volumes;
+  }
+
+  /** True when every disk is ReadWriteMany (and there is at least one), so the VM can live-migrate. */
+  public get liveMigratable(): boolean {
+    return this.volumes.length > 0 && this.volumes.every((v) => v.accessMode === AccessMode.READ_WRITE_MANY);
+  }
+
+  /** Sum of the sizes of the volumes the VM creates. */
+  public get storage(): Quantity {
+    return Quantity.parse(String(this.volumes.reduce((s, v) => s + (v.size?.value ?? 0), 0)));
+  }
+
+  /** Number of PersistentVolumeClaims the VM creates (its DataVolume templates). */
+  public get claimCount(): number {
+    return this.volumes.filter((v) => v.template).length;
+  }
+
+  /**
+   * The volumes one disk adds (two for an ISO installer: the blank root disk and the CD-ROM), or
+   * undefined with the reasons in `p`. Checks names against the disks already added.
+   */
+  public plan(p: Problems, field: string, volName: string, dvName: string, opts: DiskStorageOptions & { readonly source: DiskSource }): VmVolume[] | undefined {
+    const before = p.size;
+    const planned = this.volumesOf(p, field, volName, dvName, opts);
+    if (!planned) return undefined;
+    for (const v of planned) {
+      if (this.volumes.some((x) => x.name === v.name)) p.add('dataDisks', `disk name "${v.name}" is used twice`);
+      if (v.dataVolumeName && this.volumes.some((x) => x.dataVolumeName === v.dataVolumeName)) p.add('dataDisks', `DataVolume name "${v.dataVolumeName}" is used twice`);
+      if (v.dataVolumeName && v.dataVolumeName.length > 63) p.add('name', `DataVolume name "${v.dataVolumeName}" is longer than 63 characters; shorten the VM or disk name`);
+    }
+    return p.size === before ? planned : undefined;
+  }
+
+  /** Adds what {@link plan} returned. */
+  public commit(planned: readonly VmVolume[]): void {
+    this.volumes.push(...planned);
+  }
+
+  /** The disks, volumes and DataVolume templates of the VM spec. */
+  public render(usePreference: boolean): {
+    disks: VirtualMachineSpecTemplateSpecDomainDevicesDisks[];
+    volumes: VirtualMachineSpecTemplateSpecVolumes[];
+    dataVolumeTemplates: VirtualMachineSpecDataVolumeTemplates[];
+  } {
+    const disks: VirtualMachineSpecTemplateSpecDomainDevicesDisks[] = [];
+    const volumes: VirtualMachineSpecTemplateSpecVolumes[] = [];
+    let boot = 1;
+    for (const v of this.volumes) {
+      disks.push(v.cdrom
+        ? { name: v.name, cdrom: { bus: 'sata', readonly: true }, bootOrder: v.name === 'installer' ? 2 : undefined }
+        : { name: v.name, disk: usePreference ? {} : { bus: 'virtio' }, bootOrder: v.name === 'rootdisk' ? boot++ : undefined });
+      volumes.push(v.claimName
+        ? { name: v.name, persistentVolumeClaim: { claimName: v.claimName } }
+        : { name: v.name, dataVolume: { name: v.dataVolumeName ?? v.name } });
+    }
+    const dataVolumeTemplates = this.volumes.flatMap((v) => (v.template ? [v.template] : []));
+    return { disks, volumes, dataVolumeTemplates };
+  }
+
+  private volumesOf(p: Problems, field: string, volName: string, dvName: string, opts: DiskStorageOptions & { readonly source: DiskSource }): VmVolume[] | undefined {
+    const src = opts.source;
+    const o = src.options;
+    const before = p.size;
+    if (opts.accessMode !== undefined) p.check(`${field}.accessMode`, opts.accessMode, oneOf(Object.values(AccessMode)));
+    if (opts.volumeMode !== undefined) p.check(`${field}.volumeMode`, opts.volumeMode, oneOf(Object.values(VolumeMode)));
+    if (opts.storageClass !== undefined) p.check(`${field}.storageClass`, opts.storageClass, storageClassName);
+    if (src.kind === 'existingPvc') {
+      if (!p.check(`${field}.source.claimName`, o.claimName, dnsLabel)) return undefined;
+      if (opts.size !== undefined) p.add(`${field}.size`, `an existing PVC keeps its own size; drop size for ${src}`);
+      if (p.size > before) return undefined;
+      return [{ name: volName, claimName: String(o.claimName), accessMode: o.accessMode ?? AccessMode.READ_WRITE_ONCE, source: src }];
+    }
+    let size: Quantity | undefined;
+    if (opts.size === undefined) p.add(`${field}.size`, `is required for ${src.kind === 'blank' ? 'a blank disk' : src.toString()} (for example "40Gi")`);
+    else size = toQuantity(p, `${field}.size`, opts.size);
+    let source: VirtualMachineSpecDataVolumeTemplatesSpecSource | undefined;
+    switch (src.kind) {
+      case 'pvcClone': {
+        const missing = 'is missing; a clone source needs the namespace and the name of the PVC (DiskSource.pvcClone({ namespace, name }))';
+        const okNs = p.check(`${field}.source.namespace`, o.namespace, (v) => (v === undefined || v === '' ? missing : dnsLabel(v)));
+        const okName = p.check(`${field}.source.name`, o.name, (v) => (v === undefined || v === '' ? missing : dnsLabel(v)));
+        if (okNs && okName) source = { pvc: { namespace: o.namespace, name: o.name } };
+        break;
+      }
+      case 'http':
+      case 'iso': {
+        if (p.check(`${field}.source.url`, o.url, httpUrl)) source = { http: { url: o.url, certConfigMap: o.certConfigMap, secretRef: o.secretRef } };
+        if (o.certConfigMap !== undefined) p.check(`${field}.source.certConfigMap`, o.certConfigMap, dnsLabel);
+        if (o.secretRef !== undefined) p.check(`${field}.source.secretRef`, o.secretRef, dnsLabel);
+        break;
+      }
+      case 'registry': {
+        const img = typeof o.image === 'string' ? o.image.replace(/^docker:\/\//, '') : o.image;
+        if (p.check(`${field}.source.image`, img, (v) => (typeof v === 'string' && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d+)?\/[-a-z0-9._/]+(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})?$/.test(v) ? undefined : `${show(v)} is not a registry image reference (for example "quay.io/containerdisks/fedora:39")`))) {
+          source = { registry: { url: `docker://${img}`, secretRef: o.secretRef, pullMethod: o.pullMethod } };
+        }
+        if (o.pullMethod !== undefined) p.check(`${field}.source.pullMethod`, o.pullMethod, oneOf(['pod', 'node']));
+        break;
+      }
+      case 'blank':
+        source = { blank: {} };
+        break;
+      default:
+        p.add(`${field}.source`, `${show(String(src.kind))} is a disk source this VirtualMachine cannot render yet`);
+    }
+    const accessMode = opts.accessMode ?? AccessMode.READ_WRITE_MANY;
+    const volumeMode = opts.volumeMode ?? VolumeMode.BLOCK;
+    const template = (dv: string, s: VirtualMachineSpecDataVolumeTemplatesSpecSource, q: Quantity): VirtualMachineSpecDataVolumeTemplates => ({
+      metadata: { name: dv, annotations: { [DELETE_AFTER_COMPLETION_ANNOTATION]: 'false' } },
+      spec: {
+        source: s,
+        storage: {
+          accessModes: [accessMode],
+          volumeMode,
+          storageClassName: opts.storageClass,
+          resources: { requests: { storage: VirtualMachineSpecDataVolumeTemplatesSpecStorageResourcesRequests.fromString(q.toString()) } },
+        },
+      },
+    });
+    if (!source || !size || p.size > before) return undefined;
+    if (src.kind === 'iso') {
+      // Empty root disk to install on, and the ISO as a CD-ROM.
+      const isoSize = toQuantity(p, `${field}.source.isoSize`, o.isoSize ?? '10Gi');
+      if (!isoSize) return undefined;
+      const isoDv = `${this.vmName}-installer`;
+      return [
+        { name: volName, dataVolumeName: dvName, size, accessMode, source: src, template: template(dvName, { blank: {} }, size) },
+        { name: 'installer', dataVolumeName: isoDv, size: isoSize, accessMode, cdrom: true, source: src, template: template(isoDv, source, isoSize) },
+      ];
+    }
+    return [{ name: volName, dataVolumeName: dvName, size, accessMode, source: src, template: template(dvName, source, size) }];
+  }
+}
+
