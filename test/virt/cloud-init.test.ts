@@ -32,7 +32,10 @@ describe('CloudInit', () => {
     const doc: any = yaml.load(ci._userData('bastion')!);
     expect(doc.hostname).toBe('bastion');
     expect(doc.packages).toEqual(['qemu-guest-agent']);
-    expect(doc.runcmd[0]).toEqual(['systemctl', 'enable', '--now', 'qemu-guest-agent']);
+    expect(doc.runcmd).toEqual([
+      'if command -v setsebool >/dev/null 2>&1; then setsebool -P virt_qemu_ga_manage_ssh on; fi',
+      ['systemctl', 'enable', '--now', 'qemu-guest-agent'],
+    ]);
     const nc = CloudInit.build({ sshAuthorizedKeys: SshAuthorizedKeys.fromSecret('keys', { propagation: SshKeyPropagation.NO_CLOUD }) });
     expect((yaml.load(nc._userData('x')!) as any).packages).toBeUndefined();
   });
