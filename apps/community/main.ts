@@ -4,7 +4,7 @@
  *
  *   npm run synth   ->  dist/<environment>/<argo-cd-application>/*.yaml
  */
-import { Cluster, GitOpsApp, InstallPlanApprover, PlatformProps } from '../../lib';
+import { Cluster, GitOpsApp, InstallPlanApprover, PlatformProps, SyncWave } from '../../lib';
 import { environments, Environment } from './environment';
 import { addPlatform, waiveRedHatPins } from './platform';
 import { addTenants } from './tenants';
@@ -38,9 +38,9 @@ export function buildEnvironment(env: Environment): Cluster {
   addBackups(cluster, env);
   waiveRedHatPins(cluster);
   // Operator pins that pin: approves only InstallPlans of the CSVs versions.yaml pins, alerts on
-  // drift. Last, so it sees every OperatorInstall of the environment. Its own app holds no
-  // Subscription, so a pending upgrade never holds back its sync.
-  new InstallPlanApprover(new GitOpsApp(cluster, 'OperatorPins', { name: 'operator-pins' }), 'InstallPlanApprover');
+  // drift. Its own app holds no Subscription and syncs before every operator app (the first
+  // install of each Manual Subscription waits for it).
+  new InstallPlanApprover(new GitOpsApp(cluster, 'OperatorPins', { name: 'operator-pins', syncWave: SyncWave.OPERATOR_PINS }), 'InstallPlanApprover');
   return cluster;
 }
 

@@ -53,12 +53,18 @@ export function controllerServiceAccount(argoNamespace: string): { namespace: st
 
 /**
  * The API resource of a kind: lower case, plural. The English rules Kubernetes' CRDs and built-in
- * kinds follow (checked against every CRD of the 4.14 profile in the tests), plus the few
- * built-in exceptions.
+ * kinds follow, plus the exceptions (RBAC matches resource names exactly, so a wrong plural grants
+ * nothing): checked in the tests against every CRD of the shared schemas, the 4.14 profile's and
+ * the newest (Multus' NetworkAttachmentDefinition is `network-attachment-definitions`:
+ * k8s.cni.cncf.io_network-attachment-definitions.yaml).
  */
 export function resourceOf(kind: string): string {
   const k = kind.toLowerCase();
-  const exceptions: Record<string, string> = { endpoints: 'endpoints', securitycontextconstraints: 'securitycontextconstraints' };
+  const exceptions: Record<string, string> = {
+    endpoints: 'endpoints',
+    securitycontextconstraints: 'securitycontextconstraints',
+    networkattachmentdefinition: 'network-attachment-definitions',
+  };
   if (exceptions[k]) return exceptions[k];
   if (/[^aeiou]y$/.test(k)) return `${k.slice(0, -1)}ies`;
   if (/(s|x|z|ch|sh)$/.test(k)) return `${k}es`;

@@ -13,8 +13,13 @@
  * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/upgrading/1.7-1.8/
  */
 export enum SyncWave {
+  /**
+   * Applications that must run before any operator is installed: the InstallPlan approver, which
+   * approves the first install of every Manual Subscription.
+   */
+  OPERATOR_PINS = -30,
   /** AppProjects: before every Application that names them. */
-  PROJECTS = -25,
+  PROJECTS = -40,
   /** Namespaces an operator is installed into (before its OperatorGroup). */
   OPERATOR_NAMESPACES = -22,
   /** OperatorGroups (before the Subscriptions of their namespace). */

@@ -6,6 +6,8 @@ import { Duration } from '../backup/duration';
 import { Problems, show } from '../core/errors';
 import { dnsLabel } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
+import { Delivery } from '../gitops/delivery';
+import { defaultSyncWave } from '../gitops/delivery-annotations';
 import { GitOpsApp } from '../gitops/gitops-app';
 import { ExternalImage } from '../openshift/external-image';
 import { TreeIndex } from '../synth/pipeline';
@@ -95,9 +97,10 @@ const PIN_GROUP = 'ocpkit.operator-pins';
  *
  * The pins are every {@link OperatorInstall} of the cluster with Manual approval, collected when
  * the cluster is synthesized: `(namespace, subscription, startingCsv)`, sorted. It synthesizes:
- * - a Namespace (unless `createNamespace: false`), a ServiceAccount and, in each pinned operator
- *   namespace, a Role (`operators.coreos.com` installplans: get, list, patch) bound to that
- *   ServiceAccount: no cluster-wide grant, and no other resource;
+ * - a Namespace (unless `createNamespace: false`), a ServiceAccount and a ClusterRole
+ *   (`operators.coreos.com` installplans: get, list, patch; nothing else) bound to it. Cluster-wide,
+ *   so that the approver can be delivered before the operator namespaces exist (it must run
+ *   before them: see below); the script only ever reads and patches the namespaces it pins;
  * - a ConfigMap with the pins, and a CronJob (`concurrencyPolicy: Forbid`, restricted pod
  *   security, requests and limits) running a POSIX shell script with `oc` that patches
  *   `spec.approved: true` on a plan only when it is unapproved, in phase `RequiresApproval`, and
@@ -111,18 +114,15 @@ const PIN_GROUP = 'ocpkit.operator-pins';
  * OpenShift 4.14 (only the unlabelled `install_plan_count`), so a waiting plan is visible through
  * the drift it causes, not by itself.
  *
- * Place it in a GitOpsApp of its own, without Subscriptions: an app holding a Subscription with a
- * pending InstallPlan stops at the Subscription's wave (review M1), which would hold back the very
- * approver that unblocks it. Its Roles live in the operator namespaces, so its app syncs after the
- * operator apps created them (a later sync wave, with the bootstrap's Subscription health check
- * that does not wait for approvals).
- *
- * Every OperatorInstall must exist when the approver is defined, or be covered by calling
- * {@link refresh} after the last one; synthesis refuses a pin without its Role.
+ * Place it in a GitOpsApp of its own, without Subscriptions, synced before every app holding a
+ * Manual Subscription (a lower sync wave of the root; synthesis refuses otherwise): a Subscription
+ * whose first InstallPlan waits for approval is Progressing, so its app, and the root's later
+ * waves, wait for it (gitops-engine sync_context.go: a running task must turn Healthy); only an
+ * approver already running can unblock them.
  *
  * @example
- * const approverApp = new GitOpsApp(cluster, 'OperatorPins', { name: 'operator-pins', syncWave: SyncWave.CONFIG });
- * new InstallPlanApprover(approverApp, 'Approver');   // after every OperatorInstall of the cluster
+ * const approverApp = new GitOpsApp(cluster, 'OperatorPins', { name: 'operator-pins', syncWave: SyncWave.OPERATOR_PINS });
+ * new InstallPlanApprover(approverApp, 'Approver');
  *
  * @see https://docs.openshift.com/container-platform/4.14/operators/admin/olm-upgrading-operators.html
  */
@@ -140,7 +140,6 @@ export class InstallPlanApprover extends Construct {
   /** The PrometheusRule, unless `alerts: false`. */
   public readonly rule?: ApiObject;
   private readonly driftFor: string;
-  private readonly covered = new Set<string>();
 
   constructor(scope: Construct, id: string, props: InstallPlanApproverProps = {}) {
     super(scope, id);
@@ -241,30 +240,20 @@ export class InstallPlanApprover extends Construct {
       });
     }
 
-    this.refresh();
-    this.node.addValidation({ validate: () => this.problems() });
-  }
+    // Read and approve InstallPlans; nothing else. Cluster-wide because the approver runs before
+    // the operator namespaces exist (a Role there could not be applied yet).
+    const roleName = `ocpkit:${this.name}`;
+    new k8s.KubeClusterRole(this, 'ClusterRole', {
+      metadata: { name: roleName },
+      rules: [{ apiGroups: ['operators.coreos.com'], resources: ['installplans'], verbs: ['get', 'list', 'patch'] }],
+    });
+    new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+      metadata: { name: roleName },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
+      subjects: [{ kind: 'ServiceAccount', name: this.name, namespace: this.namespace }],
+    });
 
-  /**
-   * Adds the Role and RoleBinding of every pinned namespace that has none yet: call it after
-   * OperatorInstalls defined after the approver. Idempotent.
-   */
-  public refresh(): void {
-    for (const ns of new Set(this.pins().map((x) => x.namespace))) {
-      if (this.covered.has(ns)) continue;
-      this.covered.add(ns);
-      const roleProps = { metadata: { name: this.name, namespace: ns } };
-      new k8s.KubeRole(this, `Role-${ns}`, {
-        ...roleProps,
-        // Read and approve InstallPlans in this namespace only; nothing else, nowhere else.
-        rules: [{ apiGroups: ['operators.coreos.com'], resources: ['installplans'], verbs: ['get', 'list', 'patch'] }],
-      });
-      new k8s.KubeRoleBinding(this, `RoleBinding-${ns}`, {
-        ...roleProps,
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.name },
-        subjects: [{ kind: 'ServiceAccount', name: this.name, namespace: this.namespace }],
-      });
-    }
+    this.node.addValidation({ validate: () => this.problems() });
   }
 
   /** The pins of the cluster now: its OperatorInstalls with Manual approval, sorted by namespace, subscription, CSV. */
@@ -290,15 +279,14 @@ export class InstallPlanApprover extends Construct {
     const others = TreeIndex.ofType(cluster, InstallPlanApprover).filter((a) => a !== this);
     if (others.length) out.push(`the cluster has another InstallPlanApprover at ${others.map((o) => o.node.path).join(', ')}; define one per cluster`);
     const pins = this.pins();
-    for (const pin of pins) {
-      if (!this.covered.has(pin.namespace)) {
-        out.push(`OperatorInstall ${pin.path} pins ${pin.csv} in namespace "${pin.namespace}", which has no approver Role: define the InstallPlanApprover after every OperatorInstall, or call refresh() on it after the last one`);
-      }
-    }
     const app = GitOpsApp.enclosing(this);
+    const waveOf = (a: GitOpsApp) => Delivery.resolve(a.application).wave?.wave ?? defaultSyncWave(a.application.apiVersion, a.application.kind);
     for (const i of TreeIndex.ofType(cluster, OperatorInstall)) {
-      if (app && GitOpsApp.enclosing(i) === app) {
+      const other = GitOpsApp.enclosing(i);
+      if (app && other === app) {
         out.push(`OperatorInstall ${i.node.path} is in the approver's GitOpsApp "${app.appName}"; a Subscription waiting for approval would hold back the approver's own sync, so put the approver in a GitOpsApp without Subscriptions`);
+      } else if (app && other && i.approval === InstallPlanApproval.MANUAL && waveOf(other) <= waveOf(app)) {
+        out.push(`the approver's GitOpsApp "${app.appName}" syncs at wave ${waveOf(app)}, not before "${other.appName}" (wave ${waveOf(other)}), whose Manual Subscription ${i.subscription.name} waits for it: the first install would never be approved; give "${app.appName}" a lower syncWave (SyncWave.OPERATOR_PINS)`);
       }
     }
     const bySubscription = new Map<string, ApproverPin>();

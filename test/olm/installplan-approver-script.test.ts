@@ -192,7 +192,7 @@ describe('the synthesized CronJob and ConfigMap', () => {
       packageName: 'kubevirt-hyperconverged', namespace: 'openshift-cnv', channel: 'stable', startingCsv: CNV_PIN,
       catalogWaiver: { reason: 'test of the approver only; pins are checked in test/olm/catalog-check.test.ts' },
     });
-    new InstallPlanApprover(new GitOpsApp(cluster, 'Pins', { name: 'operator-pins' }), 'Approver');
+    new InstallPlanApprover(new GitOpsApp(cluster, 'Pins', { name: 'operator-pins', syncWave: SyncWave.OPERATOR_PINS }), 'Approver');
     const objects = synth(cluster).objects.map((o) => o.manifest);
     const pins = objects.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'installplan-approver').data.pins;
     const command: string[] = objects.find((m) => m.kind === 'CronJob').spec.jobTemplate.spec.template.spec.containers[0].command;

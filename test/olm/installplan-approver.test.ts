@@ -17,7 +17,7 @@ const OADP: OperatorInstallProps = { packageName: 'redhat-oadp-operator', namesp
 function stack(): { cluster: Cluster; operators: GitOpsApp; pins: GitOpsApp } {
   const cluster = testCluster();
   const operators = new GitOpsApp(cluster, 'Operators', { name: 'operators', syncWave: SyncWave.OPERATORS });
-  const pins = new GitOpsApp(cluster, 'Pins', { name: 'operator-pins', syncWave: SyncWave.CONFIG });
+  const pins = new GitOpsApp(cluster, 'Pins', { name: 'operator-pins', syncWave: SyncWave.OPERATOR_PINS });
   return { cluster, operators, pins };
 }
 
@@ -50,26 +50,38 @@ describe('InstallPlanApprover', () => {
     );
   });
 
-  test('least privilege: per pinned namespace one Role (installplans get/list/patch) bound to its ServiceAccount, nothing cluster-wide', () => {
+  test('least privilege: one ClusterRole (installplans get/list/patch, nothing else) bound to its ServiceAccount only', () => {
     const { cluster, operators, pins } = stack();
     new OperatorInstall(operators, 'Virt', CNV);
     new OperatorInstall(operators, 'NmState', NMSTATE);
     new InstallPlanApprover(pins, 'Approver');
     const mine = manifests(cluster);
-    expect(mine.filter((m) => m.kind === 'ClusterRole' || m.kind === 'ClusterRoleBinding')).toEqual([]);
-    const roles = mine.filter((m) => m.kind === 'Role');
-    expect(roles.map((r) => r.metadata.namespace).sort()).toEqual(['openshift-cnv', 'openshift-nmstate']);
-    for (const role of roles) {
-      expect(role.rules).toEqual([{ apiGroups: ['operators.coreos.com'], resources: ['installplans'], verbs: ['get', 'list', 'patch'] }]);
-    }
-    const bindings = mine.filter((m) => m.kind === 'RoleBinding');
-    expect(bindings.map((b) => b.metadata.namespace).sort()).toEqual(['openshift-cnv', 'openshift-nmstate']);
-    for (const b of bindings) {
-      expect(b.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'installplan-approver' });
-      expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'installplan-approver', namespace: 'installplan-approver' }]);
-    }
-    // The only other grant the pod has is its ServiceAccount, in its own namespace.
+    expect(mine.filter((m) => m.kind === 'Role' || m.kind === 'RoleBinding')).toEqual([]);
+    const roles = mine.filter((m) => m.kind === 'ClusterRole');
+    expect(roles).toHaveLength(1);
+    expect(roles[0].rules).toEqual([{ apiGroups: ['operators.coreos.com'], resources: ['installplans'], verbs: ['get', 'list', 'patch'] }]);
+    const bindings = mine.filter((m) => m.kind === 'ClusterRoleBinding');
+    expect(bindings).toHaveLength(1);
+    expect(bindings[0].roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roles[0].metadata.name });
+    expect(bindings[0].subjects).toEqual([{ kind: 'ServiceAccount', name: 'installplan-approver', namespace: 'installplan-approver' }]);
     expect(mine.filter((m) => m.kind === 'ServiceAccount').map((m) => `${m.metadata.namespace}/${m.metadata.name}`)).toEqual(['installplan-approver/installplan-approver']);
+  });
+
+  test('its app must sync before every app holding a Manual Subscription (review: the first install waits for it)', () => {
+    const cluster = testCluster();
+    const operators = new GitOpsApp(cluster, 'Operators', { name: 'operators', syncWave: SyncWave.OPERATORS });
+    const late = new GitOpsApp(cluster, 'Pins', { name: 'operator-pins', syncWave: SyncWave.CONFIG });
+    new OperatorInstall(operators, 'Virt', CNV);
+    new InstallPlanApprover(late, 'Approver');
+    expect(messages(() => synth(cluster)).join('\n')).toMatch(/the approver's GitOpsApp "operator-pins" syncs at wave 0, not before "operators" \(wave -20\), whose Manual Subscription kubevirt-hyperconverged waits for it: the first install would never be approved; give "operator-pins" a lower syncWave \(SyncWave.OPERATOR_PINS\)/);
+  });
+
+  test('an install defined after the approver is pinned too (the pins are read at synth time)', () => {
+    const { cluster, operators, pins } = stack();
+    new OperatorInstall(operators, 'NmState', NMSTATE);
+    new InstallPlanApprover(pins, 'Approver');
+    new OperatorInstall(operators, 'Virt', CNV);
+    expect(manifests(cluster).find((m) => m.kind === 'ConfigMap').data.pins).toContain('openshift-cnv kubevirt-hyperconverged kubevirt-hyperconverged-operator.v4.14.8\n');
   });
 
   test('a CronJob that never overlaps, with restricted pod security, requests and limits, reading the pins ConfigMap', () => {
@@ -139,19 +151,7 @@ describe('InstallPlanApprover', () => {
     new InstallPlanApprover(pins, 'Approver');
     // synth() validates every manifest against its schema and runs every check; it throws otherwise.
     const kinds = manifests(cluster).map((m) => m.kind).sort();
-    expect(kinds).toEqual(['ConfigMap', 'CronJob', 'Namespace', 'PrometheusRule', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'ServiceAccount']);
-  });
-
-  test('an install defined after the approver is refused until refresh() covers it', () => {
-    const { cluster, operators, pins } = stack();
-    new OperatorInstall(operators, 'NmState', NMSTATE);
-    const approver = new InstallPlanApprover(pins, 'Approver');
-    new OperatorInstall(operators, 'Virt', CNV);
-    expect(messages(() => synth(cluster)).join('\n')).toMatch(/OperatorInstall Operators\/Virt pins kubevirt-hyperconverged-operator.v4.14.8 in namespace "openshift-cnv", which has no approver Role/);
-    approver.refresh();
-    const mine = manifests(cluster);
-    expect(mine.filter((m) => m.kind === 'Role').map((r) => r.metadata.namespace).sort()).toEqual(['openshift-cnv', 'openshift-nmstate']);
-    expect(mine.find((m) => m.kind === 'ConfigMap').data.pins).toContain('openshift-cnv kubevirt-hyperconverged kubevirt-hyperconverged-operator.v4.14.8\n');
+    expect(kinds).toEqual(['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'CronJob', 'Namespace', 'PrometheusRule', 'ServiceAccount']);
   });
 
   test('refuses bad props and a scope outside a GitOpsApp', () => {
