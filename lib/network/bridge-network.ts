@@ -59,8 +59,16 @@ export interface BridgeNetworkProps {
    */
   readonly vlan?: number;
   /**
-   * Drop frames whose source MAC is not the interface's own (`macspoofchk`).
-   * @default false (not set; the plugin's default)
+   * Drop frames whose source MAC is not the interface's own (`macspoofchk`). On by default on
+   * every bridge network, so no network silently lacks it; turn it off only for a guest that must
+   * send frames with other source MACs (a nested bridge, a virtual-MAC failover), and say why.
+   *
+   * Plugin semantics (openshift-docs modules/virt-creating-linux-bridge-nad-cli.adoc, OpenShift
+   * Virtualization 4.14): with `macspoofchk: true` only the one MAC address of the pod or guest
+   * interface may leave it, and that MAC cannot be changed from inside; it needs nftables on the
+   * node (RHCOS has it). The plugin's own default is off. A VM's MAC is fixed in its spec
+   * (KubeMacPool or an explicit MAC), so ordinary guests are unaffected.
+   * @default true
    */
   readonly macSpoofCheck?: boolean;
   /**
@@ -128,9 +136,22 @@ export class BridgeNetwork extends Construct implements IBridgeNetwork {
       p.add('hostBridge', `${show(bridge)} is not a HostBridge; pass the HostBridge construct that creates the bridge on the nodes (a bridge name alone cannot be checked)`);
     }
     if (props.mtu !== undefined && p.check('mtu', props.mtu, mtuRule) && bridge instanceof HostBridge && props.mtu > bridge.mtu) {
-      p.add('mtu', `${props.mtu} is larger than the MTU ${bridge.mtu} of bridge "${bridge.bridgeName}" (${bridge.node.path}); the network MTU must be at most the bridge MTU`);
+      p.add('mtu', `${props.mtu} is larger than the MTU ${bridge.mtu} of bridge "${bridge.bridgeName}" (${bridge.node.path}, path ${bridge.path}); the network MTU must be at most the bridge MTU`);
     }
-    if (props.vlan !== undefined) p.check('vlan', props.vlan, vlanId);
+    if (props.vlan !== undefined && p.check('vlan', props.vlan, vlanId) && bridge instanceof HostBridge && bridge.nodes) {
+      // The path check: the VLAN must reach the NICs (trunked by the switch), and a bridge on a
+      // VLAN sub-interface is in that VLAN already (a tag on top would be a second, inner tag).
+      if (bridge.uplinkVlan !== undefined) {
+        p.add('vlan', `bridge "${bridge.bridgeName}" sits on VLAN sub-interface "${bridge.uplink}" (path ${bridge.path}), so its frames are already in VLAN ${bridge.uplinkVlan}; leave vlan unset, or put the network on a bridge over the untagged port`);
+      } else {
+        for (const nic of bridge.ports) {
+          const trunked = bridge.nodes.vlansOf(nic);
+          if (!trunked.includes(props.vlan)) {
+            p.add('vlan', `VLAN ${props.vlan} is not trunked to NIC "${nic}" on path ${bridge.path} (its vlans: ${trunked.join(', ') || 'none'}); list it in the NIC's vlans of ${bridge.nodes.node.path} once the switch port carries it`);
+          }
+        }
+      }
+    }
     if (props.macSpoofCheck !== undefined && typeof props.macSpoofCheck !== 'boolean') p.add('macSpoofCheck', `${show(props.macSpoofCheck)} must be true or false`);
     if (props.flavour !== undefined) p.check('flavour', props.flavour, oneOf(Object.values(CniFlavour)));
     const ipam = props.ipam ?? Ipam.none();
@@ -154,7 +175,7 @@ export class BridgeNetwork extends Construct implements IBridgeNetwork {
           bridge: bridge.bridgeName,
           mtu: this.mtu,
           ...(props.vlan !== undefined ? { vlan: props.vlan, preserveDefaultVlan: false } : {}),
-          ...(props.macSpoofCheck ? { macspoofchk: true } : {}),
+          macspoofchk: props.macSpoofCheck ?? true,
           ipam: ipam._render(),
         },
         { type: upstream ? 'tuning' : 'cnv-tuning' },

@@ -2,3 +2,4 @@ export * from './bridge-network';
 export * from './host-bridge';
 export * from './ipam';
 export * from './nmstate';
+export * from './node-group';

@@ -10,7 +10,7 @@ function setup() {
 }
 
 describe('BridgeNetwork', () => {
-  test('the internal network renders exactly the reference CNI config', () => {
+  test('the internal network renders the reference CNI config, with the MAC spoof check on', () => {
     const { cluster, internal, vms } = setup();
     const n = new BridgeNetwork(vms, 'Internal', { name: 'internal-network', hostBridge: internal });
     const nad = find(synth(cluster), 'NetworkAttachmentDefinition', 'internal-network');
@@ -18,9 +18,9 @@ describe('BridgeNetwork', () => {
     expect(nad.metadata.namespace).toBe('infra-vms');
     expect(nad.metadata.annotations[RESOURCE_NAME_ANNOTATION]).toBe('bridge.network.kubevirt.io/br0-internal');
     expect(JSON.parse(nad.spec.config)).toEqual(JSON.parse(
-      '{"name":"internal-network","cniVersion":"0.3.1","plugins":[{"type":"cnv-bridge","bridge":"br0-internal","mtu":9000,"ipam":{}},{"type":"cnv-tuning"}]}',
+      '{"name":"internal-network","cniVersion":"0.3.1","plugins":[{"type":"cnv-bridge","bridge":"br0-internal","mtu":9000,"macspoofchk":true,"ipam":{}},{"type":"cnv-tuning"}]}',
     ));
-    expect(nad.spec.config).toBe('{"name":"internal-network","cniVersion":"0.3.1","plugins":[{"type":"cnv-bridge","bridge":"br0-internal","mtu":9000,"ipam":{}},{"type":"cnv-tuning"}]}');
+    expect(nad.spec.config).toBe('{"name":"internal-network","cniVersion":"0.3.1","plugins":[{"type":"cnv-bridge","bridge":"br0-internal","mtu":9000,"macspoofchk":true,"ipam":{}},{"type":"cnv-tuning"}]}');
     expect(n.mtu).toBe(9000);
     expect(n.namespace).toBe('infra-vms');
     expect(n.networkName).toBe('internal-network');
@@ -37,7 +37,16 @@ describe('BridgeNetwork', () => {
     const { cluster, internal, vms } = setup();
     new BridgeNetwork(vms, 'N', { name: 'plain', hostBridge: internal });
     const cfg = JSON.parse(find(synth(cluster), 'NetworkAttachmentDefinition', 'plain').spec.config);
-    expect(Object.keys(cfg.plugins[0]).sort()).toEqual(['bridge', 'ipam', 'mtu', 'type']);
+    expect(Object.keys(cfg.plugins[0]).sort()).toEqual(['bridge', 'ipam', 'macspoofchk', 'mtu', 'type']);
+  });
+
+  test('the MAC spoof check is on unless a network opts out, and an opt-out is written out', () => {
+    const { cluster, internal, vms } = setup();
+    new BridgeNetwork(vms, 'On', { name: 'on', hostBridge: internal });
+    new BridgeNetwork(vms, 'Off', { name: 'nested', hostBridge: internal, macSpoofCheck: false });
+    const out = synth(cluster);
+    expect(JSON.parse(find(out, 'NetworkAttachmentDefinition', 'on').spec.config).plugins[0].macspoofchk).toBe(true);
+    expect(JSON.parse(find(out, 'NetworkAttachmentDefinition', 'nested').spec.config).plugins[0].macspoofchk).toBe(false);
   });
 
   test('upstream flavour uses bridge and tuning', () => {
@@ -92,7 +101,7 @@ describe('BridgeNetwork', () => {
       const { net, vms } = setup();
       const pub = new HostBridge(net, 'Public', { bridgeName: 'br1-public', bond: { name: 'bond1', ports: ['eno1', 'eno2'] }, nodeSelector: { x: 'y' } });
       expect(() => new BridgeNetwork(vms, 'Bad', { name: 'public-network', hostBridge: pub, mtu: 9000 }))
-        .toThrow(/\[Vms\/Bad\] mtu: 9000 is larger than the MTU 1500 of bridge "br1-public" \(Network\/Public\); the network MTU must be at most the bridge MTU/);
+        .toThrow(/\[Vms\/Bad\] mtu: 9000 is larger than the MTU 1500 of bridge "br1-public" \(Network\/Public, path br1-public → bond1 → eno1, eno2\); the network MTU must be at most the bridge MTU/);
     });
     test('MTU outside 576..9216', () => {
       expect(make({ mtu: 100 })).toThrow(/\[Vms\/Bad\] mtu: 100 is not a valid MTU; use an integer from 576 to 9216/);
