@@ -53,8 +53,8 @@ import type { HostBridge } from './host-bridge';
 //   carry br-ex (a second NIC pair, optionally a VLAN of it trunked by the switch).
 // - OpenShift SDN does not put the uplink into an OVS bridge: a Linux bridge may take over the
 //   interface that carries the node IP when the same policy moves the address onto the bridge
-//   (the port keeps no IP). openshift-docs 4.14 k8s-nmstate-updating-node-network-config: the
-//   Linux bridge example with `ipv4: {dhcp: true, enabled: true}` on the bridge. Copying a static
+//   (the port keeps no IP): kubernetes-nmstate release-4.14 docs/examples/linux-bridge.yaml puts
+//   `ipv4: {dhcp: true, enabled: true}` on the bridge over eth1. Copying a static
 //   address with NNCP `capture` is documented as Technology Preview (openshift-docs PR 40886), so
 //   ocpkit does not use it: a static address is written per node.
 
