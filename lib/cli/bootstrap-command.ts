@@ -83,8 +83,8 @@ function readTree(dir: string): Map<string, EnvTree> {
     if (parts.length !== 3) continue;
     const t = envOf(parts[0]);
     t.files.push(f.rel);
-    // only the files the checklist reads are parsed: the Subscriptions
-    if (parts[2].startsWith('subscription.')) t.docs.set(f.rel, parse(dir, f));
+    // only the files the checklist reads are parsed: the Subscriptions and the ArgoCD resource
+    if (parts[2].startsWith('subscription.') || (parts[1] === 'bootstrap' && parts[2].startsWith('argocd.'))) t.docs.set(f.rel, parse(dir, f));
   }
   for (const [e, t] of envs) if (!t.externals) envs.delete(e);
   return envs;
@@ -110,15 +110,31 @@ function checklist(dir: string, env: string, t: EnvTree): string {
     lines.push('');
   };
 
-  step('Install the OpenShift GitOps operator from OperatorHub (the version the stack declares in `platform.gitops`).', [
+  // the declared versions, recorded on the ArgoCD resource of bootstrap/
+  const argocd = [...t.docs.values()].find((d) => d?.kind === 'ArgoCD');
+  const gitops = argocd?.metadata?.annotations?.['ocpkit.io/gitops-version'];
+  const argoCd = argocd?.metadata?.annotations?.['ocpkit.io/argocd-version'];
+  step(`Install the OpenShift GitOps operator${gitops ? ` ${gitops} (OperatorHub, channel gitops-${gitops})` : ' from OperatorHub'}.`, [
     'It creates the default Argo CD instance (openshift-gitops) that the next step configures.',
+    ...(argoCd ? [
+      `The stack declares Argo CD ${argoCd} (platform.argoCd); check what runs, and fix the declaration if it differs:`,
+      `oc -n openshift-gitops exec deploy/openshift-gitops-server -- argocd version --client --short   # argocd: v${argoCd}+...`,
+    ] : []),
   ]);
 
-  // everything the root Application needs before it can sync, in one folder no Application syncs
+  // everything the root Application needs before it can sync, in one folder no Application syncs;
+  // applied in dependency order (oc applies -f arguments in the order given, a folder alphabetically,
+  // which would create the root Application before its AppProject and the health checks)
   const boot = t.files.filter((rel) => rel.split('/')[1] === 'bootstrap');
   if (boot.length) {
-    step(`Apply the bootstrap folder (${boot.length} objects: the Argo CD instance and its controller RBAC, the platform AppProject, the root Application):`, [
-      `oc apply -f ${path.join(dir, env, 'bootstrap')}/`,
+    const order = ['argocd.', 'clusterrole.', 'clusterrolebinding.', 'appproject.', 'application.'];
+    const rank = (rel: string) => {
+      const i = order.findIndex((p) => rel.split('/')[2].startsWith(p));
+      return i < 0 ? order.length : i;
+    };
+    const files = [...boot].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+    step(`Apply the bootstrap folder (${boot.length} objects: the Argo CD instance and its controller RBAC, the platform AppProject, the root Application), in this order:`, [
+      `oc apply ${files.map((f) => `-f ${path.join(dir, f)}`).join(' ')}`,
       'The root Application then syncs every application folder. No Application syncs bootstrap/ itself:',
       'apply it again whenever a change touches it (`ocpkit diff` lists the files).',
     ]);

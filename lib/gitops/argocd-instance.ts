@@ -10,17 +10,36 @@ import { Delivery } from './delivery';
 import { apiGroup } from './delivery-annotations';
 
 /**
- * Health of an Argo CD Application as its own `status.health` says: the check the Argo CD 1.7 → 1.8
- * upgrade notes give back after the built-in one was removed (argo-cd v2.10.18
- * docs/operator-manual/upgrading/1.7-1.8.md). With it, the sync waves of the root Application
- * wait for each wave's child Applications to be healthy, not merely created.
+ * Health of a child Application as the root Application's sync waves see it: Progressing only
+ * until the child has completed its first sync, then Healthy, whatever the child's own health.
+ *
+ * Argo CD has had no built-in health for Applications since 1.8 (argo-cd v2.10.18
+ * docs/operator-manual/upgrading/1.7-1.8.md); without one, the root's waves only order creation,
+ * and a tenant app may sync before the namespace it needs. The check those notes give returns the
+ * child's own health, so the root waits at a wave until every child there is Healthy
+ * (gitops-engine sync_context.go: a running task must turn Healthy; Degraded fails the sync): one
+ * degraded tenant Issuer or a Subscription with an unhealthy catalog would then hold back every
+ * later wave of the root, for good (argoproj/argo-cd#9988; field review M2). Here the waves give
+ * the first bootstrap its order (namespaces before what lives in them, operators before their
+ * custom resources) and never block afterwards: a child that has synced before (`status.history`,
+ * written on each successful sync), is Synced, or whose first sync failed is Healthy to the root,
+ * with the child's own state in the message. The child's own health stays visible on the child.
  */
 export const APPLICATION_HEALTH_LUA = [
-  'local hs = { status = "Progressing", message = "" }',
-  'if obj.status ~= nil and obj.status.health ~= nil then',
-  '  hs.status = obj.status.health.status',
-  '  if obj.status.health.message ~= nil then hs.message = obj.status.health.message end',
+  'local hs = { status = "Progressing", message = "waiting for its first sync" }',
+  'if obj.status == nil then return hs end',
+  'local own = "unknown"',
+  'if obj.status.health ~= nil and obj.status.health.status ~= nil then own = obj.status.health.status end',
+  'local sync = "unknown"',
+  'if obj.status.sync ~= nil and obj.status.sync.status ~= nil then sync = obj.status.sync.status end',
+  'local op = obj.status.operationState',
+  'if sync == "Synced" or (obj.status.history ~= nil and #obj.status.history > 0) then',
+  '  return { status = "Healthy", message = "synced before (now " .. sync .. ", health " .. own .. ")" }',
   'end',
+  'if op ~= nil and (op.phase == "Failed" or op.phase == "Error") then',
+  '  return { status = "Healthy", message = "first sync " .. op.phase .. ": " .. (op.message or "") .. "; not holding back later waves" }',
+  'end',
+  'if op ~= nil and op.phase ~= nil then hs.message = "first sync " .. op.phase end',
   'return hs',
 ].join('\n');
 
@@ -89,7 +108,16 @@ export class ArgoCdInstance extends Construct {
     this.resource = new ApiObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1beta1',
       kind: 'ArgoCD',
-      metadata: { name: ns, namespace: ns },
+      metadata: {
+        name: ns,
+        namespace: ns,
+        // what the stack was synthesized for (platform.gitops / platform.argoCd): `ocpkit bootstrap`
+        // prints the install channel and a check of the running Argo CD release from them
+        annotations: {
+          'ocpkit.io/gitops-version': cluster.platform.gitops,
+          ...(cluster.platform.declaredArgoCd ? { 'ocpkit.io/argocd-version': cluster.platform.declaredArgoCd } : {}),
+        },
+      },
       spec: {
         applicationSet: {},
         rbac: {

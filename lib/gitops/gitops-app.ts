@@ -137,7 +137,7 @@ export class GitOpsApp extends Chart {
         syncPolicy: {
           automated: { prune, selfHeal: true },
           syncOptions: Lazy.any({ produce: () => (this.respectIgnores ? ['PruneLast=true', 'RespectIgnoreDifferences=true'] : ['PruneLast=true']) }) as any,
-          retry: Lazy.any({ produce: () => (foldersWithOperatorKinds(cluster).has(props.name) ? RETRY_FOREVER : RETRY_FIVE) }),
+          retry: Lazy.any({ produce: () => (foldersThatMustWait(cluster).has(props.name) ? RETRY_FOREVER : RETRY_FIVE) }),
         },
         ignoreDifferences: Lazy.any({ produce: () => (this.ignores.length ? this.ignores.map((i) => ({ ...i })) : undefined) }) as any,
       },
@@ -192,25 +192,27 @@ export class GitOpsApp extends Chart {
 /** Retries of an Application whose kinds all exist before it syncs: a real error stops after five. */
 const RETRY_FIVE = { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } };
 
-const OPERATOR_FOLDERS = new WeakMap<readonly IConstruct[], ReadonlySet<string>>();
+const WAITING_FOLDERS = new WeakMap<readonly IConstruct[], ReadonlySet<string>>();
 
 /**
- * Folders holding custom resources whose CRDs an operator installs (one pass over the tree per
- * synth). Their Applications retry forever: right after bootstrap the CRDs do not exist yet, and
- * an Application that gave up after five retries would wait for a human (field review M13).
+ * Folders whose Applications must wait for something outside their control (one pass over the
+ * tree per synth): custom resources whose CRDs an operator installs (right after bootstrap the
+ * CRDs do not exist yet; field review M13), and Namespaces (the OpenShift GitOps operator grants
+ * the controller its Role in a new managed namespace only when it next reconciles the instance).
+ * Their Applications retry forever: one that gave up after five retries would wait for a human.
  */
-function foldersWithOperatorKinds(cluster: Cluster): ReadonlySet<string> {
+function foldersThatMustWait(cluster: Cluster): ReadonlySet<string> {
   const all = TreeIndex.all(cluster);
-  let folders = OPERATOR_FOLDERS.get(all);
+  let folders = WAITING_FOLDERS.get(all);
   if (!folders) {
     const found = new Set<string>();
     for (const c of all) {
-      if (c instanceof ApiObject && isOperatorProvided(c.apiVersion)) {
+      if (c instanceof ApiObject && (isOperatorProvided(c.apiVersion) || (c.kind === 'Namespace' && c.apiVersion === 'v1'))) {
         const f = Delivery.folderOf(c);
         if (f !== undefined) found.add(f);
       }
     }
-    OPERATOR_FOLDERS.set(all, (folders = found));
+    WAITING_FOLDERS.set(all, (folders = found));
   }
   return folders;
 }

@@ -163,7 +163,9 @@ const PRIMARY: Record<string, string | null | ((c: any) => string | null)> = {
   HyperConverged: 'HyperConverged',
   NMStateOperand: 'NMState',
   InstallPlanApprover: 'CronJob',
-  HostBridge: 'NodeNetworkConfigurationPolicy',
+  HostBridge: (b) => (b.nodes ? null : 'NodeNetworkConfigurationPolicy'), // on a NodeGroup it renders into the group's policy
+  NodeGroup: 'NodeNetworkConfigurationPolicy',
+  GoldenImages: 'Namespace',
   BridgeNetwork: 'NetworkAttachmentDefinition',
   VirtualMachine: 'VirtualMachine',
   ClusterInstancetype: 'VirtualMachineClusterInstancetype',
@@ -197,6 +199,7 @@ describe('every public construct exposes its primary object', () => {
     const app = new GitOpsApp(cluster, 'VmTypes', { name: 'vm-types' });
     new ClusterInstancetype(app, 'Medium', { name: 'infra.medium', guestCpus: 2, memory: '8Gi' });
     new ClusterPreference(app, 'Linux', { name: 'infra.linux' });
+    new ocpkit.GoldenImages(app, 'GoldenImages');
     External.secret(app, 'tsig', { namespace: 'cert-manager', keys: ['secret'], providedBy: 'by-hand', note: 'TSIG key of the DNS server' });
     // a single-tenant cluster may keep one ACME ClusterIssuer (the community stack gives every namespace its own Issuer)
     new AcmeClusterIssuer(app, 'LetsEncrypt', { name: 'letsencrypt-dns', email: 'ops@example.org', dns01: Dns01Solver.rfc2136({ nameserver: 'ns1.example.org:53', tsigKeyName: 'k', tsigSecret: SecretKey.of('tsig', 'secret') }) });

@@ -62,9 +62,9 @@ describe('dist/<cluster>/bootstrap: applied once, enough to start syncing', () =
     }
   });
 
-  test('children whose CRDs come from operators retry forever; the others stop after five', () => {
+  test('children whose CRDs come from operators, or that create namespaces, retry forever; the others stop after five', () => {
     const apps = new Map(rootFolder.filter((m) => m.kind === 'Application').map((m) => [m.metadata.name, m.spec.syncPolicy.retry.limit]));
-    const operatorKinds = new Set(result.objects.filter((o) => isOperatorProvided(o.manifest.apiVersion)).map((o) => o.file.split('/')[1]));
+    const operatorKinds = new Set(result.objects.filter((o) => isOperatorProvided(o.manifest.apiVersion) || o.manifest.kind === 'Namespace').map((o) => o.file.split('/')[1]));
     expect(apps.get('platform-operators')).toBe(-1); // HyperConverged, NMState
     expect(apps.get('network')).toBe(-1); // NNCPs
     for (const [name, limit] of apps) expect(`${name}: ${limit}`).toBe(`${name}: ${operatorKinds.has(name) ? -1 : 5}`);
@@ -192,10 +192,17 @@ describe('the health checks, run in Lua 5.1', () => {
     expect(run(SUBSCRIPTION_HEALTH_LUA, { status: { installedCSV: 'op.v1', conditions: [cond('InstallPlanMissing', 'False'), cond('CatalogSourcesUnhealthy', 'False')] } }).status).toBe('Healthy');
   });
 
-  test('Application: the child\'s own health, Progressing until it has one', () => {
-    expect(run(APPLICATION_HEALTH_LUA, { status: { health: { status: 'Degraded', message: 'one pod crashes' } } })).toEqual({ status: 'Degraded', message: 'one pod crashes' });
-    expect(run(APPLICATION_HEALTH_LUA, { status: { health: { status: 'Healthy' } } })).toEqual({ status: 'Healthy', message: '' });
-    expect(run(APPLICATION_HEALTH_LUA, { status: {} }).status).toBe('Progressing');
+  test('Application: Progressing until the child\'s first sync completes; never again held back by its health', () => {
+    // a new child: nothing yet, or its first sync running
+    expect(run(APPLICATION_HEALTH_LUA, {})).toEqual({ status: 'Progressing', message: 'waiting for its first sync' });
+    expect(run(APPLICATION_HEALTH_LUA, { status: { sync: { status: 'OutOfSync' }, operationState: { phase: 'Running' } } })).toEqual({ status: 'Progressing', message: 'first sync Running' });
+    // synced: Healthy whatever its own health (a degraded tenant must not block later waves)
+    expect(run(APPLICATION_HEALTH_LUA, { status: { sync: { status: 'Synced' }, health: { status: 'Degraded' } } })).toEqual({ status: 'Healthy', message: 'synced before (now Synced, health Degraded)' });
+    // synced before, now syncing again or out of sync: not held back either
+    expect(run(APPLICATION_HEALTH_LUA, { status: { sync: { status: 'OutOfSync' }, health: { status: 'Progressing' }, operationState: { phase: 'Running' }, history: [{ id: 0, revision: 'abc' }] } }).status).toBe('Healthy');
+    // a first sync that failed does not hold back the root (the child retries on its own)
+    expect(run(APPLICATION_HEALTH_LUA, { status: { sync: { status: 'OutOfSync' }, operationState: { phase: 'Failed', message: 'one or more objects failed to apply' } } }))
+      .toEqual({ status: 'Healthy', message: 'first sync Failed: one or more objects failed to apply; not holding back later waves' });
   });
 });
 
@@ -206,7 +213,11 @@ describe('ocpkit bootstrap on the committed reference tree', () => {
     const dist = path.join(__dirname, '..', '..', 'dist');
     expect(await main(['bootstrap', '--env', 'production', dist])).toBe(0);
     const text = io.out();
-    expect(text).toMatch(/2\. Apply the bootstrap folder \(5 objects: .*\):\n\s+oc apply -f .*dist\/production\/bootstrap\//);
+    expect(text).toMatch(/1\. Install the OpenShift GitOps operator 1\.12 \(OperatorHub, channel gitops-1\.12\)/);
+    expect(text).toMatch(/argocd version --client --short   # argocd: v2\.10\.18\+/);
+    // one command, in dependency order: health checks and RBAC, then the AppProject, then the root
+    const apply = /2\. Apply the bootstrap folder \(5 objects: .*\), in this order:\n\s+(oc apply .*)\n/.exec(text)![1];
+    expect(apply.split(' -f ').slice(1).map((f) => path.basename(f).split('.')[0])).toEqual(['argocd', 'clusterrole', 'clusterrolebinding', 'appproject', 'application']);
     expect(text).toMatch(/3\. Nothing to approve by hand: the InstallPlan approver approves the pinned CSV/);
     expect(text).toMatch(/\[ \] openshift-cnv: kubevirt-hyperconverged kubevirt-hyperconverged-operator\.v4\.14\.8 /);
     expect(text).not.toMatch(/HyperConverged resource|NMState resource/);

@@ -67,7 +67,7 @@ describe('ocpkit bootstrap', () => {
     ['the checklist of one environment', (d) => ['bootstrap', '--env', 'prod', d], 0, [
       /Bootstrap checklist of environment "prod"/,
       /1\. Install the OpenShift GitOps operator/,
-      /2\. Apply the bootstrap folder \(5 objects: .*\):\n\s+oc apply -f .*\/prod\/bootstrap\/\n/,
+      /2\. Apply the bootstrap folder \(5 objects: .*\), in this order:\n\s+oc apply -f .*\/prod\/bootstrap\/argocd\..* -f .*\/prod\/bootstrap\/application\..*\n/,
       /Create the 2 objects the stack references but does not create/,
       /\[ \] Secret shop\/cache keys: password \(sealed-secret: .*\)\n\s+login of cache/,
       /\[ \] Secret shop\/db keys: password/,
