@@ -104,7 +104,7 @@ function addPlatformOperators(cluster: Cluster, env: Environment): void {
   // also carry Ceph: node drains (MCO updates) move one node's VMs at a time, so two migrations in
   // the cluster are enough, and each is held to 256 MiB/s (about 2 Gbit/s) so Ceph and etcd keep
   // their share of the link. HCO's timeouts (800 s per GiB, 150 s without progress) stay.
-  const hc = new HyperConverged(app, 'HyperConverged', {
+  new HyperConverged(app, 'HyperConverged', {
     liveMigration: {
       parallelMigrationsPerCluster: 2,
       parallelOutboundMigrationsPerNode: 2,
@@ -115,14 +115,6 @@ function addPlatformOperators(cluster: Cluster, env: Environment): void {
     evictionStrategy: ClusterEvictionStrategy.LIVE_MIGRATE,
     commonBootImageImport: true,
   });
-  // With commonBootImageImport on, OpenShift Virtualization keeps its boot sources in
-  // openshift-virtualization-os-images: DataSource rhel8
-  // (docs.openshift.com/container-platform/4.11/virt/virtual_machines/advanced_vm_management/virt-automatic-bootsource-updates.html)
-  // and rhel9 (openshift-docs, HyperConverged dataImportCronTemplates `managedDataSource: rhel9`).
-  // The full 4.14 list (fedora, centos-stream*) was not verified, so it is not declared.
-  Provides.of(hc)
-    .dataSource('openshift-virtualization-os-images', 'rhel8', { by: 'OpenShift Virtualization (boot source)' })
-    .dataSource('openshift-virtualization-os-images', 'rhel9', { by: 'OpenShift Virtualization (boot source)' });
 }
 
 /**

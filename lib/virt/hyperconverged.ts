@@ -49,6 +49,34 @@ export const OPENSHIFT_CNV_NAMESPACE = 'openshift-cnv';
 /** Namespace where OpenShift Virtualization keeps boot sources (DataImportCrons and DataSources). */
 export const GOLDEN_IMAGES_NAMESPACE = 'openshift-virtualization-os-images';
 
+/**
+ * The boot sources OpenShift Virtualization 4.14 imports and refreshes by itself in
+ * `openshift-virtualization-os-images` (HyperConverged `enableCommonBootImageImport`, on by
+ * default), usable with {@link DiskSource.bootSource}.
+ *
+ * Sources, each name checked:
+ * - fedora, centos-stream9: kubevirt/hyperconverged-cluster-operator v1.10.7 (OpenShift
+ *   Virtualization 4.14) assets/dataImportCronTemplates/dataImportCronTemplates.yaml, the
+ *   `managedDataSource` of its templates (that file also has centos-stream8 and centos7, left out:
+ *   OpenShift Virtualization removed both images as end of life, 4.14 release notes, CNV-45783,
+ *   openshift/openshift-docs pull 84704).
+ * - rhel8, rhel9: the Red Hat images are added by the downstream build of that file, which is not
+ *   public; checked in the OpenShift Virtualization documentation instead ("Automatic importing and
+ *   updating of pre-defined boot sources" labels `DataSource rhel8 -n
+ *   openshift-virtualization-os-images`, docs.openshift.com 4.11; "Managing automatic boot source
+ *   updates" names `rhel9-image-cron` with `managedDataSource: rhel9`, read in a later edition than
+ *   4.14), and both are `DATA_SOURCE_NAME` of the RHEL templates in kubevirt/ssp-operator v0.18.3
+ *   data/common-templates-bundle/common-templates-v0.26.0.yaml. Not checked against the 4.14 build.
+ * - Clone permission: kubevirt/ssp-operator v0.18.3 internal/operands/data-sources/resource.go binds
+ *   the Role `os-images.kubevirt.io:view` (which grants create on `cdi.kubevirt.io`
+ *   `datavolumes/source`) in that namespace to the groups `system:authenticated` and
+ *   `system:serviceaccounts`, so every namespace may clone from these without RBAC of its own.
+ *
+ * SSP also creates empty DataSources for the other templates (win2k22, rhel7 ...); nothing fills
+ * them, so they are not offered here.
+ */
+export const OPENSHIFT_BOOT_SOURCES = ['rhel8', 'rhel9', 'fedora', 'centos-stream9'] as const;
+
 /** Largest int32 (the schema's format of the migration counts). */
 const INT32_MAX = 2 ** 31 - 1;
 /** A day, as an upper bound of the per-GiB and progress timeouts (seconds). */
@@ -322,7 +350,11 @@ export class HyperConverged extends Construct {
     });
     this.node.defaultChild = this.resource;
 
-    // The boot sources' DataSources exist once the operator has imported them.
+    // The boot sources' DataSources exist once the operator has imported them: the common ones
+    // while boot image import is on (the default), and the custom ones.
+    if (this.commonBootImageImport) {
+      for (const name of OPENSHIFT_BOOT_SOURCES) Provides.of(this).dataSource(GOLDEN_IMAGES_NAMESPACE, name, { by: 'OpenShift Virtualization (common boot source, enableCommonBootImageImport)' });
+    }
     for (const name of this.bootSourceNames) {
       Provides.of(this).dataSource(GOLDEN_IMAGES_NAMESPACE, name, { by: 'OpenShift Virtualization (custom boot source of the HyperConverged)' });
     }
