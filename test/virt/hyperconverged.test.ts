@@ -103,12 +103,15 @@ describe('HyperConverged', () => {
     expect(() => synth(cluster)).toThrow(/unknown field "kubeMacPoolConfiguration"/);
   });
 
-  test('custom boot sources are declared as DataSources the operator provides', () => {
-    const { app } = platform();
-    const hc = new HyperConverged(app, 'HyperConverged', { bootSources: [{ name: 'fedora-40', registryUrl: 'docker://quay.io/containerdisks/fedora:40', size: '30Gi' }] });
-    expect(Provides.declaredOn(hc).map((d) => ({ kind: d.kind, namespace: d.namespace, name: d.name }))).toEqual([
-      { kind: 'DataSource', namespace: GOLDEN_IMAGES_NAMESPACE, name: 'fedora-40' },
-    ]);
+  test('the common boot sources (while boot image import is on) and the custom ones are declared as DataSources the operator provides', () => {
+    const declared = (props: object) => {
+      const { app } = platform();
+      const hc = new HyperConverged(app, 'HyperConverged', { bootSources: [{ name: 'fedora-40', registryUrl: 'docker://quay.io/containerdisks/fedora:40', size: '30Gi' }], ...props });
+      return Provides.declaredOn(hc).map((d) => `${d.kind} ${d.namespace}/${d.name}`);
+    };
+    const ns = GOLDEN_IMAGES_NAMESPACE;
+    expect(declared({})).toEqual([`DataSource ${ns}/rhel8`, `DataSource ${ns}/rhel9`, `DataSource ${ns}/fedora`, `DataSource ${ns}/centos-stream9`, `DataSource ${ns}/fedora-40`]);
+    expect(declared({ commonBootImageImport: false })).toEqual([`DataSource ${ns}/fedora-40`]);
   });
 
   test('lands after its operator: Subscription at wave -20, HyperConverged later, skipping dry-run, both in platform-operators', () => {
