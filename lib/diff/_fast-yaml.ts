@@ -106,7 +106,10 @@ class Reader {
         out.push(this.nested(indent, false));
         continue;
       }
-      if (item === '-' || item.startsWith('- ') || KEY_PLAIN.test(item) || /^(['"]).*\1:( |$)/.test(item)) {
+      // `- -` with nothing after: js-yaml reads the next `- ` line at the outer indent into the
+      // inner sequence ("- -\n- a: 0" is [[null, {a: 0}]]), a rule this reader does not model
+      if (item === '-' || /^- +$/.test(item)) bail();
+      if (item.startsWith('- ') || KEY_PLAIN.test(item) || /^(['"]).*\1:( |$)/.test(item)) {
         // `- key: value` / `- - x`: a compact collection whose first line shares the dash's line
         this.lines[this.i] = `${' '.repeat(indent + 2)}${item}`;
         out.push(this.block(indent + 2));

@@ -55,6 +55,16 @@ describe('fastParseYaml', () => {
     expect(accepted).toBeGreaterThan(900);
   });
 
+  test('an empty compact nested sequence item is left to js-yaml, whose reading of the next dash it does not model (found by the property below)', () => {
+    for (const text of ['- -\n- a: 0', '- -\n  - b']) {
+      expect(fastParseYaml(text)).toBeUndefined();
+      expect(agrees(text)).toBe(true);
+    }
+    for (const text of ['- - x\n- y', '- - a: 1\n  - b', '- - x\n  - y\n- z']) {
+      expect(fastParseYaml(text)).toStrictEqual(yaml.load(text));
+    }
+  });
+
   test('agrees with js-yaml on random text built from YAML-ish lines (or declines)', () => {
     const line = fc.tuple(fc.constantFrom('', '  ', '    ', '- ', '  - '), fc.oneof(key, tricky), fc.constantFrom(': ', ':', ': |', ': |-', ''), fc.oneof(scalar.map(String), tricky));
     fc.assert(fc.property(fc.array(line, { minLength: 1, maxLength: 8 }), (lines) => {
