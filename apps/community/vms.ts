@@ -40,7 +40,7 @@ export function addVirtualization(cluster: Cluster, env: Environment, tenants: R
  * its VMs use.
  */
 export function addVirtualMachines(cluster: Cluster, env: Environment, network: CommunityNetwork, tenants: ReadonlyMap<string, Tenant>): CommunityVms {
-  const entries = loadVmFile(VMS_FILE, { resolve: (key) => env.versions.lookup(key), networks: [INTERNAL_NETWORK, PUBLIC_NETWORK], defaultNamespace: VM_NAMESPACE, defaultStorageClass: VM_STORAGE_CLASS });
+  const entries = loadVmFile(VMS_FILE, { resolve: (key) => env.versions.lookup(key), networks: [INTERNAL_NETWORK, PUBLIC_NETWORK], defaultNamespace: VM_NAMESPACE, defaultStorageClass: VM_STORAGE_CLASS, environment: env.name });
   const app = new GitOpsApp(cluster, 'InfraVms', { name: VM_NAMESPACE, namespace: VM_NAMESPACE, syncWave: SyncWave.WORKLOADS });
   new k8s.KubeNamespace(app, 'Namespace', {
     metadata: {
@@ -73,7 +73,8 @@ export function addVirtualMachines(cluster: Cluster, env: Environment, network: 
   const byName = new Map<string, VirtualMachine>();
   for (const e of entries) {
     const scope = scopeOf(e.namespace);
-    const networks = e.networks.map((n) => ({ network: networkIn(scope, e.namespace, n.network), macAddress: n.macAddress }));
+    // Interfaces are named after their network (review N4), in the guest too.
+    const networks = e.networks.map((n) => ({ network: networkIn(scope, e.namespace, n.network), name: n.network === PUBLIC_NETWORK ? 'public' : 'internal', macAddress: n.macAddress, address: n.address, guestName: n.guestName }));
     byName.set(e.props.name, new VirtualMachine(scope, `Vm-${e.props.name}`, { ...e.props, networks }));
   }
   addVmExternals(scopeOf);
@@ -86,6 +87,12 @@ const SSH_KEY_SECRETS: readonly { namespace: string; name: string; who: string }
   { namespace: VM_NAMESPACE, name: 'ops-ssh-keys', who: 'the ops team' },
   { namespace: VM_NAMESPACE, name: 'builder-ssh-keys', who: 'the package builders' },
   { namespace: 'openqa', name: 'openqa-ssh-keys', who: 'the openQA maintainers' },
+];
+
+/** Break-glass console password Secrets the VMs of vms.yaml name (`cloudInit.consoleLogin.passwordSecret`). */
+const CONSOLE_SECRETS: readonly { namespace: string; name: string }[] = [
+  { namespace: VM_NAMESPACE, name: 'vm-console-password' },
+  { namespace: 'openqa', name: 'openqa-console-password' },
 ];
 
 /** Disks of machines migrated from the old hypervisor (`disk: { pvc: ... }` in vms.yaml). */
@@ -102,6 +109,14 @@ function addVmExternals(scopeOf: (namespace: string) => GitOpsApp): void {
       namespace: k.namespace,
       providedBy: 'by-hand',
       note: `SSH public keys of ${k.who}, one key per entry; KubeVirt propagates them through the guest agent`,
+    });
+  }
+  for (const c of CONSOLE_SECRETS) {
+    External.secret(scopeOf(c.namespace), c.name, {
+      namespace: c.namespace,
+      providedBy: 'by-hand',
+      keys: ['passwordHash'],
+      note: 'break-glass console password of the VMs (crypt hash made with `openssl passwd -6`, key passwordHash); attached to the VM as a read-only disk, never in user data',
     });
   }
   for (const name of MIGRATED_DISKS) {

@@ -19,7 +19,7 @@
  *   and `GetMemoryOverhead`: guest memory/512 for page tables, fixed 25Mi virt-launcher-monitor
  *   + 100Mi virt-launcher + 20Mi virtlogd + 35Mi virtqemud + 30Mi qemu (template.go constants),
  *   8Mi per vCPU, 8Mi for the IOThread, 16Mi video RAM unless autoattachGraphicsDevice is false,
- *   53Mi for a TPM.
+ *   53Mi for a TPM, and (`addProbeOverheads`) 100Mi plus 10Mi per exec readiness/liveness probe.
  * Not modelled (small or absent in ocpkit's VMs): containerDisk and hotplug containers, hook
  * sidecars, VFIO/SEV/passt extras, the cluster's additionalGuestMemoryOverheadRatio, hugepages.
  */
@@ -124,6 +124,10 @@ export function launcherPod(vmi: any): LauncherPod {
   let overhead = (requests.memory ?? 0) / 512 + LAUNCHER_FIXED_OVERHEAD_BYTES + 8 * MI * vcpus + 8 * MI;
   if (domain.devices?.autoattachGraphicsDevice !== false) overhead += 16 * MI;
   if (domain.devices?.tpm) overhead += 53 * MI;
+  // addProbeOverheads (template.go, v1.0.1): an exec readiness or liveness probe runs virt-probe
+  // in the compute container: 100Mi once, plus 10Mi per exec probe (guestAgentPing adds nothing).
+  const execProbes = [vmi?.readinessProbe, vmi?.livenessProbe].filter((x) => x && typeof x === 'object' && x.exec).length;
+  if (execProbes) overhead += 100 * MI + 10 * MI * execProbes;
   overhead = Math.ceil(overhead);
   if (!domain.resources?.overcommitGuestOverhead) requests.memory = (requests.memory ?? 0) + overhead;
   if (limits.memory !== undefined) limits.memory += overhead;

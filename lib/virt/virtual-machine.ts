@@ -10,7 +10,7 @@ import {
   VirtualMachineSpecTemplateSpecVolumes,
   VirtualMachineSpecTemplateSpecDomainDevicesDisks,
 } from '../../imports/kubevirt-vm-kubevirt.io';
-import { Problems, show } from '../core/errors';
+import { OcpkitError, Problems, show } from '../core/errors';
 import { Quantity } from '../core/quantity';
 import { dnsLabel, oneOf } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
@@ -18,19 +18,20 @@ import { GitOpsApp } from '../gitops/gitops-app';
 import { listProp } from '../network/_rules';
 import { TreeIndex } from '../synth/pipeline';
 import { Tenant } from '../tenancy/tenant';
-import { CloudInit, MAX_INLINE_USER_DATA, SshKeyPropagation } from './cloud-init';
+import { CloudInit, CloudInitContext, guestOsFromBootSource, MAX_INLINE_USER_DATA, SshKeyPropagation } from './cloud-init';
+import { GuestAddress, GuestNetwork } from './guest-network';
 import { AccessMode, DiskSource } from './disk-source';
 import { IInstancetype, IPreference } from './instancetype';
 import { stableMac, stableUuid } from './stable-ids';
 import { dataDiskName, limit, guestMemoryProblem, RESERVED_VOLUMES } from './_vm-rules';
-import { DiskStorageOptions, toQuantity, VmDisks, VmVolume } from './vm-disks';
+import { DiskStorageOptions, migrationBlockers, toQuantity, VmDisks, VmVolume } from './vm-disks';
 import { NetworkAttachmentOptions, networkCrossChecks, VmInterface, VmNetworks, VmOnNetworks } from './vm-networks';
-import { VM_LABEL, VmPort, VmService } from './vm-service';
+import { VM_LABEL, VmPort, VmReadiness, VmService } from './vm-service';
 
 export { stableMac, stableUuid } from './stable-ids';
 export { DELETE_AFTER_COMPLETION_ANNOTATION, DiskStorageOptions } from './vm-disks';
 export { NetworkAttachmentOptions, VmInterface } from './vm-networks';
-export { VM_LABEL, VmPort } from './vm-service';
+export { ProbeTimings, VM_LABEL, VmPort, VmReadiness } from './vm-service';
 
 /**
  * How KubeVirt keeps a VM running. `spec.running` is deprecated and never written.
@@ -136,6 +137,12 @@ export interface VirtualMachineProps {
    * @default true
    */
   readonly podNetwork?: boolean;
+  /**
+   * How the guest configures its pod network NIC, when the VM has an address plan (some bridge
+   * interface has an `address`).
+   * @default DHCP from KubeVirt's masquerade DHCP server, owning the default route unless a bridge interface does
+   */
+  readonly podNetworkAddress?: GuestAddress;
   /** Bridge networks, one interface each, in order (`nic-1`, `nic-2` ...). @default none */
   readonly networks?: readonly NetworkAttachmentOptions[];
   /**
@@ -143,6 +150,11 @@ export interface VirtualMachineProps {
    * @default none (no Service)
    */
   readonly ports?: readonly VmPort[];
+  /**
+   * When the VM counts as ready: its Service routes only to a ready VM.
+   * @default a TCP probe on the guest port of the first TCP port when the VM publishes ports, else none
+   */
+  readonly readiness?: VmReadiness;
   /**
    * Eviction strategy on node drain.
    * @default LIVE_MIGRATE when every disk is ReadWriteMany, else NONE
@@ -327,8 +339,12 @@ export class VirtualMachine extends Construct {
     this.vmName = name;
     this.namespace = ns;
     this.cluster = Cluster.of(this);
-    this.disks = new VmDisks(name);
-    this.nets = new VmNetworks({ vmName: name, namespace: ns, macFor: (ifName) => stableMac(`${ns}/${name}/${ifName}`) });
+    this.disks = new VmDisks(name, ns);
+    // Bridge MACs are salted with the cluster (its name and output folder), so staging and
+    // production never share one even on a common segment (field review N5); the pod network's
+    // MAC never leaves the launcher pod and keeps its old seed.
+    const salt = `${this.cluster.clusterName}/${this.cluster.outputFolder}`;
+    this.nets = new VmNetworks({ vmName: name, namespace: ns, macFor: (ifName) => stableMac(ifName === 'default' ? `${ns}/${name}/default` : `${salt}/${ns}/${name}/${ifName}`) });
     this.svc = new VmService(this, name, ns);
     this.onNetworks = { path: this.node.path, cluster: this.cluster, networks: this.nets };
 
@@ -353,9 +369,9 @@ export class VirtualMachine extends Construct {
       if (!(props.cloudInit instanceof CloudInit)) p.add('cloudInit', `${show(props.cloudInit)} is not a CloudInit; use CloudInit.build({...}) or CloudInit.fromSecret(SecretKey.of(name, "userdata"))`);
       else {
         const before = p.size;
-        props.cloudInit._check(p, 'cloudInit');
+        props.cloudInit._check(p, 'cloudInit', this.cloudInitContext());
         if (p.size === before) {
-          userData = props.cloudInit._userData(name);
+          userData = props.cloudInit._userData(name, this.cloudInitContext());
           if (userData && Buffer.byteLength(userData) > MAX_INLINE_USER_DATA) {
             p.add('cloudInit', `the rendered user data is ${Buffer.byteLength(userData)} bytes; KubeVirt accepts at most ${MAX_INLINE_USER_DATA} bytes inline. Put it in a Secret and use CloudInit.fromSecret(SecretKey.of("${name}-cloudinit", "userdata"))`);
           }
@@ -364,11 +380,17 @@ export class VirtualMachine extends Construct {
     }
 
     // Networks: the pod network, then the bridge networks through addNetwork's checks.
-    if (props.podNetwork ?? true) this.nets.addPodNetwork();
+    if (props.podNetworkAddress !== undefined && !(props.podNetworkAddress instanceof GuestAddress)) p.add('podNetworkAddress', `${show(props.podNetworkAddress)} is not a GuestAddress; use GuestAddress.dhcp({ defaultRoute })`);
+    if (props.podNetworkAddress !== undefined && props.podNetwork === false) p.add('podNetworkAddress', 'the VM has podNetwork: false; drop podNetworkAddress');
+    if (props.podNetwork ?? true) this.nets.addPodNetwork(props.podNetworkAddress);
     listProp(p, 'networks', props.networks, '[{ network: internalNetwork }]').forEach((n, i) => this.tryAddNetwork(p, `networks[${i}]`, n));
 
     // Service ports, through addPort's checks.
     listProp(p, 'ports', props.ports, '[{ name: "ssh", port: 22 }]').forEach((port, i) => this.tryAddPort(p, `ports[${i}]`, port));
+    if (props.readiness !== undefined) {
+      if (!(props.readiness instanceof VmReadiness)) p.add('readiness', `${show(props.readiness)} is not a VmReadiness; use VmReadiness.tcp(port), VmReadiness.exec([...]), VmReadiness.guestAgentPing() or VmReadiness.none()`);
+      else props.readiness._check(p, 'readiness', this.nets.hasPodNetwork);
+    }
 
     if (props.nodeSelector !== undefined && (typeof props.nodeSelector !== 'object' || props.nodeSelector === null)) p.add('nodeSelector', `${show(props.nodeSelector)} must be a map of node labels`);
     if (props.terminationGracePeriodSeconds !== undefined) p.check('terminationGracePeriodSeconds', props.terminationGracePeriodSeconds, limit('terminationGracePeriodSeconds'));
@@ -393,7 +415,7 @@ export class VirtualMachine extends Construct {
     });
     this.svc.ensureService();
 
-    this.node.addValidation({ validate: () => networkCrossChecks(this.onNetworks, vmsOfCluster(this, this.cluster)) });
+    this.node.addValidation({ validate: () => [...networkCrossChecks(this.onNetworks, vmsOfCluster(this, this.cluster)), ...this.guestNetworkProblems()] });
 
     const state = VmClusterState.of(this.cluster);
     if (app && !state.ignoresAdded.has(app)) {
@@ -405,6 +427,14 @@ export class VirtualMachine extends Construct {
   /** True when every disk is ReadWriteMany, so the VM can live-migrate. */
   public get liveMigratable(): boolean {
     return this.disks.liveMigratable;
+  }
+
+  /**
+   * Why the VM cannot live-migrate (empty when it can): one line per disk that is not
+   * ReadWriteMany, with the way out.
+   */
+  public get migrationBlockers(): readonly string[] {
+    return this.disks.migrationBlockers();
   }
 
   /** Eviction strategy written to the VM. */
@@ -484,6 +514,48 @@ export class VirtualMachine extends Construct {
     if (planned) this.disks.commit(planned);
   }
 
+  /** What the cloud-init data depends on: the guest OS the boot source names. */
+  private cloudInitContext(): CloudInitContext {
+    const src = this.props.rootDisk?.source;
+    const o = src instanceof DiskSource ? src.options : {};
+    const ref = [o.name, o.claimName, o.image, o.url].find((x): x is string => typeof x === 'string');
+    return { guestOs: ref === undefined ? undefined : guestOsFromBootSource(ref) };
+  }
+
+  /**
+   * The address plan, checked when the interfaces are final (networks may be added after the
+   * constructor): with typed cloud-init every bridge interface needs an address, and addresses
+   * need cloud-init to reach the guest.
+   */
+  private guestNetworkProblems(): string[] {
+    const ci = this.props.cloudInit;
+    const bridged = this.nets.bridgeCount > 0;
+    const typed = ci instanceof CloudInit && ci.config !== undefined;
+    if (!this.nets.hasAddressPlan && !(typed && bridged)) return [];
+    if (!(ci instanceof CloudInit)) {
+      return ['networks: the address plan reaches the guest as cloud-init NoCloud network data, and this VM has no cloudInit; give cloudInit (CloudInit.build({...})), or drop the addresses if the guest image configures its own network'];
+    }
+    const p = new Problems(this.node.path);
+    GuestNetwork.check(p, 'networks', this.nets.guestInterfaces());
+    if (p.size === 0) {
+      try {
+        GuestNetwork.render(this.nets.guestInterfaces(), this.node.path, 'networks');
+      } catch (e) {
+        if (!(e instanceof OcpkitError)) throw e;
+        p.addAll(e.problems);
+      }
+    }
+    return p.all.map((x) => `${x.field ? `${x.field}: ` : ''}${x.message}`);
+  }
+
+  /** NoCloud network data from the address plan, or undefined without one. */
+  private networkData(): string | undefined {
+    const ci = this.props.cloudInit;
+    const typed = ci instanceof CloudInit && ci.config !== undefined;
+    if (!this.nets.hasAddressPlan && !(typed && this.nets.bridgeCount > 0)) return undefined;
+    return GuestNetwork.render(this.nets.guestInterfaces(), this.node.path, 'networks');
+  }
+
   private planDataDisk(p: Problems, field: string, d: DataDiskOptions): VmVolume[] | undefined {
     if (!p.check(`${field}.name`, d?.name, dnsLabel)) return undefined;
     if (!p.check(`${field}.name`, d.name, dataDiskName)) return undefined;
@@ -505,10 +577,10 @@ export class VirtualMachine extends Construct {
   }
 
   /** An explicit LiveMigrate with disks that cannot follow the VM to another node. */
-  private checkEviction(p: Problems, added: readonly { readonly name: string; readonly accessMode?: AccessMode }[]): void {
+  private checkEviction(p: Problems, added: readonly VmVolume[]): void {
     if (this.props.evictionStrategy !== EvictionStrategy.LIVE_MIGRATE) return;
     const rwo = added.filter((v) => v.accessMode !== AccessMode.READ_WRITE_MANY).map((v) => v.name);
-    if (rwo.length) p.add('evictionStrategy', `LiveMigrate needs ReadWriteMany disks, but ${rwo.join(', ')} ${rwo.length === 1 ? 'is' : 'are'} not; use AccessMode.READ_WRITE_MANY or EvictionStrategy.NONE`);
+    if (rwo.length) p.add('evictionStrategy', `LiveMigrate needs ReadWriteMany disks, but ${rwo.join(', ')} ${rwo.length === 1 ? 'is' : 'are'} not: ${migrationBlockers(added).join('; ')}; or use EvictionStrategy.NONE (the VM shuts down on every node drain)`);
   }
 
   private renderSpec(labels: Record<string, string>, userData: string | undefined): VirtualMachineSpec {
@@ -519,11 +591,17 @@ export class VirtualMachine extends Construct {
     const volumes: VirtualMachineSpecTemplateSpecVolumes[] = rendered.volumes;
     const ci = props.cloudInit;
     if (ci) {
+      const networkData = this.networkData();
       disks.push({ name: 'cloudinitdisk', disk: usePref ? {} : { bus: 'virtio' } });
       volumes.push({
         name: 'cloudinitdisk',
-        cloudInitNoCloud: ci.secret ? { secretRef: { name: ci.secret.secretName } } : { userData },
+        cloudInitNoCloud: ci.secret ? { secretRef: { name: ci.secret.secretName }, networkData } : { userData, networkData },
       });
+      const consoleVolume = ci._consoleVolume();
+      if (consoleVolume) {
+        disks.push({ name: consoleVolume.name, disk: usePref ? {} : { bus: 'virtio' } });
+        volumes.push({ name: consoleVolume.name, secret: { secretName: consoleVolume.secretName, volumeLabel: consoleVolume.volumeLabel } });
+      }
     }
     const keys = ci?.config?.sshAuthorizedKeys;
     const net = this.nets.render(usePref);
@@ -543,6 +621,7 @@ export class VirtualMachine extends Construct {
           evictionStrategy: this.evictionStrategy,
           terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 180,
           nodeSelector: props.nodeSelector && Object.keys(props.nodeSelector).length ? { ...props.nodeSelector } : undefined,
+          readinessProbe: this.svc.readiness(props.readiness)?._render(),
           accessCredentials: keys ? [{
             sshPublicKey: {
               source: { secret: { secretName: keys.secretName } },

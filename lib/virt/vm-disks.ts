@@ -1,6 +1,7 @@
 import {
   VirtualMachineSpecDataVolumeTemplates,
   VirtualMachineSpecDataVolumeTemplatesSpecSource,
+  VirtualMachineSpecDataVolumeTemplatesSpecSourceRef,
   VirtualMachineSpecDataVolumeTemplatesSpecStorageResourcesRequests,
   VirtualMachineSpecTemplateSpecDomainDevicesDisks,
   VirtualMachineSpecTemplateSpecVolumes,
@@ -33,6 +34,16 @@ export interface DiskStorageOptions {
    * @default VolumeMode.BLOCK
    */
   readonly volumeMode?: VolumeMode;
+  /**
+   * For {@link DiskSource.existingPvc}: copy the claim once into a new ReadWriteMany Block
+   * DataVolume `<vm>-<disk>` and use that, so the VM can live-migrate. The DataVolume is a CDI
+   * clone of the claim (same namespace); `size` may be given (at least the claim's size) or left
+   * out (CDI takes the claim's size), `storageClass` picks the new class. CDI starts the copy only
+   * once no pod uses the claim, so stop the VM once after the change (`virtctl stop`, then start).
+   * The old claim stays until removed by hand.
+   * @default false (the claim is used as it is)
+   */
+  readonly moveToReadWriteMany?: boolean;
 }
 
 /** One volume of a VM, as rendered. */
@@ -44,6 +55,8 @@ export interface VmVolume {
   readonly size?: Quantity;
   readonly accessMode?: AccessMode;
   readonly cdrom?: boolean;
+  /** The existing claim this disk is copied from ({@link DiskStorageOptions.moveToReadWriteMany}). */
+  readonly movedFrom?: string;
   /** What the disk holds, for messages. */
   readonly source: DiskSource;
   readonly template?: VirtualMachineSpecDataVolumeTemplates;
@@ -68,7 +81,7 @@ export function toQuantity(p: Problems, field: string, v: unknown): Quantity | u
 export class VmDisks {
   private readonly volumes: VmVolume[] = [];
 
-  constructor(private readonly vmName: string) {}
+  constructor(private readonly vmName: string, private readonly namespace: string) {}
 
   /** The volumes, in disk order. */
   public get all(): readonly VmVolume[] {
@@ -139,16 +152,20 @@ export class VmDisks {
     if (opts.accessMode !== undefined) p.check(`${field}.accessMode`, opts.accessMode, oneOf(Object.values(AccessMode)));
     if (opts.volumeMode !== undefined) p.check(`${field}.volumeMode`, opts.volumeMode, oneOf(Object.values(VolumeMode)));
     if (opts.storageClass !== undefined) p.check(`${field}.storageClass`, opts.storageClass, storageClassName);
+    if (opts.moveToReadWriteMany !== undefined && typeof opts.moveToReadWriteMany !== 'boolean') p.add(`${field}.moveToReadWriteMany`, `${show(opts.moveToReadWriteMany)} must be true or false`);
     if (src.kind === 'existingPvc') {
       if (!p.check(`${field}.source.claimName`, o.claimName, dnsLabel)) return undefined;
-      if (opts.size !== undefined) p.add(`${field}.size`, `an existing PVC keeps its own size; drop size for ${src}`);
+      if (opts.moveToReadWriteMany === true) return this.moveOf(p, field, volName, dvName, opts, String(o.claimName), before);
+      if (opts.size !== undefined) p.add(`${field}.size`, `an existing PVC keeps its own size; drop size for ${src} (or set moveToReadWriteMany: true to copy it into a new DataVolume of that size)`);
       if (p.size > before) return undefined;
       return [{ name: volName, claimName: String(o.claimName), accessMode: o.accessMode ?? AccessMode.READ_WRITE_ONCE, source: src }];
     }
+    if (opts.moveToReadWriteMany === true) p.add(`${field}.moveToReadWriteMany`, `applies to an existing PVC (DiskSource.existingPvc) only; ${src} already creates a DataVolume, give it accessMode ReadWriteMany`);
     let size: Quantity | undefined;
     if (opts.size === undefined) p.add(`${field}.size`, `is required for ${src.kind === 'blank' ? 'a blank disk' : src.toString()} (for example "40Gi")`);
     else size = toQuantity(p, `${field}.size`, opts.size);
     let source: VirtualMachineSpecDataVolumeTemplatesSpecSource | undefined;
+    let sourceRef: VirtualMachineSpecDataVolumeTemplatesSpecSourceRef | undefined;
     switch (src.kind) {
       case 'pvcClone': {
         const missing = 'is missing; a clone source needs the namespace and the name of the PVC (DiskSource.pvcClone({ namespace, name }))';
@@ -175,23 +192,18 @@ export class VmDisks {
       case 'blank':
         source = { blank: {} };
         break;
+      case 'dataSource': {
+        const ref = src.sourceRef;
+        if (ref && !dnsLabel(ref.namespace) && typeof ref.name === 'string' && ref.name) sourceRef = { kind: ref.kind, namespace: ref.namespace, name: ref.name };
+        else p.add(`${field}.source`, `${src} does not name a DataSource as namespace and name`);
+        break;
+      }
       default:
         p.add(`${field}.source`, `${show(String(src.kind))} is a disk source this VirtualMachine cannot render yet`);
     }
     const accessMode = opts.accessMode ?? AccessMode.READ_WRITE_MANY;
-    const volumeMode = opts.volumeMode ?? VolumeMode.BLOCK;
-    const template = (dv: string, s: VirtualMachineSpecDataVolumeTemplatesSpecSource, q: Quantity): VirtualMachineSpecDataVolumeTemplates => ({
-      metadata: { name: dv, annotations: { [DELETE_AFTER_COMPLETION_ANNOTATION]: 'false' } },
-      spec: {
-        source: s,
-        storage: {
-          accessModes: [accessMode],
-          volumeMode,
-          storageClassName: opts.storageClass,
-          resources: { requests: { storage: VirtualMachineSpecDataVolumeTemplatesSpecStorageResourcesRequests.fromString(q.toString()) } },
-        },
-      },
-    });
+    const template = (dv: string, origin: Origin, q: Quantity | undefined) => dataVolumeTemplate(dv, origin, q, accessMode, opts.volumeMode ?? VolumeMode.BLOCK, opts.storageClass);
+    if (sourceRef && size && p.size === before) return [{ name: volName, dataVolumeName: dvName, size, accessMode, source: src, template: template(dvName, { sourceRef }, size) }];
     if (!source || !size || p.size > before) return undefined;
     if (src.kind === 'iso') {
       // Empty root disk to install on, and the ISO as a CD-ROM.
@@ -199,11 +211,55 @@ export class VmDisks {
       if (!isoSize) return undefined;
       const isoDv = `${this.vmName}-installer`;
       return [
-        { name: volName, dataVolumeName: dvName, size, accessMode, source: src, template: template(dvName, { blank: {} }, size) },
-        { name: 'installer', dataVolumeName: isoDv, size: isoSize, accessMode, cdrom: true, source: src, template: template(isoDv, source, isoSize) },
+        { name: volName, dataVolumeName: dvName, size, accessMode, source: src, template: template(dvName, { source: { blank: {} } }, size) },
+        { name: 'installer', dataVolumeName: isoDv, size: isoSize, accessMode, cdrom: true, source: src, template: template(isoDv, { source }, isoSize) },
       ];
     }
-    return [{ name: volName, dataVolumeName: dvName, size, accessMode, source: src, template: template(dvName, source, size) }];
+    return [{ name: volName, dataVolumeName: dvName, size, accessMode, source: src, template: template(dvName, { source }, size) }];
   }
+
+  /** An existing claim copied into a ReadWriteMany Block DataVolume (CDI clone, same namespace). */
+  private moveOf(p: Problems, field: string, volName: string, dvName: string, opts: DiskStorageOptions, claim: string, before: number): VmVolume[] | undefined {
+    if (opts.accessMode !== undefined && opts.accessMode !== AccessMode.READ_WRITE_MANY) p.add(`${field}.accessMode`, `moveToReadWriteMany copies the disk into a ReadWriteMany volume; drop accessMode ${show(opts.accessMode)}`);
+    if (opts.volumeMode !== undefined && opts.volumeMode !== VolumeMode.BLOCK) p.add(`${field}.volumeMode`, `moveToReadWriteMany copies the disk into a Block volume (ReadWriteMany on Ceph RBD needs Block); drop volumeMode ${show(opts.volumeMode)}`);
+    const size = opts.size === undefined ? undefined : toQuantity(p, `${field}.size`, opts.size);
+    if (p.size > before) return undefined;
+    const src = DiskSource.pvcClone({ namespace: this.namespace, name: claim });
+    const template = dataVolumeTemplate(dvName, { source: { pvc: { namespace: this.namespace, name: claim } } }, size, AccessMode.READ_WRITE_MANY, VolumeMode.BLOCK, opts.storageClass);
+    return [{ name: volName, dataVolumeName: dvName, size, accessMode: AccessMode.READ_WRITE_MANY, source: src, movedFrom: claim, template }];
+  }
+
+  /** Why the VM cannot live-migrate, one line per disk that is not ReadWriteMany (empty when it can). */
+  public migrationBlockers(): string[] {
+    return migrationBlockers(this.volumes);
+  }
+}
+
+/**
+ * Why these disks keep a VM from live-migrating, one line per disk that is not ReadWriteMany, with
+ * the way out for each (KubeVirt migrates a VM only when every volume is shared: ReadWriteMany).
+ */
+export function migrationBlockers(volumes: readonly VmVolume[]): string[] {
+  return volumes.filter((v) => v.accessMode !== AccessMode.READ_WRITE_MANY).map((v) => (v.claimName
+    ? `${v.name} is existing PVC ${v.claimName} (${v.accessMode}), which cannot follow the VM to another node; set moveToReadWriteMany: true on the disk to copy it once into a ReadWriteMany Block DataVolume (a CDI clone, which runs while the VM is stopped)`
+    : `${v.name} is a ${v.accessMode} DataVolume; give it accessMode ReadWriteMany (Block on Ceph RBD)`));
+}
+
+/** Where a DataVolume's content comes from: `spec.source` or `spec.sourceRef`. */
+type Origin = { readonly source: VirtualMachineSpecDataVolumeTemplatesSpecSource } | { readonly sourceRef: VirtualMachineSpecDataVolumeTemplatesSpecSourceRef };
+
+function dataVolumeTemplate(name: string, origin: Origin, size: Quantity | undefined, accessMode: AccessMode, volumeMode: VolumeMode, storageClass: string | undefined): VirtualMachineSpecDataVolumeTemplates {
+  return {
+    metadata: { name, annotations: { [DELETE_AFTER_COMPLETION_ANNOTATION]: 'false' } },
+    spec: {
+      ...origin,
+      storage: {
+        accessModes: [accessMode],
+        volumeMode,
+        storageClassName: storageClass,
+        resources: size ? { requests: { storage: VirtualMachineSpecDataVolumeTemplatesSpecStorageResourcesRequests.fromString(size.toString()) } } : undefined,
+      },
+    },
+  };
 }
 

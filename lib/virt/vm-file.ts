@@ -3,8 +3,10 @@ import { dnsLabel, duplicates, httpUrl, oneOf } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
 import { DataEntry, DataFile } from '../data/data-file';
 import { macAddress } from '../network/_rules';
-import { CloudInit, SshAuthorizedKeys } from './cloud-init';
-import { AccessMode, DiskSource } from './disk-source';
+import { CloudInit, ConsoleLogin, SshAuthorizedKeys, YumRepo } from './cloud-init';
+import { GuestAddress } from './guest-network';
+import { VmReadiness } from './vm-service';
+import { AccessMode, DiskSource, OPENSHIFT_BOOT_SOURCES, OpenShiftBootSource } from './disk-source';
 import { ClusterInstancetype, ClusterPreference } from './instancetype';
 import { dataDiskName, guestMemoryProblem, limit, portName, portProtocol, storageClassName } from './_vm-rules';
 import { DataDiskOptions, EvictionStrategy, RunStrategy, VirtualMachineProps, VmPort } from './virtual-machine';
@@ -17,8 +19,16 @@ export interface VmFileEntry {
   readonly namespace: string;
   /** Props for {@link VirtualMachine}, without networks. */
   readonly props: VirtualMachineProps;
-  /** Bridge networks by NetworkAttachmentDefinition name, in interface order. */
-  readonly networks: readonly { readonly network: string; readonly macAddress?: string }[];
+  /** Bridge networks by NetworkAttachmentDefinition name, in interface order, with their MAC and address. */
+  readonly networks: readonly VmFileNetwork[];
+}
+
+/** One bridge interface of a data-file VM. */
+export interface VmFileNetwork {
+  readonly network: string;
+  readonly macAddress?: string;
+  readonly address?: GuestAddress;
+  readonly guestName?: string;
 }
 
 /** Options of {@link loadVmFile}. */
@@ -34,10 +44,18 @@ export interface LoadVmFileOptions {
   readonly defaultNamespace?: string;
   /** StorageClass of disks that name none. @default the cluster's default StorageClass */
   readonly defaultStorageClass?: string;
+  /**
+   * The environment the file is read for: a value written as a map keyed by environment
+   * (`address: { production: 192.0.2.10/24, staging: 192.0.2.110/24 }`, also `mac`) takes this
+   * environment's entry.
+   * @default per-environment maps are refused
+   */
+  readonly environment?: string;
 }
 
-const ENTRY_FIELDS = ['name', 'namespace', 'cpu', 'memory', 'instancetype', 'preference', 'runStrategy', 'disk', 'dataDisks', 'networks', 'podNetwork', 'ports', 'cloudInit', 'labels', 'evictionStrategy', 'description'];
-const DISK_KINDS = ['clone', 'http', 'iso', 'registry', 'pvc', 'blank'];
+const ENTRY_FIELDS = ['name', 'namespace', 'cpu', 'memory', 'instancetype', 'preference', 'runStrategy', 'disk', 'dataDisks', 'networks', 'podNetwork', 'ports', 'readiness', 'cloudInit', 'labels', 'evictionStrategy', 'description'];
+const DISK_KINDS = ['clone', 'bootSource', 'dataSource', 'http', 'iso', 'registry', 'pvc', 'blank'];
+const NETWORK_FIELDS = ['network', 'mac', 'address', 'gateway', 'dns', 'search', 'guestName'];
 const ACCESS: Record<string, AccessMode> = { RWX: AccessMode.READ_WRITE_MANY, RWO: AccessMode.READ_WRITE_ONCE };
 
 /**
@@ -50,10 +68,13 @@ const ACCESS: Record<string, AccessMode> = { RWX: AccessMode.READ_WRITE_MANY, RW
  *     namespace: infra-vms
  *     cpu: 2
  *     memory: 4Gi
- *     disk: { clone: golden-images/rhel-9, size: 30Gi }   # or http/iso/registry: URL, pvc: claim
- *     networks: [internal-network, { network: public-network, mac: "02:00:00:00:01:01" }]
+ *     disk: { bootSource: rhel9, size: 30Gi }   # or clone/dataSource: ns/name, http/iso/registry, pvc: claim (moveToRwx: true)
+ *     networks:
+ *       - { network: public-network, address: 192.0.2.10/24, gateway: 192.0.2.1, dns: [192.0.2.53] }
+ *       - { network: internal-network, address: dhcp, mac: "02:00:00:00:01:01" }   # or address: none
  *     ports: [{ name: ssh, port: 22 }]
- *     cloudInit: { users: [ops], sshKeysSecret: ops-ssh-keys, packages: [tmux] }
+ *     readiness: { tcp: 22 }                   # or { exec: [...] }, guestAgentPing, none; default: first TCP port
+ *     cloudInit: { users: [ops], sshKeysSecret: ops-ssh-keys, packages: [tmux], yumRepos: [{ id, baseUrl }] }
  * ```
  */
 export function loadVmFile(file: string, options: LoadVmFileOptions = {}): VmFileEntry[] {
@@ -114,26 +135,36 @@ export function parseVmFile(data: DataFile, options: LoadVmFileOptions = {}): Vm
     for (const d of duplicates(dataDisks.map((x) => x.name))) rep('dataDisks', `disk "${d}" is listed twice`);
 
     // Networks.
-    const networks: { network: string; macAddress?: string }[] = [];
+    const networks: VmFileNetwork[] = [];
     listOf(raw, 'networks', rep).forEach((item, i) => {
       const f = `networks[${i}]`;
       let net: string | undefined;
       let mac: string | undefined;
+      let address: GuestAddress | undefined;
+      let guestName: string | undefined;
       if (typeof item === 'string') net = item;
-      else if (item && typeof item === 'object') {
+      else if (item && typeof item === 'object' && !Array.isArray(item)) {
         net = item.network;
-        mac = item.mac;
-        for (const k of Object.keys(item)) if (!['network', 'mac'].includes(k)) rep(`${f}.${k}`, 'unknown field; allowed fields are network, mac');
+        for (const k of Object.keys(item)) if (!NETWORK_FIELDS.includes(k)) rep(`${f}.${k}`, `unknown field; allowed fields are ${NETWORK_FIELDS.join(', ')}`);
+        mac = perEnvironment(item.mac, `${f}.mac`, options.environment, rep);
         if (mac !== undefined) {
           const m = macAddress(mac);
           if (m) rep(`${f}.mac`, m);
         }
-      } else { rep(f, `must be a network name or { network, mac }, got ${show(item)}`); return; }
+        address = readAddress(item, f, options.environment, rep);
+        if (item.guestName !== undefined) {
+          if (typeof item.guestName !== 'string') rep(`${f}.guestName`, `${show(item.guestName)} must be a string`);
+          else guestName = item.guestName;
+        }
+      } else { rep(f, `must be a network name or { network, mac, address }, got ${show(item)}`); return; }
       if (typeof net !== 'string' || dnsLabel(net)) { rep(`${f}`, `${show(net)} is not a network name`); return; }
       if (options.networks && !options.networks.includes(net)) { rep(f, `unknown network "${net}"; known networks are ${options.networks.join(', ')}`); return; }
-      networks.push({ network: net, macAddress: mac });
+      networks.push({ network: net, macAddress: mac, address, guestName });
     });
     for (const d of duplicates(networks.map((n) => n.network))) rep('networks', `network "${d}" is listed twice; a VM needs one interface per network`);
+
+    // Readiness.
+    const readiness = readReadiness(raw.readiness, rep);
 
     // Ports.
     const ports: VmPort[] = [];
@@ -153,7 +184,7 @@ export function parseVmFile(data: DataFile, options: LoadVmFileOptions = {}): Vm
     let cloudInit: CloudInit | undefined;
     const ci = e.object('cloudInit', { optional: true });
     if (ci) {
-      ci.allowOnly(['users', 'sshKeysSecret', 'packages', 'runCommands', 'userDataSecret', 'hostname', 'fqdn', 'timezone']);
+      ci.allowOnly(['users', 'sshKeysSecret', 'packages', 'runCommands', 'userDataSecret', 'hostname', 'fqdn', 'timezone', 'yumRepos', 'consoleLogin']);
       const ciRaw = rawOf(ci);
       const secret = ci.string('userDataSecret', { optional: true, rule: dnsLabel });
       if (secret) {
@@ -170,6 +201,8 @@ export function parseVmFile(data: DataFile, options: LoadVmFileOptions = {}): Vm
           sshAuthorizedKeys: keys ? SshAuthorizedKeys.fromSecret(keys) : undefined,
           packages: ci.stringList('packages', { optional: true }),
           runCommands: ci.stringList('runCommands', { optional: true }),
+          yumRepos: readYumRepos(ciRaw.yumRepos, 'cloudInit.yumRepos', rep),
+          consoleLogin: readConsoleLogin(ciRaw.consoleLogin, 'cloudInit.consoleLogin', rep),
         });
       }
     }
@@ -202,6 +235,7 @@ export function parseVmFile(data: DataFile, options: LoadVmFileOptions = {}): Vm
         rootDisk,
         dataDisks,
         ports,
+        readiness,
         cloudInit,
         labels: Object.keys(labelMap).length ? labelMap : undefined,
         annotations: description ? { description } : undefined,
@@ -238,8 +272,8 @@ function nested(e: DataEntry, item: unknown, field: string, sink: Problem[]): Da
   return new DataEntry(e.where, item, sink, `${field}.`);
 }
 
-function readDisk(d: DataEntry, raw: Record<string, any>, field: string, rep: (f: string, m: string) => void, root: boolean, defaultStorageClass?: string): { source: DiskSource; size?: string; storageClass?: string; accessMode?: AccessMode } | undefined {
-  d.allowOnly([...DISK_KINDS, 'size', 'storageClass', 'access', 'isoSize', ...(root ? [] : ['name'])]);
+function readDisk(d: DataEntry, raw: Record<string, any>, field: string, rep: (f: string, m: string) => void, root: boolean, defaultStorageClass?: string): { source: DiskSource; size?: string; storageClass?: string; accessMode?: AccessMode; moveToReadWriteMany?: boolean } | undefined {
+  d.allowOnly([...DISK_KINDS, 'size', 'storageClass', 'access', 'isoSize', 'moveToRwx', ...(root ? [] : ['name'])]);
   const kinds = DISK_KINDS.filter((k) => raw[k] !== undefined);
   if (kinds.length !== 1 && !(kinds.length === 0 && !root)) {
     rep(field, `give exactly one source of ${DISK_KINDS.join(', ')}${kinds.length ? ` (got ${kinds.join(', ')})` : ''}`);
@@ -259,6 +293,18 @@ function readDisk(d: DataEntry, raw: Record<string, any>, field: string, rep: (f
       else if (m) source = DiskSource.pvcClone({ namespace: m[1], name: m[2] });
       break;
     }
+    case 'bootSource': {
+      const ref = d.string('bootSource', { rule: oneOf([...OPENSHIFT_BOOT_SOURCES]) });
+      if (ref) source = DiskSource.bootSource(ref as OpenShiftBootSource);
+      break;
+    }
+    case 'dataSource': {
+      const ref = d.string('dataSource');
+      const m = typeof ref === 'string' ? /^([^/]+)\/([^/]+)$/.exec(ref) : null;
+      if (ref !== undefined && (!m || dnsLabel(m[1]) || dnsLabel(m[2]))) rep(`${field}.dataSource`, `${show(ref)} must name the DataSource as "<namespace>/<name>"`);
+      else if (m) source = DiskSource.dataSource({ namespace: m[1], name: m[2] });
+      break;
+    }
     case 'http':
     case 'iso': {
       const url = d.string(kind, { rule: httpUrl });
@@ -273,13 +319,101 @@ function readDisk(d: DataEntry, raw: Record<string, any>, field: string, rep: (f
     case 'pvc': {
       const claim = d.string('pvc', { rule: dnsLabel });
       if (claim) source = DiskSource.existingPvc(claim, { accessMode });
-      if (raw.size !== undefined) rep(`${field}.size`, 'an existing PVC keeps its own size; drop size');
+      if (raw.size !== undefined && raw.moveToRwx !== true) rep(`${field}.size`, 'an existing PVC keeps its own size; drop size (or set moveToRwx: true to copy it into a new volume of that size)');
       break;
     }
     default:
       source = DiskSource.blank();
   }
+  const move = d.boolean('moveToRwx', { optional: true });
+  if (move && kind !== 'pvc') rep(`${field}.moveToRwx`, 'applies to an existing claim (pvc: ...) only');
   if (kind !== 'pvc' && raw.size === undefined) rep(`${field}.size`, 'is required (for example "30Gi")');
   if (!source) return undefined;
-  return { source, size, storageClass, accessMode: kind === 'pvc' ? undefined : accessMode };
+  return { source, size, storageClass: kind === 'pvc' && !move ? undefined : storageClass, accessMode: kind === 'pvc' ? undefined : accessMode, moveToReadWriteMany: move || undefined };
+}
+
+/** A value, or this environment's entry of a map keyed by environment. */
+function perEnvironment(v: unknown, field: string, environment: string | undefined, rep: (f: string, m: string) => void): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'object' && !Array.isArray(v)) {
+    if (environment === undefined) { rep(field, 'is a map by environment, but the file is not read for an environment; write one value'); return undefined; }
+    const e = (v as Record<string, unknown>)[environment];
+    if (e === undefined) { rep(field, `has no entry for environment "${environment}" (it has ${Object.keys(v).map((k) => `"${k}"`).join(', ') || 'none'})`); return undefined; }
+    if (typeof e !== 'string') { rep(`${field}.${environment}`, `must be a string, got ${show(e)}`); return undefined; }
+    return e;
+  }
+  rep(field, `must be a string or a map by environment, got ${show(v)}`);
+  return undefined;
+}
+
+/** `address: 192.0.2.10/24 | dhcp | none`, with `gateway`, `dns`, `search` for a static address. */
+function readAddress(item: Record<string, any>, f: string, environment: string | undefined, rep: (f: string, m: string) => void): GuestAddress | undefined {
+  const address = perEnvironment(item.address, `${f}.address`, environment, rep);
+  const gateway = perEnvironment(item.gateway, `${f}.gateway`, environment, rep);
+  const list = (k: string): string[] | undefined => {
+    const v = item[k];
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) { rep(`${f}.${k}`, `must be a list of strings, got ${show(v)}`); return undefined; }
+    return v;
+  };
+  const dns = list('dns');
+  const search = list('search');
+  if (address === undefined) {
+    if (gateway !== undefined || dns || search) rep(`${f}.address`, 'is required with gateway, dns or search');
+    return undefined;
+  }
+  if (address === 'dhcp' || address === 'none') {
+    if (gateway !== undefined || dns || search) rep(f, `gateway, dns and search belong to a static address, not to address: ${address}`);
+    return address === 'dhcp' ? GuestAddress.dhcp() : GuestAddress.none();
+  }
+  return GuestAddress.fixed(address, { gateway, dns, search });
+}
+
+/** `readiness: { tcp: port } | { exec: [...] } | guestAgentPing | none`. */
+function readReadiness(v: unknown, rep: (f: string, m: string) => void): VmReadiness | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (v === 'none') return VmReadiness.none();
+  if (v === 'guestAgentPing') return VmReadiness.guestAgentPing();
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (keys.length === 1 && keys[0] === 'tcp') {
+      const m = limit('port')(o.tcp);
+      if (m) { rep('readiness.tcp', m); return undefined; }
+      return VmReadiness.tcp(o.tcp as number);
+    }
+    if (keys.length === 1 && keys[0] === 'exec') {
+      if (!Array.isArray(o.exec) || !o.exec.length || o.exec.some((x) => typeof x !== 'string')) { rep('readiness.exec', `must be a list of strings (the command run in the guest), got ${show(o.exec)}`); return undefined; }
+      return VmReadiness.exec(o.exec as string[]);
+    }
+  }
+  rep('readiness', `${show(v)} must be { tcp: <port> }, { exec: [command, args...] }, guestAgentPing or none`);
+  return undefined;
+}
+
+/** `yumRepos: [{ id, baseUrl, name?, gpgKey?, gpgCheck? }]`. */
+function readYumRepos(v: unknown, field: string, rep: (f: string, m: string) => void): YumRepo[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v)) { rep(field, `must be a list of { id, baseUrl }, got ${show(v)}`); return undefined; }
+  const out: YumRepo[] = [];
+  v.forEach((r, i) => {
+    const f = `${field}[${i}]`;
+    if (!r || typeof r !== 'object' || Array.isArray(r)) { rep(f, `must be { id, baseUrl }, got ${show(r)}`); return; }
+    for (const k of Object.keys(r)) if (!['id', 'name', 'baseUrl', 'gpgKey', 'gpgCheck'].includes(k)) rep(`${f}.${k}`, 'unknown field; allowed fields are id, name, baseUrl, gpgKey, gpgCheck');
+    out.push({ id: r.id, name: r.name, baseUrl: r.baseUrl, gpgKey: r.gpgKey, gpgCheck: r.gpgCheck });
+  });
+  return out;
+}
+
+/** `consoleLogin: { user, passwordSecret, key? }` (the key holding the crypt hash, default `passwordHash`). */
+function readConsoleLogin(v: unknown, field: string, rep: (f: string, m: string) => void): ConsoleLogin | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) { rep(field, `must be { user, passwordSecret }, got ${show(v)}`); return undefined; }
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!['user', 'passwordSecret', 'key'].includes(k)) rep(`${field}.${k}`, 'unknown field; allowed fields are user, passwordSecret, key');
+  const secret = o.passwordSecret;
+  const m = dnsLabel(secret);
+  if (m) { rep(`${field}.passwordSecret`, m); return undefined; }
+  return ConsoleLogin.fromSecret({ user: o.user as string, passwordHash: SecretKey.of(secret as string, typeof o.key === 'string' ? o.key : 'passwordHash') });
 }

@@ -7,6 +7,7 @@ import { dnsLabel } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
 import { macAddress as macRule } from '../network/_rules';
 import { BridgeNetwork, IBridgeNetwork, isBridgeNetwork } from '../network/bridge-network';
+import { GuestAddress, GuestInterface } from './guest-network';
 
 /** One VM interface on a Multus bridge network. */
 export interface NetworkAttachmentOptions {
@@ -29,6 +30,18 @@ export interface NetworkAttachmentOptions {
    * @default false
    */
   readonly crossNamespace?: boolean;
+  /**
+   * How the guest configures this NIC (the address plan): bridged networks assign no address
+   * (their NADs use `ipam: {}`), so a VM with typed cloud-init needs one per bridge interface;
+   * it reaches the guest as NoCloud network data matched by the interface's MAC.
+   * @default none (the guest configures the NIC itself; refused when the VM has typed cloud-init)
+   */
+  readonly address?: GuestAddress;
+  /**
+   * Name the guest gives the NIC.
+   * @default the interface name
+   */
+  readonly guestName?: string;
 }
 
 /** One interface of a VM, as rendered. */
@@ -41,6 +54,10 @@ export interface VmInterface {
   readonly multusName?: string;
   /** The MAC was given (not derived). */
   readonly fixedMac?: boolean;
+  /** How the guest configures the NIC, when the address plan says. */
+  readonly address?: GuestAddress;
+  /** Name the guest gives the NIC, when not the interface name. */
+  readonly guestName?: string;
 }
 
 /** Whose interfaces these are. */
@@ -76,9 +93,29 @@ export class VmNetworks {
     return this.ifaces.filter((f) => f.network).length;
   }
 
-  /** Adds the pod network interface (`default`). */
-  public addPodNetwork(): void {
-    this.ifaces.push({ name: 'default', macAddress: this.owner.macFor('default') });
+  /** Adds the pod network interface (`default`); `address` is how the guest configures it, if given. */
+  public addPodNetwork(address?: GuestAddress): void {
+    this.ifaces.push({ name: 'default', macAddress: this.owner.macFor('default'), address });
+  }
+
+  /** True when some interface carries an address of the address plan. */
+  public get hasAddressPlan(): boolean {
+    return this.ifaces.some((f) => f.network && f.address !== undefined);
+  }
+
+  /**
+   * The guest side of the interfaces (for NoCloud network data): every bridge interface with its
+   * address, and the pod network by DHCP (KubeVirt's masquerade DHCP server), owning the default
+   * route unless a bridge interface does.
+   */
+  public guestInterfaces(): GuestInterface[] {
+    const bridgeOwns = this.ifaces.some((f) => f.network && f.address instanceof GuestAddress && f.address.ownsDefaultRoute);
+    return this.ifaces.map((f) => ({
+      name: f.name,
+      mac: f.macAddress,
+      address: f.network ? f.address : (f.address ?? GuestAddress.dhcp({ defaultRoute: !bridgeOwns })),
+      guestName: f.guestName,
+    }));
   }
 
   /**
@@ -95,6 +132,7 @@ export class VmNetworks {
     const ifName = opts.name ?? `nic-${n}`;
     if (!p.check(`${field}.name`, ifName, dnsLabel)) return undefined;
     if (opts.macAddress !== undefined && !p.check(`${field}.macAddress`, opts.macAddress, macRule)) return undefined;
+    if (opts.address !== undefined && !(opts.address instanceof GuestAddress)) p.add(`${field}.address`, `${show(opts.address)} is not a GuestAddress; use GuestAddress.fixed("192.0.2.10/24", { gateway }), GuestAddress.dhcp() or GuestAddress.none()`);
     const ns = this.owner.namespace;
     if (net.namespace !== ns && !opts.crossNamespace) {
       p.add(`${field}.network`, `network "${net.networkName}" is defined in namespace "${net.namespace}", not in the VM's namespace "${ns}"; define a BridgeNetwork in "${ns}" or set crossNamespace: true to reference "${net.namespace}/${net.networkName}"`);
@@ -111,6 +149,8 @@ export class VmNetworks {
       macAddress: mac,
       multusName: net.namespace !== ns ? `${net.namespace}/${net.networkName}` : net.networkName,
       fixedMac: opts.macAddress !== undefined,
+      address: opts.address,
+      guestName: opts.guestName,
     };
   }
 

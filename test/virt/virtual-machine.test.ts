@@ -194,7 +194,8 @@ describe('VirtualMachine', () => {
         { name: 'nic-2', multus: { networkName: 'public-network' } },
       ]);
       expect(spec.domain.devices.interfaces.map((i: any) => i.name)).toEqual(spec.networks.map((n: any) => n.name));
-      expect(spec.domain.devices.interfaces[1]).toEqual({ name: 'nic-1', bridge: {}, model: 'virtio', macAddress: stableMac('infra-vms/relay/nic-1') });
+      // Bridge MACs are salted with the cluster (name and output folder).
+      expect(spec.domain.devices.interfaces[1]).toEqual({ name: 'nic-1', bridge: {}, model: 'virtio', macAddress: stableMac(`${cluster.clusterName}/${cluster.outputFolder}/infra-vms/relay/nic-1`) });
       expect(spec.domain.devices.interfaces[2].macAddress).toBe('02:00:00:00:00:2a');
       expect(vm.interfaces.map((i) => i.network?.networkName)).toEqual([undefined, 'internal-network', 'public-network']);
     });
@@ -320,7 +321,7 @@ describe('VirtualMachine', () => {
     test('typed user data and SSH keys from a Secret through the guest agent', () => {
       const { cluster, vms } = vmCluster();
       new VirtualMachine(vms, 'V', minimal({
-        cloudInit: CloudInit.build({ users: [{ name: 'ops', sudo: true }], sshAuthorizedKeys: SshAuthorizedKeys.fromSecret('ops-ssh-keys'), packages: ['postfix'], runCommands: ['postconf -e relayhost=mx.example.org'] }),
+        cloudInit: CloudInit.build({ users: [{ name: 'ops', sudo: true }], sshAuthorizedKeys: SshAuthorizedKeys.fromSecret('ops-ssh-keys'), packages: ['postfix'], runCommands: ['postconf -e relayhost=mx.example.org'], yumRepos: [{ id: 'appstream', baseUrl: 'https://mirror.example.org/rhel9/AppStream/' }] }),
       }));
       const spec = find(synth(cluster), 'VirtualMachine', 'relay').spec.template.spec;
       expect(spec.accessCredentials).toEqual([{ sshPublicKey: { source: { secret: { secretName: 'ops-ssh-keys' } }, propagationMethod: { qemuGuestAgent: { users: ['ops'] } } } }]);

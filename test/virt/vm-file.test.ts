@@ -9,12 +9,37 @@ const parse = (text: string) => parseVmFile(DataFile.parse('vms.yaml', text), OP
 describe('loadVmFile', () => {
   test('the reference vms.yaml loads', () => {
     const train = ReleaseTrain.load(path.join(__dirname, '../../apps/community/versions.yaml'), 'production');
-    const vms = loadVmFile(path.join(__dirname, '../../apps/community/vms.yaml'), { ...OPTS, resolve: (k) => train.lookup(k) });
+    const vms = loadVmFile(path.join(__dirname, '../../apps/community/vms.yaml'), { ...OPTS, resolve: (k) => train.lookup(k), environment: 'production' });
     expect(vms.length).toBeGreaterThanOrEqual(12);
     const idm1 = vms.find((v) => v.props.name === 'idm-1')!;
     expect(idm1.props.rootDisk.source.kind).toBe('existingPvc');
     expect(JSON.stringify(vms.map((v) => v.props.rootDisk.source))).not.toContain('${');
     expect(vms.find((v) => v.props.name === 'openqa-worker-1')!.namespace).toBe('openqa');
+  });
+
+  test('reference stack: every VM has an address (or a guest that configures itself), a way in and a boot source the cluster resolves', () => {
+    const byEnv = (env: string) => {
+      const train = ReleaseTrain.load(path.join(__dirname, '../../apps/community/versions.yaml'), env);
+      return loadVmFile(path.join(__dirname, '../../apps/community/vms.yaml'), { ...OPTS, resolve: (k) => train.lookup(k), environment: env });
+    };
+    const [prod, stg] = [byEnv('production'), byEnv('staging')];
+    for (const vm of prod) {
+      const kind = vm.props.rootDisk.source.kind;
+      // Cloned from OpenShift's own boot sources, pulled from a registry, or brought along (migrated disk, ISO install).
+      expect({ vm: vm.props.name, kind }).toEqual({ vm: vm.props.name, kind: expect.stringMatching(/^(dataSource|registry|existingPvc|iso)$/) });
+      const selfConfigured = kind === 'existingPvc' || kind === 'iso';
+      const config = vm.props.cloudInit?.config;
+      if (!selfConfigured) {
+        expect({ vm: vm.props.name, addressed: vm.networks.every((n) => n.address !== undefined) }).toEqual({ vm: vm.props.name, addressed: true });
+        expect({ vm: vm.props.name, keys: config?.sshAuthorizedKeys?.secretName !== undefined, console: config?.consoleLogin !== undefined }).toEqual({ vm: vm.props.name, keys: true, console: true });
+      } else {
+        expect({ vm: vm.props.name, cloudInit: vm.props.cloudInit }).toEqual({ vm: vm.props.name, cloudInit: undefined });
+      }
+    }
+    // Migrated guests keep the MAC their configuration knows; staging and production addresses differ.
+    expect(prod.filter((v) => v.props.rootDisk.source.kind === 'existingPvc').every((v) => v.networks.every((n) => n.macAddress))).toBe(true);
+    const addrs = (list: typeof prod) => list.flatMap((v) => v.networks.map((n) => n.address?.address)).filter((a) => a);
+    expect(addrs(prod).filter((a) => addrs(stg).includes(a))).toEqual([]);
   });
 
   test('an entry becomes VirtualMachine props', () => {
@@ -39,7 +64,7 @@ vms:
     expect(vm.props.rootDisk).toMatchObject({ size: '30Gi', storageClass: 'rbd-virt', accessMode: AccessMode.READ_WRITE_ONCE });
     expect(vm.props.rootDisk.source.options).toEqual({ namespace: 'golden', name: 'rhel-9' });
     expect(vm.props.dataDisks![0]).toMatchObject({ name: 'spool', size: '50Gi', storageClass: 'fast' });
-    expect(vm.networks).toEqual([{ network: 'internal-network', macAddress: undefined }, { network: 'public-network', macAddress: '02:00:00:00:00:01' }]);
+    expect(vm.networks).toEqual([{ network: 'internal-network' }, { network: 'public-network', macAddress: '02:00:00:00:00:01' }]);
     expect(vm.props.ports).toEqual([{ name: 'smtp', port: 25, targetPort: undefined, protocol: undefined }]);
     expect(vm.props.labels).toEqual({ role: 'mail' });
     expect(vm.props.cloudInit!.config!.users).toEqual([{ name: 'ops', sudo: true, groups: ['wheel'] }]);
@@ -100,7 +125,7 @@ vms:
       '[vms.yaml: vms[1] (Bastion)] disk.size: is required (for example "30Gi")',
       '[vms.yaml: vms[1] (Bastion)] ports[0].port: is required',
       '[vms.yaml: vms[2] (idm)] instancetype: cannot be combined with cpu/memory; give either an instancetype or cpu and memory',
-      '[vms.yaml: vms[2] (idm)] disk: give exactly one source of clone, http, iso, registry, pvc, blank (got http, pvc)',
+      '[vms.yaml: vms[2] (idm)] disk: give exactly one source of clone, bootSource, dataSource, http, iso, registry, pvc, blank (got http, pvc)',
     ]));
     expect(lines.every((l) => l.startsWith('[vms.yaml: vms['))).toBe(true);
   });
