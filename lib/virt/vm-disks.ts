@@ -218,7 +218,22 @@ export class VmDisks {
     return [{ name: volName, dataVolumeName: dvName, size, accessMode, source: src, template: template(dvName, { source }, size) }];
   }
 
-  /** An existing claim copied into a ReadWriteMany Block DataVolume (CDI clone, same namespace). */
+  /**
+   * An existing claim copied into a ReadWriteMany Block DataVolume (CDI clone, same namespace).
+   * Facts, kubevirt/containerized-data-importer v1.57.0 (OpenShift Virtualization 4.14):
+   * - pkg/controller/clone/common.go IsSourceClaimReady: the clone waits while any pod uses the
+   *   source claim (event CloneSourceInUse), so the VM must be stopped once for the copy;
+   * - pkg/controller/clone/planner.go validateAdvancedClonePVC: source and target of different
+   *   volume modes fall back to a host-assisted copy, so a Filesystem claim can become Block;
+   * - pkg/controller/common/util.go ValidateClone: with the `storage` API the size may be left out
+   *   (the source's size is used), a given size below a Block source is refused
+   *   (doc/clone-datavolume.md: the target is equal or larger);
+   * - staging/src/kubevirt.io/containerized-data-importer-api/pkg/apis/core/v1beta1/authorize_utils.go
+   *   CanServiceAccountClonePVC allows a service account to clone from its own namespace without
+   *   any RBAC; kubevirt/kubevirt v1.0.1 pkg/virt-api/webhooks/validating-webhook/admitters/vms-admitter.go
+   *   authorizeVirtualMachineSpec checks DataVolume templates as the `default` service account of
+   *   the VM's namespace, so a same-namespace move needs no RoleBinding.
+   */
   private moveOf(p: Problems, field: string, volName: string, dvName: string, opts: DiskStorageOptions, claim: string, before: number): VmVolume[] | undefined {
     if (opts.accessMode !== undefined && opts.accessMode !== AccessMode.READ_WRITE_MANY) p.add(`${field}.accessMode`, `moveToReadWriteMany copies the disk into a ReadWriteMany volume; drop accessMode ${show(opts.accessMode)}`);
     if (opts.volumeMode !== undefined && opts.volumeMode !== VolumeMode.BLOCK) p.add(`${field}.volumeMode`, `moveToReadWriteMany copies the disk into a Block volume (ReadWriteMany on Ceph RBD needs Block); drop volumeMode ${show(opts.volumeMode)}`);
