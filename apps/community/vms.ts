@@ -78,7 +78,6 @@ export function addVirtualMachines(cluster: Cluster, env: Environment, network: 
     byName.set(e.props.name, new VirtualMachine(scope, `Vm-${e.props.name}`, { ...e.props, networks }));
   }
   addVmExternals(scopeOf);
-  addGoldenImages(app);
   return { app, byName, network };
 }
 
@@ -126,41 +125,4 @@ function addVmExternals(scopeOf: (namespace: string) => GitOpsApp): void {
       note: 'disk migrated from the old hypervisor before the first sync (virtctl image-upload)',
     });
   }
-}
-
-/** Namespace of the golden images VMs clone their root disks from (`disk: { clone: golden-images/... }`). */
-export const GOLDEN_IMAGES_NAMESPACE = 'golden-images';
-
-/**
- * The golden-image namespace and the CDI clone permission (field review B3): a DataVolume that
- * clones a PVC of another namespace needs `create` on `cdi.kubevirt.io` `datavolumes/source` in the
- * source namespace, granted to the `default` ServiceAccount of the namespace the VM runs in
- * (OpenShift Virtualization docs, "Creating RBAC resources for cloning data volumes",
- * https://docs.redhat.com/en/documentation/openshift_container_platform/4.13/html/virtualization/cloning-virtual-machines;
- * kubevirt/containerized-data-importer doc/clone-datavolume.md). The image itself is imported by
- * hand (re-imported from images.community.example.org, so it is not backed up: backup.ts).
- */
-function addGoldenImages(app: GitOpsApp): void {
-  new k8s.KubeNamespace(app, 'GoldenImagesNamespace', {
-    metadata: {
-      name: GOLDEN_IMAGES_NAMESPACE,
-      annotations: {
-        'openshift.io/display-name': 'Golden VM images',
-      },
-    },
-  });
-  new k8s.KubeClusterRole(app, 'DataVolumeCloner', {
-    metadata: { name: 'datavolume-cloner' },
-    rules: [{ apiGroups: ['cdi.kubevirt.io'], resources: ['datavolumes/source'], verbs: ['create'] }],
-  });
-  new k8s.KubeRoleBinding(app, 'CloneToInfraVms', {
-    metadata: { name: `clone-to-${VM_NAMESPACE}`, namespace: GOLDEN_IMAGES_NAMESPACE },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'datavolume-cloner' },
-    subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: VM_NAMESPACE }],
-  });
-  External.pvc(app, 'rhel-9', {
-    namespace: GOLDEN_IMAGES_NAMESPACE,
-    providedBy: 'by-hand',
-    note: 'RHEL 9 golden image (the vm-images.rhel-9 qcow2 of versions.yaml) imported as a Block RWX PVC on ocs-storagecluster-ceph-rbd-virtualization, e.g. with virtctl image-upload',
-  });
 }
