@@ -36,7 +36,7 @@ export interface DiskStorageOptions {
   readonly volumeMode?: VolumeMode;
   /**
    * For {@link DiskSource.existingPvc}: copy the claim once into a new ReadWriteMany Block
-   * DataVolume `<vm>-<disk>` and use that, so the VM can live-migrate. The DataVolume is a CDI
+   * DataVolume `<vm>-<disk>` (`<vm>-<disk>-rwx` when that is the claim's own name) and use that, so the VM can live-migrate. The DataVolume is a CDI
    * clone of the claim (same namespace); `size` may be given (at least the claim's size) or left
    * out (CDI takes the claim's size), `storageClass` picks the new class. CDI starts the copy only
    * once no pod uses the claim, so stop the VM once after the change (`virtctl stop`, then start).
@@ -240,8 +240,13 @@ export class VmDisks {
     const size = opts.size === undefined ? undefined : toQuantity(p, `${field}.size`, opts.size);
     if (p.size > before) return undefined;
     const src = DiskSource.pvcClone({ namespace: this.namespace, name: claim });
-    const template = dataVolumeTemplate(dvName, { source: { pvc: { namespace: this.namespace, name: claim } } }, size, AccessMode.READ_WRITE_MANY, VolumeMode.BLOCK, opts.storageClass);
-    return [{ name: volName, dataVolumeName: dvName, size, accessMode: AccessMode.READ_WRITE_MANY, source: src, movedFrom: claim, template }];
+    // The copy cannot take the claim's own name (`<vm>-root` is often the migrated claim's name):
+    // CDI refuses a DataVolume whose claim exists and is not its own ("Resource ... already
+    // exists and is not managed by DataVolume", pkg/controller/datavolume/controller-base.go
+    // validatePVC, v1.57.0).
+    const name = dvName === claim ? `${dvName}-rwx` : dvName;
+    const template = dataVolumeTemplate(name, { source: { pvc: { namespace: this.namespace, name: claim } } }, size, AccessMode.READ_WRITE_MANY, VolumeMode.BLOCK, opts.storageClass);
+    return [{ name: volName, dataVolumeName: name, size, accessMode: AccessMode.READ_WRITE_MANY, source: src, movedFrom: claim, template }];
   }
 
   /** Why the VM cannot live-migrate, one line per disk that is not ReadWriteMany (empty when it can). */

@@ -43,6 +43,15 @@ describe('migration: disks that cannot follow the VM', () => {
     expect(s.template.spec.evictionStrategy).toBe('LiveMigrate');
   });
 
+  test('the copy never takes the name of the claim it copies (CDI would refuse a claim it does not own)', () => {
+    const { cluster, vms } = vmCluster();
+    new VirtualMachine(vms, 'V', minimal({ rootDisk: { source: DiskSource.existingPvc('relay-root'), moveToReadWriteMany: true } }));
+    const s = find(synth(cluster), 'VirtualMachine', 'relay').spec;
+    expect(s.dataVolumeTemplates[0].metadata.name).toBe('relay-root-rwx');
+    expect(s.dataVolumeTemplates[0].spec.source).toEqual({ pvc: { namespace: 'infra-vms', name: 'relay-root' } });
+    expect(s.template.spec.volumes[0]).toEqual({ name: 'rootdisk', dataVolume: { name: 'relay-root-rwx' } });
+  });
+
   test('without a size CDI takes the claim\'s size; a move to anything but RWX Block is refused', () => {
     const { cluster, vms } = vmCluster();
     new VirtualMachine(vms, 'V', minimal({ rootDisk: { source: DiskSource.existingPvc('old-root'), moveToReadWriteMany: true } }));
