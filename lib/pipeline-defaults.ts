@@ -9,7 +9,7 @@ import { Cluster } from './gitops/cluster';
 import { controllerRbacCheck } from './gitops/controller-rbac';
 import { Delivery } from './gitops/delivery';
 import { applyDeliveryAnnotations } from './gitops/delivery-annotations';
-import { GitOpsApp } from './gitops/gitops-app';
+import { APPLICATION_RETRY, GitOpsApp } from './gitops/gitops-app';
 import { markManagedNamespace } from './gitops/managed-namespace';
 import { POLICY_CHECK, POLICY_STAMPS } from './policy/synth-policy-check';
 import { externalsArtifact, referenceCheck } from './refs/resolve-check';
@@ -101,7 +101,7 @@ function platformValidators(): (root: SynthRoot) => SchemaValidator {
 export function defaultPipeline(options: SynthesizeOptions = {}): Pipeline {
   return {
     validator: options.validator === false ? false : options.validator ?? platformValidators(),
-    transforms: [POLICY_STAMPS, NORMALIZE_SCOPE, MANAGED_NAMESPACES, DELIVERY_ANNOTATIONS, APPLY_OVERRIDES, ...(options.transforms ?? [])],
+    transforms: [POLICY_STAMPS, NORMALIZE_SCOPE, MANAGED_NAMESPACES, DELIVERY_ANNOTATIONS, APPLICATION_RETRY, APPLY_OVERRIDES, ...(options.transforms ?? [])],
     placement: GITOPS_FOLDERS,
     checks: [...(options.policies === false ? [] : [POLICY_CHECK]), TENANT_CAPACITY_CHECK, OPERATOR_CATALOG_CHECK, CONTROLLER_RBAC, ...(options.references === false ? [] : [REFERENCES]), ...(options.checks ?? [])],
     artifacts: options.references === false ? [] : [EXTERNALS],

@@ -11,9 +11,7 @@ const S3_ENDPOINT = 'https://s3-cache.int.community.example.org';
 /** Platform namespaces that hold state, backed up with the tenants when their part of the stack is present. */
 const PLATFORM_NAMESPACES = ['gitlab-system', 'infra-vms'];
 /** Platform namespaces whose state needs no Velero backup, and why. */
-const NOT_BACKED_UP: Readonly<Record<string, string>> = {
-  'golden-images': 'golden VM images are re-imported from images.community.example.org; nothing in them is unique',
-};
+const NOT_BACKED_UP: Readonly<Record<string, string>> = {};
 /** Tenant whose restore is drilled (a database-backed service with volumes). */
 const DRILL_TENANT = 'discourse';
 

@@ -11,6 +11,7 @@ import { ExternalImage } from '../../lib';
 import { DiskSource, RunStrategy, VirtualMachine } from '../../lib';
 import { Environment } from './environment';
 import { Platform } from './platform';
+import { VM_STORAGE_CLASS } from './vms';
 
 const GITLAB_NAMESPACE = 'gitlab-system';
 const RUNNER_NAMESPACE = 'gitlab-runner-system';
@@ -44,9 +45,10 @@ export function addGitLab(cluster: Cluster, env: Environment, platform: Platform
     runStrategy: RunStrategy.ALWAYS,
     cpu: env.name === 'production' ? 8 : 2,
     memory: Quantity.gibibytes(env.name === 'production' ? 32 : 8),
-    // The disk of the former monolithic GitLab VM, stripped down to Gitaly + GitLab Shell.
-    rootDisk: { source: DiskSource.existingPvc('gitaly-root') },
-    dataDisks: [{ name: 'repositories', size: env.name === 'production' ? '2Ti' : '200Gi', storageClass: 'ocs-storagecluster-ceph-rbd' }],
+    // The disk of the former monolithic GitLab VM, stripped down to Gitaly + GitLab Shell, copied
+    // into a RWX Block volume so the VM live-migrates on drains (review M11).
+    rootDisk: { source: DiskSource.existingPvc('gitaly-root'), moveToReadWriteMany: true, storageClass: VM_STORAGE_CLASS },
+    dataDisks: [{ name: 'repositories', size: env.name === 'production' ? '2Ti' : '200Gi', storageClass: VM_STORAGE_CLASS }],
     networks: [{ network: publicNetwork(cluster, app), name: 'public' }],
   });
   const gitaly = new ExternalGitaly(app, 'Gitaly', {

@@ -1,6 +1,6 @@
 import {
   AcmeAccount, BackupSchedule, BackupStorage, BondMode, BridgeNetwork, BucketEncryption, CloudInit, Cluster, Cron, DiskSource,
-  Duration, External, ExternalImage, GitOpsApp, HostBridge, Quantity, SecretKey, SshAuthorizedKeys, SyncWave, Tenant,
+  Duration, External, ExternalImage, GitOpsApp, GuestAddress, HostBridge, Quantity, SecretKey, SshAuthorizedKeys, SyncWave, Tenant,
   VirtualMachine, Workload,
 } from '../../lib';
 
@@ -48,12 +48,13 @@ export function build(): Cluster {
     cpu: 2,
     memory: Quantity.parse('4Gi'),
     rootDisk: { source: DiskSource.httpImage('https://images.example.org/rhel-9.4-x86_64-kvm.qcow2'), size: Quantity.parse('30Gi') },
-    networks: [{ network: internalNet }],
+    networks: [{ network: internalNet, address: GuestAddress.fixed('10.40.0.25/22') }],
     cloudInit: CloudInit.build({
       hostname: 'mail-relay',
       users: [{ name: 'ops', sudo: true }],
       sshAuthorizedKeys: SshAuthorizedKeys.fromSecret('ops-ssh-keys'),
       packages: ['postfix'],
+      yumRepos: [{ id: 'appstream', baseUrl: 'https://mirror.example.org/rhel9/AppStream/' }],
     }),
     ports: [{ name: 'smtp', port: 25 }],
   });

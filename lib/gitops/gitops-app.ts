@@ -8,7 +8,7 @@ import { ARGO_CD_FIXES, argoCdHasFix } from './argocd-fixes';
 import { Delivery } from './delivery';
 import { isOperatorProvided } from './delivery-annotations';
 import { PLATFORM_PROJECT, RETRY_FOREVER, ROOT_FOLDER } from './root-app';
-import { TreeIndex } from '../synth/pipeline';
+import { ManifestTransform, TreeIndex } from '../synth/pipeline';
 
 /** A field Argo CD should not compare (because a controller rewrites it on the live object). */
 export interface IgnoreDifference {
@@ -137,7 +137,8 @@ export class GitOpsApp extends Chart {
         syncPolicy: {
           automated: { prune, selfHeal: true },
           syncOptions: Lazy.any({ produce: () => (this.respectIgnores ? ['PruneLast=true', 'RespectIgnoreDifferences=true'] : ['PruneLast=true']) }) as any,
-          retry: Lazy.any({ produce: () => (foldersThatMustWait(cluster).has(props.name) ? RETRY_FOREVER : RETRY_FIVE) }),
+          // five retries; APPLICATION_RETRY makes it unlimited where the folder must wait (at synth time)
+          retry: RETRY_FIVE,
         },
         ignoreDifferences: Lazy.any({ produce: () => (this.ignores.length ? this.ignores.map((i) => ({ ...i })) : undefined) }) as any,
       },
@@ -191,6 +192,24 @@ export class GitOpsApp extends Chart {
 
 /** Retries of an Application whose kinds all exist before it syncs: a real error stops after five. */
 const RETRY_FIVE = { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } };
+
+/**
+ * The synth transform that gives a GitOpsApp's Application unlimited retries when its folder must
+ * wait for something outside its control ({@link foldersThatMustWait}). A transform, not a Lazy in
+ * the Application: the decision needs the whole tree, which the synthesizer walks once; rendering
+ * the Application outside a synth (`toJson()`) keeps the five retries.
+ */
+export const APPLICATION_RETRY: ManifestTransform = {
+  id: 'application-retry',
+  transform(m, { source }) {
+    if (m?.kind !== 'Application') return m;
+    const app = GitOpsApp.enclosing(source);
+    if (!app || app.application !== source || !foldersThatMustWait(app.cluster).has(app.appName)) return m;
+    // keys in the order cdk8s renders them (sorted), so the file reads like every other
+    if (m.spec?.syncPolicy) m.spec.syncPolicy.retry = { backoff: { ...RETRY_FOREVER.backoff }, limit: RETRY_FOREVER.limit };
+    return m;
+  },
+};
 
 const WAITING_FOLDERS = new WeakMap<readonly IConstruct[], ReadonlySet<string>>();
 

@@ -133,7 +133,7 @@ describe('the pipeline', () => {
 
   test('lists its phases in order, and lib/synth knows no domain', () => {
     const p = defaultPipeline({ validator: false });
-    expect(p.transforms.map((t) => t.id)).toEqual(['policy-stamps', 'normalize-scope', 'managed-namespaces', 'delivery-annotations', 'overrides']);
+    expect(p.transforms.map((t) => t.id)).toEqual(['policy-stamps', 'normalize-scope', 'managed-namespaces', 'delivery-annotations', 'application-retry', 'overrides']);
     expect(p.placement.id).toBe('gitops-folders');
     expect(p.checks.map((c) => c.id)).toEqual(['policies', 'tenant-capacity', 'operator-catalog', 'argocd-controller-rbac', 'references']);
     expect(p.checks.find((c) => c.id === 'references')?.phase).toBe('resolve');
