@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { k8s } from 'cdk8s-plus-27';
-import { Cluster, External, GitOpsApp, SyncWave, Tenant } from '../../lib';
+import { Cluster, External, GitOpsApp, NetworkIsolation, SyncWave, Tenant } from '../../lib';
 import { BridgeNetwork } from '../../lib';
 import { loadVmFile, OcpkitError, VirtualMachine } from '../../lib';
 import { Environment } from './environment';
@@ -76,6 +76,18 @@ export function addVirtualMachines(cluster: Cluster, env: Environment, network: 
     // Interfaces are named after their network (review N4), in the guest too.
     const networks = e.networks.map((n) => ({ network: networkIn(scope, e.namespace, n.network), name: n.network === PUBLIC_NETWORK ? 'public' : 'internal', macAddress: n.macAddress, address: n.address, guestName: n.guestName }));
     byName.set(e.props.name, new VirtualMachine(scope, `Vm-${e.props.name}`, { ...e.props, networks }));
+  }
+  // The platform VMs' namespace is isolated like a tenant's: deny by default, the namespace itself,
+  // the routers and monitoring; then, explicitly, each VM's Service ports to every namespace (the
+  // mail relay and the IdM servers serve the whole cluster). Nothing else of a VM opens on the pod
+  // network. (Bridge networks are not subject to NetworkPolicy: their exposure is the VLAN's.)
+  const isolation = new NetworkIsolation(app, 'Network', { namespace: VM_NAMESPACE });
+  for (const vm of byName.values()) {
+    if (vm.namespace !== VM_NAMESPACE || vm.ports.length === 0) continue;
+    isolation.allowPorts(`allow-${vm.vmName}-service`, {
+      pods: { 'ocpkit.io/vm': vm.vmName },
+      ports: vm.ports.map((port) => ({ port: port.targetPort ?? port.port, protocol: port.protocol })),
+    });
   }
   addVmExternals(scopeOf);
   return { app, byName, network };

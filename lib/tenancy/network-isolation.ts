@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
+import { Problems, show } from '../core/errors';
+import { dnsLabel, intRange } from '../core/rules';
 
 /** Which traffic a tenant accepts on top of the default deny. */
 export interface NetworkIsolationOptions {
@@ -45,5 +47,53 @@ export class NetworkIsolation extends Construct {
       policy('Monitoring', 'allow-from-openshift-monitoring', [{ namespaceSelector: { matchLabels: { [MONITORING_POLICY_GROUP]: 'monitoring' } } }]);
     }
     this.node.defaultChild = this.node.tryFindChild('DenyAll');
+    this.namespace = ns;
   }
+
+  private readonly namespace: string;
+
+  /**
+   * Opens chosen ports of chosen pods (VMs: their launcher pods carry the VM's labels) to other
+   * namespaces, one named policy per call: the explicit allow next to the default deny. Nothing
+   * else of those pods opens (SSH on the pod network stays reachable from the namespace only).
+   */
+  public allowPorts(name: string, options: AllowPortsOptions): k8s.KubeNetworkPolicy {
+    const p = new Problems(`${this.node.path} allowPorts`);
+    p.check('name', name, dnsLabel);
+    if (!options || typeof options !== 'object') p.add('options', 'give { pods, ports, from }');
+    p.throwIfAny();
+    if (!options.pods || typeof options.pods !== 'object' || Object.keys(options.pods).length === 0) p.add('pods', 'select the pods by at least one label, e.g. { "ocpkit.io/vm": "mail-relay" }; an empty selector would open every pod of the namespace');
+    if (!Array.isArray(options.ports) || options.ports.length === 0) p.add('ports', 'list at least one port; a policy without ports opens every port');
+    else options.ports.forEach((port, i) => p.check(`ports[${i}].port`, port?.port, intRange(1, 65535)));
+    const from = options.from ?? 'all-namespaces';
+    if (from !== 'all-namespaces' && (!Array.isArray(from) || from.length === 0)) p.add('from', `${show(from)} is not 'all-namespaces' or a list of namespace names`);
+    else if (Array.isArray(from)) from.forEach((n, i) => p.check(`from[${i}]`, n, dnsLabel));
+    if (this.node.tryFindChild(`Allow-${name}`)) p.add('name', `a policy "${name}" is already defined here`);
+    p.throwIfAny();
+    const peers: k8s.NetworkPolicyPeer[] = from === 'all-namespaces'
+      ? [{ namespaceSelector: {} }]
+      : (from as readonly string[]).map((n) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': n } } }));
+    return new k8s.KubeNetworkPolicy(this, `Allow-${name}`, {
+      metadata: { name, namespace: this.namespace },
+      spec: {
+        podSelector: { matchLabels: { ...options.pods } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: peers, ports: options.ports.map((x) => ({ port: k8s.IntOrString.fromNumber(x.port), protocol: x.protocol ?? 'TCP' })) }],
+      },
+    });
+  }
+}
+
+/** What {@link NetworkIsolation.allowPorts} opens. */
+export interface AllowPortsOptions {
+  /** Labels of the pods whose ports open. */
+  readonly pods: Record<string, string>;
+  /** The ports (of the pods, not of a Service). */
+  readonly ports: readonly { readonly port: number; readonly protocol?: 'TCP' | 'UDP' | 'SCTP' }[];
+  /**
+   * Who may connect: every namespace, or the named ones (matched by the
+   * `kubernetes.io/metadata.name` label Kubernetes sets on every namespace).
+   * @default 'all-namespaces'
+   */
+  readonly from?: 'all-namespaces' | readonly string[];
 }
