@@ -246,6 +246,14 @@ function missingKeyMessage(ref: Reference, entry: Entry): string {
  */
 const BUILTIN_CLONE_ROLES = new Set(['admin', 'edit', 'view', 'cluster-admin', 'cdi.kubevirt.io:admin', 'cdi.kubevirt.io:edit', 'cdi.kubevirt.io:view']);
 
+/**
+ * Namespaces every namespace may clone from without RBAC of its own: OpenShift Virtualization's
+ * boot sources. SSP binds the Role `os-images.kubevirt.io:view` (create on cdi.kubevirt.io
+ * datavolumes/source) there to `system:authenticated` and `system:serviceaccounts`
+ * (kubevirt/ssp-operator v0.18.3 internal/operands/data-sources/resource.go, HCO release-1.10).
+ */
+const OPEN_CLONE_NAMESPACES = new Set(['openshift-virtualization-os-images']);
+
 function cloneRbacProblems(clones: readonly { obj: SynthesizedObject; clone: CrossNamespaceClone }[], bindings: readonly SynthesizedObject[], roles: ReadonlyMap<string, any>): Problem[] {
   const grants = (kind: string, name: string, ns: string | undefined): boolean => {
     if (kind === 'ClusterRole' && BUILTIN_CLONE_ROLES.has(name)) return true;
@@ -272,12 +280,12 @@ function cloneRbacProblems(clones: readonly { obj: SynthesizedObject; clone: Cro
   for (const { obj, clone } of clones) {
     const key = `${clone.sourceNamespace}\u0000${clone.targetNamespace}`;
     let ok = memo.get(key);
-    if (ok === undefined) memo.set(key, (ok = allowed(clone.sourceNamespace, clone.targetNamespace)));
+    if (ok === undefined) memo.set(key, (ok = OPEN_CLONE_NAMESPACES.has(clone.sourceNamespace) || allowed(clone.sourceNamespace, clone.targetNamespace)));
     if (ok) continue;
     out.push({
       path: obj.path,
       field: clone.field,
-      message: `clones PVC ${clone.sourceNamespace}/${clone.sourceName} into namespace ${clone.targetNamespace}, but nothing grants create on cdi.kubevirt.io datavolumes/source in ${clone.sourceNamespace} to ServiceAccount ${clone.targetNamespace}/default; CDI refuses the clone. Add a RoleBinding in ${clone.sourceNamespace} for that ServiceAccount to a ClusterRole with that rule`,
+      message: `clones ${clone.sourceKind === 'DataSource' ? 'DataSource' : 'PVC'} ${clone.sourceNamespace}/${clone.sourceName} into namespace ${clone.targetNamespace}, but nothing grants create on cdi.kubevirt.io datavolumes/source in ${clone.sourceNamespace} to ServiceAccount ${clone.targetNamespace}/default; CDI refuses the clone. Add a RoleBinding in ${clone.sourceNamespace} for that ServiceAccount to a ClusterRole with that rule`,
     });
   }
   return out;

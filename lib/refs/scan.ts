@@ -9,8 +9,10 @@ import { Provision, Reference, RefKind } from './model';
  * a SealedSecret's Secret). Pure functions over JSON; one pass per manifest.
  */
 
-/** A DataVolume cloning a PVC of another namespace: needs `datavolumes/source` RBAC there. */
+/** A DataVolume cloning a PVC, or the volume behind a DataSource, of another namespace: needs `datavolumes/source` RBAC there. */
 export interface CrossNamespaceClone {
+  /** What the DataVolume names: a PVC, or a DataSource (CDI authorizes the clone in the namespace of the volume behind it). */
+  readonly sourceKind: 'PersistentVolumeClaim' | 'DataSource';
   readonly sourceNamespace: string;
   readonly sourceName: string;
   readonly targetNamespace: string;
@@ -281,10 +283,16 @@ function dataVolumeSpecRefs(spec: any, base: string, ns: string | undefined, add
     const sourceNs = str(pvc.namespace) ? pvc.namespace : ns;
     add('PersistentVolumeClaim', sourceNs, pvc.name, ptr(base, 'source', 'pvc', 'name'));
     if (sourceNs) add('Namespace', undefined, sourceNs, ptr(base, 'source', 'pvc', 'namespace'));
-    if (sourceNs && ns && sourceNs !== ns) clones.push({ sourceNamespace: sourceNs, sourceName: pvc.name, targetNamespace: ns, field: ptr(base, 'source', 'pvc') });
+    if (sourceNs && ns && sourceNs !== ns) clones.push({ sourceKind: 'PersistentVolumeClaim', sourceNamespace: sourceNs, sourceName: pvc.name, targetNamespace: ns, field: ptr(base, 'source', 'pvc') });
   }
   const ref = spec.sourceRef;
-  if (isObj(ref) && ref.kind === 'DataSource') add('DataSource', str(ref.namespace) ? ref.namespace : ns, ref.name, ptr(base, 'sourceRef', 'name'));
+  if (isObj(ref) && ref.kind === 'DataSource') {
+    const sourceNs = str(ref.namespace) ? ref.namespace : ns;
+    add('DataSource', sourceNs, ref.name, ptr(base, 'sourceRef', 'name'));
+    // CDI v1.57.0 authorizes a DataSource clone in the namespace of the PVC or snapshot behind it
+    // (pkg/apis/core/v1beta1/authorize_utils.go); a DataImportCron's DataSource points at its own namespace
+    if (sourceNs && ns && sourceNs !== ns) clones.push({ sourceKind: 'DataSource', sourceNamespace: sourceNs, sourceName: ref.name, targetNamespace: ns, field: ptr(base, 'sourceRef') });
+  }
   for (const kind of ['http', 'registry', 's3', 'gcs', 'imageio', 'vddk']) {
     const s = spec.source?.[kind];
     if (!isObj(s)) continue;

@@ -62,10 +62,12 @@ const CASES: readonly Case[] = [
     create: (a) => raw(a, 'Target', 'cdi.kubevirt.io/v1beta1', 'DataVolume', 'disk', NS, { spec: { source: { blank: {} }, storage: {} } }),
   },
   {
-    name: 'DataSource (dataVolumeTemplates sourceRef)', kind: 'DataSource', namespace: 'images', target: 'rhel9', path: 'App/Ref', field: '/spec/dataVolumeTemplates/0/spec/sourceRef/name',
-    refer: (a) => raw(a, 'Ref', 'kubevirt.io/v1', 'VirtualMachine', 'vm', NS, vm({}, [{ metadata: { name: 'root' }, spec: { sourceRef: { kind: 'DataSource', namespace: 'images', name: 'rhel9' }, storage: {} } }])),
+    // in the namespace every namespace may clone from (OpenShift Virtualization's boot sources), so no clone RBAC is needed
+    name: 'DataSource (dataVolumeTemplates sourceRef)', kind: 'DataSource', namespace: 'openshift-virtualization-os-images', target: 'rhel9', path: 'App/Ref', field: '/spec/dataVolumeTemplates/0/spec/sourceRef/name',
+    refer: (a) => raw(a, 'Ref', 'kubevirt.io/v1', 'VirtualMachine', 'vm', NS, vm({}, [{ metadata: { name: 'root' }, spec: { sourceRef: { kind: 'DataSource', namespace: 'openshift-virtualization-os-images', name: 'rhel9' }, storage: {} } }])),
     create: (a) => {
-      raw(a, 'Target', 'cdi.kubevirt.io/v1beta1', 'DataSource', 'rhel9', 'images', { spec: { source: {} } });
+      raw(a, 'Target', 'cdi.kubevirt.io/v1beta1', 'DataSource', 'rhel9', 'openshift-virtualization-os-images', { spec: { source: {} } });
+      External.namespace(a, 'openshift-virtualization-os-images', { providedBy: 'pre-existing', note: 'OpenShift Virtualization' });
     },
   },
   {

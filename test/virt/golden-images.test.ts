@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Cron } from '../../lib/backup/cron';
 import { OcpkitError } from '../../lib/core/errors';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
-import { Provides } from '../../lib/refs/provides';
+import { External, Provides } from '../../lib/refs/provides';
 import {
   AccessMode, ClusterInstancetype, ClusterPreference, DiskSource, GOLDEN_IMAGE_CLONER_ROLE, GoldenImages, VolumeMode,
 } from '../../lib/virt';
@@ -173,6 +173,24 @@ describe('closed world: a clone resolves only from a DataSource something provid
     const rhel9 = golden.addBootSource({ name: 'rhel-9', image: IMAGE, size: '30Gi' });
     golden.allowCloneFrom('infra-vms');
     cloneInto(vms, DiskSource.dataSource(rhel9));
+    expect(problemsOf(() => synthClosed(cluster))).toEqual([]);
+  });
+
+  test('without allowCloneFrom, a clone of a golden image in another namespace fails: CDI would refuse it', () => {
+    const { cluster, golden, vms } = world();
+    const rhel9 = golden.addBootSource({ name: 'rhel-9', image: IMAGE, size: '30Gi' });
+    cloneInto(vms, DiskSource.dataSource(rhel9));
+    const problems = problemsOf(() => synthClosed(cluster));
+    expect(problems).toHaveLength(1);
+    expect(problems[0].field).toBe('/spec/sourceRef');
+    expect(problems[0].message).toMatch(/^clones DataSource golden-images\/rhel-9 into namespace infra-vms, but nothing grants create on cdi.kubevirt.io datavolumes\/source in golden-images to ServiceAccount infra-vms\/default/);
+  });
+
+  test('OpenShift Virtualization\'s boot sources need no clone RBAC (SSP opens them to every authenticated user)', () => {
+    const { cluster, vms } = world();
+    External.dataSource(vms, 'rhel9', { namespace: 'openshift-virtualization-os-images', providedBy: 'pre-existing', note: 'boot source of OpenShift Virtualization' });
+    External.namespace(vms, 'openshift-virtualization-os-images', { providedBy: 'pre-existing', note: 'OpenShift Virtualization' });
+    cloneInto(vms, DiskSource.bootSource('rhel9'));
     expect(problemsOf(() => synthClosed(cluster))).toEqual([]);
   });
 
