@@ -59,6 +59,18 @@ export function controllerServiceAccount(argoNamespace: string): { namespace: st
  * k8s.cni.cncf.io_network-attachment-definitions.yaml).
  */
 export function resourceOf(kind: string): string {
+  let r = RESOURCES.get(kind);
+  if (r === undefined) {
+    r = pluralOf(kind);
+    if (RESOURCES.size < 1000) RESOURCES.set(kind, r);
+  }
+  return r;
+}
+
+/** kind -> resource, for the kinds seen (a pure function's answers: a few dozen kinds). */
+const RESOURCES = new Map<string, string>();
+
+function pluralOf(kind: string): string {
   const k = kind.toLowerCase();
   const exceptions: Record<string, string> = {
     endpoints: 'endpoints',
@@ -112,9 +124,24 @@ export function missingGrants(
   extra: readonly GrantRule[] = [],
 ): MissingGrant[] {
   const out = new Map<string, { group: string; resource: string; kind: string; namespaces: Set<string>; clusterScoped: boolean; verbs: Set<string> }>();
+  const inManaged = [...defaults.cluster, ...defaults.managed, ...extra];
+  const elsewhere = [...defaults.cluster, ...extra];
+  // the verdict depends only on (group, resource, managed or not): one evaluation per distinct key
+  const verdicts = new Map<string, readonly string[]>();
+  const managedNs = new Map<string, boolean>();
   for (const u of uses) {
-    const rules = u.namespace !== undefined && managed(u.namespace) ? [...defaults.cluster, ...defaults.managed, ...extra] : [...defaults.cluster, ...extra];
-    const denied = WRITE_VERBS.filter((v) => !allows(rules, u.group, u.resource, v));
+    let isManaged = false;
+    if (u.namespace !== undefined) {
+      let m = managedNs.get(u.namespace);
+      if (m === undefined) managedNs.set(u.namespace, (m = managed(u.namespace)));
+      isManaged = m;
+    }
+    const vkey = `${u.group}\u0000${u.resource}\u0000${isManaged ? 1 : 0}`;
+    let denied = verdicts.get(vkey);
+    if (!denied) {
+      const rules = isManaged ? inManaged : elsewhere;
+      verdicts.set(vkey, (denied = WRITE_VERBS.filter((v) => !allows(rules, u.group, u.resource, v))));
+    }
     if (denied.length === 0) continue;
     const key = `${u.group}/${u.resource}/${u.namespace === undefined ? 'cluster' : 'ns'}`;
     let m = out.get(key);
