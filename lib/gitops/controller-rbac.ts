@@ -181,13 +181,18 @@ export const BOOTSTRAP_FOLDER = 'bootstrap';
 /** The kinds the synthesized objects of one cluster make the controller write. */
 export function usesOf(objects: readonly SynthesizedObject[]): KindUse[] {
   const out: KindUse[] = [];
+  const kinds = new Map<string, { group: string; resource: string; clusterScoped: boolean }>();
   for (const o of objects) {
-    const folder = o.file.split('/')[1] ?? '';
+    // the second path segment of `<cluster>/<folder>/<file>`, without splitting every path
+    const a = o.file.indexOf('/');
+    const b = o.file.indexOf('/', a + 1);
+    const folder = a < 0 ? '' : o.file.slice(a + 1, b < 0 ? undefined : b);
     if (isUnsyncedFolder(folder)) continue;
     const m = o.manifest;
-    const group = apiGroup(m.apiVersion);
-    const clusterScoped = isClusterScoped(String(m.apiVersion), String(m.kind));
-    out.push({ group, kind: m.kind, resource: resourceOf(m.kind), namespace: clusterScoped ? undefined : m.metadata?.namespace ?? '' });
+    const key = `${m.apiVersion}\u0000${m.kind}`;
+    let k = kinds.get(key);
+    if (!k) kinds.set(key, (k = { group: apiGroup(m.apiVersion), resource: resourceOf(m.kind), clusterScoped: isClusterScoped(String(m.apiVersion), String(m.kind)) }));
+    out.push({ group: k.group, kind: m.kind, resource: k.resource, namespace: k.clusterScoped ? undefined : m.metadata?.namespace ?? '' });
   }
   return out;
 }

@@ -183,22 +183,21 @@ export function applyDeliveryAnnotations<T>(manifest: T, chosen?: ResolvedDelive
  * bytes, so this never builds their JSON text.
  */
 function isLarge(manifest: unknown): boolean {
-  let size = 0;
-  const stack: unknown[] = [manifest];
-  while (stack.length) {
-    const v = stack.pop();
-    if (typeof v === 'string') size += v.length + 2;
-    else if (typeof v === 'number' || typeof v === 'boolean') size += 4;
-    else if (Array.isArray(v)) {
-      size += 2 + v.length;
-      for (const x of v) stack.push(x);
-    } else if (v !== null && typeof v === 'object') {
-      for (const k of Object.keys(v)) {
-        size += k.length + 4;
-        stack.push((v as any)[k]);
-      }
-    }
-    if (size > SERVER_SIDE_APPLY_MIN_BYTES) return true;
+  return sizeAtLeast(manifest, 0) > SERVER_SIDE_APPLY_MIN_BYTES;
+}
+
+/** `size` plus a lower bound of the JSON length of `v`, stopping once past the limit (no allocation per node). */
+function sizeAtLeast(v: unknown, size: number): number {
+  if (typeof v === 'string') return size + v.length + 2;
+  if (typeof v !== 'object' || v === null) return size + 4;
+  if (Array.isArray(v)) {
+    size += 2 + v.length;
+    for (let i = 0; i < v.length && size <= SERVER_SIDE_APPLY_MIN_BYTES; i++) size = sizeAtLeast(v[i], size);
+    return size;
   }
-  return false;
+  for (const k in v) {
+    size = sizeAtLeast((v as any)[k], size + k.length + 4);
+    if (size > SERVER_SIDE_APPLY_MIN_BYTES) return size;
+  }
+  return size;
 }

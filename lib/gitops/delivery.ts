@@ -3,6 +3,7 @@ import { Problems, show } from '../core/errors';
 import { dnsLabel, intRange } from '../core/rules';
 
 const DELIVERY = Symbol.for('ocpkit.delivery');
+const NO_OPTIONS: readonly string[] = Object.freeze([]);
 
 /** A sync wave chosen for a construct's subtree, and why. */
 export interface WaveChoice {
@@ -50,15 +51,16 @@ export class Delivery {
   public static resolve(obj: IConstruct): ResolvedDelivery {
     let wave: WaveChoice | undefined;
     let folder: string | undefined;
-    const options: string[] = [];
+    let options: string[] | undefined;
     for (let s: IConstruct | undefined = obj; s; s = s.node.scope) {
       const d: Delivery | undefined = (s as any)[DELIVERY];
       if (!d) continue;
       if (wave === undefined && d._wave) wave = d._wave;
       if (folder === undefined && d._folder) folder = d._folder;
-      options.push(...d._options);
+      if (d._options.length) (options ??= []).push(...d._options);
     }
-    return { wave, folder, syncOptions: options };
+    // most objects choose nothing but their folder: no allocation beyond the answer
+    return { wave, folder, syncOptions: options ?? NO_OPTIONS };
   }
 
   /** The nearest folder chosen on the path of a construct (a GitOpsApp chooses its own name), if any. */

@@ -16,9 +16,20 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
 
 /** True when the manifest's kind is cluster-scoped. */
 export function isClusterScoped(apiVersion: string, kind: string): boolean {
-  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-  return CLUSTER_SCOPED_KINDS.has(`${group}/${kind}`);
+  // asked for every object of every synth: one answer per (apiVersion, kind), no string built per call
+  let byKind = SCOPES.get(apiVersion);
+  if (!byKind) SCOPES.set(apiVersion, (byKind = new Map()));
+  let scoped = byKind.get(kind);
+  if (scoped === undefined) {
+    const slash = apiVersion.indexOf('/');
+    scoped = CLUSTER_SCOPED_KINDS.has(`${slash < 0 ? '' : apiVersion.slice(0, slash)}/${kind}`);
+    if (byKind.size < 500) byKind.set(kind, scoped);
+  }
+  return scoped;
 }
+
+/** Answers of {@link isClusterScoped} (a fixed set's answers: a few dozen kinds). */
+const SCOPES = new Map<string, Map<string, boolean>>();
 
 /**
  * Drops `metadata.namespace` from cluster-scoped objects (a chart's default namespace is applied
