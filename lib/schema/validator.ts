@@ -142,6 +142,9 @@ export class SchemaValidator {
     return this.entryOf(key) !== undefined || this.core().has(key);
   }
 
+  /** validate()'s answers per apiVersion and kind: the compiled function (or none) and whether the kind is cluster-scoped. */
+  private readonly byKind = new Map<string, Map<string, { fn: ValidateFunction | null; clusterScoped: boolean }>>();
+
   /**
    * Validates one object. Returns the issues found (empty when valid). An unknown kind is an
    * issue too: nothing goes out unchecked.
@@ -151,10 +154,19 @@ export class SchemaValidator {
     if (typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') {
       return [{ pointer: '', message: 'apiVersion and kind must be strings' }];
     }
-    const fn = this.validatorFor(obj.apiVersion, obj.kind);
+    // per (apiVersion, kind) once: the compiled function and the scope (asked for every object)
+    let kinds = this.byKind.get(obj.apiVersion);
+    if (!kinds) this.byKind.set(obj.apiVersion, (kinds = new Map()));
+    let known = kinds.get(obj.kind);
+    if (!known) {
+      const f = this.validatorFor(obj.apiVersion, obj.kind);
+      known = { fn: f, clusterScoped: f ? this.scopeOf(obj.apiVersion, obj.kind) === 'Cluster' : false };
+      kinds.set(obj.kind, known);
+    }
+    const fn = known.fn;
     if (!fn) return [{ pointer: '', message: this.unknownKind(obj.apiVersion, obj.kind) }];
     const issues = fn(obj) ? [] : summarize(fn.errors ?? []);
-    if (obj.metadata?.namespace !== undefined && this.scopeOf(obj.apiVersion, obj.kind) === 'Cluster') {
+    if (obj.metadata?.namespace !== undefined && known.clusterScoped) {
       issues.push({ pointer: '/metadata/namespace', message: `${obj.kind} is cluster-scoped and takes no namespace` });
     }
     return issues;
