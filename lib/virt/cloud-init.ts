@@ -320,6 +320,11 @@ export class CloudInit {
       p.check(`${f}.baseUrl`, r?.baseUrl, httpUrl);
       if (r?.gpgKey !== undefined) p.check(`${f}.gpgKey`, r.gpgKey, (v) => (typeof v === 'string' && (/^file:\/\/\/\S+$/.test(v) || httpUrl(v) === undefined) ? undefined : `${show(v)} is not a key location; give an http(s) URL or a file:/// path`));
       if (r?.gpgCheck !== undefined && typeof r.gpgCheck !== 'boolean') p.add(`${f}.gpgCheck`, `${show(r.gpgCheck)} must be true or false`);
+      // EPEL is signed with the Fedora EPEL key, which no RHEL image carries: dnf would refuse every
+      // EPEL package ("public key is not installed") and fail the whole first-boot transaction
+      if (r?.gpgCheck !== false && r?.gpgKey === undefined && /epel/i.test(`${r?.id ?? ''} ${r?.baseUrl ?? ''}`)) {
+        p.add(`${f}.gpgKey`, `repository ${show(r?.id)} is EPEL, signed with a key the guest image does not carry, so dnf would refuse its packages and fail the whole package step; give gpgKey (the mirrored RPM-GPG-KEY-EPEL-9)`);
+      }
       for (const [k, v] of [['name', r?.name], ['baseUrl', r?.baseUrl], ['gpgKey', r?.gpgKey]] as const) {
         const what = detectSecret(v);
         if (what) p.add(`${f}.${k}`, `contains ${what}; secrets never go into a VM definition`);

@@ -161,7 +161,17 @@ export class GuestNetwork {
       if (a.kind === 'dhcp' && a.dhcpOptions?.defaultRoute !== undefined && typeof a.dhcpOptions.defaultRoute !== 'boolean') {
         p.add(`${f}.address.defaultRoute`, `${show(a.dhcpOptions.defaultRoute)} must be true or false`);
       }
-      if (a.ownsDefaultRoute) owners.push(label);
+      if (a.ownsDefaultRoute) {
+        owners.push(label);
+        // KubeVirt's masquerade DHCP gives the guest the pod's resolver (cluster DNS, a Service IP:
+        // kubevirt v1.0.1 pkg/network/driver/common.go GetResolvConfDetailsFromPod), reachable only
+        // through the pod NIC; once another NIC owns the default route, cloud-init's sysconfig
+        // renderer stops taking the DHCP NIC's routes, so that resolver is unreachable. A static
+        // route owner must bring its own resolvers (cloud-init attaches nameservers to static subnets).
+        if (a.kind === 'static' && !(a.staticOptions?.dns?.length) && i.name !== 'default') {
+          p.add(`${f}.address.dns`, `${label} owns the default route but names no DNS servers: the only resolver the guest would get (the cluster's, from the pod network's DHCP) is not reachable without the pod network's route, so nothing would resolve; give dns: ["192.0.2.53"]`);
+        }
+      }
     });
     if (list.length > 0 && owners.length === 0) {
       p.add(field, 'no interface owns the default route, so the guest cannot reach anything beyond its own subnets; give exactly one static address a gateway (GuestAddress.fixed(address, { gateway })) or leave defaultRoute on for one DHCP interface');

@@ -352,8 +352,14 @@ function readAddress(item: Record<string, any>, f: string, environment: string |
   const address = perEnvironment(item.address, `${f}.address`, environment, rep);
   const gateway = perEnvironment(item.gateway, `${f}.gateway`, environment, rep);
   const list = (k: string): string[] | undefined => {
-    const v = item[k];
+    let v = item[k];
     if (v === undefined) return undefined;
+    // a map by environment of lists ({ production: [...], staging: [...] })
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      if (environment === undefined) { rep(`${f}.${k}`, 'is a map by environment, but the file is not read for an environment; write one list'); return undefined; }
+      if (!(environment in v)) { rep(`${f}.${k}`, `has no entry for environment "${environment}" (it has ${Object.keys(v).map((x) => `"${x}"`).join(', ') || 'none'})`); return undefined; }
+      v = v[environment];
+    }
     if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) { rep(`${f}.${k}`, `must be a list of strings, got ${show(v)}`); return undefined; }
     return v;
   };

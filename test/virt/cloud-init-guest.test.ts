@@ -87,6 +87,11 @@ describe('packages on RHEL', () => {
   });
 
   test('declared repositories or a subscription allow them; repositories are rendered as yum_repos', () => {
+    // EPEL is signed with a key no RHEL image carries
+    expect(problems(CloudInit.build({ packages: ['smokeping'], yumRepos: [REPO, { id: 'epel', baseUrl: 'https://mirror.example.org/epel/9/Everything/x86_64/' }] }), { guestOs: GuestOs.RHEL })).toEqual([
+      'cloudInit.yumRepos[1].gpgKey: repository "epel" is EPEL, signed with a key the guest image does not carry, so dnf would refuse its packages and fail the whole package step; give gpgKey (the mirrored RPM-GPG-KEY-EPEL-9)',
+    ]);
+    expect(problems(CloudInit.build({ packages: ['smokeping'], yumRepos: [REPO, { id: 'epel', baseUrl: 'https://mirror.example.org/epel/9/', gpgKey: 'https://mirror.example.org/epel/RPM-GPG-KEY-EPEL-9' }] }), { guestOs: GuestOs.RHEL })).toEqual([]);
     expect(problems(CloudInit.build({ packages: ['postfix'], yumRepos: [REPO] }), { guestOs: GuestOs.RHEL })).toEqual([]);
     expect(problems(CloudInit.build({ packages: ['postfix'], subscription: RhelSubscription.inImage('Image Builder against satellite.example.org') }), { guestOs: GuestOs.RHEL })).toEqual([]);
     expect(doc({ packages: ['postfix'], yumRepos: [REPO] }).yum_repos).toEqual({

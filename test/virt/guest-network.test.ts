@@ -79,6 +79,7 @@ describe('GuestNetwork', () => {
     ]);
     expect(out).toEqual([
       'networks[0].address: "192.0.2.10" is not an IPv4 address with prefix length; write it like "192.0.2.10/24" (the address plan is IPv4 only)',
+      'networks[0].address.dns: interface "a" owns the default route but names no DNS servers: the only resolver the guest would get (the cluster\'s, from the pod network\'s DHCP) is not reachable without the pod network\'s route, so nothing would resolve; give dns: ["192.0.2.53"]',
       'networks[1].address: "192.0.2.0/24" is the network or broadcast address of its subnet; give the guest a host address',
       'networks[2].address.gateway: "198.51.100.1" is outside "192.0.2.20/24"; the gateway must be on the interface\'s subnet',
       'networks[2].address.dns[0]: "dns.example.org" is not an IPv4 address (for example "192.0.2.1")',
@@ -108,11 +109,20 @@ describe('GuestNetwork', () => {
     ]);
   });
 
+  test('a static default-route owner must bring its resolvers (the pod network\'s DNS is unreachable without its route); a DHCP owner need not', () => {
+    const check = problems;
+    expect(check([POD, { ...PUBLIC, address: GuestAddress.fixed('192.0.2.10/24', { gateway: '192.0.2.1' }) }])).toEqual([
+      'networks[1].address.dns: interface "public" owns the default route but names no DNS servers: the only resolver the guest would get (the cluster\'s, from the pod network\'s DHCP) is not reachable without the pod network\'s route, so nothing would resolve; give dns: ["192.0.2.53"]',
+    ]);
+    expect(check([POD, PUBLIC])).toEqual([]);
+    expect(check([{ ...PUBLIC, address: GuestAddress.dhcp() }])).toEqual([]);
+  });
+
   test('render throws an OcpkitError naming the construct path; oversized data is refused', () => {
     expect(() => GuestNetwork.render([INTERNAL], 'Stack/Vms/Ns2')).toThrow(OcpkitError);
     expect(() => GuestNetwork.render([INTERNAL], 'Stack/Vms/Ns2')).toThrow(/Stack\/Vms\/Ns2.*networks.*no interface owns the default route/s);
     const routes = Array.from({ length: 40 }, (_, i) => ({ to: `10.${i}.0.0/16`, via: '192.0.2.254' }));
-    expect(() => GuestNetwork.render([{ ...PUBLIC, address: GuestAddress.fixed('192.0.2.10/24', { gateway: '192.0.2.1', routes }) }], 'Stack/Vms/Big'))
+    expect(() => GuestNetwork.render([{ ...PUBLIC, address: GuestAddress.fixed('192.0.2.10/24', { gateway: '192.0.2.1', dns: ['192.0.2.53'], routes }) }], 'Stack/Vms/Big'))
       .toThrow(/the rendered network data is \d+ bytes; KubeVirt accepts at most 2048 bytes inline/);
   });
 
