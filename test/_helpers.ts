@@ -1,3 +1,4 @@
+import { OcpkitError } from '../lib/core/errors';
 import * as path from 'path';
 import { Cluster } from '../lib/gitops/cluster';
 import { SchemaValidator } from '../lib/schema/validator';
@@ -85,4 +86,15 @@ export function captureOutput(): CapturedOutput {
 export function newestValidator(): SchemaValidator {
   const argocd = path.join(__dirname, '..', '..', 'shared', 'crds', 'profiles', 'ocp-4.14', 'argocd-operator', 'argoproj.io_argocds.yaml');
   return new SchemaValidator({ extraCrds: [argocd] });
+}
+
+/** The problems of a call that fails with an OcpkitError, or none when it succeeds (anything else is rethrown). */
+export function problemsOf(fn: () => unknown): readonly { path: string; field: string; message: string }[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof OcpkitError) return e.problems;
+    throw e;
+  }
+  return [];
 }

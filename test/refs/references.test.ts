@@ -6,7 +6,7 @@ import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { synthesize } from '../../lib/pipeline-defaults';
 import { External, Provides } from '../../lib/refs/provides';
 import { RefKind } from '../../lib/refs/model';
-import { testCluster } from '../_helpers';
+import { problemsOf, testCluster } from '../_helpers';
 
 const NS = 'app-ns';
 
@@ -180,15 +180,6 @@ function build(c: Case, mode: Mode) {
 
 const synth = (cluster: ReturnType<typeof testCluster>) => synthesize(cluster, { validator: false, policies: false });
 
-function problemsOf(fn: () => unknown): readonly { path: string; field: string; message: string }[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OcpkitError) return e.problems;
-    throw e;
-  }
-  return [];
-}
 
 describe('references: one per kind x (resolved, provided, external, dangling)', () => {
   describe.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {

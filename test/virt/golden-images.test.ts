@@ -1,26 +1,16 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Cron } from '../../lib/backup/cron';
-import { OcpkitError } from '../../lib/core/errors';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { External, Provides } from '../../lib/refs/provides';
 import {
   AccessMode, ClusterInstancetype, ClusterPreference, DiskSource, GOLDEN_IMAGE_CLONER_ROLE, GoldenImages, VolumeMode,
 } from '../../lib/virt';
-import { find, synth, synthClosed, testCluster } from '../_helpers';
+import { find, problemsOf, synth, synthClosed, testCluster } from '../_helpers';
 import { tenant } from './_fixtures';
 
 const IMAGE = 'registry.example.org/images/rhel-9:latest';
 
-function problemsOf(fn: () => unknown): readonly { path: string; field: string; message: string }[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OcpkitError) return e.problems;
-    throw e;
-  }
-  return [];
-}
 
 /** A platform app with golden images, and a consumer namespace `infra-vms` (a GitOpsApp with its Namespace). */
 function world() {
