@@ -2,7 +2,7 @@ import { Cluster } from '../../lib';
 import { GitOpsApp } from '../../lib';
 import { SyncWave } from '../../lib';
 import { Quantity } from '../../lib';
-import { External, SecretKey } from '../../lib';
+import { External, NetworkIsolation, SecretKey } from '../../lib';
 import {
   ExternalGitaly, GitLab, GitLabLogRelay, GitLabOperator, GitLabRunner, GitLabRunnerOperator, SyslogFacility,
 } from '../../lib';
@@ -51,6 +51,12 @@ export function addGitLab(cluster: Cluster, env: Environment, platform: Platform
     dataDisks: [{ name: 'repositories', size: env.name === 'production' ? '2Ti' : '200Gi', storageClass: VM_STORAGE_CLASS }],
     networks: [{ network: publicNetwork(cluster, app), name: 'public' }],
   });
+  // The Gitaly VM's pod is isolated (issue 14: platform namespaces running VMs deny by default):
+  // only GitLab's own pods reach Gitaly's gRPC port (a token is its only other protection), and
+  // monitoring. SSH comes in on the public bridge, which NetworkPolicy does not govern. The
+  // namespace's other pods (GitLab's chart and operator) are isolated with GitLab (issue 15).
+  new NetworkIsolation(app, 'GitalyIsolation', { namespace: GITLAB_NAMESPACE, pods: { labels: { 'ocpkit.io/vm': 'gitaly' }, namePrefix: 'gitaly' }, allowSameNamespace: false, allowIngressRouters: false })
+    .allowPorts('gitaly-allow-grpc-from-gitlab', { pods: { 'ocpkit.io/vm': 'gitaly' }, ports: [{ port: 8075 }], from: [GITLAB_NAMESPACE] });
   const gitaly = new ExternalGitaly(app, 'Gitaly', {
     vm,
     sshHost: `git.${env.domain}`,

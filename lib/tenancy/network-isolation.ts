@@ -16,6 +16,12 @@ export interface NetworkIsolationOptions {
 /** Properties of {@link NetworkIsolation}. */
 export interface NetworkIsolationProps extends NetworkIsolationOptions {
   readonly namespace: string;
+  /**
+   * Isolate only the pods with these labels (a VM's launcher pod in a namespace whose other
+   * workloads are isolated elsewhere, or not yet); their policies are named `<prefix>-...`.
+   * @default every pod of the namespace
+   */
+  readonly pods?: { readonly labels: Record<string, string>; readonly namePrefix: string };
 }
 
 /** Label OpenShift puts on the namespaces of the ingress routers. */
@@ -33,10 +39,18 @@ export class NetworkIsolation extends Construct {
   constructor(scope: Construct, id: string, props: NetworkIsolationProps) {
     super(scope, id);
     const ns = props.namespace;
+    if (props.pods !== undefined) {
+      const p = new Problems(this.node.path);
+      if (!props.pods.labels || Object.keys(props.pods.labels).length === 0) p.add('pods.labels', 'select the pods by at least one label; to isolate every pod leave pods out');
+      p.check('pods.namePrefix', props.pods.namePrefix, dnsLabel);
+      p.throwIfAny();
+    }
+    const selector = props.pods ? { matchLabels: { ...props.pods.labels } } : {};
+    const named = (name: string) => (props.pods ? `${props.pods.namePrefix}-${name}` : name);
     const policy = (cid: string, name: string, from?: k8s.NetworkPolicyPeer[]) =>
       new k8s.KubeNetworkPolicy(this, cid, {
-        metadata: { name, namespace: ns },
-        spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: from ? [{ from }] : undefined },
+        metadata: { name: named(name), namespace: ns },
+        spec: { podSelector: selector, policyTypes: ['Ingress'], ingress: from ? [{ from }] : undefined },
       });
     policy('DenyAll', 'deny-by-default');
     if (props.allowSameNamespace ?? true) policy('SameNamespace', 'allow-same-namespace', [{ podSelector: {} }]);

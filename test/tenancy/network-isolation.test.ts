@@ -36,6 +36,27 @@ describe('NetworkIsolation.allowPorts: the explicit allows next to the default d
     expect(() => isolation.allowPorts('allow-x', options as any)).toThrow(/\[Vms\/Network allowPorts\]/);
   });
 
+  test('pods: isolates only the selected pods, under prefixed policy names; an empty selector is refused', () => {
+    const cluster = testCluster();
+    const app = new GitOpsApp(cluster, 'Git', { name: 'git', namespace: 'git' });
+    new NetworkIsolation(app, 'Gitaly', { namespace: 'git', pods: { labels: { 'ocpkit.io/vm': 'gitaly' }, namePrefix: 'gitaly' }, allowSameNamespace: false, allowIngressRouters: false })
+      .allowPorts('gitaly-grpc', { pods: { 'ocpkit.io/vm': 'gitaly' }, ports: [{ port: 8075 }], from: ['git'] });
+    const r = synth(cluster);
+    const names = r.objects.filter((o) => o.manifest.kind === 'NetworkPolicy').map((o) => o.manifest.metadata.name).sort();
+    expect(names).toEqual(['gitaly-allow-from-openshift-monitoring', 'gitaly-deny-by-default', 'gitaly-grpc']);
+    expect(find(r, 'NetworkPolicy', 'gitaly-deny-by-default', 'git').spec.podSelector).toEqual({ matchLabels: { 'ocpkit.io/vm': 'gitaly' } });
+    expect(() => new NetworkIsolation(app, 'Bad', { namespace: 'git', pods: { labels: {}, namePrefix: 'x' } })).toThrow(/\[Git\/Bad\] pods\.labels: select the pods by at least one label/);
+  });
+
+  test('the reference stack: gitlab-system\'s Gitaly VM takes gRPC from GitLab\'s namespace only', () => {
+    const all = synthesize(build(), { validator: validator() });
+    const r = { ...all, objects: all.objects.filter((o) => o.file.startsWith('production/')) };
+    const deny = find(r, 'NetworkPolicy', 'gitaly-deny-by-default', 'gitlab-system');
+    expect(deny.spec.podSelector).toEqual({ matchLabels: { 'ocpkit.io/vm': 'gitaly' } });
+    const grpc = find(r, 'NetworkPolicy', 'gitaly-allow-grpc-from-gitlab', 'gitlab-system');
+    expect(grpc.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gitlab-system' } } }], ports: [{ port: 8075, protocol: 'TCP' }] }]);
+  });
+
   test('the reference stack: infra-vms denies by default and opens each VM\'s Service ports only', () => {
     const r = synthesize(build(), { validator: validator() });
     const policies = r.objects.filter((o) => o.file.startsWith('production/infra-vms/') && o.manifest.kind === 'NetworkPolicy').map((o) => o.manifest);
