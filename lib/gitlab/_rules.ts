@@ -1,5 +1,6 @@
 import { show } from '../core/errors';
 import { noUrlCredentials, Rule } from '../core/rules';
+import { SecretKey } from '../core/secret-key';
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 
@@ -34,3 +35,11 @@ export const httpsOrigin: Rule<unknown> = (v) => {
   }
   return `${show(v)} is not an https URL of a GitLab instance (for example "https://gitlab.example.org", no path)`;
 };
+
+/**
+ * A {@link SecretKey} (a Secret name and the key inside it), never a value. `key` is how the
+ * hint names the key (`key`, or `"runner-token"` where only one key is read).
+ */
+export function secretKeyRef(key = 'key'): Rule<unknown> {
+  return (v) => (v instanceof SecretKey ? undefined : `${show(v)} is not a Secret reference; use SecretKey.of(secretName, ${key}), secret values are never written into manifests`);
+}

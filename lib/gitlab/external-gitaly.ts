@@ -4,6 +4,7 @@ import { hostname, intRange } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
 import { IBridgeNetwork } from '../network/bridge-network';
 import { VirtualMachine } from '../virt/virtual-machine';
+import { secretKeyRef } from './_rules';
 import { IGitalyEndpoint } from './gitaly-endpoint';
 
 /** Name of the Gitaly port on the VM's Service. */
@@ -98,9 +99,8 @@ export class ExternalGitaly extends Construct implements IGitalyEndpoint {
     p.check('sshHost', props.sshHost, hostname);
     if (props.sshPort !== undefined) p.check('sshPort', props.sshPort, intRange(1, 65535));
     if (props.gitalyPort !== undefined) p.check('gitalyPort', props.gitalyPort, intRange(1, 65535));
-    for (const f of ['authToken', 'shellSecret'] as const) {
-      if (!(props[f] instanceof SecretKey)) p.add(f, `${show(props[f])} is not a Secret reference; use SecretKey.of(secretName, key)`);
-    }
+    p.check('authToken', props.authToken, secretKeyRef());
+    p.check('shellSecret', props.shellSecret, secretKeyRef());
     if (props.tls?.caSecretName !== undefined) {
       p.check('tls.caSecretName', props.tls.caSecretName, (v) => (typeof v === 'string' && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v) ? undefined : `${show(v)} is not a Secret name`));
     }

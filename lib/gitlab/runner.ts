@@ -6,7 +6,7 @@ import { Problems, show } from '../core/errors';
 import { dnsLabel, dnsSubdomain, duplicates, intRange, nonEmpty } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
 import { ExternalImage } from '../openshift/external-image';
-import { hostOrIp, httpsOrigin } from './_rules';
+import { hostOrIp, httpsOrigin, secretKeyRef } from './_rules';
 import { GitLabRunnerOperator } from './gitlab-operator';
 
 /** Key of the runner authentication token (`glrt-...`) in the token Secret. */
@@ -106,9 +106,8 @@ export class GitLabRunner extends Construct {
     const p = new Problems(this.node.path);
     p.check('name', props.name, dnsLabel);
     p.check('gitlabUrl', props.gitlabUrl, httpsOrigin);
-    if (!(props.token instanceof SecretKey)) {
-      p.add('token', `${show(props.token)} is not a Secret reference; use SecretKey.of(secretName, "${RUNNER_TOKEN_KEY}")`);
-    } else if (props.token.key !== RUNNER_TOKEN_KEY && props.token.key !== RUNNER_REGISTRATION_TOKEN_KEY) {
+    // props.token is a SecretKey once the rule passed
+    if (p.check('token', props.token, secretKeyRef(`"${RUNNER_TOKEN_KEY}"`)) && props.token.key !== RUNNER_TOKEN_KEY && props.token.key !== RUNNER_REGISTRATION_TOKEN_KEY) {
       p.add('token', `key "${props.token.key}" is not read by the Runner Operator; store the token under "${RUNNER_TOKEN_KEY}" (or the deprecated "${RUNNER_REGISTRATION_TOKEN_KEY}")`);
     }
     const tags = props.tags ?? [];

@@ -1,0 +1,204 @@
+import { Problems } from '../core/errors';
+import { credentialKeyValues, dottedPath, scanTree } from '../core/secret-scan';
+import { concatYamlLists, deepMerge, getPath, leafPaths, plaintextSecrets, setPath, Values } from './_values';
+// Type-only: gitlab.ts imports this module at run time, so no value may come back from it.
+import type { GitLabBuckets, GitLabComponentSizing, GitLabProps } from './gitlab';
+
+/**
+ * The GitLab chart values as pure functions of the props, testable without a construct tree:
+ * the values the typed props produce ({@link typedChartValues}), the paths they own
+ * ({@link OWNED_VALUE_PATHS}) and the rules that merge the free-form `values` over them
+ * ({@link mergeChartValues}).
+ */
+
+/**
+ * Value paths the typed props own. Setting one of them in `values` while the typed prop sets it
+ * too is refused, so a GitLab never silently points at another database or Gitaly.
+ */
+export const OWNED_VALUE_PATHS: readonly string[] = [
+  'global.hosts',
+  'global.psql',
+  'global.redis',
+  'global.gitaly',
+  'global.shell',
+  'global.appConfig.object_store',
+  'global.appConfig.omniauth',
+  'global.ingress.annotations',
+  'global.ingress.tls',
+];
+
+/** Chart value key (under `global.appConfig`) of each object type's bucket. */
+export const BUCKET_VALUE_KEYS: Readonly<Record<keyof GitLabBuckets, string>> = {
+  artifacts: 'artifacts', lfs: 'lfs', uploads: 'uploads', packages: 'packages',
+  externalDiffs: 'externalDiffs', terraformState: 'terraformState', ciSecureFiles: 'ciSecureFiles', dependencyProxy: 'dependencyProxy',
+};
+
+/** Object types that always live in object storage (the others are opted into with `enabled: true`). */
+export const REQUIRED_BUCKETS: readonly (keyof GitLabBuckets)[] = ['artifacts', 'lfs', 'uploads', 'packages'];
+
+/** Name of the OmniAuth OpenID Connect provider, in the chart values and in the provider Secret. */
+export const OIDC_PROVIDER = 'openid_connect';
+
+/** One extra volume of a component and its mount (`gitlab.<component>.extraVolumes` / `extraVolumeMounts`). */
+export interface ExtraVolume {
+  readonly volume: Values;
+  readonly mount: Values;
+}
+
+/** Extra volumes added through `GitLab.addExtraVolume`, by chart component (`webservice`, `sidekiq`). */
+export type ExtraVolumes = Readonly<Record<string, readonly ExtraVolume[]>>;
+
+/** The chart values the typed props produce (props already validated). */
+export function typedChartValues(props: GitLabProps): Values {
+  const g = props.gitaly;
+  const db = props.database;
+  const redis = props.redis;
+  const os = props.objectStorage;
+  const issuerAnnotation = props.tls.issuer.issuerKind === 'ClusterIssuer' ? 'cert-manager.io/cluster-issuer' : 'cert-manager.io/issuer';
+  const appConfig: Values = {
+    object_store: {
+      enabled: true,
+      proxy_download: os.proxyDownload ?? true,
+      connection: { secret: os.connection.secretName, key: os.connection.key },
+    },
+  };
+  for (const [prop, key] of Object.entries(BUCKET_VALUE_KEYS) as [keyof GitLabBuckets, string][]) {
+    const bucket = os.buckets[prop];
+    if (bucket === undefined) continue;
+    appConfig[key] = REQUIRED_BUCKETS.includes(prop) ? { bucket } : { enabled: true, bucket };
+  }
+  if (props.oidc) {
+    appConfig.omniauth = {
+      enabled: true,
+      allowSingleSignOn: [OIDC_PROVIDER],
+      autoLinkUser: [OIDC_PROVIDER],
+      blockAutoCreatedUsers: props.oidc.blockAutoCreatedUsers ?? false,
+      ...(props.oidc.autoSignIn ? { autoSignInWithProvider: OIDC_PROVIDER } : {}),
+      providers: [{ secret: props.oidc.provider.secretName, key: props.oidc.provider.key }],
+    };
+  }
+  return {
+    global: {
+      edition: props.edition ?? 'ce',
+      hosts: {
+        domain: props.domain,
+        https: true,
+        gitlab: { name: props.hostname, https: true },
+        ssh: g.sshHost,
+      },
+      ingress: {
+        class: props.ingressClass ?? 'openshift-default',
+        configureCertmanager: false,
+        annotations: { [issuerAnnotation]: props.tls.issuer.issuerName },
+        tls: { enabled: true },
+      },
+      psql: {
+        host: db.host,
+        port: db.port ?? 5432,
+        database: db.database ?? 'gitlabhq_production',
+        username: db.username ?? 'gitlab',
+        password: { secret: db.password.secretName, key: db.password.key },
+      },
+      redis: {
+        host: redis.host,
+        port: redis.port ?? 6379,
+        auth: redis.password ? { enabled: true, secret: redis.password.secretName, key: redis.password.key } : { enabled: false },
+      },
+      gitaly: {
+        enabled: false,
+        external: [{ name: g.storageName, hostname: g.gitalyHost, port: g.gitalyPort, tlsEnabled: g.tlsEnabled }],
+        authToken: { secret: g.authToken.secretName, key: g.authToken.key },
+      },
+      shell: {
+        port: g.sshPort,
+        authToken: { secret: g.shellSecret.secretName, key: g.shellSecret.key },
+      },
+      ...(g.caSecretName ? { certificates: { customCAs: [{ secret: g.caSecretName }] } } : {}),
+      minio: { enabled: false },
+      appConfig,
+    },
+    installCertmanager: false,
+    'nginx-ingress': { enabled: false },
+    postgresql: { install: false },
+    redis: { install: false },
+    prometheus: { install: false },
+    'gitlab-runner': { install: false },
+    registry: { enabled: false },
+    gitlab: {
+      'gitlab-shell': { enabled: false },
+      webservice: { ingress: { tls: { secretName: props.tls.secretName ?? `${props.name}-gitlab-tls` } }, ...sizingValues(props.webservice) },
+      ...(props.sidekiq ? { sidekiq: sizingValues(props.sidekiq) } : {}),
+    },
+  };
+}
+
+/** Replicas and resources of one component, only what the sizing sets. */
+export function sizingValues(s: GitLabComponentSizing | undefined): Values {
+  if (!s) return {};
+  const out: Values = {};
+  if (s.minReplicas !== undefined) out.minReplicas = s.minReplicas;
+  if (s.maxReplicas !== undefined) out.maxReplicas = s.maxReplicas;
+  const requests: Values = {};
+  if (s.cpu) requests.cpu = s.cpu.toString();
+  if (s.memory) requests.memory = s.memory.toString();
+  const resources: Values = {};
+  if (Object.keys(requests).length) resources.requests = requests;
+  if (s.memoryLimit) resources.limits = { memory: s.memoryLimit.toString() };
+  if (Object.keys(resources).length) out.resources = resources;
+  return out;
+}
+
+/**
+ * Merges the free-form `extra` values over the `typed` ones (neither is modified) and records in
+ * `p` what the merge refuses, each under the field `values.<path>`:
+ * - a credential in plain text anywhere in `extra` (by key, by type under a credential key, or by content);
+ * - a path below one of {@link OWNED_VALUE_PATHS} that the typed values set too;
+ * - an `extraVolumes` / `extraVolumeMounts` value that is not a YAML list.
+ * Objects merge key by key, scalars and lists replace, except `gitlab.<component>.extraVolumes` /
+ * `extraVolumeMounts`, which are the typed `extraVolumes` followed by the ones in `extra`.
+ * Returns the merged values; they are only meaningful when nothing was recorded.
+ */
+export function mergeChartValues(p: Problems, typed: Values, extra: Values, extraVolumes: ExtraVolumes): Values {
+  checkNoCredentials(p, extra);
+  checkOwnedPaths(p, typed, extra);
+  const merged = deepMerge(typed, extra);
+  for (const [component, volumes] of Object.entries(extraVolumes)) {
+    for (const [field, pick] of [['extraVolumes', (v: ExtraVolume) => v.volume], ['extraVolumeMounts', (v: ExtraVolume) => v.mount]] as const) {
+      const path = `gitlab.${component}.${field}`;
+      try {
+        const combined = concatYamlLists(path, volumes.map(pick), getPath(extra, path));
+        if (combined !== undefined) setPath(merged, path, combined);
+      } catch (e) {
+        p.add(`values.${path}`, (e as Error).message.replace(`${path}: `, ''));
+      }
+    }
+  }
+  return merged;
+}
+
+/** Plaintext credentials in the free-form values, each reported once. */
+function checkNoCredentials(p: Problems, extra: Values): void {
+  const byKey = plaintextSecrets(extra);
+  for (const path of byKey) {
+    p.add(`values.${path}`, 'holds a plaintext credential; reference a Secret instead ({secret: name, key: key}), secrets are never written into manifests');
+  }
+  // Any type under a credential key (numbers, lists, {value: ...}), env lists, and secrets by content anywhere.
+  const reported = new Set(byKey);
+  for (const hit of [...credentialKeyValues(extra), ...scanTree(extra)]) {
+    const path = dottedPath(hit.path);
+    if (reported.has(path)) continue;
+    reported.add(path);
+    p.add(`values.${path}`, `holds ${hit.what}; chart values are written into Git in plain text. Reference a Secret instead ({secret: name, key: key}); secrets are never written into manifests`);
+  }
+}
+
+/** Free-form values below a path the typed props own, where the typed values set it too. */
+function checkOwnedPaths(p: Problems, typed: Values, extra: Values): void {
+  for (const path of leafPaths(extra)) {
+    const owner = OWNED_VALUE_PATHS.find((o) => path === o || path.startsWith(`${o}.`));
+    if (!owner) continue;
+    if (getPath(typed, path) !== undefined) {
+      p.add(`values.${path}`, `is set by the typed props (${owner} belongs to them); change the typed prop instead of overriding it`);
+    }
+  }
+}
