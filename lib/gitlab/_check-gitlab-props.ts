@@ -1,7 +1,7 @@
 import { Problems, show } from '../core/errors';
 import { Quantity } from '../core/quantity';
 import { dnsLabel, dnsSubdomain, hostname, httpsUrl, intRange, nonEmpty, noUrlCredentials, oneOf } from '../core/rules';
-import { hostOrIp, secretKeyRef, semver } from './_rules';
+import { hostOrIp, s3Bucket, secretKeyRef, semver } from './_rules';
 import { isPlainObject } from './_values';
 import { BUCKET_VALUE_KEYS, REQUIRED_BUCKETS } from './chart-values';
 import { IGitalyEndpoint } from './gitaly-endpoint';
@@ -10,8 +10,6 @@ import { GitLabOperator } from './gitlab-operator';
 import type { GitLabComponentSizing, GitLabDatabaseOptions, GitLabObjectStorageOptions, GitLabOidcOptions, GitLabProps, GitLabRedisOptions, GitLabTlsOptions } from './gitlab';
 
 /** The validators of {@link GitLabProps}: each records its problems in `p` and never throws. */
-
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /**
  * Every check of the props that needs no construct tree. `namespace` is the namespace of the
@@ -93,8 +91,9 @@ function checkObjectStorage(p: Problems, os: GitLabObjectStorageOptions | undefi
       continue;
     }
     if (v === undefined || v === '') continue;
-    if (typeof v !== 'string' || !BUCKET.test(v)) p.add(`objectStorage.buckets.${k}`, `${show(v)} is not an S3 bucket name (3-63 lower-case letters, digits, '.' and '-')`);
-    else if (seen.has(v)) p.add(`objectStorage.buckets.${k}`, `"${v}" is also the ${seen.get(v)} bucket; every object type needs its own bucket`);
+    // a name that passes the rule is a string; the typeof only tells the compiler
+    if (!p.check(`objectStorage.buckets.${k}`, v, s3Bucket) || typeof v !== 'string') continue;
+    if (seen.has(v)) p.add(`objectStorage.buckets.${k}`, `"${v}" is also the ${seen.get(v)} bucket; every object type needs its own bucket`);
     else seen.set(v, k);
   }
 }

@@ -43,3 +43,8 @@ export const httpsOrigin: Rule<unknown> = (v) => {
 export function secretKeyRef(key = 'key'): Rule<unknown> {
   return (v) => (v instanceof SecretKey ? undefined : `${show(v)} is not a Secret reference; use SecretKey.of(secretName, ${key}), secret values are never written into manifests`);
 }
+
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** An S3 bucket name: 3-63 lower-case letters, digits, '.' and '-', starting and ending alphanumeric. */
+export const s3Bucket: Rule<unknown> = (v) => (typeof v === 'string' && S3_BUCKET.test(v) ? undefined : `${show(v)} is not an S3 bucket name (3-63 lower-case letters, digits, '.' and '-')`);

@@ -6,7 +6,7 @@ import { Problems, show } from '../core/errors';
 import { dnsLabel, dnsSubdomain, duplicates, intRange, nonEmpty } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
 import { ExternalImage } from '../openshift/external-image';
-import { hostOrIp, httpsOrigin, secretKeyRef } from './_rules';
+import { hostOrIp, httpsOrigin, s3Bucket, secretKeyRef } from './_rules';
 import { GitLabRunnerOperator } from './gitlab-operator';
 
 /** Key of the runner authentication token (`glrt-...`) in the token Secret. */
@@ -132,7 +132,7 @@ export class GitLabRunner extends Construct {
           p.add('cache.server', `${show(c.server)} is not host or host:port (for example "s3.example.org")`);
         }
       }
-      if (typeof c.bucket !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(c.bucket)) p.add('cache.bucket', `${show(c.bucket)} is not an S3 bucket name`);
+      p.check('cache.bucket', c.bucket, s3Bucket);
       p.check('cache.credentialsSecretName', c.credentialsSecretName, dnsSubdomain);
       if (c.region !== undefined) p.check('cache.region', c.region, nonEmpty);
     }
