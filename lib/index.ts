@@ -19,3 +19,4 @@ export * from './refs';
 export * from './diff';
 export * from './check/validate-tree';
 export * from './fleet';
+export * from './databases';

@@ -1,0 +1,4 @@
+export * from './postgres';
+export * from './mysql';
+export * from './workload-cost';
+export type { ComputeResources, S3Target } from './_common';
