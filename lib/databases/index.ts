@@ -2,3 +2,4 @@ export * from './postgres';
 export * from './mysql';
 export * from './workload-cost';
 export type { ComputeResources, S3Target } from './_common';
+export * from './operators';

@@ -2,8 +2,9 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { BackupStorage, BucketEncryption } from '../../lib/backup';
 import { SecretKey } from '../../lib/core/secret-key';
-import { databaseCost, PerconaXtraDBCluster, PerconaXtraDBClusterProps, PostgresCluster, PostgresClusterProps } from '../../lib/databases';
+import { databaseCost, PGO_OPERATOR, PXC_OPERATOR, PerconaXtraDBCluster, PerconaXtraDBClusterProps, PostgresCluster, PostgresClusterProps } from '../../lib/databases';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
+import { OperatorInstall, OperatorTargets } from '../../lib/olm/operator-install';
 import { External } from '../../lib/refs/provides';
 import { find, problemsOf, synth, synthClosed, testCluster } from '../_helpers';
 
@@ -258,5 +259,17 @@ describe('databaseCost (for the tenant capacity check)', () => {
     expect(cost.pods.map((p) => [p.part, p.count])).toEqual([['pxc', 5], ['haproxy', 2], ['backup scheduled', 1]]);
     expect(cost.claims).toEqual([{ part: 'datadir', count: 5, storage: '10Gi', storageClass: undefined }]);
     expect(databaseCost({ apiVersion: 'apps/v1', kind: 'Deployment' })).toBeUndefined();
+  });
+});
+
+describe('operator pins', () => {
+  test('install both operators from the 4.14 catalog pins, schema-valid', () => {
+    const cluster = testCluster();
+    const ops = new GitOpsApp(cluster, 'Ops', { name: 'ops' });
+    new OperatorInstall(ops, 'Pgo', { ...PGO_OPERATOR, namespace: 'pgo', targets: OperatorTargets.allNamespaces() });
+    new OperatorInstall(ops, 'Pxc', { ...PXC_OPERATOR, namespace: NS });
+    const r = synth(cluster);
+    expect(find(r, 'Subscription', 'crunchy-postgres-operator', 'pgo').spec).toMatchObject({ channel: 'v5', startingCSV: 'postgresoperator.v5.8.7', source: 'certified-operators' });
+    expect(find(r, 'Subscription', 'percona-xtradb-cluster-operator-certified', NS).spec).toMatchObject({ channel: 'stable', startingCSV: 'percona-xtradb-cluster-operator-certified.v1.14.0' });
   });
 });
