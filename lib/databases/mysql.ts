@@ -57,6 +57,13 @@ export interface PxcS3Backups {
   readonly keep: number;
   /** Requests and limits of the backup Jobs. @default none (LimitRange defaults) */
   readonly resources?: ComputeResources;
+  /**
+   * How the backups are protected at rest. The 1.14.0 storage spec has no encryption setting
+   * (`backup.storages.<name>` in the 4.14 profile schema: s3 bucket, credentialsSecret, region,
+   * endpointUrl only), so xtrabackup's files reach the bucket as they are: say what encrypts them
+   * (the bucket's default encryption, an encrypted disk under MinIO). Lands in an annotation.
+   */
+  readonly encryptedBy: string;
 }
 
 /** Properties of {@link PerconaXtraDBCluster}. */
@@ -83,6 +90,9 @@ export interface PerconaXtraDBClusterProps {
   /** Written reason to run without backups. @default backups required */
   readonly withoutBackupsReason?: string;
 }
+
+/** Annotation saying what encrypts a database's backups at rest when the operator does not. */
+export const BACKUP_ENCRYPTED_BY_ANNOTATION = 'ocpkit.io/backup-encrypted-by';
 
 const PREFIX = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 const STORAGE_NAME = 's3-backups';
@@ -138,7 +148,7 @@ export class PerconaXtraDBCluster extends Construct {
       metadata: {
         name: this.name,
         namespace: this.namespace,
-        annotations: waiver ? { [DATABASE_BACKUP_WAIVER_ANNOTATION]: waiver } : undefined,
+        annotations: waiver ? { [DATABASE_BACKUP_WAIVER_ANNOTATION]: waiver } : { [BACKUP_ENCRYPTED_BY_ANNOTATION]: props.backups!.encryptedBy },
       },
       spec: {
         crVersion: '1.14.0',
@@ -187,6 +197,7 @@ export class PerconaXtraDBCluster extends Construct {
     if (typeof prefix !== 'string' || !PREFIX.test(prefix) || prefix.split('/').includes('..')) p.add(`${f}.prefix`, `${show(prefix)} is not a key prefix (segments of letters, digits, '.', '_', '-' separated by '/')`);
     const schedule = cronOf(p, `${f}.schedule`, b.schedule);
     p.check(`${f}.keep`, b.keep, intRange(1, 1000));
+    if (typeof b.encryptedBy !== 'string' || b.encryptedBy.trim() === '') p.add(`${f}.encryptedBy`, 'must say what encrypts the backups at rest (the operator 1.14.0 uploads them unencrypted), for example "SSE-KMS default encryption of the bucket"');
     const resources = resourcesOf(p, `${f}.resources`, b.resources);
     if (!s3 || !creds) return undefined;
     return {

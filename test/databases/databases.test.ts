@@ -43,7 +43,7 @@ function pxcProps(creds: External, over: Partial<PerconaXtraDBClusterProps> = {}
     namespace: NS,
     storage: '10Gi',
     resources: { requests: { cpu: '1', memory: '2Gi' } },
-    backups: { s3: { bucket: 'db-backups', region: 'eu-west-1' }, credentials: creds, schedule: '30 2 * * *', keep: 7 },
+    backups: { s3: { bucket: 'db-backups', region: 'eu-west-1' }, credentials: creds, schedule: '30 2 * * *', keep: 7, encryptedBy: 'SSE-KMS default encryption of the bucket' },
     ...over,
   };
 }
@@ -216,6 +216,7 @@ describe('PerconaXtraDBCluster', () => {
       type: 's3',
       s3: { bucket: `db-backups/pxc/${NS}/forum-mysql`, credentialsSecret: 'pxc-backup-s3', region: 'eu-west-1', endpointUrl: 'https://s3.eu-west-1.amazonaws.com' },
     });
+    expect(m.metadata.annotations['ocpkit.io/backup-encrypted-by']).toBe('SSE-KMS default encryption of the bucket');
     expect(m.spec.backup.schedule).toEqual([{ name: 'scheduled', schedule: '30 2 * * *', keep: 7, storageName: 's3-backups' }]);
   });
 
@@ -231,9 +232,9 @@ describe('PerconaXtraDBCluster', () => {
     const { app, pxcCreds } = world();
     const problems = problemsOf(() => new PerconaXtraDBCluster(app, 'Bad', pxcProps(pxcCreds, {
       name: 'a-very-long-cluster-name', size: 4, haproxySize: 1,
-      backups: { s3: { bucket: 'db-backups', region: 'eu-west-1' }, credentials: pxcCreds, schedule: 'daily', keep: 0 },
+      backups: { s3: { bucket: 'db-backups', region: 'eu-west-1' }, credentials: pxcCreds, schedule: 'daily', keep: 0, encryptedBy: ' ' },
     })));
-    expect(problems.map((p) => `${p.path} ${p.field}`)).toEqual(['Db/Bad name', 'Db/Bad size', 'Db/Bad haproxySize', 'Db/Bad backups.schedule', 'Db/Bad backups.keep']);
+    expect(problems.map((p) => `${p.path} ${p.field}`)).toEqual(['Db/Bad name', 'Db/Bad size', 'Db/Bad haproxySize', 'Db/Bad backups.schedule', 'Db/Bad backups.keep', 'Db/Bad backups.encryptedBy']);
     expect(problems[0].message).toMatch(/at most 22/);
   });
 });
