@@ -58,6 +58,7 @@ import { Problem } from '../core/errors';
 import type { SynthCheck, SynthesizedObject } from '../synth/pipeline';
 import { Tenant } from '../tenancy/tenant';
 import { dataVolumeClaim, vmCost, VmClaim } from '../virt/_quota';
+import { databaseCost } from '../databases/workload-cost';
 import { amount, containersOfPodSpec, EffectivePod, effectivePod, formatResource, LimitRules, limitRules, RawContainer } from './pod-resources';
 
 /** One line of a sum: `web 3×2Gi`, `surge 1×2Gi`. */
@@ -88,7 +89,7 @@ interface PodUse {
   readonly pod: EffectivePod;
 }
 
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'Job', 'CronJob', 'DeploymentConfig', 'ReplicaSet', 'ReplicationController', 'Pod', 'PersistentVolumeClaim', 'DataVolume', 'VirtualMachine']);
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'Job', 'CronJob', 'DeploymentConfig', 'ReplicaSet', 'ReplicationController', 'Pod', 'PersistentVolumeClaim', 'DataVolume', 'VirtualMachine', 'PostgresCluster', 'PerconaXtraDBCluster']);
 const TRACKED_PER_CONTAINER: Record<string, [string, 'requests' | 'limits']> = {
   'requests.cpu': ['cpu', 'requests'], cpu: ['cpu', 'requests'],
   'requests.memory': ['memory', 'requests'], memory: ['memory', 'requests'],
@@ -347,6 +348,21 @@ function account(ns: Namespace, rules: LimitRules, problems: Problem[]): { ledge
             || (pod.requests.memory ?? 0) > (headroom.pod.requests.memory ?? 0)
             || ((pod.requests.memory ?? 0) === (headroom.pod.requests.memory ?? 0) && (pod.requests.cpu ?? 0) > (headroom.pod.requests.cpu ?? 0));
           if (bigger) headroom = { name, pod };
+        }
+        break;
+      }
+      case 'PostgresCluster':
+      case 'PerconaXtraDBCluster': {
+        // the pods and volumes the database operator creates for it (lib/databases/workload-cost.ts)
+        const cost = databaseCost(m);
+        if (!cost) break;
+        for (const pods of cost.pods) ledger.addPods(name, pods.part, pods.count, podOf(o, `${what} (${pods.part})`, [...pods.containers]));
+        // operator-made claims carry generated names: each counts, none is deduplicated by name
+        for (const c of cost.claims) {
+          const storage = amount(c.storage) ?? 0;
+          for (const b of rules.claimMax) if (storage > b.value) problems.push({ path: o.path, field: 'storage', message: `${what}: ${c.part} claims request ${formatResource('storage', storage)}, above the maximum ${formatResource('storage', b.value)} per PersistentVolumeClaim of LimitRange "${b.limitRange}"` });
+          for (const b of rules.claimMin) if (storage < b.value) problems.push({ path: o.path, field: 'storage', message: `${what}: ${c.part} claims request ${formatResource('storage', storage)}, below the minimum ${formatResource('storage', b.value)} per PersistentVolumeClaim of LimitRange "${b.limitRange}"` });
+          ledger.addClaim(name, c.part, c.count, { storage, storageClass: c.storageClass });
         }
         break;
       }

@@ -420,10 +420,18 @@ export function impliedObjects(m: any): Provision[] {
       // a Secret <cluster>-pguser-<user> per spec.users entry (without users: one for the user named
       // like the cluster) with user, password, dbname, host, port, uri, jdbc-uri (and verifier);
       // `host` is the <cluster>-primary Service.
+      // Keys per user as PGO v5.8.7 writes them (internal/controller/postgrescluster/postgres.go
+      // generatePostgresUserSecret): dbname, uri and jdbc-uri only for a user with databases,
+      // pgbouncer-* only with PgBouncer. Without spec.users PGO makes one user and one database
+      // named like the cluster.
       const by = `Crunchy PGO (PostgresCluster ${name})`;
-      const users = arr(m.spec?.users).map((u) => u?.name).filter(str);
-      for (const u of users.length ? users : [name]) {
-        out.push({ kind: 'Secret', namespace: ns, name: `${name}-pguser-${u}`, keys: ['user', 'password', 'dbname', 'host', 'port', 'uri', 'jdbc-uri', 'verifier'], by });
+      const pgbouncer = isObj(m.spec?.proxy?.pgBouncer);
+      const users = arr(m.spec?.users).filter((u) => str(u?.name));
+      const entries = users.length ? users.map((u) => ({ name: u.name as string, withDb: arr(u.databases).length > 0 })) : [{ name, withDb: true }];
+      for (const u of entries) {
+        const keys = ['user', 'password', 'host', 'port', 'verifier', ...(u.withDb ? ['dbname', 'uri', 'jdbc-uri'] : [])];
+        if (pgbouncer) keys.push('pgbouncer-host', 'pgbouncer-port', ...(u.withDb ? ['pgbouncer-uri', 'pgbouncer-jdbc-uri'] : []));
+        out.push({ kind: 'Secret', namespace: ns, name: `${name}-pguser-${u.name}`, keys, by });
       }
       out.push({ kind: 'Service', namespace: ns, name: `${name}-primary`, by });
       break;

@@ -166,6 +166,8 @@ const PRIMARY: Record<string, string | null | ((c: any) => string | null)> = {
   HostBridge: (b) => (b.nodes ? null : 'NodeNetworkConfigurationPolicy'), // on a NodeGroup it renders into the group's policy
   NodeGroup: 'NodeNetworkConfigurationPolicy',
   GoldenImages: 'Namespace',
+  PostgresCluster: 'PostgresCluster',
+  PerconaXtraDBCluster: 'PerconaXtraDBCluster',
   BridgeNetwork: 'NetworkAttachmentDefinition',
   VirtualMachine: 'VirtualMachine',
   ClusterInstancetype: 'VirtualMachineClusterInstancetype',
@@ -200,6 +202,9 @@ describe('every public construct exposes its primary object', () => {
     new ClusterInstancetype(app, 'Medium', { name: 'infra.medium', guestCpus: 2, memory: '8Gi' });
     new ClusterPreference(app, 'Linux', { name: 'infra.linux' });
     new ocpkit.GoldenImages(app, 'GoldenImages');
+    const db = new GitOpsApp(cluster, 'Databases', { name: 'databases', namespace: 'db' });
+    new ocpkit.PostgresCluster(db, 'Pg', { name: 'pg', namespace: 'db', postgresVersion: 16, instances: [{ storage: '5Gi' }], users: [{ name: 'app', databases: ['app'] }], withoutBackupsReason: 'a test fixture' });
+    new ocpkit.PerconaXtraDBCluster(db, 'Pxc', { name: 'pxc', namespace: 'db', storage: '5Gi', withoutBackupsReason: 'a test fixture' });
     External.secret(app, 'tsig', { namespace: 'cert-manager', keys: ['secret'], providedBy: 'by-hand', note: 'TSIG key of the DNS server' });
     // a single-tenant cluster may keep one ACME ClusterIssuer (the community stack gives every namespace its own Issuer)
     new AcmeClusterIssuer(app, 'LetsEncrypt', { name: 'letsencrypt-dns', email: 'ops@example.org', dns01: Dns01Solver.rfc2136({ nameserver: 'ns1.example.org:53', tsigKeyName: 'k', tsigSecret: SecretKey.of('tsig', 'secret') }) });

@@ -149,6 +149,14 @@ describe('PostgresCluster', () => {
     expect(problems.some((p) => p.path === 'Db/Web' && /no-such-key/.test(p.message))).toBe(true);
   });
 
+  test('the uri of a user without databases does not resolve: PGO writes dbname, uri and jdbc-uri only for users with databases', () => {
+    const { cluster, app, pgCreds } = world();
+    new PostgresCluster(app, 'Pg', pgProps(pgCreds));
+    consumer(app, 'Web', SecretKey.of('gitlab-pguser-monitor', 'uri'), 'x');
+    const problems = problemsOf(() => synthClosed(cluster));
+    expect(problems.some((p) => p.path === 'Db/Web' && /gitlab-pguser-monitor.*"uri"/.test(p.message))).toBe(true);
+  });
+
   test('bad props are refused together, each with the construct path and field', () => {
     const { app, pgCreds } = world();
     const problems = problemsOf(() => new PostgresCluster(app, 'Bad', pgProps(pgCreds, {
