@@ -357,12 +357,10 @@ function account(ns: Namespace, rules: LimitRules, problems: Problem[]): { ledge
         const cost = databaseCost(m);
         if (!cost) break;
         for (const pods of cost.pods) ledger.addPods(name, pods.part, pods.count, podOf(o, `${what} (${pods.part})`, [...pods.containers]));
-        // operator-made claims carry generated names: each counts, none is deduplicated by name
+        // operator-made claims carry generated names: each part is its own claim (keyed by the
+        // database and part, which nothing else in the namespace is named)
         for (const c of cost.claims) {
-          const storage = amount(c.storage) ?? 0;
-          for (const b of rules.claimMax) if (storage > b.value) problems.push({ path: o.path, field: 'storage', message: `${what}: ${c.part} claims request ${formatResource('storage', storage)}, above the maximum ${formatResource('storage', b.value)} per PersistentVolumeClaim of LimitRange "${b.limitRange}"` });
-          for (const b of rules.claimMin) if (storage < b.value) problems.push({ path: o.path, field: 'storage', message: `${what}: ${c.part} claims request ${formatResource('storage', storage)}, below the minimum ${formatResource('storage', b.value)} per PersistentVolumeClaim of LimitRange "${b.limitRange}"` });
-          ledger.addClaim(name, c.part, c.count, { storage, storageClass: c.storageClass });
+          claim(name, c.part, c.count, { name: `${kind}/${name} ${c.part}`, storage: amount(c.storage) ?? 0, storageClass: c.storageClass }, o, what);
         }
         break;
       }
