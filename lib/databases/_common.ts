@@ -151,3 +151,14 @@ export function nameAndNamespace(p: Problems, name: unknown, namespace: unknown,
     p.add('name', `${show(name)} is ${(name as string).length} characters; at most ${maxName}, so the names the operator derives from it stay valid`);
   }
 }
+
+/**
+ * Backups are required unless a written reason says why not, and not both: records the problem
+ * under `backups` / `withoutBackupsReason`. `how` says what the backups are (for the message).
+ */
+export function checkBackupsOrWaiver(p: Problems, backups: unknown, waiver: unknown, how: string): void {
+  if (backups === undefined && (typeof waiver !== 'string' || waiver.trim() === '')) {
+    p.add('backups', `are required: give backups (${how}), or withoutBackupsReason with a written reason`);
+  }
+  if (backups !== undefined && waiver !== undefined) p.add('withoutBackupsReason', 'is set but backups are configured; remove one');
+}

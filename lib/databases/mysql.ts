@@ -31,7 +31,7 @@ import { OcpkitError, Problems, show } from '../core/errors';
 import { intRange, nonEmpty } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
 import { External, Provides } from '../refs/provides';
-import { ComputeResources, cronOf, externalSecretOf, nameAndNamespace, ResolvedS3, resourcesOf, S3Target, s3Of, storageOf } from './_common';
+import { checkBackupsOrWaiver, ComputeResources, cronOf, externalSecretOf, nameAndNamespace, ResolvedS3, resourcesOf, S3Target, s3Of, storageOf } from './_common';
 import { DATABASE_BACKUP_WAIVER_ANNOTATION } from './postgres';
 
 /** Images of the operator 1.14.0 release (deploy/cr.yaml at v1.14.0). */
@@ -130,10 +130,7 @@ export class PerconaXtraDBCluster extends Construct {
     for (const k of ['pxc', 'haproxy', 'backup'] as const) p.check(`images.${k}`, images[k], nonEmpty);
     const backups = props?.backups === undefined ? undefined : this.backupsOf(p, props.backups, props.namespace, props.name);
     const waiver = props?.withoutBackupsReason;
-    if (props?.backups === undefined && (typeof waiver !== 'string' || waiver.trim() === '')) {
-      p.add('backups', 'are required: give backups (xtrabackup to S3, with a schedule and keep), or withoutBackupsReason with a written reason');
-    }
-    if (props?.backups !== undefined && waiver !== undefined) p.add('withoutBackupsReason', 'is set but backups are configured; remove one');
+    checkBackupsOrWaiver(p, props?.backups, waiver, 'xtrabackup to S3, with a schedule and keep');
     p.throwIfAny('invalid PerconaXtraDBCluster');
 
     this.name = props.name;

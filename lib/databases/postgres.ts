@@ -35,7 +35,7 @@ import { OcpkitError, Problems, show } from '../core/errors';
 import { intRange, oneOf } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
 import { External, Provides } from '../refs/provides';
-import { ComputeResources, cronOf, externalSecretOf, nameAndNamespace, ResolvedS3, resourcesOf, S3Target, s3Of, storageOf } from './_common';
+import { checkBackupsOrWaiver, ComputeResources, cronOf, externalSecretOf, nameAndNamespace, ResolvedS3, resourcesOf, S3Target, s3Of, storageOf } from './_common';
 
 /** PostgreSQL majors PGO 5.8.7 ships images for (config/manager/manager.yaml). */
 export const PGO_POSTGRES_VERSIONS: readonly number[] = [15, 16, 17, 18];
@@ -180,10 +180,7 @@ export class PostgresCluster extends Construct {
     const users = this.usersOf(p, props?.users);
     const backups = props?.backups === undefined ? undefined : this.backupsOf(p, props.backups, props.namespace, props.name);
     const waiver = props?.withoutBackupsReason;
-    if (props?.backups === undefined && (typeof waiver !== 'string' || waiver.trim() === '')) {
-      p.add('backups', 'are required: give backups (pgBackRest to S3, with schedules and retention), or withoutBackupsReason with a written reason');
-    }
-    if (props?.backups !== undefined && waiver !== undefined) p.add('withoutBackupsReason', 'is set but backups are configured; remove one');
+    checkBackupsOrWaiver(p, props?.backups, waiver, 'pgBackRest to S3, with schedules and retention');
     p.throwIfAny('invalid PostgresCluster');
 
     this.name = props.name;
