@@ -99,6 +99,11 @@ export function defaultSyncWave(apiVersion: string, kind: string): number {
   return WAVE_BY_KIND[`${apiGroup(apiVersion)}/${kind}`] ?? SyncWave.CONFIG;
 }
 
+/** The wave of an object: the nearest `Delivery` choice on its constructs' path, else its kind's. */
+export function waveOf(apiVersion: string, kind: string, chosen?: ResolvedDelivery): number {
+  return chosen?.wave?.wave ?? defaultSyncWave(apiVersion, kind);
+}
+
 /** True for kinds whose CRD an operator installs (not Kubernetes, OpenShift or Argo CD built-ins). */
 export function isOperatorProvided(apiVersion: string): boolean {
   return !BUILT_IN_GROUPS.has(apiGroup(apiVersion));
@@ -148,7 +153,7 @@ export function applyDeliveryAnnotations<T>(manifest: T, chosen?: ResolvedDelive
   const group = apiGroup(m.apiVersion);
 
   if (annotations[SYNC_WAVE_ANNOTATION] === undefined) {
-    annotations[SYNC_WAVE_ANNOTATION] = String(chosen?.wave?.wave ?? defaultSyncWave(m.apiVersion, kind));
+    annotations[SYNC_WAVE_ANNOTATION] = String(waveOf(m.apiVersion, kind, chosen));
   }
   const options: string[] = [...(chosen?.syncOptions ?? [])];
   if (isOperatorProvided(m.apiVersion)) options.push('SkipDryRunOnMissingResource=true');

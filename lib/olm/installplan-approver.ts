@@ -7,7 +7,7 @@ import { Problems, show } from '../core/errors';
 import { dnsLabel } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
 import { Delivery } from '../gitops/delivery';
-import { defaultSyncWave } from '../gitops/delivery-annotations';
+import { waveOf } from '../gitops/delivery-annotations';
 import { GitOpsApp } from '../gitops/gitops-app';
 import { ExternalImage } from '../openshift/external-image';
 import { TreeIndex } from '../synth/pipeline';
@@ -280,13 +280,13 @@ export class InstallPlanApprover extends Construct {
     if (others.length) out.push(`the cluster has another InstallPlanApprover at ${others.map((o) => o.node.path).join(', ')}; define one per cluster`);
     const pins = this.pins();
     const app = GitOpsApp.enclosing(this);
-    const waveOf = (a: GitOpsApp) => Delivery.resolve(a.application).wave?.wave ?? defaultSyncWave(a.application.apiVersion, a.application.kind);
+    const appWave = (a: GitOpsApp) => waveOf(a.application.apiVersion, a.application.kind, Delivery.resolve(a.application));
     for (const i of TreeIndex.ofType(cluster, OperatorInstall)) {
       const other = GitOpsApp.enclosing(i);
       if (app && other === app) {
         out.push(`OperatorInstall ${i.node.path} is in the approver's GitOpsApp "${app.appName}"; a Subscription waiting for approval would hold back the approver's own sync, so put the approver in a GitOpsApp without Subscriptions`);
-      } else if (app && other && i.approval === InstallPlanApproval.MANUAL && waveOf(other) <= waveOf(app)) {
-        out.push(`the approver's GitOpsApp "${app.appName}" syncs at wave ${waveOf(app)}, not before "${other.appName}" (wave ${waveOf(other)}), whose Manual Subscription ${i.subscription.name} waits for it: the first install would never be approved; give "${app.appName}" a lower syncWave (SyncWave.OPERATOR_PINS)`);
+      } else if (app && other && i.approval === InstallPlanApproval.MANUAL && appWave(other) <= appWave(app)) {
+        out.push(`the approver's GitOpsApp "${app.appName}" syncs at wave ${appWave(app)}, not before "${other.appName}" (wave ${appWave(other)}), whose Manual Subscription ${i.subscription.name} waits for it: the first install would never be approved; give "${app.appName}" a lower syncWave (SyncWave.OPERATOR_PINS)`);
       }
     }
     const bySubscription = new Map<string, ApproverPin>();
