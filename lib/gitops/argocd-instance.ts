@@ -2,12 +2,10 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Provides } from '../refs/provides';
-import { isClusterScoped } from '../schema/scope';
 import { TreeIndex } from '../synth/pipeline';
 import type { Cluster } from './cluster';
-import { BOOTSTRAP_FOLDER, controllerServiceAccount, defaultGrants, defaultRules, isUnsyncedFolder, KindUse, missingGrants, resourceOf, rulesFor } from './controller-rbac';
+import { BOOTSTRAP_FOLDER, controllerServiceAccount, defaultGrants, defaultRules, isUnsyncedFolder, KindUse, kindUses, missingGrants, rulesFor } from './controller-rbac';
 import { Delivery } from './delivery';
-import { apiGroup } from './delivery-annotations';
 
 /**
  * Health of a child Application as the root Application's sync waves see it: Progressing only
@@ -157,6 +155,7 @@ export class ArgoCdInstance extends Construct {
 
 /** The writes of the cluster's synced objects the default grants do not allow. */
 function derivedMissing(cluster: Cluster) {
+  const use = kindUses();
   const uses: KindUse[] = [];
   const namespaces = new Set<string>([cluster.argoNamespace]);
   for (const c of TreeIndex.all(cluster)) {
@@ -164,8 +163,7 @@ function derivedMissing(cluster: Cluster) {
     if (c.kind === 'Namespace' && c.apiVersion === 'v1' && c.metadata.name) namespaces.add(c.metadata.name);
     const folder = Delivery.folderOf(c);
     if (folder === undefined || isUnsyncedFolder(folder)) continue;
-    const clusterScoped = isClusterScoped(c.apiVersion, c.kind);
-    uses.push({ group: apiGroup(c.apiVersion), kind: c.kind, resource: resourceOf(c.kind), namespace: clusterScoped ? undefined : c.metadata.namespace ?? '' });
+    uses.push(use(c.apiVersion, c.kind, c.metadata.namespace));
   }
   // every Namespace of the stack is labelled managed-by the instance (lib/gitops/managed-namespace.ts)
   return missingGrants(uses, defaultRules(defaultGrants(cluster.platform.gitops), cluster.argoNamespace), (n) => namespaces.has(n));

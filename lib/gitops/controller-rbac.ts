@@ -180,8 +180,8 @@ export const BOOTSTRAP_FOLDER = 'bootstrap';
 
 /** The kinds the synthesized objects of one cluster make the controller write. */
 export function usesOf(objects: readonly SynthesizedObject[]): KindUse[] {
+  const use = kindUses();
   const out: KindUse[] = [];
-  const kinds = new Map<string, { group: string; resource: string; clusterScoped: boolean }>();
   for (const o of objects) {
     // the second path segment of `<cluster>/<folder>/<file>`, without splitting every path
     const a = o.file.indexOf('/');
@@ -189,12 +189,24 @@ export function usesOf(objects: readonly SynthesizedObject[]): KindUse[] {
     const folder = a < 0 ? '' : o.file.slice(a + 1, b < 0 ? undefined : b);
     if (isUnsyncedFolder(folder)) continue;
     const m = o.manifest;
-    const key = `${m.apiVersion}\u0000${m.kind}`;
-    let k = kinds.get(key);
-    if (!k) kinds.set(key, (k = { group: apiGroup(m.apiVersion), resource: resourceOf(m.kind), clusterScoped: isClusterScoped(String(m.apiVersion), String(m.kind)) }));
-    out.push({ group: k.group, kind: m.kind, resource: k.resource, namespace: k.clusterScoped ? undefined : m.metadata?.namespace ?? '' });
+    out.push(use(String(m.apiVersion), String(m.kind), m.metadata?.namespace));
   }
   return out;
+}
+
+/**
+ * The KindUse of an object (group, API resource, and its namespace unless the kind is
+ * cluster-scoped), each kind's group, resource and scope worked out once: for the synthesized
+ * manifests (the check) and for the constructs (the derived ClusterRole) alike.
+ */
+export function kindUses(): (apiVersion: string, kind: string, namespace: string | undefined) => KindUse {
+  const kinds = new Map<string, { group: string; resource: string; clusterScoped: boolean }>();
+  return (apiVersion, kind, namespace) => {
+    const key = `${apiVersion}\u0000${kind}`;
+    let k = kinds.get(key);
+    if (!k) kinds.set(key, (k = { group: apiGroup(apiVersion), resource: resourceOf(kind), clusterScoped: isClusterScoped(apiVersion, kind) }));
+    return { group: k.group, kind, resource: k.resource, namespace: k.clusterScoped ? undefined : namespace ?? '' };
+  };
 }
 
 /**
