@@ -110,3 +110,14 @@ export function listProp<T>(p: Problems, field: string, value: readonly T[] | un
   p.add(field, `${show(value)} is not a list; write a list such as ${example}`);
   return [];
 }
+
+/**
+ * Whether two node selectors (matchLabels) may select the same node: only a label both require
+ * with different values keeps them apart.
+ */
+export function selectorsMayOverlap(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  for (const [k, v] of Object.entries(a)) {
+    if (Object.prototype.hasOwnProperty.call(b, k) && b[k] !== v) return false;
+  }
+  return true;
+}

@@ -6,7 +6,7 @@ import {
 import { Problems, show } from '../core/errors';
 import { dnsSubdomain, duplicates, intRange, oneOf } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
-import { interfaceName, mtu as mtuRule, vlanId } from './_rules';
+import { interfaceName, mtu as mtuRule, selectorsMayOverlap, vlanId } from './_rules';
 import { Tenant } from '../tenancy/tenant';
 import { GitOpsApp } from '../gitops/gitops-app';
 import { BondMode } from './bond-mode';
@@ -326,10 +326,7 @@ export class HostBridge extends Construct {
   /** True when some node could carry both this bridge and `other` (no label key with differing values). */
   public mayShareNodesWith(other: HostBridge): boolean {
     if (this.nodes && other.nodes) return this.nodes === other.nodes || this.nodes.mayShareNodesWith(other.nodes);
-    for (const [k, v] of Object.entries(this.nodeSelector)) {
-      if (Object.prototype.hasOwnProperty.call(other.nodeSelector, k) && other.nodeSelector[k] !== v) return false;
-    }
-    return true;
+    return selectorsMayOverlap(this.nodeSelector, other.nodeSelector);
   }
 
   /** Port, VLAN, MTU and the machine-network rule on a NodeGroup. */

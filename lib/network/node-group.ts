@@ -10,7 +10,7 @@ import { Cluster } from '../gitops/cluster';
 import { GitOpsApp } from '../gitops/gitops-app';
 import { NetworkType, Platform } from '../platform/platform';
 import { Tenant } from '../tenancy/tenant';
-import { addressWithPrefix, cidrContains, interfaceName, ipv4, listProp, mtu as mtuRule, parseCidr, parseIpv4, vlanId } from './_rules';
+import { addressWithPrefix, cidrContains, interfaceName, ipv4, listProp, mtu as mtuRule, parseCidr, parseIpv4, selectorsMayOverlap, vlanId } from './_rules';
 import { BondMode } from './bond-mode';
 import type { HostBridge } from './host-bridge';
 
@@ -408,10 +408,7 @@ export class NodeGroup extends Construct {
   /** True when some node could be in both groups (no label with differing values; no common name when both list names). */
   public mayShareNodesWith(other: NodeGroup): boolean {
     if (this.nodeNames && other.nodeNames && !this.nodeNames.some((n) => other.nodeNames!.includes(n))) return false;
-    for (const [k, v] of Object.entries(this.nodeSelector)) {
-      if (Object.prototype.hasOwnProperty.call(other.nodeSelector, k) && other.nodeSelector[k] !== v) return false;
-    }
-    return true;
+    return selectorsMayOverlap(this.nodeSelector, other.nodeSelector);
   }
 
   /** The HostBridges on this group, in definition order. */
