@@ -48,6 +48,31 @@ export interface ExtraVolume {
 /** Extra volumes added through `GitLab.addExtraVolume`, by chart component (`webservice`, `sidekiq`). */
 export type ExtraVolumes = Readonly<Record<string, readonly ExtraVolume[]>>;
 
+/**
+ * Environment of a component's containers added by constructs (`GitLab.addExtraEnv`): `env` goes
+ * to the chart's `gitlab.<component>.extraEnv` (a map of plain values) and `envFrom` to its
+ * `extraEnvFrom` (a map of name to a Kubernetes `valueFrom` source such as `fieldRef`).
+ */
+export interface ComponentEnv {
+  readonly env?: Readonly<Record<string, string>>;
+  readonly envFrom?: Readonly<Record<string, Values>>;
+}
+
+/** Environment added by constructs, by chart component. */
+export type ExtraEnvs = Readonly<Record<string, ComponentEnv>>;
+
+/** The chart values that `extraEnvs` produce (`gitlab.<component>.extraEnv` / `extraEnvFrom`). */
+export function envValues(extraEnvs: ExtraEnvs): Values {
+  const gitlab: Values = {};
+  for (const [component, e] of Object.entries(extraEnvs)) {
+    const c: Values = {};
+    if (e.env && Object.keys(e.env).length) c.extraEnv = { ...e.env };
+    if (e.envFrom && Object.keys(e.envFrom).length) c.extraEnvFrom = { ...e.envFrom };
+    if (Object.keys(c).length) gitlab[component] = c;
+  }
+  return Object.keys(gitlab).length ? { gitlab } : {};
+}
+
 /** The chart values the typed props produce (props already validated). */
 export function typedChartValues(props: GitLabProps): Values {
   const g = props.gitaly;
@@ -152,15 +177,17 @@ export function sizingValues(s: GitLabComponentSizing | undefined): Values {
  * Merges the free-form `extra` values over the `typed` ones (neither is modified) and records in
  * `p` what the merge refuses, each under the field `values.<path>`:
  * - a credential in plain text anywhere in `extra` (by key, by type under a credential key, or by content);
- * - a path below one of {@link OWNED_VALUE_PATHS} that the typed values set too;
+ * - a path below one of {@link OWNED_VALUE_PATHS} that the typed values set too, or an environment
+ *   variable of a component that a construct added (`extraEnvs`, with `GitLab.addExtraEnv`);
  * - an `extraVolumes` / `extraVolumeMounts` value that is not a YAML list.
  * Objects merge key by key, scalars and lists replace, except `gitlab.<component>.extraVolumes` /
  * `extraVolumeMounts`, which are the typed `extraVolumes` followed by the ones in `extra`.
  * Returns the merged values; they are only meaningful when nothing was recorded.
  */
-export function mergeChartValues(p: Problems, typed: Values, extra: Values, extraVolumes: ExtraVolumes): Values {
+export function mergeChartValues(p: Problems, typedProps: Values, extra: Values, extraVolumes: ExtraVolumes, extraEnvs: ExtraEnvs = {}): Values {
   checkNoCredentials(p, extra);
-  checkOwnedPaths(p, typed, extra);
+  const typed = deepMerge(typedProps, envValues(extraEnvs));
+  checkOwnedPaths(p, typed, extra, Object.keys(extraEnvs).flatMap((c) => [`gitlab.${c}.extraEnv`, `gitlab.${c}.extraEnvFrom`]));
   const merged = deepMerge(typed, extra);
   for (const [component, volumes] of Object.entries(extraVolumes)) {
     for (const [field, pick] of [['extraVolumes', (v: ExtraVolume) => v.volume], ['extraVolumeMounts', (v: ExtraVolume) => v.mount]] as const) {
@@ -193,9 +220,10 @@ function checkNoCredentials(p: Problems, extra: Values): void {
 }
 
 /** Free-form values below a path the typed props own, where the typed values set it too. */
-function checkOwnedPaths(p: Problems, typed: Values, extra: Values): void {
+function checkOwnedPaths(p: Problems, typed: Values, extra: Values, alsoOwned: readonly string[]): void {
+  const owned = [...OWNED_VALUE_PATHS, ...alsoOwned];
   for (const path of leafPaths(extra)) {
-    const owner = OWNED_VALUE_PATHS.find((o) => path === o || path.startsWith(`${o}.`));
+    const owner = owned.find((o) => path === o || path.startsWith(`${o}.`));
     if (!owner) continue;
     if (getPath(typed, path) !== undefined) {
       p.add(`values.${path}`, `is set by the typed props (${owner} belongs to them); change the typed prop instead of overriding it`);

@@ -8,7 +8,7 @@ import { Quantity } from '../core/quantity';
 import { SecretKey } from '../core/secret-key';
 import { checkGitLabProps } from './_check-gitlab-props';
 import { Values } from './_values';
-import { ExtraVolume, mergeChartValues, typedChartValues } from './chart-values';
+import { ComponentEnv, ExtraVolume, mergeChartValues, typedChartValues } from './chart-values';
 import { IGitalyEndpoint } from './gitaly-endpoint';
 import { GitLabOperator } from './gitlab-operator';
 import { renderSecretTemplates } from './secret-templates';
@@ -220,6 +220,10 @@ export class GitLab extends Construct {
   public readonly templates: k8s.KubeConfigMap;
   private readonly props: GitLabProps;
   private readonly extraVolumes: Record<GitLabComponent, ExtraVolume[]> = { [GitLabComponent.WEBSERVICE]: [], [GitLabComponent.SIDEKIQ]: [] };
+  private readonly extraEnvs: Record<GitLabComponent, { env: Record<string, string>; envFrom: Record<string, Values> }> = {
+    [GitLabComponent.WEBSERVICE]: { env: {}, envFrom: {} },
+    [GitLabComponent.SIDEKIQ]: { env: {}, envFrom: {} },
+  };
 
   constructor(scope: Construct, id: string, props: GitLabProps) {
     super(scope, id);
@@ -247,11 +251,29 @@ export class GitLab extends Construct {
    */
   public addExtraVolume(component: GitLabComponent, volume: Values, mount: Values): void {
     const list = this.extraVolumes[component];
-    if (!list) throw new OcpkitError([{ path: this.node.path, field: 'component', message: `${show(component)} is not a GitLab component; use one of ${Object.values(GitLabComponent).map((c) => `"${c}"`).join(', ')}` }]);
+    if (!list) throw this.notAComponent(component);
     if (list.some((v) => v.volume.name === volume.name)) {
       throw new OcpkitError([{ path: this.node.path, field: `gitlab.${component}.extraVolumes`, message: `a volume named ${show(volume.name)} is already mounted` }]);
     }
     list.push({ volume, mount });
+  }
+
+  /**
+   * Sets an environment variable in a component's containers: a plain `value` goes to the chart's
+   * `gitlab.<component>.extraEnv`, a Kubernetes `valueFrom` source (`{ fieldRef: { fieldPath:
+   * 'metadata.name' } }`) to its `extraEnvFrom`. A variable set twice, or also set through
+   * `values`, is an error.
+   */
+  public addExtraEnv(component: GitLabComponent, name: string, value: string | { readonly valueFrom: Values }): void {
+    const e = this.extraEnvs[component];
+    if (!e) throw this.notAComponent(component);
+    const field = `gitlab.${component}.extraEnv`;
+    if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new OcpkitError([{ path: this.node.path, field, message: `${show(name)} is not an environment variable name (letters, digits, '_', not starting with a digit)` }]);
+    }
+    if (name in e.env || name in e.envFrom) throw new OcpkitError([{ path: this.node.path, field, message: `${name} is already set` }]);
+    if (typeof value === 'string') e.env[name] = value;
+    else e.envFrom[name] = value.valueFrom;
   }
 
   /**
@@ -268,9 +290,13 @@ export class GitLab extends Construct {
   /** The complete chart values: typed values, then `values` merged over them (see {@link GitLabProps.values}). */
   public chartValues(): Values {
     const p = new Problems(this.node.path);
-    const merged = mergeChartValues(p, typedChartValues(this.props), this.props.values ?? {}, this.extraVolumes);
+    const merged = mergeChartValues(p, typedChartValues(this.props), this.props.values ?? {}, this.extraVolumes, this.extraEnvs as Record<string, ComponentEnv>);
     p.throwIfAny();
     return merged;
+  }
+
+  private notAComponent(component: unknown): OcpkitError {
+    return new OcpkitError([{ path: this.node.path, field: 'component', message: `${show(component)} is not a GitLab component; use one of ${Object.values(GitLabComponent).map((c) => `"${c}"`).join(', ')}` }]);
   }
 
   /** Checks the props (every problem at once) and returns the chart's namespace. */

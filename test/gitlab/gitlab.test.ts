@@ -172,6 +172,22 @@ describe('GitLab', () => {
       expect(yaml.load(v.gitlab.webservice.extraVolumeMounts)).toEqual([{ name: 'typed', mountPath: '/typed' }, { name: 'extra', mountPath: '/extra' }]);
     });
 
+    test('environment added by constructs reaches extraEnv / extraEnvFrom; the same variable in values is refused', () => {
+      const f = withGitLab({ values: { gitlab: { webservice: { extraEnv: { OTHER: '1' } } } } });
+      f.gitlab.addExtraEnv(GitLabComponent.WEBSERVICE, 'POD_NAME', { valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
+      f.gitlab.addExtraEnv(GitLabComponent.SIDEKIQ, 'FLAG', 'on');
+      const v = values(f);
+      expect(v.gitlab.webservice.extraEnvFrom).toEqual({ POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } } });
+      expect(v.gitlab.webservice.extraEnv).toEqual({ OTHER: '1' });
+      expect(v.gitlab.sidekiq.extraEnv).toEqual({ FLAG: 'on' });
+      expect(() => f.gitlab.addExtraEnv(GitLabComponent.SIDEKIQ, 'FLAG', 'off')).toThrow(/gitlab.sidekiq.extraEnv: FLAG is already set/);
+      expect(() => f.gitlab.addExtraEnv(GitLabComponent.SIDEKIQ, '1X', 'off')).toThrow(/"1X" is not an environment variable name/);
+
+      const g = withGitLab({ values: { gitlab: { sidekiq: { extraEnv: { FLAG: 'off' } } } } });
+      g.gitlab.addExtraEnv(GitLabComponent.SIDEKIQ, 'FLAG', 'on');
+      expect(() => g.gitlab.chartValues()).toThrow(/values.gitlab.sidekiq.extraEnv.FLAG: is set by the typed props/);
+    });
+
     test('extra volumes that are not a YAML list are refused', () => {
       const f = fixture();
       expect(() => new GitLab(f.app, 'GitLab', gitlabProps(f, { values: { gitlab: { sidekiq: { extraVolumes: 'name: x' } } } })))
