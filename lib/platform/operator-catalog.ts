@@ -25,12 +25,25 @@ export interface CsvFacts {
   readonly openshiftVersions: string | null;
   /** `olm.maxOpenShiftVersion`: null when not set, 'unknown' when not proven. */
   readonly maxOpenShiftVersion: string | null;
-  /** Chart versions the operator accepts (GitLab), only when the catalog cites them. */
+  /**
+   * Chart versions the operator accepts (GitLab): its CHART_VERSIONS when the catalog cites them,
+   * otherwise the chart of the bundle's own example CR (`alm-examples`), which the operator
+   * release is published to deploy.
+   */
   readonly supportedChartVersions?: readonly string[];
   readonly supportedChartVersionsSource?: string;
+  /** The chart releases above with the GitLab release each carries, where the catalog records it as fact. */
+  readonly chartReleases?: readonly ChartRelease[];
   readonly provenance?: string;
   /** The entry as written in the catalog file. */
   readonly raw: Readonly<Record<string, unknown>>;
+}
+
+/** A GitLab chart version an operator release deploys, and the GitLab release it carries. */
+export interface ChartRelease {
+  readonly chart: string;
+  /** The GitLab release; undefined when the catalog marks the mapping as a pattern or inference only. */
+  readonly gitlab?: string;
 }
 
 /** One OLM package of the catalog. */
@@ -191,6 +204,11 @@ export class OperatorCatalog {
     return this.csv(packageName, csvName)?.supportedChartVersions;
   }
 
+  /** The chart releases an operator CSV deploys, with their GitLab release where the catalog states it. */
+  public chartReleases(packageName: string, csvName: string): readonly ChartRelease[] | undefined {
+    return this.csv(packageName, csvName)?.chartReleases;
+  }
+
   /**
    * Whether a CSV declares an OpenShift version: true, false, or 'unknown' when the catalog
    * cannot tell (Red Hat downstream bundles).
@@ -273,20 +291,35 @@ export class OperatorCatalog {
 
 function csvFacts(raw: any): CsvFacts {
   const str = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
-  const charts = Array.isArray(raw.supported_chart_versions)
-    ? raw.supported_chart_versions.map((c: any) => String(c?.chart ?? c)).filter((c: string) => c !== 'undefined')
+  let releases: ChartRelease[] | undefined = Array.isArray(raw.supported_chart_versions)
+    ? raw.supported_chart_versions.filter((c: any) => c?.chart !== undefined || typeof c !== 'object').map((c: any) => chartRelease(c?.chart ?? c, c?.gitlab))
     : undefined;
+  let chartsSource: string | undefined = typeof raw.supported_chart_versions_source === 'string' ? raw.supported_chart_versions_source : undefined;
+  if (!releases && raw.alm_example_chart_version !== undefined) {
+    releases = [chartRelease(raw.alm_example_chart_version, raw.alm_example_gitlab_version)];
+    chartsSource = `the example GitLab CR (alm-examples) of the bundle${typeof raw.provenance === 'string' ? ` ${raw.provenance}` : ''}`;
+  }
   return Object.freeze({
     csv: raw.csv,
     version: raw.version === undefined ? undefined : String(raw.version),
     channels: list(raw.channels),
     openshiftVersions: str(raw['com.redhat.openshift.versions']),
     maxOpenShiftVersion: str(raw['olm.maxOpenShiftVersion']),
-    supportedChartVersions: charts,
-    supportedChartVersionsSource: typeof raw.supported_chart_versions_source === 'string' ? raw.supported_chart_versions_source : undefined,
+    supportedChartVersions: releases?.map((r) => r.chart),
+    supportedChartVersionsSource: chartsSource,
+    chartReleases: releases,
     provenance: typeof raw.provenance === 'string' ? raw.provenance : undefined,
     raw,
   });
+}
+
+/**
+ * A chart version and its GitLab release as the catalog writes them; a GitLab release the catalog
+ * qualifies ("pattern, not cited here", "inferred ...; unverified") is left out rather than trusted.
+ */
+function chartRelease(chart: unknown, gitlab: unknown): ChartRelease {
+  const g = typeof gitlab === 'string' ? gitlab.trim() : gitlab === undefined || gitlab === null ? '' : String(gitlab);
+  return Object.freeze({ chart: String(chart), gitlab: /^\d+\.\d+\.\d+$/.test(g) ? g : undefined });
 }
 
 function gitopsFacts(v: any): GitOpsFacts[] {

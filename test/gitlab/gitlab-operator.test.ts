@@ -26,7 +26,7 @@ describe('GitLab operators', () => {
   test('an operator release whose chart set the catalog does not cite leaves the chart version unchecked', () => {
     const cluster = testCluster();
     const app = new GitOpsApp(cluster, 'Ops', { name: 'gitlab-operators' });
-    const gl = new GitLabOperator(app, 'GitLab', { startingCsv: 'gitlab-operator-kubernetes.v1.4.0', namespace: 'gitlab' });
+    const gl = new GitLabOperator(app, 'GitLab', { startingCsv: 'gitlab-operator-kubernetes.v1.0.0', namespace: 'gitlab' });
     expect(gl.supportedChartVersions).toBeUndefined();
     expect(gl.operatorNamespace).toBe('gitlab');
     expect(DEFAULT_GITLAB_OPERATOR_CSV).toBe('gitlab-operator-kubernetes.v0.27.1');

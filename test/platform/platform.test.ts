@@ -45,7 +45,16 @@ describe('OperatorCatalog (profile ocp-4.14)', () => {
   test('packages, CSVs and the chart versions an operator accepts (when cited)', () => {
     expect(catalog.package('gitlab-operator-kubernetes')).toMatchObject({ catalogSource: 'certified-operators', defaultChannel: 'stable', channels: ['stable', 'unstable'] });
     expect(catalog.supportedChartVersions('gitlab-operator-kubernetes', 'gitlab-operator-kubernetes.v0.27.1')).toEqual(['7.7.2', '7.6.4', '7.5.6']);
-    expect(catalog.supportedChartVersions('gitlab-operator-kubernetes', 'gitlab-operator-kubernetes.v0.30.0')).toBeUndefined();
+    expect(catalog.supportedChartVersions('gitlab-operator-kubernetes', 'gitlab-operator-kubernetes.v0.30.0')).toEqual(['7.10.0']);
+    // no CHART_VERSIONS cited: the chart of the bundle's example CR, with its GitLab release only when stated as fact
+    expect(catalog.chartReleases('gitlab-operator-kubernetes', 'gitlab-operator-kubernetes.v2.11.3')).toEqual([{ chart: '9.11.4', gitlab: '18.11.4' }]);
+    expect(catalog.csv('gitlab-operator-kubernetes', 'gitlab-operator-kubernetes.v2.11.3')?.supportedChartVersionsSource).toMatch(/^the example GitLab CR \(alm-examples\) of the bundle redhat-openshift-ecosystem\/certified-operators@/);
+    expect(catalog.chartReleases('gitlab-operator-kubernetes', 'gitlab-operator-kubernetes.v3.3.0')).toEqual([{ chart: '10.3.0', gitlab: undefined }]);
+    // cited CHART_VERSIONS whose GitLab release the catalog calls a pattern only
+    expect(catalog.chartReleases('gitlab-operator-kubernetes', 'gitlab-operator-kubernetes.v0.27.1')?.[0]).toEqual({ chart: '7.7.2', gitlab: undefined });
+    expect(catalog.chartReleases('gitlab-operator-kubernetes', 'gitlab-operator-kubernetes.v1.10.0')?.[2]).toEqual({ chart: '8.7.6', gitlab: '17.7.4' });
+    // neither cited nor an example
+    expect(catalog.supportedChartVersions('gitlab-operator-kubernetes', 'gitlab-operator-kubernetes.v1.0.0')).toBeUndefined();
     expect(catalog.csv('kubevirt-hyperconverged', 'kubevirt-hyperconverged-operator.v4.14.9')?.csv).toBe('kubevirt-hyperconverged-operator.v4.14.z');
     expect(catalog.csv('kubevirt-hyperconverged', 'kubevirt-hyperconverged-operator.v4.15.1')).toBeUndefined();
     expect(catalog.package('openshift-gitops-operator')?.csvsUnknown).toBe(true);
