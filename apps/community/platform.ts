@@ -1,6 +1,6 @@
 import {
-  AcmeAccount, AcmeIssuer, Cluster, ClusterEvictionStrategy, GitOpsApp, HyperConverged, IIssuer, NMStateOperand, OperatorInstall,
-  Provides, SyncWave, TreeIndex,
+  AcmeAccount, AcmeIssuer, Cluster, ClusterEvictionStrategy, GitOpsApp, GLOBAL_OPERATORS_NAMESPACE, HyperConverged, IIssuer, NMStateOperand,
+  OperatorInstall, OperatorTargets, PGO_OPERATOR, Provides, SyncWave, TreeIndex,
 } from '../../lib';
 import { Environment } from './environment';
 
@@ -82,6 +82,17 @@ function addPlatformOperators(cluster: Cluster, env: Environment): void {
     { id: 'NmState', packageName: 'kubernetes-nmstate-operator', namespace: 'openshift-nmstate', key: 'nmstate' },
     { id: 'Virtualization', packageName: 'kubevirt-hyperconverged', namespace: 'openshift-cnv', key: 'cnv' },
   ];
+  // Crunchy PGO watches every namespace (GitLab's database, and tenants that own one), installed
+  // into openshift-operators, whose global OperatorGroup OpenShift provides.
+  new OperatorInstall(app, 'Postgres', {
+    ...PGO_OPERATOR,
+    namespace: GLOBAL_OPERATORS_NAMESPACE,
+    targets: OperatorTargets.allNamespaces(),
+    createNamespace: false,
+    createOperatorGroup: false,
+    channel: env.versions.get('operators.pgo.channel'),
+    startingCsv: env.versions.get('operators.pgo.csv'),
+  });
   const installs = new Map<string, OperatorInstall>();
   for (const o of operators) {
     installs.set(o.id, new OperatorInstall(app, o.id, {

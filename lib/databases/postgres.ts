@@ -165,6 +165,8 @@ export class PostgresCluster extends Construct {
   public readonly primaryService: string;
   /** `<name>-primary.<namespace>.svc`, what PGO writes as `host` into the user Secrets. */
   public readonly primaryHost: string;
+  /** The PostgreSQL major version the cluster runs. */
+  public readonly postgresVersion: number;
   private readonly users: ReadonlyMap<string, PostgresUser>;
 
   constructor(scope: Construct, id: string, props: PostgresClusterProps) {
@@ -186,6 +188,7 @@ export class PostgresCluster extends Construct {
     this.name = props.name;
     this.namespace = props.namespace;
     this.port = props.port ?? 5432;
+    this.postgresVersion = props.postgresVersion;
     this.primaryService = `${this.name}-primary`;
     this.primaryHost = `${this.primaryService}.${this.namespace}.svc`;
     this.users = new Map(props.users.map((u) => [u.name, u]));
@@ -235,6 +238,12 @@ export class PostgresCluster extends Construct {
       throw new OcpkitError([{ path, field: 'userSecret', message: `${show(key)} is not a key PGO writes for user ${show(user)}; it writes ${keys.join(', ')}${u.databases?.length ? '' : ' (dbname, uri and jdbc-uri only for a user with databases)'}` }]);
     }
     return SecretKey.of(this.userSecretName(user), key);
+  }
+
+  /** The databases a user owns; undefined when the user is not declared. */
+  public databasesOf(user: string): readonly string[] | undefined {
+    const u = this.users.get(user);
+    return u ? (u.databases ?? []) : undefined;
   }
 
   /** The first database of a user (what its Secret's `dbname` holds). */

@@ -1,13 +1,15 @@
 import { Problems, show } from '../core/errors';
 import { Quantity } from '../core/quantity';
 import { dnsLabel, dnsSubdomain, hostname, httpsUrl, intRange, nonEmpty, noUrlCredentials, oneOf } from '../core/rules';
+import { PostgresCluster } from '../databases/postgres';
+import { postgresProblem } from './_gitlab-release';
 import { hostOrIp, s3Bucket, secretKeyRef, semver } from './_rules';
 import { isPlainObject } from './_values';
 import { BUCKET_VALUE_KEYS, REQUIRED_BUCKETS } from './chart-values';
 import { IGitalyEndpoint } from './gitaly-endpoint';
 import { GitLabOperator } from './gitlab-operator';
 // Type-only: gitlab.ts imports this module at run time, so no value may come back from it.
-import type { GitLabComponentSizing, GitLabDatabaseOptions, GitLabObjectStorageOptions, GitLabOidcOptions, GitLabProps, GitLabRedisOptions, GitLabTlsOptions } from './gitlab';
+import type { GitLabComponentSizing, GitLabDatabaseOptions, GitLabObjectStorageOptions, GitLabOidcOptions, GitLabPostgres, GitLabProps, GitLabRedisOptions, GitLabSmtpOptions, GitLabTlsOptions } from './gitlab';
 
 /** The validators of {@link GitLabProps}: each records its problems in `p` and never throws. */
 
@@ -26,6 +28,7 @@ export function checkGitLabProps(p: Problems, props: GitLabProps, namespace: str
   checkObjectStorage(p, props.objectStorage);
   checkGitaly(p, props.gitaly);
   if (props.oidc !== undefined) checkOidc(p, props.oidc);
+  if (props.smtp !== undefined) checkSmtp(p, props.smtp);
   checkSizing(p, 'webservice', props.webservice);
   checkSizing(p, 'sidekiq', props.sidekiq);
   if (props.ingressClass !== undefined) p.check('ingressClass', props.ingressClass, dnsSubdomain);
@@ -54,13 +57,54 @@ function checkTls(p: Problems, tls: GitLabTlsOptions | undefined): void {
   if (tls.secretName !== undefined) p.check('tls.secretName', tls.secretName, dnsSubdomain);
 }
 
-function checkDatabase(p: Problems, db: GitLabDatabaseOptions | undefined): void {
-  if (!db || typeof db !== 'object') return p.add('database', 'is required: the chart no longer bundles a production PostgreSQL');
+function isPostgresLink(db: unknown): db is GitLabPostgres {
+  return isPlainObject(db) && 'cluster' in db;
+}
+
+function checkDatabase(p: Problems, db: GitLabPostgres | GitLabDatabaseOptions | undefined): void {
+  if (!db || typeof db !== 'object') return p.add('database', 'is required: { cluster: aPostgresCluster, user } or the host and password Secret of an external PostgreSQL');
+  if (isPostgresLink(db)) {
+    if (!(db.cluster instanceof PostgresCluster)) return p.add('database.cluster', `${show(db.cluster)} is not a PostgresCluster`);
+    const user = db.user ?? 'gitlab';
+    const databases = db.cluster.databasesOf(user);
+    if (databases === undefined) p.add('database.user', `${show(user)} is not a user of PostgresCluster "${db.cluster.name}"; add it to its users with GitLab's database`);
+    else if (databases.length === 0) p.add('database.user', `user "${user}" of PostgresCluster "${db.cluster.name}" owns no database; give it databases: ["gitlabhq_production"] (PGO makes it their owner)`);
+    return;
+  }
   p.check('database.host', db.host, hostOrIp);
   if (db.port !== undefined) p.check('database.port', db.port, intRange(1, 65535));
   if (db.database !== undefined) p.check('database.database', db.database, nonEmpty);
   if (db.username !== undefined) p.check('database.username', db.username, nonEmpty);
   p.check('database.password', db.password, secretKeyRef());
+}
+
+/**
+ * The database as the chart values need it: a PostgresCluster link becomes PGO's primary Service,
+ * the user's first database and PGO's `<cluster>-pguser-<user>` Secret, and its PostgreSQL major
+ * is checked against the GitLab release. Assumes {@link checkGitLabProps} ran on the same `p`.
+ */
+export function resolveDatabase(p: Problems, db: GitLabPostgres | GitLabDatabaseOptions, gitlabVersion: string | undefined): GitLabDatabaseOptions | undefined {
+  if (!isPostgresLink(db)) return db;
+  const cluster = db.cluster;
+  const user = db.user ?? 'gitlab';
+  if (!(cluster instanceof PostgresCluster) || !cluster.databasesOf(user)?.length) return undefined;
+  const problem = gitlabVersion ? postgresProblem(gitlabVersion, cluster.postgresVersion) : undefined;
+  if (problem) p.add('database.cluster', `PostgresCluster "${cluster.name}": ${problem}`);
+  return { host: cluster.primaryHost, port: cluster.port, database: cluster.databaseOf(user), username: user, password: cluster.userSecret(user, 'password') };
+}
+
+function checkSmtp(p: Problems, m: GitLabSmtpOptions): void {
+  if (!isPlainObject(m)) return p.add('smtp', `${show(m)} is not a mail setting; give { server: { host, port }, from } or leave smtp out`);
+  if (!isPlainObject(m.server)) p.add('smtp.server', `${show(m.server)} is not a relay; give { host, port }`);
+  else {
+    p.check('smtp.server.host', m.server.host, hostOrIp);
+    p.check('smtp.server.port', m.server.port, intRange(1, 65535));
+  }
+  for (const f of ['from', 'replyTo'] as const) {
+    if (f === 'replyTo' && m[f] === undefined) continue;
+    p.check(`smtp.${f}`, m[f], (v) => (typeof v === 'string' && /^[^\s@<>]+@[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(v) ? undefined : `${show(v)} is not an e-mail address (for example "gitlab@example.org")`));
+  }
+  if (m.displayName !== undefined) p.check('smtp.displayName', m.displayName, nonEmpty);
 }
 
 function checkRedis(p: Problems, r: GitLabRedisOptions | undefined): void {

@@ -2,7 +2,7 @@ import { Problems } from '../core/errors';
 import { credentialKeyValues, dottedPath, scanTree } from '../core/secret-scan';
 import { concatYamlLists, deepMerge, getPath, leafPaths, plaintextSecrets, setPath, Values } from './_values';
 // Type-only: gitlab.ts imports this module at run time, so no value may come back from it.
-import type { GitLabBuckets, GitLabComponentSizing, GitLabProps } from './gitlab';
+import type { GitLabBuckets, GitLabComponentSizing, ResolvedGitLabProps } from './gitlab';
 
 /**
  * The GitLab chart values as pure functions of the props, testable without a construct tree:
@@ -25,6 +25,8 @@ export const OWNED_VALUE_PATHS: readonly string[] = [
   'global.appConfig.omniauth',
   'global.ingress.annotations',
   'global.ingress.tls',
+  'global.smtp',
+  'global.email',
 ];
 
 /** Chart value key (under `global.appConfig`) of each object type's bucket. */
@@ -74,7 +76,7 @@ export function envValues(extraEnvs: ExtraEnvs): Values {
 }
 
 /** The chart values the typed props produce (props already validated). */
-export function typedChartValues(props: GitLabProps): Values {
+export function typedChartValues(props: ResolvedGitLabProps): Values {
   const g = props.gitaly;
   const db = props.database;
   const redis = props.redis;
@@ -96,7 +98,7 @@ export function typedChartValues(props: GitLabProps): Values {
     appConfig.omniauth = {
       enabled: true,
       allowSingleSignOn: [OIDC_PROVIDER],
-      autoLinkUser: [OIDC_PROVIDER],
+      ...(props.oidc.linkExistingAccountsByEmail ? { autoLinkUser: [OIDC_PROVIDER] } : {}),
       blockAutoCreatedUsers: props.oidc.blockAutoCreatedUsers ?? false,
       ...(props.oidc.autoSignIn ? { autoSignInWithProvider: OIDC_PROVIDER } : {}),
       providers: [{ secret: props.oidc.provider.secretName, key: props.oidc.provider.key }],
@@ -140,6 +142,7 @@ export function typedChartValues(props: GitLabProps): Values {
       },
       ...(g.caSecretName ? { certificates: { customCAs: [{ secret: g.caSecretName }] } } : {}),
       minio: { enabled: false },
+      ...smtpValues(props),
       appConfig,
     },
     installCertmanager: false,
@@ -154,6 +157,19 @@ export function typedChartValues(props: GitLabProps): Values {
       webservice: { ingress: { tls: { secretName: props.tls.secretName ?? `${props.name}-gitlab-tls` } }, ...sizingValues(props.webservice) },
       ...(props.sidekiq ? { sidekiq: sizingValues(props.sidekiq) } : {}),
     },
+  };
+}
+
+/**
+ * `global.smtp` / `global.email` for an unauthenticated relay inside the cluster network (plain
+ * SMTP, no STARTTLS: the relay is a Service on the pod network).
+ */
+function smtpValues(props: ResolvedGitLabProps): Values {
+  const m = props.smtp;
+  if (!m) return {};
+  return {
+    smtp: { enabled: true, address: m.server.host, port: m.server.port, authentication: '', starttls_auto: false },
+    email: { from: m.from, display_name: m.displayName ?? 'GitLab', reply_to: m.replyTo ?? m.from },
   };
 }
 

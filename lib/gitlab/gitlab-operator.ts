@@ -1,17 +1,23 @@
 import { Construct } from 'constructs';
 import { CatalogSource } from '../olm/catalog-source';
+import { ChartRelease } from '../platform/operator-catalog';
 import { Platform } from '../platform/platform';
 import { InstallPlanApproval, OperatorInstall, OperatorTargets } from '../olm/operator-install';
 
 /**
- * The oldest GitLab Operator release that declares OpenShift 4.14 (bundle
- * `com.redhat.openshift.versions: v4.10-v4.14`, per the 4.14 profile's operator catalog;
- * 0.26.x stops at 4.13). It deploys the charts 7.7.2, 7.6.4 and 7.5.6 (its CHART_VERSIONS, as
- * the catalog cites), which carry the fix for CVE-2023-7028.
+ * The newest GitLab Operator release of the last GitLab 18 line in the 4.14 operator catalog:
+ * bundle `com.redhat.openshift.versions: v4.12-v4.21` (olm.maxOpenShiftVersion 4.21, so it does
+ * not hold the cluster at 4.14), whose example CR deploys chart 9.11.4 = GitLab 18.11.4 (the
+ * catalog's chart_to_gitlab: chart 9.x.y = GitLab 18.x.y). GitLab 18 runs on PostgreSQL 16,
+ * which the pinned Crunchy PGO 5.8.7 ships. The 10.x charts (GitLab 19) have no cited GitLab
+ * mapping in the catalog yet.
  */
-export const DEFAULT_GITLAB_OPERATOR_CSV = 'gitlab-operator-kubernetes.v0.27.1';
-/** The Runner Operator release the Runner schema comes from. */
-export const DEFAULT_RUNNER_OPERATOR_CSV = 'gitlab-runner-operator.v1.46.0';
+export const DEFAULT_GITLAB_OPERATOR_CSV = 'gitlab-operator-kubernetes.v2.11.3';
+/**
+ * The Runner Operator release that ships GitLab Runner 18.11.3 (its CSV description, as the 4.14
+ * catalog records it), the same major.minor as the default GitLab server.
+ */
+export const DEFAULT_RUNNER_OPERATOR_CSV = 'gitlab-runner-operator.v1.48.3';
 
 /** Options of {@link GitLabOperator} and {@link GitLabRunnerOperator}. */
 export interface GitLabOperatorProps {
@@ -38,6 +44,11 @@ export class GitLabOperator extends OperatorInstall {
    * asking for another version is rejected by the operator, so ocpkit checks it at synth time.
    */
   public readonly supportedChartVersions?: readonly string[];
+  /**
+   * The same chart versions with the GitLab release each carries, where the catalog states it as
+   * fact (the GitLab release of a chart is otherwise declared on the GitLab construct).
+   */
+  public readonly chartReleases?: readonly ChartRelease[];
 
   constructor(scope: Construct, id: string, props: GitLabOperatorProps = {}) {
     const startingCsv = props.startingCsv ?? DEFAULT_GITLAB_OPERATOR_CSV;
@@ -50,7 +61,9 @@ export class GitLabOperator extends OperatorInstall {
       approval: props.approval,
       targets: OperatorTargets.ownNamespace(),
     });
-    this.supportedChartVersions = Platform.of(this)?.catalog.supportedChartVersions('gitlab-operator-kubernetes', startingCsv);
+    const catalog = Platform.of(this)?.catalog;
+    this.supportedChartVersions = catalog?.supportedChartVersions('gitlab-operator-kubernetes', startingCsv);
+    this.chartReleases = catalog?.chartReleases('gitlab-operator-kubernetes', startingCsv);
   }
 }
 

@@ -3,14 +3,18 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { GitLab as GitLabResource } from '../../imports/gitlab-apps.gitlab.com';
 import { IIssuer } from '../certs/issuer';
+import type { PostgresCluster } from '../databases/postgres';
 import { OcpkitError, Problems, show } from '../core/errors';
 import { Quantity } from '../core/quantity';
 import { SecretKey } from '../core/secret-key';
-import { checkGitLabProps } from './_check-gitlab-props';
+import { checkGitLabProps, resolveDatabase } from './_check-gitlab-props';
+import { resolveGitLabRelease } from './_gitlab-release';
+import { AdvisoryWaiver, checkAdvisories } from './advisories';
 import { Values } from './_values';
 import { ComponentEnv, ExtraVolume, mergeChartValues, typedChartValues } from './chart-values';
 import { IGitalyEndpoint } from './gitaly-endpoint';
 import { GitLabOperator } from './gitlab-operator';
+import { IGitLabServer } from './gitlab-server';
 import { renderSecretTemplates } from './secret-templates';
 
 // The props and the construct live here; the validators, the chart values with their merge rules
@@ -36,7 +40,20 @@ export interface GitLabTlsOptions {
   readonly secretName?: string;
 }
 
-/** The external PostgreSQL database (`global.psql`). */
+/**
+ * A PostgreSQL database of a Crunchy {@link PostgresCluster} in the stack: the host, port,
+ * database and password Secret are the ones PGO creates for the user.
+ */
+export interface GitLabPostgres {
+  readonly cluster: PostgresCluster;
+  /**
+   * The cluster's user GitLab logs in as; its first database is GitLab's.
+   * @default 'gitlab'
+   */
+  readonly user?: string;
+}
+
+/** A PostgreSQL database outside the stack (`global.psql`). */
 export interface GitLabDatabaseOptions {
   readonly host: string;
   /** @default 5432 */
@@ -110,10 +127,19 @@ export interface GitLabOidcOptions {
   /** @default 'Keycloak' */
   readonly label?: string;
   /**
-   * Claim used as the GitLab user id.
-   * @default 'preferred_username'
+   * Claim used as the GitLab identity's id. `sub` is the provider's immutable subject; a
+   * user-editable claim such as `preferred_username` lets whoever renames themselves in the
+   * provider take over another GitLab identity (field review N2).
+   * @default 'sub'
    */
   readonly uidField?: string;
+  /**
+   * Link a first OIDC login to an existing GitLab account with the same e-mail address
+   * (`autoLinkUser`). Safe only when the provider verifies e-mail addresses and users cannot change
+   * them (GitLab calls it a conscious decision to trust e-mail as the source of truth).
+   * @default false
+   */
+  readonly linkExistingAccountsByEmail?: boolean;
   /**
    * Send users straight to Keycloak instead of showing the GitLab login form.
    * @default false
@@ -124,6 +150,18 @@ export interface GitLabOidcOptions {
    * @default false
    */
   readonly blockAutoCreatedUsers?: boolean;
+}
+
+/** Outgoing mail through a relay (`global.smtp`, `global.email`). */
+export interface GitLabSmtpOptions {
+  /** The relay's host and port, e.g. `{ host: relay.serviceHost, port: relay.portNumber('smtp') }` of a mail relay VM. */
+  readonly server: { readonly host: string; readonly port: number };
+  /** Sender address of GitLab's mail (`gitlab@example.org`). */
+  readonly from: string;
+  /** @default 'GitLab' */
+  readonly displayName?: string;
+  /** @default the sender address */
+  readonly replyTo?: string;
 }
 
 /** Replicas (the chart scales through an HPA between min and max) and requests of a component. */
@@ -140,21 +178,38 @@ export interface GitLabComponentSizing {
   readonly memoryLimit?: Quantity;
 }
 
+/** The props with the database link resolved (what the chart values are made of). */
+export type ResolvedGitLabProps = GitLabProps & { readonly database: GitLabDatabaseOptions };
+
 /** Properties of {@link GitLab}. */
 export interface GitLabProps {
   /** Name of the GitLab CR (the Helm release name; prefixes every object the operator creates). */
   readonly name: string;
   /**
-   * GitLab *chart* version. The operator only accepts the versions it was built with (operator
-   * 0.26.0: 7.6.0, 7.5.2, 7.4.2), so pin it together with the operator's CSV.
+   * GitLab *chart* version. The operator only accepts the versions it was built with (its
+   * CHART_VERSIONS, as the operator catalog records them), so pin it together with the operator's CSV.
    */
   readonly chartVersion: string;
+  /**
+   * The GitLab release the chart version carries (`18.11.4`), checked against known critical
+   * advisories and used to align runners.
+   * @default what the operator catalog records for the chart version (an error when it records none)
+   */
+  readonly gitlabVersion?: string;
+  /**
+   * Known critical advisories (lib/gitlab/advisories.ts) accepted for this GitLab release, each with
+   * its reason (a mitigation, the SAML login not being used...). A waiver for an advisory that does
+   * not affect the release is refused, so waivers leave with the upgrade.
+   * @default none: a release affected by a critical advisory is refused
+   */
+  readonly advisoryWaivers?: readonly AdvisoryWaiver[];
   /** Public host name of the web UI (`gitlab.example.org`). */
   readonly hostname: string;
   /** Base domain (`example.org`); hosts without an explicit name are `<service>.<domain>`. */
   readonly domain: string;
   readonly tls: GitLabTlsOptions;
-  readonly database: GitLabDatabaseOptions;
+  /** GitLab's PostgreSQL: a database of a PostgresCluster in the stack, or one outside it. */
+  readonly database: GitLabPostgres | GitLabDatabaseOptions;
   readonly redis: GitLabRedisOptions;
   readonly objectStorage: GitLabObjectStorageOptions;
   /** Gitaly outside the chart, which also answers Git over SSH. */
@@ -167,6 +222,8 @@ export interface GitLabProps {
   readonly operator?: GitLabOperator;
   /** @default password login only */
   readonly oidc?: GitLabOidcOptions;
+  /** @default GitLab sends no mail (no notifications, confirmations or password resets) */
+  readonly smtp?: GitLabSmtpOptions;
   /** @default the chart's defaults */
   readonly webservice?: GitLabComponentSizing;
   /** @default the chart's defaults */
@@ -209,8 +266,10 @@ export interface GitLabProps {
  * @see https://docs.gitlab.com/charts/charts/globals.html
  * @see https://docs.gitlab.com/operator/
  */
-export class GitLab extends Construct {
+export class GitLab extends Construct implements IGitLabServer {
   public readonly crName: string;
+  /** The GitLab release the chart version carries. */
+  public readonly gitlabVersion: string;
   public readonly namespace: string;
   public readonly hostname: string;
   public readonly chartVersion: string;
@@ -218,7 +277,7 @@ export class GitLab extends Construct {
   public readonly resource: GitLabResource;
   /** Non-secret templates of the Secrets the chart reads (see {@link secretTemplates}). */
   public readonly templates: k8s.KubeConfigMap;
-  private readonly props: GitLabProps;
+  private readonly props: ResolvedGitLabProps;
   private readonly extraVolumes: Record<GitLabComponent, ExtraVolume[]> = { [GitLabComponent.WEBSERVICE]: [], [GitLabComponent.SIDEKIQ]: [] };
   private readonly extraEnvs: Record<GitLabComponent, { env: Record<string, string>; envFrom: Record<string, Values> }> = {
     [GitLabComponent.WEBSERVICE]: { env: {}, envFrom: {} },
@@ -227,8 +286,10 @@ export class GitLab extends Construct {
 
   constructor(scope: Construct, id: string, props: GitLabProps) {
     super(scope, id);
-    this.namespace = this.validate(props);
-    this.props = props;
+    const { namespace, gitlabVersion, database } = this.validate(props);
+    this.namespace = namespace;
+    this.gitlabVersion = gitlabVersion;
+    this.props = { ...props, database };
     this.crName = props.name;
     this.hostname = props.hostname;
     this.chartVersion = props.chartVersion;
@@ -299,13 +360,20 @@ export class GitLab extends Construct {
     return new OcpkitError([{ path: this.node.path, field: 'component', message: `${show(component)} is not a GitLab component; use one of ${Object.values(GitLabComponent).map((c) => `"${c}"`).join(', ')}` }]);
   }
 
-  /** Checks the props (every problem at once) and returns the chart's namespace. */
-  private validate(props: GitLabProps): string {
+  /**
+   * Checks the props (every problem at once) and returns the chart's namespace, the GitLab release
+   * and the database as the chart values need it (a PostgresCluster link resolved to its host and
+   * the user's Secret).
+   */
+  private validate(props: GitLabProps): { namespace: string; gitlabVersion: string; database: GitLabDatabaseOptions } {
     const namespace = Chart.of(this).namespace;
     const p = new Problems(this.node.path);
     checkGitLabProps(p, props, namespace);
+    const gitlabVersion = resolveGitLabRelease(p, props.chartVersion, props.gitlabVersion, props.operator instanceof GitLabOperator ? props.operator : undefined);
+    if (gitlabVersion) checkAdvisories(p, 'gitlabVersion', gitlabVersion, props.edition === 'ee' ? 'ee' : 'ce', props.advisoryWaivers);
+    const database = resolveDatabase(p, props.database, gitlabVersion);
     p.throwIfAny();
-    return namespace!;
+    return { namespace: namespace!, gitlabVersion: gitlabVersion!, database: database! };
   }
 
   /** The operator's `GitLab` CR; its chart values render at synth time, after every `addExtraVolume`. */

@@ -1,3 +1,4 @@
+export * from './advisories';
 export * from './external-gitaly';
 export * from './gitaly-endpoint';
 export * from './gitlab';

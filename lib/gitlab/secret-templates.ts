@@ -36,7 +36,7 @@ export function renderSecretTemplates(objectStorage: GitLabObjectStorageOptions,
         response_type: 'code',
         issuer: oidc.issuer,
         discovery: true,
-        uid_field: oidc.uidField ?? 'preferred_username',
+        uid_field: oidc.uidField ?? 'sub',
         pkce: true,
         client_options: {
           identifier: oidc.clientId,

@@ -46,7 +46,7 @@ export function fixture(vmName = 'gitaly'): Fixture {
 export function gitlabProps(f: Fixture, override: Partial<GitLabProps> = {}): GitLabProps {
   return {
     name: 'gitlab',
-    chartVersion: '7.6.4',
+    chartVersion: '9.11.4',
     hostname: 'gitlab.example.org',
     domain: 'example.org',
     tls: { issuer: Issuers.clusterIssuer('letsencrypt-dns') },

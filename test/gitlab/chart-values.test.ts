@@ -5,7 +5,7 @@ import { Quantity } from '../../lib/core/quantity';
 import { SecretKey } from '../../lib/core/secret-key';
 import { checkGitLabProps } from '../../lib/gitlab/_check-gitlab-props';
 import { ExtraVolumes, mergeChartValues, OWNED_VALUE_PATHS, typedChartValues } from '../../lib/gitlab/chart-values';
-import { GitLabProps } from '../../lib/gitlab/gitlab';
+import { ResolvedGitLabProps } from '../../lib/gitlab/gitlab';
 import { renderSecretTemplates } from '../../lib/gitlab/secret-templates';
 
 // The pure parts of GitLab: props in, values (or problems) out, no construct tree.
@@ -21,10 +21,10 @@ const gitaly = {
   shellSecret: SecretKey.of('gitaly-secrets', 'shell-secret'),
 };
 
-function props(override: Partial<GitLabProps> = {}): GitLabProps {
+function props(override: Partial<ResolvedGitLabProps> = {}): ResolvedGitLabProps {
   return {
     name: 'gitlab',
-    chartVersion: '7.6.4',
+    chartVersion: '9.11.4',
     hostname: 'gitlab.example.org',
     domain: 'example.org',
     tls: { issuer: Issuers.clusterIssuer('letsencrypt-dns') },

@@ -12,15 +12,15 @@ describe('GitLab operators', () => {
     const result = synth(cluster);
     expect(find(result, 'Subscription', 'gitlab-operator-kubernetes', 'gitlab-system').spec).toEqual({
       name: 'gitlab-operator-kubernetes', channel: 'stable', source: 'certified-operators', sourceNamespace: 'openshift-marketplace',
-      startingCSV: 'gitlab-operator-kubernetes.v0.27.1', installPlanApproval: 'Manual',
+      startingCSV: 'gitlab-operator-kubernetes.v2.11.3', installPlanApproval: 'Manual',
     });
     expect(find(result, 'Subscription', 'gitlab-runner-operator', 'gitlab-runner-system').spec).toEqual({
       name: 'gitlab-runner-operator', channel: 'stable', source: 'certified-operators', sourceNamespace: 'openshift-marketplace',
-      startingCSV: 'gitlab-runner-operator.v1.46.0', installPlanApproval: 'Automatic',
+      startingCSV: 'gitlab-runner-operator.v1.48.3', installPlanApproval: 'Automatic',
     });
     expect(find(result, 'OperatorGroup', 'gitlab-system').spec).toEqual({ targetNamespaces: ['gitlab-system'] });
-    // from the 4.14 operator catalog (the operator's CHART_VERSIONS as the catalog cites them)
-    expect(gl.supportedChartVersions).toEqual(['7.7.2', '7.6.4', '7.5.6']);
+    // from the 4.14 operator catalog (the chart of the bundle's example CR; no CHART_VERSIONS cited for 2.11.3)
+    expect(gl.supportedChartVersions).toEqual(['9.11.4']);
   });
 
   test('an operator release whose chart set the catalog does not cite leaves the chart version unchecked', () => {
@@ -29,7 +29,7 @@ describe('GitLab operators', () => {
     const gl = new GitLabOperator(app, 'GitLab', { startingCsv: 'gitlab-operator-kubernetes.v1.0.0', namespace: 'gitlab' });
     expect(gl.supportedChartVersions).toBeUndefined();
     expect(gl.operatorNamespace).toBe('gitlab');
-    expect(DEFAULT_GITLAB_OPERATOR_CSV).toBe('gitlab-operator-kubernetes.v0.27.1');
+    expect(DEFAULT_GITLAB_OPERATOR_CSV).toBe('gitlab-operator-kubernetes.v2.11.3');
   });
 
   test('bad CSV is reported with the construct path', () => {

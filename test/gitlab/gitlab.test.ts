@@ -15,7 +15,7 @@ describe('GitLab', () => {
     const f = withGitLab();
     const cr = find(synth(f.cluster), 'GitLab', 'gitlab', 'gitlab-system');
     expect(cr.apiVersion).toBe('apps.gitlab.com/v1beta1');
-    expect(cr.spec.chart.version).toBe('7.6.4');
+    expect(cr.spec.chart.version).toBe('9.11.4');
     expect(cr.metadata.annotations['argocd.argoproj.io/sync-options']).toContain('SkipDryRunOnMissingResource=true');
     expect(cr.spec.chart.values).toEqual({
       global: {
@@ -95,7 +95,6 @@ describe('GitLab', () => {
     expect(v.global.appConfig.omniauth).toEqual({
       enabled: true,
       allowSingleSignOn: ['openid_connect'],
-      autoLinkUser: ['openid_connect'],
       blockAutoCreatedUsers: true,
       autoSignInWithProvider: 'openid_connect',
       providers: [{ secret: 'gitlab-oidc', key: 'provider' }],
@@ -104,6 +103,8 @@ describe('GitLab', () => {
     const provider = yaml.load(cm.data['oidc-provider.yaml']) as any;
     expect(provider.name).toBe('openid_connect');
     expect(provider.args.issuer).toBe('https://id.example.org/realms/community');
+    // identities keyed by the provider's immutable subject, not a renameable user name (review N2)
+    expect(provider.args.uid_field).toBe('sub');
     expect(provider.args.client_options).toEqual({
       identifier: 'gitlab',
       secret: '{{ .client_secret }}',
@@ -114,6 +115,22 @@ describe('GitLab', () => {
       provider: 'AWS', region: 'us-east-1', endpoint: 'https://s3.example.org', path_style: true,
       aws_access_key_id: '{{ .access_key_id }}', aws_secret_access_key: '{{ .secret_access_key }}',
     });
+  });
+
+  test('linking a first OIDC login to an existing account by e-mail is an explicit choice', () => {
+    const oidc = { issuer: 'https://id.example.org/realms/community', clientId: 'gitlab', provider: SecretKey.of('gitlab-oidc', 'provider') };
+    expect(values(withGitLab({ oidc: { ...oidc, linkExistingAccountsByEmail: true } })).global.appConfig.omniauth.autoLinkUser).toEqual(['openid_connect']);
+    expect(values(withGitLab({ oidc })).global.appConfig.omniauth.autoLinkUser).toBeUndefined();
+  });
+
+  test('outgoing mail through the relay: global.smtp and global.email', () => {
+    const v = values(withGitLab({ smtp: { server: { host: 'mail-relay.infra-vms.svc', port: 25 }, from: 'gitlab@example.org' } }));
+    expect(v.global.smtp).toEqual({ enabled: true, address: 'mail-relay.infra-vms.svc', port: 25, authentication: '', starttls_auto: false });
+    expect(v.global.email).toEqual({ from: 'gitlab@example.org', display_name: 'GitLab', reply_to: 'gitlab@example.org' });
+    expect(values(withGitLab()).global.smtp).toBeUndefined();
+    const f = fixture();
+    expect(() => new GitLab(f.app, 'GitLab', gitlabProps(f, { smtp: { server: { host: 'relay', port: 0 }, from: 'gitlab' } })))
+      .toThrow(/smtp.server.port: 0 must be an integer[\s\S]*smtp.from: "gitlab" is not an e-mail address/);
   });
 
   test('webservice and sidekiq sizing', () => {
@@ -214,7 +231,7 @@ describe('GitLab', () => {
       ['domain', () => ({ domain: 'example' }), /domain: "example" is not a DNS host name/],
       ['chart version not a version', () => ({ chartVersion: 'latest' }), /\[GitLab\/GitLab\] chartVersion: "latest" is not a chart version; write a semantic version such as "7.6.0"/],
       ['chart version with v', () => ({ chartVersion: 'v7.6.0' }), /chartVersion: "v7.6.0" is not a chart version.*drop the leading "v": "7.6.0"/],
-      ['chart version the operator does not deploy', () => ({ chartVersion: '8.0.0' }), /chartVersion: "8.0.0" is not accepted by gitlab-operator-kubernetes.v0.27.1; it deploys chart 7.7.2, 7.6.4, 7.5.6/],
+      ['chart version the operator does not deploy', () => ({ chartVersion: '8.0.0' }), /chartVersion: "8.0.0" is not accepted by gitlab-operator-kubernetes.v2.11.3; it deploys chart 9.11.4/],
       ['Secret reference without a key (not a SecretKey)', () => ({ database: { host: 'db', password: { secretName: 'gitlab-db' } } }), /database.password: \{"secretName":"gitlab-db"\} is not a Secret reference; use SecretKey.of\(secretName, key\)/],
       ['database password as plaintext', () => ({ database: { host: 'db', password: 'hunter2' } }), /database.password: "hunter2" is not a Secret reference/],
       ['database port', () => ({ database: { host: 'db', port: 70000, password: SecretKey.of('db', 'password') } }), /database.port: 70000 must be an integer from 1 to 65535/],
