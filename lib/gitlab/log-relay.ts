@@ -8,16 +8,31 @@ import { ExternalImage } from '../openshift/external-image';
 import { hostOrIp } from './_rules';
 import { renderRsyslogConfig } from './_rsyslog-config';
 import { GitLab, GitLabComponent } from './gitlab';
-import { SyslogFacility, SyslogProtocol, SyslogSeverity, SyslogTarget, SyslogTlsAuthMode } from './syslog';
+import { RelayImage } from './relay-image';
+import { SyslogCa, SyslogFacility, SyslogProtocol, SyslogSeverity, SyslogStreamDriver, SyslogTarget, SyslogTlsAuthMode } from './syslog';
+
+export * from './relay-image';
 
 /** Where the log volume is mounted in the GitLab pods and in the relay. */
 export const GITLAB_LOG_DIR = '/var/log/gitlab';
 
 /**
- * rsyslog image of the relay: the rsyslog project's own image (Ubuntu LTS based), pinned to a
- * monthly release. The TLS stream driver (gtls) must be in the image when `target.tls` is set.
+ * The environment variable the webservice and sidekiq containers get their pod name in (downward
+ * API), for the per-pod `subPathExpr` of the log volume.
  */
-export const DEFAULT_RSYSLOG_IMAGE = ExternalImage.tag('docker.io/rsyslog/rsyslog', '2025-06');
+export const POD_NAME_ENV = 'POD_NAME';
+
+/**
+ * gitlab-logger (the CNG images' log tailer) truncates the files under /var/log/gitlab when this
+ * is "true"; disabled by default (gitlab-logger MR 10, "Periodically truncate log files",
+ * https://gitlab.com/gitlab-org/cloud-native/gitlab-logger/-/merge_requests/10; the chart names
+ * the variables in doc/charts/globals.md "Log rotation", gitlab-org/charts/gitlab master of
+ * 2026-03-02). Its companions GITLAB_LOGGER_TRUNCATE_INTERVAL and GITLAB_LOGGER_MAX_FILESIZE keep
+ * gitlab-logger's defaults: their units and defaults are documented only in gitlab-logger's
+ * README, which could not be read here (not verified); set them through the GitLab construct's
+ * `values` (gitlab.<component>.extraEnv) once checked.
+ */
+export const GITLAB_LOGGER_TRUNCATE_ENV = 'GITLAB_LOGGER_TRUNCATE_LOGS';
 
 /** One GitLab log file the relay forwards. */
 export interface GitLabLogFile {
@@ -66,10 +81,31 @@ export interface GitLabLogRelayProps {
   readonly storageClassName?: string;
   /** @default 20Gi */
   readonly size?: Quantity;
-  /** @default DEFAULT_RSYSLOG_IMAGE */
-  readonly image?: ExternalImage;
+  /**
+   * StorageClass of the relay's ReadWriteOnce state volume (imfile state files and the disk
+   * queue).
+   * @default the cluster's default StorageClass
+   */
+  readonly stateStorageClassName?: string;
+  /** Size of the state volume; the disk queue may use up to half of it. @default 2Gi */
+  readonly stateSize?: Quantity;
+  /**
+   * The rsyslog image, pinned. For a TLS target it must ship the stream driver:
+   * `RelayImage.derived(...)` (images/rsyslog-relay/Containerfile). A plain `ExternalImage` is
+   * taken as an image without TLS drivers.
+   */
+  readonly image: RelayImage | ExternalImage;
   /** Seconds between polls of the log files. @default 10 */
   readonly pollingIntervalSeconds?: number;
+  /**
+   * Largest message in KiB; longer lines are cut (the rest is sent as a further message). GitLab's
+   * exception lines carry backtraces; the central rsyslog must accept at least this size
+   * (its own `maxMessageSize`; rsyslog's default is 8k, RFC 5425 receivers must take 2048 bytes).
+   * @default 256
+   */
+  readonly maxMessageSizeKiB?: number;
+  /** Let each pod's gitlab-logger truncate its log files (GITLAB_LOGGER_TRUNCATE_LOGS). @default true */
+  readonly truncateLogs?: boolean;
 }
 
 const TAG = /^[A-Za-z0-9._/-]{1,32}$/;
@@ -78,25 +114,50 @@ const FILE = /^[A-Za-z0-9._-]+\.log$/;
 /**
  * Ships GitLab's log files to the central rsyslog:
  *
- * - a ReadWriteMany PVC, mounted at `/var/log/gitlab` in the webservice and sidekiq pods through
- *   the chart's `extraVolumes`/`extraVolumeMounts` (each component in its own sub-folder, so
- *   files both write, such as `application_json.log`, stay apart);
- * - an rsyslog Deployment that mounts the same PVC read-only and forwards every configured file
- *   with its facility, severity and tag, over TCP or UDP, optionally TLS;
+ * - a ReadWriteMany PVC, mounted at `/var/log/gitlab` in the webservice and sidekiq containers
+ *   through the chart's `extraVolumes`/`extraVolumeMounts`, each pod in its own directory
+ *   `<component>/<pod name>` (`subPathExpr: <component>/$(POD_NAME)`, POD_NAME from the downward
+ *   API through `extraEnvFrom`). No two pods append to the same file, and each pod's gitlab-logger,
+ *   which tails `/var/log/gitlab` to stdout and truncates it, sees only its own files;
+ * - an rsyslog Deployment that mounts the log PVC read-only and forwards every configured file of
+ *   every pod (imfile wildcards over the pod directories) with its facility, severity and tag, the
+ *   pod name as HOSTNAME, over TCP or UDP, optionally TLS with octet-counted framing;
+ * - a small ReadWriteOnce PVC for the relay's imfile state files and disk queue, so that a
+ *   restarted relay resumes where it stopped;
  * - its configuration, generated from these props, in a ConfigMap (a hash annotation rolls the
  *   pod when it changes).
  *
- * Zombies: the relay pod shares its process namespace, so the pod's pause process is PID 1 and
- * reaps orphans (what the gpg zombies in the webservice pods lacked); rsyslogd itself starts no
- * children here. The pod runs under the `restricted` SCC (any UID, no capabilities).
+ * Chart 9.x wiring (gitlab-org/charts/gitlab master of 2026-03-02, chart 9.9.1, mirrored as
+ * integratop/gitlab-org-charts-mirror@3403350c8; 9.11.4 itself was not available to read, the
+ * lines below are unchanged since 2022): in charts/gitlab/charts/webservice/templates/deployment.yaml
+ * the `configure` and `dependencies` init containers and the `webservice` and `gitlab-workhorse`
+ * containers each include both `gitlab.extraEnvFrom` and `gitlab.extraVolumeMounts`; in
+ * charts/gitlab/charts/sidekiq/templates/deployment.yaml the `configure`, `dependencies` and main
+ * containers do the same (extraEnvFrom in the main sidekiq container since chart MR of 2022-09-15).
+ * `gitlab.extraEnvFrom` (charts/gitlab/templates/_helpers.tpl) renders each entry as
+ * `valueFrom: <entry>`, so a `fieldRef` lands in every container that has the mount, which
+ * `subPathExpr` needs; doc/charts/globals.md shows `fieldRef` in `extraEnvFrom`.
+ *
+ * Processes: rsyslogd is the container's only process and starts no children, so nothing needs
+ * reaping here and the pod does not share its process namespace. (The gpg zombies of field
+ * review M1 are in the webservice and sidekiq pods; the GitLab construct handles those.) The pod
+ * runs under the `restricted-v2` SCC (any UID, no capabilities).
+ *
+ * Not handled: directories of pods that no longer exist stay on the log volume (their files stop
+ * growing once gitlab-logger no longer runs); remove them by hand when the volume fills.
  *
  * Primary object (`ApiObject.of(relay)`, `Overrides.of(relay)`): the rsyslog Deployment.
  */
 export class GitLabLogRelay extends Construct {
   public readonly relayName: string;
+  /** The shared ReadWriteMany volume the GitLab pods write to. */
   public readonly claim: k8s.KubePersistentVolumeClaim;
+  /** The relay's own ReadWriteOnce volume (imfile state, disk queue). */
+  public readonly stateClaim: k8s.KubePersistentVolumeClaim;
   public readonly config: k8s.KubeConfigMap;
   public readonly deployment: k8s.KubeDeployment;
+  /** The image the relay runs, with the drivers it ships. */
+  public readonly image: RelayImage;
   /** The generated rsyslog.conf. */
   public readonly rsyslogConf: string;
 
@@ -106,6 +167,9 @@ export class GitLabLogRelay extends Construct {
     if (!(props.gitlab instanceof GitLab)) p.add('gitlab', 'must be the GitLab construct whose pods write the logs');
     const name = props.name ?? (props.gitlab instanceof GitLab ? `${props.gitlab.crName}-log-relay` : '');
     p.check('name', name, (v) => (dnsLabel(v) ?? (typeof v === 'string' && v.length > 50 ? `${show(v)} is too long (at most 50 characters, the ConfigMaps add suffixes)` : undefined)));
+    let image: RelayImage | undefined;
+    if (props.image instanceof RelayImage || props.image instanceof ExternalImage) image = RelayImage.of(props.image);
+    else p.add('image', `${show(props.image)} is not an image; give RelayImage.derived(ExternalImage.parse(<the image CI builds from images/rsyslog-relay/Containerfile>)), or an ExternalImage for plain TCP/UDP`);
     const t = props.target;
     if (!t || typeof t !== 'object') p.add('target', 'is required: host and port of the central rsyslog');
     else {
@@ -114,13 +178,21 @@ export class GitLabLogRelay extends Construct {
       else p.check('target.port', t.port, intRange(1, 65535));
       if (t.protocol !== undefined) p.check('target.protocol', t.protocol, oneOf(Object.values(SyslogProtocol)));
       if (t.tls !== undefined && (t.tls === null || typeof t.tls !== 'object')) {
-        p.add('target.tls', `${show(t.tls)} is not a TLS setting; give {} (the cluster's trusted CAs) or { caConfigMap, authMode, permittedPeers }, or leave tls out`);
+        p.add('target.tls', `${show(t.tls)} is not a TLS setting; give { ca, driver, authMode, permittedPeers }, or leave tls out`);
       } else if (t.tls !== undefined) {
         if (t.protocol === SyslogProtocol.UDP) p.add('target.tls', 'TLS needs TCP; remove tls or use SyslogProtocol.TCP');
+        if (!(t.tls.ca instanceof SyslogCa)) {
+          p.add('target.tls.ca', `${show(t.tls.ca)} is not a CA source; give SyslogCa.configMapKey(name, key) (declare the ConfigMap External if the stack does not create it) or SyslogCa.clusterTrustedBundle() (only if the syslog CA is in the cluster Proxy's trustedCA)`);
+        } else if (t.tls.ca.configMap) {
+          p.check('target.tls.ca.name', t.tls.ca.configMap.name, dnsSubdomain);
+          if (typeof t.tls.ca.configMap.key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(t.tls.ca.configMap.key)) p.add('target.tls.ca.key', `${show(t.tls.ca.configMap.key)} is not a ConfigMap key`);
+        }
         if (t.tls.authMode !== undefined) p.check('target.tls.authMode', t.tls.authMode, oneOf(Object.values(SyslogTlsAuthMode)));
-        if (t.tls.caConfigMap !== undefined) {
-          p.check('target.tls.caConfigMap.name', t.tls.caConfigMap.name, dnsSubdomain);
-          if (typeof t.tls.caConfigMap.key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(t.tls.caConfigMap.key)) p.add('target.tls.caConfigMap.key', `${show(t.tls.caConfigMap.key)} is not a ConfigMap key`);
+        const driver = t.tls.driver ?? SyslogStreamDriver.GTLS;
+        if (t.tls.driver !== undefined) p.check('target.tls.driver', t.tls.driver, oneOf(Object.values(SyslogStreamDriver)));
+        if (image && Object.values(SyslogStreamDriver).includes(driver)) {
+          const missing = image.missingDriver(driver);
+          if (missing) p.add('image', `TLS needs the "${driver}" stream driver in the image: ${missing}`);
         }
         (t.tls.permittedPeers ?? []).forEach((peer, i) => p.check(`target.tls.permittedPeers[${i}]`, peer, (v) => (typeof v === 'string' && /^[A-Za-z0-9*.-]+$/.test(v) ? undefined : `${show(v)} is not a certificate name`)));
       }
@@ -141,22 +213,25 @@ export class GitLabLogRelay extends Construct {
     }
     if (props.defaultFacility !== undefined) p.check('defaultFacility', props.defaultFacility, oneOf(Object.values(SyslogFacility)));
     if (props.storageClassName !== undefined) p.check('storageClassName', props.storageClassName, dnsSubdomain);
+    if (props.stateStorageClassName !== undefined) p.check('stateStorageClassName', props.stateStorageClassName, dnsSubdomain);
     if (props.size !== undefined && !(props.size instanceof Quantity)) p.add('size', `${show(props.size)} must be a Quantity (Quantity.gibibytes(20))`);
-    if (props.image !== undefined && !(props.image instanceof ExternalImage)) p.add('image', 'must be an ExternalImage pinned by version tag or digest');
+    const stateSize = props.stateSize ?? Quantity.gibibytes(2);
+    if (!(stateSize instanceof Quantity)) p.add('stateSize', `${show(props.stateSize)} must be a Quantity (Quantity.gibibytes(2))`);
+    else if (stateSize.compare(Quantity.mebibytes(256)) < 0) p.add('stateSize', `${stateSize} is too small for the disk queue; give at least 256Mi`);
     if (props.pollingIntervalSeconds !== undefined) p.check('pollingIntervalSeconds', props.pollingIntervalSeconds, intRange(1, 300));
+    if (props.maxMessageSizeKiB !== undefined) p.check('maxMessageSizeKiB', props.maxMessageSizeKiB, intRange(8, 1024));
+    if (props.truncateLogs !== undefined && typeof props.truncateLogs !== 'boolean') p.add('truncateLogs', `${show(props.truncateLogs)} must be true or false`);
     p.throwIfAny();
 
     const gitlab = props.gitlab;
     const namespace = gitlab.namespace;
     this.relayName = name;
+    this.image = image!;
     const claimName = `${name}-logs`;
     const volumeName = 'gitlab-logs';
 
     this.claim = new k8s.KubePersistentVolumeClaim(this, 'Logs', {
-      metadata: {
-        name: claimName,
-        namespace,
-      },
+      metadata: { name: claimName, namespace },
       spec: {
         accessModes: ['ReadWriteMany'],
         storageClassName: props.storageClassName ?? 'ocs-storagecluster-cephfs',
@@ -164,31 +239,55 @@ export class GitLabLogRelay extends Construct {
       },
     });
     for (const component of Object.values(GitLabComponent)) {
-      gitlab.addExtraVolume(component, { name: volumeName, persistentVolumeClaim: { claimName } }, { name: volumeName, mountPath: GITLAB_LOG_DIR, subPath: component });
+      gitlab.addExtraEnv(component, POD_NAME_ENV, { valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
+      if (props.truncateLogs ?? true) gitlab.addExtraEnv(component, GITLAB_LOGGER_TRUNCATE_ENV, 'true');
+      gitlab.addExtraVolume(component, { name: volumeName, persistentVolumeClaim: { claimName } }, { name: volumeName, mountPath: GITLAB_LOG_DIR, subPathExpr: `${component}/$(${POD_NAME_ENV})` });
     }
+    this.stateClaim = new k8s.KubePersistentVolumeClaim(this, 'State', {
+      metadata: { name: `${name}-state`, namespace },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        ...(props.stateStorageClassName ? { storageClassName: props.stateStorageClassName } : {}),
+        resources: { requests: { storage: k8s.Quantity.fromString(stateSize.toString()) } },
+      },
+    });
 
     const tls = t.tls;
-    let caConfigMap = tls?.caConfigMap;
+    let caConfigMap = tls?.ca.configMap;
     if (tls && !caConfigMap) {
       new k8s.KubeConfigMap(this, 'TrustedCa', {
-        metadata: { name: `${name}-trusted-ca`, namespace, labels: { 'config.openshift.io/inject-trusted-cabundle': 'true' } },
+        metadata: {
+          name: `${name}-trusted-ca`,
+          namespace,
+          labels: { 'config.openshift.io/inject-trusted-cabundle': 'true' },
+          annotations: { 'ocpkit.io/purpose': 'the cluster trusted CA bundle (system CAs + Proxy trustedCA), chosen explicitly as the CA of the central syslog (SyslogCa.clusterTrustedBundle)' },
+        },
       });
       caConfigMap = { name: `${name}-trusted-ca`, key: 'ca-bundle.crt' };
     }
     const caDir = '/etc/rsyslog-relay/ca';
     const workDirectory = '/var/lib/rsyslog-relay';
+    // The disk queue may take half of the state volume; the rest is for imfile state files.
+    const queueMaxDiskSpace = `${Math.max(128, Math.floor(stateSize.value / 2 / 1024 / 1024))}m`;
     this.rsyslogConf = renderRsyslogConfig({
       workDirectory,
+      logDirectory: GITLAB_LOG_DIR,
       pollingIntervalSeconds: props.pollingIntervalSeconds ?? 10,
+      maxMessageSize: (props.maxMessageSizeKiB ?? 256) * 1024,
       inputs: files.map((f) => ({
-        path: `${GITLAB_LOG_DIR}/${f.component}/${f.file}`,
+        path: `${GITLAB_LOG_DIR}/${f.component}/*/${f.file}`,
         tag: f.tag,
         facility: f.facility ?? props.defaultFacility ?? SyslogFacility.LOCAL0,
         severity: f.severity ?? SyslogSeverity.INFO,
       })),
       target: { host: t.host, port: t.port, protocol: t.protocol ?? SyslogProtocol.TCP },
-      tls: tls ? { caFile: `${caDir}/${caConfigMap!.key}`, authMode: tls.authMode ?? SyslogTlsAuthMode.X509_NAME, permittedPeers: tls.permittedPeers ?? [t.host] } : undefined,
-      queueMaxDiskSpace: '1g',
+      tls: tls ? {
+        caFile: `${caDir}/${caConfigMap!.key}`,
+        driver: tls.driver ?? SyslogStreamDriver.GTLS,
+        authMode: tls.authMode ?? SyslogTlsAuthMode.X509_NAME,
+        permittedPeers: tls.permittedPeers ?? [t.host],
+      } : undefined,
+      queueMaxDiskSpace,
     });
     this.config = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: `${name}-config`, namespace },
@@ -199,7 +298,7 @@ export class GitLabLogRelay extends Construct {
     const volumes: k8s.Volume[] = [
       { name: volumeName, persistentVolumeClaim: { claimName, readOnly: true } },
       { name: 'config', configMap: { name: this.config.metadata.name! } },
-      { name: 'state', emptyDir: { sizeLimit: k8s.Quantity.fromString('2Gi') } },
+      { name: 'state', persistentVolumeClaim: { claimName: this.stateClaim.metadata.name! } },
     ];
     const mounts: k8s.VolumeMount[] = [
       { name: volumeName, mountPath: GITLAB_LOG_DIR, readOnly: true },
@@ -214,7 +313,7 @@ export class GitLabLogRelay extends Construct {
       metadata: { name, namespace, labels },
       spec: {
         replicas: 1,
-        // Two relays at once would send every line twice.
+        // Two relays at once would send every line twice, and the state volume is ReadWriteOnce.
         strategy: { type: 'Recreate' },
         selector: { matchLabels: labels },
         template: {
@@ -223,13 +322,13 @@ export class GitLabLogRelay extends Construct {
             annotations: { 'ocpkit.io/config-hash': createHash('sha256').update(this.rsyslogConf).digest('hex').slice(0, 16) },
           },
           spec: {
-            // The pause container becomes PID 1 and reaps orphaned children.
-            shareProcessNamespace: true,
             automountServiceAccountToken: false,
+            // Time for rsyslogd to write the imfile state and save the queue to disk on SIGTERM.
+            terminationGracePeriodSeconds: 60,
             securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
             containers: [{
               name: 'rsyslog',
-              image: (props.image ?? DEFAULT_RSYSLOG_IMAGE).reference,
+              image: this.image.reference,
               command: ['rsyslogd', '-n', '-iNONE', '-f', '/etc/rsyslog-relay/rsyslog.conf'],
               resources: {
                 requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },

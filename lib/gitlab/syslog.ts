@@ -32,14 +32,54 @@ export enum SyslogTlsAuthMode {
   ANON = 'anon',
 }
 
-/** TLS to the central syslog (rsyslog `gtls` stream driver). */
-export interface SyslogTlsOptions {
+/**
+ * rsyslog's TLS stream drivers (netstream drivers), by the name `omfwd streamDriver` takes. Each is
+ * a loadable module (`lmnsd_<name>.so`) shipped in its own package, not in rsyslog itself.
+ */
+export enum SyslogStreamDriver {
+  /** GnuTLS, `lmnsd_gtls.so` (Debian/Ubuntu package `rsyslog-gnutls`). */
+  GTLS = 'gtls',
+  /** OpenSSL, `lmnsd_ossl.so` (Debian/Ubuntu package `rsyslog-openssl`). */
+  OSSL = 'ossl',
+}
+
+/** Where the CA that signed the central syslog's certificate comes from: always an explicit choice. */
+export class SyslogCa {
   /**
-   * ConfigMap and key holding the CA bundle that signed the central syslog's certificate.
-   * @default a ConfigMap `<relay>-trusted-ca` that OpenShift fills with the cluster's trusted
-   *   CA bundle (label `config.openshift.io/inject-trusted-cabundle`), key `ca-bundle.crt`
+   * A key of a ConfigMap in the relay's namespace holding the CA bundle (PEM). If the stack does
+   * not create the ConfigMap, declare it with `External.configMap(app, name, { keys: [key], ... })`:
+   * reference resolution refuses the relay's volume otherwise.
    */
-  readonly caConfigMap?: { readonly name: string; readonly key: string };
+  public static configMapKey(name: string, key: string): SyslogCa {
+    return new SyslogCa({ name, key });
+  }
+
+  /**
+   * The cluster's trusted CA bundle, which OpenShift's Cluster Network Operator injects into a
+   * ConfigMap labelled `config.openshift.io/inject-trusted-cabundle` (key `ca-bundle.crt`): the
+   * system CAs plus the cluster Proxy's `trustedCA`. Choose it only if the central syslog's CA
+   * (for example the FreeIPA CA) is in the Proxy `trustedCA`; if it is not, every TLS handshake
+   * fails (the relay queues and retries, it ships nothing).
+   */
+  public static clusterTrustedBundle(): SyslogCa {
+    return new SyslogCa(undefined);
+  }
+
+  private constructor(
+    /** The explicit ConfigMap key, or undefined for the cluster's trusted bundle. */
+    public readonly configMap: { readonly name: string; readonly key: string } | undefined,
+  ) {}
+}
+
+/** TLS to the central syslog (RFC 5425: octet-counted framing over TLS). */
+export interface SyslogTlsOptions {
+  /** The CA that signed the central syslog's certificate; there is no default on purpose. */
+  readonly ca: SyslogCa;
+  /**
+   * Stream driver; the relay image must ship it (see `RelayImage`).
+   * @default SyslogStreamDriver.GTLS
+   */
+  readonly driver?: SyslogStreamDriver;
   /** @default SyslogTlsAuthMode.X509_NAME */
   readonly authMode?: SyslogTlsAuthMode;
   /**
