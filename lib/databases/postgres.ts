@@ -29,7 +29,8 @@
  * description of `global`), so the credentials file in the Secret is an INI file with a `[global]`
  * section.
  */
-import { ApiObject } from 'cdk8s';
+import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { OcpkitError, Problems, show } from '../core/errors';
 import { intRange, oneOf } from '../core/rules';
@@ -41,6 +42,9 @@ import { checkBackupsOrWaiver, ComputeResources, cronOf, externalSecretOf, nameA
 export const PGO_POSTGRES_VERSIONS: readonly number[] = [15, 16, 17, 18];
 
 /** Keys PGO 5.8.7 writes into every `<cluster>-pguser-<user>` Secret. */
+/** Key of the psql script in the `<name>-init-sql` ConfigMap. */
+export const INIT_SQL_KEY = 'init.sql';
+
 export const PGUSER_SECRET_KEYS = ['host', 'port', 'user', 'password', 'verifier'] as const;
 /** Keys added when the user has at least one database. */
 export const PGUSER_DATABASE_KEYS = ['dbname', 'uri', 'jdbc-uri'] as const;
@@ -168,6 +172,10 @@ export class PostgresCluster extends Construct {
   /** The PostgreSQL major version the cluster runs. */
   public readonly postgresVersion: number;
   private readonly users: ReadonlyMap<string, PostgresUser>;
+  private readonly primary: ApiObject;
+  /** Extensions to create at bootstrap, by database (see {@link ensureExtensions}). */
+  private readonly extensions = new Map<string, Set<string>>();
+  private initSql?: k8s.KubeConfigMap;
 
   constructor(scope: Construct, id: string, props: PostgresClusterProps) {
     super(scope, id);
@@ -211,6 +219,7 @@ export class PostgresCluster extends Construct {
       },
     });
     this.node.defaultChild = primary;
+    this.primary = primary;
 
     const by = `Crunchy PGO (PostgresCluster ${this.name})`;
     Provides.of(this).service(this.namespace, this.primaryService, { by });
@@ -238,6 +247,42 @@ export class PostgresCluster extends Construct {
       throw new OcpkitError([{ path, field: 'userSecret', message: `${show(key)} is not a key PGO writes for user ${show(user)}; it writes ${keys.join(', ')}${u.databases?.length ? '' : ' (dbname, uri and jdbc-uri only for a user with databases)'}` }]);
     }
     return SecretKey.of(this.userSecretName(user), key);
+  }
+
+  /**
+   * Creates extensions a consumer needs that the database owner cannot create itself (untrusted
+   * extensions such as `amcheck`; trusted ones such as `pg_trgm` the owner creates on its own since
+   * PostgreSQL 13). They go into the cluster's `databaseInitSQL`: a ConfigMap `<name>-init-sql`
+   * whose psql script PGO runs once as the superuser when it bootstraps the cluster, after creating
+   * the users and databases (PGO docs "Database Initialization SQL"; crunchydata/postgres-operator
+   * issue 3862: bootstrap only, later edits are not applied, so on an existing cluster create them
+   * by hand once).
+   */
+  public ensureExtensions(database: string, extensions: readonly string[]): void {
+    const owned = [...this.users.values()].some((u) => u.databases?.includes(database));
+    if (!owned) throw new OcpkitError([{ path: this.node.path, field: 'ensureExtensions', message: `${show(database)} is not a database of this PostgresCluster's users` }]);
+    for (const e of extensions) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(e)) throw new OcpkitError([{ path: this.node.path, field: 'ensureExtensions', message: `${show(e)} is not an extension name` }]);
+    }
+    const set = this.extensions.get(database) ?? new Set<string>();
+    extensions.forEach((e) => set.add(e));
+    this.extensions.set(database, set);
+    if (this.initSql) return;
+    this.initSql = new k8s.KubeConfigMap(this, 'InitSql', {
+      metadata: { name: `${this.name}-init-sql`, namespace: this.namespace },
+      data: Lazy.any({ produce: () => ({ [INIT_SQL_KEY]: this.renderInitSql() }) }) as unknown as Record<string, string>,
+    });
+    this.primary.addJsonPatch(JsonPatch.add('/spec/databaseInitSQL', { name: `${this.name}-init-sql`, key: INIT_SQL_KEY }));
+  }
+
+  /** The psql script of {@link ensureExtensions}: per database, connect and create each extension. */
+  private renderInitSql(): string {
+    const lines: string[] = [];
+    for (const [db, exts] of [...this.extensions.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      lines.push(`\\connect ${db}`);
+      for (const e of [...exts].sort()) lines.push(`CREATE EXTENSION IF NOT EXISTS ${e};`);
+    }
+    return `${lines.join('\n')}\n`;
   }
 
   /** The databases a user owns; undefined when the user is not declared. */

@@ -69,8 +69,21 @@ export interface PostgresSupport {
  * than the last row is not checked.
  */
 export const GITLAB_POSTGRES_SUPPORT: readonly PostgresSupport[] = [
-  { from: '18.0.0', minimum: 16, maximum: 17, source: 'https://docs.gitlab.com/install/requirements/#postgresql (GitLab 18.0 requires PostgreSQL 16; 17 supported), epic gitlab-org&12172' },
+  // Chart doc/releases/9_0.md (chart 9.0 = GitLab 18.0): "Support for PostgreSQL 14 and 15 has been
+  // removed"; omnibus-gitlab work item 9757: 18.x minimum 16, maximum 17 (gitlab MR 230691: 18.11
+  // supports PostgreSQL 17).
+  { from: '18.0.0', minimum: 16, maximum: 17, source: 'GitLab chart doc/releases/9_0.md, omnibus-gitlab work item 9757' },
 ];
+
+/**
+ * Extensions GitLab needs that a database owner cannot create (not `trusted` in PostgreSQL, so
+ * the superuser must): `amcheck` from GitLab 18.4 (chart doc/releases/9_0.md "Upgrade to 9.4.0";
+ * doc/advanced/external-db: amcheck, pg_trgm and btree_gist must exist unless GitLab's account is a
+ * superuser; pg_trgm and btree_gist are trusted since PostgreSQL 13, so the owner creates them).
+ */
+export function superuserExtensions(release: string): readonly string[] {
+  return compareVersions(release, '18.4.0') >= 0 ? ['amcheck'] : [];
+}
 
 /** The problem with running `release` on PostgreSQL `major`, if any. */
 export function postgresProblem(release: string, major: number): string | undefined {

@@ -8,7 +8,7 @@ import { OcpkitError, Problems, show } from '../core/errors';
 import { Quantity } from '../core/quantity';
 import { SecretKey } from '../core/secret-key';
 import { checkGitLabProps, resolveDatabase } from './_check-gitlab-props';
-import { resolveGitLabRelease } from './_gitlab-release';
+import { resolveGitLabRelease, superuserExtensions } from './_gitlab-release';
 import { AdvisoryWaiver, checkAdvisories } from './advisories';
 import { Values } from './_values';
 import { ComponentEnv, ExtraVolume, mergeChartValues, typedChartValues } from './chart-values';
@@ -290,6 +290,12 @@ export class GitLab extends Construct implements IGitLabServer {
     this.namespace = namespace;
     this.gitlabVersion = gitlabVersion;
     this.props = { ...props, database };
+    const link = props.database as GitLabPostgres;
+    if (link.cluster && database.database) link.cluster.ensureExtensions(database.database, superuserExtensions(gitlabVersion));
+    // The webservice and sidekiq containers reap their children (the seed's defunct gpg processes,
+    // field review M1): tini as PID 1. CNG MR 1827 added it behind USE_TINI=1 and MR 1885 made it
+    // the default; set explicitly so neither an image default nor a chart change takes it away.
+    for (const component of Object.values(GitLabComponent)) this.addExtraEnv(component, 'USE_TINI', '1');
     this.crName = props.name;
     this.hostname = props.hostname;
     this.chartVersion = props.chartVersion;

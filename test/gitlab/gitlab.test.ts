@@ -51,7 +51,11 @@ describe('GitLab', () => {
       prometheus: { install: false },
       'gitlab-runner': { install: false },
       registry: { enabled: false },
-      gitlab: { 'gitlab-shell': { enabled: false }, webservice: { ingress: { tls: { secretName: 'gitlab-gitlab-tls' } } } },
+      gitlab: {
+        'gitlab-shell': { enabled: false },
+        webservice: { ingress: { tls: { secretName: 'gitlab-gitlab-tls' } }, extraEnv: { USE_TINI: '1' } },
+        sidekiq: { extraEnv: { USE_TINI: '1' } },
+      },
     });
     expect(f.gitlab.url).toBe('https://gitlab.example.org');
   });
@@ -141,10 +145,11 @@ describe('GitLab', () => {
     const v = values(f);
     expect(v.gitlab.webservice).toEqual({
       ingress: { tls: { secretName: 'gitlab-gitlab-tls' } },
+      extraEnv: { USE_TINI: '1' },
       minReplicas: 3, maxReplicas: 6,
       resources: { requests: { cpu: '2', memory: '4Gi' }, limits: { memory: '6Gi' } },
     });
-    expect(v.gitlab.sidekiq).toEqual({ minReplicas: 2, maxReplicas: 4, resources: { requests: { memory: '2Gi' } } });
+    expect(v.gitlab.sidekiq).toEqual({ minReplicas: 2, maxReplicas: 4, resources: { requests: { memory: '2Gi' } }, extraEnv: { USE_TINI: '1' } });
   });
 
   describe('values escape hatch', () => {
@@ -160,7 +165,7 @@ describe('GitLab', () => {
       expect(v.registry).toEqual({ enabled: true, storage: { secret: 'registry-storage', key: 'config' } });
       expect(v.global.time_zone).toBe('Europe/Berlin');
       expect(v.global.appConfig.lfs).toEqual({ bucket: 'gitlab-lfs', proxy_download: false });
-      expect(v.gitlab.webservice).toEqual({ ingress: { tls: { secretName: 'gitlab-gitlab-tls' } }, workerProcesses: 4 });
+      expect(v.gitlab.webservice).toEqual({ ingress: { tls: { secretName: 'gitlab-gitlab-tls' } }, extraEnv: { USE_TINI: '1' }, workerProcesses: 4 });
       expect(v.global.psql.host).toBe('gitlab-db-primary.databases.svc');
     });
 
@@ -195,8 +200,8 @@ describe('GitLab', () => {
       f.gitlab.addExtraEnv(GitLabComponent.SIDEKIQ, 'FLAG', 'on');
       const v = values(f);
       expect(v.gitlab.webservice.extraEnvFrom).toEqual({ POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } } });
-      expect(v.gitlab.webservice.extraEnv).toEqual({ OTHER: '1' });
-      expect(v.gitlab.sidekiq.extraEnv).toEqual({ FLAG: 'on' });
+      expect(v.gitlab.webservice.extraEnv).toEqual({ USE_TINI: '1', OTHER: '1' });
+      expect(v.gitlab.sidekiq.extraEnv).toEqual({ USE_TINI: '1', FLAG: 'on' });
       expect(() => f.gitlab.addExtraEnv(GitLabComponent.SIDEKIQ, 'FLAG', 'off')).toThrow(/gitlab.sidekiq.extraEnv: FLAG is already set/);
       expect(() => f.gitlab.addExtraEnv(GitLabComponent.SIDEKIQ, '1X', 'off')).toThrow(/"1X" is not an environment variable name/);
 
