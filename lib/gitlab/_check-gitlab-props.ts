@@ -2,6 +2,7 @@ import { Problems, show } from '../core/errors';
 import { Quantity } from '../core/quantity';
 import { dnsLabel, dnsSubdomain, hostname, httpsUrl, intRange, nonEmpty, noUrlCredentials, oneOf } from '../core/rules';
 import { PostgresCluster } from '../databases/postgres';
+import { Redis } from '../databases/redis';
 import { postgresProblem } from './_gitlab-release';
 import { hostOrIp, s3Bucket, secretKeyRef, semver } from './_rules';
 import { isPlainObject } from './_values';
@@ -107,8 +108,14 @@ function checkSmtp(p: Problems, m: GitLabSmtpOptions): void {
   if (m.displayName !== undefined) p.check('smtp.displayName', m.displayName, nonEmpty);
 }
 
-function checkRedis(p: Problems, r: GitLabRedisOptions | undefined): void {
-  if (!r || typeof r !== 'object') return p.add('redis', 'is required: host (and password) of the external Redis');
+/** The Redis as the chart values need it: a {@link Redis} becomes its Service, port and password. */
+export function resolveRedis(r: Redis | GitLabRedisOptions): GitLabRedisOptions {
+  return r instanceof Redis ? { host: r.host, port: r.port, password: r.password } : r;
+}
+
+function checkRedis(p: Problems, r: Redis | GitLabRedisOptions | undefined): void {
+  if (r instanceof Redis) return;
+  if (!r || typeof r !== 'object') return p.add('redis', 'is required: a Redis of the stack, or the host (and password) of an external one');
   p.check('redis.host', r.host, hostOrIp);
   if (r.port !== undefined) p.check('redis.port', r.port, intRange(1, 65535));
   if (r.password !== undefined) p.check('redis.password', r.password, secretKeyRef());

@@ -4,10 +4,11 @@ import { Construct } from 'constructs';
 import { GitLab as GitLabResource } from '../../imports/gitlab-apps.gitlab.com';
 import { IIssuer } from '../certs/issuer';
 import type { PostgresCluster } from '../databases/postgres';
+import type { Redis } from '../databases/redis';
 import { OcpkitError, Problems, show } from '../core/errors';
 import { Quantity } from '../core/quantity';
 import { SecretKey } from '../core/secret-key';
-import { checkGitLabProps, resolveDatabase } from './_check-gitlab-props';
+import { checkGitLabProps, resolveDatabase, resolveRedis } from './_check-gitlab-props';
 import { resolveGitLabRelease, superuserExtensions } from './_gitlab-release';
 import { AdvisoryWaiver, checkAdvisories } from './advisories';
 import { Values } from './_values';
@@ -179,7 +180,7 @@ export interface GitLabComponentSizing {
 }
 
 /** The props with the database link resolved (what the chart values are made of). */
-export type ResolvedGitLabProps = GitLabProps & { readonly database: GitLabDatabaseOptions };
+export type ResolvedGitLabProps = GitLabProps & { readonly database: GitLabDatabaseOptions; readonly redis: GitLabRedisOptions };
 
 /** Properties of {@link GitLab}. */
 export interface GitLabProps {
@@ -210,7 +211,8 @@ export interface GitLabProps {
   readonly tls: GitLabTlsOptions;
   /** GitLab's PostgreSQL: a database of a PostgresCluster in the stack, or one outside it. */
   readonly database: GitLabPostgres | GitLabDatabaseOptions;
-  readonly redis: GitLabRedisOptions;
+  /** GitLab's Redis: a {@link Redis} in the stack (host, port and password derived), or one outside it. */
+  readonly redis: Redis | GitLabRedisOptions;
   readonly objectStorage: GitLabObjectStorageOptions;
   /** Gitaly outside the chart, which also answers Git over SSH. */
   readonly gitaly: IGitalyEndpoint;
@@ -289,7 +291,7 @@ export class GitLab extends Construct implements IGitLabServer {
     const { namespace, gitlabVersion, database } = this.validate(props);
     this.namespace = namespace;
     this.gitlabVersion = gitlabVersion;
-    this.props = { ...props, database };
+    this.props = { ...props, database, redis: resolveRedis(props.redis) };
     const link = props.database as GitLabPostgres;
     if (link.cluster && database.database) link.cluster.ensureExtensions(database.database, superuserExtensions(gitlabVersion));
     // The webservice and sidekiq containers reap their children (the seed's defunct gpg processes,
