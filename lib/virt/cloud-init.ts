@@ -4,6 +4,7 @@ import { dnsSubdomain, duplicates, hostname as fqdnRule, httpUrl, nonEmpty } fro
 import { SecretKey } from '../core/secret-key';
 import { detectSecret, setsPasswordInShell } from '../core/secret-scan';
 import { listProp } from '../network/_rules';
+import { ConfigDisk } from './config-disk';
 
 /** How KubeVirt puts the keys of an SSH key Secret into the guest. */
 export enum SshKeyPropagation {
@@ -367,6 +368,15 @@ export class CloudInit {
     const l = this.config?.consoleLogin;
     if (!(l instanceof ConsoleLogin) || !(l.passwordHash instanceof SecretKey)) return undefined;
     return { name: CONSOLE_VOLUME, secretName: l.passwordHash.secretName, volumeLabel: CONSOLE_VOLUME_LABEL };
+  }
+
+  /**
+   * The console login's Secret disk (see {@link _consoleVolume}) as the VirtualMachine attaches it.
+   * @internal
+   */
+  public _consoleDisk(): ConfigDisk | undefined {
+    const v = this._consoleVolume();
+    return v && ConfigDisk.fromSecret(v.name, v.secretName, v.volumeLabel);
   }
 
   /**

@@ -1,4 +1,5 @@
 export * from './cloud-init';
+export * from './config-disk';
 export * from './guest-network';
 export * from './disk-source';
 export * from './instancetype';

@@ -19,6 +19,7 @@ import { listProp } from '../network/_rules';
 import { TreeIndex } from '../synth/pipeline';
 import { Tenant } from '../tenancy/tenant';
 import { CloudInit, CloudInitContext, guestOsFromBootSource, MAX_INLINE_USER_DATA, SshKeyPropagation } from './cloud-init';
+import { ConfigDisk } from './config-disk';
 import { GuestAddress, GuestNetwork } from './guest-network';
 import { AccessMode, DiskSource } from './disk-source';
 import { IInstancetype, IPreference } from './instancetype';
@@ -85,6 +86,36 @@ export interface DataDiskOptions extends DiskStorageOptions {
    * @default DiskSource.blank()
    */
   readonly source?: DiskSource;
+  /**
+   * Serial number of the disk, so the guest finds it as `/dev/disk/by-id/virtio-<serial>` whatever
+   * the device order. Letters, digits, `_`, `.`, `+`, `-` (KubeVirt v1.0.1 vmi-create-admitter.go
+   * checks disk serials against that set), at most 20 characters: the virtio-blk serial the guest
+   * reads is 20 bytes (Linux include/uapi/linux/virtio_blk.h VIRTIO_BLK_ID_BYTES).
+   * @default none
+   */
+  readonly serial?: string;
+}
+
+/** What a VM's disk looks like to other constructs. */
+export interface VmDiskInfo {
+  /** Disk name in the VM spec. */
+  readonly name: string;
+  /** Serial number, when given ({@link DataDiskOptions.serial}). */
+  readonly serial?: string;
+  /** Access mode of the volume, when known. */
+  readonly accessMode?: AccessMode;
+}
+
+/** Options of {@link VirtualMachine.addConfigDisk}. */
+export interface ConfigDiskAttachOptions {
+  /**
+   * A digest of what the guest reads from the disk, computed at synth time. It is written to the
+   * VM template as the annotation `config.ocpkit.io/<disk name>`, so a change of the content is a
+   * change of the VM spec (visible in Argo CD's diff). KubeVirt 1.0 applies a template change to
+   * the next VMI only (see {@link ConfigDisk}): restart the VM to hand the guest the new content.
+   * @default none
+   */
+  readonly contentDigest?: () => string;
 }
 
 /** Properties of a {@link VirtualMachine}. */
@@ -280,6 +311,7 @@ export class VirtualMachine extends Construct {
   private readonly disks: VmDisks;
   private readonly nets: VmNetworks;
   private readonly svc: VmService;
+  private readonly configDisks: { readonly disk: ConfigDisk; readonly digest?: () => string }[] = [];
   private readonly memory?: Quantity;
   private readonly cpuRequest?: Quantity;
 
@@ -504,6 +536,50 @@ export class VirtualMachine extends Construct {
     p.throwIfAny();
   }
 
+  /**
+   * Attaches a Secret or ConfigMap to the guest as a labelled read-only disk ({@link ConfigDisk}).
+   * The disk name and the label must be unused on this VM. A refused disk changes nothing.
+   */
+  public addConfigDisk(disk: ConfigDisk, options: ConfigDiskAttachOptions = {}): void {
+    const p = new Problems(this.node.path);
+    const field = `configDisks[${this.configDisks.length}]`;
+    if (!(disk instanceof ConfigDisk)) {
+      p.add(field, `${show(disk)} is not a ConfigDisk; use ConfigDisk.fromSecret(name, secretName, label) or ConfigDisk.fromConfigMap(name, configMapName, label)`);
+    } else if (disk._check(p, field)) {
+      const taken = this.configDiskList();
+      const names = [...RESERVED_VOLUMES, ...this.disks.all.map((v) => v.name), ...taken.map((d) => d.name)];
+      if (names.includes(disk.name)) p.add(`${field}.name`, `disk name "${disk.name}" is already used on this VM (${[...new Set(names)].join(', ')}); choose another`);
+      const clash = taken.find((d) => d.volumeLabel === disk.volumeLabel);
+      if (clash) p.add(`${field}.volumeLabel`, `"${disk.volumeLabel}" already labels disk "${clash.name}"; the guest could not tell them apart`);
+    }
+    if (options.contentDigest !== undefined && typeof options.contentDigest !== 'function') p.add(`${field}.contentDigest`, `${show(options.contentDigest)} must be a function returning the digest`);
+    p.throwIfAny();
+    this.configDisks.push({ disk, digest: options.contentDigest });
+  }
+
+  /** The config disks: the console login's, then those added with {@link addConfigDisk}. */
+  public configDiskList(): readonly ConfigDisk[] {
+    const ci = this.props.cloudInit;
+    const consoleDisk = ci instanceof CloudInit ? ci._consoleDisk() : undefined;
+    return [...(consoleDisk ? [consoleDisk] : []), ...this.configDisks.map((c) => c.disk)];
+  }
+
+  /** A disk of the VM by name (root, data or installer disk), or undefined. */
+  public diskNamed(name: string): VmDiskInfo | undefined {
+    const v = this.disks.all.find((x) => x.name === name);
+    return v && { name: v.name, serial: v.serial, accessMode: v.accessMode };
+  }
+
+  /** The VM's cloud-init data, if any. */
+  public get cloudInit(): CloudInit | undefined {
+    return this.props.cloudInit instanceof CloudInit ? this.props.cloudInit : undefined;
+  }
+
+  /** The readiness probe the VM gets (given, or the default on the first TCP port), or undefined. */
+  public get readiness(): VmReadiness | undefined {
+    return this.svc.readiness(this.props.readiness);
+  }
+
   /** Adds one more data disk (a DataVolume `<vm>-<name>`). A refused disk changes nothing. */
   public addDataDisk(disk: DataDiskOptions): void {
     const p = new Problems(this.node.path);
@@ -563,7 +639,16 @@ export class VirtualMachine extends Construct {
       p.add(`${field}.source`, `${show(d.source)} is not a DiskSource`);
       return undefined;
     }
-    return this.disks.plan(p, field, d.name, `${this.vmName}-${d.name}`, { ...d, source: d.source ?? DiskSource.blank() });
+    if (d.serial !== undefined) {
+      if (!p.check(`${field}.serial`, d.serial, (v) => (typeof v === 'string' && /^[A-Za-z0-9_.+-]{1,20}$/.test(v) ? undefined : `${show(v)} is not a disk serial (1 to 20 characters from letters, digits, '_', '.', '+', '-')`))) return undefined;
+      const used = this.disks.all.find((v) => v.serial === d.serial);
+      if (used) {
+        p.add(`${field}.serial`, `"${d.serial}" is already the serial of disk "${used.name}"`);
+        return undefined;
+      }
+    }
+    const planned = this.disks.plan(p, field, d.name, `${this.vmName}-${d.name}`, { ...d, source: d.source ?? DiskSource.blank() });
+    return planned && (d.serial === undefined ? planned : planned.map((v) => (v.name === d.name ? { ...v, serial: d.serial } : v)));
   }
 
   private tryAddNetwork(p: Problems, field: string, n: NetworkAttachmentOptions): void {
@@ -597,12 +682,13 @@ export class VirtualMachine extends Construct {
         name: 'cloudinitdisk',
         cloudInitNoCloud: ci.secret ? { secretRef: { name: ci.secret.secretName }, networkData } : { userData, networkData },
       });
-      const consoleVolume = ci._consoleVolume();
-      if (consoleVolume) {
-        disks.push({ name: consoleVolume.name, disk: usePref ? {} : { bus: 'virtio' } });
-        volumes.push({ name: consoleVolume.name, secret: { secretName: consoleVolume.secretName, volumeLabel: consoleVolume.volumeLabel } });
-      }
     }
+    for (const c of this.configDiskList()) {
+      const r = c._render(usePref);
+      disks.push(r.disk);
+      volumes.push(r.volume);
+    }
+    const digests = Object.fromEntries(this.configDisks.filter((c) => c.digest).map((c) => [`config.ocpkit.io/${c.disk.name}`, c.digest!()]));
     const keys = ci?.config?.sshAuthorizedKeys;
     const net = this.nets.render(usePref);
     const it = props.instancetype;
@@ -616,7 +702,7 @@ export class VirtualMachine extends Construct {
       preference: props.preference ? { kind: 'VirtualMachineClusterPreference', name: props.preference.preferenceName } : undefined,
       dataVolumeTemplates: rendered.dataVolumeTemplates,
       template: {
-        metadata: { labels },
+        metadata: { labels, annotations: Object.keys(digests).length ? digests : undefined },
         spec: {
           evictionStrategy: this.evictionStrategy,
           terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 180,

@@ -55,6 +55,8 @@ export interface VmVolume {
   readonly size?: Quantity;
   readonly accessMode?: AccessMode;
   readonly cdrom?: boolean;
+  /** Serial number the guest sees (data disks that ask for one). */
+  readonly serial?: string;
   /** The existing claim this disk is copied from ({@link DiskStorageOptions.moveToReadWriteMany}). */
   readonly movedFrom?: string;
   /** What the disk holds, for messages. */
@@ -136,7 +138,7 @@ export class VmDisks {
     for (const v of this.volumes) {
       disks.push(v.cdrom
         ? { name: v.name, cdrom: { bus: 'sata', readonly: true }, bootOrder: v.name === 'installer' ? 2 : undefined }
-        : { name: v.name, disk: usePreference ? {} : { bus: 'virtio' }, bootOrder: v.name === 'rootdisk' ? boot++ : undefined });
+        : { name: v.name, disk: usePreference ? {} : { bus: 'virtio' }, bootOrder: v.name === 'rootdisk' ? boot++ : undefined, serial: v.serial });
       volumes.push(v.claimName
         ? { name: v.name, persistentVolumeClaim: { claimName: v.claimName } }
         : { name: v.name, dataVolume: { name: v.dataVolumeName ?? v.name } });
