@@ -2,19 +2,27 @@ import { Cluster } from '../../lib';
 import { GitOpsApp } from '../../lib';
 import { SyncWave } from '../../lib';
 import { Quantity } from '../../lib';
-import { External, NetworkIsolation, SecretKey } from '../../lib';
+import { External, SecretKey } from '../../lib';
+import { PostgresCluster, Redis } from '../../lib';
 import {
-  ExternalGitaly, GitLab, GitLabLogRelay, GitLabOperator, GitLabRunner, GitLabRunnerOperator, SyslogFacility,
+  ExternalGitaly, GitalySnapshots, GitLab, GitLabLogRelay, GitLabNetworkIsolation, GitLabOperator, GitLabRunner, GitLabRunnerOperator, RelayImage,
+  RunnerImageBuilds, RunnerImages, RunnerJobNamespace, runnerVersionShippedBy, SyslogCa, SyslogFacility,
 } from '../../lib';
 import { BridgeNetwork, HostBridge, IBridgeNetwork } from '../../lib';
 import { ExternalImage } from '../../lib';
-import { DiskSource, RunStrategy, VirtualMachine } from '../../lib';
+import { DiskSource, GuestAddress, RunStrategy, SshAuthorizedKeys, VirtualMachine } from '../../lib';
 import { Environment } from './environment';
 import { Platform } from './platform';
-import { VM_STORAGE_CLASS } from './vms';
+import { CommunityVms, VM_STORAGE_CLASS } from './vms';
 
 const GITLAB_NAMESPACE = 'gitlab-system';
 const RUNNER_NAMESPACE = 'gitlab-runner-system';
+/** Where CI jobs run: a namespace of their own, bounded and isolated (review M7). */
+const JOB_NAMESPACE = 'gitlab-ci-jobs';
+/** ODF Ceph RBD: the databases' volumes (RWO). */
+const DB_STORAGE_CLASS = 'ocs-storagecluster-ceph-rbd';
+/** The S3 endpoint of the cluster's object storage (Ceph RGW). */
+const S3_ENDPOINT = 'https://s3.int.community.example.org';
 /** Linux bridge on the public 1G bond (apps/community/network.ts). */
 const PUBLIC_BRIDGE = 'br1-public';
 
@@ -33,7 +41,7 @@ export interface GitLabPart {
  *
  * Every credential is a Secret created out of band (SealedSecrets); only names and keys appear.
  */
-export function addGitLab(cluster: Cluster, env: Environment, platform: Platform): GitLabPart {
+export function addGitLab(cluster: Cluster, env: Environment, platform: Platform, vms: CommunityVms): GitLabPart {
   const operators = new GitOpsApp(cluster, 'GitLabOperators', { name: 'gitlab-operators', syncWave: SyncWave.OPERATORS });
   const operator = new GitLabOperator(operators, 'GitLabOperator', { namespace: GITLAB_NAMESPACE, startingCsv: env.versions.get('operators.gitlab.csv') });
   const runnerOperator = new GitLabRunnerOperator(operators, 'RunnerOperator', { namespace: RUNNER_NAMESPACE, startingCsv: env.versions.get('operators.gitlab-runner.csv') });
@@ -48,21 +56,73 @@ export function addGitLab(cluster: Cluster, env: Environment, platform: Platform
     // The disk of the former monolithic GitLab VM, stripped down to Gitaly + GitLab Shell, copied
     // into a RWX Block volume so the VM live-migrates on drains (review M11).
     rootDisk: { source: DiskSource.existingPvc('gitaly-root'), moveToReadWriteMany: true, storageClass: VM_STORAGE_CLASS },
-    dataDisks: [{ name: 'repositories', size: env.name === 'production' ? '2Ti' : '200Gi', storageClass: VM_STORAGE_CLASS }],
-    networks: [{ network: publicNetwork(cluster, app), name: 'public' }],
+    dataDisks: [{ name: 'repositories', size: env.name === 'production' ? '2Ti' : '200Gi', storageClass: VM_STORAGE_CLASS, serial: 'repositories' }],
+    // git.<domain> resolves to this address: Git over SSH on port 22 (CONTEXT); Gitaly's own port
+    // is only on the pod network's Service.
+    networks: [{
+      network: publicNetwork(cluster, app),
+      name: 'public',
+      address: GuestAddress.fixed(env.name === 'production' ? '198.51.100.30/24' : '203.0.113.30/24', {
+        gateway: env.name === 'production' ? '198.51.100.1' : '203.0.113.1',
+        dns: [env.name === 'production' ? '198.51.100.53' : '203.0.113.53'],
+      }),
+    }],
+    // The node's configuration (Omnibus gitlab.rb for Gitaly + GitLab Shell, sshd) and its tokens
+    // come from GitOps as a ConfigMap disk and the gitaly-secrets Secret disk; a boot unit applies
+    // them on every boot (review M11). After a change: virtctl restart gitaly (KubeVirt 1.0 does
+    // not restart a running VM for template changes).
+    cloudInit: ExternalGitaly.guestCloudInit({ users: [{ name: 'ops', groups: ['wheel'], sudo: true }], sshAuthorizedKeys: SshAuthorizedKeys.fromSecret('ops-ssh-keys') }),
   });
-  // The Gitaly VM's pod is isolated (issue 14: platform namespaces running VMs deny by default):
-  // only GitLab's own pods reach Gitaly's gRPC port (a token is its only other protection), and
-  // monitoring. SSH comes in on the public bridge, which NetworkPolicy does not govern. The
-  // namespace's other pods (GitLab's chart and operator) are isolated with GitLab (issue 15).
-  new NetworkIsolation(app, 'GitalyIsolation', { namespace: GITLAB_NAMESPACE, pods: { labels: { 'ocpkit.io/vm': 'gitaly' }, namePrefix: 'gitaly' }, allowSameNamespace: false, allowIngressRouters: false })
-    .allowPorts('gitaly-allow-grpc-from-gitlab', { pods: { 'ocpkit.io/vm': 'gitaly' }, ports: [{ port: 8075 }], from: [GITLAB_NAMESPACE] });
   const gitaly = new ExternalGitaly(app, 'Gitaly', {
     vm,
     sshHost: `git.${env.domain}`,
     authToken: SecretKey.of('gitaly-secrets', 'auth-token'),
     shellSecret: SecretKey.of('gitaly-secrets', 'shell-secret'),
+    guest: {
+      repositoriesDisk: 'repositories',
+      // No guest agent in the stripped-down image yet: a VM snapshot is crash-consistent (review
+      // N13). Accepted until backups are reworked (issue 16), which adds a logical repository backup.
+      snapshots: GitalySnapshots.crashConsistent('accepted for now: Git writes objects and refs by atomic rename, so a crash-consistent snapshot restores to a consistent repository state; a logical gitaly-backup comes with the backup rework (issue 16)'),
+    },
   });
+
+  // GitLab's PostgreSQL through Crunchy PGO (installed cluster-wide by the platform): PostgreSQL 16,
+  // which GitLab 18 needs, two instances (Patroni fails over), pgBackRest to the cluster's S3,
+  // encrypted with its own passphrase. PGO creates the Service gitlab-db-primary and the Secret
+  // gitlab-db-pguser-gitlab that GitLab's values name (field review B5).
+  const dbCredentials = External.secret(app, 'gitlab-db-pgbackrest', {
+    keys: ['s3.conf'],
+    providedBy: 'sealed-secret',
+    note: `pgBackRest configuration of gitlab-db ([global] repo1-s3-key, repo1-s3-key-secret, repo1-cipher-pass) for bucket gitlab-db-backups-${env.name}`,
+  });
+  const database = new PostgresCluster(app, 'Database', {
+    name: 'gitlab-db',
+    namespace: GITLAB_NAMESPACE,
+    postgresVersion: 16,
+    instances: [{
+      replicas: 2,
+      storage: env.name === 'production' ? '200Gi' : '20Gi',
+      storageClass: DB_STORAGE_CLASS,
+      resources: { requests: { cpu: '1', memory: '4Gi' }, limits: { memory: '8Gi' } },
+    }],
+    users: [{ name: 'gitlab', databases: ['gitlabhq_production'] }],
+    backups: {
+      s3: { bucket: `gitlab-db-backups-${env.name}`, endpoint: S3_ENDPOINT, region: 'us-east-1' },
+      credentials: dbCredentials,
+      schedules: { full: '0 2 * * 0', differential: '0 2 * * 1-6', incremental: '0 */6 * * *' },
+      retention: { full: 4, differential: 7 },
+    },
+  });
+  const redis = new Redis(app, 'Redis', {
+    name: 'gitlab-redis',
+    namespace: GITLAB_NAMESPACE,
+    image: ExternalImage.parse(env.versions.get('images.redis')),
+    password: SecretKey.of('gitlab-redis', 'password'),
+    storage: '10Gi',
+    storageClass: DB_STORAGE_CLASS,
+    resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '2Gi' } },
+  });
+  const mailRelay = vms.byName.get('mail-relay');
 
   const gitlab = new GitLab(app, 'GitLab', {
     name: 'gitlab',
@@ -71,10 +131,10 @@ export function addGitLab(cluster: Cluster, env: Environment, platform: Platform
     hostname: `gitlab.${env.domain}`,
     domain: env.domain,
     tls: { issuer: platform.issuer },
-    database: { host: 'gitlab-db-primary.gitlab-system.svc', password: SecretKey.of('gitlab-db-pguser-gitlab', 'password') },
-    redis: { host: 'gitlab-redis.gitlab-system.svc', password: SecretKey.of('gitlab-redis', 'password') },
+    database: { cluster: database },
+    redis,
     objectStorage: {
-      endpoint: 'https://s3.int.community.example.org',
+      endpoint: S3_ENDPOINT,
       connection: SecretKey.of('gitlab-object-storage', 'connection'),
       buckets: {
         artifacts: `gitlab-artifacts-${env.name}`,
@@ -92,6 +152,9 @@ export function addGitLab(cluster: Cluster, env: Environment, platform: Platform
       provider: SecretKey.of('gitlab-oidc-provider', 'provider'),
       label: 'Community account',
     },
+    // Outgoing mail through the cluster's Postfix relay VM (infra-vms opens its Service ports to
+    // every namespace); notifications, confirmations and password resets (review M14).
+    ...(mailRelay ? { smtp: { server: { host: mailRelay.serviceHost, port: mailRelay.portNumber('smtp') }, from: `gitlab@${env.domain}`, replyTo: `noreply@${env.domain}` } } : {}),
     webservice: { minReplicas: env.replicas(3), maxReplicas: env.replicas(6), cpu: Quantity.parse('1'), memory: Quantity.parse('3Gi'), memoryLimit: Quantity.parse('4Gi') },
     sidekiq: { minReplicas: env.replicas(2), maxReplicas: env.replicas(4), cpu: Quantity.parse('500m'), memory: Quantity.parse('2Gi'), memoryLimit: Quantity.parse('3Gi') },
     values: {
@@ -100,56 +163,64 @@ export function addGitLab(cluster: Cluster, env: Environment, platform: Platform
   });
 
   addGitLabExternals(app);
+  // gitlab-system denies by default; each of GitLab's flows is opened on its own (routers to
+  // Workhorse, GitLab's pods to Gitaly, PostgreSQL and Redis, the Gitaly VM to the internal API,
+  // the API server to the operator's webhook).
+  new GitLabNetworkIsolation(app, 'Isolation', { gitlab, gitaly, database, redis: { pods: redis.podLabels, port: redis.port } });
 
+  // The relay image is built from images/rsyslog-relay/Containerfile (it adds the TLS stream
+  // driver the upstream image lacks, review B4); the central rsyslog's certificate is signed by
+  // the FreeIPA CA, whose certificate the stack reads from a declared ConfigMap.
   new GitLabLogRelay(app, 'LogRelay', {
     gitlab,
-    image: ExternalImage.parse(env.versions.get('images.rsyslog')),
-    target: { host: 'rsyslog.int.community.example.org', port: 6514, tls: {} },
+    image: RelayImage.derived(ExternalImage.parse(env.versions.get('images.rsyslog-relay'))),
+    target: { host: 'rsyslog.int.community.example.org', port: 6514, tls: { ca: SyslogCa.configMapKey('freeipa-ca', 'ca.crt') } },
     defaultFacility: SyslogFacility.LOCAL4,
+  });
+  External.configMap(app, 'freeipa-ca', {
+    keys: ['ca.crt'],
+    providedBy: 'by-hand',
+    note: 'the FreeIPA CA certificate (ipa-getcert / /etc/ipa/ca.crt), which signs the central rsyslog\'s TLS certificate',
   });
 
   const runnersApp = new GitOpsApp(cluster, 'GitLabRunners', { name: 'gitlab-runners', namespace: RUNNER_NAMESPACE, syncWave: SyncWave.WORKLOADS });
+  // CI jobs run in their own namespace: quota, LimitRange, default-deny ingress and a low,
+  // non-preempting priority, so a burst of jobs cannot starve the control plane, Ceph or the VMs
+  // on the three hyperconverged nodes (review M7). Image builds do not run here: rootless buildah
+  // does not work under restricted-v2 and no SCC for it is verified on 4.14 (review M6); they run on
+  // the community's sponsored self-hosted runners (CONTEXT).
+  const jobs = new RunnerJobNamespace(runnersApp, 'CiJobs', {
+    name: JOB_NAMESPACE,
+    quota: { cpu: Quantity.parse(env.name === 'production' ? '24' : '8'), memory: Quantity.parse(env.name === 'production' ? '96Gi' : '32Gi'), pods: env.replicas(40) },
+    maxPerContainer: { cpu: Quantity.parse('2'), memory: Quantity.parse('4Gi') },
+  });
   const cache = { server: 's3.int.community.example.org', bucket: `gitlab-runner-cache-${env.name}`, credentialsSecretName: 'runner-cache-s3' };
-  const runners = [
-    new GitLabRunner(runnersApp, 'SharedRunner', {
-      name: 'shared',
-      operator: runnerOperator,
-      gitlabUrl: gitlab.url,
-      token: SecretKey.of('runner-shared', 'runner-token'),
-      tags: ['linux', 'x86_64'],
-      runUntagged: true,
-      concurrent: env.replicas(20),
-      cache: { ...cache, path: 'shared' },
-      buildImage: ExternalImage.parse(env.versions.get('images.ci-base')),
-    }),
-    new GitLabRunner(runnersApp, 'ImageRunner', {
-      name: 'image-builds',
-      operator: runnerOperator,
-      gitlabUrl: gitlab.url,
-      token: SecretKey.of('runner-image-builds', 'runner-token'),
-      tags: ['buildah', 'rootless'],
-      concurrent: env.replicas(4),
-      protectedOnly: true,
-      cache: { ...cache, path: 'image-builds' },
-      // Image builds run rootless buildah (vfs storage): no privileged pods and no anyuid.
-      configToml: [
-        '[[runners]]',
-        '  [runners.kubernetes]',
-        '    cpu_request = "1"',
-        '    memory_request = "2Gi"',
-        '    [runners.kubernetes.pod_labels]',
-        '      "ci.community.example.org/kind" = "image-build"',
-        '',
-      ].join('\n'),
-    }),
-  ];
-  for (const name of ['runner-shared', 'runner-image-builds']) {
-    External.secret(runnersApp, name, {
-      keys: ['runner-token'],
-      providedBy: 'sealed-secret',
-      note: `authentication token (glrt-...) of the "${name.replace(/^runner-/, '')}" runner, created in GitLab (Admin > CI/CD > Runners)`,
-    });
-  }
+  const images = RunnerImages.openshift(runnerVersionShippedBy(runnerOperator) ?? gitlab.gitlabVersion);
+  const shared = new GitLabRunner(runnersApp, 'SharedRunner', {
+    name: 'shared',
+    operator: runnerOperator,
+    server: gitlab,
+    images,
+    token: SecretKey.of('runner-shared', 'runner-token'),
+    // Decided in GitLab when the runner is created (Admin > CI/CD > Runners), not by the CR.
+    registration: { tags: ['linux', 'x86_64'], runUntagged: true },
+    jobNamespace: jobs,
+    concurrent: env.replicas(10),
+    jobResources: {
+      build: { cpuRequest: Quantity.parse('500m'), cpuLimit: Quantity.parse('2'), memoryRequest: Quantity.parse('1Gi'), memoryLimit: Quantity.parse('4Gi') },
+      helper: { cpuRequest: Quantity.parse('50m'), cpuLimit: Quantity.parse('500m'), memoryRequest: Quantity.parse('64Mi'), memoryLimit: Quantity.parse('256Mi') },
+      service: { cpuRequest: Quantity.parse('100m'), cpuLimit: Quantity.parse('1'), memoryRequest: Quantity.parse('256Mi'), memoryLimit: Quantity.parse('1Gi') },
+    },
+    cache: { ...cache, path: 'shared' },
+    buildImage: ExternalImage.parse(env.versions.get('images.ci-base')),
+    imageBuilds: RunnerImageBuilds.elsewhere('the community\'s sponsored self-hosted runners (tags buildah, rootless), outside this cluster'),
+  });
+  const runners = [shared];
+  External.secret(runnersApp, 'runner-shared', {
+    keys: ['runner-token'],
+    providedBy: 'sealed-secret',
+    note: shared.registrationNote,
+  });
   External.secret(runnersApp, 'runner-cache-s3', {
     keys: ['accesskey', 'secretkey'],
     providedBy: 'sealed-secret',
@@ -159,9 +230,8 @@ export function addGitLab(cluster: Cluster, env: Environment, platform: Platform
 }
 
 /**
- * What the GitLab instance needs that the stack does not create. PostgreSQL and Redis are not
- * modelled yet (field review B5; issue 15 adds them): until then the database Service and Secret
- * and the Redis Service and Secret are external, and GitLab does not start without them.
+ * What the GitLab instance needs that the stack does not create (PostgreSQL's Service and user
+ * Secret come from Crunchy PGO, Redis is in the stack).
  */
 function addGitLabExternals(app: GitOpsApp): void {
   External.secret(app, 'gitaly-secrets', {
@@ -179,23 +249,10 @@ function addGitLabExternals(app: GitOpsApp): void {
     providedBy: 'external-secret',
     note: 'OpenID Connect provider: the oidc-provider.yaml template of ConfigMap gitlab-secret-templates with the Keycloak client secret filled in',
   });
-  External.service(app, 'gitlab-db-primary', {
-    providedBy: 'pre-existing',
-    note: 'NOT MODELLED YET (field review B5, issue 15): the primary Service of a Crunchy PostgresCluster gitlab-db; nothing in the stack creates it',
-  });
-  External.secret(app, 'gitlab-db-pguser-gitlab', {
-    keys: ['password'],
-    providedBy: 'pre-existing',
-    note: 'NOT MODELLED YET (field review B5, issue 15): created by Crunchy PGO for user gitlab of PostgresCluster gitlab-db, which the stack does not define',
-  });
-  External.service(app, 'gitlab-redis', {
-    providedBy: 'pre-existing',
-    note: 'NOT MODELLED YET (field review B5, issue 15): Redis for GitLab; nothing in the stack creates it',
-  });
   External.secret(app, 'gitlab-redis', {
     keys: ['password'],
-    providedBy: 'pre-existing',
-    note: 'NOT MODELLED YET (field review B5, issue 15): password of the Redis above',
+    providedBy: 'sealed-secret',
+    note: 'password of the gitlab-redis Redis (REDIS_PASSWORD): letters, digits and _~!@#$%^&*()-=<>,.?;:| only (the image refuses others)',
   });
   External.pvc(app, 'gitaly-root', {
     providedBy: 'pre-existing',

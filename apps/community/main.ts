@@ -33,8 +33,8 @@ export function buildEnvironment(env: Environment): Cluster {
   const platform = addPlatform(cluster, env);
   const tenants = addTenants(cluster, env, platform);
   void tenants;
-  addVirtualization(cluster, env, tenants);
-  addGitLab(cluster, env, platform);
+  const vms = addVirtualization(cluster, env, tenants);
+  addGitLab(cluster, env, platform, vms);
   addBackups(cluster, env);
   waiveRedHatPins(cluster);
   // Operator pins that pin: approves only InstallPlans of the CSVs versions.yaml pins, alerts on

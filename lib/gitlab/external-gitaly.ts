@@ -11,7 +11,7 @@ import { ConfigDisk } from '../virt/config-disk';
 import { AccessMode } from '../virt/disk-source';
 import { VirtualMachine } from '../virt/virtual-machine';
 import { secretKeyRef } from './_rules';
-import { IGitalyEndpoint } from './gitaly-endpoint';
+import { IGitalyEndpoint, WORKHORSE_PORT } from './gitaly-endpoint';
 import { GITALY_BOOT_STEP, GITALY_CONFIG_LABEL, GITALY_SECRETS_LABEL, GitalyNodeSettings, renderGitalyNodeFiles } from './gitaly-omnibus';
 import { GitalySnapshots } from './gitaly-snapshots';
 import { GitLab } from './gitlab';
@@ -42,8 +42,6 @@ export interface GitalyTlsOptions {
  * carries Gitaly's port (field review M11.3).
  */
 export const GITALY_GUEST_ADDRESS = '10.0.2.2';
-/** Port of the chart's webservice Service that Workhorse (and the internal API behind it) answers on. */
-export const WORKHORSE_PORT = 8181;
 
 /** Configuration of the Gitaly VM's guest, rendered by {@link ExternalGitaly} (see {@link ExternalGitalyProps.guest}). */
 export interface GitalyGuestOptions {

@@ -28,3 +28,14 @@ export interface IGitalyEndpoint {
   /** GitLab Shell's secret, shared with the gitlab-shell on the VM (`global.shell.authToken`). */
   readonly shellSecret: SecretKey;
 }
+
+/**
+ * Workhorse's port on the webservice pods (charts/gitlab/charts/webservice/values.yaml
+ * `service.workhorseInternalPort: 8181`; the Ingress backend is `service.workhorseExternalPort`,
+ * webservice templates/_ingress.tpl). Gitaly's hooks and GitLab Shell call the internal API
+ * through Workhorse too: both use `gitlab.workhorse.url` (templates/_workhorse.tpl:
+ * `http://<release>-webservice-default:8181`; charts/gitlab/charts/gitaly/templates/_configmap_spec.yaml
+ * `[gitlab] url`, charts/gitlab/charts/gitlab-shell/templates/configmap.yml `gitlab_url`), not
+ * Rails' 8080.
+ */
+export const WORKHORSE_PORT = 8181;

@@ -5,5 +5,6 @@ export * from './gitlab';
 export * from './gitlab-operator';
 export * from './gitlab-server';
 export * from './log-relay';
+export * from './network-isolation';
 export * from './runner';
 export * from './syslog';

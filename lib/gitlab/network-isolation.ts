@@ -8,6 +8,7 @@ import { NetworkIsolation } from '../tenancy/network-isolation';
 import { VM_LABEL } from '../virt/vm-service';
 import { getPath, Values } from './_values';
 import { ExternalGitaly } from './external-gitaly';
+import { WORKHORSE_PORT } from './gitaly-endpoint';
 import { GitLab } from './gitlab';
 
 /*
@@ -30,16 +31,6 @@ const RELEASE_LABEL = 'release';
 /** The chart-name label every chart pod carries. */
 const APP_LABEL = 'app';
 
-/**
- * Workhorse's port on the webservice pods (charts/gitlab/charts/webservice/values.yaml
- * `service.workhorseInternalPort: 8181`; the Ingress backend is `service.workhorseExternalPort`,
- * webservice templates/_ingress.tpl). Gitaly's hooks and GitLab Shell call the internal API
- * through Workhorse too: both use `gitlab.workhorse.url` (templates/_workhorse.tpl:
- * `http://<release>-webservice-default:8181`; charts/gitlab/charts/gitaly/templates/_configmap_spec.yaml
- * `[gitlab] url`, charts/gitlab/charts/gitlab-shell/templates/configmap.yml `gitlab_url`), not
- * Rails' 8080.
- */
-export const WORKHORSE_PORT = 8181;
 /** Rails metrics (webservice values.yaml `metrics.port: 8083`). */
 export const WEBSERVICE_METRICS_PORT = 8083;
 /** Workhorse metrics (webservice values.yaml `workhorse.metrics.port: 9229`). */

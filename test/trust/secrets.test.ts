@@ -173,7 +173,8 @@ const gitlabObjectStorage = (endpoint: string) => {
 };
 const runner = (gitlabUrl: string) => {
   const app = new GitOpsApp(testCluster(), 'Runners', { name: 'gitlab-runners', namespace: 'gitlab-runner-system' });
-  return new GitLabRunner(app, 'Shared', { name: 'shared', gitlabUrl, token: SecretKey.of('runner-shared', 'runner-token') });
+  // only the server URL matters here; the other problems of this incomplete runner are reported too
+  return new GitLabRunner(app, 'Shared', { name: 'shared', server: { url: gitlabUrl, gitlabVersion: '18.11.4' }, token: SecretKey.of('runner-shared', 'runner-token') } as any);
 };
 const cloudInitVm = (runCommands: string[]) => vm({ cloudInit: CloudInit.build({ runCommands }) });
 const vmsYaml = (url: string) => parseVmFile(DataFile.parse('vms.yaml', `vms:\n  - name: relay\n    namespace: infra-vms\n    cpu: 2\n    memory: 4Gi\n    disk: { http: "${url}", size: 30Gi }\n`), { networks: [] });
@@ -199,8 +200,8 @@ const constructCases: ConstructCase[] = [
   ['Workload env with a PEM key', () => workload({ TLS: PEM }), 'Web/Forum', 'env.TLS'],
   ['BackupStorage endpoint with credentials', () => storage(`https://minio:${PASSWORD}@minio.example.org:9000`), 'Backup/Store', 'endpoint'],
   ['GitLab objectStorage endpoint over http with credentials', () => gitlabObjectStorage(`http://minio:${PASSWORD}@s3.example.org`), 'GitLab/GitLab', 'objectStorage.endpoint'],
-  ['GitLabRunner gitlabUrl with a token', () => runner(`https://${GLRT}@gitlab.example.org`), 'Runners/Shared', 'gitlabUrl'],
-  ['GitLabRunner gitlabUrl with user:password', () => runner(`https://root:${PASSWORD}@gitlab.example.org`), 'Runners/Shared', 'gitlabUrl'],
+  ['GitLabRunner gitlabUrl with a token', () => runner(`https://${GLRT}@gitlab.example.org`), 'Runners/Shared', 'server.url'],
+  ['GitLabRunner gitlabUrl with user:password', () => runner(`https://root:${PASSWORD}@gitlab.example.org`), 'Runners/Shared', 'server.url'],
   ['GitLab values: numeric password', () => gitlab({ global: { smtp: { password: 31337 } } }), 'GitLab/GitLab', 'values.global.smtp.password'],
   ['GitLab values: password given as a list', () => gitlab({ global: { appConfig: { ldap: { servers: { main: { password: [PASSWORD] } } } } } }), 'GitLab/GitLab', 'values.global.appConfig.ldap.servers.main.password[0]'],
   ['GitLab values: password given as {value}', () => gitlab({ global: { smtp: { password: { value: PASSWORD } } } }), 'GitLab/GitLab', 'values.global.smtp.password.value'],
