@@ -254,6 +254,10 @@ function addGitLabExternals(app: GitOpsApp): void {
     providedBy: 'sealed-secret',
     note: 'password of the gitlab-redis Redis (REDIS_PASSWORD): letters, digits and _~!@#$%^&*()-=<>,.?;:| only (the image refuses others)',
   });
+  External.secret(app, 'ops-ssh-keys', {
+    providedBy: 'by-hand',
+    note: 'SSH public keys of the ops team for the Gitaly VM (the keys of infra-vms/ops-ssh-keys), one key per entry; KubeVirt propagates them through the guest agent',
+  });
   External.pvc(app, 'gitaly-root', {
     providedBy: 'pre-existing',
     note: 'root disk of the former monolithic GitLab VM, migrated into the cluster before the first sync (virtctl image-upload); RWX Block for live migration',

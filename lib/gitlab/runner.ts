@@ -6,6 +6,7 @@ import { Problems, show } from '../core/errors';
 import { dnsLabel, dnsSubdomain, duplicates, intRange, nonEmpty } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
 import { ExternalImage } from '../openshift/external-image';
+import { Provides } from '../refs/provides';
 import { checkJobResources, jobFootprint, RunnerJobResources, runnerConfigToml } from './_runner-config';
 import { hostOrIp, httpsOrigin, s3Bucket, secretKeyRef, semver } from './_rules';
 import { GitLabRunnerOperator } from './gitlab-operator';
@@ -289,6 +290,10 @@ export class GitLabRunner extends Construct {
     this.runnerName = props.name;
     this.namespace = namespace!;
     this.serviceAccount = props.serviceAccount ?? DEFAULT_RUNNER_SERVICE_ACCOUNT;
+    // Without spec.serviceaccount the Runner Operator creates the manager's service account itself
+    // (gitlab-runner-app-sa with its Role and RoleBinding; configuring_runner_operator.md at
+    // gitlab-runner v18.11.3), so references to it (the job namespace's RoleBinding) resolve.
+    if (props.serviceAccount === undefined) Provides.of(this).object('ServiceAccount', namespace!, DEFAULT_RUNNER_SERVICE_ACCOUNT, { by: `GitLab Runner Operator (Runner ${props.name})` });
     this.jobNamespace = jobNs!.namespace;
     this.concurrent = props.concurrent ?? 10;
     this.registeredInGitLab = props.token.key === RUNNER_TOKEN_KEY;

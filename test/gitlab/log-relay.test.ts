@@ -30,7 +30,7 @@ describe('GitLabLogRelay', () => {
       // fills from the downward API, in the same containers (the chart includes both in each).
       expect(yaml.load(v.gitlab[component].extraVolumeMounts)).toEqual([{ name: 'gitlab-logs', mountPath: '/var/log/gitlab', subPathExpr: `${component}/$(POD_NAME)` }]);
       expect(v.gitlab[component].extraEnvFrom).toEqual({ POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } } });
-      expect(v.gitlab[component].extraEnv).toEqual({ GITLAB_LOGGER_TRUNCATE_LOGS: 'true' });
+      expect(v.gitlab[component].extraEnv).toEqual({ USE_TINI: '1', GITLAB_LOGGER_TRUNCATE_LOGS: 'true' });
     }
     const state = find(result, 'PersistentVolumeClaim', 'gitlab-log-relay-state', 'gitlab-system');
     expect(state.spec.accessModes).toEqual(['ReadWriteOnce']);
@@ -103,7 +103,7 @@ describe('GitLabLogRelay', () => {
     expect(conf).toContain('file="/var/log/gitlab/sidekiq/*/sidekiq_client.log" tag="gitlab-sq" facility="daemon" severity="notice"');
     expect(conf).toContain('queue.maxDiskSpace="512m"');
     expect(find(result, 'PersistentVolumeClaim', 'gitlab-syslog-state').spec.storageClassName).toBe('ocs-storagecluster-ceph-rbd');
-    expect(find(result, 'GitLab', 'gitlab').spec.chart.values.gitlab.webservice.extraEnv).toBeUndefined();
+    expect(find(result, 'GitLab', 'gitlab').spec.chart.values.gitlab.webservice.extraEnv.GITLAB_LOGGER_TRUNCATE_LOGS).toBeUndefined();
     expect(conf).toContain('target="192.0.2.10" port="514" protocol="udp"');
     expect(find(result, 'PersistentVolumeClaim', 'gitlab-syslog-logs').spec.resources.requests.storage).toBe('5Gi');
     expect(find(result, 'Deployment', 'gitlab-syslog').spec.template.spec.containers[0].image).toBe('quay.io/community-infra/rsyslog:8.2412.0-1');
