@@ -344,6 +344,10 @@ export function gitlabFlows(i: GitLabFlowInputs): GitLabFlow[] {
       name: 'gitlab-allow-gitlab-to-gitaly', to: { [VM_LABEL]: i.gitalyVm }, ports: [i.gitalyPort], from: [gitlabPods],
       why: `GitLab's pods (every pod of release ${i.release}) -> Gitaly gRPC ${i.gitalyPort} on the VM's pod (global.gitaly.external points at the VM's Service; ExternalGitaly publishes the port as "gitaly")`,
     });
+    flows.push({
+      name: 'gitlab-allow-gitaly-to-itself', to: { [VM_LABEL]: i.gitalyVm }, ports: [i.gitalyPort], from: [{ podSelector: { matchLabels: { [VM_LABEL]: i.gitalyVm } } }],
+      why: `GitLab Shell on the Gitaly VM -> Gitaly ${i.gitalyPort} through the VM's own Service (the storage address Rails hands out): hairpin traffic whose source is the VM's own pod, which the release-wide rule does not admit`,
+    });
   }
 
   const db = i.database;

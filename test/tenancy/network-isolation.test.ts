@@ -48,13 +48,14 @@ describe('NetworkIsolation.allowPorts: the explicit allows next to the default d
     expect(() => new NetworkIsolation(app, 'Bad', { namespace: 'git', pods: { labels: {}, namePrefix: 'x' } })).toThrow(/\[Git\/Bad\] pods\.labels: select the pods by at least one label/);
   });
 
-  test('the reference stack: gitlab-system\'s Gitaly VM takes gRPC from GitLab\'s namespace only', () => {
+  test('the reference stack: gitlab-system denies by default; the Gitaly VM takes gRPC from GitLab\'s pods (and itself) only', () => {
     const all = synthesize(build(), { validator: validator() });
     const r = { ...all, objects: all.objects.filter((o) => o.file.startsWith('production/')) };
-    const deny = find(r, 'NetworkPolicy', 'gitaly-deny-by-default', 'gitlab-system');
-    expect(deny.spec.podSelector).toEqual({ matchLabels: { 'ocpkit.io/vm': 'gitaly' } });
-    const grpc = find(r, 'NetworkPolicy', 'gitaly-allow-grpc-from-gitlab', 'gitlab-system');
-    expect(grpc.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gitlab-system' } } }], ports: [{ port: 8075, protocol: 'TCP' }] }]);
+    const deny = find(r, 'NetworkPolicy', 'deny-by-default', 'gitlab-system');
+    expect(deny.spec.podSelector).toEqual({});
+    const grpc = r.objects.map((o) => o.manifest).filter((m) => m.kind === 'NetworkPolicy' && m.metadata.namespace === 'gitlab-system' && m.spec.podSelector?.matchLabels?.['ocpkit.io/vm'] === 'gitaly');
+    expect(grpc.flatMap((m) => m.spec.ingress.flatMap((rule: any) => rule.from))).toEqual(expect.arrayContaining([{ podSelector: { matchLabels: { release: 'gitlab' } } }, { podSelector: { matchLabels: { 'ocpkit.io/vm': 'gitaly' } } }]));
+    for (const m of grpc) for (const rule of m.spec.ingress) expect(rule.ports).toEqual([{ port: 8075, protocol: 'TCP' }]);
   });
 
   test('the reference stack: infra-vms denies by default and opens each VM\'s Service ports only', () => {
