@@ -220,6 +220,7 @@ export class PostgresCluster extends Construct {
     });
     this.node.defaultChild = primary;
     this.primary = primary;
+    if (this.databaseOwners().size > 0) this.addInitSql();
 
     const by = `Crunchy PGO (PostgresCluster ${this.name})`;
     Provides.of(this).service(this.namespace, this.primaryService, { by });
@@ -267,6 +268,11 @@ export class PostgresCluster extends Construct {
     const set = this.extensions.get(database) ?? new Set<string>();
     extensions.forEach((e) => set.add(e));
     this.extensions.set(database, set);
+    this.addInitSql();
+  }
+
+  /** The `<name>-init-sql` ConfigMap and the cluster's `databaseInitSQL`, once. */
+  private addInitSql(): void {
     if (this.initSql) return;
     this.initSql = new k8s.KubeConfigMap(this, 'InitSql', {
       metadata: { name: `${this.name}-init-sql`, namespace: this.namespace },
@@ -275,17 +281,34 @@ export class PostgresCluster extends Construct {
     this.primary.addJsonPatch(JsonPatch.add('/spec/databaseInitSQL', { name: `${this.name}-init-sql`, key: INIT_SQL_KEY }));
   }
 
-  /** The psql script of {@link ensureExtensions}: per database, connect and create each extension. */
+  /**
+   * The bootstrap psql script: per database, make the first user that lists it its owner (with the
+   * `public` schema), then create the extensions of {@link ensureExtensions}. PGO only grants a
+   * user ALL on its databases, and since PostgreSQL 15 that no longer allows CREATE in schema
+   * `public` (crunchydata/postgres-operator#3568), so an application could not create its tables.
+   */
   private renderInitSql(): string {
     const lines: string[] = [];
-    for (const [db, exts] of [...this.extensions.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const owners = this.databaseOwners();
+    const dbs = [...new Set([...owners.keys(), ...this.extensions.keys()])].sort();
+    for (const db of dbs) {
+      const owner = owners.get(db);
+      if (owner) lines.push(`ALTER DATABASE "${db}" OWNER TO "${owner}";`);
       lines.push(`\\connect ${db}`);
-      for (const e of [...exts].sort()) lines.push(`CREATE EXTENSION IF NOT EXISTS ${e};`);
+      if (owner) lines.push(`ALTER SCHEMA public OWNER TO "${owner}";`);
+      for (const e of [...(this.extensions.get(db) ?? [])].sort()) lines.push(`CREATE EXTENSION IF NOT EXISTS ${e};`);
     }
     return `${lines.join('\n')}\n`;
   }
 
-  /** The databases a user owns; undefined when the user is not declared. */
+  /** Database -> the first declared user that lists it. */
+  private databaseOwners(): Map<string, string> {
+    const owners = new Map<string, string>();
+    for (const u of this.users.values()) for (const db of u.databases ?? []) if (!owners.has(db)) owners.set(db, u.name);
+    return owners;
+  }
+
+  /** The databases a user lists (it owns those no earlier user lists); undefined when the user is not declared. */
   public databasesOf(user: string): readonly string[] | undefined {
     const u = this.users.get(user);
     return u ? (u.databases ?? []) : undefined;

@@ -79,7 +79,7 @@ export const GITLAB_POSTGRES_SUPPORT: readonly PostgresSupport[] = [
  * Extensions GitLab needs that a database owner cannot create (not `trusted` in PostgreSQL, so
  * the superuser must): `amcheck` from GitLab 18.4 (chart doc/releases/9_0.md "Upgrade to 9.4.0";
  * doc/advanced/external-db: amcheck, pg_trgm and btree_gist must exist unless GitLab's account is a
- * superuser; pg_trgm and btree_gist are trusted since PostgreSQL 13, so the owner creates them).
+ * superuser; pg_trgm and btree_gist are trusted since PostgreSQL 13, so the database owner creates them: PostgresCluster makes the user the owner at bootstrap).
  */
 export function superuserExtensions(release: string): readonly string[] {
   return compareVersions(release, '18.4.0') >= 0 ? ['amcheck'] : [];

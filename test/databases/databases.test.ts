@@ -101,6 +101,20 @@ describe('PostgresCluster', () => {
     expect(JSON.stringify(m)).not.toMatch(/s3-key-secret=|cipher-pass=/);
   });
 
+  test('a user owns the databases it lists first (PGO only grants ALL, and PG 15+ gives no CREATE in schema public then)', () => {
+    const { cluster, app, pgCreds } = world();
+    new PostgresCluster(app, 'Pg', pgProps(pgCreds, { users: [{ name: 'app', databases: ['app', 'shared'] }, { name: 'reader', databases: ['shared'] }, { name: 'monitor' }] }));
+    const r = synth(cluster);
+    expect(find(r, 'PostgresCluster', 'gitlab', NS).spec.databaseInitSQL).toEqual({ name: 'gitlab-init-sql', key: 'init.sql' });
+    expect(find(r, 'ConfigMap', 'gitlab-init-sql', NS).data['init.sql'].split('\n')).toEqual([
+      'ALTER DATABASE "app" OWNER TO "app";', '\\connect app', 'ALTER SCHEMA public OWNER TO "app";',
+      'ALTER DATABASE "shared" OWNER TO "app";', '\\connect shared', 'ALTER SCHEMA public OWNER TO "app";', '',
+    ]);
+    const { cluster: c2, app: a2, pgCreds: p2 } = world();
+    new PostgresCluster(a2, 'Pg', pgProps(p2, { users: [{ name: 'monitor' }] }));
+    expect(find(synth(c2), 'PostgresCluster', 'gitlab', NS).spec.databaseInitSQL).toBeUndefined();
+  });
+
   test('the output is checked against the 4.14 profile schema (an override breaking it fails the synth)', () => {
     const { cluster, app, pgCreds } = world();
     const pg = new PostgresCluster(app, 'Pg', pgProps(pgCreds));

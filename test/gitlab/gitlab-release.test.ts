@@ -58,13 +58,19 @@ describe('GitLab on a PostgresCluster', () => {
     expect(v.global.psql).toEqual({ host: 'gitlab-db-16-primary.gitlab-system.svc', port: 5432, database: 'gitlabhq_production', username: 'gitlab', password: { secret: 'gitlab-db-16-pguser-gitlab', key: 'password' } });
   });
 
-  test('amcheck, which only a superuser may create, goes into the cluster\'s bootstrap SQL for GitLab\'s database', () => {
+  test('GitLab\'s user owns its database and schema public (PG 15+ grants no CREATE there otherwise), and amcheck, which only a superuser may create, is created at bootstrap', () => {
     const f = fixture();
     const db = pg(f, 16);
     new GitLab(f.app, 'GitLab', gitlabProps(f, { database: { cluster: db } }));
     const result = synth(f.cluster);
     expect(find(result, 'PostgresCluster', 'gitlab-db-16', 'gitlab-system').spec.databaseInitSQL).toEqual({ name: 'gitlab-db-16-init-sql', key: 'init.sql' });
-    expect(find(result, 'ConfigMap', 'gitlab-db-16-init-sql', 'gitlab-system').data['init.sql']).toBe('\\connect gitlabhq_production\nCREATE EXTENSION IF NOT EXISTS amcheck;\n');
+    expect(find(result, 'ConfigMap', 'gitlab-db-16-init-sql', 'gitlab-system').data['init.sql']).toBe([
+      'ALTER DATABASE "gitlabhq_production" OWNER TO "gitlab";',
+      '\\connect gitlabhq_production',
+      'ALTER SCHEMA public OWNER TO "gitlab";',
+      'CREATE EXTENSION IF NOT EXISTS amcheck;',
+      '',
+    ].join('\n'));
   });
 
   test('a PostgreSQL major the GitLab release does not run on is refused', () => {
