@@ -36,6 +36,19 @@ export interface PlatformProps {
    * @default undefined: the patch release is unknown
    */
   readonly argoCd?: string;
+  /**
+   * The cluster's pod network (install-config `networking.clusterNetwork[].cidr`). VMs whose bridged
+   * NIC owns the default route route it through the pod NIC, or replies to pods would leave by
+   * the bridge.
+   * @default '10.128.0.0/14' (the installer's default)
+   */
+  readonly clusterNetwork?: string;
+  /**
+   * The Service network (install-config `networking.serviceNetwork`); the cluster DNS Service is
+   * its tenth address (`172.30.0.10`).
+   * @default '172.30.0.0/16' (the installer's default)
+   */
+  readonly serviceNetwork?: string;
 }
 
 /**
@@ -110,6 +123,10 @@ export class Platform {
   public readonly argoCd: string | undefined;
   /** The Argo CD release declared in `platform.argoCd`, or undefined (patch release unknown). */
   public readonly declaredArgoCd: string | undefined;
+  /** Pod network CIDR (see {@link PlatformProps.clusterNetwork}). */
+  public readonly clusterNetwork: string;
+  /** Service network CIDR (see {@link PlatformProps.serviceNetwork}). */
+  public readonly serviceNetwork: string;
 
   private constructor(
     props: PlatformProps,
@@ -124,6 +141,8 @@ export class Platform {
     this.gitops = props.gitops;
     this.argoCd = argoCd;
     this.declaredArgoCd = props.argoCd;
+    this.clusterNetwork = props.clusterNetwork ?? '10.128.0.0/14';
+    this.serviceNetwork = props.serviceNetwork ?? '172.30.0.0/16';
   }
 
   /** The operator catalog of this OpenShift version. */

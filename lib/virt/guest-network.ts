@@ -53,6 +53,12 @@ export interface DhcpOptions {
    * @default true
    */
   readonly defaultRoute?: boolean;
+  /** Routes added to the interface (the pod network's cluster routes when it does not own the default route). @default none */
+  readonly routes?: readonly { readonly to: string; readonly via: string }[];
+  /** DNS servers of this interface. @default what DHCP hands out */
+  readonly dns?: readonly string[];
+  /** DNS search domains. @default none */
+  readonly search?: readonly string[];
 }
 
 /** @internal */
@@ -197,6 +203,11 @@ export class GuestNetwork {
       if (a.kind === 'dhcp') {
         e.dhcp4 = true;
         if (!a.ownsDefaultRoute) e['dhcp4-overrides'] = { 'use-routes': false, 'route-metric': NON_OWNER_ROUTE_METRIC };
+        const d = a.dhcpOptions ?? {};
+        if (d.routes?.length) e.routes = d.routes.map((r) => ({ to: r.to, via: r.via }));
+        if (d.dns?.length || d.search?.length) {
+          e.nameservers = { ...(d.dns?.length ? { addresses: [...d.dns] } : {}), ...(d.search?.length ? { search: [...d.search] } : {}) };
+        }
       } else if (a.kind === 'static') {
         const o = a.staticOptions;
         e.dhcp4 = false;

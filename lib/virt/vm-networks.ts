@@ -5,7 +5,7 @@ import {
 import { Problems, show } from '../core/errors';
 import { dnsLabel } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
-import { macAddress as macRule } from '../network/_rules';
+import { macAddress as macRule, parseCidr } from '../network/_rules';
 import { BridgeNetwork, IBridgeNetwork, isBridgeNetwork } from '../network/bridge-network';
 import { GuestAddress, GuestInterface } from './guest-network';
 
@@ -66,7 +66,18 @@ export interface VmNetworkOwner {
   readonly namespace: string;
   /** The stable MAC of an interface without a fixed one. */
   readonly macFor: (interfaceName: string) => string;
+  /** The cluster's pod and Service networks (Platform), for the pod NIC's routes. */
+  readonly clusterNetworks?: () => { readonly clusterNetwork: string; readonly serviceNetwork: string };
 }
+
+/**
+ * KubeVirt's masquerade gateway inside the guest: the first address of the default
+ * `vmNetworkCIDR` 10.0.2.0/24 (kubevirt v1.0.1 pkg/network/link/address.go
+ * getMasqueradeGwAndHostAddressesFromCIDR; the guest is 10.0.2.2).
+ */
+export const MASQUERADE_GATEWAY = '10.0.2.1';
+/** OpenShift's defaults when no Platform declares the networks (install-config defaults). */
+const DEFAULT_NETWORKS = { clusterNetwork: '10.128.0.0/14', serviceNetwork: '172.30.0.0/16' };
 
 /**
  * The interfaces of a VM: the pod network (masquerade) and bridge networks (Multus), each with a
@@ -113,9 +124,28 @@ export class VmNetworks {
     return this.ifaces.map((f) => ({
       name: f.name,
       mac: f.macAddress,
-      address: f.network ? f.address : (f.address ?? GuestAddress.dhcp({ defaultRoute: !bridgeOwns })),
+      address: f.network ? f.address : (f.address ?? (bridgeOwns ? this.podNicWithoutDefaultRoute() : GuestAddress.dhcp())),
       guestName: f.guestName,
     }));
+  }
+
+  /**
+   * The pod NIC when a bridged NIC owns the default route: DHCP without its default route, but
+   * with routes to the pod and Service networks through the masquerade gateway (KubeVirt forwards
+   * inbound traffic to the guest with the caller's address, so replies to pods, probes from the
+   * node and calls to Services must leave by the pod NIC), and the cluster DNS first with the
+   * cluster search domains, so Service names resolve.
+   */
+  private podNicWithoutDefaultRoute(): GuestAddress {
+    const n = this.owner.clusterNetworks?.() ?? DEFAULT_NETWORKS;
+    const svc = parseCidr(n.serviceNetwork);
+    const dns = svc ? formatIpv4(svc.address + 10) : undefined;
+    return GuestAddress.dhcp({
+      defaultRoute: false,
+      routes: [{ to: n.clusterNetwork, via: MASQUERADE_GATEWAY }, { to: n.serviceNetwork, via: MASQUERADE_GATEWAY }],
+      dns: dns ? [dns] : undefined,
+      search: [`${this.owner.namespace}.svc.cluster.local`, 'svc.cluster.local', 'cluster.local'],
+    });
   }
 
   /**
@@ -234,4 +264,9 @@ function macOwners(vms: readonly VmOnNetworks[]): Map<string, string> {
     MAC_OWNERS.set(vms, m);
   }
   return m;
+}
+
+/** Dotted quad of a 32-bit address. */
+function formatIpv4(n: number): string {
+  return [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
 }

@@ -12,7 +12,7 @@ function problems(ifaces: readonly GuestInterface[]): string[] {
   return p.all.map((x) => `${x.field}: ${x.message}`);
 }
 
-const POD: GuestInterface = { name: 'default', mac: '02:00:00:aa:bb:01', address: GuestAddress.dhcp({ defaultRoute: false }) };
+const POD: GuestInterface = { name: 'default', mac: '02:00:00:aa:bb:01', address: GuestAddress.dhcp({ defaultRoute: false, routes: [{ to: '10.128.0.0/14', via: '10.0.2.1' }, { to: '172.30.0.0/16', via: '10.0.2.1' }], dns: ['172.30.0.10'], search: ['svc.cluster.local'] }) };
 const PUBLIC: GuestInterface = {
   name: 'public', mac: '02:00:00:AA:BB:02',
   address: GuestAddress.fixed('192.0.2.10/24', { gateway: '192.0.2.1', dns: ['192.0.2.53'], search: ['example.org'], routes: [{ to: '10.0.0.0/8', via: '192.0.2.254' }] }),
@@ -36,7 +36,11 @@ describe('GuestNetwork', () => {
     expect(yaml.load(text)).toEqual({
       version: 2,
       ethernets: {
-        pod: { 'match': { macaddress: '02:00:00:aa:bb:01' }, 'set-name': 'pod', 'dhcp4': true, 'dhcp4-overrides': { 'use-routes': false, 'route-metric': NON_OWNER_ROUTE_METRIC } },
+        pod: {
+          'match': { macaddress: '02:00:00:aa:bb:01' }, 'set-name': 'pod', 'dhcp4': true, 'dhcp4-overrides': { 'use-routes': false, 'route-metric': NON_OWNER_ROUTE_METRIC },
+          'routes': [{ to: '10.128.0.0/14', via: '10.0.2.1' }, { to: '172.30.0.0/16', via: '10.0.2.1' }],
+          'nameservers': { addresses: ['172.30.0.10'], search: ['svc.cluster.local'] },
+        },
         public: {
           'match': { macaddress: '02:00:00:aa:bb:02' }, 'set-name': 'public', 'dhcp4': false, 'addresses': ['192.0.2.10/24'],
           'routes': [{ to: '0.0.0.0/0', via: '192.0.2.1' }, { to: '10.0.0.0/8', via: '192.0.2.254' }],

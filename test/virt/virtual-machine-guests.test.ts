@@ -162,7 +162,13 @@ describe('guest network configuration (NoCloud network data from the VM\'s inter
     expect(yaml.load(vol.cloudInitNoCloud.networkData)).toEqual({
       version: 2,
       ethernets: {
-        pod: { 'match': { macaddress: pod }, 'set-name': 'pod', 'dhcp4': true, 'dhcp4-overrides': { 'use-routes': false, 'route-metric': 500 } },
+        // no default route, but the pod and Service networks through the masquerade gateway, and
+        // the cluster DNS: replies to pods and node probes leave by the pod NIC, Service names resolve
+        pod: {
+          'match': { macaddress: pod }, 'set-name': 'pod', 'dhcp4': true, 'dhcp4-overrides': { 'use-routes': false, 'route-metric': 500 },
+          'routes': [{ to: '10.128.0.0/14', via: '10.0.2.1' }, { to: '172.30.0.0/16', via: '10.0.2.1' }],
+          'nameservers': { addresses: ['172.30.0.10'], search: ['infra-vms.svc.cluster.local', 'svc.cluster.local', 'cluster.local'] },
+        },
         internal: { 'match': { macaddress: nic1 }, 'set-name': 'internal', 'dhcp4': false, 'addresses': ['10.40.0.25/22'] },
         public: { 'match': { macaddress: nic2 }, 'set-name': 'public', 'dhcp4': false, 'addresses': ['198.51.100.25/24'], 'routes': [{ to: '0.0.0.0/0', via: '198.51.100.1' }], 'nameservers': { addresses: ['198.51.100.53'] } },
       },
