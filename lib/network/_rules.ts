@@ -64,6 +64,11 @@ export function parseIpv4(s: unknown): number | undefined {
   return o ? ((o[0] << 24) >>> 0) + (o[1] << 16) + (o[2] << 8) + o[3] : undefined;
 }
 
+/** Dotted quad of a 32-bit address (the inverse of {@link parseIpv4}). */
+export function formatIpv4(n: number): string {
+  return [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
+}
+
 /** Parsed IPv4 CIDR. */
 export interface Cidr {
   readonly address: number;

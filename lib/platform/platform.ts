@@ -51,6 +51,11 @@ export interface PlatformProps {
   readonly serviceNetwork?: string;
 }
 
+/** The installer's default pod network (install-config `networking.clusterNetwork`). */
+export const DEFAULT_CLUSTER_NETWORK = '10.128.0.0/14';
+/** The installer's default Service network (install-config `networking.serviceNetwork`). */
+export const DEFAULT_SERVICE_NETWORK = '172.30.0.0/16';
+
 /**
  * The declared platform of a cluster (`new Cluster({ platform: { openshift: '4.14', ... } })`),
  * checked against the shared profile when declared: an OpenShift version without a schema
@@ -141,8 +146,8 @@ export class Platform {
     this.gitops = props.gitops;
     this.argoCd = argoCd;
     this.declaredArgoCd = props.argoCd;
-    this.clusterNetwork = props.clusterNetwork ?? '10.128.0.0/14';
-    this.serviceNetwork = props.serviceNetwork ?? '172.30.0.0/16';
+    this.clusterNetwork = props.clusterNetwork ?? DEFAULT_CLUSTER_NETWORK;
+    this.serviceNetwork = props.serviceNetwork ?? DEFAULT_SERVICE_NETWORK;
   }
 
   /** The operator catalog of this OpenShift version. */

@@ -377,7 +377,7 @@ export class VirtualMachine extends Construct {
     // production never share one even on a common segment (field review N5); the pod network's
     // MAC never leaves the launcher pod and keeps its old seed.
     const salt = `${this.cluster.clusterName}/${this.cluster.outputFolder}`;
-    this.nets = new VmNetworks({ vmName: name, namespace: ns, clusterNetworks: () => Platform.of(this) ?? { clusterNetwork: '10.128.0.0/14', serviceNetwork: '172.30.0.0/16' }, macFor: (ifName) => stableMac(ifName === 'default' ? `${ns}/${name}/default` : `${salt}/${ns}/${name}/${ifName}`) });
+    this.nets = new VmNetworks({ vmName: name, namespace: ns, clusterNetworks: () => Platform.of(this), macFor: (ifName) => stableMac(ifName === 'default' ? `${ns}/${name}/default` : `${salt}/${ns}/${name}/${ifName}`) });
     this.svc = new VmService(this, name, ns);
     this.onNetworks = { path: this.node.path, cluster: this.cluster, networks: this.nets };
 

@@ -5,7 +5,8 @@ import {
 import { Problems, show } from '../core/errors';
 import { dnsLabel } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
-import { macAddress as macRule, parseCidr } from '../network/_rules';
+import { formatIpv4, macAddress as macRule, parseCidr } from '../network/_rules';
+import { DEFAULT_CLUSTER_NETWORK, DEFAULT_SERVICE_NETWORK } from '../platform/platform';
 import { BridgeNetwork, IBridgeNetwork, isBridgeNetwork } from '../network/bridge-network';
 import { GuestAddress, GuestInterface } from './guest-network';
 
@@ -66,8 +67,8 @@ export interface VmNetworkOwner {
   readonly namespace: string;
   /** The stable MAC of an interface without a fixed one. */
   readonly macFor: (interfaceName: string) => string;
-  /** The cluster's pod and Service networks (Platform), for the pod NIC's routes. */
-  readonly clusterNetworks?: () => { readonly clusterNetwork: string; readonly serviceNetwork: string };
+  /** The cluster's pod and Service networks (its Platform), for the pod NIC's routes; undefined: the installer's defaults. */
+  readonly clusterNetworks?: () => { readonly clusterNetwork: string; readonly serviceNetwork: string } | undefined;
 }
 
 /**
@@ -76,8 +77,6 @@ export interface VmNetworkOwner {
  * getMasqueradeGwAndHostAddressesFromCIDR; the guest is 10.0.2.2).
  */
 export const MASQUERADE_GATEWAY = '10.0.2.1';
-/** OpenShift's defaults when no Platform declares the networks (install-config defaults). */
-const DEFAULT_NETWORKS = { clusterNetwork: '10.128.0.0/14', serviceNetwork: '172.30.0.0/16' };
 
 /**
  * The interfaces of a VM: the pod network (masquerade) and bridge networks (Multus), each with a
@@ -137,7 +136,7 @@ export class VmNetworks {
    * cluster search domains, so Service names resolve.
    */
   private podNicWithoutDefaultRoute(): GuestAddress {
-    const n = this.owner.clusterNetworks?.() ?? DEFAULT_NETWORKS;
+    const n = this.owner.clusterNetworks?.() ?? { clusterNetwork: DEFAULT_CLUSTER_NETWORK, serviceNetwork: DEFAULT_SERVICE_NETWORK };
     const svc = parseCidr(n.serviceNetwork);
     const dns = svc ? formatIpv4(svc.address + 10) : undefined;
     return GuestAddress.dhcp({
@@ -264,9 +263,4 @@ function macOwners(vms: readonly VmOnNetworks[]): Map<string, string> {
     MAC_OWNERS.set(vms, m);
   }
   return m;
-}
-
-/** Dotted quad of a 32-bit address. */
-function formatIpv4(n: number): string {
-  return [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
 }
