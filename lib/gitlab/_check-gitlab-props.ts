@@ -58,7 +58,8 @@ function checkTls(p: Problems, tls: GitLabTlsOptions | undefined): void {
   if (tls.secretName !== undefined) p.check('tls.secretName', tls.secretName, dnsSubdomain);
 }
 
-function isPostgresLink(db: unknown): db is GitLabPostgres {
+/** True when `database` links a PostgresCluster of the stack (rather than naming an external host). */
+export function isPostgresLink(db: unknown): db is GitLabPostgres {
   return isPlainObject(db) && 'cluster' in db;
 }
 

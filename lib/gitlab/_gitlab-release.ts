@@ -18,11 +18,6 @@ export const CHART_TO_GITLAB_MAJOR: Readonly<Record<number, number>> = { 8: 17, 
 
 const RELEASE = /^(\d+)\.(\d+)\.(\d+)$/;
 
-/** `major.minor` of an `X.Y.Z` release. */
-export function minorOf(version: string): string {
-  return version.split('.').slice(0, 2).join('.');
-}
-
 /**
  * The GitLab release of the instance: the one the operator catalog states for the chart version,
  * else the declared `gitlabVersion`, which must agree with the catalog and with the cited chart

@@ -8,7 +8,7 @@ import type { Redis } from '../databases/redis';
 import { OcpkitError, Problems, show } from '../core/errors';
 import { Quantity } from '../core/quantity';
 import { SecretKey } from '../core/secret-key';
-import { checkGitLabProps, resolveDatabase, resolveRedis } from './_check-gitlab-props';
+import { checkGitLabProps, isPostgresLink, resolveDatabase, resolveRedis } from './_check-gitlab-props';
 import { resolveGitLabRelease, superuserExtensions } from './_gitlab-release';
 import { AdvisoryWaiver, checkAdvisories } from './advisories';
 import { Values } from './_values';
@@ -292,8 +292,7 @@ export class GitLab extends Construct implements IGitLabServer {
     this.namespace = namespace;
     this.gitlabVersion = gitlabVersion;
     this.props = { ...props, database, redis: resolveRedis(props.redis) };
-    const link = props.database as GitLabPostgres;
-    if (link.cluster && database.database) link.cluster.ensureExtensions(database.database, superuserExtensions(gitlabVersion));
+    if (isPostgresLink(props.database) && database.database) props.database.cluster.ensureExtensions(database.database, superuserExtensions(gitlabVersion));
     // The webservice and sidekiq containers reap their children (the seed's defunct gpg processes,
     // field review M1): tini as PID 1. CNG MR 1827 added it behind USE_TINI=1 and MR 1885 made it
     // the default; set explicitly so neither an image default nor a chart change takes it away.
