@@ -30,6 +30,18 @@ export const INGRESS_POLICY_GROUP = 'policy-group.network.openshift.io/ingress';
 export const MONITORING_POLICY_GROUP = 'network.openshift.io/policy-group';
 
 /**
+ * Every pod of the namespaces with these labels (all namespaces when empty). `podSelector: {}` is
+ * written out although Kubernetes reads a peer without it the same way: OpenShift's "About network
+ * policy" warns (4.13 and later, OVN-Kubernetes) that a namespaceSelector without `podSelector: {}`
+ * does not match host-network pods, and the ingress routers of a bare-metal cluster run on the host
+ * network. Harmless on OpenShift SDN, needed after a migration to OVN-Kubernetes.
+ * @see https://docs.redhat.com/en/documentation/openshift_container_platform/4.13/html/networking/network-policy
+ */
+function namespacePeer(labels: Record<string, string>): k8s.NetworkPolicyPeer {
+  return { namespaceSelector: Object.keys(labels).length ? { matchLabels: { ...labels } } : {}, podSelector: {} };
+}
+
+/**
  * Default-deny ingress for a tenant namespace, plus the usual allowances: same namespace,
  * OpenShift ingress routers and cluster monitoring. Each allowance can be switched off.
  * Primary object (`ApiObject.of(isolation)`): the `deny-by-default` NetworkPolicy.
@@ -55,10 +67,10 @@ export class NetworkIsolation extends Construct {
     policy('DenyAll', 'deny-by-default');
     if (props.allowSameNamespace ?? true) policy('SameNamespace', 'allow-same-namespace', [{ podSelector: {} }]);
     if (props.allowIngressRouters ?? true) {
-      policy('IngressRouters', 'allow-from-openshift-ingress', [{ namespaceSelector: { matchLabels: { [INGRESS_POLICY_GROUP]: '' } } }]);
+      policy('IngressRouters', 'allow-from-openshift-ingress', [namespacePeer({ [INGRESS_POLICY_GROUP]: '' })]);
     }
     if (props.allowMonitoring ?? true) {
-      policy('Monitoring', 'allow-from-openshift-monitoring', [{ namespaceSelector: { matchLabels: { [MONITORING_POLICY_GROUP]: 'monitoring' } } }]);
+      policy('Monitoring', 'allow-from-openshift-monitoring', [namespacePeer({ [MONITORING_POLICY_GROUP]: 'monitoring' })]);
     }
     this.node.defaultChild = this.node.tryFindChild('DenyAll');
     this.namespace = ns;
@@ -85,8 +97,8 @@ export class NetworkIsolation extends Construct {
     if (this.node.tryFindChild(`Allow-${name}`)) p.add('name', `a policy "${name}" is already defined here`);
     p.throwIfAny();
     const peers: k8s.NetworkPolicyPeer[] = from === 'all-namespaces'
-      ? [{ namespaceSelector: {} }]
-      : (from as readonly string[]).map((n) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': n } } }));
+      ? [namespacePeer({})]
+      : (from as readonly string[]).map((n) => namespacePeer({ 'kubernetes.io/metadata.name': n }));
     return new k8s.KubeNetworkPolicy(this, `Allow-${name}`, {
       metadata: { name, namespace: this.namespace },
       spec: {

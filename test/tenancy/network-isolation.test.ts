@@ -19,9 +19,9 @@ describe('NetworkIsolation.allowPorts: the explicit allows next to the default d
     expect(find(r, 'NetworkPolicy', 'allow-ldap', 'vms').spec).toEqual({
       podSelector: { matchLabels: { 'ocpkit.io/vm': 'idm-1' } },
       policyTypes: ['Ingress'],
-      ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 389, protocol: 'TCP' }, { port: 88, protocol: 'UDP' }] }],
+      ingress: [{ from: [{ namespaceSelector: {}, podSelector: {} }], ports: [{ port: 389, protocol: 'TCP' }, { port: 88, protocol: 'UDP' }] }],
     });
-    expect(find(r, 'NetworkPolicy', 'allow-smtp', 'vms').spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gitlab-system' } } }]);
+    expect(find(r, 'NetworkPolicy', 'allow-smtp', 'vms').spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gitlab-system' } }, podSelector: {} }]);
     expect(find(r, 'NetworkPolicy', 'deny-by-default', 'vms').spec.podSelector).toEqual({});
   });
 

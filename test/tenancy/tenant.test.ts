@@ -92,8 +92,20 @@ describe('Tenant', () => {
     expect(names).toEqual(['allow-from-openshift-ingress', 'deny-by-default']);
     expect(find(r, 'NetworkPolicy', 'deny-by-default').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
     expect(find(r, 'NetworkPolicy', 'allow-from-openshift-ingress').spec.ingress).toEqual([
-      { from: [{ namespaceSelector: { matchLabels: { 'policy-group.network.openshift.io/ingress': '' } } }] },
+      { from: [{ namespaceSelector: { matchLabels: { 'policy-group.network.openshift.io/ingress': '' } }, podSelector: {} }] },
     ]);
+  });
+
+  test('every namespace peer of a tenant also selects every pod, so host-network routers match (OpenShift network policy warning)', () => {
+    const c = testCluster();
+    new Tenant(c, 'Forum', minimal());
+    const r = synth(c);
+    const peers = r.objects
+      .filter((o) => o.manifest.kind === 'NetworkPolicy')
+      .flatMap((o) => (o.manifest.spec.ingress ?? []).flatMap((rule: any) => rule.from ?? []));
+    const namespacePeers = peers.filter((p: any) => p.namespaceSelector !== undefined);
+    expect(namespacePeers.length).toBeGreaterThanOrEqual(2);
+    for (const p of namespacePeers) expect(p.podSelector).toEqual({});
   });
 
   test('AppProject confines the tenant to its namespace and forbids cluster-scoped kinds', () => {
