@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { run: () => Promise<Command>; help: string }> = 
   // require, not import(): bin/run-ts.js (esbuild, cjs) leaves import() to Node's ESM loader, which needs file extensions
   diff: { run: async () => (require('./diff-command') as typeof import('./diff-command')).diffCommand, help: 'diff OLD_DIR NEW_DIR | --base GIT_REF [--format text|markdown|json] [--fail-on destructive]   what a merge changes, destructive changes first' },
   bootstrap: { run: async () => (require('./bootstrap-command') as typeof import('./bootstrap-command')).bootstrapCommand, help: 'bootstrap [--env ENV] [DIR]      the one-time checklist of a new cluster, from DIR/<env>/externals.yaml (default dist)' },
+  graph: { run: async () => (require('./graph-command') as typeof import('./graph-command')).graphCommand, help: 'graph [--format mermaid|dot] [--env ENV] [--view all|network|apps] [DIR]   draw bonds -> bridges -> NADs -> VMs -> tenants and the Argo CD Applications of DIR (default dist)' },
 };
 
 /** Exit codes of every command. */
