@@ -260,7 +260,7 @@ function addGitLabExternals(app: GitOpsApp): void {
   });
   External.pvc(app, 'gitaly-root', {
     providedBy: 'pre-existing',
-    note: 'root disk of the former monolithic GitLab VM, migrated into the cluster before the first sync (virtctl image-upload); RWX Block for live migration',
+    note: 'root disk of the former monolithic GitLab VM, uploaded before the first sync (virtctl image-upload; once gitlab-system denies by default, an upload from cdi-uploadproxy is blocked). The VM copies it into gitaly-root-rwx (RWX Block): a CSI clone when it is Block on the RBD provisioner, otherwise a host-assisted copy, which GitLabNetworkIsolation admits inside gitlab-system',
   });
 }
 

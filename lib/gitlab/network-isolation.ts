@@ -5,6 +5,7 @@ import { intRange, labelKey, labelValue } from '../core/rules';
 import { PostgresCluster } from '../databases/postgres';
 import { NetworkType, Platform } from '../platform/platform';
 import { NetworkIsolation } from '../tenancy/network-isolation';
+import { cdiHostCloneFlows, cloneSourceNamespaces } from '../virt/cdi-clone-flows';
 import { VM_LABEL } from '../virt/vm-service';
 import { getPath, Values } from './_values';
 import { ExternalGitaly } from './external-gitaly';
@@ -142,6 +143,14 @@ export interface GitLabNetworkIsolationProps {
    * @default the declared platform's `networkType`
    */
   readonly networkType?: NetworkType;
+  /**
+   * Let CDI copy claims of the namespace host-assisted (clone source pod -> upload server 8443,
+   * the CDI controller -> the source pod's metrics; `cdiHostCloneFlows()`). CDI runs both pods of
+   * such a clone in the source claim's namespace and may choose that path whenever source and
+   * target differ in volume mode or provisioner (lib/virt/cdi-clone-flows.ts).
+   * @default true when the Gitaly VM clones a claim of this namespace (e.g. `moveToReadWriteMany`)
+   */
+  readonly cdiClones?: boolean;
 }
 
 /** One allowed flow, as the construct renders it (also what tests and the lead can list). */
@@ -169,7 +178,9 @@ export const FLOW_ANNOTATION = 'ocpkit.io/flow';
  * - GitLab's pods (every pod of the release) -> PostgreSQL and Redis; a PGO cluster's own pods
  *   -> each other on PostgreSQL, Patroni and pgBackRest;
  * - the API server (host network, selected per network type) -> the GitLab Operator's webhook 9443;
- * - OpenShift monitoring -> the metrics ports, when the chart's ServiceMonitors/PodMonitors are on.
+ * - OpenShift monitoring -> the metrics ports, when the chart's ServiceMonitors/PodMonitors are on;
+ * - CDI's host-assisted clone inside the namespace, when the Gitaly VM's disk is a clone of a claim
+ *   here (the built-in `cdi-clone-network` check refuses a clone the policies would block).
  * The Gitaly VM's own port (8075) stays with its own isolation (apps: `NetworkIsolation` with `pods`).
  *
  * Primary object: the `deny-by-default` NetworkPolicy.
@@ -221,6 +232,7 @@ export class GitLabNetworkIsolation extends Construct {
       operator: props.operator ?? true,
       monitoring: props.monitoring ?? metricsMonitored(values).length > 0,
       networkType: this.networkType,
+      cdiClones: props.cdiClones ?? (props.gitaly !== undefined && clonesIn(props.gitaly, gitlab.namespace)),
     });
 
     const deny = new NetworkIsolation(this, 'Deny', {
@@ -241,6 +253,11 @@ export class GitLabNetworkIsolation extends Construct {
     }
     this.node.defaultChild = deny.node.defaultChild;
   }
+}
+
+/** True when the VM of `gitaly` clones a claim of `namespace` (a host-assisted copy would run there). */
+function clonesIn(gitaly: ExternalGitaly, namespace: string): boolean {
+  return cloneSourceNamespaces(gitaly.vm.resource.toJson()).some((c) => c.namespace === namespace);
 }
 
 function checkSelector(p: Problems, field: string, s: GitLabBackendSelector): void {
@@ -294,6 +311,8 @@ export interface GitLabFlowInputs {
   readonly operator: boolean;
   readonly monitoring: boolean;
   readonly networkType: NetworkType;
+  /** Allow CDI's host-assisted clone inside the namespace. */
+  readonly cdiClones?: boolean;
 }
 
 /** The flows of GitLab's namespace, as a pure function of the inputs. */
@@ -381,6 +400,8 @@ export function gitlabFlows(i: GitLabFlowInputs): GitLabFlow[] {
       name: 'gitlab-allow-gitlab-to-redis', to: {}, ports: [i.redisPort], from: [gitlabPods],
       why: `GitLab's pods -> Redis ${i.redisPort} (global.redis.port) on every pod of the namespace: no Redis selector was given, so the Redis pods are unknown (broad on purpose; give redis to narrow it)`,
     });
+
+  if (i.cdiClones) flows.push(...cdiHostCloneFlows());
 
   if (i.operator) {
     flows.push({

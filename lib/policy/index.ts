@@ -14,3 +14,4 @@ export * from './resource-requests';
 export * from './namespace-admission-labels';
 export * from './tenant-namespace-confinement';
 export * from './runners-no-anyuid';
+export * from './cdi-clone-network';

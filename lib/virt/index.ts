@@ -8,3 +8,4 @@ export * from './vm-template';
 export * from './vm-file';
 export * from './hyperconverged';
 export * from './golden-images';
+export * from './cdi-clone-flows';

@@ -20,7 +20,7 @@ export interface Fixture {
 }
 
 /** A cluster with the GitLab operator, a Gitaly VM on the public network and its ExternalGitaly. */
-export function fixture(vmName = 'gitaly'): Fixture {
+export function fixture(vmName = 'gitaly', opts: { moveToReadWriteMany?: boolean } = {}): Fixture {
   const cluster = testCluster();
   const operators = new GitOpsApp(cluster, 'Operators', { name: 'gitlab-operator' });
   const operator = new GitLabOperator(operators, 'GitLabOperator');
@@ -29,7 +29,7 @@ export function fixture(vmName = 'gitaly'): Fixture {
     name: vmName,
     cpu: 4,
     memory: Quantity.gibibytes(16),
-    rootDisk: { source: DiskSource.existingPvc('gitaly-root') },
+    rootDisk: { source: DiskSource.existingPvc('gitaly-root'), moveToReadWriteMany: opts.moveToReadWriteMany },
     networks: [{ network: PUBLIC_NET }],
   });
   const gitaly = new ExternalGitaly(app, 'Gitaly', {

@@ -46,8 +46,8 @@ function admits(policies: any[], from: Pod, to: Pod, port: number): boolean {
   }));
 }
 
-function world(opts: { sdn?: boolean; values?: any; props?: Partial<GitLabNetworkIsolationProps>; withDb?: boolean } = {}) {
-  let f = fixture();
+function world(opts: { sdn?: boolean; values?: any; props?: Partial<GitLabNetworkIsolationProps>; withDb?: boolean; move?: boolean } = {}) {
+  let f = fixture('gitaly', { moveToReadWriteMany: opts.move });
   if (opts.sdn) {
     // Same fixture on a cluster that declares OpenShift SDN.
     const cluster = new Cluster({ platform: { openshift: '4.14', networkType: 'OpenShiftSDN', gitops: '1.12', argoCd: '2.10.18' }, name: 'test', environment: 'test', repoUrl: 'https://git.example.org/infra.git' });
@@ -81,6 +81,10 @@ const ovnHost: Pod = { ns: 'openshift-host-network', nsLabels: { 'policy-group.n
 const sdnHost: Pod = { ns: 'default', labels: {} };
 const tenant: Pod = { ns: 'discourse', nsLabels: { 'ocpkit.io/tenant': 'discourse' }, labels: { app: 'webservice', release: 'gitlab' } };
 const pgo: Pod = { ns: 'openshift-operators', labels: { 'postgres-operator.crunchydata.com/control-plane': 'postgres-operator' } };
+// CDI's host-assisted clone (kubevirt/containerized-data-importer v1.57.1 pkg/common/common.go labels).
+const cloneSource: Pod = { ns: NS, labels: { 'app': 'containerized-data-importer', 'cdi.kubevirt.io': 'cdi-clone-source', 'cdi.kubevirt.io/storage.clone.cloneUniqeId': 'x-source-pod' } };
+const uploadServer: Pod = { ns: NS, labels: { 'app': 'containerized-data-importer', 'cdi.kubevirt.io': 'cdi-upload-server', 'service': 'cdi-upload-tmp-pvc-x' } };
+const cdiController: Pod = { ns: 'openshift-cnv', labels: { 'app': 'containerized-data-importer', 'cdi.kubevirt.io': '' } };
 const uwm: Pod = { ns: 'openshift-user-workload-monitoring', nsLabels: { 'network.openshift.io/policy-group': 'monitoring' }, labels: { 'app.kubernetes.io/name': 'prometheus' } };
 
 describe('GitLabNetworkIsolation: gitlab-system denies by default and opens GitLab\'s real flows', () => {
@@ -193,6 +197,26 @@ describe('GitLabNetworkIsolation: gitlab-system denies by default and opens GitL
     expect(admits(policies, sidekiq, redis, 5432)).toBe(true);
     expect(admits(policies, gitalyVm, redis, 5432)).toBe(false);
     expect(iso.flows.some((f) => f.name.endsWith('-allow-cluster-internal'))).toBe(false);
+  });
+
+  test('a Gitaly root disk copied by a CDI clone opens the host-assisted clone inside the namespace, and only that', () => {
+    const { policies, iso } = world({ move: true });
+    expect(iso.flows.map((f) => f.name)).toEqual(expect.arrayContaining(['cdi-allow-clone-source-to-upload-server', 'cdi-allow-controller-to-clone-source']));
+    expect(admits(policies, cloneSource, uploadServer, 8443)).toBe(true);
+    expect(admits(policies, cdiController, cloneSource, 8443)).toBe(true);
+    expect(admits(policies, gitalyVm, uploadServer, 8443)).toBe(false);
+    expect(admits(policies, webservice, uploadServer, 8443)).toBe(false);
+    expect(admits(policies, cloneSource, uploadServer, 8080)).toBe(false);
+    expect(admits(policies, { ...cloneSource, ns: 'discourse' }, uploadServer, 8443)).toBe(false);
+    expect(admits(policies, cloneSource, webservice, 8181)).toBe(false);
+  });
+
+  test('no clone, no CDI flow; a clone whose CDI flow is switched off fails the synth on the cdi-clone-network check', () => {
+    const plain = world();
+    expect(plain.iso.flows.some((f) => f.name.startsWith('cdi-'))).toBe(false);
+    expect(admits(plain.policies, cloneSource, uploadServer, 8443)).toBe(false);
+    expect(() => world({ move: true, props: { cdiClones: false } }))
+      .toThrow(/policy cdi-clone-network: DataVolume "gitaly-root-rwx" clones PVC gitlab-system\/gitaly-root; .*namespace "gitlab-system", which NetworkPolicies "deny-by-default"/);
   });
 
   test('bad input is refused with the construct path and field', () => {

@@ -1,0 +1,95 @@
+import { CDI_CLONE_SOURCE_POD_LABELS, CDI_UPLOAD_SERVER_POD_LABELS, CDI_UPLOAD_SERVER_PORT, cloneSourceNamespaces } from '../virt/cdi-clone-flows';
+import type { Finding, PolicyContext, PolicyObject, PolicyRule } from './policy';
+
+/** True when a label selector (matchLabels / matchExpressions) selects an object with `labels`. */
+export function selectorMatches(sel: any, labels: Readonly<Record<string, string>>): boolean {
+  if (sel === undefined || sel === null) return true;
+  if (typeof sel !== 'object') return false;
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of Array.isArray(sel.matchExpressions) ? sel.matchExpressions : []) {
+    const has = Object.prototype.hasOwnProperty.call(labels, e?.key);
+    const values: unknown[] = Array.isArray(e?.values) ? e.values : [];
+    switch (e?.operator) {
+      case 'In': if (!has || !values.includes(labels[e.key])) return false; break;
+      case 'NotIn': if (has && values.includes(labels[e.key])) return false; break;
+      case 'Exists': if (!has) return false; break;
+      case 'DoesNotExist': if (has) return false; break;
+      default: return false;
+    }
+  }
+  return true;
+}
+
+function appliesToIngress(spec: any): boolean {
+  return Array.isArray(spec?.policyTypes) ? spec.policyTypes.includes('Ingress') : true;
+}
+
+function portAdmitted(ports: any, port: number): boolean {
+  if (!Array.isArray(ports) || ports.length === 0) return true;
+  return ports.some((p: any) => {
+    if ((p?.protocol ?? 'TCP') !== 'TCP') return false;
+    if (p?.port === undefined || p?.port === null) return true;
+    if (typeof p.port !== 'number') return false; // a named port: not resolved here
+    return typeof p.endPort === 'number' ? port >= p.port && port <= p.endPort : p.port === port;
+  });
+}
+
+/** Labels of namespace `ns` as far as the group knows them (Kubernetes always sets its name label). */
+function namespaceLabels(ns: string, ctx: PolicyContext): Record<string, string> {
+  const obj = ctx.inNamespace('').find((o) => o.manifest?.kind === 'Namespace' && o.manifest?.metadata?.name === ns);
+  return { ...(obj?.manifest?.metadata?.labels ?? {}), 'kubernetes.io/metadata.name': ns };
+}
+
+/**
+ * Whether the NetworkPolicies of `ns` let a pod with `fromLabels` of the same namespace reach a
+ * pod with `toLabels` on `port`: 'open' when no ingress policy selects the receiving pod, 'allowed'
+ * when one of those that do admits the caller, else 'denied' with the names of the selecting policies.
+ */
+export function sameNamespaceIngress(ns: string, toLabels: Readonly<Record<string, string>>, fromLabels: Readonly<Record<string, string>>, port: number, ctx: PolicyContext): { verdict: 'open' | 'allowed' | 'denied'; selecting: string[] } {
+  const policies = ctx.inNamespace(ns).map((o) => o.manifest).filter((m) => m?.kind === 'NetworkPolicy' && m?.apiVersion === 'networking.k8s.io/v1');
+  const selecting = policies.filter((m) => appliesToIngress(m.spec) && selectorMatches(m.spec?.podSelector ?? {}, toLabels));
+  if (selecting.length === 0) return { verdict: 'open', selecting: [] };
+  const nsLabels = namespaceLabels(ns, ctx);
+  const admits = (peer: any): boolean => {
+    if (!peer || typeof peer !== 'object' || peer.ipBlock) return false;
+    if (peer.namespaceSelector !== undefined && peer.namespaceSelector !== null && !selectorMatches(peer.namespaceSelector, nsLabels)) return false;
+    return selectorMatches(peer.podSelector ?? {}, fromLabels);
+  };
+  const ok = selecting.some((m) => (Array.isArray(m.spec?.ingress) ? m.spec.ingress : []).some((rule: any) => {
+    const from = rule?.from;
+    const anyone = from === undefined || from === null || (Array.isArray(from) && from.length === 0);
+    return (anyone || (Array.isArray(from) && from.some(admits))) && portAdmitted(rule?.ports, port);
+  }));
+  return { verdict: ok ? 'allowed' : 'denied', selecting: selecting.map((m) => String(m.metadata?.name)) };
+}
+
+/**
+ * `cdi-clone-network`: a clone of a claim (VirtualMachine DataVolume templates and DataVolumes
+ * with a PVC, snapshot or DataSource source) may be done host-assisted by CDI, whose source and
+ * upload server pods both run in the SOURCE namespace and talk on 8443 (see
+ * lib/virt/cdi-clone-flows.ts for the CDI v1.57.1 facts). When that namespace's NetworkPolicies
+ * select the upload server and none admits the clone source pod, the copy hangs: refused here.
+ * Allow the flow (`cdiHostCloneFlows()`; a Tenant's same-namespace rule already does) or, when the
+ * source is known to take a CSI clone (same provisioner and volume mode), waive with that reason.
+ * Registered on the cluster by every VirtualMachine (not a built-in policy yet).
+ */
+export const CDI_CLONE_NETWORK: PolicyRule = {
+  id: 'cdi-clone-network',
+  title: 'a namespace whose claims are cloned lets CDI\'s host-assisted clone through its NetworkPolicies (clone source pod -> upload server 8443)',
+  check(obj: PolicyObject, ctx: PolicyContext): Finding[] {
+    const out: Finding[] = [];
+    for (const c of cloneSourceNamespaces(obj.manifest)) {
+      const r = sameNamespaceIngress(c.namespace, CDI_UPLOAD_SERVER_POD_LABELS, CDI_CLONE_SOURCE_POD_LABELS, CDI_UPLOAD_SERVER_PORT, ctx);
+      if (r.verdict !== 'denied') continue;
+      out.push({
+        pointer: c.pointer,
+        message: `${c.what}; if CDI copies it host-assisted (source and target of different volume mode or provisioner, or no snapshot class), its clone source pod reaches the upload server on ${CDI_UPLOAD_SERVER_PORT} inside namespace "${c.namespace}", which NetworkPolicies ${r.selecting.map((n) => `"${n}"`).join(', ')} deny; allow pods ${labelText(CDI_CLONE_SOURCE_POD_LABELS)} -> pods ${labelText(CDI_UPLOAD_SERVER_POD_LABELS)} port ${CDI_UPLOAD_SERVER_PORT} there (cdiHostCloneFlows()); a copy known to be a CSI clone (same provisioner and volume mode) needs no flow`,
+      });
+    }
+    return out;
+  },
+};
+
+function labelText(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+}
