@@ -162,6 +162,12 @@ function networkSlice(nodes: ReadonlyMap<string, TopologyNode>, edges: readonly 
       frontier = next;
     }
   }
+  // what a drawn node refers to but the tree does not define (a bridge no policy declares any
+  // more, a NAD that is gone): drawn, one step further than the node that refers to it
+  for (const e of edges) {
+    const d = distance.get(e.to);
+    if (d !== undefined && nodes.get(e.from)?.missing && isNet(e.from) && !distance.has(e.from)) distance.set(e.from, d + 1);
+  }
   const ranked = [...distance.entries()].sort(([a, da], [b, db]) => da - db || cmp(a, b)).map(([id]) => id);
   const cap = Math.max(1, maxNodes);
   const kept = ranked.slice(0, cap);
