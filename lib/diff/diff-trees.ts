@@ -1,9 +1,12 @@
 import { controllerFields } from './controller-fields';
 import { FieldPath, formatPath } from './field-path';
+import { summarize } from './resource-summary';
 import { IgnoreList } from './ignore-list';
 import { isSecretPath, looksSecret, maskValue } from './masking';
 import { countDocuments, looksLikeManifest, readTree, TreeFiles, TreeObject, TreeParser } from './read-tree';
-import { classify, Risk } from './risk';
+import { classesOf, Risk, RISK_CLASSES, RiskClass } from './risk';
+import { contextOfFiles, contextOfObjects, RiskContext } from './risk-context';
+import { classify } from './risk-rules';
 import { canonicalJson, diffValues, FieldOp, RawFieldChange } from './value-diff';
 
 /** Options of {@link diffTrees}. */
@@ -31,8 +34,10 @@ export interface FieldChange {
   readonly new?: unknown;
   /** True when a value was masked: the field changed, its content is not shown. */
   readonly masked: boolean;
-  /** Why this field makes the change destructive, if it does. */
+  /** Why this field makes the change risky, if it does (the first risk naming this field or a parent). */
   readonly risk?: string;
+  /** The class of that risk. */
+  readonly riskClass?: RiskClass;
 }
 
 /** A resource that was added, removed or changed. */
@@ -51,9 +56,20 @@ export interface ResourceChange {
   readonly movedFrom?: string;
   /** Changed fields (for `changed`), in document order. */
   readonly fields: readonly FieldChange[];
-  /** Why the change is destructive; empty when it is not. */
+  /** Why the change is risky, each with its class and rule; empty when it is not. */
   readonly risks: readonly Risk[];
+  /**
+   * The classes of its risks, most severe first (`['destructive', 'security']`); empty when none.
+   * Always set by {@link diffTrees}; absent only in results built by hand.
+   */
+  readonly classes?: readonly RiskClass[];
+  /** Whether one of its risks is `destructive`. */
   readonly destructive: boolean;
+  /**
+   * For added and removed resources: one line of what the object grants or costs (subjects and
+   * role, quota values, images, hosts, sizes), when its kind has one.
+   */
+  readonly summary?: string;
 }
 
 /** Counts per application folder. */
@@ -63,9 +79,11 @@ export interface AppSummary {
   readonly removed: number;
   readonly changed: number;
   readonly destructive: number;
+  /** Resources per risk class (a resource counts once in each of its classes). */
+  readonly classes?: Readonly<Record<RiskClass, number>>;
 }
 
-/** The result of a diff, ordered for reading: destructive changes first. */
+/** The result of a diff, ordered for reading: destructive, then security, outage and weakening changes, then the rest. */
 export interface DiffResult {
   readonly changes: readonly ResourceChange[];
   /** One row per application folder with changes, sorted by folder. */
@@ -76,6 +94,8 @@ export interface DiffResult {
     readonly changed: number;
     /** Resources with at least one destructive risk. */
     readonly destructive: number;
+    /** Resources per risk class (a resource counts once in each of its classes). */
+    readonly classes?: Readonly<Record<RiskClass, number>>;
     readonly unchanged: number;
     /** Objects in the old and the new tree. */
     readonly oldObjects: number;
@@ -119,7 +139,7 @@ export function diffTreeFiles(oldFiles: TreeFiles, newFiles: TreeFiles, options:
   }
   oldParser.throwIfAny();
   newParser.throwIfAny();
-  const result = diffObjects(oldParser.objects, newParser.objects, options);
+  const result = diffObjects(oldParser.objects, newParser.objects, options, contextOfFiles(newFiles, newName));
   return {
     ...result,
     summary: {
@@ -131,8 +151,11 @@ export function diffTreeFiles(oldFiles: TreeFiles, newFiles: TreeFiles, options:
   };
 }
 
-/** Compares two sets of parsed objects, keyed by {@link TreeObject.key}. */
-export function diffObjects(oldObjects: ReadonlyMap<string, TreeObject>, newObjects: ReadonlyMap<string, TreeObject>, options: DiffOptions = {}): DiffResult {
+/**
+ * Compares two sets of parsed objects, keyed by {@link TreeObject.key}. `context` tells the risk
+ * rules about the rest of the new tree (default: `newObjects`, which then must be all of it).
+ */
+export function diffObjects(oldObjects: ReadonlyMap<string, TreeObject>, newObjects: ReadonlyMap<string, TreeObject>, options: DiffOptions = {}, context: RiskContext = contextOfObjects(newObjects)): DiffResult {
   const ignore = options.ignore;
   const suppress = options.suppressControllerFields ?? true;
   const changes: ResourceChange[] = [];
@@ -149,7 +172,7 @@ export function diffObjects(oldObjects: ReadonlyMap<string, TreeObject>, newObje
         ignoredResources++;
         continue;
       }
-      changes.push(resourceChange('removed', before, undefined, [], undefined));
+      changes.push(resourceChange('removed', before, undefined, [], undefined, context));
       continue;
     }
     if (ignoredWhole(after) || ignoredWhole(before)) {
@@ -170,7 +193,7 @@ export function diffObjects(oldObjects: ReadonlyMap<string, TreeObject>, newObje
       unchanged++;
       continue;
     }
-    changes.push(resourceChange('changed', before, after, kept, moved));
+    changes.push(resourceChange('changed', before, after, kept, moved, context));
   }
   for (const [key, after] of newObjects) {
     if (oldObjects.has(key)) continue;
@@ -178,16 +201,21 @@ export function diffObjects(oldObjects: ReadonlyMap<string, TreeObject>, newObje
       ignoredResources++;
       continue;
     }
-    changes.push(resourceChange('added', undefined, after, [], undefined));
+    changes.push(resourceChange('added', undefined, after, [], undefined, context));
   }
 
   changes.sort(compareChanges);
-  const apps = new Map<string, { app: string; added: number; removed: number; changed: number; destructive: number }>();
+  const apps = new Map<string, { app: string; added: number; removed: number; changed: number; destructive: number; classes: Record<RiskClass, number> }>();
+  const totals = zeroClasses();
   for (const c of changes) {
     let a = apps.get(c.app);
-    if (!a) apps.set(c.app, (a = { app: c.app, added: 0, removed: 0, changed: 0, destructive: 0 }));
+    if (!a) apps.set(c.app, (a = { app: c.app, added: 0, removed: 0, changed: 0, destructive: 0, classes: zeroClasses() }));
     a[c.op]++;
     if (c.destructive) a.destructive++;
+    for (const k of c.classes ?? []) {
+      a.classes[k]++;
+      totals[k]++;
+    }
   }
   return {
     changes,
@@ -197,6 +225,7 @@ export function diffObjects(oldObjects: ReadonlyMap<string, TreeObject>, newObje
       removed: changes.filter((c) => c.op === 'removed').length,
       changed: changes.filter((c) => c.op === 'changed').length,
       destructive: changes.filter((c) => c.destructive).length,
+      classes: totals,
       unchanged,
       oldObjects: oldObjects.size,
       newObjects: newObjects.size,
@@ -206,14 +235,19 @@ export function diffObjects(oldObjects: ReadonlyMap<string, TreeObject>, newObje
   };
 }
 
-function resourceChange(op: ResourceChange['op'], before: TreeObject | undefined, after: TreeObject | undefined, raw: RawFieldChange[], moved: { from: string; to: string } | undefined): ResourceChange {
+function zeroClasses(): Record<RiskClass, number> {
+  return Object.fromEntries(RISK_CLASSES.map((c) => [c, 0])) as Record<RiskClass, number>;
+}
+
+function resourceChange(op: ResourceChange['op'], before: TreeObject | undefined, after: TreeObject | undefined, raw: RawFieldChange[], moved: { from: string; to: string } | undefined, context: RiskContext): ResourceChange {
   const current = (after ?? before)!;
   const m = current.manifest;
   const kind: string = m.kind;
-  const risks = classify({ kind, name: m.metadata.name, op, old: before?.manifest, new: after?.manifest, changes: raw, moved });
-  const riskByPath = new Map<string, string>();
-  for (const r of risks) if (r.path && !riskByPath.has(r.path)) riskByPath.set(r.path, r.reason);
+  const risks = classify({ kind, name: m.metadata.name, op, file: current.file, old: before?.manifest, new: after?.manifest, changes: raw, moved }, context);
+  const riskByPath = new Map<string, Risk>();
+  for (const r of risks) if (r.path && !riskByPath.has(r.path)) riskByPath.set(r.path, r);
   const fields = raw.map((c) => toFieldChange(kind, c, riskByPath));
+  const summary = op === 'changed' ? undefined : summarize(m);
   return {
     op,
     apiVersion: m.apiVersion,
@@ -225,11 +259,13 @@ function resourceChange(op: ResourceChange['op'], before: TreeObject | undefined
     movedFrom: moved?.from,
     fields,
     risks,
-    destructive: risks.length > 0,
+    classes: classesOf(risks),
+    destructive: risks.some((r) => r.class === 'destructive'),
+    ...(summary ? { summary } : {}),
   };
 }
 
-function toFieldChange(kind: string, c: RawFieldChange, riskByPath: ReadonlyMap<string, string>): FieldChange {
+function toFieldChange(kind: string, c: RawFieldChange, riskByPath: ReadonlyMap<string, Risk>): FieldChange {
   const path = formatPath(c.path);
   const old = c.op === 'added' ? undefined : maskValue(kind, c.path, c.old);
   const neu = c.op === 'removed' ? undefined : maskValue(kind, c.path, c.new);
@@ -238,7 +274,10 @@ function toFieldChange(kind: string, c: RawFieldChange, riskByPath: ReadonlyMap<
   const out: { -readonly [K in keyof FieldChange]: FieldChange[K] } = { path, op: c.op, masked };
   if (c.op !== 'added') out.old = old;
   if (c.op !== 'removed') out.new = neu;
-  if (risk) out.risk = risk;
+  if (risk) {
+    out.risk = risk.reason;
+    out.riskClass = risk.class;
+  }
   return out;
 }
 
@@ -249,7 +288,7 @@ function wasMasked(kind: string, path: FieldPath, raw: unknown, shown: unknown):
 }
 
 /** A risk recorded on a parent field (`spec.accessModes`) applies to its members (`spec.accessModes[ReadWriteMany]`). */
-function riskOfParent(path: FieldPath, riskByPath: ReadonlyMap<string, string>): string | undefined {
+function riskOfParent(path: FieldPath, riskByPath: ReadonlyMap<string, Risk>): Risk | undefined {
   if (riskByPath.size === 0) return undefined;
   for (let n = path.length - 1; n > 0; n--) {
     const r = riskByPath.get(formatPath(path.slice(0, n)));
@@ -260,8 +299,16 @@ function riskOfParent(path: FieldPath, riskByPath: ReadonlyMap<string, string>):
 
 const OP_ORDER: Record<ResourceChange['op'], number> = { removed: 0, changed: 1, added: 2 };
 
+/** Rank of a change: the index of its most severe class (0 = destructive), or 4 without risks. */
+export function severityRank(c: ResourceChange): number {
+  const classes = c.classes ?? classesOf(c.risks);
+  return classes.length ? RISK_CLASSES.indexOf(classes[0]) : RISK_CLASSES.length;
+}
+
 function compareChanges(a: ResourceChange, b: ResourceChange): number {
-  if (a.destructive !== b.destructive) return a.destructive ? -1 : 1;
+  const ra = severityRank(a);
+  const rb = severityRank(b);
+  if (ra !== rb) return ra - rb;
   return cmp(a.app, b.app) || OP_ORDER[a.op] - OP_ORDER[b.op] || cmp(a.kind, b.kind) || cmp(a.namespace ?? '', b.namespace ?? '') || cmp(a.name, b.name);
 }
 

@@ -9,4 +9,8 @@ export * from './ignore-list';
 export * from './masking';
 export * from './read-tree';
 export * from './risk';
+export * from './risk-context';
+export * from './risk-rules';
+export * from './resource-summary';
+export * from './cron';
 export * from './value-diff';

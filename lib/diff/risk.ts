@@ -1,14 +1,69 @@
 import { Quantity } from '../core/quantity';
 import { SYNC_OPTIONS_ANNOTATION } from '../gitops/delivery-annotations';
 import { FieldPath, formatPath, startsWith } from './field-path';
+import type { RiskContext } from './risk-context';
 import { RawFieldChange } from './value-diff';
 
-/** Why a change can destroy data or availability that Argo CD cannot bring back. */
+/**
+ * What a reviewer must be told about a change, by what it can cost:
+ * - `destructive`: data can be lost (a disk, VM or namespace deleted or replaced);
+ * - `security`: access is granted or widened, protection is weakened, or secret material appears;
+ * - `outage`: something that runs stops or becomes unreachable (quota below demand, node network,
+ *   networks under running VMs, replicas to zero, hosts and ports, operator upgrades);
+ * - `weakening`: safety margins shrink (backup retention, schedules, coverage, credential lifetime).
+ */
+export type RiskClass = 'destructive' | 'security' | 'outage' | 'weakening';
+
+/** Every risk class, most severe first: the order changes are listed and budgets are spent in. */
+export const RISK_CLASSES: readonly RiskClass[] = ['destructive', 'security', 'outage', 'weakening'];
+
+/** One reason a change is risky. */
 export interface Risk {
-  /** One sentence for the reviewer. */
+  /** One sentence for the reviewer: what happens and what to check. */
   readonly reason: string;
   /** The field that causes it, when there is one (`spec.storageClassName`). */
   readonly path?: string;
+  /**
+   * The class of the risk. Every risk {@link diffTrees} reports has one; absent only in results
+   * built by hand before classes existed, where it means `destructive`.
+   */
+  readonly class?: RiskClass;
+  /** The id of the rule that found it (`security/rbac-grant`), see {@link RISK_RULES}. */
+  readonly rule?: string;
+}
+
+/** The class of a risk (`destructive` for risks built without one). */
+export function riskClass(r: Risk): RiskClass {
+  return r.class ?? 'destructive';
+}
+
+/** The classes of a list of risks, most severe first, each once. */
+export function classesOf(risks: readonly Risk[]): RiskClass[] {
+  const seen = new Set(risks.map(riskClass));
+  return RISK_CLASSES.filter((c) => seen.has(c));
+}
+
+/** A risk found by a rule, before the rule's class and id are attached. */
+export interface RiskFinding {
+  readonly reason: string;
+  readonly path?: string;
+}
+
+/**
+ * One risk rule: data the classifier runs. `kinds` and `ops` select the resources it looks at;
+ * `check` returns its findings (each becomes a {@link Risk} of the rule's class).
+ */
+export interface RiskRule {
+  /** `class/name`, stable: it appears in JSON output (`rule`). */
+  readonly id: string;
+  readonly class: RiskClass;
+  /** Kinds the rule applies to; `*` for every kind. */
+  readonly kinds: readonly string[] | '*';
+  /** Operations the rule applies to. */
+  readonly ops: readonly RiskInput['op'][];
+  /** What the rule flags, in one sentence (for documentation and the rule list). */
+  readonly description: string;
+  readonly check: (input: RiskInput, context: RiskContext) => readonly RiskFinding[];
 }
 
 /** Kinds whose deletion loses data: disks, VMs, namespaces (and everything in them). */
@@ -21,6 +76,8 @@ export interface RiskInput {
   readonly kind: string;
   readonly name: string;
   readonly op: 'added' | 'removed' | 'changed';
+  /** File of the object in its tree (`production/forum/quota.yaml`): the environment rules look in. @default '' */
+  readonly file?: string;
   readonly old?: any;
   readonly new?: any;
   /** Field changes (after noise filtering), for `changed`. */
@@ -58,15 +115,15 @@ const IMMUTABLE: Readonly<Record<string, readonly (readonly string[])[]>> = {
 const DISK_KINDS: ReadonlySet<string> = new Set(['PersistentVolumeClaim', 'DataVolume', 'VirtualMachine']);
 
 /**
- * Classifies one resource change. Destructive: deleting (or replacing) a PVC, DataVolume,
+ * The destructive findings of one resource change (rule `destructive/data-loss`): deleting (or replacing) a PVC, DataVolume,
  * VirtualMachine or Namespace; changing an immutable field (PVC storage class or access modes,
  * workload selectors, a Service's clusterIP, a Job's template, a binding's roleRef, the data of an
  * immutable ConfigMap/Secret); shrinking a disk; taking namespaces out of a Velero backup
  * Schedule (or removing or pausing the Schedule); moving a stateful object to another Argo CD
  * Application when the old one may prune it. Returns no risks for everything else.
  */
-export function classify(input: RiskInput): Risk[] {
-  const risks: Risk[] = [];
+export function destructiveFindings(input: RiskInput): RiskFinding[] {
+  const risks: RiskFinding[] = [];
   const { kind, op } = input;
   if (op === 'removed') {
     if (DESTRUCTIVE_DELETE_KINDS.has(kind)) {
@@ -105,8 +162,10 @@ export function classify(input: RiskInput): Risk[] {
       if (shrink) risks.push({ reason: `shrinks a disk from ${shrink.from} to ${shrink.to}: volumes cannot shrink, it needs a new volume`, path: formatPath(c.path) });
     }
   }
-  if (kind === 'Schedule' && isVelero(input.new)) risks.push(...scheduleRisks(input));
-  return dedupe(risks);
+  if (kind === 'Schedule' && isVelero(input.new) && input.new?.spec?.paused === true && input.old?.spec?.paused !== true) {
+    risks.push({ reason: `pauses backup schedule ${input.name}: no new backups are taken until it is unpaused`, path: 'spec.paused' });
+  }
+  return risks;
 }
 
 function deleteReason(kind: string): string {
@@ -115,31 +174,15 @@ function deleteReason(kind: string): string {
   return `deletes a ${kind}: the data on it is lost`;
 }
 
-function isVelero(m: any): boolean {
+/** True for objects of the velero.io API group. */
+export function isVelero(m: any): boolean {
   return typeof m?.apiVersion === 'string' && m.apiVersion.startsWith('velero.io/');
 }
 
-function includedNamespaces(m: any): string[] | undefined {
+/** The namespaces a Velero Schedule backs up, or undefined for all (`*` or none listed). */
+export function includedNamespaces(m: any): string[] | undefined {
   const ns = m?.spec?.template?.includedNamespaces;
   return Array.isArray(ns) && ns.length > 0 && !ns.includes('*') ? ns.map(String) : undefined;
-}
-
-function scheduleRisks(input: RiskInput): Risk[] {
-  const risks: Risk[] = [];
-  const before = includedNamespaces(input.old);
-  const after = includedNamespaces(input.new);
-  if (before && after) {
-    const gone = before.filter((n) => !after.includes(n));
-    if (gone.length) risks.push({ reason: `takes ${gone.join(', ')} out of backup schedule ${input.name}`, path: 'spec.template.includedNamespaces' });
-  }
-  const exBefore: unknown[] = input.old?.spec?.template?.excludedNamespaces ?? [];
-  const exAfter: unknown[] = input.new?.spec?.template?.excludedNamespaces ?? [];
-  const excluded = (Array.isArray(exAfter) ? exAfter : []).filter((n) => !(Array.isArray(exBefore) ? exBefore : []).includes(n));
-  if (excluded.length) risks.push({ reason: `excludes ${excluded.join(', ')} from backup schedule ${input.name}`, path: 'spec.template.excludedNamespaces' });
-  if (input.new?.spec?.paused === true && input.old?.spec?.paused !== true) {
-    risks.push({ reason: `pauses backup schedule ${input.name}`, path: 'spec.paused' });
-  }
-  return risks;
 }
 
 function shrinks(c: RawFieldChange): { from: string; to: string } | undefined {
@@ -161,7 +204,8 @@ export function syncOptions(m: any): string[] {
   return typeof v === 'string' ? v.split(',').map((s) => s.trim()) : [];
 }
 
-function dedupe(risks: Risk[]): Risk[] {
+/** Drops repeated risks (same reason and field). */
+export function dedupe<T extends RiskFinding>(risks: T[]): T[] {
   const seen = new Set<string>();
   return risks.filter((r) => {
     const k = `${r.reason}|${r.path ?? ''}`;

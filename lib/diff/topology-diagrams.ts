@@ -108,7 +108,10 @@ function nodeStatuses(base: Topology, head: Topology, changed: ReadonlySet<strin
   const differs = new Set<string>();
   for (const [id, h] of head.nodes) {
     const b = base.nodes.get(id);
-    if (b && h.signature !== undefined && b.signature !== h.signature && h.source) differs.add(h.source);
+    if (h.signature !== undefined && h.source && b?.signature !== h.signature) differs.add(h.source);
+  }
+  for (const [id, b] of base.nodes) {
+    if (b.signature !== undefined && b.source && !head.nodes.has(id)) differs.add(b.source);
   }
   const ids = new Set([...base.nodes.keys(), ...head.nodes.keys()]);
   for (const id of ids) {
@@ -145,8 +148,11 @@ function networkSlice(nodes: ReadonlyMap<string, TopologyNode>, edges: readonly 
     up.set(e.to, [...(up.get(e.to) ?? []), e.from]);
   }
   // breadth first from the seeds, downstream and upstream separately (a VM on a changed NAD is
-  // drawn; the other NADs of that VM are not): distance orders what a cap keeps
+  // drawn; the other NADs of that VM are not). What a cap keeps: the seeds, then everything
+  // upstream (a few interfaces), then downstream NADs and tenants, then the VMs (the many), each
+  // by distance
   const distance = new Map<string, number>();
+  const upstream = new Set<string>();
   for (const dir of [down, up]) {
     let frontier = seeds;
     const seen = new Set(seeds);
@@ -157,6 +163,7 @@ function networkSlice(nodes: ReadonlyMap<string, TopologyNode>, edges: readonly 
         for (const n of [...(dir.get(id) ?? [])].sort()) if (!seen.has(n)) {
           seen.add(n);
           next.push(n);
+          if (dir === up) upstream.add(n);
         }
       }
       frontier = next;
@@ -166,9 +173,14 @@ function networkSlice(nodes: ReadonlyMap<string, TopologyNode>, edges: readonly 
   // more, a NAD that is gone): drawn, one step further than the node that refers to it
   for (const e of edges) {
     const d = distance.get(e.to);
-    if (d !== undefined && nodes.get(e.from)?.missing && isNet(e.from) && !distance.has(e.from)) distance.set(e.from, d + 1);
+    if (d !== undefined && nodes.get(e.from)?.missing && isNet(e.from) && !distance.has(e.from)) {
+      distance.set(e.from, d + 1);
+      upstream.add(e.from);
+    }
   }
-  const ranked = [...distance.entries()].sort(([a, da], [b, db]) => da - db || cmp(a, b)).map(([id]) => id);
+  const seedSet = new Set(seeds);
+  const tier = (id: string) => (seedSet.has(id) ? 0 : upstream.has(id) ? 1 : nodes.get(id)!.kind !== 'vm' ? 2 : 3);
+  const ranked = [...distance.entries()].sort(([a, da], [b, db]) => tier(a) - tier(b) || da - db || cmp(a, b)).map(([id]) => id);
   const cap = Math.max(1, maxNodes);
   const kept = ranked.slice(0, cap);
   const elided = ranked.slice(cap);

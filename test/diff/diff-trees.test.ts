@@ -31,7 +31,7 @@ describe('diffTrees: kinds of change', () => {
     const c = only(one({ [`${F}/d.yaml`]: deployment() }, { [`${F}/d.yaml`]: deployment({ replicas: 3 }) }).changes);
     expect(c).toEqual({
       op: 'changed', apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'forum', name: 'web', app: F, file: `${F}/d.yaml`,
-      movedFrom: undefined, fields: [{ path: 'spec.replicas', op: 'changed', old: 2, new: 3, masked: false }], risks: [], destructive: false,
+      movedFrom: undefined, fields: [{ path: 'spec.replicas', op: 'changed', old: 2, new: 3, masked: false }], risks: [], classes: [], destructive: false,
     });
   });
 
@@ -105,7 +105,8 @@ describe('diffTrees: risk classes', () => {
 
   test('a Deployment selector change is destructive, the replica count next to it is not', () => {
     const c = only(one({ [`${F}/d.yaml`]: deployment() }, { [`${F}/d.yaml`]: deployment({ selector: 'web2', replicas: 4 }) }).changes);
-    expect(c.risks).toEqual([{ reason: expect.stringMatching(/immutable field of a Deployment/), path: 'spec.selector.matchLabels.app' }]);
+    expect(c.risks).toEqual([{ reason: expect.stringMatching(/immutable field of a Deployment/), path: 'spec.selector.matchLabels.app', class: 'destructive', rule: 'destructive/data-loss' }]);
+    expect(c.classes).toEqual(['destructive']);
     expect(c.fields.find((f) => f.path === 'spec.replicas')!.risk).toBeUndefined();
   });
 
@@ -147,9 +148,13 @@ describe('diffTrees: risk classes', () => {
     expect(only(one({ 'production/a/p.yaml': safe }, { 'production/b/p.yaml': safe }).changes).destructive).toBe(false);
   });
 
-  test('taking a tenant out of a Velero schedule is destructive; adding one is not', () => {
-    expect(risk({ [`${F}/s.yaml`]: schedule(['forum', 'wiki']) }, { [`${F}/s.yaml`]: schedule(['wiki']) })).toMatch(/takes forum out of backup schedule tenants-daily/);
-    expect(only(one({ [`${F}/s.yaml`]: schedule(['wiki']) }, { [`${F}/s.yaml`]: schedule(['wiki', 'forum']) }).changes).destructive).toBe(false);
+  test('taking a tenant out of a Velero schedule is a weakening (coverage), not destructive; adding one is neither', () => {
+    const out = only(one({ [`${F}/s.yaml`]: schedule(['forum', 'wiki']) }, { [`${F}/s.yaml`]: schedule(['wiki']) }).changes);
+    expect(out.destructive).toBe(false);
+    expect(out.classes).toEqual(['weakening']);
+    expect(out.risks[0]).toMatchObject({ rule: 'weakening/backup-coverage', reason: expect.stringMatching(/takes forum out of backup schedule tenants-daily/) });
+    const added = only(one({ [`${F}/s.yaml`]: schedule(['wiki']) }, { [`${F}/s.yaml`]: schedule(['wiki', 'forum']) }).changes);
+    expect(added.risks).toEqual([]);
     expect(one({ [`${F}/s.yaml`]: schedule(['wiki', 'forum']) }, { [`${F}/s.yaml`]: schedule(['forum', 'wiki']) }).changes).toEqual([]);
   });
 
@@ -165,9 +170,10 @@ describe('diffTrees: risk classes', () => {
     );
     expect(r.changes.map((c) => `${c.destructive} ${c.kind}`)).toEqual(['true PersistentVolumeClaim', 'false Deployment']);
     expect(r.summary.destructive).toBe(1);
+    const none = { destructive: 0, security: 0, outage: 0, weakening: 0 };
     expect(r.apps).toEqual([
-      { app: 'production/a', added: 0, removed: 0, changed: 1, destructive: 0 },
-      { app: 'production/z', added: 0, removed: 1, changed: 0, destructive: 1 },
+      { app: 'production/a', added: 0, removed: 0, changed: 1, destructive: 0, classes: none },
+      { app: 'production/z', added: 0, removed: 1, changed: 0, destructive: 1, classes: { ...none, destructive: 1 } },
     ]);
   });
 });

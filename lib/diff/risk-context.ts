@@ -1,0 +1,52 @@
+import { scopeOf, TreeObject, TreeParser, TreeFiles } from './read-tree';
+
+/**
+ * What a risk rule may know beyond the resource it looks at: the other objects of the new tree
+ * (the workloads a quota must fit, the VMs attached to a network). Built lazily: a diff whose
+ * rules never ask parses nothing more than the changed files.
+ */
+export interface RiskContext {
+  /** The manifests of the new tree in the same environment (first path segment) as `file`. */
+  objectsInScope(file: string): readonly any[];
+}
+
+/** A context over objects already parsed (every object of the new tree). */
+export function contextOfObjects(objects: ReadonlyMap<string, TreeObject>): RiskContext {
+  let byScope: Map<string, any[]> | undefined;
+  return {
+    objectsInScope(file) {
+      if (!byScope) {
+        byScope = new Map();
+        for (const o of objects.values()) {
+          const scope = scopeOf(o.file);
+          let list = byScope.get(scope);
+          if (!list) byScope.set(scope, (list = []));
+          list.push(o.manifest);
+        }
+      }
+      return byScope.get(scopeOf(file)) ?? [];
+    },
+  };
+}
+
+/**
+ * A context over the files of the new tree: parsed (once, all of them) only when a rule asks.
+ * Files that do not parse were already reported by the diff, or are unchanged and parsed here
+ * for the first time: their problems are ignored (the context is an aid, not a validator).
+ */
+export function contextOfFiles(files: TreeFiles, name: string): RiskContext {
+  let inner: RiskContext | undefined;
+  return {
+    objectsInScope(file) {
+      if (!inner) {
+        const parser = new TreeParser(name);
+        for (const [rel, text] of files) parser.parse(rel, text);
+        inner = contextOfObjects(parser.objects);
+      }
+      return inner.objectsInScope(file);
+    },
+  };
+}
+
+/** A context that knows no other objects (rules that need one find nothing). */
+export const EMPTY_CONTEXT: RiskContext = { objectsInScope: () => [] };
