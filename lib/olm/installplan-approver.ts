@@ -9,6 +9,7 @@ import { Cluster } from '../gitops/cluster';
 import { Delivery } from '../gitops/delivery';
 import { waveOf } from '../gitops/delivery-annotations';
 import { GitOpsApp } from '../gitops/gitops-app';
+import { alertRunbookUrl } from '../monitoring/runbook-url';
 import { ExternalImage } from '../openshift/external-image';
 import { TreeIndex } from '../synth/pipeline';
 import { APPROVER_SCRIPT, PINS_DIR, PINS_KEY } from './installplan-approver-script';
@@ -319,6 +320,8 @@ export class InstallPlanApprover extends Construct {
           + `The ${this.name} CronJob in ${this.namespace} approves only plans whose CSVs are all pinned; its log says why it refused one. `
           + `If OLM offers another version than the pin (a newer channel head), move the pin in the release train (versions.yaml, staging first) to the offered CSV, or mirror a catalog that holds only the pinned bundle; never approve by hand. `
           + `If the CSV failed, see oc get csv ${pin.csv} -n ${pin.namespace}.`,
+        // its page in dist/<env>/_runbooks/alerts/, generated from this rule (lib/monitoring ALERT_RUNBOOKS)
+        runbook_url: alertRunbookUrl(Cluster.of(this), 'OperatorNotAtPinnedVersion'),
       },
     }));
     // kube-state-metrics is scraped with honorLabels (cluster-monitoring-operator release-4.14,

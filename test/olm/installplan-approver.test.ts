@@ -126,6 +126,9 @@ describe('InstallPlanApprover', () => {
     expect(drift[0].labels).toEqual({ severity: 'warning', namespace: 'openshift-cnv', subscription: 'kubevirt-hyperconverged', pinned_csv: 'kubevirt-hyperconverged-operator.v4.14.8' });
     expect(drift[0].annotations.description).toContain('versions.yaml');
     expect(drift[0].annotations.description).toContain('oc get installplan -n openshift-cnv');
+    // its runbook: the page lib/monitoring writes into dist/<env>/_runbooks/alerts/, on the cluster's
+    // GitLab at the tracked revision (test cluster: https://git.example.org/infra.git, main, env "test")
+    for (const d of drift) expect(d.annotations.runbook_url).toBe('https://git.example.org/infra/-/blob/main/dist/test/_runbooks/alerts/OperatorNotAtPinnedVersion.md');
     const failing = rules.find((r: any) => r.alert === 'InstallPlanApproverFailing');
     expect(failing.expr).toContain('namespace="installplan-approver"');
   });
