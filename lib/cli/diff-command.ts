@@ -24,7 +24,7 @@ options:
   --format text|markdown|json   output format (default text; markdown for PR/MR comments)
   --fail-on destructive         exit 3 when a change is destructive
   --ignore-file FILE            ignore list (default ${DEFAULT_IGNORE_FILE} in the current folder, if present)
-  --no-controller-noise-filter  also report fields controllers rewrite (image-trigger images, VM firmware ids)
+  --no-controller-noise-filter  also report fields controllers rewrite (images set by image-change triggers)
 
 exit codes: 0 no changes, 1 changes, 2 usage or input error, 3 destructive changes with --fail-on destructive
 `;

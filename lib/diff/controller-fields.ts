@@ -4,14 +4,19 @@ import { FieldPath, formatPath, PathSegment } from './field-path';
 export const IMAGE_TRIGGERS_ANNOTATION = 'image.openshift.io/triggers';
 
 /**
- * Fields that a controller on the cluster rewrites, so a difference in Git is noise:
+ * Fields that a controller on the cluster rewrites, so a difference in Git is noise: container
+ * images named by an `image.openshift.io/triggers` annotation (the image-change trigger writes
+ * the resolved ImageStream digest into them).
  *
- * - container images named by an `image.openshift.io/triggers` annotation (the image-change
- *   trigger writes the resolved ImageStream digest into them);
- * - a VirtualMachine's firmware `uuid` and `serial` (KubeVirt generates them).
+ * A VirtualMachine's firmware `uuid` and `serial` are NOT noise: KubeVirt fills the UUID only
+ * when it is empty, and on the VMI it starts, not on the VM (kubevirt/kubevirt@v1.0.1
+ * pkg/virt-controller/watch/vm.go `setupStableFirmwareUUID` returns early when a UUID is set);
+ * the serial is never generated (the converter copies it only when set,
+ * pkg/virt-launcher/virtwrap/converter/converter.go). ocpkit writes both, so a change in Git is
+ * a change of the guest's identity (licences, cloud-init instance ids, disk serials).
  *
  * Returns a predicate over field paths of the given object (old and new versions, so an
- * annotation present on either side counts).
+ * annotation present on either side counts). `kind` is kept for kinds that may gain rules.
  */
 export function controllerFields(kind: string, ...versions: unknown[]): (path: FieldPath) => boolean {
   const triggered = new Set<string>();
@@ -23,19 +28,13 @@ export function controllerFields(kind: string, ...versions: unknown[]): (path: F
     if (paths === undefined) anyImage = true;
     else for (const p of paths) triggered.add(p);
   }
-  const vm = kind === 'VirtualMachine' || kind === 'VirtualMachineInstance';
-  if (!triggered.size && !anyImage && !vm) return () => false;
+  void kind;
+  if (!triggered.size && !anyImage) return () => false;
   return (path) => {
-    if (vm && isFirmwareId(path)) return true;
     if (triggered.size && triggered.has(formatPath(path))) return true;
     if (anyImage && isContainerImage(path)) return true;
     return false;
   };
-}
-
-function isFirmwareId(path: FieldPath): boolean {
-  const n = path.length;
-  return n >= 3 && (path[n - 1] === 'uuid' || path[n - 1] === 'serial') && path[n - 2] === 'firmware' && path[n - 3] === 'domain';
 }
 
 function isContainerImage(path: FieldPath): boolean {

@@ -2,7 +2,7 @@ import { controllerFields } from './controller-fields';
 import { FieldPath, formatPath } from './field-path';
 import { summarize } from './resource-summary';
 import { IgnoreList } from './ignore-list';
-import { isSecretPath, looksSecret, maskValue } from './masking';
+import { maskValue } from './masking';
 import { countDocuments, looksLikeManifest, readTree, TreeFiles, TreeObject, TreeParser } from './read-tree';
 import { classesOf, Risk, RISK_CLASSES, RiskClass } from './risk';
 import { contextOfFiles, contextOfObjects, RiskContext } from './risk-context';
@@ -17,7 +17,7 @@ export interface DiffOptions {
    */
   readonly ignore?: IgnoreList;
   /**
-   * Leave out fields that controllers rewrite on the cluster (image-trigger images, VM firmware ids).
+   * Leave out fields that controllers rewrite on the cluster (images set by an image-change trigger).
    * @default true
    */
   readonly suppressControllerFields?: boolean;
@@ -246,7 +246,7 @@ function resourceChange(op: ResourceChange['op'], before: TreeObject | undefined
   const risks = classify({ kind, name: m.metadata.name, op, file: current.file, old: before?.manifest, new: after?.manifest, changes: raw, moved }, context);
   const riskByPath = new Map<string, Risk>();
   for (const r of risks) if (r.path && !riskByPath.has(r.path)) riskByPath.set(r.path, r);
-  const fields = raw.map((c) => toFieldChange(kind, c, riskByPath));
+  const fields = raw.map((c) => toFieldChange(kind, c, riskByPath, before?.manifest, after?.manifest));
   const summary = op === 'changed' ? undefined : summarize(m);
   return {
     op,
@@ -265,11 +265,12 @@ function resourceChange(op: ResourceChange['op'], before: TreeObject | undefined
   };
 }
 
-function toFieldChange(kind: string, c: RawFieldChange, riskByPath: ReadonlyMap<string, Risk>): FieldChange {
+function toFieldChange(kind: string, c: RawFieldChange, riskByPath: ReadonlyMap<string, Risk>, before: unknown, after: unknown): FieldChange {
   const path = formatPath(c.path);
-  const old = c.op === 'added' ? undefined : maskValue(kind, c.path, c.old);
-  const neu = c.op === 'removed' ? undefined : maskValue(kind, c.path, c.new);
-  const masked = wasMasked(kind, c.path, c.old, old) || wasMasked(kind, c.path, c.new, neu);
+  const parentPath = c.path.slice(0, -1);
+  const old = c.op === 'added' ? undefined : maskValue(kind, c.path, c.old, resolve(before, parentPath));
+  const neu = c.op === 'removed' ? undefined : maskValue(kind, c.path, c.new, resolve(after, parentPath));
+  const masked = wasMasked(c.old, old) || wasMasked(c.new, neu);
   const risk = riskByPath.get(path) ?? riskOfParent(c.path, riskByPath);
   const out: { -readonly [K in keyof FieldChange]: FieldChange[K] } = { path, op: c.op, masked };
   if (c.op !== 'added') out.old = old;
@@ -281,10 +282,22 @@ function toFieldChange(kind: string, c: RawFieldChange, riskByPath: ReadonlyMap<
   return out;
 }
 
-function wasMasked(kind: string, path: FieldPath, raw: unknown, shown: unknown): boolean {
+function wasMasked(raw: unknown, shown: unknown): boolean {
   if (raw === undefined) return false;
-  if (raw === null || typeof raw !== 'object') return isSecretPath(kind, path) || looksSecret(raw) || shown !== raw;
+  if (raw === null || typeof raw !== 'object') return shown !== raw;
   return canonicalJson(raw) !== canonicalJson(shown);
+}
+
+/** The value at a diff path (keys, indexes, `[name=x]` members, set members) of a manifest, or undefined. */
+function resolve(root: unknown, path: FieldPath): unknown {
+  let v: any = root;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    if (typeof seg === 'string' || typeof seg === 'number') v = v[seg];
+    else if ('by' in seg) v = Array.isArray(v) ? v.find((x) => x?.[seg.by] === seg.value) : undefined;
+    else return undefined;
+  }
+  return v;
 }
 
 /** A risk recorded on a parent field (`spec.accessModes`) applies to its members (`spec.accessModes[ReadWriteMany]`). */

@@ -109,21 +109,53 @@ export function maskString(s: string): string {
 }
 
 /**
+ * Fields that hold the NAME of a Secret although their name says credential, by kind. The GitLab
+ * Runner Operator's Runner takes the token Secret's name in `spec.token` and the cache
+ * credentials Secret's name in `spec.<s3|gcs|azure>.credentials` (gitlab-runner-operator
+ * api/v1beta2 runner_types.go; the CR example in gitlab.com/gitlab-org/gl-openshift/
+ * gitlab-runner-operator issue 191 sets `token: gitlab-runner-auth-secret`; lib/gitlab/runner.ts).
+ */
+const SECRET_NAME_FIELDS: Readonly<Record<string, readonly (readonly string[])[]>> = {
+  Runner: [['spec', 'token'], ['spec', 's3', 'credentials'], ['spec', 'gcs', 'credentials'], ['spec', 'azure', 'credentials']],
+};
+
+/** A Kubernetes object name (DNS subdomain): what a Secret reference holds. */
+const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/**
+ * Whether the string at `path` names a Secret rather than holding one: a field listed in
+ * {@link SECRET_NAME_FIELDS} for its kind, or `secret` next to a `key` (the chart convention
+ * `{secret: <Secret name>, key: <key>}` of the GitLab chart's `global.*.secret` values), when the
+ * value is an object name.
+ */
+function isSecretNameRef(kind: string, path: FieldPath, value: unknown, parent: unknown): boolean {
+  if (typeof value !== 'string' || !OBJECT_NAME.test(value)) return false;
+  const fields = SECRET_NAME_FIELDS[kind];
+  if (fields && fields.some((f) => f.length === path.length && f.every((k, i) => path[i] === k))) return true;
+  const last = path[path.length - 1];
+  return last === 'secret' && parent !== null && typeof parent === 'object' && typeof (parent as any).key === 'string';
+}
+
+/**
  * A copy of `value` (found at `path` of an object of `kind`) safe to print: secret scalars become
  * {@link MASKED}; objects and lists are masked member by member so their shape stays visible
  * (Secret `data`/`stringData` keep their keys, every value masked; so do Secrets embedded in
- * other objects); strings are masked by content too ({@link maskString}).
+ * other objects); strings are masked by content too ({@link maskString}). On/off values are never
+ * secret (`automountServiceAccountToken: false`); names of Secrets stay visible. `parent` is the
+ * object holding `value` (so `{secret: name, key: k}` is seen as a reference).
  */
-export function maskValue(kind: string, path: FieldPath, value: unknown): unknown {
-  return mask(kind, path, value, 0);
+export function maskValue(kind: string, path: FieldPath, value: unknown, parent?: unknown): unknown {
+  return mask(kind, path, value, 0, parent);
 }
 
 const MAX_DEPTH = 128;
 
-function mask(kind: string, path: FieldPath, value: unknown, depth: number): unknown {
+function mask(kind: string, path: FieldPath, value: unknown, depth: number, parent?: unknown): unknown {
   if (value === undefined) return undefined;
   if (kind === 'Secret' && (path[0] === 'data' || path[0] === 'stringData')) return maskWhole(value);
   if (value === null || typeof value !== 'object') {
+    if (typeof value === 'boolean') return value; // one bit is no secret material
+    if (isSecretNameRef(kind, path, value, parent)) return value;
     // Numbers and on/off values under a name that merely mentions a credential (`passwordMinLength: 8`,
     // `requirePassword: true`) stay visible; under a credential name proper (`password: 1234`) they are masked.
     if (isSecretPath(kind, path)) {
@@ -134,11 +166,11 @@ function mask(kind: string, path: FieldPath, value: unknown, depth: number): unk
     return typeof value === 'string' ? maskString(value) : value;
   }
   if (depth > MAX_DEPTH) return MASKED;
-  if (Array.isArray(value)) return value.map((v, i) => mask(kind, [...path, envKey(v) ?? i], v, depth + 1));
+  if (Array.isArray(value)) return value.map((v, i) => mask(kind, [...path, envKey(v) ?? i], v, depth + 1, value));
   const embeddedSecret = path.length > 0 && isSecretWithData(value);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] = embeddedSecret && (k === 'data' || k === 'stringData') ? maskWhole(v) : mask(kind, [...path, k], v, depth + 1);
+    out[k] = embeddedSecret && (k === 'data' || k === 'stringData') ? maskWhole(v) : mask(kind, [...path, k], v, depth + 1, value);
   }
   return out;
 }

@@ -228,11 +228,11 @@ describe('diffTrees: noise', () => {
     expect(only(one({ [`${F}/d.yaml`]: deployment() }, { [`${F}/d.yaml`]: deployment({ image: 'quay.io/forum/web:2' }) }).changes).fields[0].path).toBe('spec.template.spec.containers[name=web].image');
   });
 
-  test('VM firmware uuid and serial are ignored', () => {
+  test('VM firmware uuid and serial written in Git are real changes (KubeVirt fills the UUID only when empty, on the VMI)', () => {
     const vm = (uuid: string) => ({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'v', namespace: 'vms' }, spec: { template: { spec: { domain: { firmware: { uuid, serial: uuid } } } } } });
     const r = one({ [`${F}/vm.yaml`]: vm('1') }, { [`${F}/vm.yaml`]: vm('2') });
-    expect(r.changes).toEqual([]);
-    expect(r.summary.ignoredFields).toBe(2);
+    expect(only(r.changes).fields.map((f) => f.path)).toEqual(['spec.template.spec.domain.firmware.uuid', 'spec.template.spec.domain.firmware.serial']);
+    expect(r.summary.ignoredFields).toBe(0);
   });
 
   test('the ignore list drops whole resources or field paths', () => {
