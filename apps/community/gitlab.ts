@@ -3,7 +3,7 @@ import { GitOpsApp } from '../../lib';
 import { SyncWave } from '../../lib';
 import { Quantity } from '../../lib';
 import { External, SecretKey } from '../../lib';
-import { PostgresCluster, Redis } from '../../lib';
+import { PostgresCluster, Redis, S3Endpoint } from '../../lib';
 import {
   ExternalGitaly, GitalySnapshots, GitLab, GitLabLogRelay, GitLabNetworkIsolation, GitLabOperator, GitLabRunner, GitLabRunnerOperator, RelayImage,
   RunnerImageBuilds, RunnerImages, RunnerJobNamespace, runnerVersionShippedBy, SyslogCa, SyslogFacility,
@@ -21,8 +21,13 @@ const RUNNER_NAMESPACE = 'gitlab-runner-system';
 const JOB_NAMESPACE = 'gitlab-ci-jobs';
 /** ODF Ceph RBD: the databases' volumes (RWO). */
 const DB_STORAGE_CLASS = 'ocs-storagecluster-ceph-rbd';
-/** The S3 endpoint of the cluster's object storage (Ceph RGW). */
-const S3_ENDPOINT = 'https://s3.int.community.example.org';
+/** The FreeIPA CA certificate, as a ConfigMap key in each namespace that needs it (CONTEXT: FreeIPA). */
+const FREEIPA_CA = { configMap: 'freeipa-ca', key: 'ca.crt' } as const;
+/**
+ * The S3 endpoint of the cluster's object storage (Ceph RGW on an internal name): its certificate
+ * is signed by the FreeIPA CA, which GitLab, pgBackRest and the runner cache are each given.
+ */
+const S3_ENDPOINT = S3Endpoint.privateCa('https://s3.int.community.example.org', FREEIPA_CA);
 /** Linux bridge on the public 1G bond (apps/community/network.ts). */
 const PUBLIC_BRIDGE = 'br1-public';
 
@@ -177,10 +182,10 @@ export function addGitLab(cluster: Cluster, env: Environment, platform: Platform
     target: { host: 'rsyslog.int.community.example.org', port: 6514, tls: { ca: SyslogCa.configMapKey('freeipa-ca', 'ca.crt') } },
     defaultFacility: SyslogFacility.LOCAL4,
   });
-  External.configMap(app, 'freeipa-ca', {
-    keys: ['ca.crt'],
+  External.configMap(app, FREEIPA_CA.configMap, {
+    keys: [FREEIPA_CA.key],
     providedBy: 'by-hand',
-    note: 'the FreeIPA CA certificate (ipa-getcert / /etc/ipa/ca.crt), which signs the central rsyslog\'s TLS certificate',
+    note: 'the FreeIPA CA certificate (ipa-getcert / /etc/ipa/ca.crt), which signs the central rsyslog\'s and the Ceph RGW\'s TLS certificates (log relay, GitLab customCAs, pgBackRest repo1-storage-ca-file)',
   });
 
   const runnersApp = new GitOpsApp(cluster, 'GitLabRunners', { name: 'gitlab-runners', namespace: RUNNER_NAMESPACE, syncWave: SyncWave.WORKLOADS });
@@ -194,7 +199,7 @@ export function addGitLab(cluster: Cluster, env: Environment, platform: Platform
     quota: { cpu: Quantity.parse(env.name === 'production' ? '24' : '8'), memory: Quantity.parse(env.name === 'production' ? '96Gi' : '32Gi'), pods: env.replicas(40) },
     maxPerContainer: { cpu: Quantity.parse('2'), memory: Quantity.parse('4Gi') },
   });
-  const cache = { server: 's3.int.community.example.org', bucket: `gitlab-runner-cache-${env.name}`, credentialsSecretName: 'runner-cache-s3' };
+  const cache = { server: S3_ENDPOINT, bucket: `gitlab-runner-cache-${env.name}`, credentialsSecretName: 'runner-cache-s3' };
   const images = RunnerImages.openshift(runnerVersionShippedBy(runnerOperator) ?? gitlab.gitlabVersion);
   const shared = new GitLabRunner(runnersApp, 'SharedRunner', {
     name: 'shared',
@@ -220,6 +225,12 @@ export function addGitLab(cluster: Cluster, env: Environment, platform: Platform
     keys: ['runner-token'],
     providedBy: 'sealed-secret',
     note: shared.registrationNote,
+  });
+  External.configMap(runnersApp, FREEIPA_CA.configMap, {
+    namespace: JOB_NAMESPACE,
+    keys: [FREEIPA_CA.key],
+    providedBy: 'by-hand',
+    note: 'the FreeIPA CA certificate (/etc/ipa/ca.crt), which signs the Ceph RGW certificate; mounted into CI job pods so the runner helper can reach the cache bucket',
   });
   External.secret(runnersApp, 'runner-cache-s3', {
     keys: ['accesskey', 'secretkey'],

@@ -1,3 +1,4 @@
+import { S3CaSource, S3Endpoint, s3Url } from './s3-endpoint';
 import { Problems, show } from '../core/errors';
 import { quantityProblem, Quantity } from '../core/quantity';
 import { dnsLabel } from '../core/rules';
@@ -26,8 +27,12 @@ export interface S3Target {
   readonly bucket?: string;
   /** Region of the bucket. @default `storage.region` */
   readonly region?: string;
-  /** S3 API endpoint, `https://host[:port]`. @default `storage.endpoint`, else `https://s3.<region>.amazonaws.com` */
-  readonly endpoint?: string;
+  /**
+   * S3 API endpoint, `https://host[:port]`, or an {@link S3Endpoint} that says which CA signs its
+   * certificate (a private CA is handed to the client that connects).
+   * @default `storage.endpoint`, else `https://s3.<region>.amazonaws.com`
+   */
+  readonly endpoint?: string | S3Endpoint;
   /** Path-style addressing (MinIO, most Ceph RGW). @default `storage.forcePathStyle`, else true with a custom endpoint */
   readonly forcePathStyle?: boolean;
 }
@@ -41,6 +46,8 @@ export interface ResolvedS3 {
   readonly host: string;
   readonly port?: number;
   readonly forcePathStyle: boolean;
+  /** The private CA of the endpoint's certificate, when it has one. */
+  readonly ca?: S3CaSource;
 }
 
 const LIST_FIELDS = ['cpu', 'memory'] as const;
@@ -104,7 +111,8 @@ export function s3Of(p: Problems, field: string, t: S3Target | undefined): Resol
   const s = t.storage instanceof BackupStorage ? t.storage : undefined;
   const bucket = t.bucket ?? s?.bucket;
   const region = t.region ?? s?.region;
-  const endpoint = t.endpoint ?? s?.endpoint ?? (typeof region === 'string' ? `https://s3.${region}.amazonaws.com` : undefined);
+  const declared = t.endpoint instanceof S3Endpoint ? t.endpoint : undefined;
+  const endpoint = s3Url(t.endpoint) ?? s?.endpoint ?? (typeof region === 'string' ? `https://s3.${region}.amazonaws.com` : undefined);
   const before = p.size;
   p.check(`${field}.bucket`, bucket, bucketNameProblem);
   if (region === undefined) p.add(`${field}.region`, 'is required (the operators\' S3 clients need it; MinIO and Ceph RGW accept "us-east-1")');
@@ -126,6 +134,7 @@ export function s3Of(p: Problems, field: string, t: S3Target | undefined): Resol
     host: u.hostname,
     port: u.port ? Number(u.port) : undefined,
     forcePathStyle: t.forcePathStyle ?? s?.forcePathStyle ?? (t.endpoint !== undefined || s?.endpoint !== undefined),
+    ca: declared?.ca,
   };
 }
 

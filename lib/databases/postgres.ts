@@ -36,6 +36,7 @@ import { OcpkitError, Problems, show } from '../core/errors';
 import { intRange, oneOf } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
 import { External, Provides } from '../refs/provides';
+import { notePrivateS3, privateS3Problem, S3Endpoint, s3Url } from './s3-endpoint';
 import { checkBackupsOrWaiver, ComputeResources, cronOf, externalSecretOf, nameAndNamespace, ResolvedS3, resourcesOf, S3Target, s3Of, storageOf } from './_common';
 
 /** PostgreSQL majors PGO 5.8.7 ships images for (config/manager/manager.yaml). */
@@ -151,6 +152,10 @@ export const DATABASE_BACKUP_WAIVER_ANNOTATION = 'ocpkit.io/database-backup-waiv
 const USERNAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const INSTANCE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const REPO_PATH = /^\/[A-Za-z0-9._\/-]*$/;
+/** Where PGO mounts `backups.pgbackrest.configuration` (internal/pgbackrest/config.go configDirectory, v5.8.7). */
+export const PGBACKREST_CONF_DIR = '/etc/pgbackrest/conf.d';
+/** File name of the S3 endpoint's private CA inside {@link PGBACKREST_CONF_DIR}. */
+const REPO_CA_FILE = 'repo1-storage-ca.crt';
 
 /**
  * A PostgreSQL cluster run by Crunchy PGO: instances with their volumes and resources, users and
@@ -221,6 +226,11 @@ export class PostgresCluster extends Construct {
     this.node.defaultChild = primary;
     this.primary = primary;
     if (this.databaseOwners().size > 0) this.addInitSql();
+    const endpoint = props.backups?.s3?.endpoint ?? props.backups?.s3?.storage?.endpoint;
+    if (endpoint instanceof S3Endpoint) notePrivateS3(this, endpoint);
+    else if (endpoint !== undefined) {
+      this.node.addValidation({ validate: () => { const m = privateS3Problem(this, s3Url(endpoint)); return m ? [`backups.s3.endpoint: ${m}`] : []; } });
+    }
 
     const by = `Crunchy PGO (PostgresCluster ${this.name})`;
     Provides.of(this).service(this.namespace, this.primaryService, { by });
@@ -418,11 +428,23 @@ export class PostgresCluster extends Construct {
     if (s3.forcePathStyle) global['repo1-s3-uri-style'] = 'path';
     if (s3.port !== undefined) global['repo1-storage-port'] = String(s3.port);
     if (encrypted) global['repo1-cipher-type'] = 'aes-256-cbc';
+    // A private CA: projected next to the credentials into /etc/pgbackrest/conf.d (PGO v5.8.7
+    // internal/pgbackrest/reconcile.go addConfigVolumeAndMounts: spec.backups.pgbackrest.configuration
+    // is that projected volume in the instance pods' database and pgBackRest containers, the repo
+    // host, the backup Jobs and restore pods), and named by `repo1-storage-ca-file`, pgBackRest's
+    // "CA file other than the system default for storage (e.g. S3) certificates" (deprecated name
+    // repo-s3-ca-file; https://pgbackrest.org/command.html). pgBackRest only reads `*.conf` files of
+    // conf.d as configuration, so the certificate file beside them is not parsed as one.
+    const configuration: any[] = [{ secret: { name: creds.object.name, items: [{ key, path: key }] } }];
+    if (s3.ca) {
+      configuration.push({ configMap: { name: s3.ca.configMap, items: [{ key: s3.ca.key, path: REPO_CA_FILE }] } });
+      global['repo1-storage-ca-file'] = `${PGBACKREST_CONF_DIR}/${REPO_CA_FILE}`;
+    }
     return {
       unencryptedReason: encrypted ? undefined : b.unencryptedReason,
       spec: {
         pgbackrest: {
-          configuration: [{ secret: { name: creds.object.name, items: [{ key, path: key }] } }],
+          configuration,
           global,
           jobs: jobResources ? { resources: jobResources } : undefined,
           sidecars: sidecarResources ? { pgbackrest: { resources: sidecarResources } } : undefined,

@@ -7,6 +7,7 @@ import { postgresProblem } from './_gitlab-release';
 import { hostOrIp, s3Bucket, secretKeyRef, semver } from './_rules';
 import { isPlainObject } from './_values';
 import { BUCKET_VALUE_KEYS, REQUIRED_BUCKETS } from './chart-values';
+import { S3Endpoint } from '../databases/s3-endpoint';
 import { IGitalyEndpoint } from './gitaly-endpoint';
 import { GitLabOperator } from './gitlab-operator';
 // Type-only: gitlab.ts imports this module at run time, so no value may come back from it.
@@ -124,8 +125,12 @@ function checkRedis(p: Problems, r: Redis | GitLabRedisOptions | undefined): voi
 
 function checkObjectStorage(p: Problems, os: GitLabObjectStorageOptions | undefined): void {
   if (!os || typeof os !== 'object') return p.add('objectStorage', 'is required: the S3 endpoint, connection Secret and buckets');
-  p.check('objectStorage.endpoint', os.endpoint, noUrlCredentials);
-  p.check('objectStorage.endpoint', os.endpoint, (v) => (noUrlCredentials(v) !== undefined || httpsUrl(v) === undefined || (typeof v === 'string' && v.startsWith('http://')) ? undefined : `${show(v)} is not an S3 endpoint URL (for example "https://s3.example.org")`));
+  if (os.endpoint instanceof S3Endpoint) {
+    // Validated when it was made.
+  } else {
+    p.check('objectStorage.endpoint', os.endpoint, noUrlCredentials);
+    p.check('objectStorage.endpoint', os.endpoint, (v) => (noUrlCredentials(v) !== undefined || httpsUrl(v) === undefined || (typeof v === 'string' && v.startsWith('http://')) ? undefined : `${show(v)} is not an S3 endpoint URL (for example "https://s3.example.org")`));
+  }
   if (os.region !== undefined) p.check('objectStorage.region', os.region, nonEmpty);
   p.check('objectStorage.connection', os.connection, secretKeyRef());
   const buckets: unknown = os.buckets;

@@ -108,6 +108,42 @@ export interface GeneratedKubernetesKeys {
   readonly namespace: string;
   readonly priorityClassName: string;
   readonly resources: RunnerJobResources;
+  /** The private CA of the S3 cache endpoint (a ConfigMap in the job namespace). */
+  readonly cacheCa?: { readonly configMap: string; readonly key: string };
+}
+
+/** Where the cache endpoint's CA is mounted in job pods. */
+export const RUNNER_CACHE_CA_DIR = '/etc/ocpkit/s3-cache-ca';
+
+/*
+ * The S3 cache's CA, facts from gitlabhq/gitlab-runner@v18.11.3:
+ * - the helper's cache-extractor / cache-archiver speak TLS to the store with Go's default
+ *   transport (commands/helpers/cache_client.go prepareTransport: no RootCAs), i.e. the system
+ *   roots; `[runners.cache.s3]` has no CA option (the manager only presigns URLs);
+ * - Go's crypto/x509 (root_unix.go loadSystemRoots) reads the first system bundle file, then every
+ *   certificate file of the directories in SSL_CERT_DIR (colon-separated, replacing the default
+ *   directories /etc/ssl/certs, /etc/pki/tls/certs), so listing our directory and the defaults adds
+ *   the CA without losing the system roots;
+ * - `[[runners]] environment` entries are job variables (common/config.go RunnerConfig.GetVariables)
+ *   exported at the top of every stage script, the restore-cache and archive-cache scripts that run
+ *   the helper too (shells/abstract.go writeExports in writeRestoreCacheScript/writeArchiveCacheScript);
+ * - `[[runners.kubernetes.volumes.config_map]]` (name = the ConfigMap, mount_path, read_only, items;
+ *   common/config.go KubernetesConfigMap) is mounted into the build and the helper containers
+ *   (executors/kubernetes/kubernetes.go buildContainer: VolumeMounts getVolumeMounts ->
+ *   getVolumeMountsForConfig).
+ */
+function cacheCaLines(ca: { readonly configMap: string; readonly key: string }): { env: string; volume: string[] } {
+  return {
+    env: `  environment = [${JSON.stringify(`SSL_CERT_DIR=${RUNNER_CACHE_CA_DIR}:/etc/ssl/certs:/etc/pki/tls/certs`)}]`,
+    volume: [
+      '    [[runners.kubernetes.volumes.config_map]]',
+      `      name = ${JSON.stringify(ca.configMap)}`,
+      `      mount_path = ${JSON.stringify(RUNNER_CACHE_CA_DIR)}`,
+      '      read_only = true',
+      '      [runners.kubernetes.volumes.config_map.items]',
+      `        ${JSON.stringify(ca.key)} = "s3-cache-ca.crt"`,
+    ],
+  };
 }
 
 function kubernetesLines(k: GeneratedKubernetesKeys, indent: string): string[] {
@@ -133,8 +169,9 @@ const KEY = /^("?)([A-Za-z0-9_.-]+)\1\s*=/;
  * Problems are reported under `field`.
  */
 export function runnerConfigToml(p: Problems, field: string, generated: GeneratedKubernetesKeys, template?: string): string | undefined {
+  const ca = generated.cacheCa ? cacheCaLines(generated.cacheCa) : undefined;
   if (template === undefined) {
-    return ['[[runners]]', '  [runners.kubernetes]', ...kubernetesLines(generated, '    '), ''].join('\n');
+    return ['[[runners]]', ...(ca ? [ca.env] : []), '  [runners.kubernetes]', ...kubernetesLines(generated, '    '), ...(ca?.volume ?? []), ''].join('\n');
   }
   if (typeof template !== 'string' || template.trim() === '') {
     p.add(field, `${show(template)} must be a non-empty config.toml template (or leave it out)`);
@@ -144,6 +181,7 @@ export function runnerConfigToml(p: Problems, field: string, generated: Generate
   let table = '';
   let runnersEntries = 0;
   let kubernetesHeader = -1;
+  let runnersHeader = -1;
   const before = p.size;
   lines.forEach((raw, i) => {
     const line = raw.replace(/#.*$/, '').trim();
@@ -153,7 +191,10 @@ export function runnerConfigToml(p: Problems, field: string, generated: Generate
     const tab = arr ? undefined : TABLE.exec(line);
     if (arr || tab) {
       table = (arr ?? tab)![1].replace(/\s|"/g, '');
-      if (arr && table === 'runners') runnersEntries++;
+      if (arr && table === 'runners') {
+        runnersEntries++;
+        runnersHeader = i;
+      }
       if (tab && table === 'runners.kubernetes') kubernetesHeader = i;
       if (!table.startsWith('runners')) p.add(field, `${at}: [${table}] is outside the [[runners]] entry; the template may only configure the runner ([[runners]] and its sub-tables)`);
       return;
@@ -163,6 +204,8 @@ export function runnerConfigToml(p: Problems, field: string, generated: Generate
     const path = `${table ? `${table}.` : ''}${m[2]}`;
     if (!table) {
       p.add(field, `${at}: "${m[2]}" is a global setting; concurrent and check_interval come from the Runner CR (concurrent, checkIntervalSeconds), the template may only configure [[runners]]`);
+    } else if (ca && path === 'runners.environment') {
+      p.add(field, `${at}: environment is set by ocpkit while the cache endpoint has a private CA (SSL_CERT_DIR, so the helper trusts it); pass job variables another way or drop the template's environment`);
     } else if (path.startsWith('runners.kubernetes.') && isOwnedKubernetesKey(path.slice('runners.kubernetes.'.length))) {
       p.add(field, `${at}: ${path.slice('runners.'.length)} is set by ocpkit from the runner's jobResources and jobNamespace (job requests, limits, namespace and priority class); change those props instead`);
     }
@@ -175,6 +218,13 @@ export function runnerConfigToml(p: Problems, field: string, generated: Generate
   else {
     while (out.length && out[out.length - 1].trim() === '') out.pop();
     out.push('  [runners.kubernetes]', ...own);
+  }
+  if (ca) {
+    // After every table of the template (an array of tables may come last), and the variable right
+    // under [[runners]] (before any of its sub-tables).
+    while (out.length && out[out.length - 1].trim() === '') out.pop();
+    out.push(...ca.volume);
+    out.splice(runnersHeader + 1, 0, ca.env);
   }
   return `${out.join('\n')}\n`;
 }

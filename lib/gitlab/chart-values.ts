@@ -140,7 +140,7 @@ export function typedChartValues(props: ResolvedGitLabProps): Values {
         port: g.sshPort,
         authToken: { secret: g.shellSecret.secretName, key: g.shellSecret.key },
       },
-      ...(g.caSecretName ? { certificates: { customCAs: [{ secret: g.caSecretName }] } } : {}),
+      ...customCAs(props),
       minio: { enabled: false },
       ...smtpValues(props),
       appConfig,
@@ -158,6 +158,22 @@ export function typedChartValues(props: ResolvedGitLabProps): Values {
       ...(props.sidekiq ? { sidekiq: sizingValues(props.sidekiq) } : {}),
     },
   };
+}
+
+/**
+ * `global.certificates.customCAs`: the external Gitaly's CA Secret and the object store's private
+ * CA ConfigMap. The chart (gitlab-org/charts/gitlab templates/_certificates.tpl, read on
+ * integratop/gitlab-org-charts-mirror @ 3403350c8, chart 9.9.1+; values.yaml
+ * `global.certificates.customCAs` with `secret` or `configMap` and optional `keys`) projects them
+ * into the certificates init container, which builds the trust store the pods mount
+ * (etc-ssl-certs, etc-pki-ca-trust-extracted-pem).
+ */
+function customCAs(props: ResolvedGitLabProps): Values {
+  const list: Values[] = [];
+  if (props.gitaly.caSecretName) list.push({ secret: props.gitaly.caSecretName });
+  const ca = typeof props.objectStorage.endpoint === 'string' ? undefined : props.objectStorage.endpoint.ca;
+  if (ca) list.push({ configMap: ca.configMap, keys: [ca.key] });
+  return list.length ? { certificates: { customCAs: list } } : {};
 }
 
 /**

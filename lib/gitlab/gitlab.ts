@@ -8,6 +8,7 @@ import type { Redis } from '../databases/redis';
 import { OcpkitError, Problems, show } from '../core/errors';
 import { Quantity } from '../core/quantity';
 import { SecretKey } from '../core/secret-key';
+import { notePrivateS3, privateS3Problem, S3Endpoint } from '../databases/s3-endpoint';
 import { checkGitLabProps, isPostgresLink, resolveDatabase, resolveRedis } from './_check-gitlab-props';
 import { resolveGitLabRelease, superuserExtensions } from './_gitlab-release';
 import { AdvisoryWaiver, checkAdvisories } from './advisories';
@@ -97,8 +98,13 @@ export interface GitLabBuckets {
 
 /** S3-compatible object storage (`global.appConfig.object_store`, consolidated form). */
 export interface GitLabObjectStorageOptions {
-  /** S3 endpoint URL (`https://s3.example.org`); written into the connection template, not the CR. */
-  readonly endpoint: string;
+  /**
+   * S3 endpoint: a URL (`https://s3.example.org`) whose certificate a public CA signs, or an
+   * {@link S3Endpoint}. With `S3Endpoint.privateCa`, the CA's ConfigMap (in GitLab's namespace)
+   * joins `global.certificates.customCAs`, which the chart's certificates init container adds to
+   * the trust store of Rails and Workhorse. The URL goes into the connection template, not the CR.
+   */
+  readonly endpoint: string | S3Endpoint;
   /** @default 'us-east-1' (what most S3-compatible stores expect) */
   readonly region?: string;
   /**
@@ -306,6 +312,9 @@ export class GitLab extends Construct implements IGitLabServer {
 
     this.resource = this.createResource();
     this.templates = this.createSecretTemplates();
+    const endpoint = props.objectStorage.endpoint;
+    if (endpoint instanceof S3Endpoint) notePrivateS3(this, endpoint);
+    else this.node.addValidation({ validate: () => { const m = privateS3Problem(this, endpoint); return m ? [`objectStorage.endpoint: ${m}`] : []; } });
   }
 
   /** `https://<hostname>`: what runners and users use. */

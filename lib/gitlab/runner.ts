@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Runner as RunnerResource, RunnerSpecS3 } from '../../imports/gitlab-runner-apps.gitlab.com';
 import { Problems, show } from '../core/errors';
+import { notePrivateS3, privateS3Problem, S3Endpoint } from '../databases/s3-endpoint';
 import { dnsLabel, dnsSubdomain, duplicates, intRange, nonEmpty } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
 import { ExternalImage } from '../openshift/external-image';
@@ -38,8 +39,13 @@ export const RUNNER_VERSION_ANNOTATION = 'ocpkit.io/gitlab-runner-version';
 
 /** S3 cache shared by the jobs of a runner. */
 export interface RunnerS3CacheOptions {
-  /** S3 endpoint as `host` or `host:port`, no scheme (`s3.example.org`). */
-  readonly server: string;
+  /**
+   * S3 endpoint as `host` or `host:port`, no scheme (`s3.example.org`), or an {@link S3Endpoint}.
+   * With `S3Endpoint.privateCa`, the CA's ConfigMap (which must exist in the job namespace) is
+   * mounted into every job pod and named by SSL_CERT_DIR, which the helper's cache client reads
+   * (see lib/gitlab/_runner-config.ts for the GitLab Runner 18.11.3 facts).
+   */
+  readonly server: string | S3Endpoint;
   readonly bucket: string;
   /** Secret holding the keys `accesskey` and `secretkey`. */
   readonly credentialsSecretName: string;
@@ -260,7 +266,9 @@ export class GitLabRunner extends Construct {
       p.add('cache', `${show(props.cache)} is not an S3 cache; give { server, bucket, credentialsSecretName } or leave cache out`);
     } else if (props.cache !== undefined) {
       const c = props.cache;
-      if (typeof c.server !== 'string' || c.server.includes('://')) p.add('cache.server', `${show(c.server)} must be host or host:port without a scheme (for example "s3.example.org")`);
+      if (c.server instanceof S3Endpoint) {
+        if (c.insecure === true) p.add('cache.insecure', `the cache server ${c.server.url} is an https S3Endpoint; drop insecure`);
+      } else if (typeof c.server !== 'string' || c.server.includes('://')) p.add('cache.server', `${show(c.server)} must be host or host:port without a scheme (for example "s3.example.org")`);
       else {
         const [host, port, ...rest] = c.server.split(':');
         if (rest.length || hostOrIp(host) !== undefined || (port !== undefined && intRange(1, 65535)(Number(port)) !== undefined)) {
@@ -283,7 +291,7 @@ export class GitLabRunner extends Construct {
     }
     const jobNs = props.jobNamespace instanceof RunnerJobNamespace ? props.jobNamespace : undefined;
     const toml = resourcesOk && jobNs
-      ? runnerConfigToml(p, 'configToml', { namespace: jobNs.namespace, priorityClassName: jobNs.priorityClassName, resources: props.jobResources }, props.configToml)
+      ? runnerConfigToml(p, 'configToml', { namespace: jobNs.namespace, priorityClassName: jobNs.priorityClassName, resources: props.jobResources, cacheCa: props.cache?.server instanceof S3Endpoint ? props.cache.server.ca : undefined }, props.configToml)
       : undefined;
     p.throwIfAny();
 
@@ -322,9 +330,12 @@ export class GitLabRunner extends Construct {
       data: { 'config.toml': toml! },
     });
     const c = props.cache;
+    const cacheServer = c?.server;
     const s3: RunnerSpecS3 | undefined = c
-      ? { server: c.server, bucket: c.bucket, credentials: c.credentialsSecretName, location: c.region, insecure: c.insecure }
+      ? { server: cacheServer instanceof S3Endpoint ? cacheServer.hostPort : c.server as string, bucket: c.bucket, credentials: c.credentialsSecretName, location: c.region, insecure: c.insecure }
       : undefined;
+    if (cacheServer instanceof S3Endpoint) notePrivateS3(this, cacheServer);
+    else if (typeof cacheServer === 'string') this.node.addValidation({ validate: () => { const m = privateS3Problem(this, cacheServer); return m ? [`cache.server: ${m}`] : []; } });
     // With an authentication token, GitLab owns the settings: the CR carries only the neutral values
     // the operator documentation prescribes so that `register` does not refuse the token
     // (gitlabhq/gitlab-runner@v18.11.3:docs/configuration/configuring_runner_operator.md,

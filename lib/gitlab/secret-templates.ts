@@ -20,7 +20,7 @@ export function renderSecretTemplates(objectStorage: GitLabObjectStorageOptions,
     [OBJECT_STORE_TEMPLATE_KEY]: yaml.dump({
       provider: 'AWS',
       region: objectStorage.region ?? 'us-east-1',
-      endpoint: objectStorage.endpoint,
+      endpoint: typeof objectStorage.endpoint === 'string' ? objectStorage.endpoint : objectStorage.endpoint.url,
       path_style: true,
       aws_access_key_id: '{{ .access_key_id }}',
       aws_secret_access_key: '{{ .secret_access_key }}',
