@@ -7,6 +7,7 @@ import { EtcdBackup } from '../backup/etcd-backup';
 import { Problems, show } from '../core/errors';
 import { Cluster } from '../gitops/cluster';
 import { GitOpsApp } from '../gitops/gitops-app';
+import { Provides } from '../refs/provides';
 import { TreeIndex } from '../synth/pipeline';
 import { maxCronGapSeconds } from './_cron-gap';
 import { promDuration, selector } from './_promql';
@@ -237,10 +238,13 @@ export function prometheusK8sReader(scope: Construct, id: string, namespace: str
     metadata: { name, namespace },
     rules: [{ apiGroups: [''], resources: ['endpoints', 'pods', 'services'], verbs: ['get', 'list', 'watch'] }],
   });
-  new k8s.KubeRoleBinding(scope, `${id}Binding`, {
+  const binding = new k8s.KubeRoleBinding(scope, `${id}Binding`, {
     metadata: { name, namespace },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
     subjects: [{ kind: 'ServiceAccount', name: 'prometheus-k8s', namespace: CLUSTER_MONITORING_NAMESPACE }],
+  });
+  Provides.of(binding).object('ServiceAccount', CLUSTER_MONITORING_NAMESPACE, 'prometheus-k8s', {
+    by: 'OpenShift cluster monitoring (cluster-monitoring-operator release-4.14 assets/prometheus-k8s/service-account.yaml)',
   });
 }
 
