@@ -20,10 +20,24 @@ function fatal(e) {
 process.on('uncaughtException', fatal);
 process.on('unhandledRejection', fatal);
 
+// Installed as a package, the CLI runs the compiled JavaScript in build/ (`npm run build`; the
+// package's `files` ship build/ and no TypeScript sources). In this repository, where the sources
+// are (lib/cli/main.ts), it runs them through the TypeScript loader so an edit needs no rebuild;
+// OCPKIT_FROM_BUILD=1 makes it run build/ here too (to try what a package would run). Either way
+// the loader is registered: the user's stack module is TypeScript.
+function entryPoint() {
+  const path = require('path');
+  const fs = require('fs');
+  const source = path.join(__dirname, '..', 'lib', 'cli', 'main.ts');
+  const built = path.join(__dirname, '..', 'build', 'lib', 'cli', 'main.js');
+  if (!fs.existsSync(built)) return source;
+  return !fs.existsSync(source) || process.env.OCPKIT_FROM_BUILD === '1' ? built : source;
+}
+
 let main;
 try {
   require('./run-ts');
-  ({ main } = require('../lib/cli/main.ts'));
+  ({ main } = require(entryPoint()));
 } catch (e) {
   fatal(e);
 }
