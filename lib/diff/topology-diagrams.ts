@@ -73,14 +73,13 @@ export interface ChangeDiagramOptions {
  */
 export function changeDiagrams(base: Topology, head: Topology, result: DiffResult, options: ChangeDiagramOptions = {}): string[] {
   if (result.changes.length === 0) return [];
-  const changed = new Set<string>();
-  for (const c of result.changes) {
-    if (c.op === 'changed') changed.add(objectKey(scopeOf(c.file), { apiVersion: c.apiVersion, metadata: { namespace: c.namespace, name: c.name }, kind: c.kind }));
-  }
+  // objects the diff reports (not those its ignore list left out), by op
+  const touched = new Map<string, string>();
+  for (const c of result.changes) touched.set(objectKey(scopeOf(c.file), { apiVersion: c.apiVersion, metadata: { namespace: c.namespace, name: c.name }, kind: c.kind }), c.op);
   const nodes = new Map<string, TopologyNode>();
   for (const [id, n] of base.nodes) nodes.set(id, n);
   for (const [id, n] of head.nodes) nodes.set(id, n);
-  const status = nodeStatuses(base, head, changed);
+  const status = nodeStatuses(base, head, touched);
   const edges = mergeEdges(base.edges, head.edges);
   const out: string[] = [];
   const apps = applicationsDiagram(nodes, edges, status, result, options.maxApps ?? 25);
@@ -100,8 +99,11 @@ export function diagramsFor(oldDir: string, newDir: string, options: ChangeDiagr
   return (result) => changeDiagrams(base, head, result, options);
 }
 
-/** changed / added / removed per node id; unchanged nodes are absent. */
-function nodeStatuses(base: Topology, head: Topology, changed: ReadonlySet<string>): Map<string, NodeStatus> {
+/**
+ * changed / added / removed per node id; unchanged nodes are absent. Only nodes whose object the
+ * diff reports are marked: an object the ignore list leaves out is not a change here either.
+ */
+function nodeStatuses(base: Topology, head: Topology, touched: ReadonlyMap<string, string>): Map<string, NodeStatus> {
   const out = new Map<string, NodeStatus>();
   // interfaces of a changed policy whose own entry differs; when none does, the policy itself
   // changed (node selector, ...) and every interface it declares is marked
@@ -118,9 +120,11 @@ function nodeStatuses(base: Topology, head: Topology, changed: ReadonlySet<strin
     const b = base.nodes.get(id);
     const h = head.nodes.get(id);
     const real = (n: TopologyNode | undefined) => n !== undefined && !n.missing;
-    if (real(h) && !real(b)) out.set(id, 'added');
-    else if (real(b) && !real(h)) out.set(id, 'removed');
-    else if (h && b && real(h) && h.source && (changed.has(h.source) || (b.source !== undefined && b.source !== h.source))) {
+    if (real(h) && !real(b)) {
+      if (touched.has(h!.source!)) out.set(id, 'added');
+    } else if (real(b) && !real(h)) {
+      if (touched.has(b!.source!)) out.set(id, 'removed');
+    } else if (h && b && real(h) && h.source && touched.get(h.source) === 'changed') {
       if (h.signature === undefined || h.signature !== b.signature || !differs.has(h.source)) out.set(id, 'changed');
     }
   }

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { diffTreeFiles, DiffResult } from '../../lib/diff/diff-trees';
+import { IgnoreList } from '../../lib/diff/ignore-list';
 import { readTree, TreeFiles } from '../../lib/diff/read-tree';
 import { topologyOfFiles } from '../../lib/diff/topology';
 import { changeDiagrams, ChangeDiagramOptions, diagramsFor, topologyDiagram } from '../../lib/diff/topology-diagrams';
@@ -108,6 +109,16 @@ describe('change diagrams: the network path a change touches', () => {
     expect(d.network).toBeUndefined();
     expect(d.apps).toBeDefined();
     expect(changeDiagrams(topologyOfFiles(tree(base)), topologyOfFiles(tree(base)), diffTreeFiles(tree(base), tree(base)))).toEqual([]);
+  });
+
+  test('an object the ignore list leaves out of the diff is not marked either', () => {
+    const after = { ...base, 'prod/vms/vm-d.yaml': vm('vms', 'd', { int: 'internal' }), 'prod/vms/nad-int.yaml': nad('vms', 'internal', 'br-int', { mtu: 1500 }) };
+    const result = diffTreeFiles(tree(base), tree(after), { ignore: new IgnoreList([{ kind: 'VirtualMachine' }]) });
+    const parts = changeDiagrams(topologyOfFiles(tree(base)), topologyOfFiles(tree(after)), result);
+    const network = parseFlowchart(mermaidBlocks(parts.find((p) => p.includes('Network path'))!)[0]);
+    expect(marked(network).filter((l) => l.includes('['))).toEqual(['NAD vms/internal [changed]']);
+    // VM d is still drawn: it is on the NAD's path in the new tree, only not marked
+    expect(nodeByTitle(network, 'VM vms/d')).toBeDefined();
   });
 
   test('caps: a NAD under 60 VMs draws the NAD, its path upstream, the tenants, then as many VMs as fit, and counts what it left out', () => {
