@@ -1,7 +1,7 @@
-import { Cluster, External, ExternalImage, GitOpsApp, Quantity, SecretKey, SyncWave, Tenant } from '../../lib';
+import { Cluster, External, ExternalImage, GitOpsApp, Quantity, SecretKey, SyncWave } from '../../lib';
 import {
-  BackupExemption, BackupSchedule, BackupStorage, BucketEncryption, Cron, DataProtection, Duration, EtcdBackup, EtcdBackupTarget,
-  OADP_NAMESPACE, TenantRestore, VeleroPlugin,
+  BackupExemption, BackupScheduleSet, BackupStorage, BucketEncryption, Cron, DataProtection, Duration, EtcdBackup, EtcdBackupTarget,
+  OADP_NAMESPACE, VeleroPlugin, VeleroSnapshotClass,
 } from '../../lib';
 import { OperatorInstall } from '../../lib';
 import { Environment } from './environment';
@@ -12,14 +12,13 @@ const S3_ENDPOINT = 'https://s3-cache.int.community.example.org';
 const PLATFORM_NAMESPACES = ['gitlab-system', 'infra-vms'];
 /** Platform namespaces whose state needs no Velero backup, and why. */
 const NOT_BACKED_UP: Readonly<Record<string, string>> = {};
-/** Tenant whose restore is drilled (a database-backed service with volumes). */
-const DRILL_TENANT = 'discourse';
 
 /** What the backup part of the stack exposes. */
 export interface CommunityBackups {
   readonly app: GitOpsApp;
   readonly storage: BackupStorage;
-  readonly daily: BackupSchedule;
+  /** One Velero Schedule per tenant and platform namespace (`daily-<namespace>`). */
+  readonly daily: BackupScheduleSet;
 }
 
 /**
@@ -29,16 +28,14 @@ export interface CommunityBackups {
  *   CSI and KubeVirt plugins and the kopia node agent;
  * - one encrypted (SSE-S3) location: the off-site bucket behind the MinIO caching gateway, one
  *   prefix per environment; the credentials Secret `cloud-credentials` is created out of band;
- * - `daily-tenants`: every tenant (derived at synth time, so a new tenant is backed up without
- *   touching this file) plus the GitLab and infrastructure VM namespaces, at 02:00 UTC, kept 30
- *   days, volume data moved into the bucket from CSI snapshots;
+ * - `daily-<namespace>`: one Velero Schedule per tenant (every tenant of tenants.yaml, so a new
+ *   tenant is backed up without touching this file) and per GitLab and infrastructure VM
+ *   namespace, so one namespace's failure fails only its own backup; starting between 02:00 and
+ *   02:59 UTC (a fixed minute per namespace), kept 30 days, volume data moved into the bucket from
+ *   CSI snapshots taken with the ODF classes declared below;
  * - the daily etcd snapshot at 01:00 UTC onto a CephFS volume, kept 7 days, copied to the bucket.
  *
- * Restore drill: `dist/<env>/_restore-drills/` holds a Restore of the `discourse` tenant from
- * the latest daily backup into `discourse-restore-drill`. No Argo CD Application syncs that
- * folder; the procedure is on {@link TenantRestore}. Run it once a quarter in staging and after
- * every OADP upgrade; to restore a specific backup, set `backupName` (`oc -n openshift-adp get
- * backups` lists them, named `daily-tenants-<yyyyMMddHHmmss>`).
+ * Restore drills and the disaster-recovery runbooks are in drills.ts.
  */
 export function addBackups(cluster: Cluster, env: Environment): CommunityBackups {
   const app = new GitOpsApp(cluster, 'Backup', { name: 'backup', syncWave: SyncWave.CONFIG });
@@ -74,8 +71,24 @@ export function addBackups(cluster: Cluster, env: Environment): CommunityBackups
   for (const [ns, reason] of Object.entries(NOT_BACKED_UP)) {
     if (present.has(ns)) BackupExemption.exemptNamespace(app, ns, reason);
   }
-  const daily = BackupSchedule.everyTenant(app, 'DailyTenants', {
-    name: 'daily-tenants',
+  // The VolumeSnapshotClasses ODF creates for its RBD and CephFS drivers, which Velero's CSI
+  // snapshots and data mover use once labelled (openshift/oadp-operator@oadp-1.4
+  // blogs/oadp-odf/oadp-blog.md names both classes and drivers).
+  VeleroSnapshotClass.external(app, 'ocs-storagecluster-rbdplugin-snapclass', {
+    driver: 'openshift-storage.rbd.csi.ceph.com',
+    storageClasses: ['ocs-storagecluster-ceph-rbd', 'ocs-storagecluster-ceph-rbd-virtualization'],
+    servesDefaultStorageClass: true,
+    providedBy: 'pre-existing',
+    note: 'created by OpenShift Data Foundation; label it velero.io/csi-volumesnapshot-class=true (oc label volumesnapshotclass ocs-storagecluster-rbdplugin-snapclass velero.io/csi-volumesnapshot-class=true); the default StorageClass of the cluster is ocs-storagecluster-ceph-rbd',
+  });
+  VeleroSnapshotClass.external(app, 'ocs-storagecluster-cephfsplugin-snapclass', {
+    driver: 'openshift-storage.cephfs.csi.ceph.com',
+    storageClasses: ['ocs-storagecluster-cephfs'],
+    providedBy: 'pre-existing',
+    note: 'created by OpenShift Data Foundation; label it velero.io/csi-volumesnapshot-class=true (oc label volumesnapshotclass ocs-storagecluster-cephfsplugin-snapclass velero.io/csi-volumesnapshot-class=true)',
+  });
+  const daily = BackupScheduleSet.everyTenant(app, 'Daily', {
+    name: 'daily',
     schedule: Cron.daily({ hour: 2 }),
     ttl: Duration.days(30),
     storage,
@@ -102,10 +115,6 @@ export function addBackups(cluster: Cluster, env: Environment): CommunityBackups
     note: `AWS credentials file of a key that may write etcd/${env.name}/ in community-cluster-backups (the etcd snapshot copy job)`,
   });
 
-  const drillTenant = cluster.node.tryFindChild(DRILL_TENANT);
-  if (drillTenant instanceof Tenant) {
-    new TenantRestore(app, 'RestoreDrill', { tenant: drillTenant, schedule: daily });
-  }
   return { app, storage, daily };
 }
 

@@ -57,6 +57,43 @@ export interface StatefulObject {
   readonly description: string;
   /** Construct path. */
   readonly path: string;
+  /** StorageClass of each volume it holds (`undefined`: the cluster's default StorageClass). */
+  readonly storageClasses: readonly (string | undefined)[];
+  /** Labelled `velero.io/exclude-from-backup=true`: Velero skips it (and its volume data). */
+  readonly excluded: boolean;
+  /** The written reason of an exclusion (annotation `ocpkit.io/backup-exempt-reason`), if any. */
+  readonly exclusionReason?: string;
+}
+
+/**
+ * Label that keeps one object (and, for a PVC, its volume data) out of every Velero backup:
+ * Velero 1.14 skips an item labelled `velero.io/exclude-from-backup=true` before any backup
+ * action runs, so no CSI snapshot or data mover upload happens for such a PVC
+ * (vmware-tanzu/velero@v1.14.0 pkg/backup/item_backupper.go backupItemInternal;
+ * site/content/docs/v1.14/resource-filtering.md). File-system backup picks volumes from the
+ * pods that mount them and does not read this label; opt those out with the pod annotation
+ * `backup.velero.io/backup-volumes-excludes` (pkg/apis/velero/v1/labels_annotations.go).
+ */
+export const VELERO_EXCLUDE_LABEL = 'velero.io/exclude-from-backup';
+
+/** Annotation carrying the written reason of an exemption or an exclusion. */
+export const EXEMPT_REASON_ANNOTATION = 'ocpkit.io/backup-exempt-reason';
+
+function claimClass(spec: any): string | undefined {
+  const sc = spec?.storageClassName;
+  return typeof sc === 'string' && sc !== '' ? sc : undefined;
+}
+
+/** StorageClass of each volume a stateful manifest holds. */
+function storageClassesOf(manifest: any): (string | undefined)[] {
+  const spec = manifest?.spec ?? {};
+  switch (manifest?.kind) {
+    case 'PersistentVolumeClaim': return [claimClass(spec)];
+    case 'DataVolume': return [claimClass(spec.storage) ?? claimClass(spec.pvc)];
+    case 'StatefulSet': return (spec.volumeClaimTemplates ?? []).map((t: any) => claimClass(t?.spec));
+    case 'VirtualMachine': return (spec.dataVolumeTemplates ?? []).map((t: any) => claimClass(t?.spec?.storage) ?? claimClass(t?.spec?.pvc));
+    default: return [];
+  }
 }
 
 /** The stateful object a manifest describes, or undefined (a StatefulSet without volumeClaimTemplates holds none). */
@@ -73,14 +110,19 @@ export function statefulObject(manifest: any, path: string): StatefulObject | un
     const n = manifest.spec?.dataVolumeTemplates?.length ?? 0;
     if (n > 0) description += ` with ${n} dataVolumeTemplate${n === 1 ? '' : 's'}`;
   }
+  const labels = manifest.metadata?.labels ?? {};
+  const reason = manifest.metadata?.annotations?.[EXEMPT_REASON_ANNOTATION];
   return {
     kind: manifest.kind,
     name: manifest.metadata?.name,
     namespace: manifest.metadata?.namespace,
-    labels: manifest.metadata?.labels ?? {},
+    labels,
     needs: kind.needs,
     description,
     path,
+    storageClasses: storageClassesOf(manifest),
+    excluded: labels[VELERO_EXCLUDE_LABEL] === 'true',
+    exclusionReason: typeof reason === 'string' ? reason : undefined,
   };
 }
 

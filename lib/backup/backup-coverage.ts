@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Cluster } from '../gitops/cluster';
 import { Tenant } from '../tenancy/tenant';
-import { StatefulObject, STATEFUL, groupKind, statefulObject, templateCovers } from './_stateful';
+import { StatefulObject, STATEFUL, VELERO_EXCLUDE_LABEL, groupKind, statefulObject, templateCovers } from './_stateful';
 import { BackupExemption } from './backup-exemption';
 import { TreeIndex } from '../synth/pipeline';
 
@@ -34,15 +34,19 @@ export class BackupCoverage extends Construct {
     this.node.addValidation({ validate: () => this.check() });
   }
 
-  /** Every stateful object of the cluster, rendered. */
+  /** Every stateful object of the cluster, rendered (once per walk of the tree: schedules ask too). */
   public statefulObjects(): StatefulObject[] {
+    const walk = TreeIndex.all(this);
+    const cached = STATEFUL_CACHE.get(walk);
+    if (cached) return cached;
     const out: StatefulObject[] = [];
-    for (const c of TreeIndex.all(this)) {
+    for (const c of walk) {
       if (!(c instanceof ApiObject) || !STATEFUL[groupKind(c.apiVersion, c.kind)]) continue;
       const manifest = tryRender(c);
       const obj = manifest && statefulObject(manifest, c.node.path);
       if (obj && obj.namespace) out.push(obj);
     }
+    STATEFUL_CACHE.set(walk, out);
     return out;
   }
 
@@ -64,12 +68,19 @@ export class BackupCoverage extends Construct {
     const exempt = BackupExemption.all(this);
     const schedules = this.scheduleTemplates();
     const byNamespace = new Map<string, StatefulObject[]>();
+    const problems: string[] = [];
     for (const o of this.statefulObjects()) {
+      if (o.excluded) {
+        // excluded one by one (BackupExemption.excludeVolume): deliberate only with a reason
+        if (!o.exclusionReason || o.exclusionReason.trim().length < 10) {
+          problems.push(`${o.description} in "${o.namespace}" (${o.path}) carries ${VELERO_EXCLUDE_LABEL}=true without a written reason, so its data is silently left out of every backup; exclude it with BackupExemption.excludeVolume(claim, reason), or drop the label`);
+        }
+        continue;
+      }
       if (exempt.has(o.namespace)) continue;
       if ([...schedules.values()].some((t) => templateCovers(t, o))) continue;
       byNamespace.set(o.namespace, [...(byNamespace.get(o.namespace) ?? []), o]);
     }
-    const problems: string[] = [];
     const scheduleNote = schedules.size ? `(schedules: ${[...schedules.keys()].sort().join(', ')})` : '(the cluster has no Velero Schedule)';
     for (const ns of [...byNamespace.keys()].sort()) {
       const objs = byNamespace.get(ns)!;
@@ -82,6 +93,8 @@ export class BackupCoverage extends Construct {
     return problems;
   }
 }
+
+const STATEFUL_CACHE = new WeakMap<readonly unknown[], StatefulObject[]>();
 
 /** Renders an object for inspection; a render failure is reported by the synthesizer itself. */
 function tryRender(obj: ApiObject): any | undefined {

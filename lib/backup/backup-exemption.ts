@@ -1,11 +1,18 @@
+import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Problems, show } from '../core/errors';
 import { dnsLabel } from '../core/rules';
 import { Tenant } from '../tenancy/tenant';
 import { TreeIndex } from '../synth/pipeline';
+import { EXEMPT_REASON_ANNOTATION, VELERO_EXCLUDE_LABEL } from './_stateful';
 
-/** Annotation on an exempt tenant's Namespace carrying the written reason. */
-export const BACKUP_EXEMPT_ANNOTATION = 'ocpkit.io/backup-exempt-reason';
+/** Annotation on an exempt tenant's Namespace (or an excluded volume) carrying the written reason. */
+export const BACKUP_EXEMPT_ANNOTATION = EXEMPT_REASON_ANNOTATION;
+export { VELERO_EXCLUDE_LABEL } from './_stateful';
+
+function reasonProblem(reason: unknown): string | undefined {
+  return typeof reason === 'string' && reason.trim().length >= 10 ? undefined : `${show(reason)} is not a reason; say in a few words why this state needs no backup`;
+}
 
 /** Properties of {@link BackupExemption}. Exactly one of `tenant` and `namespace`. */
 export interface BackupExemptionProps {
@@ -39,6 +46,27 @@ export class BackupExemption extends Construct {
     return new BackupExemption(scope, `BackupExemption-${namespace}`, { namespace, reason });
   }
 
+  /**
+   * Keeps one large, re-creatable volume out of every Velero backup while the rest of its
+   * namespace is backed up: the PVC gets `velero.io/exclude-from-backup: "true"` (Velero skips the
+   * claim and takes no snapshot or data copy of it; see {@link VELERO_EXCLUDE_LABEL}) and the
+   * reason as the `ocpkit.io/backup-exempt-reason` annotation. The coverage check counts the claim
+   * as deliberately not backed up, and refuses a claim carrying the label without a reason. After a
+   * restore the claim is absent: Argo CD re-creates it empty from Git, and whatever refills it
+   * (a mirror sync, a cache) must run. Works for the CSI snapshot and data mover paths; file-system
+   * backups ignore the label.
+   */
+  public static excludeVolume(claim: ApiObject, reason: string): void {
+    const p = new Problems(claim?.node?.path ?? 'excludeVolume');
+    if (!(claim instanceof ApiObject) || claim.kind !== 'PersistentVolumeClaim' || claim.apiVersion !== 'v1') {
+      p.add('claim', `${claim instanceof ApiObject ? `${claim.apiVersion} ${claim.kind}` : show(claim)} is not a PersistentVolumeClaim; Velero's exclusion label acts per object, and only a claim's own label keeps its volume data out`);
+    }
+    p.check('reason', reason, reasonProblem);
+    p.throwIfAny();
+    claim.metadata.addLabel(VELERO_EXCLUDE_LABEL, 'true');
+    claim.metadata.addAnnotation(EXEMPT_REASON_ANNOTATION, reason.trim());
+  }
+
   /** Every exemption of a cluster, by namespace. */
   public static all(c: IConstruct): Map<string, BackupExemption> {
     const out = new Map<string, BackupExemption>();
@@ -60,9 +88,7 @@ export class BackupExemption extends Construct {
     if (hasTenant === hasNs) p.add('tenant', 'give exactly one of tenant and namespace');
     if (hasTenant && !(props.tenant instanceof Tenant)) p.add('tenant', `${show(props.tenant)} is not a Tenant`);
     if (hasNs) p.check('namespace', props.namespace, dnsLabel);
-    if (typeof props.reason !== 'string' || props.reason.trim().length < 10) {
-      p.add('reason', `${show(props.reason)} is not a reason; say in a few words why this state needs no backup`);
-    }
+    p.check('reason', props.reason, reasonProblem);
     p.throwIfAny();
     this.tenant = props.tenant;
     this.namespace = props.tenant ? props.tenant.tenantName : props.namespace!;

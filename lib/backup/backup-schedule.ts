@@ -12,6 +12,7 @@ import { BackupExemption } from './backup-exemption';
 import { BackupStorage, IBackupStorage } from './backup-storage';
 import { Cron, cronRule } from './cron';
 import { Duration, durationRule } from './duration';
+import { snapshotClassProblems, VeleroSnapshotClass } from './snapshot-class';
 import { GitOpsApp } from '../gitops/gitops-app';
 import { TreeIndex } from '../synth/pipeline';
 
@@ -160,6 +161,10 @@ export class BackupSchedule extends Construct {
   }
 
   public readonly scheduleName: string;
+  /** When backups start (UTC). */
+  public readonly cron: Cron;
+  /** How long each backup is kept. */
+  public readonly ttl: Duration;
   public readonly veleroNamespace: string;
   public readonly storage: IBackupStorage;
   public readonly volumes: VolumeBackup;
@@ -208,12 +213,14 @@ export class BackupSchedule extends Construct {
     p.throwIfAny();
 
     this.scheduleName = props.name;
+    this.cron = props.schedule;
     this.storage = storage;
     this.veleroNamespace = storage.veleroNamespace;
     this.volumes = props.volumes ?? VolumeBackup.SNAPSHOT_MOVE_DATA;
     this.tenants = props.tenants;
     this.extraNamespaces = [...namespaces];
     const ttl = props.ttl ?? Duration.days(30);
+    this.ttl = ttl;
     const v = this.volumes;
 
     this.resource = new Schedule(this, 'Resource', {
@@ -284,6 +291,10 @@ export class BackupSchedule extends Construct {
     }
     if (this.storage instanceof BackupStorage && Cluster.of(this.storage) !== cluster) {
       out.push(`storage: backup storage "${this.storage.locationName}" belongs to another cluster`);
+    }
+    if (this.volumes === VolumeBackup.SNAPSHOT || this.volumes === VolumeBackup.SNAPSHOT_MOVE_DATA) {
+      const template = this.resource.toJson()?.spec?.template;
+      out.push(...snapshotClassProblems(this.scheduleName, template, BackupCoverage.of(this).statefulObjects(), VeleroSnapshotClass.all(this)));
     }
     return out;
   }

@@ -117,3 +117,22 @@ export function cronRule(value: unknown): string | undefined {
   if (!(value instanceof Cron)) return `${show(value)} must be a Cron (Cron.daily({ hour: 2 }), Cron.expression("0 2 * * *"), ...)`;
   return value.problem();
 }
+
+/**
+ * The same schedule started `minutes` later: the minute and hour fields move, wrapping past
+ * midnight only when every day-selecting field is `*` (a weekly or monthly schedule would move to
+ * the next day, which is not "later the same run"). Returns the shifted Cron, or what prevents it.
+ */
+export function shiftCron(cron: Cron, minutes: number): { cron: Cron } | { problem: string } {
+  const fields = cron.expressionText.trim().split(/\s+/);
+  if (fields.length !== 5 || !/^\d+$/.test(fields[0]) || !/^\d+$/.test(fields[1])) {
+    return { problem: `${show(cron.expressionText)} has no fixed minute and hour to start from; spreading start times needs one (Cron.daily({ hour: 2 }), Cron.weekly(0, { hour: 3 }))` };
+  }
+  const start = Number(fields[1]) * 60 + Number(fields[0]) + minutes;
+  const everyDay = fields[2] === '*' && fields[3] === '*' && fields[4] === '*';
+  if (start >= 24 * 60 && !everyDay) {
+    return { problem: `${show(cron.expressionText)} shifted by ${minutes} minutes runs past midnight into another day; start it earlier or spread less` };
+  }
+  const t = start % (24 * 60);
+  return { cron: Cron.expression(`${t % 60} ${Math.floor(t / 60)} ${fields.slice(2).join(' ')}`) };
+}

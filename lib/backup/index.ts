@@ -9,3 +9,6 @@ export * from './duration';
 export * from './etcd-backup';
 export * from './tenant-restore';
 export { OADP_NAMESPACE, bucketNameProblem } from './_rules';
+export * from './backup-schedule-set';
+export * from './snapshot-class';
+export { DRILL_EXCLUDED_RESOURCES } from './_drill';

@@ -4,6 +4,7 @@ import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { BACKUP_EXEMPT_ANNOTATION, BackupExemption, BackupSchedule, Cron, TenantSelection, VolumeBackup } from '../../lib/backup';
 import { find, synth, testCluster } from '../_helpers';
 import { backupApp, pvc, storage, tenant } from './_fixtures';
+import { csi } from './_csi';
 
 /** A VirtualMachine by kind only (lib/virt builds the real ones). */
 function vm(scope: any, name: string): ApiObject {
@@ -26,6 +27,7 @@ describe('backup coverage check', () => {
     vm(tenant(cluster, 'legacy'), 'gitaly');
     tenant(cluster, 'stateless');
     const app = backupApp(cluster);
+    csi(app);
     BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app) });
     expect(() => synth(cluster)).not.toThrow();
   });
@@ -37,6 +39,7 @@ describe('backup coverage check', () => {
     const legacy = tenant(cluster, 'legacy');
     vm(legacy, 'gitaly');
     const app = backupApp(cluster);
+    csi(app);
     new BackupSchedule(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app), tenants: TenantSelection.of(forum) });
     expect(() => synth(cluster)).toThrow(/\[BackupCoverage\] tenant "legacy" \(legacy\) holds state that no Velero schedule backs up \(schedules: openshift-adp\/daily\): VirtualMachine "gitaly" with 1 dataVolumeTemplate; add the tenant to a BackupSchedule/);
     expect(() => synth(cluster)).not.toThrow(/tenant "forum"/);
@@ -62,6 +65,7 @@ describe('backup coverage check', () => {
     pvc(tenant(cluster, 'forum'), 'data');
     BackupExemption.exempt(cache, 'mirror cache, refilled from upstream in an hour');
     const app = backupApp(cluster);
+    csi(app);
     BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app) });
     const r = synth(cluster);
     expect(find(r, 'Namespace', 'cache').metadata.annotations[BACKUP_EXEMPT_ANNOTATION]).toBe('mirror cache, refilled from upstream in an hour');
@@ -80,6 +84,7 @@ describe('backup coverage check', () => {
       },
     });
     const app = backupApp(cluster);
+    csi(app);
     pvc(tenant(cluster, 'forum'), 'data');
     BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app) });
     expect(() => synth(cluster)).toThrow(/\[BackupCoverage\] namespace "gitlab-system" holds state .*StatefulSet "gitaly" with 1 volumeClaimTemplate; add it to a BackupSchedule's namespaces or exempt it/);
@@ -92,6 +97,7 @@ describe('backup coverage check', () => {
       const cluster = testCluster();
       pvc(tenant(cluster, 'forum'), 'data', { app: 'forum' });
       const app = backupApp(cluster);
+      csi(app);
       BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app), ...props });
       return () => synth(cluster);
     };
@@ -109,6 +115,7 @@ describe('backup coverage check', () => {
     const cluster = testCluster();
     vm(tenant(cluster, 'legacy'), 'gitaly');
     const app = backupApp(cluster);
+    csi(app);
     BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app), includedResources: ['virtualmachines.kubevirt.io'] });
     expect(() => synth(cluster)).toThrow(/tenant "legacy"/);
   });
@@ -119,6 +126,7 @@ describe('backup coverage check', () => {
     expect(() => BackupExemption.exempt(tenant(cluster, 'wiki'), '')).toThrow(/\[wiki\/BackupExemption\] reason: "" is not a reason/);
     expect(() => new BackupExemption(forum, 'X', { reason: 'some long enough reason' })).toThrow(/\[forum\/X\] tenant: give exactly one of tenant and namespace/);
     const app = backupApp(cluster);
+    csi(app);
     expect(() => BackupExemption.exemptNamespace(app, 'Bad NS', 'some long enough reason')).toThrow(/namespace: "Bad NS" is not a DNS-1123 label/);
     BackupExemption.exempt(forum, 'first reason, long enough');
     BackupExemption.exemptNamespace(app, 'forum', 'second reason, long enough');

@@ -5,12 +5,14 @@ import {
 } from '../../lib/backup';
 import { find, synth, testCluster } from '../_helpers';
 import { backupApp, storage, tenant } from './_fixtures';
+import { csi } from './_csi';
 
 describe('BackupSchedule', () => {
   test('minimal schedule: exact Velero Schedule', () => {
     const cluster = testCluster();
     const forum = tenant(cluster, 'forum');
     const app = backupApp(cluster);
+    csi(app);
     new BackupSchedule(app, 'Daily', { name: 'daily', schedule: Cron.daily({ hour: 2 }), storage: storage(app), tenants: TenantSelection.of(forum) });
     const s = find(synth(cluster), 'Schedule', 'daily', 'openshift-adp');
     expect(s.spec).toEqual({
@@ -32,6 +34,7 @@ describe('BackupSchedule', () => {
   test('everyTenant derives namespaces at synth time: a tenant added later is included, exempt ones are not', () => {
     const cluster = testCluster();
     const app = backupApp(cluster);
+    csi(app);
     const sched = BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app) });
     tenant(cluster, 'wiki');
     tenant(cluster, 'forum');
@@ -49,6 +52,7 @@ describe('BackupSchedule', () => {
     const vms = new GitOpsApp(cluster, 'Vms', { name: 'vms' });
     new k8s.KubeNamespace(vms, 'Ns', { metadata: { name: 'legacy-vms' } });
     const app = backupApp(cluster);
+    csi(app);
     BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app), namespaces: ['gitlab-system', 'legacy-vms'] });
     expect(find(synth(cluster), 'Schedule', 'daily').spec.template.includedNamespaces).toEqual(['forum', 'gitlab-system', 'legacy-vms']);
   });
@@ -57,6 +61,7 @@ describe('BackupSchedule', () => {
     const cluster = testCluster();
     tenant(cluster, 'forum');
     const app = backupApp(cluster);
+    csi(app);
     new BackupSchedule(app, 'Weekly', {
       name: 'weekly',
       schedule: Cron.weekly(0, { hour: 3 }),
@@ -89,6 +94,7 @@ describe('BackupSchedule', () => {
     const cluster = testCluster();
     tenant(cluster, 'forum');
     const app = backupApp(cluster);
+    csi(app);
     BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app), volumes: VolumeBackup.NONE });
     const labels = find(synth(cluster), 'Schedule', 'daily').spec.template.metadata.labels;
     expect(Object.keys(labels).length).toBeGreaterThan(0);
@@ -100,6 +106,7 @@ describe('BackupSchedule', () => {
       const cluster = testCluster();
       const forum = tenant(cluster, 'forum');
       const app = backupApp(cluster);
+      csi(app);
       return { cluster, forum, app, storage: storage(app) };
     };
     test('invalid cron', () => {

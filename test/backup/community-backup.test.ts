@@ -8,11 +8,19 @@ describe('reference stack backups', () => {
   const env = environments().find((e) => e.name === 'staging')!;
   const result = synth(buildEnvironment(env));
 
-  test('the daily schedule covers all 46 tenants plus the GitLab and VM namespaces', () => {
+  test('one daily Schedule per tenant plus the GitLab and VM namespaces, each backing up its own namespace, started 02:00-02:59', () => {
     const tenants = loadTenantFile(path.join(__dirname, '../../apps/community/tenants.yaml')).map((t) => t.name);
     expect(tenants).toHaveLength(46);
-    const ns: string[] = find(result, 'Schedule', 'daily-tenants', 'openshift-adp').spec.template.includedNamespaces;
-    expect(ns).toEqual([...tenants, 'gitlab-system', 'infra-vms'].sort());
+    const schedules = result.objects.filter((o) => o.manifest.kind === 'Schedule').map((o) => o.manifest);
+    const expected = [...tenants, 'gitlab-system', 'infra-vms'].sort();
+    expect(schedules.map((s) => s.metadata.name).sort()).toEqual(expected.map((ns) => `daily-${ns}`).sort());
+    for (const s of schedules) {
+      expect(s.metadata.namespace).toBe('openshift-adp');
+      expect(s.spec.template.includedNamespaces).toEqual([s.metadata.name.slice('daily-'.length)]);
+      expect(s.spec.schedule).toMatch(/^([0-9]|[1-5][0-9]) 2 \* \* \*$/);
+    }
+    // spread: not all at the same minute
+    expect(new Set(schedules.map((s) => s.spec.schedule)).size).toBeGreaterThan(10);
   });
 
   test('one encrypted location inside the OADP DPA, etcd snapshots copied with SSE, a drill outside synced folders', () => {
