@@ -12,6 +12,9 @@ import { promDuration } from './_promql';
 /** Namespace and name of the cluster monitoring stack's configuration (a cluster singleton). */
 export const CLUSTER_MONITORING_NAMESPACE = 'openshift-monitoring';
 export const CLUSTER_MONITORING_CONFIG = 'cluster-monitoring-config';
+/** Namespace and name of the user-workload monitoring stack's configuration (a cluster singleton too). */
+export const USER_WORKLOAD_MONITORING_NAMESPACE = 'openshift-user-workload-monitoring';
+export const USER_WORKLOAD_MONITORING_CONFIG = 'user-workload-monitoring-config';
 /**
  * Namespace label that hands a namespace's ServiceMonitors and PrometheusRules to the platform
  * Prometheus (`prometheus-k8s` selects rules, ServiceMonitors and PodMonitors of namespaces with
@@ -39,6 +42,17 @@ export interface ClusterMonitoringProps {
    * @default the platform default (15d)
    */
   readonly platformRetention?: Duration;
+  /**
+   * How long the user-workload Prometheus keeps data: written to the
+   * `user-workload-monitoring-config` ConfigMap of `openshift-user-workload-monitoring`
+   * (`prometheus.retention`), which this construct then owns as a whole, like
+   * cluster-monitoring-config. A rule evaluated there (leaf-prometheus, such as the Velero
+   * failure alerts on a user-workload namespace) sees no further back than this. Without it the
+   * ConfigMap is left alone and CMO sets no retention on that Prometheus (release-4.14
+   * pkg/manifests/manifests.go applies only a configured one), so prometheus-operator's default applies.
+   * @default not managed
+   */
+  readonly userWorkloadRetention?: Duration;
 }
 
 /**
@@ -47,7 +61,8 @@ export interface ClusterMonitoringProps {
  * most one ClusterMonitoring (synthesis refuses a second one, and any other object of that name).
  *
  * The ConfigMap carries exactly what the props declare, today `enableUserWorkload` and the
- * platform Prometheus' retention; Argo CD owns it, so a setting added by hand on the cluster
+ * platform Prometheus' retention (and, when `userWorkloadRetention` is set, the
+ * `user-workload-monitoring-config` ConfigMap carries the user-workload Prometheus' retention); Argo CD owns it, so a setting added by hand on the cluster
  * (`oc edit configmap cluster-monitoring-config`) is reverted at the next sync: declare it here.
  * Keys of the file are those of ClusterMonitoringConfiguration at
  * openshift/cluster-monitoring-operator release-4.14 pkg/manifests/types.go
@@ -80,6 +95,8 @@ export class ClusterMonitoring extends Construct {
   /** Whether monitoring for user-defined projects is on. */
   public readonly userWorkload: boolean;
   public readonly configMap: k8s.KubeConfigMap;
+  /** The user-workload configuration, when `userWorkloadRetention` is declared. */
+  public readonly userWorkloadConfigMap?: k8s.KubeConfigMap;
 
   constructor(scope: Construct, id: string, props: ClusterMonitoringProps = {}) {
     super(scope, id);
@@ -92,6 +109,14 @@ export class ClusterMonitoring extends Construct {
         : retention.problem() ?? (retention.seconds < 86_400 ? `${show(retention.toString())} is shorter than a day; the platform alerts look back up to a day` : undefined);
       if (why) p.add('platformRetention', why);
     }
+    const uwRetention = props.userWorkloadRetention;
+    if (uwRetention !== undefined) {
+      const why = !(uwRetention instanceof Duration)
+        ? `${show(uwRetention)} must be a Duration (Duration.days(8))`
+        : uwRetention.problem() ?? (uwRetention.seconds < 86_400 ? `${show(uwRetention.toString())} is shorter than a day; the backup alerts look back a whole schedule period` : undefined);
+      if (why) p.add('userWorkloadRetention', why);
+      else if (props.userWorkload === false) p.add('userWorkloadRetention', 'is set but userWorkload is false; there is no user-workload Prometheus to keep data');
+    }
     if (!GitOpsApp.enclosing(this)) p.add('scope', 'define ClusterMonitoring inside a GitOpsApp');
     p.throwIfAny();
 
@@ -103,6 +128,13 @@ export class ClusterMonitoring extends Construct {
       data: { 'config.yaml': yaml.dump(config, { lineWidth: -1 }) },
     });
     this.node.defaultChild = this.configMap;
+    if (uwRetention) {
+      // keys of UserWorkloadConfiguration (release-4.14 pkg/manifests/types.go: prometheus.retention)
+      this.userWorkloadConfigMap = new k8s.KubeConfigMap(this, 'UserWorkloadConfig', {
+        metadata: { name: USER_WORKLOAD_MONITORING_CONFIG, namespace: USER_WORKLOAD_MONITORING_NAMESPACE },
+        data: { 'config.yaml': yaml.dump({ prometheus: { retention: promDuration(uwRetention.seconds) } }, { lineWidth: -1 }) },
+      });
+    }
     this.node.addValidation({ validate: () => this.problems() });
   }
 
@@ -112,9 +144,12 @@ export class ClusterMonitoring extends Construct {
     const others = TreeIndex.ofType(cluster, ClusterMonitoring).filter((m) => m !== this);
     if (others.length) out.push(`the cluster has another ClusterMonitoring at ${others.map((o) => o.node.path).join(', ')}; cluster-monitoring-config is one object per cluster, declare it once`);
     for (const c of TreeIndex.all(cluster)) {
-      if (c === this.configMap || !(c instanceof ApiObject) || c.kind !== 'ConfigMap') continue;
+      if (c === this.configMap || c === this.userWorkloadConfigMap || !(c instanceof ApiObject) || c.kind !== 'ConfigMap') continue;
       if (c.metadata.name === CLUSTER_MONITORING_CONFIG && c.metadata.namespace === CLUSTER_MONITORING_NAMESPACE) {
         out.push(`${c.node.path} also writes ConfigMap ${CLUSTER_MONITORING_NAMESPACE}/${CLUSTER_MONITORING_CONFIG}; declare its settings on this ClusterMonitoring instead`);
+      }
+      if (this.userWorkloadConfigMap && c.metadata.name === USER_WORKLOAD_MONITORING_CONFIG && c.metadata.namespace === USER_WORKLOAD_MONITORING_NAMESPACE) {
+        out.push(`${c.node.path} also writes ConfigMap ${USER_WORKLOAD_MONITORING_NAMESPACE}/${USER_WORKLOAD_MONITORING_CONFIG}; declare its settings on this ClusterMonitoring instead`);
       }
     }
     return out;

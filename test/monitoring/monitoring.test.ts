@@ -71,6 +71,21 @@ describe('ClusterMonitoring', () => {
     expect(yaml.load(cm.manifest.data['config.yaml'])).toEqual({ enableUserWorkload: true, prometheusK8s: { retention: '30d' } });
   });
 
+  test('userWorkloadRetention: owns user-workload-monitoring-config too; without it that ConfigMap is left alone', () => {
+    const { cluster, app } = stack({ monitoring: false });
+    new ClusterMonitoring(app, 'Config', { userWorkloadRetention: Duration.days(8) });
+    const cms = synthRunbooks(cluster).objects.filter((o) => o.manifest.kind === 'ConfigMap').map((o) => o.manifest);
+    const uw = cms.find((m) => m.metadata.name === 'user-workload-monitoring-config');
+    expect(uw.metadata.namespace).toBe('openshift-user-workload-monitoring');
+    expect(yaml.load(uw.data['config.yaml'])).toEqual({ prometheus: { retention: '8d' } });
+    expect(yaml.load(cms.find((m) => m.metadata.name === 'cluster-monitoring-config').data['config.yaml'])).toEqual({ enableUserWorkload: true });
+
+    const plain = stack();
+    expect(synthRunbooks(plain.cluster).objects.filter((o) => o.manifest.metadata?.name === 'user-workload-monitoring-config')).toEqual([]);
+    expect(messages(() => new ClusterMonitoring(plain.app, 'Off', { userWorkload: false, userWorkloadRetention: Duration.days(8) })))
+      .toEqual(['[Monitoring/Off] userWorkloadRetention: is set but userWorkload is false; there is no user-workload Prometheus to keep data']);
+  });
+
   test('is a cluster singleton: a second one, or another object writing the ConfigMap, is refused', () => {
     const { cluster, app, backup } = stack();
     new ClusterMonitoring(backup, 'Again');
