@@ -42,6 +42,27 @@ export function regionProblem(v: unknown): string | undefined {
   return typeof v === 'string' && /^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/.test(v) ? undefined : `${show(v)} is not a region name (for example "us-east-1")`;
 }
 
+/**
+ * The declared identity of object-store credentials: a user, service-account or role name
+ * (`velero-production`, `arn:aws:iam::123456789012:user/velero`), never the access key or secret.
+ */
+export function credentialsIdentityProblem(v: unknown): string | undefined {
+  if (typeof v !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9@:/+=,._-]{0,255}$/.test(v)) {
+    return `${show(v)} is not a credentials identity; give the user or role name the access key belongs to (for example "velero-production"), never the key`;
+  }
+  // An AWS access key id (AKIA/ASIA + 16) or a 40-character secret is a key, not a name.
+  if (/^(AKIA|ASIA)[A-Z0-9]{16}$/.test(v) || /^[A-Za-z0-9/+=]{40}$/.test(v)) {
+    return 'looks like an access key or secret, not a name; give the user or role name the key belongs to (for example "velero-production")';
+  }
+  return undefined;
+}
+
+/** Whether two bucket prefixes overlap (one equals or contains the other; no prefix is the whole bucket). */
+export function prefixesOverlap(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b) return true;
+  return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+}
+
 /** An absolute file path inside a container. */
 export function absolutePathProblem(v: unknown): string | undefined {
   return typeof v === 'string' && /^\/[^\s]*$/.test(v) && !v.includes('/../') && !v.endsWith('/..') && v !== '/'

@@ -3,9 +3,10 @@ import { BackupStorageLocation } from '../../imports/velero-bsl-velero.io';
 import { Problems, show } from '../core/errors';
 import { dnsLabel, dnsSubdomain, httpUrl } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
-import { OADP_NAMESPACE, bucketNameProblem, bucketPrefixProblem, regionProblem } from './_rules';
+import { OADP_NAMESPACE, bucketNameProblem, bucketPrefixProblem, credentialsIdentityProblem, regionProblem } from './_rules';
 import { BucketEncryption, EncryptionKind } from './bucket-encryption';
 import { BackupCoverage } from './backup-coverage';
+import { ObjectStore } from './object-store';
 
 /** Annotation carrying the written reason of an unencrypted backup location. */
 export const UNENCRYPTED_REASON_ANNOTATION = 'ocpkit.io/unencrypted-reason';
@@ -59,6 +60,21 @@ export interface BackupStorageProps {
   /** Server-side encryption of the bucket: exactly one of SSE-S3, SSE-KMS, SSE-C, or an explicit opt-out. */
   readonly encryption: BucketEncryption;
   /**
+   * What answers at the endpoint (AWS S3, MinIO with or without KES, Ceph RGW of a release):
+   * `encryption` is checked against what that store accepts, so a MinIO without KMS and SSE-S3
+   * fail at synth time instead of at every upload.
+   * @default ObjectStore.awsS3() without an endpoint; with an endpoint, undeclared (encryption
+   *   unchecked): declare it
+   */
+  readonly store?: ObjectStore;
+  /**
+   * Who the credentials are: the access key's user (or role) name at the object store, never the
+   * key itself (`velero-production`). Compared across the environments of one synth: two
+   * environments must not share credentials (lib/backup/isolation-check.ts).
+   * @default undeclared (the isolation check refuses it when several environments are synthesized)
+   */
+  readonly credentialsIdentity?: string;
+  /**
    * Whether backups that name no location go here.
    * @default true
    */
@@ -111,6 +127,10 @@ export class BackupStorage extends Construct implements IBackupStorage {
   public readonly forcePathStyle: boolean;
   public readonly credentials: SecretKey;
   public readonly encryption: BucketEncryption;
+  /** The declared object store (`ObjectStore.awsS3()` when there is no endpoint and none was declared). */
+  public readonly store?: ObjectStore;
+  /** Declared identity of the credentials (user or role name at the store). */
+  public readonly credentialsIdentity?: string;
   public readonly isDefault: boolean;
   private readonly caCertificatePem?: string;
   private readonly profile: string;
@@ -142,6 +162,20 @@ export class BackupStorage extends Construct implements IBackupStorage {
         p.add('endpoint', `${show(props.endpoint)} is plain http; object stores refuse SSE-C keys over http, use https`);
       }
     }
+    const store = props.store ?? (props.endpoint === undefined ? ObjectStore.awsS3() : undefined);
+    if (props.store !== undefined && !(props.store instanceof ObjectStore)) {
+      p.add('store', `${show(props.store)} is not an ObjectStore; declare ObjectStore.awsS3(), .minio({ kms }) or .cephRgw({ release })`);
+    } else if (store) {
+      const own = store.problems();
+      for (const [field, msg] of own) p.add(field, msg);
+      if (own.length === 0 && props.encryption instanceof BucketEncryption) {
+        for (const [field, msg] of store.encryptionProblems(props.encryption, props.endpoint)) {
+          // SSE-C over http is reported once, above.
+          if (!(field === 'endpoint' && props.encryption.kind === EncryptionKind.CUSTOMER_KEY)) p.add(field, `${msg} (store: ${store})`);
+        }
+      }
+    }
+    if (props.credentialsIdentity !== undefined) p.check('credentialsIdentity', props.credentialsIdentity, credentialsIdentityProblem);
     if (props.caCertificatePem !== undefined && (typeof props.caCertificatePem !== 'string' || !props.caCertificatePem.includes('-----BEGIN CERTIFICATE-----'))) {
       p.add('caCertificatePem', 'is not a PEM certificate bundle ("-----BEGIN CERTIFICATE-----" ...)');
     }
@@ -159,6 +193,8 @@ export class BackupStorage extends Construct implements IBackupStorage {
     this.forcePathStyle = props.forcePathStyle ?? props.endpoint !== undefined;
     this.credentials = props.credentials;
     this.encryption = props.encryption;
+    this.store = store;
+    this.credentialsIdentity = props.credentialsIdentity;
     this.isDefault = props.default ?? true;
     this.caCertificatePem = props.caCertificatePem;
     this.profile = props.profile ?? 'default';

@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   DataProtectionApplication,
@@ -6,6 +7,9 @@ import {
 } from '../../imports/oadp-dpa-oadp.openshift.io';
 import { Problems, show } from '../core/errors';
 import { dnsLabel, dnsSubdomain, duplicates, oneOf } from '../core/rules';
+import { SecretKey } from '../core/secret-key';
+import { TreeIndex } from '../synth/pipeline';
+import { External } from '../refs/provides';
 import { OADP_NAMESPACE, listProp } from './_rules';
 import { BackupCoverage } from './backup-coverage';
 import { BackupStorage, UNENCRYPTED_REASON_ANNOTATION } from './backup-storage';
@@ -24,6 +28,20 @@ export enum VeleroPlugin {
   /** KubeVirt VirtualMachines and their disks. */
   KUBEVIRT = 'kubevirt',
 }
+
+/**
+ * The Secret Velero reads the password of its kopia/restic repositories from. Velero 1.14 knows
+ * only this name and key, in its own namespace, and creates the Secret with the public default
+ * password `static-passw0rd` when it is missing at server start
+ * (vmware-tanzu/velero@v1.14.0 pkg/repository/keys/keys.go, EnsureCommonRepositoryKey, called from
+ * pkg/cmd/server/server.go; unchanged in the openshift/velero fork OADP 1.4 builds,
+ * 9ac863aaa452). The OADP 1.4 operator neither creates nor overwrites it (openshift/oadp-operator
+ * branch oadp-1.4: no Go code refers to it). Kopia sets the password when it initializes a
+ * repository (pkg/repository/udmrepo/kopialib/repo_init.go, repo.Initialize) and needs the same
+ * one to connect, so the Secret must exist before Velero first starts and must never change
+ * afterwards (existing repositories would become unreadable).
+ */
+export const VELERO_REPOSITORY_PASSWORD = SecretKey.of('velero-repo-credentials', 'repository-password');
 
 /** Properties of {@link DataProtection}. */
 export interface DataProtectionProps {
@@ -50,6 +68,14 @@ export interface DataProtectionProps {
    * @default true
    */
   readonly nodeAgent?: boolean;
+  /**
+   * The per-cluster password of Velero's kopia repositories (which encrypt the volume data they
+   * hold with a key derived from it): `VELERO_REPOSITORY_PASSWORD`
+   * (`velero-repo-credentials`/`repository-password`), which the stack must declare, with
+   * `External.secret(...)` in the Velero namespace (or create as a Secret, SealedSecret or
+   * ExternalSecret). Required: without it Velero uses the public default `static-passw0rd`.
+   */
+  readonly repositoryPassword: SecretKey;
 }
 
 /**
@@ -94,6 +120,13 @@ export class DataProtection extends Construct {
     if (!plugins.includes(VeleroPlugin.AWS)) p.add('plugins', 'the AWS plugin is needed to reach S3 backup locations; add VeleroPlugin.AWS');
     if (!plugins.includes(VeleroPlugin.OPENSHIFT)) p.add('plugins', 'the OpenShift plugin is needed on OpenShift; add VeleroPlugin.OPENSHIFT');
     for (const d of duplicates(plugins)) p.add('plugins', `plugin "${d}" is listed twice`);
+    const rp = props.repositoryPassword;
+    const expected = `SecretKey.of("${VELERO_REPOSITORY_PASSWORD.secretName}", "${VELERO_REPOSITORY_PASSWORD.key}")`;
+    if (rp === undefined) {
+      p.add('repositoryPassword', `is required: Velero otherwise encrypts every kopia repository with the public default password "static-passw0rd"; pass VELERO_REPOSITORY_PASSWORD (${expected}) and declare that Secret with a per-cluster random password`);
+    } else if (!(rp instanceof SecretKey) || rp.secretName !== VELERO_REPOSITORY_PASSWORD.secretName || rp.key !== VELERO_REPOSITORY_PASSWORD.key) {
+      p.add('repositoryPassword', `${show(rp instanceof SecretKey ? `${rp.secretName}/${rp.key}` : rp)} is not read by Velero 1.14, which knows only ${expected} in its own namespace; pass VELERO_REPOSITORY_PASSWORD`);
+    }
     p.throwIfAny();
 
     this.applicationName = props.name ?? 'velero';
@@ -123,5 +156,22 @@ export class DataProtection extends Construct {
       },
     });
     BackupCoverage.of(this);
+    this.node.addValidation({ validate: () => this.repositoryPasswordProblems() });
+  }
+
+  /** The repository password Secret must be declared (External) or created by the stack, in the Velero namespace. */
+  private repositoryPasswordProblems(): string[] {
+    const { secretName, key } = VELERO_REPOSITORY_PASSWORD;
+    const ns = this.veleroNamespace;
+    for (const c of TreeIndex.all(this)) {
+      if (c instanceof External) {
+        const o = c.object;
+        if (o.kind !== 'Secret' || o.namespace !== ns || o.name !== secretName) continue;
+        if (o.keys.includes(key)) return [];
+        return [`repositoryPassword: the External Secret "${secretName}" (${o.path}) does not list the key "${key}"; add keys: ["${key}"]`];
+      }
+      if (c instanceof ApiObject && ['Secret', 'SealedSecret', 'ExternalSecret'].includes(c.kind) && c.metadata.name === secretName && c.metadata.namespace === ns) return [];
+    }
+    return [`repositoryPassword: Secret "${secretName}" (key "${key}") in namespace "${ns}" is declared nowhere; declare it with External.secret(scope, "${secretName}", { namespace: "${ns}", keys: ["${key}"], providedBy, note }) holding a per-cluster random password, created before OADP first starts Velero`];
   }
 }

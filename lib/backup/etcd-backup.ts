@@ -6,11 +6,12 @@ import { dnsLabel, dnsSubdomain, intRange } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
 import { Cluster } from '../gitops/cluster';
 import { ExternalImage } from '../openshift/external-image';
-import { bucketPrefixProblem } from './_rules';
+import { bucketPrefixProblem, credentialsIdentityProblem, prefixesOverlap } from './_rules';
 import { BackupExemption } from './backup-exemption';
 import { BackupStorage } from './backup-storage';
 import { EncryptionKind } from './bucket-encryption';
 import { Cron, cronRule } from './cron';
+import { EtcdSnapshotRecipient, snapshotEncryptionCommand } from './etcd-encryption';
 import { SystemNamespaces } from '../policy/system-namespaces';
 
 /** The OpenShift CLI image of the release the library targets (it has bash, chroot, find and cp). */
@@ -21,6 +22,25 @@ export const CONTROL_PLANE_NODE_LABEL = 'node-role.kubernetes.io/master';
 export const CLUSTER_BACKUP_SCRIPT = '/usr/local/bin/cluster-backup.sh';
 /** Host folder the snapshot is written to first, inside the node's root (then copied to the target). */
 const STAGING = '/var/tmp/ocpkit-etcd-backup';
+/** Host path the recipient certificate is copied to, so that the node's openssl (through chroot) reads it. */
+const RECIPIENT_ON_HOST = '/var/tmp/ocpkit-etcd-backup-recipient.pem';
+/**
+ * What cluster-backup.sh prints before it exits 1 because a control-plane operator is
+ * progressing (openshift/cluster-etcd-operator release-4.14 `bindata/etcd/cluster-backup.sh`,
+ * check_if_operator_is_progressing, run for kube-apiserver, kube-controller-manager,
+ * kube-scheduler and etcd unless `--force`): only this failure is retried.
+ */
+export const OPERATOR_PROGRESSING_MESSAGE = 'operator is progressing';
+/**
+ * Default priority of the backup pods: above every workload without a class (0) so a full
+ * control-plane node makes room for the nightly snapshot, below `openshift-user-critical`
+ * (1000000000) and the system classes. User classes may not exceed 1000000000; the
+ * `system-*` classes are for kube-system and openshift-* namespaces
+ * (https://docs.openshift.com/container-platform/4.14/nodes/pods/nodes-pods-priority.html).
+ */
+export const ETCD_BACKUP_PRIORITY = 100000000;
+/** Registries that limit anonymous pulls (Docker Hub: 100 pulls per 6 hours per address). */
+const DOCKER_HUB = /^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//;
 
 /** Where etcd snapshots are kept. */
 export class EtcdBackupTarget {
@@ -62,13 +82,36 @@ export interface EtcdBackupCopy {
    * a separate Secret from Velero's).
    */
   readonly credentials: SecretKey;
-  /** Image with the AWS CLI v2, pinned (`docker.io/amazon/aws-cli:2.22.35`). */
+  /**
+   * Who `credentials` are (user or role name at the object store, never the key): compared with
+   * every other environment's by the isolation check.
+   * @default undeclared (refused when several environments are synthesized together)
+   */
+  readonly credentialsIdentity?: string;
+  /**
+   * Image with the AWS CLI v2 (and bash, GNU date), pinned, from a registry without anonymous
+   * pull limits: `public.ecr.aws/aws-cli/aws-cli:<version>` (AWS's own copy of the Docker Hub
+   * image; ECR Public caps unauthenticated pulls by volume, 500 GB a month, not by count:
+   * https://docs.aws.amazon.com/AmazonECR/latest/public/public-service-quotas.html) or a mirror
+   * in the cluster's registry. Docker Hub images are refused.
+   */
   readonly image: ExternalImage;
   /**
-   * Key prefix of the snapshots in the bucket.
-   * @default '<storage prefix>/etcd' or 'etcd'
+   * Key prefix of the snapshots in the bucket. It must not overlap the Velero location's
+   * prefix: Velero marks a location unavailable when its prefix holds any folder other than its
+   * own (vmware-tanzu/velero@v1.14.0 pkg/persistence/object_store.go IsValid,
+   * "Backup store contains invalid top-level directories").
+   * @default 'etcd/<environment>'
    */
   readonly prefix?: string;
+  /**
+   * Snapshot folders older than this many days are deleted from the bucket prefix after each
+   * successful upload (by the job, with the same credentials: no lifecycle rule to keep in step,
+   * works on AWS S3, MinIO and Ceph RGW alike; the credentials need s3:DeleteObject on the
+   * prefix, so protect the bucket with versioning or object lock against a stolen key).
+   * @default 30
+   */
+  readonly retentionDays?: number;
   /**
    * The raw 32-byte SSE-C key, in the etcd backup namespace. Required when the storage uses SSE-C.
    * @default none
@@ -108,6 +151,24 @@ export interface EtcdBackupProps {
    * @default no copy
    */
   readonly copyTo?: EtcdBackupCopy;
+  /**
+   * Certificate the snapshots are encrypted to on the node, before they are written to the
+   * target or leave the cluster (the private key stays offline). Required with `copyTo`.
+   * @default unencrypted on the target (only without copyTo)
+   */
+  readonly encryptTo?: EtcdSnapshotRecipient;
+  /**
+   * How often, and how far apart, the snapshot is retried when cluster-backup.sh refuses because
+   * a control-plane operator is Progressing (upgrades, certificate rotations). Other failures
+   * fail the run at once (and the Job retries its pod once).
+   * @default { attempts: 12, intervalMinutes: 10 } (two hours)
+   */
+  readonly retry?: { readonly attempts?: number; readonly intervalMinutes?: number };
+  /**
+   * Existing PriorityClass for the backup pods (`openshift-user-critical`, for instance).
+   * @default a PriorityClass named after the backup, value ETCD_BACKUP_PRIORITY
+   */
+  readonly priorityClassName?: string;
   /** Successful jobs kept for inspection. @default 3 */
   readonly successfulJobsHistoryLimit?: number;
   /** Failed jobs kept for inspection. @default 3 */
@@ -122,13 +183,24 @@ export interface EtcdBackupProps {
  *
  * Synthesizes: a Namespace (Pod Security `privileged`, no default node selector), a
  * ServiceAccount, a ClusterRole allowing `use` of the `privileged` SCC and a RoleBinding granting
- * it to the ServiceAccount in that namespace only (RBAC, not an edited SCC), optionally a PVC, and
- * a CronJob (concurrency forbidden, history limits) pinned to control-plane nodes with their
- * tolerations. Each run writes `<target>/<yyyymmdd-hhmmss>/`, then deletes snapshot folders older
- * than `retentionDays`; with `copyTo`, a second, unprivileged container uploads the new folder to
- * the bucket with the bucket's server-side encryption (expire old copies with a bucket lifecycle
- * rule). A PVC target is exempted from Velero coverage: etcd snapshots must not depend on the
- * cluster they restore.
+ * it to the ServiceAccount in that namespace only (RBAC, not an edited SCC), a PriorityClass
+ * (unless an existing one is named), with `encryptTo` a ConfigMap holding the recipient
+ * certificate, optionally a PVC, and a CronJob (concurrency forbidden, history limits) pinned to
+ * control-plane nodes with their tolerations.
+ *
+ * Each run: retries cluster-backup.sh while a control-plane operator is Progressing (the script
+ * refuses then; other failures fail at once); with `encryptTo`, archives the result and encrypts
+ * it on the node (`openssl cms`, {@link snapshotEncryptionCommand}) so only
+ * `<target>/<yyyymmdd-hhmmss>/etcd-<stamp>.tar.cms` (and its SHA-256) is kept; deletes snapshot
+ * folders older than `retentionDays`. With `copyTo`, a second, unprivileged container uploads the
+ * new folder to the bucket (with the bucket's server-side encryption on top), then deletes the
+ * bucket's snapshot folders older than `copyTo.retentionDays`. A PVC target is exempted from
+ * Velero coverage: etcd snapshots must not depend on the cluster they restore.
+ *
+ * Job semantics: the in-script retry waits out upgrades (a Job's own pod retries back off 10 s,
+ * 20 s, 40 s ... capped at 6 minutes, far too short for an upgrade:
+ * https://v1-27.docs.kubernetes.io/docs/concepts/workloads/controllers/job/#pod-backoff-failure-policy);
+ * `activeDeadlineSeconds` covers every attempt plus an hour.
  *
  * @see https://docs.openshift.com/container-platform/4.14/backup_and_restore/control_plane_backup_and_restore/backing-up-etcd.html
  */
@@ -136,6 +208,10 @@ export class EtcdBackup extends Construct {
   public readonly namespace: string;
   public readonly cronJob: k8s.KubeCronJob;
   public readonly serviceAccountName: string;
+  /** The copy to a bucket, if any (read by the isolation check). */
+  public readonly copy?: { readonly storage: BackupStorage; readonly prefix: string; readonly credentialsIdentity?: string };
+  /** Name of the PriorityClass the pods run with. */
+  public readonly priorityClassName: string;
 
   constructor(scope: Construct, id: string, props: EtcdBackupProps = {}) {
     super(scope, id);
@@ -155,7 +231,7 @@ export class EtcdBackup extends Construct {
       const v = target.value;
       if (typeof v !== 'string' || !/^\/(var|home)\/[A-Za-z0-9._\/-]+$/.test(v) || v.includes('..') || v.endsWith('/')) {
         p.add('target.path', `${show(v)} is not a writable host folder; RHCOS nodes only write under /var (and /home), for example "/var/lib/etcd-backup"`);
-      } else if (v === STAGING || v.startsWith(`${STAGING}/`)) {
+      } else if (v === STAGING || v.startsWith(`${STAGING}/`) || v.startsWith(`${STAGING}-`)) {
         p.add('target.path', `${show(v)} is the staging folder of the backup script; choose another folder`);
       }
     } else if (target.kind === 'newVolume') {
@@ -166,14 +242,33 @@ export class EtcdBackup extends Construct {
     }
     const image = props.image ?? ExternalImage.parse(DEFAULT_ETCD_BACKUP_IMAGE);
     if (!(image instanceof ExternalImage)) p.add('image', `${show(image)} must be an ExternalImage pinned by version or digest (ExternalImage.parse("registry.redhat.io/openshift4/ose-cli:v4.14"))`);
+    else checkRegistry(p, 'image', image);
+    const recipient = props.encryptTo;
+    if (recipient !== undefined) {
+      if (!(recipient instanceof EtcdSnapshotRecipient)) p.add('encryptTo', `${show(recipient)} must be EtcdSnapshotRecipient.certificate(pem)`);
+      else for (const [field, msg] of recipient.problems('encryptTo')) p.add(field, msg);
+    }
+    const attempts = props.retry?.attempts ?? 12;
+    const intervalMinutes = props.retry?.intervalMinutes ?? 10;
+    p.check('retry.attempts', attempts, intRange(1, 48));
+    p.check('retry.intervalMinutes', intervalMinutes, intRange(1, 60));
+    if (props.priorityClassName !== undefined) p.check('priorityClassName', props.priorityClassName, dnsSubdomain);
     const copy = props.copyTo;
-    if (copy) checkCopy(p, copy);
+    const cluster = Cluster.of(this);
+    const copyPrefix = copy?.prefix ?? `etcd/${cluster.outputFolder}`;
+    if (copy) {
+      checkCopy(p, copy, copyPrefix);
+      if (recipient === undefined) {
+        p.add('encryptTo', 'is required with copyTo: etcd snapshots hold every Secret and the control-plane keys, so they are encrypted on the node before they leave it; give EtcdSnapshotRecipient.certificate(pem) with the public certificate of an offline key');
+      }
+    }
     p.throwIfAny();
 
     const name = props.name ?? 'etcd-backup';
     this.namespace = name;
     this.serviceAccountName = name;
-    const cluster = Cluster.of(this);
+    this.priorityClassName = props.priorityClassName ?? name;
+    if (copy) this.copy = { storage: copy.storage, prefix: copyPrefix, credentialsIdentity: copy.credentialsIdentity };
 
     new k8s.KubeNamespace(this, 'Namespace', {
       metadata: {
@@ -203,6 +298,15 @@ export class EtcdBackup extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
       subjects: [{ kind: 'ServiceAccount', name, namespace: name }],
     });
+    if (props.priorityClassName === undefined) {
+      new k8s.KubePriorityClass(this, 'Priority', {
+        metadata: { name },
+        value: ETCD_BACKUP_PRIORITY,
+        globalDefault: false,
+        preemptionPolicy: 'PreemptLowerPriority',
+        description: 'Nightly etcd snapshot (ocpkit EtcdBackup): may preempt workloads without a priority class on a full control-plane node',
+      });
+    }
 
     let backupVolume: k8s.Volume;
     if (target.kind === 'hostPath') {
@@ -223,20 +327,34 @@ export class EtcdBackup extends Construct {
       BackupExemption.exemptNamespace(this, name, 'holds etcd snapshots, which have their own retention and must not depend on the cluster they restore');
     }
 
+    const volumes: k8s.Volume[] = [{ name: 'host', hostPath: { path: '/', type: 'Directory' } }, backupVolume];
+    const snapshotMounts: k8s.VolumeMount[] = [{ name: 'host', mountPath: '/host' }, { name: 'backup', mountPath: '/backup' }];
+    if (recipient) {
+      const configMapName = `${name}-recipient`;
+      new k8s.KubeConfigMap(this, 'Recipient', {
+        metadata: {
+          name: configMapName,
+          namespace: name,
+          annotations: { 'ocpkit.io/description': `Public certificate etcd snapshots are encrypted to${recipient.subject ? ` (${recipient.subject})` : ''}; the private key is kept offline` },
+        },
+        data: { 'recipient.pem': recipient.pem },
+      });
+      volumes.push({ name: 'recipient', configMap: { name: configMapName } });
+      snapshotMounts.push({ name: 'recipient', mountPath: '/recipient', readOnly: true });
+    }
     const snapshot: k8s.Container = {
       name: 'snapshot',
       image: image.reference,
-      command: ['/bin/bash', '-c', snapshotScript(retentionDays)],
+      command: ['/bin/bash', '-c', snapshotScript({ retentionDays, attempts, intervalMinutes, encrypt: recipient !== undefined })],
       securityContext: { privileged: true, runAsUser: 0 },
-      volumeMounts: [{ name: 'host', mountPath: '/host' }, { name: 'backup', mountPath: '/backup' }],
+      volumeMounts: snapshotMounts,
       resources: { requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('256Mi') } },
     };
-    const volumes: k8s.Volume[] = [{ name: 'host', hostPath: { path: '/', type: 'Directory' } }, backupVolume];
     const containers: k8s.Container[] = [];
     const initContainers: k8s.Container[] = [];
     if (copy) {
       initContainers.push(snapshot);
-      const upload = uploadContainer(copy);
+      const upload = uploadContainer(copy, copyPrefix);
       containers.push(upload.container);
       volumes.push(...upload.volumes);
     } else {
@@ -245,7 +363,7 @@ export class EtcdBackup extends Construct {
 
     // Host access is this job's purpose: declare its namespace a system namespace for the
     // no-host-access policy instead of waiving the policy object by object.
-    SystemNamespaces.declare(Cluster.of(this), name, 'etcd snapshots run the control-plane node\'s cluster-backup.sh through chroot, with host networking to reach the local etcd member');
+    SystemNamespaces.declare(cluster, name, 'etcd snapshots run the control-plane node\'s cluster-backup.sh through chroot, with host networking to reach the local etcd member');
     this.cronJob = new k8s.KubeCronJob(this, 'Resource', {
       metadata: {
         name,
@@ -260,7 +378,7 @@ export class EtcdBackup extends Construct {
         jobTemplate: {
           spec: {
             backoffLimit: 1,
-            activeDeadlineSeconds: 3600,
+            activeDeadlineSeconds: attempts * intervalMinutes * 60 + 3600,
             template: {
               metadata: { labels: { 'app.kubernetes.io/name': 'etcd-backup', 'app.kubernetes.io/managed-by': 'ocpkit' } },
               spec: {
@@ -268,6 +386,7 @@ export class EtcdBackup extends Construct {
                 automountServiceAccountToken: false,
                 hostNetwork: true,
                 restartPolicy: 'Never',
+                priorityClassName: this.priorityClassName,
                 nodeSelector: { [CONTROL_PLANE_NODE_LABEL]: '' },
                 tolerations: [
                   { key: 'node-role.kubernetes.io/master', operator: 'Exists', effect: 'NoSchedule' },
@@ -285,7 +404,16 @@ export class EtcdBackup extends Construct {
   }
 }
 
-function checkCopy(p: Problems, copy: EtcdBackupCopy): void {
+/** Refuses images from Docker Hub (anonymous pulls are limited per address; a nightly job on three nodes shares the quota with everything else). */
+function checkRegistry(p: Problems, field: string, image: ExternalImage): void {
+  const first = image.repository.split('/')[0];
+  const hub = DOCKER_HUB.test(image.repository) || !(first.includes('.') || first.includes(':') || first === 'localhost');
+  if (hub) {
+    p.add(field, `${show(image.reference)} comes from Docker Hub, which limits anonymous pulls; use a registry without anonymous pull limits (public.ecr.aws/aws-cli/aws-cli for the AWS CLI, registry.redhat.io, quay.io) or a mirror in your own registry`);
+  }
+}
+
+function checkCopy(p: Problems, copy: EtcdBackupCopy, prefix: string): void {
   if (!(copy.storage instanceof BackupStorage)) {
     p.add('copyTo.storage', `${show(copy.storage)} must be a BackupStorage (the bucket, endpoint and encryption to copy to)`);
   } else {
@@ -298,45 +426,105 @@ function checkCopy(p: Problems, copy: EtcdBackupCopy): void {
     if (copy.storage.encryption.kind !== EncryptionKind.CUSTOMER_KEY && copy.customerKey !== undefined) {
       p.add('copyTo.customerKey', `bucket "${copy.storage.bucket}" does not use SSE-C; remove customerKey`);
     }
+    if (bucketPrefixProblem(prefix) === undefined && prefixesOverlap(prefix, copy.storage.prefix)) {
+      p.add('copyTo.prefix', copy.storage.prefix
+        ? `"${prefix}" overlaps the Velero prefix "${copy.storage.prefix}" of bucket "${copy.storage.bucket}"; Velero marks a location unavailable when its prefix holds folders of its own ("invalid top-level directories"), use a prefix beside it (for example "etcd/<environment>")`
+        : `bucket "${copy.storage.bucket}" has no Velero prefix, so Velero owns the whole bucket and refuses other folders in it ("invalid top-level directories"); give the BackupStorage a prefix (for example "velero/<environment>") or copy to another bucket`);
+    }
   }
   if (!(copy.credentials instanceof SecretKey)) p.add('copyTo.credentials', 'must be a SecretKey.of(secretName, key) naming an AWS credentials file in the etcd backup namespace');
+  if (copy.credentialsIdentity !== undefined) p.check('copyTo.credentialsIdentity', copy.credentialsIdentity, credentialsIdentityProblem);
   if (!(copy.image instanceof ExternalImage)) p.add('copyTo.image', `${show(copy.image)} must be an ExternalImage with the AWS CLI, pinned by version or digest`);
+  else checkRegistry(p, 'copyTo.image', copy.image);
   if (copy.prefix !== undefined) p.check('copyTo.prefix', copy.prefix, bucketPrefixProblem);
+  if (copy.retentionDays !== undefined) p.check('copyTo.retentionDays', copy.retentionDays, intRange(1, 3650));
 }
 
-/** Runs the node's backup script into a staging folder, moves the result to /backup/<stamp>, prunes. */
-function snapshotScript(retentionDays: number): string {
-  return [
+interface SnapshotScriptOptions {
+  readonly retentionDays: number;
+  readonly attempts: number;
+  readonly intervalMinutes: number;
+  readonly encrypt: boolean;
+}
+
+/**
+ * Runs the node's backup script into a staging folder (retrying while a control-plane operator
+ * is Progressing), encrypts the result on the node or copies it as is to /backup/<stamp>, prunes.
+ */
+function snapshotScript(o: SnapshotScriptOptions): string {
+  const lines = [
     'set -euo pipefail',
     'stamp="$(date -u +%Y%m%d-%H%M%S)"',
-    `rm -rf "/host${STAGING}"`,
-    `chroot /host ${CLUSTER_BACKUP_SCRIPT} "${STAGING}"`,
+    ...(o.encrypt ? [
+      // Fail before the snapshot, not after it, when the node has no openssl.
+      'if ! chroot /host openssl version >/dev/null 2>&1; then echo "openssl is missing on this node (chroot /host openssl version failed); cannot encrypt the etcd snapshot" >&2; exit 1; fi',
+    ] : []),
+    'attempt=1',
+    'while true; do',
+    `  rm -rf "/host${STAGING}"`,
+    `  if chroot /host ${CLUSTER_BACKUP_SCRIPT} "${STAGING}" 2>&1 | tee /tmp/cluster-backup.log; then break; fi`,
+    `  if grep -q "${OPERATOR_PROGRESSING_MESSAGE}" /tmp/cluster-backup.log && [ "\${attempt}" -lt ${o.attempts} ]; then`,
+    `    echo "attempt \${attempt}/${o.attempts}: a control-plane operator is progressing; next attempt in ${o.intervalMinutes} minute(s)"`,
+    '    attempt=$((attempt + 1))',
+    `    sleep ${o.intervalMinutes * 60}`,
+    '    continue',
+    '  fi',
+    `  echo "cluster-backup.sh failed (attempt \${attempt}/${o.attempts})" >&2`,
+    `  rm -rf "/host${STAGING}"`,
+    '  exit 1',
+    'done',
     'mkdir -p "/backup/${stamp}"',
-    `cp -a "/host${STAGING}/." "/backup/\${stamp}/"`,
+  ];
+  if (o.encrypt) {
+    lines.push(
+      `cp /recipient/recipient.pem "/host${RECIPIENT_ON_HOST}"`,
+      `${snapshotEncryptionCommand({ sourceDir: `/host${STAGING}`, recipient: RECIPIENT_ON_HOST, output: '/backup/${stamp}/etcd-${stamp}.tar.cms.partial', opensslPrefix: 'chroot /host' })}`,
+      'mv "/backup/${stamp}/etcd-${stamp}.tar.cms.partial" "/backup/${stamp}/etcd-${stamp}.tar.cms"',
+      '(cd "/backup/${stamp}" && sha256sum "etcd-${stamp}.tar.cms" > "etcd-${stamp}.tar.cms.sha256")',
+      `rm -f "/host${RECIPIENT_ON_HOST}"`,
+    );
+  } else {
+    lines.push(`cp -a "/host${STAGING}/." "/backup/\${stamp}/"`);
+  }
+  lines.push(
     `rm -rf "/host${STAGING}"`,
     'echo "${stamp}" > /backup/.latest',
-    `echo "etcd snapshot written to \${stamp}; deleting snapshots older than ${retentionDays} day(s)"`,
-    `find /backup -mindepth 1 -maxdepth 1 -type d -mmin +${retentionDays * 24 * 60} -print -exec rm -rf {} +`,
-  ].join('\n');
+    `echo "etcd snapshot written to \${stamp}${o.encrypt ? ' (encrypted)' : ''}; deleting snapshots older than ${o.retentionDays} day(s)"`,
+    `find /backup -mindepth 1 -maxdepth 1 -type d -mmin +${o.retentionDays * 24 * 60} -print -exec rm -rf {} +`,
+  );
+  return lines.join('\n');
 }
 
-function uploadContainer(copy: EtcdBackupCopy): { container: k8s.Container; volumes: k8s.Volume[] } {
+function uploadContainer(copy: EtcdBackupCopy, prefix: string): { container: k8s.Container; volumes: k8s.Volume[] } {
   const s = copy.storage;
-  const prefix = copy.prefix ?? (s.prefix ? `${s.prefix}/etcd` : 'etcd');
+  const retentionDays = copy.retentionDays ?? 30;
   const flags: string[] = [];
   if (s.endpoint) flags.push(`--endpoint-url "${s.endpoint}"`);
+  const endpoint = s.endpoint ? ` --endpoint-url "${s.endpoint}"` : '';
   switch (s.encryption.kind) {
     case EncryptionKind.S3_MANAGED: flags.push('--sse AES256'); break;
     case EncryptionKind.KMS: flags.push(`--sse aws:kms --sse-kms-key-id "${s.encryption.kmsKeyId}"`); break;
     case EncryptionKind.CUSTOMER_KEY: flags.push('--sse-c AES256 --sse-c-key fileb:///sse-c/key'); break;
     default: break;
   }
+  const url = `s3://${s.bucket}/${prefix}`;
   const script = [
     'set -euo pipefail',
     'stamp="$(cat /backup/.latest)"',
     ...(s.forcePathStyle ? ['aws configure set default.s3.addressing_style path'] : []),
-    `aws s3 cp --recursive --only-show-errors ${flags.join(' ')} "/backup/\${stamp}" "s3://${s.bucket}/${prefix}/\${stamp}/"`,
-    `echo "copied \${stamp} to s3://${s.bucket}/${prefix}/\${stamp}/"`,
+    `aws s3 cp --recursive --only-show-errors ${flags.join(' ')} "/backup/\${stamp}" "${url}/\${stamp}/"`,
+    `echo "copied \${stamp} to ${url}/\${stamp}/"`,
+    // Retention in the bucket: folder names are UTC stamps, so they compare as strings.
+    `cutoff="$(date -u -d "@$(( $(date -u +%s) - ${retentionDays} * 86400 ))" +%Y%m%d-%H%M%S)"`,
+    `aws s3 ls${endpoint} "${url}/" | while read -r kind folder; do`,
+    '  [ "${kind}" = "PRE" ] || continue',
+    '  folder="${folder%/}"',
+    '  [[ "${folder}" =~ ^[0-9]{8}-[0-9]{6}$ ]] || continue',
+    '  if [[ "${folder}" < "${cutoff}" ]]; then',
+    `    echo "deleting ${url}/\${folder}/ (older than ${retentionDays} day(s))"`,
+    `    aws s3 rm --recursive --only-show-errors${endpoint} "${url}/\${folder}/"`,
+    '  fi',
+    'done',
   ].join('\n');
   const env: k8s.EnvVar[] = [
     { name: 'HOME', value: '/tmp/home' },

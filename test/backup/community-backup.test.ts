@@ -2,7 +2,14 @@ import { buildEnvironment } from '../../apps/community/main';
 import { environments } from '../../apps/community/environment';
 import { loadTenantFile } from '../../lib/tenancy/tenant-file';
 import * as path from 'path';
-import { find, synth } from '../_helpers';
+import { X509Certificate } from 'crypto';
+import { build } from '../../apps/community/main';
+import {
+  BACKUP_ISOLATION_CHECK, BackupStorage, BucketEncryption, ETCD_BACKUP_PRIORITY, EncryptionKind, MinioKms, OPERATOR_PROGRESSING_MESSAGE, ObjectStoreKind, backupTargetsOf,
+} from '../../lib/backup';
+import { External } from '../../lib/refs/provides';
+import { synthesize } from '../../lib/pipeline-defaults';
+import { find, synth, validator } from '../_helpers';
 
 describe('reference stack backups', () => {
   const env = environments().find((e) => e.name === 'staging')!;
@@ -23,13 +30,80 @@ describe('reference stack backups', () => {
     expect(new Set(schedules.map((s) => s.spec.schedule)).size).toBeGreaterThan(10);
   });
 
-  test('one encrypted location inside the OADP DPA, etcd snapshots copied with SSE, a drill outside synced folders', () => {
+  test('one encrypted location inside the OADP DPA, etcd snapshots copied with SSE-C, a drill outside synced folders', () => {
     const dpa = find(result, 'DataProtectionApplication', 'velero', 'openshift-adp');
-    expect(dpa.spec.backupLocations[0].velero.config.serverSideEncryption).toBe('AES256');
-    expect(dpa.spec.backupLocations[0].velero.objectStorage.prefix).toBe('velero/staging');
+    expect(dpa.spec.backupLocations[0].velero.config.customerKeyEncryptionFile).toBe('/credentials/customer-key');
+    expect(dpa.spec.backupLocations[0].velero.objectStorage).toEqual({ bucket: 'community-backups-staging', prefix: 'velero' });
     const cj = find(result, 'CronJob', 'etcd-backup', 'etcd-backup');
-    expect(cj.spec.jobTemplate.spec.template.spec.containers[0].command[2]).toContain('--sse AES256');
+    expect(cj.spec.jobTemplate.spec.template.spec.containers[0].command[2]).toContain('--sse-c AES256');
     const drill = result.objects.find((o) => o.manifest.kind === 'Restore')!;
     expect(drill.file).toBe('staging/_restore-drills/restore.openshift-adp.discourse-from-latest.yaml');
+  });
+});
+
+describe('reference stack backups: encryption that means something, isolation, etcd robustness (issue 16)', () => {
+  const clusters = build();
+  const result = synthesize(clusters, { validator: validator(), references: false, checks: [BACKUP_ISOLATION_CHECK] });
+  const inEnv = (envName: string) => result.objects.filter((o) => o.file.startsWith(`${envName}/`)).map((o) => o.manifest);
+  const one = (envName: string, kind: string, name: string) => {
+    const hits = inEnv(envName).filter((m) => m.kind === kind && m.metadata?.name === name);
+    expect(hits).toHaveLength(1);
+    return hits[0];
+  };
+
+  test('both environments pass the isolation check: own bucket, own credentials for Velero and the etcd copy', () => {
+    const targets = Object.fromEntries(clusters.map((c) => [c.environment, backupTargetsOf(c.node.findAll()).map((x) => `${x.what} ${x.bucket}/${x.prefix} as ${x.credentialsIdentity}`)]));
+    expect(targets).toEqual({
+      staging: ['velero location community-backups-staging/velero as velero-staging', 'etcd copy community-backups-staging/etcd as etcd-backup-staging'],
+      production: ['velero location community-backups-production/velero as velero-production', 'etcd copy community-backups-production/etcd as etcd-backup-production'],
+    });
+    // The synth above ran BACKUP_ISOLATION_CHECK over both clusters and did not throw.
+    expect(result.objects.length).toBeGreaterThan(0);
+  });
+
+  test('the MinIO gateway says what it is, and its encryption is one it serves (SSE-C, no KMS needed)', () => {
+    for (const c of clusters) {
+      const s = c.node.findAll().find((x): x is BackupStorage => x instanceof BackupStorage)!;
+      expect(s.store?.kind).toBe(ObjectStoreKind.MINIO);
+      expect(s.store?.minioKms).toBe(MinioKms.NONE);
+      expect(s.encryption.kind).toBe(EncryptionKind.CUSTOMER_KEY);
+      expect(s.store!.encryptionProblems(s.encryption, s.endpoint)).toEqual([]);
+      // SSE-S3 would be refused on this store: the check is live, not decorative.
+      expect(s.store!.encryptionProblems(BucketEncryption.s3Managed(), s.endpoint)).not.toEqual([]);
+    }
+  });
+
+  test('Velero\'s kopia password comes from a per-cluster Secret the stack declares', () => {
+    for (const c of clusters) {
+      const ext = c.node.findAll().filter((x): x is External => x instanceof External).map((x) => x.object)
+        .find((o) => o.kind === 'Secret' && o.name === 'velero-repo-credentials');
+      expect(ext).toMatchObject({ namespace: 'openshift-adp', keys: ['repository-password'] });
+    }
+  });
+
+  test('etcd snapshots: encrypted on the node to a per-environment certificate, priority class, retries, bucket retention, no Docker Hub', () => {
+    const subjects = new Set<string>();
+    for (const envName of ['staging', 'production']) {
+      const cm = one(envName, 'ConfigMap', 'etcd-backup-recipient');
+      subjects.add(new X509Certificate(cm.data['recipient.pem']).subject);
+      const pod = one(envName, 'CronJob', 'etcd-backup').spec.jobTemplate.spec.template.spec;
+      expect(pod.priorityClassName).toBe('etcd-backup');
+      expect(one(envName, 'PriorityClass', 'etcd-backup').value).toBe(ETCD_BACKUP_PRIORITY);
+      const snapshot: string = pod.initContainers[0].command[2];
+      expect(snapshot).toContain('openssl cms -encrypt');
+      expect(snapshot).toContain(OPERATOR_PROGRESSING_MESSAGE);
+      expect(pod.volumes.find((v: any) => v.name === 'backup')).toEqual({ name: 'backup', hostPath: { path: '/var/lib/etcd-backup', type: 'DirectoryOrCreate' } });
+      const upload = pod.containers[0];
+      expect(upload.image).toMatch(/^public\.ecr\.aws\/aws-cli\/aws-cli:\d+\.\d+\.\d+$/);
+      expect(upload.command[2]).toContain('- 30 * 86400');
+      expect(upload.command[2]).toContain(`s3://community-backups-${envName}/etcd`);
+    }
+    expect(subjects.size).toBe(2);
+    const images = result.objects.flatMap((o) => JSON.stringify(o.manifest).match(/"image":"[^"]+"/g) ?? []);
+    expect(images.filter((i) => /"image":"(docker\.io\/)?amazon\//.test(i))).toEqual([]);
+  });
+
+  test('no private key reaches any synthesized object', () => {
+    expect(result.objects.filter((o) => JSON.stringify(o.manifest).includes('PRIVATE KEY')).map((o) => o.file)).toEqual([]);
   });
 });

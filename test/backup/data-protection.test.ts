@@ -1,13 +1,23 @@
-import { BackupStorage, BucketEncryption, DataProtection, UNENCRYPTED_REASON_ANNOTATION, VeleroPlugin } from '../../lib/backup';
+import { BackupStorage, BucketEncryption, DataProtection, UNENCRYPTED_REASON_ANNOTATION, VELERO_REPOSITORY_PASSWORD, VeleroPlugin } from '../../lib/backup';
+import { SecretKey } from '../../lib/core/secret-key';
+import { GitOpsApp } from '../../lib/gitops/gitops-app';
+import { External } from '../../lib/refs/provides';
 import { find, synth, testCluster } from '../_helpers';
 import { backupApp, storage, storageProps } from './_fixtures';
+
+/** Declares the repository password Secret the way a stack must. */
+function declarePassword(app: GitOpsApp, keys = ['repository-password']): void {
+  External.secret(app, 'velero-repo-credentials', { namespace: 'openshift-adp', keys, providedBy: 'sealed-secret', note: 'random per-cluster kopia repository password' });
+}
+const RP = { repositoryPassword: VELERO_REPOSITORY_PASSWORD };
 
 describe('DataProtection (OADP)', () => {
   test('renders the location into the DPA and drops the standalone BSL', () => {
     const cluster = testCluster();
     const app = backupApp(cluster);
     const s = storage(app);
-    new DataProtection(app, 'Oadp', { locations: [s] });
+    declarePassword(app);
+    new DataProtection(app, 'Oadp', { ...RP, locations: [s] });
     const r = synth(cluster);
     expect(r.objects.filter((o) => o.manifest.kind === 'BackupStorageLocation')).toHaveLength(0);
     const dpa = find(r, 'DataProtectionApplication', 'velero', 'openshift-adp');
@@ -34,7 +44,8 @@ describe('DataProtection (OADP)', () => {
     const cluster = testCluster();
     const app = backupApp(cluster);
     const s = storage(app, { encryption: BucketEncryption.unencrypted('lab MinIO on encrypted disks, no real data') });
-    new DataProtection(app, 'Oadp', { name: 'dpa', locations: [s], nodeAgent: false, plugins: [VeleroPlugin.OPENSHIFT, VeleroPlugin.AWS, VeleroPlugin.KUBEVIRT] });
+    declarePassword(app);
+    new DataProtection(app, 'Oadp', { ...RP, name: 'dpa', locations: [s], nodeAgent: false, plugins: [VeleroPlugin.OPENSHIFT, VeleroPlugin.AWS, VeleroPlugin.KUBEVIRT] });
     const dpa = find(synth(cluster), 'DataProtectionApplication', 'dpa');
     expect(dpa.spec.configuration).toEqual({ velero: { defaultPlugins: ['openshift', 'aws', 'kubevirt'] } });
     expect(dpa.metadata.annotations[UNENCRYPTED_REASON_ANNOTATION]).toBe('default: lab MinIO on encrypted disks, no real data');
@@ -44,31 +55,69 @@ describe('DataProtection (OADP)', () => {
     test('no location, no default, two defaults', () => {
       const cluster = testCluster();
       const app = backupApp(cluster);
-      expect(() => new DataProtection(app, 'A', { locations: [] })).toThrow(/\[Backup\/A\] locations: at least one BackupStorage is needed/);
+      expect(() => new DataProtection(app, 'A', { ...RP, locations: [] })).toThrow(/\[Backup\/A\] locations: at least one BackupStorage is needed/);
       const a = new BackupStorage(app, 'S1', storageProps({ name: 'one', default: false }));
-      expect(() => new DataProtection(app, 'B', { locations: [a] })).toThrow(/locations: no location is the default/);
+      expect(() => new DataProtection(app, 'B', { ...RP, locations: [a] })).toThrow(/locations: no location is the default/);
       const b = new BackupStorage(app, 'S2', storageProps({ name: 'two' }));
       const c = new BackupStorage(app, 'S3', storageProps({ name: 'three' }));
-      expect(() => new DataProtection(app, 'C', { locations: [b, c] })).toThrow(/locations: 2 locations are the default \(two, three\)/);
+      expect(() => new DataProtection(app, 'C', { ...RP, locations: [b, c] })).toThrow(/locations: 2 locations are the default \(two, three\)/);
     });
     test('"default" must be the default, namespaces must match, plugins needed', () => {
       const cluster = testCluster();
       const app = backupApp(cluster);
       const d = new BackupStorage(app, 'S1', storageProps({ default: false }));
-      expect(() => new DataProtection(app, 'A', { locations: [d] })).toThrow(/OADP requires the location named "default" to be the default location/);
+      expect(() => new DataProtection(app, 'A', { ...RP, locations: [d] })).toThrow(/OADP requires the location named "default" to be the default location/);
       const other = new BackupStorage(app, 'S2', storageProps({ name: 'x', namespace: 'velero' }));
-      expect(() => new DataProtection(app, 'B', { locations: [other] })).toThrow(/locations\[0\]: backup storage "x" is in namespace "velero", but OADP runs in "openshift-adp"/);
+      expect(() => new DataProtection(app, 'B', { ...RP, locations: [other] })).toThrow(/locations\[0\]: backup storage "x" is in namespace "velero", but OADP runs in "openshift-adp"/);
       const ok = new BackupStorage(app, 'S3', storageProps({ name: 'y' }));
-      expect(() => new DataProtection(app, 'C', { locations: [ok], plugins: [VeleroPlugin.CSI] })).toThrow(/plugins: the AWS plugin is needed[\s\S]*plugins: the OpenShift plugin is needed/);
-      expect(() => new DataProtection(app, 'D', { locations: [ok], plugins: ['velero' as VeleroPlugin, VeleroPlugin.AWS, VeleroPlugin.OPENSHIFT] })).toThrow(/plugins\[0\]: "velero" is not allowed/);
-      expect(() => new DataProtection(app, 'E', { locations: [ok], plugins: 'aws' as any })).toThrow(/\[Backup\/E\] plugins: "aws" is not a list; write a list such as \[VeleroPlugin.OPENSHIFT/);
+      expect(() => new DataProtection(app, 'C', { ...RP, locations: [ok], plugins: [VeleroPlugin.CSI] })).toThrow(/plugins: the AWS plugin is needed[\s\S]*plugins: the OpenShift plugin is needed/);
+      expect(() => new DataProtection(app, 'D', { ...RP, locations: [ok], plugins: ['velero' as VeleroPlugin, VeleroPlugin.AWS, VeleroPlugin.OPENSHIFT] })).toThrow(/plugins\[0\]: "velero" is not allowed/);
+      expect(() => new DataProtection(app, 'E', { ...RP, locations: [ok], plugins: 'aws' as any })).toThrow(/\[Backup\/E\] plugins: "aws" is not a list; write a list such as \[VeleroPlugin.OPENSHIFT/);
     });
     test('a location belongs to one DPA', () => {
       const cluster = testCluster();
       const app = backupApp(cluster);
       const s = storage(app);
-      new DataProtection(app, 'A', { locations: [s] });
-      expect(() => new DataProtection(app, 'B', { name: 'other', locations: [s] })).toThrow(/\[Backup\/B\] locations: backup storage Backup\/Storage is already listed by Backup\/A/);
+      new DataProtection(app, 'A', { ...RP, locations: [s] });
+      expect(() => new DataProtection(app, 'B', { ...RP, name: 'other', locations: [s] })).toThrow(/\[Backup\/B\] locations: backup storage Backup\/Storage is already listed by Backup\/A/);
+    });
+  });
+
+  describe('kopia repository password (velero-repo-credentials)', () => {
+    test('is required, and only the Secret Velero reads is accepted', () => {
+      const cluster = testCluster();
+      const app = backupApp(cluster);
+      const s = storage(app);
+      expect(() => new DataProtection(app, 'A', { locations: [s] } as any))
+        .toThrow(/\[Backup\/A\] repositoryPassword: is required: Velero otherwise encrypts every kopia repository with the public default password "static-passw0rd"/);
+      expect(() => new DataProtection(app, 'B', { locations: [s], repositoryPassword: SecretKey.of('kopia', 'password') }))
+        .toThrow(/\[Backup\/B\] repositoryPassword: "kopia\/password" is not read by Velero 1.14, which knows only SecretKey.of\("velero-repo-credentials", "repository-password"\) in its own namespace/);
+      expect(() => new DataProtection(app, 'C', { locations: [s], repositoryPassword: 'velero-repo-credentials' as any })).toThrow(/repositoryPassword: "velero-repo-credentials" is not read by Velero 1.14/);
+    });
+    test('the synth refuses a DataProtection whose password Secret is declared nowhere', () => {
+      const cluster = testCluster();
+      const app = backupApp(cluster);
+      new DataProtection(app, 'Oadp', { ...RP, locations: [storage(app)] });
+      expect(() => synth(cluster)).toThrow(/\[Backup\/Oadp\] repositoryPassword: Secret "velero-repo-credentials" \(key "repository-password"\) in namespace "openshift-adp" is declared nowhere; declare it with External.secret/);
+    });
+    test('an External without the key, or in another namespace, does not count', () => {
+      const cluster = testCluster();
+      const app = backupApp(cluster);
+      declarePassword(app, ['password']);
+      new DataProtection(app, 'Oadp', { ...RP, locations: [storage(app)] });
+      expect(() => synth(cluster)).toThrow(/repositoryPassword: the External Secret "velero-repo-credentials" \(Backup\/ExternalSecret.openshift-adp.velero-repo-credentials\) does not list the key "repository-password"/);
+      const other = testCluster();
+      const app2 = backupApp(other);
+      External.secret(app2, 'velero-repo-credentials', { namespace: 'velero', keys: ['repository-password'], providedBy: 'by-hand', note: 'wrong namespace' });
+      new DataProtection(app2, 'Oadp', { ...RP, locations: [storage(app2)] });
+      expect(() => synth(other)).toThrow(/repositoryPassword: Secret "velero-repo-credentials" \(key "repository-password"\) in namespace "openshift-adp" is declared nowhere/);
+    });
+    test('declared with its key in the Velero namespace: the synth passes', () => {
+      const cluster = testCluster();
+      const app = backupApp(cluster);
+      declarePassword(app);
+      new DataProtection(app, 'Oadp', { ...RP, locations: [storage(app)] });
+      expect(() => synth(cluster)).not.toThrow();
     });
   });
 });
