@@ -99,11 +99,19 @@ export function referencesOf(m: any, options: ScanOptions): ManifestRefs {
       break;
     case 'apps.gitlab.com/Runner':
       // Runner operator: spec.token names the Secret with the runner token, spec.s3.credentials
-      // the Secret with the S3 keys, spec.config a ConfigMap with config.toml, spec.ca a TLS Secret.
+      // (gcs.credentials, azure.credentials) the Secret with the cache keys, spec.config a
+      // ConfigMap with config.toml, spec.env a ConfigMap of environment variables for the manager
+      // pod, spec.ca a TLS Secret (apps.gitlab.com_runners CRD descriptions, operator 1.48.3).
       add('Secret', ns, m.spec?.token, '/spec/token');
       add('Secret', ns, m.spec?.s3?.credentials, '/spec/s3/credentials');
+      add('Secret', ns, m.spec?.gcs?.credentials, '/spec/gcs/credentials');
+      add('Secret', ns, m.spec?.azure?.credentials, '/spec/azure/credentials');
       add('ConfigMap', ns, m.spec?.config, '/spec/config');
+      add('ConfigMap', ns, m.spec?.env, '/spec/env');
       add('Secret', ns, m.spec?.ca, '/spec/ca');
+      break;
+    case 'postgres-operator.crunchydata.com/PostgresCluster':
+      pgoRefs(m.spec, ns, add);
       break;
     case 'oadp.openshift.io/DataProtectionApplication':
       arr(m.spec?.backupLocations).forEach((l, i) => {
@@ -211,6 +219,67 @@ function volumeRefs(volumes: unknown, base: string, ns: string | undefined, add:
       configMap(s?.configMap, ptr(vb, 'projected', 'sources', j, 'configMap'));
     });
   });
+}
+
+/** Volume projections (`[{ secret: { name, items } } | { configMap: ... }]`), as PGO takes them. */
+function projectionRefs(list: unknown, base: string, ns: string | undefined, add: Add): void {
+  arr(list).forEach((s, i) => {
+    for (const kind of ['secret', 'configMap'] as const) {
+      const src = s?.[kind];
+      if (!isObj(src) || src.optional) continue;
+      const at = ptr(base, i, kind, 'name');
+      const items = arr(src.items);
+      const refKind = kind === 'secret' ? 'Secret' : 'ConfigMap';
+      if (items.length === 0) add(refKind, ns, src.name, at);
+      items.forEach((it) => add(refKind, ns, src.name, at, it?.key));
+    }
+  });
+}
+
+/**
+ * Secrets and ConfigMaps a Crunchy PostgresCluster (v1beta1, PGO 5.8.7 CRD) names: every list of
+ * volume projections (backups.pgbackrest.configuration, dataSource.pgbackrest.configuration,
+ * config.files, monitoring.pgmonitor.exporter.configuration, proxy.pgBouncer.config.files,
+ * userInterface.pgAdmin.config.files, instrumentation.config.files, the deprecated repoHost
+ * sshConfigMap/sshSecret), the custom TLS Secrets (cluster, replication, exporter, PgBouncer),
+ * databaseInitSQL (ConfigMap name and key), imagePullSecrets, pgAdmin's ldapBindPassword,
+ * instrumentation environment variables, and the env of extra instance/PgBouncer containers.
+ */
+function pgoRefs(spec: any, ns: string | undefined, add: Add): void {
+  if (!isObj(spec)) return;
+  const projections: Array<[unknown, string]> = [
+    [spec.backups?.pgbackrest?.configuration, '/spec/backups/pgbackrest/configuration'],
+    [spec.dataSource?.pgbackrest?.configuration, '/spec/dataSource/pgbackrest/configuration'],
+    [spec.config?.files, '/spec/config/files'],
+    [spec.monitoring?.pgmonitor?.exporter?.configuration, '/spec/monitoring/pgmonitor/exporter/configuration'],
+    [spec.proxy?.pgBouncer?.config?.files, '/spec/proxy/pgBouncer/config/files'],
+    [spec.userInterface?.pgAdmin?.config?.files, '/spec/userInterface/pgAdmin/config/files'],
+    [spec.instrumentation?.config?.files, '/spec/instrumentation/config/files'],
+  ];
+  for (const [list, base] of projections) projectionRefs(list, base, ns, add);
+  const repoHost = spec.backups?.pgbackrest?.repoHost;
+  projectionRefs(isObj(repoHost?.sshConfigMap) ? [{ configMap: repoHost.sshConfigMap }] : [], '/spec/backups/pgbackrest/repoHost/sshConfigMap', ns, add);
+  projectionRefs(isObj(repoHost?.sshSecret) ? [{ secret: repoHost.sshSecret }] : [], '/spec/backups/pgbackrest/repoHost/sshSecret', ns, add);
+  const tls: Array<[unknown, string]> = [
+    [spec.customTLSSecret, '/spec/customTLSSecret'],
+    [spec.customReplicationTLSSecret, '/spec/customReplicationTLSSecret'],
+    [spec.monitoring?.pgmonitor?.exporter?.customTLSSecret, '/spec/monitoring/pgmonitor/exporter/customTLSSecret'],
+    [spec.proxy?.pgBouncer?.customTLSSecret, '/spec/proxy/pgBouncer/customTLSSecret'],
+  ];
+  for (const [secret, base] of tls) projectionRefs(isObj(secret) ? [{ secret }] : [], base, ns, add);
+  if (isObj(spec.databaseInitSQL)) add('ConfigMap', ns, spec.databaseInitSQL.name, '/spec/databaseInitSQL/name', spec.databaseInitSQL.key);
+  arr(spec.imagePullSecrets).forEach((s, i) => add('Secret', ns, s?.name, ptr('/spec/imagePullSecrets', i, 'name')));
+  const ldap = spec.userInterface?.pgAdmin?.config?.ldapBindPassword;
+  if (isObj(ldap) && !ldap.optional) add('Secret', ns, ldap.name, '/spec/userInterface/pgAdmin/config/ldapBindPassword/name', ldap.key);
+  arr(spec.instrumentation?.config?.environmentVariables).forEach((e, i) => {
+    const at = ptr('/spec/instrumentation/config/environmentVariables', i, 'valueFrom');
+    const sk = e?.valueFrom?.secretKeyRef;
+    if (isObj(sk) && !sk.optional) add('Secret', ns, sk.name, ptr(at, 'secretKeyRef', 'name'), sk.key);
+    const ck = e?.valueFrom?.configMapKeyRef;
+    if (isObj(ck) && !ck.optional) add('ConfigMap', ns, ck.name, ptr(at, 'configMapKeyRef', 'name'), ck.key);
+  });
+  arr(spec.instances).forEach((inst, i) => podSpecRefs({ containers: inst?.containers }, ptr('/spec/instances', i), ns, add));
+  podSpecRefs({ containers: spec.proxy?.pgBouncer?.containers }, '/spec/proxy/pgBouncer', ns, add);
 }
 
 /**
@@ -354,7 +423,17 @@ function gitLabValueRefs(values: any, base: string, ns: string | undefined, add:
   const walk = (v: any, at: string) => {
     if (Array.isArray(v)) return v.forEach((x, i) => walk(x, ptr(at, i)));
     if (!isObj(v)) return;
-    if (str(v.secret) && v.enabled !== false) add('Secret', ns, v.secret, ptr(at, 'secret'), v.key);
+    if (str(v.secret) && v.enabled !== false) {
+      // customCAs entries name their keys as a list (`{ secret, keys }`), the rest one `key`.
+      if (Array.isArray(v.keys) && v.key === undefined) v.keys.forEach((k: unknown) => add('Secret', ns, v.secret, ptr(at, 'secret'), k));
+      else add('Secret', ns, v.secret, ptr(at, 'secret'), v.key);
+    }
+    // global.certificates.customCAs `{ configMap, keys }` (chart templates/_certificates.tpl).
+    if (str(v.configMap)) {
+      const keys = arr(v.keys);
+      if (keys.length === 0) add('ConfigMap', ns, v.configMap, ptr(at, 'configMap'));
+      keys.forEach((k) => add('ConfigMap', ns, v.configMap, ptr(at, 'configMap'), k));
+    }
     for (const [k, x] of Object.entries(v)) {
       const here = ptr(at, k);
       if ((k === 'host' || k === 'hostname') && str(x)) {

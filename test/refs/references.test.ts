@@ -127,6 +127,36 @@ const CASES: readonly Case[] = [
     create: (a) => raw(a, 'Target', 'v1', 'Secret', 'runner-token', NS, { data: { 'runner-token': 'eA==' } }),
   },
   {
+    name: 'Secret of a PostgresCluster (pgBackRest configuration projection)', kind: 'Secret', namespace: NS, target: 'db-pgbackrest', keys: ['s3.conf'], path: 'App/Ref', field: '/spec/backups/pgbackrest/configuration/0/secret/name',
+    refer: (a) => raw(a, 'Ref', 'postgres-operator.crunchydata.com/v1beta1', 'PostgresCluster', 'db', NS, { spec: { postgresVersion: 16, instances: [], backups: { pgbackrest: { configuration: [{ secret: { name: 'db-pgbackrest', items: [{ key: 's3.conf', path: 's3.conf' }] } }], repos: [] } } } }),
+    create: (a) => raw(a, 'Target', 'v1', 'Secret', 'db-pgbackrest', NS, { data: { 's3.conf': 'eA==' } }),
+  },
+  {
+    name: 'ConfigMap of a PostgresCluster (pgBackRest CA projection)', kind: 'ConfigMap', namespace: NS, target: 'freeipa-ca', keys: ['ca.crt'], path: 'App/Ref', field: '/spec/backups/pgbackrest/configuration/1/configMap/name',
+    refer: (a) => raw(a, 'Ref', 'postgres-operator.crunchydata.com/v1beta1', 'PostgresCluster', 'db', NS, { spec: { postgresVersion: 16, instances: [], backups: { pgbackrest: { configuration: [{ secret: { name: 'x', optional: true } }, { configMap: { name: 'freeipa-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] } }], repos: [] } } } }),
+    create: (a) => raw(a, 'Target', 'v1', 'ConfigMap', 'freeipa-ca', NS, { data: { 'ca.crt': 'x' } }),
+  },
+  {
+    name: 'ConfigMap of a PostgresCluster (databaseInitSQL)', kind: 'ConfigMap', namespace: NS, target: 'db-init', keys: ['init.sql'], path: 'App/Ref', field: '/spec/databaseInitSQL/name',
+    refer: (a) => raw(a, 'Ref', 'postgres-operator.crunchydata.com/v1beta1', 'PostgresCluster', 'db', NS, { spec: { postgresVersion: 16, instances: [], databaseInitSQL: { name: 'db-init', key: 'init.sql' } } }),
+    create: (a) => raw(a, 'Target', 'v1', 'ConfigMap', 'db-init', NS, { data: { 'init.sql': 'x' } }),
+  },
+  {
+    name: 'Secret of a PostgresCluster (customTLSSecret)', kind: 'Secret', namespace: NS, target: 'db-tls', path: 'App/Ref', field: '/spec/customTLSSecret/0/secret/name',
+    refer: (a) => raw(a, 'Ref', 'postgres-operator.crunchydata.com/v1beta1', 'PostgresCluster', 'db', NS, { spec: { postgresVersion: 16, instances: [], customTLSSecret: { name: 'db-tls' } } }),
+    create: (a) => raw(a, 'Target', 'v1', 'Secret', 'db-tls', NS, { data: { 'tls.crt': 'eA==' } }),
+  },
+  {
+    name: 'ConfigMap of GitLab chart values (customCAs)', kind: 'ConfigMap', namespace: NS, target: 'freeipa-ca', keys: ['ca.crt'], path: 'App/Ref', field: '/spec/chart/values/global/certificates/customCAs/0/configMap',
+    refer: (a) => raw(a, 'Ref', 'apps.gitlab.com/v1beta1', 'GitLab', 'gitlab', NS, { spec: { chart: { version: '9.11.4', values: { global: { certificates: { customCAs: [{ configMap: 'freeipa-ca', keys: ['ca.crt'] }] } } } } } }),
+    create: (a) => raw(a, 'Target', 'v1', 'ConfigMap', 'freeipa-ca', NS, { data: { 'ca.crt': 'x' } }),
+  },
+  {
+    name: 'ConfigMap of a Runner (spec.env)', kind: 'ConfigMap', namespace: NS, target: 'runner-env', path: 'App/Ref', field: '/spec/env',
+    refer: (a) => { raw(a, 'Ref', 'apps.gitlab.com/v1beta2', 'Runner', 'r', NS, { spec: { gitlabUrl: 'https://gitlab', token: 'x', env: 'runner-env' } }); raw(a, 'Token', 'v1', 'Secret', 'x', NS, { data: {} }); },
+    create: (a) => raw(a, 'Target', 'v1', 'ConfigMap', 'runner-env', NS, { data: {} }),
+  },
+  {
     name: 'Secret key of a DataProtectionApplication', kind: 'Secret', namespace: NS, target: 'cloud-credentials', keys: ['cloud'], path: 'App/Ref', field: '/spec/backupLocations/0/velero/credential/name',
     refer: (a) => raw(a, 'Ref', 'oadp.openshift.io/v1alpha1', 'DataProtectionApplication', 'velero', NS, { spec: { backupLocations: [{ velero: { provider: 'aws', credential: { name: 'cloud-credentials', key: 'cloud' } } }] } }),
     create: (a) => raw(a, 'Target', 'v1', 'Secret', 'cloud-credentials', NS, { data: { cloud: 'eA==' } }),
