@@ -266,7 +266,7 @@ class Builder {
       const env = envOf(o);
       const id = `${env}|app|${m.metadata.name}`;
       const paths: string[] = [m.spec?.source?.path, ...(Array.isArray(m.spec?.sources) ? m.spec.sources.map((s: any) => s?.path) : [])].filter((p) => typeof p === 'string');
-      const folder = [...folders].sort().find((f) => paths.some((p) => p === f || p.endsWith(`/${f}`) || p.replace(/\/+$/, '').endsWith(`/${f}`)));
+      const folder = paths.map((p) => folderOf(p, folders)).find((f) => f !== undefined);
       const details: string[] = [];
       if (folder) details.push(`syncs ${folder}`);
       else if (paths.length) details.push(`syncs ${paths.join(', ')} (not in the tree)`);
@@ -299,6 +299,20 @@ class Builder {
     const k = `${from}\u0000${to}\u0000${label ?? ''}`;
     if (!this.edges.has(k)) this.edges.set(k, label === undefined ? { from, to } : { from, to, label });
   }
+}
+
+/**
+ * The tree folder an Application's repository path points at: the longest tail of the path that
+ * is a folder of the tree (`dist/production/openqa` -> `production/openqa`, for a tree read from
+ * `dist/`).
+ */
+function folderOf(repoPath: string, folders: ReadonlySet<string>): string | undefined {
+  const parts = repoPath.split('/').filter((p) => p !== '' && p !== '.');
+  for (let i = 0; i < parts.length; i++) {
+    const tail = parts.slice(i).join('/');
+    if (folders.has(tail)) return tail;
+  }
+  return undefined;
 }
 
 /** Environment of an object: the scope of its file (`production`), or '' at the top. */
