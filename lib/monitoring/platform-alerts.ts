@@ -33,6 +33,16 @@ export interface CertificateAlertsProps {
 }
 
 const CERT_RUNBOOKS: Readonly<Record<string, AlertRunbook>> = {
+  CertManagerMetricsMissing: {
+    meaning: 'No Prometheus scrapes the cert-manager controller: its always-present clock metric is absent, so the expiry alerts cannot fire.',
+    impact: 'Certificates can expire without any alert.',
+    diagnose: [
+      '`oc -n cert-manager get pods,service cert-manager` (is the controller running, does the Service still have the tcp-prometheus-servicemonitor port?).',
+      'Which Prometheus owns the namespace: with `openshift.io/cluster-monitoring: "true"` on `cert-manager`, the platform Prometheus needs a Role to discover the targets (declare the namespace as platform-evaluated: CertificateAlerts `evaluator: \'platform\'`); without the label, user-workload monitoring must be on (ClusterMonitoring).',
+      'Observe > Targets in the console, or `oc -n openshift-user-workload-monitoring logs prometheus-user-workload-0 -c prometheus | grep cert-manager`.',
+    ],
+    fix: ['Make the evaluator match the namespace\'s label (see above) and sync the monitoring app.'],
+  },
   CertificateExpiresSoon: {
     meaning: 'A cert-manager Certificate expires soon although cert-manager renews certificates well before (by default a third of the lifetime before expiry: 30 days for Let\'s Encrypt): its renewals have failed for a while.',
     impact: 'When it expires, clients refuse the service (browsers, Git over HTTPS, API clients).',
@@ -53,7 +63,8 @@ const CERT_RUNBOOKS: Readonly<Record<string, AlertRunbook>> = {
  * cert-manager Operator for Red Hat OpenShift 1.13): a warning and a critical alert per
  * Certificate. Scraped with a ServiceMonitor on the controller's Service `cert-manager`, port
  * `tcp-prometheus-servicemonitor` (9402), which the operator creates but, like its metrics guide
- * says, does not monitor (openshift/cert-manager-operator cert-manager-1.13,
+ * says, does not monitor; `CertManagerMetricsMissing` fires when that scrape yields nothing
+ * (cert-manager's always-present `certmanager_clock_time_seconds_gauge` absent for an hour) (openshift/cert-manager-operator cert-manager-1.13,
  * bindata/cert-manager-deployment/controller/cert-manager-svc.yaml, docs/operand_metrics.md).
  * The metric's own `namespace` clashes with the target's, so Prometheus keeps the
  * Certificate's namespace as `exported_namespace` (honor_labels off, which user-workload
@@ -108,7 +119,16 @@ export class CertificateAlerts extends Construct {
       ownMetricsOnly: true,
       evaluator: props.evaluator,
       runbooks: CERT_RUNBOOKS,
-      rules: () => [rule('warning', warn!), rule('critical', critical!)],
+      rules: () => [rule('warning', warn!), rule('critical', critical!), {
+        // cert-manager v1.13.6 pkg/metrics/metrics.go: clock_time_seconds_gauge is always exported
+        alert: 'CertManagerMetricsMissing',
+        expr: `absent(${selector('certmanager_clock_time_seconds_gauge', { namespace })})`,
+        for: '1h',
+        severity: 'warning',
+        summary: `cert-manager's metrics in ${namespace} are not scraped; certificate expiry alerts cannot fire.`,
+        description: `No series of certmanager_clock_time_seconds_gauge from ${namespace} for an hour: the controller is down, or no Prometheus scrapes ServiceMonitor ocpkit-cert-manager. Check oc -n ${namespace} get pods,service and the namespace's openshift.io/cluster-monitoring label.`,
+        metrics: ['certmanager_clock_time_seconds_gauge'],
+      }],
     });
   }
 }

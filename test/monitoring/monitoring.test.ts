@@ -213,9 +213,11 @@ describe('CertificateAlerts and ArgoCdAlerts', () => {
     new CertificateAlerts(app, 'Certs', { warnBefore: Duration.days(21) });
     const result = synthRunbooks(cluster);
     const rules = rulesOf(result, 'cert-manager', 'ocpkit-certificate-alerts');
-    expect(rules.map((r) => [r.labels.severity, r.expr])).toEqual([
-      ['warning', `certmanager_certificate_expiration_timestamp_seconds{namespace="cert-manager"} - time() < ${21 * 86400}`],
-      ['critical', `certmanager_certificate_expiration_timestamp_seconds{namespace="cert-manager"} - time() < ${3 * 86400}`],
+    expect(rules.map((r) => [r.alert, r.labels.severity, r.expr])).toEqual([
+      ['CertificateExpiresSoon', 'warning', `certmanager_certificate_expiration_timestamp_seconds{namespace="cert-manager"} - time() < ${21 * 86400}`],
+      ['CertificateExpiresSoon', 'critical', `certmanager_certificate_expiration_timestamp_seconds{namespace="cert-manager"} - time() < ${3 * 86400}`],
+      // the expiry alerts cannot fire unscraped: that is an alert of its own
+      ['CertManagerMetricsMissing', 'warning', 'absent(certmanager_clock_time_seconds_gauge{namespace="cert-manager"})'],
     ]);
     expect(rules[0].annotations.summary).toContain('{{ $labels.exported_namespace }}/{{ $labels.name }}');
     const sm = result.objects.find((o) => o.manifest.kind === 'ServiceMonitor' && o.manifest.metadata.namespace === 'cert-manager')!.manifest;
@@ -258,7 +260,7 @@ describe('runbooks and rule hygiene', () => {
       }
     }
     expect([...urls.keys()].sort()).toEqual([
-      'ArgoCdApplicationDegraded', 'CertificateExpiresSoon', 'EtcdBackupFailed', 'EtcdBackupMissing', 'OperatorNotAtPinnedVersion',
+      'ArgoCdApplicationDegraded', 'CertManagerMetricsMissing', 'CertificateExpiresSoon', 'EtcdBackupFailed', 'EtcdBackupMissing', 'OperatorNotAtPinnedVersion',
       'VeleroBackupFailed', 'VeleroBackupPartiallyFailed', 'VeleroBackupTooOld',
     ]);
     const pages = [...result.files.keys()].filter((f) => f.startsWith('test/_runbooks/alerts/')).sort();
