@@ -10,10 +10,14 @@ The upstream schemas ocpkit validates against are not part of the package: a loc
 (lib/schema/schemas.lock.json) names every file with its upstream URL and sha256, and
 \`ocpkit schemas sync\` fills a per-user cache with them, checking every hash first.
 
-  sync [--from DIR] [--profile 4.14 ...]   copy the locked files from a mirror DIR (the layout of
-                                           shared/crds) or download them from their locked URLs
+  sync [--from DIR|URL] [--profile 4.14 ...]
+                                           copy the locked files from a mirror (a folder with the
+                                           layout of shared/crds, or an https:// base URL serving
+                                           it) or download them from their locked upstream URLs
                                            into the cache; a file whose sha256 differs is refused
-                                           and nothing half-synced is ever used
+                                           and nothing half-synced is ever used. Files assembled or
+                                           derived for the mirror have no upstream URL: they need
+                                           --from
   status [--json]                          what is cached, every file's hash checked, and which
                                            schema folder ocpkit uses now
 

@@ -45,7 +45,12 @@ export interface SchemaCacheOptions {
 
 /** Options of {@link syncSchemas}. */
 export interface SyncOptions extends SchemaCacheOptions {
-  /** Mirror folder to copy from (the layout of `shared/crds`); files missing there are downloaded when they have a URL. */
+  /**
+   * Mirror to take the files from, with the layout of `shared/crds`: a folder, or an `https://`
+   * (or `http://`) base URL under which `<base>/<locked path>` serves each file (an internal
+   * artifact store, a raw Git URL). The hashes make any mirror safe to use. A file missing from
+   * a mirror folder is downloaded from its locked URL when it has one.
+   */
   readonly from?: string;
   /**
    * OpenShift versions whose profiles to sync.
@@ -158,16 +163,17 @@ export async function syncSchemas(options: SyncOptions = {}): Promise<SyncReport
   if (!base) throw problem('OCPKIT_CACHE_DIR', 'caching is off (or there is no cache folder): set OCPKIT_CACHE_DIR to a private folder, or point OCPKIT_SCHEMAS at a schema folder instead');
   const baseDir = privateCache.privateDir(base);
   if (!baseDir) throw problem('OCPKIT_CACHE_DIR', `${base} is not a private folder of this user (see the line above); set OCPKIT_CACHE_DIR to one`);
-  const from = options.from === undefined ? undefined : path.resolve(options.from);
-  if (from !== undefined && !isDir(from)) throw problem('--from', `${from} is not a folder; give a mirror of the shared schemas (the layout of shared/crds)`);
+  const remote = options.from !== undefined && /^https?:\/\//.test(options.from);
+  const from = options.from === undefined ? undefined : remote ? options.from.replace(/\/+$/, '') : path.resolve(options.from);
+  if (from !== undefined && !remote && !isDir(from)) throw problem('--from', `${from} is not a folder; give a mirror of the shared schemas (the layout of shared/crds): a folder or an https:// base URL`);
 
   const units: (string | undefined)[] = [undefined, ...wanted];
   const filesOf = (unit: string | undefined) => lock.files.filter((f) => profileOf(f.path) === unit);
   // Files that cannot be had: no mirror copy and no URL. Refused before anything is fetched.
-  const unobtainable = units.flatMap(filesOf).filter((f) => f.url === null && (from === undefined || !fs.existsSync(path.join(from, f.path))));
+  const unobtainable = units.flatMap(filesOf).filter((f) => f.url === null && (from === undefined || (!remote && !fs.existsSync(path.join(from, f.path)))));
   if (unobtainable.length) {
     const eg = unobtainable.slice(0, 2).map((f) => f.path).join(', ');
-    throw problem(from ? '--from' : 'url', from
+    throw problem('--from', from
       ? `${unobtainable.length} locked file${unobtainable.length === 1 ? ' is' : 's are'} missing from ${from} and ha${unobtainable.length === 1 ? 's' : 've'} no download URL (${eg}${unobtainable.length > 2 ? ', ...' : ''}); give a complete mirror of the shared schemas`
       : `${unobtainable.length} locked files have no download URL (assembled or derived for the mirror, or written for ocpkit: ${eg}, ...); run \`npx ocpkit schemas sync --from DIR\` with a mirror of the shared schemas (e.g. ../shared/crds)`);
   }
@@ -181,9 +187,9 @@ export async function syncSchemas(options: SyncOptions = {}): Promise<SyncReport
 
   const fill = async (staging: string, list: readonly LockedFile[], strip: string) => {
     for (const f of list) {
-      const data = await obtain(f, from, download);
+      const { data, source } = await obtain(f, from, remote, download);
       const actual = sha256(data);
-      if (actual !== f.sha256) throw problem(f.path, `${hashMismatch(f, actual).slice(f.path.length + 2)} (from ${sourceOf(f, from)}); refused, nothing of it was cached`);
+      if (actual !== f.sha256) throw problem(f.path, `${hashMismatch(f, actual).slice(f.path.length + 2)} (from ${source}); refused, nothing of it was cached`);
       const target = path.join(staging, f.path.slice(strip.length));
       fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
       fs.writeFileSync(target, data, { mode: 0o600, flag: 'wx' });
@@ -241,20 +247,26 @@ function problem(field: string, message: string): SchemaSetError {
   return new SchemaSetError({ path: 'schemas', field, message });
 }
 
-function sourceOf(f: LockedFile, from: string | undefined): string {
-  return from !== undefined && fs.existsSync(path.join(from, f.path)) ? path.join(from, f.path) : f.url ?? 'nowhere';
-}
-
-async function obtain(f: LockedFile, from: string | undefined, download: (url: string) => Promise<Buffer>): Promise<Buffer> {
-  if (from !== undefined) {
+/** The bytes of a locked file and where they came from (a path or a URL, for messages). */
+async function obtain(f: LockedFile, from: string | undefined, remote: boolean, download: (url: string) => Promise<Buffer>): Promise<{ data: Buffer; source: string }> {
+  if (from !== undefined && remote) {
+    const url = `${from}/${f.path.split('/').map(encodeURIComponent).join('/')}`;
     try {
-      return fs.readFileSync(path.join(from, f.path));
+      return { data: await download(url), source: url };
+    } catch (e) {
+      throw problem(f.path, `cannot download ${url} (${(e as Error).message.split('\n')[0]}); check the mirror URL given to --from`);
+    }
+  }
+  if (from !== undefined) {
+    const file = path.join(from, f.path);
+    try {
+      return { data: fs.readFileSync(file), source: file };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || f.url === null) throw problem(f.path, `cannot read it from ${from} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
   }
   try {
-    return await download(f.url!);
+    return { data: await download(f.url!), source: f.url! };
   } catch (e) {
     throw problem(f.path, `cannot download ${f.url} (${(e as Error).message.split('\n')[0]}); with no network, run \`npx ocpkit schemas sync --from DIR\` with a mirror of the shared schemas`);
   }
@@ -273,8 +285,11 @@ function stagingDir(baseDir: string): string {
   return dir;
 }
 
-/** Puts `from` at `to` (same file system): a rename, after moving an existing `to` aside. */
-function replaceDir(from: string, to: string): void {
+/**
+ * Puts `from` at `to` (same file system): a rename, after moving an existing `to` aside. A `to`
+ * that appears meanwhile (a concurrent sync) is moved aside the same way, once.
+ */
+function replaceDir(from: string, to: string, retry = true): void {
   if (fs.existsSync(to)) {
     const old = `${to}.old-${process.pid}-${randomBytes(4).toString('hex')}`;
     fs.renameSync(to, old);
@@ -283,8 +298,14 @@ function replaceDir(from: string, to: string): void {
     } finally {
       fs.rmSync(old, { recursive: true, force: true });
     }
-  } else {
+    return;
+  }
+  try {
     fs.renameSync(from, to);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (!retry || (code !== 'ENOTEMPTY' && code !== 'EEXIST')) throw e;
+    replaceDir(from, to, false);
   }
 }
 

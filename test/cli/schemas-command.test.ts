@@ -30,7 +30,7 @@ describe('ocpkit schemas', () => {
       expect(await schemasCommand(args)).toBe(0);
     }
     expect(io.out()).toMatch(/^usage: ocpkit schemas <sync\|status>/);
-    expect(io.out()).toContain('sync [--from DIR] [--profile 4.14 ...]');
+    expect(io.out()).toContain('sync [--from DIR|URL] [--profile 4.14 ...]');
     expect(await schemasCommand([])).toBe(2);
   });
 

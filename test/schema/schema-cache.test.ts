@@ -155,7 +155,28 @@ describe('ocpkit schema cache', () => {
       const err = await syncSchemas({ cacheRoot: tmp(), download }).then(() => undefined, (e) => e);
       expect(download).not.toHaveBeenCalled();
       const count = lock.files.filter((f) => f.url === null).length;
-      expect(err.message).toMatch(new RegExp(`^\\[schemas\\] url: ${count} locked files have no download URL \\(.*\\); run \`npx ocpkit schemas sync --from DIR\` with a mirror of the shared schemas \\(e\\.g\\. \\.\\./shared/crds\\)$`));
+      expect(err.message).toMatch(new RegExp(`^\\[schemas\\] --from: ${count} locked files have no download URL \\(.*\\); run \`npx ocpkit schemas sync --from DIR\` with a mirror of the shared schemas \\(e\\.g\\. \\.\\./shared/crds\\)$`));
+    });
+
+    test('--from an https:// mirror: every file fetched from <base>/<path>, assembled ones included, each verified', async () => {
+      const root = tmp();
+      const base = 'https://mirror.example.org/crds/';
+      const tampered = 'kubevirt/crds/kubevirt.io_virtualmachines.yaml';
+      const fetcher = (tamper: boolean) => jest.fn(async (url: string) => {
+        expect(url.startsWith(base)).toBe(true);
+        const rel = decodeURIComponent(url.slice(base.length));
+        const data = fs.readFileSync(path.join(MIRROR, rel));
+        return tamper && rel === tampered ? Buffer.concat([data, Buffer.from('#')]) : data;
+      });
+      const bad = fetcher(true);
+      await expect(syncSchemas({ from: base, cacheRoot: root, profiles: [], download: bad }))
+        .rejects.toThrow(new RegExp(`^\\[schemas\\] ${tampered.replace(/\./g, '\\.')}: sha256 [0-9a-f]{64} does not match the locked sha256 [0-9a-f]{64} \\(from ${base.replace(/\./g, '\\.')}${tampered.replace(/\./g, '\\.')}\\); refused`));
+      expect(fs.readdirSync(path.join(root, 'schemas'))).toEqual([]);
+      const good = fetcher(false);
+      const report = await syncSchemas({ from: base, cacheRoot: root, download: good });
+      expect(good).toHaveBeenCalledTimes(lock.files.length);
+      expect(report.written).toEqual(['base', 'profile 4.14']);
+      expect(checkSchemaCache({ cacheRoot: root })).toMatchObject({ complete: true, profiles: ['4.14'], problems: [] });
     });
 
     test('an unreachable URL is one line suggesting --from', async () => {
