@@ -212,15 +212,12 @@ function page(cluster: Cluster, alert: string, instances: readonly Instance[]): 
     '',
     `> ${first.annotations?.summary ?? ''}`,
     '',
-    '## What it means',
-    '',
-    runbook?.meaning ?? first.annotations?.description ?? '',
-    '',
   ];
   if (runbook) {
-    lines.push('## Impact', '', runbook.impact, '', '## Diagnose', '', bullets(runbook.diagnose), '', '## Fix', '', bullets(runbook.fix), '');
+    lines.push('## What it means', '', runbook.meaning, '', '## Impact', '', runbook.impact, '', '## Diagnose', '', bullets(runbook.diagnose), '', '## Fix', '', bullets(runbook.fix), '');
   } else {
-    lines.push('## What to do', '', first.annotations?.description ?? '', '');
+    // a rule of another construct (the InstallPlanApprover's drift alert): its description is the runbook
+    lines.push('## What it means and what to do', '', first.annotations?.description ?? '', '');
   }
   lines.push('## The rules', '');
   for (const { rule, object } of instances) {
