@@ -74,6 +74,58 @@ export const SUBSCRIPTION_HEALTH_LUA = [
 ].join('\n');
 
 /**
+ * Health of a Crunchy PGO PostgresCluster, so that a later sync wave of the same Application (the
+ * GitLab CR at WORKLOADS after its database at CONFIG) waits until PostgreSQL answers. Argo CD
+ * 2.10.18 has no check for it (argo-cd v2.10.18 resource_customizations/ holds none for
+ * postgres-operator.crunchydata.com), and without one the resource counts as healthy as soon as it
+ * is applied: gitops-engine b6ec82aedce5 (the version argo-cd v2.10.18's go.mod pins)
+ * pkg/sync/sync_context.go marks a running task with no health Succeeded, with Healthy Succeeded,
+ * with Degraded Failed, and keeps waiting otherwise. Status fields at CrunchyData/postgres-operator
+ * v5.8.7 (pkg/apis/.../v1beta1/postgrescluster_types.go, internal/controller/postgrescluster):
+ * `status.instances[]` {name, replicas, readyReplicas, updatedReplicas} counted per instance set
+ * from the pods (instance.go), `status.observedGeneration` written only after a reconcile that
+ * succeeded (controller.go), `status.patroni.systemIdentifier` once Patroni has initialized the
+ * cluster (patroni.go), and condition `Progressing` False with reason `Paused` when
+ * `spec.paused` is set or backups were removed without authorization (controller.go).
+ * Healthy: PGO has reconciled the current generation, Patroni bootstrapped, and every requested
+ * instance (`spec.instances[].replicas`, default 1) is ready and up to date; Suspended while paused;
+ * Progressing otherwise. Backups (stanza, first full backup) are not part of it.
+ */
+export const POSTGRES_CLUSTER_HEALTH_LUA = [
+  'local hs = { status = "Progressing", message = "waiting for PGO" }',
+  'if obj.status == nil then return hs end',
+  'for _, c in ipairs(obj.status.conditions or {}) do',
+  '  if c.type == "Progressing" and c.status == "False" and c.reason == "Paused" then',
+  '    return { status = "Suspended", message = c.message or "paused" }',
+  '  end',
+  'end',
+  'local gen = obj.metadata and obj.metadata.generation',
+  'if gen ~= nil and (obj.status.observedGeneration == nil or obj.status.observedGeneration < gen) then',
+  '  hs.message = "PGO has not reconciled generation " .. gen .. " yet"',
+  '  return hs',
+  'end',
+  'local want = 0',
+  'for _, s in ipairs((obj.spec and obj.spec.instances) or {}) do want = want + (s.replicas or 1) end',
+  'local ready = 0',
+  'for _, s in ipairs(obj.status.instances or {}) do',
+  '  ready = ready + (s.readyReplicas or 0)',
+  '  if (s.updatedReplicas or 0) < (s.replicas or 0) then',
+  '    hs.message = "instance set " .. (s.name or "?") .. ": " .. (s.updatedReplicas or 0) .. " of " .. s.replicas .. " pods updated"',
+  '    return hs',
+  '  end',
+  'end',
+  'if ready < want then',
+  '  hs.message = ready .. " of " .. want .. " PostgreSQL instances ready"',
+  '  return hs',
+  'end',
+  'if obj.status.patroni == nil or obj.status.patroni.systemIdentifier == nil or obj.status.patroni.systemIdentifier == "" then',
+  '  hs.message = "Patroni has not initialized the cluster yet"',
+  '  return hs',
+  'end',
+  'return { status = "Healthy", message = ready .. " of " .. want .. " PostgreSQL instances ready" }',
+].join('\n');
+
+/**
  * The OpenShift GitOps Argo CD instance of a cluster, as code, in the cluster's `bootstrap/`
  * folder (applied once by hand, or delivered by a fleet's hub; no Application of the cluster
  * syncs it, so nothing the root Application needs lives only inside what the root syncs):
@@ -81,7 +133,7 @@ export const SUBSCRIPTION_HEALTH_LUA = [
  * - the `ArgoCD` custom resource (argoproj.io/v1beta1, the storage version of GitOps 1.12) of the
  *   instance in the cluster's Argo CD namespace (the default instance: openshift-gitops), with the
  *   health checks the stack relies on ({@link APPLICATION_HEALTH_LUA},
- *   {@link SUBSCRIPTION_HEALTH_LUA}), the ApplicationSet controller kept on (a CR applied without
+ *   {@link SUBSCRIPTION_HEALTH_LUA}, {@link POSTGRES_CLUSTER_HEALTH_LUA}), the ApplicationSet controller kept on (a CR applied without
  *   `spec.applicationSet` turns it off: argocd-operator 897025209e7d controllers/argocd/applicationset.go),
  *   and the default instance's RBAC and SSO written down (gitops-operator v1.12
  *   controllers/argocd/argocd.go NewCR: `g, system:cluster-admins, role:admin`, scopes `[groups]`,
@@ -126,6 +178,7 @@ export class ArgoCdInstance extends Construct {
         resourceHealthChecks: [
           { group: 'argoproj.io', kind: 'Application', check: APPLICATION_HEALTH_LUA },
           { group: 'operators.coreos.com', kind: 'Subscription', check: SUBSCRIPTION_HEALTH_LUA },
+          { group: 'postgres-operator.crunchydata.com', kind: 'PostgresCluster', check: POSTGRES_CLUSTER_HEALTH_LUA },
         ],
         server: { route: { enabled: true } },
         sso: { provider: 'dex', dex: { openShiftOAuth: true } },

@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { build } from '../../apps/community/main';
 import { Overrides } from '../../lib';
-import { APPLICATION_HEALTH_LUA, SUBSCRIPTION_HEALTH_LUA } from '../../lib/gitops/argocd-instance';
+import { APPLICATION_HEALTH_LUA, POSTGRES_CLUSTER_HEALTH_LUA, SUBSCRIPTION_HEALTH_LUA } from '../../lib/gitops/argocd-instance';
 import { GITOPS_CONTROLLER_GRANTS } from '../../lib/gitops/controller-grants';
 import { allows, defaultRules, resourceOf } from '../../lib/gitops/controller-rbac';
 import { isOperatorProvided } from '../../lib/gitops/delivery-annotations';
@@ -49,7 +49,7 @@ describe('dist/<cluster>/bootstrap: applied once, enough to start syncing', () =
     const [argo] = of('ArgoCD');
     expect(argo.apiVersion).toBe('argoproj.io/v1beta1');
     expect(argo.spec.applicationSet).toBeDefined();
-    expect(argo.spec.resourceHealthChecks.map((c: any) => `${c.group}/${c.kind}`)).toEqual(['argoproj.io/Application', 'operators.coreos.com/Subscription']);
+    expect(argo.spec.resourceHealthChecks.map((c: any) => `${c.group}/${c.kind}`)).toEqual(['argoproj.io/Application', 'operators.coreos.com/Subscription', 'postgres-operator.crunchydata.com/PostgresCluster']);
   });
 
   test('the controller ClusterRole is bound to the application controller and grants what the review found missing', () => {
@@ -175,6 +175,37 @@ describe('the health checks, run in Lua 5.1', () => {
     return { status, message };
   }
   const cond = (type: string, status: string, reason?: string, message?: string) => ({ type, status, reason, message });
+
+  describe('PostgresCluster (PGO v5.8.7 status)', () => {
+    const spec = { instances: [{ name: 'instance1', replicas: 2 }, { name: 'small' }] };
+    const healthy = {
+      metadata: { generation: 3 }, spec,
+      status: { observedGeneration: 3, patroni: { systemIdentifier: '7312345678901234567' }, instances: [{ name: 'instance1', replicas: 2, readyReplicas: 2, updatedReplicas: 2 }, { name: 'small', replicas: 1, readyReplicas: 1, updatedReplicas: 1 }] },
+    };
+    const withStatus = (status: object) => ({ ...healthy, status: { ...healthy.status, ...status } });
+
+    test('Healthy when PGO reconciled this generation, Patroni bootstrapped and every requested instance is ready and updated', () => {
+      expect(run(POSTGRES_CLUSTER_HEALTH_LUA, healthy)).toEqual({ status: 'Healthy', message: '3 of 3 PostgreSQL instances ready' });
+    });
+
+    test('Progressing before PGO wrote a status, for an unreconciled generation, before Patroni bootstraps, with instances not ready or not updated', () => {
+      expect(run(POSTGRES_CLUSTER_HEALTH_LUA, { metadata: { generation: 1 }, spec })).toEqual({ status: 'Progressing', message: 'waiting for PGO' });
+      expect(run(POSTGRES_CLUSTER_HEALTH_LUA, withStatus({ observedGeneration: 2 }))).toEqual({ status: 'Progressing', message: 'PGO has not reconciled generation 3 yet' });
+      expect(run(POSTGRES_CLUSTER_HEALTH_LUA, withStatus({ patroni: {} }))).toEqual({ status: 'Progressing', message: 'Patroni has not initialized the cluster yet' });
+      expect(run(POSTGRES_CLUSTER_HEALTH_LUA, withStatus({ instances: [{ name: 'instance1', replicas: 2, readyReplicas: 1, updatedReplicas: 2 }, { name: 'small', replicas: 1, readyReplicas: 1, updatedReplicas: 1 }] })))
+        .toEqual({ status: 'Progressing', message: '2 of 3 PostgreSQL instances ready' });
+      // the status has only one set yet: the default of one replica for "small" still counts
+      expect(run(POSTGRES_CLUSTER_HEALTH_LUA, withStatus({ instances: [{ name: 'instance1', replicas: 2, readyReplicas: 2, updatedReplicas: 2 }] })).message).toBe('2 of 3 PostgreSQL instances ready');
+      expect(run(POSTGRES_CLUSTER_HEALTH_LUA, withStatus({ instances: [{ name: 'instance1', replicas: 2, readyReplicas: 2, updatedReplicas: 1 }, { name: 'small', replicas: 1, readyReplicas: 1, updatedReplicas: 1 }] })))
+        .toEqual({ status: 'Progressing', message: 'instance set instance1: 1 of 2 pods updated' });
+    });
+
+    test('Suspended while PGO is paused (spec.paused, or backups removed without authorization)', () => {
+      expect(run(POSTGRES_CLUSTER_HEALTH_LUA, withStatus({ conditions: [cond('Progressing', 'False', 'Paused', 'No spec changes will be applied and no other statuses will be updated.')] })))
+        .toEqual({ status: 'Suspended', message: 'No spec changes will be applied and no other statuses will be updated.' });
+      expect(run(POSTGRES_CLUSTER_HEALTH_LUA, withStatus({ conditions: [cond('ProxyAvailable', 'False', 'x')] })).status).toBe('Healthy');
+    });
+  });
 
   test('Subscription: an installed operator with an upgrade waiting for approval is Healthy (the built-in check says Progressing)', () => {
     const r = run(SUBSCRIPTION_HEALTH_LUA, { status: { installedCSV: 'op.v1.0.0', currentCSV: 'op.v1.1.0', state: 'UpgradePending', conditions: [cond('InstallPlanPending', 'True', 'RequiresApproval')] } });
