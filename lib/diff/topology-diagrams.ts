@@ -207,10 +207,19 @@ function applicationsDiagram(nodes: ReadonlyMap<string, TopologyNode>, edges: re
     // prefer the Application in the new tree, then the one not removed
     if (!prev || (status.get(prev.id) === 'removed' && status.get(n.id) !== 'removed')) bySyncs.set(folder, n);
   }
-  const rank = [...result.apps].sort((a, b) => b.destructive - a.destructive || (b.added + b.changed + b.removed) - (a.added + a.changed + a.removed) || cmp(a.app, b.app));
+  // what is drawn: the folders with changes (most destructive, then largest first), then
+  // Applications whose own object changed while the folder they sync did not
+  type Entry = { readonly folder?: (typeof result.apps)[number]; readonly app?: TopologyNode };
+  const folders = new Set(result.apps.map((a) => a.app));
+  const entries: Entry[] = [...result.apps]
+    .sort((a, b) => b.destructive - a.destructive || (b.added + b.changed + b.removed) - (a.added + a.changed + a.removed) || cmp(a.app, b.app))
+    .map((folder) => ({ folder }));
+  for (const n of appNodes) {
+    if (n.kind === 'application' && status.has(n.id) && !(n.syncs !== undefined && folders.has(n.syncs))) entries.push({ app: n });
+  }
   const cap = Math.max(1, maxApps);
-  const shown = rank.slice(0, cap);
-  const hidden = rank.slice(cap);
+  const shown = entries.slice(0, cap);
+  const hidden = entries.slice(cap);
   const parents = new Map<string, string[]>();
   for (const e of edges) {
     const f = nodes.get(e.from);
@@ -218,17 +227,18 @@ function applicationsDiagram(nodes: ReadonlyMap<string, TopologyNode>, edges: re
     if (f && t && (f.kind === 'application' || f.kind === 'folder') && t.kind === 'application') parents.set(e.to, [...(parents.get(e.to) ?? []), e.from]);
   }
   const draw = new Map<string, DiagramNode>();
+  const affected = new Set<string>();
   const diagramEdges: { from: string; to: string }[] = [];
-  const statuses = new Map<string, NodeStatus>();
-  for (const a of shown) {
-    const n = bySyncs.get(a.app);
-    const id = n?.id ?? `folder|${a.app}`;
-    const counts = `+${a.added} ~${a.changed} -${a.removed}${a.destructive ? `, ${a.destructive} destructive` : ''}`;
+  for (const entry of shown) {
+    const a = entry.folder;
+    const n = a ? bySyncs.get(a.app) : entry.app!;
+    const id = n?.id ?? `folder|${a!.app}`;
     const look = LOOK[n?.kind ?? 'folder'];
-    const label = n ? [`${look.word} ${n.name}`, ...n.details, counts] : [`folder ${a.app}`, 'no Application syncs it', counts];
+    const last = a ? `+${a.added} ~${a.changed} -${a.removed}${a.destructive ? `, ${a.destructive} destructive` : ''}` : 'its Application object changed';
+    const label = n ? [`${look.word} ${n.name}`, ...n.details, last] : [`folder ${a!.app}`, 'no Application syncs it', last];
     const st = n ? status.get(n.id) : undefined;
-    statuses.set(id, st === 'added' || st === 'removed' ? st : 'changed');
-    draw.set(id, { id, prefix: look.prefix, slug: n?.name ?? a.app, shape: look.shape, label, status: statuses.get(id) });
+    affected.add(id);
+    draw.set(id, { id, prefix: look.prefix, slug: n?.name ?? a!.app, shape: look.shape, label, status: st === 'added' || st === 'removed' ? st : 'changed' });
     // the chain of Applications that create this one, up to the folder applied by hand
     let cur = n?.id;
     const seen = new Set<string>();
@@ -237,7 +247,8 @@ function applicationsDiagram(nodes: ReadonlyMap<string, TopologyNode>, edges: re
       const ps = (parents.get(cur) ?? []).slice().sort();
       for (const p of ps) {
         diagramEdges.push({ from: p, to: cur });
-        if (!draw.has(p)) {
+        // an ancestor that is affected itself is drawn (or redrawn) by its own entry
+        if (!affected.has(p)) {
           const pn = nodes.get(p)!;
           const pl = LOOK[pn.kind];
           draw.set(p, { id: p, prefix: pl.prefix, slug: pn.name, shape: pl.shape, label: [`${pl.word} ${pn.name}`, ...pn.details] });
@@ -246,13 +257,13 @@ function applicationsDiagram(nodes: ReadonlyMap<string, TopologyNode>, edges: re
       cur = ps[0];
     }
   }
-  // a parent drawn only as an ancestor but affected itself keeps its counts (set above, in order)
+  const name = (e: Entry) => e.folder?.app ?? e.app!.name;
   const extra: DiagramNode[] = hidden.length
-    ? [{ id: 'more|apps', prefix: 'more', shape: 'note', label: [`${hidden.length} more affected Application folder${hidden.length === 1 ? '' : 's'} not drawn`, hidden.slice(0, 10).map((a) => a.app).join(', ') + (hidden.length > 10 ? ', ...' : '')] }]
+    ? [{ id: 'more|apps', prefix: 'more', shape: 'note', label: [`${hidden.length} more affected Application${hidden.length === 1 ? '' : 's'} not drawn`, hidden.slice(0, 10).map(name).join(', ') + (hidden.length > 10 ? ', ...' : '')] }]
     : [];
   const diagram: Diagram = { direction: 'LR', nodes: [...draw.values(), ...extra], edges: diagramEdges, groups: [] };
-  const note = hidden.length ? `\n\n_${hidden.length} more affected application folder${hidden.length === 1 ? '' : 's'} not drawn (the table above lists every one)._` : '';
-  return `**Argo CD Applications affected** (${shown.length} of ${result.apps.length}, with the Applications that create them; ${LEGEND})\n\n\`\`\`mermaid\n${renderMermaid(diagram)}\`\`\`${note}\n`;
+  const note = hidden.length ? `\n\n_${hidden.length} more affected Application${hidden.length === 1 ? '' : 's'} not drawn (the table above lists every application folder)._` : '';
+  return `**Argo CD Applications affected** (${shown.length} of ${entries.length}, with the Applications that create them; ${LEGEND})\n\n\`\`\`mermaid\n${renderMermaid(diagram)}\`\`\`${note}\n`;
 }
 
 function countStatuses(ids: readonly string[], status: ReadonlyMap<string, NodeStatus>): string {

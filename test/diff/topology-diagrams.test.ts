@@ -179,6 +179,14 @@ describe('change diagrams: Applications affected', () => {
     expect(classOf(network!, nodeByTitle(network!, 'VM lab/c')!.id)).toBe('removed');
   });
 
+  test('an Application whose own object changed (not its folder) is drawn marked, under its parent', () => {
+    const moved = { ...(base['prod/root/app-vms.yaml'] as any), spec: { ...(base['prod/root/app-vms.yaml'] as any).spec, destination: { server: 'https://kubernetes.default.svc', namespace: 'vms2' } } };
+    const { apps } = draw(base, { ...base, 'prod/root/app-vms.yaml': moved });
+    expect(marked(apps!)).toEqual(['Application root [changed]', 'Application vms [changed]', 'folder prod/bootstrap']);
+    expect(nodeByTitle(apps!, 'Application vms')!.lines).toEqual(['Application vms', 'syncs prod/vms', 'into vms2', 'its Application object changed', '(changed)']);
+    expect(nodeByTitle(apps!, 'Application root')!.lines).toContain('+0 ~1 -0');
+  });
+
   test('caps: more affected folders than maxApps are counted in a note and a sentence', () => {
     const before: Record<string, unknown> = { ...base };
     const after: Record<string, unknown> = { ...base };
@@ -186,9 +194,9 @@ describe('change diagrams: Applications affected', () => {
     const { apps, parts } = draw(before, after, { maxApps: 5 });
     expect([...apps!.nodes.values()].filter((n) => n.lines[0].startsWith('folder prod/app'))).toHaveLength(5);
     const note = [...apps!.nodes.values()].find((n) => n.lines[0].includes('more'))!;
-    expect(note.lines[0]).toBe('7 more affected Application folders not drawn');
+    expect(note.lines[0]).toBe('7 more affected Applications not drawn');
     expect(parts[0]).toMatch(/\*\*Argo CD Applications affected\*\* \(5 of 12,/);
-    expect(parts[0]).toMatch(/_7 more affected application folders not drawn/);
+    expect(parts[0]).toMatch(/_7 more affected Applications not drawn/);
   });
 });
 
