@@ -69,7 +69,8 @@ export interface ChangeDiagramOptions {
  * Applications that create them), and, when host interfaces, NADs or VMs change, the slice of
  * bonds -> bridges -> NADs -> VMs -> tenants upstream and downstream of them. Changed, added and
  * removed nodes carry the classes `changed`, `added`, `removed` (and say so in their label).
- * `base` and `head` are the topologies of the two trees the diff compared.
+ * `base` and `head` are the topologies of the two trees the diff compared. Each string is one
+ * Markdown block (no trailing newline), ready for formatMarkdown's `diagrams` hook.
  */
 export function changeDiagrams(base: Topology, head: Topology, result: DiffResult, options: ChangeDiagramOptions = {}): string[] {
   if (result.changes.length === 0) return [];
@@ -193,7 +194,7 @@ function networkSlice(nodes: ReadonlyMap<string, TopologyNode>, edges: readonly 
   const diagram = layout(kept.map((id) => nodes.get(id)!), edges.filter((e) => keptSet.has(e.from) && keptSet.has(e.to)), status, multiEnv, elisionNote(elided.map((id) => nodes.get(id)!)));
   const counts = countStatuses(kept, status);
   const note = elided.length ? `\n\n_${elided.length} more node${elided.length === 1 ? '' : 's'} of the path not drawn (${kindCounts(elided.map((id) => nodes.get(id)!))}); \`npx ocpkit graph\` draws the whole topology._` : '';
-  return `**Network path touched** (bond → bridge → NAD → VM → tenant; ${counts}; ${LEGEND})\n\n\`\`\`mermaid\n${renderMermaid(diagram)}\`\`\`${note}\n`;
+  return `**Network path touched** (bond → bridge → NAD → VM → tenant; ${counts}; ${LEGEND})\n\n\`\`\`mermaid\n${renderMermaid(diagram)}\`\`\`${note}`;
 }
 
 function applicationsDiagram(nodes: ReadonlyMap<string, TopologyNode>, edges: readonly TopologyEdge[], status: ReadonlyMap<string, NodeStatus>, result: DiffResult, maxApps: number): string | undefined {
@@ -263,7 +264,7 @@ function applicationsDiagram(nodes: ReadonlyMap<string, TopologyNode>, edges: re
     : [];
   const diagram: Diagram = { direction: 'LR', nodes: [...draw.values(), ...extra], edges: diagramEdges, groups: [] };
   const note = hidden.length ? `\n\n_${hidden.length} more affected Application${hidden.length === 1 ? '' : 's'} not drawn (the table above lists every application folder)._` : '';
-  return `**Argo CD Applications affected** (${shown.length} of ${entries.length}, with the Applications that create them; ${LEGEND})\n\n\`\`\`mermaid\n${renderMermaid(diagram)}\`\`\`${note}\n`;
+  return `**Argo CD Applications affected** (${shown.length} of ${entries.length}, with the Applications that create them; ${LEGEND})\n\n\`\`\`mermaid\n${renderMermaid(diagram)}\`\`\`${note}`;
 }
 
 function countStatuses(ids: readonly string[], status: ReadonlyMap<string, NodeStatus>): string {
