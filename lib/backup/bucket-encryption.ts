@@ -1,4 +1,6 @@
 import { show } from '../core/errors';
+import type { DataProtection } from './data-protection';
+import type { ObjectStore } from './object-store';
 
 /** How objects in a backup bucket are encrypted at rest. */
 export enum EncryptionKind {
@@ -18,11 +20,25 @@ export enum EncryptionKind {
  * explicit {@link BucketEncryption.unencrypted} with a reason that reviewers can read.
  *
  * The values map to the config keys of the Velero AWS object-store plugin
- * (`serverSideEncryption`, `kmsKeyId`, `customerKeyEncryptionFile`).
- * @see https://github.com/vmware-tanzu/velero-plugin-for-aws/blob/main/backupstoragelocation.md
+ * (`serverSideEncryption`, `kmsKeyId`, `customerKeyEncryptionFile`; the plugin OADP 1.4 ships,
+ * openshift/velero-plugin-for-aws branch oadp-1.4 `velero-plugin-for-aws/object_store.go`, sends
+ * SSE-KMS when a key id is set, else SSE-C when a key file is set, else `serverSideEncryption`).
+ * What the object store accepts is checked against the BackupStorage's declared
+ * {@link ObjectStore} (MinIO without KES refuses SSE-S3 and SSE-KMS).
+ *
+ * What server-side encryption covers, and what it does not:
+ * - It applies to what the plugin writes: backup tarballs (every Kubernetes object, Secrets
+ *   included), logs and metadata. It protects the disks of the store, and with SSE-C also
+ *   against someone who holds the bucket credentials but not the key.
+ * - Volume data that Velero 1.14 moves with kopia (file-system backups, CSI data mover) is
+ *   written by kopia's own S3 client, which gets no SSE settings from the location
+ *   (openshift/velero 9ac863aaa452, the fork OADP 1.4 builds: pkg/repository/provider/unified_repo.go
+ *   getStorageVariables passes endpoint, bucket, prefix, region and CA only). Kopia encrypts that
+ *   data itself with a key derived from the repository password, which is why
+ *   {@link DataProtection} requires a per-cluster `velero-repo-credentials`.
  */
 export class BucketEncryption {
-  /** SSE-S3: the object store encrypts with keys it manages (AES256). Supported by AWS, Ceph RGW and MinIO (with KES). */
+  /** SSE-S3: the object store encrypts with keys it manages (AES256). Supported by AWS, Ceph RGW (Quincy+, Vault backend) and MinIO (with KES). */
   public static s3Managed(): BucketEncryption {
     return new BucketEncryption(EncryptionKind.S3_MANAGED, undefined);
   }
@@ -37,9 +53,13 @@ export class BucketEncryption {
 
   /**
    * SSE-C with a customer key: `keyFile` is the path, inside the Velero pod, of a file holding
-   * the 32-byte key. With OADP, put the key into the credentials Secret under its own key
-   * (`customer-key`) and refer to `/credentials/customer-key`. The object store refuses SSE-C
-   * over plain http, and `velero backup logs`/`download` cannot read SSE-C objects.
+   * the 32-byte key. With OADP, put the key into the `cloud-credentials` Secret under its own key
+   * (`customer-key`) and refer to `/credentials/customer-key` (OADP 1.4 mounts that whole Secret
+   * at /credentials: openshift/oadp-operator@oadp-1.4 pkg/credentials/credentials.go). Works on
+   * AWS S3, on MinIO without KES and on Ceph RGW without configuration; the object store refuses
+   * SSE-C over plain http, and `velero backup logs`/`download` cannot read SSE-C objects (they
+   * use pre-signed URLs without the key). Lose the key and the backups are unreadable: keep a
+   * copy offline.
    */
   public static customerKey(keyFile: string): BucketEncryption {
     return new BucketEncryption(EncryptionKind.CUSTOMER_KEY, keyFile);
