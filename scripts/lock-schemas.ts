@@ -19,6 +19,14 @@
  *
  * The script refuses a mirror whose file does not hash to what its SOURCES table says, and a
  * locked file with no provenance at all.
+ *
+ * Checked against upstream (git show <commit>:<path> | sha256sum on GitHub snapshots): the NAD CRD,
+ * k8snetworkplumbingwg/network-attachment-definition-client@v1.7.7 (46fcc4112dcb)
+ * artifacts/networks-crd.yaml, and the SealedSecret CRD, bitnami-labs/sealed-secrets@v0.24.5
+ * (64693897d3f0) helm/sealed-secrets/crds/bitnami.com_sealedsecrets.yaml, hash to their locked
+ * sha256. The raw-URL form is the one cdk8s-cli 2.207.60 itself fetches schemas with
+ * (node_modules/cdk8s-cli/lib/import/k8s.js: raw.githubusercontent.com/<owner>/<repo>/<ref>/<path>).
+ * The other URLs were not fetched (no network here).
  */
 import * as fs from 'fs';
 import * as path from 'path';

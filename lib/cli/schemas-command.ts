@@ -6,8 +6,8 @@ import { UsageError } from './main';
 
 const HELP = `usage: ocpkit schemas <sync|status> [options]
 
-The upstream schemas ocpkit validates against are not part of the package: a lock
-(lib/schema/schemas.lock.json) names every file with its upstream URL and sha256, and
+The upstream schemas ocpkit validates against are not part of the package: the lock it ships
+(schemas.lock.json) names every file with its upstream URL and sha256, and
 \`ocpkit schemas sync\` fills a per-user cache with them, checking every hash first.
 
   sync [--from DIR|URL] [--profile 4.14 ...]

@@ -97,8 +97,8 @@ export class SchemaSetError extends OcpkitError {
 }
 
 /**
- * Checks a file against its locked hash: resolves when `file` holds exactly the locked bytes,
- * else returns why not (missing, or both hashes).
+ * Checks a file against its locked hash: undefined when `file` holds exactly the locked bytes,
+ * else why not, on one line (missing, or both hashes).
  */
 export function verifyFile(file: string, locked: LockedFile): string | undefined {
   let data: Buffer;
