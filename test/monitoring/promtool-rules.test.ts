@@ -7,7 +7,7 @@ import * as yaml from 'js-yaml';
 import { Cron } from '../../lib/backup/cron';
 import { EtcdBackup } from '../../lib/backup/etcd-backup';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
-import { BackupAlerts, ClusterMonitoring } from '../../lib/monitoring';
+import { ArgoCdAlerts, BackupAlerts, CertificateAlerts, ClusterMonitoring } from '../../lib/monitoring';
 import { synth, testCluster } from '../_helpers';
 
 /**
@@ -23,6 +23,8 @@ function generatedRules(): any[] {
   const app = new GitOpsApp(cluster, 'Monitoring', { name: 'monitoring' });
   new ClusterMonitoring(app, 'Config');
   new BackupAlerts(app, 'Backups');
+  new CertificateAlerts(app, 'Certs');
+  new ArgoCdAlerts(app, 'Argo');
   return synth(cluster).objects.filter((o) => o.manifest.kind === 'PrometheusRule').flatMap((o) => o.manifest.spec.groups);
 }
 
@@ -37,6 +39,11 @@ function run(groups: any[], tests: any[]): string {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Annotations as Prometheus renders them for an alert with these labels. */
+function rendered(annotations: Record<string, string>, labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(annotations).map(([k, v]) => [k, v.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, l) => labels[l] ?? '')]));
 }
 
 describe('backup alerts under promtool test rules', () => {
@@ -130,6 +137,39 @@ describe('backup alerts under promtool test rules', () => {
         ],
       },
     ]);
+    expect(out).toContain('SUCCESS');
+  });
+
+  test('certificates: warning inside 14 days, critical inside 3; Argo CD: Degraded for 15 minutes, only apps of the stack', () => {
+    const cert = (name: string, expiresAt: number) => ({
+      series: `certmanager_certificate_expiration_timestamp_seconds{namespace="cert-manager", exported_namespace="forum", name="${name}", issuer_kind="Issuer", issuer_name="acme", issuer_group="cert-manager.io"}`,
+      values: `${expiresAt}x12`,
+    });
+    const certAlert = (name: string, severity: string) => {
+      const r = groups.flatMap((g) => g.rules).find((x: any) => x.alert === 'CertificateExpiresSoon' && x.labels.severity === severity);
+      const labels = { namespace: 'cert-manager', exported_namespace: 'forum', name, issuer_kind: 'Issuer', issuer_name: 'acme', issuer_group: 'cert-manager.io', severity };
+      return { exp_labels: labels, exp_annotations: rendered(r.annotations, labels) };
+    };
+    const app = (name: string, health: string) => ({
+      series: `argocd_app_info{namespace="openshift-gitops", exported_namespace="openshift-gitops", name="${name}", project="platform", health_status="${health}", sync_status="Synced"}`,
+      values: '1x12',
+    });
+    const argo = groups.flatMap((g) => g.rules).find((x: any) => x.alert === 'ArgoCdApplicationDegraded');
+    const appLabels = { namespace: 'openshift-gitops', exported_namespace: 'openshift-gitops', name: 'backup', project: 'platform', health_status: 'Degraded', sync_status: 'Synced', severity: 'warning' };
+    const out = run(groups, [{
+      interval: '10m',
+      input_series: [
+        cert('fine', 60 * 86400), cert('late', 10 * 86400), cert('urgent', 2 * 86400),
+        { series: 'certmanager_clock_time_seconds_gauge{namespace="cert-manager"}', values: '0x12' },
+        app('backup', 'Degraded'), app('monitoring', 'Healthy'), app('not-ours', 'Degraded'),
+      ],
+      alert_rule_test: [
+        { eval_time: '90m', alertname: 'CertificateExpiresSoon', exp_alerts: [certAlert('late', 'warning'), certAlert('urgent', 'warning'), certAlert('urgent', 'critical')] },
+        { eval_time: '90m', alertname: 'CertManagerMetricsMissing', exp_alerts: [] },
+        { eval_time: '10m', alertname: 'ArgoCdApplicationDegraded', exp_alerts: [] },
+        { eval_time: '30m', alertname: 'ArgoCdApplicationDegraded', exp_alerts: [{ exp_labels: appLabels, exp_annotations: rendered(argo.annotations, appLabels) }] },
+      ],
+    }]);
     expect(out).toContain('SUCCESS');
   });
 });
