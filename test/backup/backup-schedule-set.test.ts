@@ -1,6 +1,6 @@
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { BackupExemption, BackupScheduleSet, Cron, Duration, TenantSelection, shiftCron } from '../../lib/backup';
-import { find, synth, testCluster } from '../_helpers';
+import { synth, testCluster } from '../_helpers';
 import { backupApp, pvc, storage, tenant } from './_fixtures';
 import { csi } from './_csi';
 

@@ -1,0 +1,114 @@
+import { BACKUP_RUNBOOKS, BackupScheduleSet, Cron, DR_RUNBOOK, DRILL_RUNBOOK, TenantRestore } from '../../lib/backup';
+import { Cluster } from '../../lib/gitops/cluster';
+import { GitOpsApp } from '../../lib/gitops/gitops-app';
+import { defaultPipeline } from '../../lib/pipeline-defaults';
+import { runPipeline } from '../../lib/synth/synthesizer';
+import { testCluster, validator } from '../_helpers';
+import { backupApp, pvc, storage, tenant } from './_fixtures';
+import { csi } from './_csi';
+
+/** Synthesizes with the runbook producer added to the default pipeline (references off, as in test/_helpers). */
+function synthWithRunbooks(cluster: Cluster): ReadonlyMap<string, string> {
+  const base = defaultPipeline({ validator: validator(), references: false });
+  return runPipeline(cluster, { ...base, artifacts: [...(base.artifacts ?? []), BACKUP_RUNBOOKS] }).files;
+}
+
+interface Options { tenants?: string[]; bucket?: string; networkType?: 'OVNKubernetes' | 'OpenShiftSDN'; drill?: boolean }
+
+function stack(o: Options = {}): Cluster {
+  const cluster = o.networkType
+    ? new Cluster({ platform: { openshift: '4.14', networkType: o.networkType, gitops: '1.12', argoCd: '2.10.18' }, name: 'test', environment: 'test', repoUrl: 'https://git.example.org/infra.git' })
+    : testCluster();
+  const names = o.tenants ?? ['forum', 'wiki'];
+  for (const n of names) pvc(tenant(cluster, n), 'data');
+  const vms = new GitOpsApp(cluster, 'Vms', { name: 'infra-vms', namespace: 'infra-vms' });
+  pvc(vms, 'bastion-root');
+  const app = backupApp(cluster);
+  csi(app);
+  const set = BackupScheduleSet.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily({ hour: 2 }), storage: storage(app, { bucket: o.bucket ?? 'community-backups' }), namespaces: ['infra-vms'] });
+  if (o.drill !== false) new TenantRestore(app, 'Drill', { tenant: cluster.node.findChild(names[0]) as any, schedule: set });
+  return cluster;
+}
+
+describe('disaster-recovery runbook', () => {
+  test('written per environment into _runbooks/, deterministic, next to no synced folder', () => {
+    const files = synthWithRunbooks(stack());
+    expect(files.has(`test/${DR_RUNBOOK}`)).toBe(true);
+    expect(files.has(`test/${DRILL_RUNBOOK}`)).toBe(true);
+    expect(synthWithRunbooks(stack()).get(`test/${DR_RUNBOOK}`)).toBe(files.get(`test/${DR_RUNBOOK}`));
+    const synced = [...files.keys()].filter((f) => f.startsWith('test/root/application.')).map((f) => files.get(f)!);
+    expect(synced.some((text) => text.includes('_runbooks'))).toBe(false);
+  });
+
+  test('names the real schedules, namespaces, location and Applications of the stack', () => {
+    const text = synthWithRunbooks(stack()).get(`test/${DR_RUNBOOK}`)!;
+    expect(text).toContain('| default | aws | community-backups | velero/test | https://minio.example.org:9000 |');
+    expect(text).toMatch(/\| daily-forum \| forum \| `\d+ 2 \* \* \*` \| 720h0m0s \| default \| CSI snapshot, data moved to the bucket \|/);
+    expect(text).toMatch(/\| forum \| tenant \| daily-forum \| forum tenancy \| `NS=forum SCHEDULE=daily-forum APPS="forum tenancy"` \|/);
+    expect(text).toMatch(/\| infra-vms \| platform \| daily-infra-vms \| infra-vms \| `NS=infra-vms SCHEDULE=daily-infra-vms APPS="infra-vms"` \|/);
+    expect(text).toContain('| ocs-storagecluster-rbdplugin-snapclass | openshift-storage.rbd.csi.ceph.com | ocs-storagecluster-ceph-rbd, (default) |');
+    expect(text).toContain(`oc -n openshift-gitops patch applications.argoproj.io test-root --type merge -p '{"spec":{"syncPolicy":{"automated":null}}}'`);
+    expect(text).toContain('oc apply -f dist/test/bootstrap/application.openshift-gitops.test-root.yaml');
+  });
+
+  test('the order: pause before restore, root before its Applications; on a rebuilt cluster Velero restores before Argo CD is bootstrapped', () => {
+    const text = synthWithRunbooks(stack()).get(`test/${DR_RUNBOOK}`)!;
+    const at = (s: string) => {
+      const i = text.indexOf(s);
+      expect(i).toBeGreaterThanOrEqual(0);
+      return i;
+    };
+    expect(at('patch applications.argoproj.io test-root')).toBeLessThan(at('for app in $APPS'));
+    expect(at('2. Pause Argo CD')).toBeLessThan(at('4. Restore and wait'));
+    expect(at('4. Restore and wait')).toBeLessThan(at('6. Resume Argo CD'));
+    // rebuild: platform namespaces first, every schedule once, then bootstrap
+    const rebuild = text.slice(at('## Restore the whole cluster'));
+    const restores = [...rebuild.matchAll(/scheduleName: ([a-z0-9-]+)/g)].map((m) => m[1]);
+    expect(restores).toEqual(['daily-infra-vms', 'daily-forum', 'daily-wiki']);
+    expect(rebuild.indexOf('scheduleName: daily-wiki')).toBeLessThan(rebuild.indexOf('oc apply -f dist/test/bootstrap/'));
+  });
+
+  test('changes with the stack: a new tenant gets its row and its restore, another bucket shows', () => {
+    const before = synthWithRunbooks(stack()).get(`test/${DR_RUNBOOK}`)!;
+    const after = synthWithRunbooks(stack({ tenants: ['forum', 'wiki', 'pastebin'], bucket: 'other-backups' })).get(`test/${DR_RUNBOOK}`)!;
+    expect(before).not.toContain('daily-pastebin');
+    expect(after).toMatch(/\| pastebin \| tenant \| daily-pastebin \|/);
+    expect(after).toContain('scheduleName: daily-pastebin, includedNamespaces: [pastebin]');
+    expect(before).not.toContain('other-backups');
+    expect(after).toContain('| default | aws | other-backups | velero/test |');
+  });
+
+  test('no Velero schedule, no runbook', () => {
+    const cluster = testCluster();
+    tenant(cluster, 'forum');
+    const files = synthWithRunbooks(cluster);
+    expect([...files.keys()].filter((f) => f.includes('_runbooks'))).toEqual([]);
+  });
+});
+
+describe('restore-drill runbook', () => {
+  test('files in apply order (namespace, quota and isolation, modifiers, restore), then the clean-up', () => {
+    const text = synthWithRunbooks(stack()).get(`test/${DRILL_RUNBOOK}`)!;
+    const lines = text.split('\n').filter((l) => l.startsWith('oc apply -f dist/test/_restore-drills/'));
+    expect(lines.map((l) => l.split('/').pop()!.split('.')[0])).toEqual([
+      'namespace', 'limitrange', 'networkpolicy', 'networkpolicy', 'networkpolicy', 'resourcequota', 'configmap', 'restore',
+    ]);
+    const cleanup = text.indexOf('oc delete namespace forum-drill --wait=true');
+    expect(cleanup).toBeGreaterThan(text.indexOf('restore.openshift-adp.forum-from-latest.yaml'));
+    expect(text).toContain('oc -n openshift-adp delete restore.velero.io forum-from-latest');
+    expect(text).toContain('from the newest completed backup of schedule `daily-forum` into `forum-drill`');
+  });
+
+  test('warns on OpenShift SDN that egress rules are not enforced, not on OVN-Kubernetes', () => {
+    const sdn = synthWithRunbooks(stack({ networkType: 'OpenShiftSDN' })).get(`test/${DRILL_RUNBOOK}`)!;
+    const ovn = synthWithRunbooks(stack({ networkType: 'OVNKubernetes' })).get(`test/${DRILL_RUNBOOK}`)!;
+    expect(sdn).toContain('OpenShift SDN, which does not enforce the egress rules');
+    expect(ovn).not.toContain('OpenShift SDN');
+  });
+
+  test('no drill, no drill runbook', () => {
+    const files = synthWithRunbooks(stack({ drill: false }));
+    expect(files.has(`test/${DRILL_RUNBOOK}`)).toBe(false);
+    expect(files.has(`test/${DR_RUNBOOK}`)).toBe(true);
+  });
+});
