@@ -1,7 +1,7 @@
 import { parseArgs as parseNodeArgs } from 'util';
 import { lockedProfiles, schemaLock, SchemaSetError } from '../schema/lock';
 import { checkSchemaCache, syncSchemas } from '../schema/schema-cache';
-import { findSchemas } from '../schema/locate';
+import { findSchemas, syncCommand } from '../schema/locate';
 import { UsageError } from './main';
 
 const HELP = `usage: ocpkit schemas <sync|status> [options]
@@ -18,8 +18,9 @@ The upstream schemas ocpkit validates against are not part of the package: the l
                                            and nothing half-synced is ever used. Files assembled or
                                            derived for the mirror have no upstream URL: they need
                                            --from
-  status [--json]                          what is cached, every file's hash checked, and which
-                                           schema folder ocpkit uses now
+  status [--json]  (or sync --check)       what is cached, every file's hash checked, and which
+                                           schema folder ocpkit uses now; exit 1 when the cache is
+                                           not complete
 
 The cache is $OCPKIT_CACHE_DIR/schemas/<lock hash>/ (else node_modules/.cache/ocpkit or
 ~/.cache/ocpkit). Lookup order: --schemas / OCPKIT_SCHEMAS, this cache, ../shared/crds.
@@ -51,11 +52,12 @@ function options<T extends Record<string, { type: 'string' | 'boolean'; multiple
 }
 
 async function sync(args: string[]): Promise<number> {
-  const values = options(args, { from: { type: 'string' }, profile: { type: 'string', multiple: true } });
+  const values = options(args, { from: { type: 'string' }, profile: { type: 'string', multiple: true }, check: { type: 'boolean' } });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
   }
+  if (values.check) return status([]);
   const profiles = values.profile as string[] | undefined;
   const known = lockedProfiles();
   for (const p of profiles ?? []) {
@@ -97,7 +99,7 @@ function status(args: string[]): number {
   }
   const lines = [
     `lock ${st.lock} (${schemaLock().files.length} files)`,
-    st.dir === undefined ? 'cache: off' : `cache: ${st.dir}: ${st.complete ? `complete, every sha256 verified; profiles ${st.profiles.join(', ') || 'none'}${st.missingProfiles.length ? ` (not cached: ${st.missingProfiles.join(', ')})` : ''}` : 'not synced (run `npx ocpkit schemas sync --from DIR`)'}`,
+    st.dir === undefined ? 'cache: off' : `cache: ${st.dir}: ${st.complete ? `complete, every sha256 verified; profiles ${st.profiles.join(', ') || 'none'}${st.missingProfiles.length ? ` (not cached: ${st.missingProfiles.join(', ')})` : ''}` : `not synced (run \`${syncCommand()}\`)`}`,
     ...st.problems.map((p) => `problem: ${p}`),
     inUse ? `in use: ${inUse}` : `in use: none: ${inUseProblem}`,
   ];

@@ -58,6 +58,11 @@ describe('ocpkit schemas', () => {
     io.stdout.mockClear();
     expect(await schemasCommand(['status', '--json'])).toBe(0);
     expect(JSON.parse(io.out())).toMatchObject({ lock: schemaLock().hash, cache: dir, complete: true, profiles: ['4.14'], problems: [], inUse: dir });
+    expect(await schemasCommand(['sync', '--check'])).toBe(0);
+    fs.rmSync(path.join(dir, 'profiles', 'ocp-4.14', 'index.yaml'));
+    io.stdout.mockClear();
+    expect(await schemasCommand(['sync', '--check'])).toBe(1);
+    expect(io.out()).toContain(`ocpkit schemas status: problem: profiles/ocp-4.14/index.yaml: missing (ENOENT)\n`);
   });
 
   test('a tampered mirror: exit 1, one line on stderr naming the file and both hashes', async () => {
