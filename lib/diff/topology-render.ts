@@ -74,7 +74,8 @@ export function shortHash(s: string): string {
  * digits and `_`, starting with the letters of the prefix. That rules out Mermaid's keywords
  * (`end`, `graph`, `subgraph`, `style`, `class`, `click`, ... are never a whole id, and no id
  * starts with one followed by a non-word character) and the `o`/`x` edge-head trap (`A---oB`
- * reads as a circle edge; ids here never touch an arrow without a space). Unique: a hash collision
+ * reads as a circle edge; ids here never touch an arrow without a space; both traps are the
+ * warnings of https://mermaid.js.org/syntax/flowchart.html). Unique: a hash collision
  * gets a counter, in sorted order of the identities, so the result does not depend on input order.
  */
 export function renderIds(items: ReadonlyArray<{ id: string; prefix: string; slug: string }>): Map<string, string> {
@@ -111,6 +112,7 @@ export function mermaidText(s: string): string {
   return String(s).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/["#<>&`:%|[\]{}();]/g, (c) => `#${c.charCodeAt(0)};`);
 }
 
+/** Node shapes with a quoted label (https://mermaid.js.org/syntax/flowchart.html, "Node shapes"). */
 const MERMAID_SHAPE: Record<NodeShape, [string, string]> = {
   box: ['[', ']'],
   round: ['(', ')'],
