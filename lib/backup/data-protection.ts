@@ -43,6 +43,9 @@ export enum VeleroPlugin {
  */
 export const VELERO_REPOSITORY_PASSWORD = SecretKey.of('velero-repo-credentials', 'repository-password');
 
+/** The Secret OADP 1.4 mounts at /credentials in the Velero pod for the AWS plugin. */
+const OADP_CLOUD_CREDENTIALS = 'cloud-credentials';
+
 /** Properties of {@link DataProtection}. */
 export interface DataProtectionProps {
   /**
@@ -120,6 +123,17 @@ export class DataProtection extends Construct {
     if (!plugins.includes(VeleroPlugin.AWS)) p.add('plugins', 'the AWS plugin is needed to reach S3 backup locations; add VeleroPlugin.AWS');
     if (!plugins.includes(VeleroPlugin.OPENSHIFT)) p.add('plugins', 'the OpenShift plugin is needed on OpenShift; add VeleroPlugin.OPENSHIFT');
     for (const d of duplicates(plugins)) p.add('plugins', `plugin "${d}" is listed twice`);
+    // OADP 1.4 mounts one Secret into the Velero pod for the AWS plugin: `cloud-credentials`, all
+    // its keys, at /credentials (openshift/oadp-operator@oadp-1.4 pkg/credentials/credentials.go
+    // PluginSpecificFields, controllers/velero.go). An SSE-C key file elsewhere does not exist in
+    // the pod, and the plugin then fails to start the location (openshift/velero-plugin-for-aws
+    // branch oadp-1.4 object_store.go readCustomerKey: the file must hold exactly 32 bytes).
+    valid.forEach((l, i) => {
+      const file = l.encryption.customerKeyFile;
+      if (file !== undefined && !/^\/credentials\/[-._a-zA-Z0-9]+$/.test(file)) {
+        p.add(`locations[${i}]`, `backup storage "${l.locationName}" reads its SSE-C key from ${show(file)}, but OADP mounts only the Secret "${OADP_CLOUD_CREDENTIALS}" (every key) at /credentials; put the 32-byte key into that Secret and use BucketEncryption.customerKey("/credentials/<key>")`);
+      }
+    });
     const rp = props.repositoryPassword;
     const expected = `SecretKey.of("${VELERO_REPOSITORY_PASSWORD.secretName}", "${VELERO_REPOSITORY_PASSWORD.key}")`;
     if (rp === undefined) {
@@ -156,7 +170,18 @@ export class DataProtection extends Construct {
       },
     });
     BackupCoverage.of(this);
-    this.node.addValidation({ validate: () => this.repositoryPasswordProblems() });
+    this.node.addValidation({ validate: () => [...this.repositoryPasswordProblems(), ...this.customerKeyProblems(valid)] });
+  }
+
+  /** An SSE-C key file /credentials/<key> must be a key the declared cloud-credentials Secret lists. */
+  private customerKeyProblems(locations: readonly BackupStorage[]): string[] {
+    const keys = locations.map((l) => l.encryption.customerKeyFile).filter((f): f is string => f !== undefined).map((f) => f.slice('/credentials/'.length));
+    if (keys.length === 0) return [];
+    const declared = TreeIndex.all(this).filter((c): c is External => c instanceof External).map((c) => c.object)
+      .find((o) => o.kind === 'Secret' && o.namespace === this.veleroNamespace && o.name === OADP_CLOUD_CREDENTIALS);
+    if (!declared) return [];
+    return keys.filter((k) => !declared.keys.includes(k))
+      .map((k) => `locations: the SSE-C key file /credentials/${k} comes from Secret "${OADP_CLOUD_CREDENTIALS}", whose External declaration (${declared.path}) does not list the key "${k}"; add it to keys`);
   }
 
   /** The repository password Secret must be declared (External) or created by the stack, in the Velero namespace. */

@@ -120,4 +120,28 @@ describe('DataProtection (OADP)', () => {
       expect(() => synth(cluster)).not.toThrow();
     });
   });
+
+  describe('SSE-C key file in the Velero pod', () => {
+    test('must be a key of cloud-credentials, the Secret OADP mounts at /credentials', () => {
+      const cluster = testCluster();
+      const app = backupApp(cluster);
+      const s = storage(app, { encryption: BucketEncryption.customerKey('/etc/velero/sse-c.key') });
+      expect(() => new DataProtection(app, 'A', { ...RP, locations: [s] }))
+        .toThrow(/\[Backup\/A\] locations\[0\]: backup storage "default" reads its SSE-C key from "\/etc\/velero\/sse-c.key", but OADP mounts only the Secret "cloud-credentials" \(every key\) at \/credentials/);
+    });
+    test('the declared cloud-credentials Secret must list the key', () => {
+      const cluster = testCluster();
+      const app = backupApp(cluster);
+      declarePassword(app);
+      External.secret(app, 'cloud-credentials', { namespace: 'openshift-adp', keys: ['cloud'], providedBy: 'sealed-secret', note: 'credentials file' });
+      new DataProtection(app, 'Oadp', { ...RP, locations: [storage(app, { encryption: BucketEncryption.customerKey('/credentials/customer-key') })] });
+      expect(() => synth(cluster)).toThrow(/\[Backup\/Oadp\] locations: the SSE-C key file \/credentials\/customer-key comes from Secret "cloud-credentials", whose External declaration \(Backup\/ExternalSecret.openshift-adp.cloud-credentials\) does not list the key "customer-key"/);
+      const ok = testCluster();
+      const app2 = backupApp(ok);
+      declarePassword(app2);
+      External.secret(app2, 'cloud-credentials', { namespace: 'openshift-adp', keys: ['cloud', 'customer-key'], providedBy: 'sealed-secret', note: 'credentials file and SSE-C key' });
+      new DataProtection(app2, 'Oadp', { ...RP, locations: [storage(app2, { encryption: BucketEncryption.customerKey('/credentials/customer-key') })] });
+      expect(() => synth(ok)).not.toThrow();
+    });
+  });
 });
