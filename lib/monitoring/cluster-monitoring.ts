@@ -78,8 +78,8 @@ export interface ClusterMonitoringProps {
  *   Prometheus (metrics it scrapes itself only), the others by Thanos Ruler, which queries
  *   Thanos Querier and so also sees platform metrics; both enforce `namespace="<rule's namespace>"`
  *   on every selector (`enforcedNamespaceLabel: namespace`), so a rule only sees series of its
- *   own namespace ("A user-defined alerting rule can include metrics exposed by its own project in
- *   addition to the default metrics from core platform monitoring":
+ *   own namespace: those its project exposes and the platform's series about that namespace
+ *   (OpenShift 4.14 docs, "Creating alerting rules for user-defined projects":
  *   https://docs.openshift.com/container-platform/4.14/monitoring/managing-alerts.html).
  * That is why ocpkit's alert rules live in the namespace of what they watch.
  *
