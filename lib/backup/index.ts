@@ -11,5 +11,8 @@ export * from './tenant-restore';
 export { OADP_NAMESPACE, bucketNameProblem } from './_rules';
 export * from './backup-schedule-set';
 export * from './snapshot-class';
+export * from './object-store';
+export * from './etcd-encryption';
+export * from './isolation-check';
 export { DRILL_EXCLUDED_RESOURCES } from './_drill';
 export * from './runbooks';
