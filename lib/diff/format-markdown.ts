@@ -1,90 +1,154 @@
 import { fieldLines, plural, resourceTitle } from './_render';
-import type { DiffResult, ResourceChange } from './diff-trees';
+import { Block, byteSize, fitBlocks } from './budget';
+import { severityRank, type DiffResult, type ResourceChange } from './diff-trees';
 import { summaryLine } from './format-text';
+import { classesOf, RISK_CLASSES, riskClass, RiskClass } from './risk';
 
 /** Options of {@link formatMarkdown}. */
 export interface MarkdownOptions {
   /**
-   * Upper bound of the comment length in characters; details that do not fit are left out with a
-   * note (destructive changes are always shown first). GitHub comments hold 65,536 characters.
+   * Upper bound of the comment size in characters. Kept for callers of the first version; the
+   * budget is the smaller of this and `maxBytes`.
    * @default 60000
    */
   readonly maxLength?: number;
+  /**
+   * Upper bound of the comment size in UTF-8 bytes (never less than its characters, so it holds
+   * for GitHub's and GitLab's character limits too; see POST_LIMITS). Destructive and security
+   * changes come first and shrink last; every resource left out is still named.
+   * @default maxLength
+   */
+  readonly maxBytes?: number;
   /**
    * Heading of the comment.
    * @default 'ocpkit diff'
    */
   readonly title?: string;
+  /**
+   * Extra blocks placed after the summary table (Markdown, e.g. Mermaid diagrams of what the
+   * change touches). Called once with the result; each string is one block.
+   * @default no extra blocks
+   */
+  readonly diagrams?: (result: DiffResult) => readonly string[];
+  /** Lines placed after the summary (e.g. the dist/ freshness check of `--base`). @default none */
+  readonly notes?: readonly string[];
 }
 
 const MARKER = '<!-- ocpkit-diff -->';
 
+/** Heading, emoji and what each class means, for the comment. */
+const CLASS_TEXT: Readonly<Record<RiskClass, { title: string; icon: string; meaning: string }>> = {
+  destructive: { title: 'Destructive', icon: ':warning:', meaning: 'data can be lost' },
+  security: { title: 'Security', icon: ':lock:', meaning: 'access granted or widened, protection weakened, or secrets exposed' },
+  outage: { title: 'Outage', icon: ':electric_plug:', meaning: 'something running can stop or become unreachable' },
+  weakening: { title: 'Weakening', icon: ':chart_with_downwards_trend:', meaning: 'backups, schedules or credentials get weaker' },
+};
+
+function classCount(result: DiffResult, k: RiskClass): number {
+  const counted = result.summary.classes?.[k];
+  if (counted !== undefined) return counted;
+  return result.changes.filter((c) => (c.classes ?? classesOf(c.risks)).includes(k)).length;
+}
+
+function appClassCount(a: DiffResult['apps'][number], k: RiskClass): number {
+  return a.classes?.[k] ?? (k === 'destructive' ? a.destructive : 0);
+}
+
 /**
- * The diff as a pull/merge request comment: a summary table with one row per application folder,
- * destructive changes first (open), then one collapsible `<details>` block per changed resource
- * with its fields as a `diff` code block. The first line is a hidden marker CI jobs can use to
- * update their previous comment instead of adding a new one.
+ * The diff as a pull/merge request comment: one line per risk class present, a summary table
+ * with one row per application folder and a column per class, the optional diagrams, then the
+ * changes: destructive, security, outage and weakening ones first (open for the first two), each
+ * with its reasons and rule, then the rest per application, each a collapsible `<details>` block
+ * with its fields as a `diff` code block (added and removed resources with a one-line summary of
+ * what they grant or cost). Sized to `maxBytes` (see fitBlocks). The first line is a hidden marker
+ * CI jobs can use to update their previous comment instead of adding a new one.
  */
 export function formatMarkdown(result: DiffResult, options: MarkdownOptions = {}): string {
-  const max = options.maxLength ?? 60000;
+  const max = Math.min(options.maxLength ?? 60000, options.maxBytes ?? Infinity);
   const s = result.summary;
   const head: string[] = [MARKER, `### ${mdText(options.title ?? 'ocpkit diff')}`, ''];
   if (result.changes.length === 0) {
     head.push(`No changes: ${summaryLine(result)}.`);
-    return `${head.join('\n')}\n`;
+    if (options.notes?.length) head.push('', ...options.notes);
+    return fitText(`${head.join('\n')}\n`, max);
   }
-  if (s.destructive) head.push(`> :warning: **${plural(s.destructive, 'destructive change')}**: data or backups can be lost. Review the changes marked :warning: before merging.`, '');
+  for (const k of RISK_CLASSES) {
+    const n = classCount(result, k);
+    if (n) head.push(`> ${CLASS_TEXT[k].icon} **${plural(n, `${k} change`)}**: ${CLASS_TEXT[k].meaning}.${k === 'destructive' ? ' Review the changes marked :warning: before merging.' : ''}`);
+  }
+  if (RISK_CLASSES.some((k) => classCount(result, k))) head.push('');
   head.push(`**${s.changed} changed, ${s.added} added, ${s.removed} removed**, ${s.unchanged} unchanged${s.ignoredFields ? `, ${plural(s.ignoredFields, 'field')} ignored as noise` : ''}${s.ignoredResources ? `, ${plural(s.ignoredResources, 'resource')} ignored` : ''}`, '');
-  head.push('| Application | Added | Changed | Removed | Destructive |', '|---|--:|--:|--:|--:|');
+  if (options.notes?.length) head.push(...options.notes, '');
+  // one column for the risks: the counts per class (legend in the lines above), `0` when none
+  head.push('| Application | Added | Changed | Removed | Risks |', '|---|--:|--:|--:|---|');
   for (const a of result.apps) {
-    head.push(`| ${codeSpan(a.app, true)} | ${a.added} | ${a.changed} | ${a.removed} | ${a.destructive ? `:warning: ${a.destructive}` : '0'} |`);
+    const cells = RISK_CLASSES.flatMap((k) => {
+      const n = appClassCount(a, k);
+      return n ? [`${CLASS_TEXT[k].icon} ${n}`] : [];
+    });
+    head.push(`| ${codeSpan(a.app, true)} | ${a.added} | ${a.changed} | ${a.removed} | ${cells.join(' ') || '0'} |`);
   }
-  const body: string[] = [];
-  const destructive = result.changes.filter((c) => c.destructive);
-  if (destructive.length) {
-    body.push('', '#### :warning: Destructive changes', '');
-    for (const c of destructive) body.push(details(c, true));
-  }
-  let app: string | undefined;
-  for (const c of result.changes) {
-    if (c.destructive) continue;
-    if (c.app !== app) {
-      app = c.app;
-      body.push('', `#### ${codeSpan(app)}`, '');
-    }
-    body.push(details(c, false));
-  }
+  for (const block of options.diagrams?.(result) ?? []) head.push('', block);
 
-  let text = head.join('\n');
-  const reserve = 200;
-  let shown = 0;
-  const blocks = body.filter((b) => b.startsWith('<details')).length;
-  for (const part of body) {
-    if (text.length + part.length + 1 > max - reserve) break;
-    text += `\n${part}`;
-    if (part.startsWith('<details')) shown++;
+  const blocks: Block[] = [];
+  let section: string | undefined;
+  for (const c of result.changes) {
+    const rank = severityRank(c);
+    const k = RISK_CLASSES[rank];
+    const heading = k ? `#### ${CLASS_TEXT[k].icon} ${CLASS_TEXT[k].title} changes` : `#### ${codeSpan(c.app)}`;
+    const prefix = heading !== section ? `\n${heading}\n\n` : '';
+    section = heading;
+    const open = rank <= 1;
+    blocks.push({
+      full: `${prefix}${details(c, open, true)}`,
+      compact: `${prefix}${details(c, open, false)}`,
+      name: `${c.kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name}${k ? ` (${k})` : ''}`,
+      group: c.app,
+    });
   }
-  if (shown < blocks) text += `\n\n_${blocks - shown} more of ${blocks} resources are not shown (comment size limit); run \`npx ocpkit diff\` locally for the full diff._`;
-  return `${text}\n`;
+  const note = `\n\n_The comment was cut at its size limit; run \`npx ocpkit diff\` locally for the full diff._\n`;
+  const omitted = (groups: ReadonlyMap<string, readonly string[]>, total: number) => {
+    let n = 0;
+    const lines: string[] = [];
+    for (const [app, names] of groups) {
+      lines.push(`- ${codeSpan(app)}: ${names.map((x) => codeSpan(x)).join(', ')}`);
+      n += names.length;
+    }
+    const count = [...groups.values()].every((v) => v.length === 1 && /^\d+ resources?$/.test(v[0])) ? [...groups.values()].reduce((m, v) => m + Number(v[0].split(' ')[0]), 0) : n;
+    return `\n\n#### Not shown (size limit)\n\n_${count} of ${total} resources are not shown in full; run \`npx ocpkit diff\` locally for everything:_\n\n${lines.join('\n')}`;
+  };
+  return `${fitBlocks(head.join('\n'), blocks, omitted, max - 1, note)}\n`;
 }
 
-function details(c: ResourceChange, open: boolean): string {
-  const warn = c.destructive ? ':warning: ' : '';
+/** A text cut to `max` bytes at a line boundary (only when a caller's budget is absurdly small). */
+function fitText(text: string, max: number): string {
+  return byteSize(text) <= max ? text : fitBlocks('', [], () => '', max - 1, '\n') + '\n';
+}
+
+function details(c: ResourceChange, open: boolean, withFields: boolean): string {
+  const classes = c.classes ?? classesOf(c.risks);
+  const icons = classes.map((k) => CLASS_TEXT[k].icon).join(' ');
   // The <details> line opens an HTML block (CommonMark 4.6, type 6): no Markdown inside, so
   // HTML escaping is what keeps names from closing tags or adding elements.
-  const what = `${warn}<b>${c.op}</b> ${htmlText(c.kind)} <code>${htmlCode(`${c.namespace ? `${c.namespace}/` : ''}${c.name}`)}</code>`;
-  const where = c.destructive ? ` in <code>${htmlCode(c.app)}</code>` : '';
+  const what = `${icons ? `${icons} ` : ''}<b>${c.op}</b> ${htmlText(c.kind)} <code>${htmlCode(`${c.namespace ? `${c.namespace}/` : ''}${c.name}`)}</code>`;
+  const where = classes.length ? ` in <code>${htmlCode(c.app)}</code>` : '';
   const count = c.op === 'changed' ? ` (${plural(c.fields.length, 'field')})` : '';
   const lines: string[] = [`<details${open ? ' open' : ''}><summary>${what}${where}${count}</summary>`, ''];
   lines.push(`${codeSpan(resourceTitle(c))} in ${codeSpan(c.file)}`, '');
+  if (c.summary) lines.push(`${c.op === 'added' ? 'Adds' : 'Removes'}: ${codeSpan(c.summary)}`, '');
   if (c.movedFrom) lines.push(`Moved from application ${codeSpan(c.movedFrom)} to ${codeSpan(c.app)}.`, '');
-  for (const r of c.risks) lines.push(`- :warning: **${mdText(r.reason)}**${r.path ? ` (${codeSpan(r.path)})` : ''}`);
+  for (const r of c.risks) {
+    const k = riskClass(r);
+    lines.push(`- ${CLASS_TEXT[k].icon} **${k}**: ${mdText(r.reason)}${r.path ? ` (${codeSpan(r.path)})` : ''}${r.rule ? ` — rule ${codeSpan(r.rule)}` : ''}`);
+  }
   if (c.risks.length) lines.push('');
-  if (c.fields.length) {
+  if (c.fields.length && withFields) {
     const body: string[] = [];
     for (const f of c.fields) for (const l of fieldLines(f, 'diff')) body.push(oneLine(l));
     const fence = codeFence(body);
     lines.push(`${fence}diff`, ...body, fence, '');
+  } else if (c.fields.length) {
+    lines.push(`_${plural(c.fields.length, 'changed field')} not shown (size limit)._`, '');
   }
   lines.push('</details>');
   return lines.join('\n');

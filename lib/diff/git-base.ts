@@ -30,6 +30,10 @@ export interface SynthesizedPair {
   readonly newDir: string;
   /** Short commit of the ref that was synthesized as the old tree. */
   readonly baseCommit: string;
+  /** The temporary checkout of the ref (its committed files, e.g. `dist/`); removed by cleanup. */
+  readonly baseCheckout: string;
+  /** The repository root of the working tree. */
+  readonly root: string;
   /** Removes the worktree and both trees, and stops watching for signals. Idempotent. */
   readonly cleanup: () => void;
   /** SIGINT/SIGTERM/SIGHUP received since the trees were made (the caller stops and exits 130/143/129). */
@@ -187,7 +191,7 @@ export async function synthBaseAndWorkingTree(options: BaseSynthOptions): Promis
     if (signal) throw new BaseSynthInterrupted(signal);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
-    return { oldDir, newDir, baseCommit: short, cleanup, interrupted: () => signal };
+    return { oldDir, newDir, baseCommit: short, baseCheckout: worktree, root, cleanup, interrupted: () => signal };
   } catch (e) {
     cleanup();
     throw e;

@@ -1,6 +1,8 @@
+export * from './budget';
 export * from './controller-fields';
 export * from './diff-input-error';
 export * from './diff-trees';
+export * from './dist-freshness';
 export * from './field-path';
 export * from './format-markdown';
 export * from './format-text';
@@ -14,3 +16,4 @@ export * from './risk-rules';
 export * from './resource-summary';
 export * from './cron';
 export * from './value-diff';
+export * from './topology-api';

@@ -40,7 +40,7 @@ describe('ocpkit diff', () => {
     const text = out();
     expect(text).toMatch(/1 DESTRUCTIVE/);
     expect(text.indexOf('!! - removed v1 PersistentVolumeClaim forum/data')).toBeLessThan(text.indexOf('~ changed apps/v1 Deployment'));
-    expect(text).toMatch(/!! deletes a PersistentVolumeClaim/);
+    expect(text).toMatch(/!! destructive: deletes a PersistentVolumeClaim.* \[destructive\/data-loss\]/);
     expect(await main(['diff', base(), changed, '--fail-on', 'destructive'])).toBe(3);
     const harmless = writeFiles({ [`${F}/d.yaml`]: deployment({ replicas: 3 }), [`${F}/p.yaml`]: pvc('data') });
     expect(await main(['diff', base(), harmless, '--fail-on', 'destructive'])).toBe(1);
@@ -54,6 +54,7 @@ describe('ocpkit diff', () => {
     expect(md).toMatch(/:warning: \*\*1 destructive change\*\*/);
     expect(md).toContain('| `production/forum` | 0 | 1 | 1 | :warning: 1 |');
     expect(md).toContain('| `production/wiki` | 1 | 0 | 0 | 0 |');
+    expect(md).toContain('Adds: `keys none`');
     expect(md).toContain('<details open><summary>:warning: <b>removed</b> PersistentVolumeClaim <code>forum/data</code> in <code>production/forum</code></summary>');
     expect(md).toContain('<details><summary><b>changed</b> Deployment <code>forum/web</code> (1 field)</summary>');
     expect(md).toContain('```diff\n- spec.replicas: 2\n+ spec.replicas: 3\n```');
@@ -85,7 +86,15 @@ describe('ocpkit diff', () => {
     [['diff'], /diff takes two folders \(OLD_DIR NEW_DIR\) or --base GIT_REF/],
     [['diff', 'a'], /diff takes two folders/],
     [['diff', 'a', 'b', '--format', 'html'], /--format must be one of text, markdown, json, got "html"/],
-    [['diff', 'a', 'b', '--fail-on', 'everything'], /--fail-on must be one of destructive, none/],
+    [['diff', 'a', 'b', '--fail-on', 'everything'], /--fail-on must be a comma-separated list of destructive, security, outage, weakening, stale-dist, none, got "everything"/],
+    [['diff', 'a', 'b', '--fail-on', 'security,nope'], /got "nope"/],
+    [['diff', 'a', 'b', '--fail-on', 'none,security'], /--fail-on none cannot be combined/],
+    [['diff', 'a', 'b', '--fail-on', 'stale-dist'], /--fail-on stale-dist only applies with --base/],
+    [['diff', 'a', 'b', '--max-bytes', '12k'], /--max-bytes must be a whole number of bytes, at least 1024, got "12k"/],
+    [['diff', 'a', 'b', '--for', 'bitbucket'], /--for must be one of github, gitlab, got "bitbucket"/],
+    [['diff', 'a', 'b', '--for', 'github', '--max-bytes', '5000'], /give --max-bytes or --for, not both/],
+    [['diff', 'a', 'b', '--for', 'github', '--format', 'json'], /JSON output is never shortened/],
+    [['diff', 'a', 'b', '--dist', 'dist'], /--dist only applies with --base/],
     [['diff', 'a', 'b', '--colour'], /unknown option --colour/],
     [['diff', 'a', '--base', 'main'], /--base compares GIT_REF with the working tree; it takes no folders/],
     [['diff', 'a', 'b', '--stack', 'x.ts'], /--stack only applies with --base/],
@@ -109,7 +118,7 @@ describe('ocpkit diff', () => {
 
   test('--help prints the usage', async () => {
     expect(await main(['diff', '--help'])).toBe(0);
-    expect(out()).toMatch(/exit codes: 0 no changes, 1 changes, 2 usage or input error, 3 destructive/);
+    expect(out()).toMatch(/exit codes: 0 no changes, 1 changes, 2 usage or input error, 3 a change of a class in --fail-on/);
   });
 });
 
