@@ -167,10 +167,13 @@ export async function syncSchemas(options: SyncOptions = {}): Promise<SyncReport
   const from = options.from === undefined ? undefined : remote ? options.from.replace(/\/+$/, '') : path.resolve(options.from);
   if (from !== undefined && !remote && !isDir(from)) throw problem('--from', `${from} is not a folder; give a mirror of the shared schemas (the layout of shared/crds): a folder or an https:// base URL`);
 
+  sweepStale(baseDir);
+  // sets of other locks (an older ocpkit) already hold most files: taken from there when the hash matches
+  const others = fs.readdirSync(baseDir).filter((n) => /^[0-9a-f]{64}$/.test(n) && n !== lock.hash).map((n) => path.join(baseDir, n));
   const units: (string | undefined)[] = [undefined, ...wanted];
   const filesOf = (unit: string | undefined) => lock.files.filter((f) => profileOf(f.path) === unit);
   // Files that cannot be had: no mirror copy and no URL. Refused before anything is fetched.
-  const unobtainable = units.flatMap(filesOf).filter((f) => f.url === null && (from === undefined || (!remote && !fs.existsSync(path.join(from, f.path)))));
+  const unobtainable = units.flatMap(filesOf).filter((f) => f.url === null && (from === undefined || (!remote && !fs.existsSync(path.join(from, f.path)))) && !reuse(f, others));
   if (unobtainable.length) {
     const eg = unobtainable.slice(0, 2).map((f) => f.path).join(', ');
     throw problem('--from', from
@@ -187,7 +190,7 @@ export async function syncSchemas(options: SyncOptions = {}): Promise<SyncReport
 
   const fill = async (staging: string, list: readonly LockedFile[], strip: string) => {
     for (const f of list) {
-      const { data, source } = await obtain(f, from, remote, download);
+      const { data, source } = reuse(f, others) ?? await obtain(f, from, remote, download);
       const actual = sha256(data);
       if (actual !== f.sha256) throw problem(f.path, `${hashMismatch(f, actual).slice(f.path.length + 2)} (from ${source}); refused, nothing of it was cached`);
       const target = path.join(staging, f.path.slice(strip.length));
@@ -245,6 +248,41 @@ export async function syncSchemas(options: SyncOptions = {}): Promise<SyncReport
 
 function problem(field: string, message: string): SchemaSetError {
   return new SchemaSetError({ path: 'schemas', field, message });
+}
+
+/** A locked file's bytes from another cached set, when one holds exactly them. */
+function reuse(f: LockedFile, others: readonly string[]): { data: Buffer; source: string } | undefined {
+  for (const dir of others) {
+    const file = path.join(dir, f.path);
+    try {
+      const data = fs.readFileSync(file);
+      if (sha256(data) === f.sha256) return { data, source: file };
+    } catch {
+      // not there
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Removes what interrupted syncs left next to the sets: staging folders and folders moved aside,
+ * once the process that made them is gone (their names carry its pid).
+ */
+function sweepStale(baseDir: string): void {
+  for (const name of fs.readdirSync(baseDir)) {
+    const pid = Number((/^\.sync-(\d+)-[0-9a-f]+$/.exec(name) ?? /\.old-(\d+)-[0-9a-f]+$/.exec(name))?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    fs.rmSync(path.join(baseDir, name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** The bytes of a locked file and where they came from (a path or a URL, for messages). */

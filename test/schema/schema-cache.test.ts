@@ -125,6 +125,24 @@ describe('ocpkit schema cache', () => {
     expect(checkSchemaCache({ cacheRoot: root }).problems).toEqual([]);
   });
 
+  test('a new lock takes the files an older cached set already holds (hash checked) and fetches nothing else; stale staging folders are swept', async () => {
+    const root = tmp();
+    await syncSchemas({ from: MIRROR, cacheRoot: root });
+    const files = lock.files.filter((f) => f.path !== SEALED);
+    const newer: SchemaLock = { format: 'ocpkit-schemas-lock/1', hash: lockHash(files), files };
+    const dead = path.join(root, 'schemas', '.sync-999999-0badc0de');
+    const running = path.join(root, 'schemas', `.sync-${process.ppid}-0badc0de`);
+    fs.mkdirSync(dead);
+    fs.mkdirSync(running);
+    const download = jest.fn(async () => { throw new Error('offline'); });
+    const report = await syncSchemas({ lock: newer, cacheRoot: root, download });
+    expect(download).not.toHaveBeenCalled();
+    expect(report).toMatchObject({ dir: path.join(root, 'schemas', newer.hash), written: ['base', 'profile 4.14'], files: files.length });
+    expect(checkSchemaCache({ cacheRoot: root, lock: newer })).toMatchObject({ complete: true, profiles: ['4.14'], problems: [] });
+    expect(fs.existsSync(dead)).toBe(false);
+    expect(fs.existsSync(running)).toBe(true);
+  });
+
   describe('downloads from the locked URLs', () => {
     /** A lock of the files that have a URL, and a fake network serving the mirror's bytes (or other bytes). */
     const downloadable: SchemaLock = (() => {
