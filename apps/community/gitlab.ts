@@ -5,7 +5,7 @@ import { Quantity } from '../../lib';
 import { External, SecretKey } from '../../lib';
 import { PostgresCluster, Redis, S3Endpoint } from '../../lib';
 import {
-  ExternalGitaly, GitalySnapshots, GitLab, GitLabLogRelay, GitLabNetworkIsolation, GitLabOperator, GitLabRunner, GitLabRunnerOperator, RelayImage,
+  ExternalGitaly, GitalySnapshots, GitLab, GitLabDataMigration, GitLabLogRelay, GitLabNetworkIsolation, GitLabOperator, GitLabRunner, GitLabRunnerOperator, RelayImage,
   RunnerImageBuilds, RunnerImages, RunnerJobNamespace, runnerVersionShippedBy, SyslogCa, SyslogFacility,
 } from '../../lib';
 import { BridgeNetwork, HostBridge, IBridgeNetwork } from '../../lib';
@@ -28,6 +28,10 @@ const FREEIPA_CA = { configMap: 'freeipa-ca', key: 'ca.crt' } as const;
  * is signed by the FreeIPA CA, which GitLab, pgBackRest and the runner cache are each given.
  */
 const S3_ENDPOINT = S3Endpoint.privateCa('https://s3.int.community.example.org', FREEIPA_CA);
+/** The Secret with the former GitLab's rails secrets (`secrets.yml`), for the restore. */
+const RAILS_SECRET = 'gitlab-rails-secret';
+/** The GitLab release the former instance runs when its backup is made (the pinned server release). */
+const OLD_INSTANCE_VERSION = '18.11.4';
 /** Linux bridge on the public 1G bond (apps/community/network.ts). */
 const PUBLIC_BRIDGE = 'br1-public';
 
@@ -136,6 +140,15 @@ export function addGitLab(cluster: Cluster, env: Environment, platform: Platform
     hostname: `gitlab.${env.domain}`,
     domain: env.domain,
     tls: { issuer: platform.issuer },
+    // The data of the former monolithic GitLab (an Omnibus install) arrives by backup and restore,
+    // as the chart documents it; staging rehearses it first. The old instance is upgraded to the
+    // pinned release before its backup (a backup restores only to the version that made it).
+    migration: GitLabDataMigration.fromLinuxPackage({
+      source: 'the former monolithic GitLab VM (Omnibus; its disk is gitaly-root)',
+      sourceVersion: OLD_INSTANCE_VERSION,
+      railsSecret: RAILS_SECRET,
+      backupsBucket: `gitlab-backups-${env.name}`,
+    }),
     database: { cluster: database },
     redis,
     objectStorage: {
@@ -168,6 +181,11 @@ export function addGitLab(cluster: Cluster, env: Environment, platform: Platform
   });
 
   addGitLabExternals(app);
+  External.secret(app, RAILS_SECRET, {
+    keys: ['secrets.yml'],
+    providedBy: 'by-hand',
+    note: `the old instance's rails secrets for the data migration; steps: ${gitlab.migrationSteps.join(' ')}`,
+  });
   // gitlab-system denies by default; each of GitLab's flows is opened on its own (routers to
   // Workhorse, GitLab's pods to Gitaly, PostgreSQL and Redis, the Gitaly VM to the internal API,
   // the API server to the operator's webhook).

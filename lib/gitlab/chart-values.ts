@@ -27,6 +27,8 @@ export const OWNED_VALUE_PATHS: readonly string[] = [
   'global.ingress.tls',
   'global.smtp',
   'global.email',
+  'global.railsSecrets',
+  'global.appConfig.backups',
 ];
 
 /** Chart value key (under `global.appConfig`) of each object type's bucket. */
@@ -94,6 +96,8 @@ export function typedChartValues(props: ResolvedGitLabProps): Values {
     if (bucket === undefined) continue;
     appConfig[key] = REQUIRED_BUCKETS.includes(prop) ? { bucket } : { enabled: true, bucket };
   }
+  const migration = props.migration?.chartValues().global as Values | undefined;
+  if (migration?.appConfig) Object.assign(appConfig, migration.appConfig);
   if (props.oidc) {
     appConfig.omniauth = {
       enabled: true,
@@ -141,6 +145,7 @@ export function typedChartValues(props: ResolvedGitLabProps): Values {
         authToken: { secret: g.shellSecret.secretName, key: g.shellSecret.key },
       },
       ...customCAs(props),
+      ...(migration?.railsSecrets ? { railsSecrets: migration.railsSecrets } : {}),
       minio: { enabled: false },
       ...smtpValues(props),
       appConfig,

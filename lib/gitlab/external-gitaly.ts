@@ -261,6 +261,7 @@ export class ExternalGitaly extends Construct implements IGitalyEndpoint {
       shellSecretKey: props.shellSecret.key,
       dataDiskSerial: disk.serial!,
       sshPort: this.sshPort,
+      gitlabVersion: this.gitlabUser().gitlabVersion,
       source: this.node.path,
     };
   }
@@ -274,6 +275,15 @@ export class ExternalGitaly extends Construct implements IGitalyEndpoint {
    * Checked in the chart's 9.10 sources (the 9.11 tag was not available to check).
    */
   public internalApiUrl(): string {
+    const g = this.gitlabUser();
+    // The chart's fullname is the release name alone when that already contains the chart name.
+    const fullname = g.crName.includes('webservice') ? g.crName : `${g.crName}-webservice`;
+    const service = `${fullname}-default`.slice(0, 63).replace(/-+$/, '');
+    return `http://${service}.${g.namespace}.svc:${WORKHORSE_PORT}`;
+  }
+
+  /** The one GitLab of the stack whose CR points at this Gitaly. */
+  private gitlabUser(): GitLab {
     const usesThis = (g: GitLab): boolean => {
       const values = g.chartValues() as { global?: { gitaly?: { external?: { hostname?: string }[] } } };
       return values.global?.gitaly?.external?.some((e) => e.hostname === this.gitalyHost) ?? false;
@@ -288,11 +298,7 @@ export class ExternalGitaly extends Construct implements IGitalyEndpoint {
           : `${users.length} GitLab instances use this Gitaly (${users.map((g) => g.crName).join(', ')}); one Gitaly node serves one GitLab`,
       }]);
     }
-    const g = users[0];
-    // The chart's fullname is the release name alone when that already contains the chart name.
-    const fullname = g.crName.includes('webservice') ? g.crName : `${g.crName}-webservice`;
-    const service = `${fullname}-default`.slice(0, 63).replace(/-+$/, '');
-    return `http://${service}.${g.namespace}.svc:${WORKHORSE_PORT}`;
+    return users[0];
   }
 
   /** The VM's Service (`<vm>.<namespace>.svc`). */

@@ -60,6 +60,8 @@ export interface GitalyNodeSettings {
   readonly dataDiskSerial: string;
   /** Public SSH port. */
   readonly sshPort: number;
+  /** The GitLab release the cluster runs (`18.11.4`); the node's Omnibus must have its major.minor. */
+  readonly gitlabVersion: string;
   /** Construct path, written into the files so a reader on the VM knows where they come from. */
   readonly source: string;
 }
@@ -124,6 +126,7 @@ export function renderApplyScript(s: GitalyNodeSettings): string {
 # Rendered by ocpkit from ${s.source}; run by ${GITALY_APPLY_UNIT} from the ConfigMap disk.
 set -eu
 here=$(dirname "$0")
+${renderVersionGate(majorMinor(s.gitlabVersion))}
 dev=${dev}
 [ -b "$dev" ] || { echo "repositories disk $dev is missing" >&2; exit 1; }
 if ! blkid -p "$dev" >/dev/null 2>&1; then mkfs.xfs -L gitaly-repos "$dev"; fi
@@ -138,6 +141,38 @@ trap 'umount ${GITALY_SECRETS_MOUNT}' EXIT
 gitlab-ctl reconfigure
 sshd -t && { systemctl reload sshd 2>/dev/null || systemctl reload ssh; }
 `;
+}
+
+/**
+ * Where the Omnibus package records what is installed: the first line of
+ * `/opt/gitlab/version-manifest.txt` is `<package> <version>` (`gitlab-ce 18.11.4`); GitLab's own
+ * support notes read the version there (gitlabhq/gitlabhq doc/administration/troubleshooting/
+ * gitlab_rails_cheat_sheet.md "Check the GitLab version fast": `grep -m 1 gitlab
+ * /opt/gitlab/version-manifest.txt`). Not re-read in omnibus-gitlab 18.11.4's own sources.
+ */
+export const OMNIBUS_VERSION_MANIFEST = '/opt/gitlab/version-manifest.txt';
+
+/** `18.11` of `18.11.4`. */
+function majorMinor(version: string): string {
+  return version.split('.').slice(0, 2).join('.');
+}
+
+/**
+ * The start of `apply.sh`: when the installed Omnibus GitLab is not the cluster's major.minor,
+ * Gitaly (already started by runsvdir) is stopped and the script fails before reconfiguring: a
+ * Gitaly of another release next to this GitLab is refused, the upgrade (or downgrade) of the
+ * node is an explicit step. `manifest` is a parameter for tests.
+ */
+export function renderVersionGate(want: string, manifest: string = OMNIBUS_VERSION_MANIFEST): string {
+  return `have=$(awk 'NR == 1 { print $2 }' ${manifest} 2>/dev/null || true)
+case "$have" in
+  ${want}.*) ;;
+  *)
+    echo "Omnibus GitLab \${have:-(none)} is installed (${manifest}), the cluster runs GitLab ${want}: Gitaly stays stopped until this node runs ${want}.x" >&2
+    gitlab-ctl stop gitaly >/dev/null 2>&1 || true
+    exit 1
+    ;;
+esac`;
 }
 
 /** The launcher installed on first boot: mounts the ConfigMap disk and runs `apply.sh` from it. */

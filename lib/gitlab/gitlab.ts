@@ -9,6 +9,7 @@ import { OcpkitError, Problems, show } from '../core/errors';
 import { Quantity } from '../core/quantity';
 import { SecretKey } from '../core/secret-key';
 import { notePrivateS3, privateS3Problem, S3Endpoint } from '../databases/s3-endpoint';
+import { GitLabDataMigration } from './data-migration';
 import { checkGitLabProps, isPostgresLink, resolveDatabase, resolveRedis } from './_check-gitlab-props';
 import { resolveGitLabRelease, superuserExtensions } from './_gitlab-release';
 import { AdvisoryWaiver, checkAdvisories } from './advisories';
@@ -30,6 +31,9 @@ export enum GitLabComponent {
   /** Background jobs. */
   SIDEKIQ = 'sidekiq',
 }
+
+/** Annotation on the GitLab CR: how its data gets there ({@link GitLabProps.migration}). */
+export const DATA_MIGRATION_ANNOTATION = 'ocpkit.io/data-migration';
 
 /** TLS of the web endpoint. */
 export interface GitLabTlsOptions {
@@ -232,6 +236,14 @@ export interface GitLabProps {
   readonly oidc?: GitLabOidcOptions;
   /** @default GitLab sends no mail (no notifications, confirmations or password resets) */
   readonly smtp?: GitLabSmtpOptions;
+  /**
+   * Where this GitLab's data comes from: {@link GitLabDataMigration.newInstance} (nothing carried
+   * over) or {@link GitLabDataMigration.fromLinuxPackage} (a backup of an Omnibus GitLab of the
+   * same version restored by the Toolbox, with the old rails secrets). Required: an empty database
+   * next to a migrated Gitaly disk must be a decision, not an accident. Its steps are written on
+   * the CR (annotation `ocpkit.io/data-migration`) and in {@link GitLab.migrationSteps}.
+   */
+  readonly migration: GitLabDataMigration;
   /** @default the chart's defaults */
   readonly webservice?: GitLabComponentSizing;
   /** @default the chart's defaults */
@@ -317,6 +329,11 @@ export class GitLab extends Construct implements IGitLabServer {
     else this.node.addValidation({ validate: () => { const m = privateS3Problem(this, endpoint); return m ? [`objectStorage.endpoint: ${m}`] : []; } });
   }
 
+  /** How this GitLab's data gets there, step by step ({@link GitLabProps.migration}). */
+  public get migrationSteps(): string[] {
+    return this.props.migration.steps(this.crName, this.namespace);
+  }
+
   /** `https://<hostname>`: what runners and users use. */
   public get url(): string {
     return `https://${this.hostname}`;
@@ -387,6 +404,12 @@ export class GitLab extends Construct implements IGitLabServer {
     checkGitLabProps(p, props, namespace);
     const gitlabVersion = resolveGitLabRelease(p, props.chartVersion, props.gitlabVersion, props.operator instanceof GitLabOperator ? props.operator : undefined);
     if (gitlabVersion) checkAdvisories(p, 'gitlabVersion', gitlabVersion, props.edition === 'ee' ? 'ee' : 'ce', props.advisoryWaivers);
+    if (!(props.migration instanceof GitLabDataMigration)) {
+      p.add('migration', `${show(props.migration)}: declare where this GitLab's data comes from: GitLabDataMigration.newInstance(reason) for an empty instance, or GitLabDataMigration.fromLinuxPackage({ source, sourceVersion, railsSecret, backupsBucket }) to restore an Omnibus GitLab`);
+    } else {
+      const buckets = Object.values(props.objectStorage?.buckets ?? {}).filter((b): b is string => typeof b === 'string');
+      props.migration.check(p, 'migration', gitlabVersion, buckets);
+    }
     const database = resolveDatabase(p, props.database, gitlabVersion);
     p.throwIfAny();
     return { namespace: namespace!, gitlabVersion: gitlabVersion!, database: database! };
@@ -398,6 +421,7 @@ export class GitLab extends Construct implements IGitLabServer {
       metadata: {
         name: this.props.name,
         namespace: this.namespace,
+        annotations: { [DATA_MIGRATION_ANNOTATION]: this.migrationSteps.join('\n') },
       },
       spec: { chart: { version: this.props.chartVersion, values: Lazy.any({ produce: () => this.chartValues() }) } },
     });

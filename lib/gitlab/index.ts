@@ -8,3 +8,4 @@ export * from './log-relay';
 export * from './network-isolation';
 export * from './runner';
 export * from './syslog';
+export * from './data-migration';

@@ -3,7 +3,7 @@ import { Quantity } from '../../lib/core/quantity';
 import { SecretKey } from '../../lib/core/secret-key';
 import { Cluster } from '../../lib/gitops/cluster';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
-import { ExternalGitaly, GitLab, GitLabOperator, GitLabProps } from '../../lib/gitlab';
+import { ExternalGitaly, GitLab, GitLabDataMigration, GitLabOperator, GitLabProps } from '../../lib/gitlab';
 import { BridgeNetwork } from '../../lib/network/bridge-network';
 import { DiskSource } from '../../lib/virt/disk-source';
 import { VirtualMachine } from '../../lib/virt/virtual-machine';
@@ -59,6 +59,7 @@ export function gitlabProps(f: Fixture, override: Partial<GitLabProps> = {}): Gi
     },
     gitaly: f.gitaly,
     operator: f.operator,
+    migration: GitLabDataMigration.newInstance('test instance'),
     ...override,
   };
 }

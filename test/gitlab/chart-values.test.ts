@@ -6,6 +6,7 @@ import { SecretKey } from '../../lib/core/secret-key';
 import { checkGitLabProps } from '../../lib/gitlab/_check-gitlab-props';
 import { ExtraVolumes, mergeChartValues, OWNED_VALUE_PATHS, typedChartValues } from '../../lib/gitlab/chart-values';
 import { ResolvedGitLabProps } from '../../lib/gitlab/gitlab';
+import { GitLabDataMigration } from '../../lib/gitlab/data-migration';
 import { renderSecretTemplates } from '../../lib/gitlab/secret-templates';
 
 // The pure parts of GitLab: props in, values (or problems) out, no construct tree.
@@ -36,6 +37,7 @@ function props(override: Partial<ResolvedGitLabProps> = {}): ResolvedGitLabProps
       buckets: { artifacts: 'gitlab-artifacts', lfs: 'gitlab-lfs', uploads: 'gitlab-uploads', packages: 'gitlab-packages', terraformState: 'gitlab-tfstate' },
     },
     gitaly,
+    migration: GitLabDataMigration.newInstance('test'),
     ...override,
   };
 }

@@ -73,10 +73,10 @@ describe('a private CA reaches every client that speaks TLS to the store', () =>
   test('GitLab: the CA ConfigMap joins global.certificates.customCAs (next to the Gitaly CA when there is one)', () => {
     const f = fixture();
     const gitlab = new GitLab(f.app, 'GitLab', gitlabProps(f, { objectStorage: { ...gitlabProps(f).objectStorage, endpoint: S3Endpoint.privateCa(RGW, CA) } }));
-    expect(gitlab.chartValues().global.certificates).toEqual({ customCAs: [{ configMap: 'freeipa-ca', keys: ['ca.crt'] }] });
+    expect((gitlab.chartValues() as any).global.certificates).toEqual({ customCAs: [{ configMap: 'freeipa-ca', keys: ['ca.crt'] }] });
     expect(gitlab.secretTemplates()['object-store-connection.yaml']).toMatch(/endpoint: https:\/\/s3.int.example.org\n/);
     const plain = new GitLab(f.app, 'Plain', gitlabProps(f, { name: 'plain' }));
-    expect(plain.chartValues().global.certificates).toBeUndefined();
+    expect((plain.chartValues() as any).global.certificates).toBeUndefined();
   });
 
   test('the runner cache: the CA mounted into job pods and added to SSL_CERT_DIR with the system directories', () => {

@@ -1,0 +1,96 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { External } from '../../lib/refs/provides';
+import { DATA_MIGRATION_ANNOTATION, GitLab, GitLabDataMigration } from '../../lib/gitlab';
+import { renderVersionGate } from '../../lib/gitlab/gitaly-omnibus';
+import { find, problemsOf, synth, synthClosed } from '../_helpers';
+import { fixture, gitlabProps } from './_fixture';
+
+const migration = (over: object = {}) => GitLabDataMigration.fromLinuxPackage({ source: 'old vm', sourceVersion: '18.11.4', railsSecret: 'gitlab-rails-secret', backupsBucket: 'gitlab-backups', ...over });
+
+describe('GitLab data migration is declared, not silent', () => {
+  test('a GitLab without a migration declaration is refused, naming both choices', () => {
+    const f = fixture();
+    expect(() => new GitLab(f.app, 'GitLab', gitlabProps(f, { migration: undefined as any })))
+      .toThrow(/\[GitLab\/GitLab\] migration: undefined: declare where this GitLab's data comes from: GitLabDataMigration.newInstance\(reason\) .* GitLabDataMigration.fromLinuxPackage/);
+  });
+
+  test('from a Linux package: the rails secret and backups bucket reach the chart, the steps reach the CR', () => {
+    const f = fixture();
+    const gitlab = new GitLab(f.app, 'GitLab', gitlabProps(f, { migration: migration() }));
+    const values = gitlab.chartValues() as any;
+    expect(values.global.railsSecrets).toEqual({ secret: 'gitlab-rails-secret' });
+    expect(values.global.appConfig.backups).toEqual({ bucket: 'gitlab-backups' });
+    const cr = find(synth(f.cluster), 'GitLab', 'gitlab', 'gitlab-system');
+    const steps: string = cr.metadata.annotations[DATA_MIGRATION_ANNOTATION];
+    expect(steps.split('\n')).toHaveLength(5);
+    expect(steps).toMatch(/GitLab 18\.11\.4 .*gitlab-backup create/);
+    expect(steps).toMatch(/Secret gitlab-rails-secret in gitlab-system, key secrets\.yml/);
+    expect(steps).toMatch(/backup-utility --restore -t <backup_ID>/);
+  });
+
+  test('a new instance says why, and sets nothing in the chart', () => {
+    const f = fixture();
+    const gitlab = new GitLab(f.app, 'GitLab', gitlabProps(f, { migration: GitLabDataMigration.newInstance('a fresh staging instance') }));
+    expect((gitlab.chartValues() as any).global.railsSecrets).toBeUndefined();
+    expect(gitlab.migrationSteps).toEqual(['new instance, no data carried over: a fresh staging instance']);
+    expect(() => GitLabDataMigration.newInstance(' ')).toThrow(/reason: " " must say why no data is carried over/);
+  });
+
+  test('a backup of another release, or a backups bucket shared with object storage, is refused', () => {
+    const f = fixture();
+    const problems = problemsOf(() => new GitLab(f.app, 'GitLab', gitlabProps(f, { migration: migration({ sourceVersion: '16.11.10', backupsBucket: 'gitlab-lfs' }) })));
+    expect(problems.map((x) => `${x.field}: ${x.message}`)).toEqual([
+      'migration.sourceVersion: the old instance runs 16.11.10 and this GitLab deploys 18.11.4; a backup is restored to the GitLab version that made it: upgrade the old instance to 18.11.4 before its backup',
+      'migration.backupsBucket: "gitlab-lfs" is also an object storage bucket of this GitLab; backups need their own',
+    ]);
+    expect(() => migration({ railsSecret: 'Bad Name' })).toThrow(/railsSecret: "Bad Name"/);
+  });
+
+  test('the rails Secret is a reference: undeclared, the closed-world synth fails on it; declared, it resolves', () => {
+    const dangling = fixture();
+    new GitLab(dangling.app, 'GitLab', gitlabProps(dangling, { migration: migration() }));
+    const names = problemsOf(() => synthClosed(dangling.cluster)).map((x) => x.message).filter((m) => m.includes('gitlab-rails-secret'));
+    expect(names).toEqual([expect.stringMatching(/Secret gitlab-system\/gitlab-rails-secret .*does not resolve/)]);
+
+    const declared = fixture();
+    new GitLab(declared.app, 'GitLab', gitlabProps(declared, { migration: migration() }));
+    External.secret(declared.app, 'gitlab-rails-secret', { keys: ['secrets.yml'], providedBy: 'by-hand', note: 'old rails secrets' });
+    expect(problemsOf(() => synthClosed(declared.cluster)).filter((x) => x.message.includes('gitlab-rails-secret'))).toEqual([]);
+  });
+});
+
+describe('the Gitaly node refuses an Omnibus of another release (the gate, run by sh)', () => {
+  function gate(manifestText: string | undefined): { status: number | null; stderr: string; ctl: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-gate-'));
+    try {
+      const manifest = path.join(dir, 'version-manifest.txt');
+      if (manifestText !== undefined) fs.writeFileSync(manifest, manifestText);
+      // a gitlab-ctl that records how it is called
+      fs.writeFileSync(path.join(dir, 'gitlab-ctl'), `#!/bin/sh\necho "$@" >> ${dir}/ctl.log\n`, { mode: 0o755 });
+      const r = spawnSync('sh', ['-c', `set -eu\n${renderVersionGate('18.11', manifest)}\necho passed`], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+      const ctl = fs.existsSync(path.join(dir, 'ctl.log')) ? fs.readFileSync(path.join(dir, 'ctl.log'), 'utf8') : '';
+      return { status: r.status, stderr: r.stderr, ctl };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('the same major.minor passes (any patch), without touching Gitaly', () => {
+    expect(gate('gitlab-ce 18.11.4\nruby 3.2.5\n')).toEqual({ status: 0, stderr: '', ctl: '' });
+    expect(gate('gitlab-ee 18.11.0\n').status).toBe(0);
+  });
+
+  test('another release, a look-alike minor, or no Omnibus at all: Gitaly stopped, the unit fails with the reason', () => {
+    for (const text of ['gitlab-ce 16.5.1\n', 'gitlab-ce 18.110.1\n', 'gitlab-ce 18.1.2\n', undefined]) {
+      const r = gate(text);
+      expect(r.status).toBe(1);
+      expect(r.ctl).toBe('stop gitaly\n');
+      expect(r.stderr).toMatch(/the cluster runs GitLab 18\.11: Gitaly stays stopped until this node runs 18\.11\.x/);
+    }
+    expect(gate('gitlab-ce 16.5.1\n').stderr).toMatch(/^Omnibus GitLab 16\.5\.1 is installed/);
+    expect(gate(undefined).stderr).toMatch(/^Omnibus GitLab \(none\) is installed/);
+  });
+});
