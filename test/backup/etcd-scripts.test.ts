@@ -57,7 +57,7 @@ function jobScripts(recipient: EtcdSnapshotRecipient, retry?: { attempts?: numbe
 
 /** Moves the container paths of a script under a temp root. */
 function rebase(script: string, tmp: string): string {
-  return script.split('/backup').join(`${tmp}/backup`).split('/host').join(`${tmp}/host`).split('/recipient/').join(`${tmp}/recipient/`);
+  return script.split('/tmp/cluster-backup.log').join(`${tmp}/cluster-backup.log`).split('/backup').join(`${tmp}/backup`).split('/host').join(`${tmp}/host`).split('/recipient/').join(`${tmp}/recipient/`);
 }
 
 function runSnapshot(script: string, keys: TestKeyPair, env: Record<string, string> = {}): Run {
