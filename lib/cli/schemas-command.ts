@@ -1,7 +1,7 @@
 import { parseArgs as parseNodeArgs } from 'util';
 import { lockedProfiles, schemaLock, SchemaSetError } from '../schema/lock';
 import { checkSchemaCache, syncSchemas } from '../schema/schema-cache';
-import { findSchemas, syncCommand } from '../schema/locate';
+import { findSchemas, schemasSyncHint } from '../schema/locate';
 import { UsageError } from './main';
 
 const HELP = `usage: ocpkit schemas <sync|status> [options]
@@ -99,7 +99,7 @@ function status(args: string[]): number {
   }
   const lines = [
     `lock ${st.lock} (${schemaLock().files.length} files)`,
-    st.dir === undefined ? 'cache: off' : `cache: ${st.dir}: ${st.complete ? `complete, every sha256 verified; profiles ${st.profiles.join(', ') || 'none'}${st.missingProfiles.length ? ` (not cached: ${st.missingProfiles.join(', ')})` : ''}` : `not synced (run \`${syncCommand()}\`)`}`,
+    st.dir === undefined ? 'cache: off' : `cache: ${st.dir}: ${st.complete ? `complete, every sha256 verified; profiles ${st.profiles.join(', ') || 'none'}${st.missingProfiles.length ? ` (not cached: ${st.missingProfiles.join(', ')})` : ''}` : `not synced (run \`${schemasSyncHint()}\`)`}`,
     ...st.problems.map((p) => `problem: ${p}`),
     inUse ? `in use: ${inUse}` : `in use: none: ${inUseProblem}`,
   ];

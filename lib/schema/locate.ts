@@ -38,7 +38,7 @@ export function findSchemas(search: SchemaSearch = {}): string {
     throw new SchemaSetError({
       path: 'schemas',
       field: explicit ? '--schemas' : 'OCPKIT_SCHEMAS',
-      message: `${given} is not a schema folder (no ${CORE_DEFINITIONS_FILE}); point it at a copy of the shared schemas, or unset it and run \`${syncCommand()}\``,
+      message: `${given} is not a schema folder (no ${CORE_DEFINITIONS_FILE}); point it at a copy of the shared schemas, or unset it and run \`${schemasSyncHint()}\``,
     });
   }
   const cached = 'cached' in search ? search.cached : cachedSchemaSet();
@@ -66,7 +66,7 @@ export function findSchemas(search: SchemaSearch = {}): string {
 export function missingSchemasMessage(): string {
   const setDir = schemaSetDir();
   const where = setDir ? `no synced schemas in ${setDir}` : 'caching is off (OCPKIT_CACHE_DIR=off)';
-  const how = syncCommand() === 'npx ocpkit schemas sync'
+  const how = schemasSyncHint() === 'npx ocpkit schemas sync'
     ? 'run `npx ocpkit schemas sync` (or `npx ocpkit schemas sync --from DIR` with a mirror of the shared schemas)'
     : 'run `npx ocpkit schemas sync --from DIR` with a mirror of the shared schemas (e.g. ../shared/crds)';
   return `no schema set found (${where}, no OCPKIT_SCHEMAS, no ../shared/crds): ${how}, or set OCPKIT_SCHEMAS=DIR`;
@@ -76,7 +76,7 @@ export function missingSchemasMessage(): string {
  * The command that fills the cache: plain `npx ocpkit schemas sync` (downloads) only when every
  * locked file has a download URL, else the one with `--from DIR` (a mirror).
  */
-export function syncCommand(): string {
+export function schemasSyncHint(): string {
   return schemaLock().files.every((f) => f.url !== null) ? 'npx ocpkit schemas sync' : 'npx ocpkit schemas sync --from DIR';
 }
 
