@@ -101,3 +101,15 @@ export function objectName(m: any): string {
   const ns = m?.metadata?.namespace;
   return `${typeof ns === 'string' && ns ? `${ns}/` : ''}${m?.metadata?.name}`;
 }
+
+/**
+ * The old and new text of a changed field, when it is text: a string, or a list of strings (a
+ * container `command`/`args`, diffed as a whole), joined by line breaks.
+ */
+export function changedText(c: { readonly op: string; readonly old?: unknown; readonly new?: unknown }): [string, string] | undefined {
+  if (c.op !== 'changed') return undefined;
+  const text = (v: unknown) => (typeof v === 'string' ? v : Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join('\n') : undefined);
+  const a = text(c.old);
+  const b = text(c.new);
+  return a !== undefined && b !== undefined ? [a, b] : undefined;
+}

@@ -1,4 +1,4 @@
-import { containersOf, listOf, objectName, podSpecOf, podSpecPath } from './_manifest';
+import { changedText, containersOf, listOf, objectName, podSpecOf, podSpecPath } from './_manifest';
 import { formatPath } from './field-path';
 import { isSecretPath, looksSecret } from './masking';
 import type { RiskFinding, RiskInput, RiskRule } from './risk';
@@ -244,8 +244,9 @@ function backupEncryptionOff(input: RiskInput): RiskFinding[] {
     if (was && !encryptionOf(input.new?.spec?.config)) out.push({ reason: `backup location ${input.name} no longer encrypts backups at rest (was ${was})`, path: 'spec.config' });
   }
   for (const c of input.changes) {
-    if (c.op !== 'changed' || typeof c.old !== 'string' || typeof c.new !== 'string') continue;
-    if (/(^|\s)--sse(\s|=|$)/.test(c.old) && !/(^|\s)--sse(\s|=|$)/.test(c.new)) out.push({ reason: 'a command no longer passes --sse: what it uploads is not encrypted at rest by the bucket', path: formatPath(c.path) });
+    const t = changedText(c);
+    if (!t) continue;
+    if (/(^|\s)--sse(\s|=|$)/.test(t[0]) && !/(^|\s)--sse(\s|=|$)/.test(t[1])) out.push({ reason: 'a command no longer passes --sse: what it uploads is not encrypted at rest by the bucket', path: formatPath(c.path) });
   }
   return out;
 }

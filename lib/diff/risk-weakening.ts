@@ -1,4 +1,4 @@
-import { formatSeconds, goDurationSeconds, listOf, objectName, podSpecOf, podSpecPath } from './_manifest';
+import { changedText, formatSeconds, goDurationSeconds, listOf, objectName, podSpecOf, podSpecPath } from './_manifest';
 import { describeFrequency, runsPerYear } from './cron';
 import { formatPath } from './field-path';
 import { includedNamespaces, isVelero } from './risk';
@@ -25,10 +25,11 @@ function retentionShorter(input: RiskInput): RiskFinding[] {
     }
   }
   for (const c of input.changes) {
-    if (c.op !== 'changed' || typeof c.old !== 'string' || typeof c.new !== 'string') continue;
+    const t = changedText(c);
+    if (!t) continue;
     const minutes = (s: string) => [...s.matchAll(/-(mmin|mtime)\s+\+(\d+)/g)].map((m) => Number(m[2]) * (m[1] === 'mtime' ? 1440 : 1));
-    const a = minutes(c.old);
-    const b = minutes(c.new);
+    const a = minutes(t[0]);
+    const b = minutes(t[1]);
     if (a.length && a.length === b.length && b.some((v, i) => v < a[i])) {
       const i = b.findIndex((v, j) => v < a[j]);
       out.push({ reason: `a pruning command in ${input.kind} ${input.name} deletes copies older than ${formatSeconds(b[i] * 60)} instead of ${formatSeconds(a[i] * 60)}`, path: formatPath(c.path) });
