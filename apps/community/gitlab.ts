@@ -189,7 +189,9 @@ export function addGitLab(cluster: Cluster, env: Environment, platform: Platform
   // gitlab-system denies by default; each of GitLab's flows is opened on its own (routers to
   // Workhorse, GitLab's pods to Gitaly, PostgreSQL and Redis, the Gitaly VM to the internal API,
   // the API server to the operator's webhook).
-  new GitLabNetworkIsolation(app, 'Isolation', { gitlab, gitaly, database, redis: { pods: redis.podLabels, port: redis.port } });
+  // CDI's upload proxy may reach upload servers here: gitaly-root is uploaded with virtctl
+  // image-upload, and a re-upload after the first sync must pass the default deny.
+  new GitLabNetworkIsolation(app, 'Isolation', { gitlab, gitaly, database, redis: { pods: redis.podLabels, port: redis.port }, cdiUploads: true });
 
   // The relay image is built from images/rsyslog-relay/Containerfile (it adds the TLS stream
   // driver the upstream image lacks, review B4); the central rsyslog's certificate is signed by
@@ -289,7 +291,7 @@ function addGitLabExternals(app: GitOpsApp): void {
   });
   External.pvc(app, 'gitaly-root', {
     providedBy: 'pre-existing',
-    note: 'root disk of the former monolithic GitLab VM, uploaded before the first sync (virtctl image-upload; once gitlab-system denies by default, an upload from cdi-uploadproxy is blocked). The VM copies it into gitaly-root-rwx (RWX Block): a CSI clone when it is Block on the RBD provisioner, otherwise a host-assisted copy, which GitLabNetworkIsolation admits inside gitlab-system',
+    note: 'root disk of the former monolithic GitLab VM, uploaded with virtctl image-upload (GitLabNetworkIsolation admits CDI\'s upload proxy). The VM copies it into gitaly-root-rwx (RWX Block): a CSI clone when it is Block on the RBD provisioner, otherwise a host-assisted copy, which GitLabNetworkIsolation admits inside gitlab-system',
   });
 }
 

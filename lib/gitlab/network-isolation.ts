@@ -5,7 +5,7 @@ import { intRange, labelKey, labelValue } from '../core/rules';
 import { PostgresCluster } from '../databases/postgres';
 import { NetworkType, Platform } from '../platform/platform';
 import { NetworkIsolation } from '../tenancy/network-isolation';
-import { cdiHostCloneFlows, cloneSourceNamespaces } from '../virt/cdi-clone-flows';
+import { cdiHostCloneFlows, cdiUploadFlow, cloneSourceNamespaces } from '../virt/cdi-clone-flows';
 import { VM_LABEL } from '../virt/vm-service';
 import { getPath, Values } from './_values';
 import { ExternalGitaly } from './external-gitaly';
@@ -151,6 +151,12 @@ export interface GitLabNetworkIsolationProps {
    * @default true when the Gitaly VM clones a claim of this namespace (e.g. `moveToReadWriteMany`)
    */
   readonly cdiClones?: boolean;
+  /**
+   * Let CDI's upload proxy reach upload servers in the namespace (`virtctl image-upload` of a
+   * disk into it once the default deny is in place; `cdiUploadFlow()`).
+   * @default false
+   */
+  readonly cdiUploads?: boolean;
 }
 
 /** One allowed flow, as the construct renders it (also what tests and the lead can list). */
@@ -233,6 +239,7 @@ export class GitLabNetworkIsolation extends Construct {
       monitoring: props.monitoring ?? metricsMonitored(values).length > 0,
       networkType: this.networkType,
       cdiClones: props.cdiClones ?? (props.gitaly !== undefined && clonesIn(props.gitaly, gitlab.namespace)),
+      cdiUploads: props.cdiUploads ?? false,
     });
 
     const deny = new NetworkIsolation(this, 'Deny', {
@@ -313,6 +320,8 @@ export interface GitLabFlowInputs {
   readonly networkType: NetworkType;
   /** Allow CDI's host-assisted clone inside the namespace. */
   readonly cdiClones?: boolean;
+  /** Allow CDI's upload proxy to the namespace's upload servers. */
+  readonly cdiUploads?: boolean;
 }
 
 /** The flows of GitLab's namespace, as a pure function of the inputs. */
@@ -402,6 +411,7 @@ export function gitlabFlows(i: GitLabFlowInputs): GitLabFlow[] {
     });
 
   if (i.cdiClones) flows.push(...cdiHostCloneFlows());
+  if (i.cdiUploads) flows.push(cdiUploadFlow());
 
   if (i.operator) {
     flows.push({

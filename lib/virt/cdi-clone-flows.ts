@@ -91,6 +91,24 @@ export function cdiHostCloneFlows(): CdiCloneFlow[] {
 }
 
 /**
+ * The flow an upload into a claim of a namespace with default-deny ingress needs (`virtctl
+ * image-upload`): CDI's upload proxy (Deployment `cdi-uploadproxy` in `openshift-cnv`, pods
+ * labelled `cdi.kubevirt.io: cdi-uploadproxy`: pkg/operator/resources/namespaced/uploadproxy.go
+ * createUploadProxyDeployment, cdiLabel = common.CDIComponentLabel) forwards to the upload server
+ * of the claim's namespace (pkg/uploadproxy/uploadproxy.go urlResolver = GetUploadServerURL,
+ * Service 443 -> pod 8443), kubevirt/containerized-data-importer v1.57.1.
+ */
+export function cdiUploadFlow(): CdiCloneFlow {
+  return {
+    name: 'cdi-allow-uploadproxy-to-upload-server',
+    to: { ...CDI_UPLOAD_SERVER_POD_LABELS },
+    ports: [CDI_UPLOAD_SERVER_PORT],
+    from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': CDI_NAMESPACE } }, podSelector: { matchLabels: { 'cdi.kubevirt.io': 'cdi-uploadproxy' } } }],
+    why: `CDI's upload proxy (${CDI_NAMESPACE}) -> the upload server pod ${CDI_UPLOAD_SERVER_PORT} of a claim uploaded into this namespace (virtctl image-upload; kubevirt/containerized-data-importer v1.57.1 pkg/uploadproxy/uploadproxy.go, operator resources/namespaced/uploadproxy.go pod labels)`,
+  };
+}
+
+/**
  * Namespaces whose claims an object clones, i.e. where a host-assisted copy would run its pods,
  * with the JSON pointer of each clone: DataVolume templates of a VirtualMachine and DataVolumes
  * with `spec.source.pvc` / `spec.source.snapshot` (namespace defaults to the object's), or a

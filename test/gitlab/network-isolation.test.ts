@@ -211,6 +211,16 @@ describe('GitLabNetworkIsolation: gitlab-system denies by default and opens GitL
     expect(admits(policies, cloneSource, webservice, 8181)).toBe(false);
   });
 
+  test('cdiUploads opens the upload servers to CDI\'s upload proxy only', () => {
+    const uploadProxy: Pod = { ns: 'openshift-cnv', labels: { 'cdi.kubevirt.io': 'cdi-uploadproxy' } };
+    const off = world();
+    expect(admits(off.policies, uploadProxy, uploadServer, 8443)).toBe(false);
+    const on = world({ props: { cdiUploads: true } });
+    expect(admits(on.policies, uploadProxy, uploadServer, 8443)).toBe(true);
+    expect(admits(on.policies, { ...uploadProxy, ns: 'discourse' }, uploadServer, 8443)).toBe(false);
+    expect(admits(on.policies, uploadProxy, webservice, 8181)).toBe(false);
+  });
+
   test('no clone, no CDI flow; a clone whose CDI flow is switched off fails the synth on the cdi-clone-network check', () => {
     const plain = world();
     expect(plain.iso.flows.some((f) => f.name.startsWith('cdi-'))).toBe(false);
