@@ -5,10 +5,11 @@ import * as path from 'path';
 import { X509Certificate } from 'crypto';
 import { build } from '../../apps/community/main';
 import {
-  BACKUP_ISOLATION_CHECK, BackupStorage, BucketEncryption, ETCD_BACKUP_PRIORITY, EncryptionKind, MinioKms, OPERATOR_PROGRESSING_MESSAGE, ObjectStoreKind, backupTargetsOf,
+  BACKUP_ISOLATION_CHECK, BACKUP_RUNBOOKS, BackupStorage, BucketEncryption, ETCD_BACKUP_PRIORITY, EncryptionKind, MinioKms, OPERATOR_PROGRESSING_MESSAGE, ObjectStoreKind, backupTargetsOf,
 } from '../../lib/backup';
 import { External } from '../../lib/refs/provides';
-import { synthesize } from '../../lib/pipeline-defaults';
+import { defaultPipeline, synthesize } from '../../lib/pipeline-defaults';
+import { runPipeline } from '../../lib/synth/synthesizer';
 import { find, synth, validator } from '../_helpers';
 
 describe('reference stack backups', () => {
@@ -105,5 +106,34 @@ describe('reference stack backups: encryption that means something, isolation, e
 
   test('no private key reaches any synthesized object', () => {
     expect(result.objects.filter((o) => JSON.stringify(o.manifest).includes('PRIVATE KEY')).map((o) => o.file)).toEqual([]);
+  });
+});
+
+describe('reference stack: safe drills, runbooks, exact coverage (issue 16 part 2)', () => {
+  const env = environments().find((e) => e.name === 'staging')!;
+  const cluster = buildEnvironment(env);
+  const base = defaultPipeline({ validator: validator() });
+  const synthesized = runPipeline(cluster, { ...base, artifacts: [...(base.artifacts ?? []).filter((a) => a.id !== BACKUP_RUNBOOKS.id), BACKUP_RUNBOOKS] });
+
+  test('the discourse drill: its own namespace with discourse\'s quota, modifiers, the tenant\'s own schedule', () => {
+    const r = synthesized;
+    expect(find(r, 'ResourceQuota', 'tenant-quota', 'discourse-drill').spec).toEqual(find(r, 'ResourceQuota', 'tenant-quota', 'discourse').spec);
+    const restore = find(r, 'Restore', 'discourse-from-latest', 'openshift-adp');
+    expect(restore.spec.scheduleName).toBe('daily-discourse');
+    expect(restore.spec.namespaceMapping).toEqual({ discourse: 'discourse-drill' });
+    expect(restore.spec.resourceModifier).toEqual({ kind: 'ConfigMap', name: 'discourse-from-latest-modifiers' });
+    for (const o of r.objects.filter((x) => x.manifest.metadata?.namespace === 'discourse-drill' || x.manifest.metadata?.name === 'discourse-drill')) {
+      expect(o.file.startsWith('staging/_restore-drills/')).toBe(true);
+    }
+  });
+
+  test('the runbooks name every schedule of the stack and the root Application', () => {
+    const dr = synthesized.files.get('staging/_runbooks/disaster-recovery.md')!;
+    const names = synthesized.objects.filter((o) => o.manifest.kind === 'Schedule').map((o) => o.manifest.metadata.name as string);
+    expect(names.length).toBe(48);
+    for (const n of names) expect(dr).toContain(`scheduleName: ${n},`);
+    expect(dr).toContain('patch applications.argoproj.io community-staging-root');
+    expect(dr).toContain('| ocs-storagecluster-cephfsplugin-snapclass | openshift-storage.cephfs.csi.ceph.com | ocs-storagecluster-cephfs |');
+    expect(synthesized.files.get('staging/_runbooks/restore-drills.md')).toContain('oc delete namespace discourse-drill --wait=true');
   });
 });
