@@ -10,7 +10,7 @@ import { csi } from './_csi';
 /** Synthesizes with the runbook producer added to the default pipeline (references off, as in test/_helpers). */
 function synthWithRunbooks(cluster: Cluster): ReadonlyMap<string, string> {
   const base = defaultPipeline({ validator: validator(), references: false });
-  return runPipeline(cluster, { ...base, artifacts: [...(base.artifacts ?? []), BACKUP_RUNBOOKS] }).files;
+  return runPipeline(cluster, { ...base, artifacts: [...(base.artifacts ?? []).filter((a) => a.id !== BACKUP_RUNBOOKS.id), BACKUP_RUNBOOKS] }).files;
 }
 
 interface Options { tenants?: string[]; bucket?: string; networkType?: 'OVNKubernetes' | 'OpenShiftSDN'; drill?: boolean }
