@@ -3,6 +3,8 @@ import { Construct } from 'constructs';
 import { Problems, show } from '../core/errors';
 import { dnsSubdomain } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
+import { Delivery } from '../gitops/delivery';
+import { SyncWave } from '../gitops/sync-wave';
 import { ExternalImage } from '../openshift/external-image';
 import { ComputeResources, nameAndNamespace, resourcesOf, storageOf } from './_common';
 
@@ -73,6 +75,10 @@ export class Redis extends Construct {
 
     this.name = props.name;
     this.namespace = props.namespace;
+    // Configuration wave, like the PostgresCluster: Argo CD holds later waves of the Application
+    // until a StatefulSet is healthy (its ready replicas), so the GitLab CR (wave 10) starts with
+    // Redis up rather than crash-looping its migrations against it (gitops-engine sync_context.go).
+    Delivery.of(this).syncWave(SyncWave.CONFIG, 'applications using Redis sync after it is ready');
     this.host = `${this.name}.${this.namespace}.svc`;
     this.password = props.password;
     this.podLabels = { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': this.name };

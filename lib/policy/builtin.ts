@@ -1,3 +1,4 @@
+import { CDI_CLONE_NETWORK } from './cdi-clone-network';
 import { CONFINED_PROJECTS } from './confined-projects';
 import { ENCRYPTED_BACKUPS } from './encrypted-backups';
 import { NAMESPACE_ADMISSION_LABELS } from './namespace-admission-labels';
@@ -24,4 +25,5 @@ export const BUILTIN_POLICIES: readonly PolicyRule[] = [
   NAMESPACE_ADMISSION_LABELS,
   TENANT_NAMESPACE_CONFINEMENT,
   RUNNERS_NO_ANYUID,
+  CDI_CLONE_NETWORK,
 ];

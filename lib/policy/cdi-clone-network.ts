@@ -71,7 +71,7 @@ export function sameNamespaceIngress(ns: string, toLabels: Readonly<Record<strin
  * select the upload server and none admits the clone source pod, the copy hangs: refused here.
  * Allow the flow (`cdiHostCloneFlows()`; a Tenant's same-namespace rule already does) or, when the
  * source is known to take a CSI clone (same provisioner and volume mode), waive with that reason.
- * Registered on the cluster by every VirtualMachine (not a built-in policy yet).
+ * A built-in policy: it also judges raw DataVolumes and `ocpkit validate --policy` of a folder.
  */
 export const CDI_CLONE_NETWORK: PolicyRule = {
   id: 'cdi-clone-network',

@@ -17,8 +17,6 @@ import { Cluster } from '../gitops/cluster';
 import { GitOpsApp } from '../gitops/gitops-app';
 import { listProp } from '../network/_rules';
 import { Platform } from '../platform/platform';
-import { CDI_CLONE_NETWORK } from '../policy/cdi-clone-network';
-import { Policies } from '../policy/policy';
 import { TreeIndex } from '../synth/pipeline';
 import { Tenant } from '../tenancy/tenant';
 import { CloudInit, CloudInitContext, guestOsFromBootSource, MAX_INLINE_USER_DATA, SshKeyPropagation } from './cloud-init';
@@ -320,9 +318,6 @@ export class VirtualMachine extends Construct {
 
   constructor(scope: Construct, id: string, props: VirtualMachineProps) {
     super(scope, id);
-    // A clone of a claim may run host-assisted in the source namespace; its flow must pass that
-    // namespace's NetworkPolicies (lib/virt/cdi-clone-flows.ts).
-    Policies.add(this, CDI_CLONE_NETWORK);
     const p = new Problems(this.node.path);
     this.props = props;
     p.check('name', props.name, dnsLabel);

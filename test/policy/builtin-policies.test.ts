@@ -8,12 +8,12 @@ import { deployment, policyProblems, synthError, tenantStack } from './_stack';
 const objs = (...manifests: any[]): PolicyObject[] => manifests.map((manifest, i) => ({ manifest, path: `doc#${i}`, group: 'g' }));
 
 describe('built-in policies', () => {
-  test('eleven policies with stable ids', () => {
+  test('twelve policies with stable ids', () => {
     expect(policies().map((p) => p.id)).toEqual([
-      'confined-projects', 'encrypted-backups', 'namespace-admission-labels', 'no-host-access', 'no-literal-secrets',
+      'cdi-clone-network', 'confined-projects', 'encrypted-backups', 'namespace-admission-labels', 'no-host-access', 'no-literal-secrets',
       'pinned-images', 'resource-requests', 'runners-no-anyuid', 'tenant-namespace-confinement', 'tenant-network-isolation', 'tenant-pod-security',
     ]);
-    expect(Policy.ids()).toHaveLength(11);
+    expect(Policy.ids()).toHaveLength(12);
   });
 
   test('a plain tenant with a workload-like Deployment passes every policy', () => {
