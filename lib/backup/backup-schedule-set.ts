@@ -46,9 +46,12 @@ export interface BackupScheduleSetProps extends Omit<BackupScheduleProps, 'tenan
  *
  * Tenants are taken when the set is defined (a Velero Schedule is an object of its own, so it
  * cannot appear at synth time): define the set after the tenants. A tenant defined later is not
- * silently left out: the synth fails and names it. Velero 1.14 runs one backup at a time and
- * queues the rest, so spreading the start times only orders the queue and keeps the load on the
- * storage and the bucket even; it also keeps each schedule's start predictable for its alert.
+ * silently left out: the synth fails and names it. Velero 1.14's backup controller reconciles
+ * one Backup at a time (controller-runtime's default of one worker: pkg/controller/
+ * backup_controller.go SetupWithManager), but data mover uploads go on after a Backup's own phase
+ * (WaitingForPluginOperations), so Schedules started together pile their uploads up; spreading
+ * the start times keeps the load on the node agents, the storage and the bucket even, and each
+ * Schedule's start predictable for its alert.
  */
 export class BackupScheduleSet extends Construct {
   /** One Schedule per tenant of the stack (and per namespace in `namespaces`). */
