@@ -20,3 +20,4 @@ export * from './diff';
 export * from './check/validate-tree';
 export * from './fleet';
 export * from './databases';
+export * from './monitoring';

@@ -4,6 +4,8 @@
  * the tests synthesize through it. Adding a transform or a check to every synth is a change here;
  * adding one to a single cluster is `Plugins.of(cluster).addCheck(...)` (or `cluster.addCheck`).
  */
+import { BACKUP_ISOLATION_CHECK } from './backup/isolation-check';
+import { BACKUP_RUNBOOKS } from './backup/runbooks';
 import { TENANT_CAPACITY_CHECK } from './capacity/capacity-check';
 import { Cluster } from './gitops/cluster';
 import { controllerRbacCheck } from './gitops/controller-rbac';
@@ -11,6 +13,7 @@ import { Delivery } from './gitops/delivery';
 import { applyDeliveryAnnotations } from './gitops/delivery-annotations';
 import { APPLICATION_RETRY, GitOpsApp } from './gitops/gitops-app';
 import { markManagedNamespace } from './gitops/managed-namespace';
+import { ALERT_RUNBOOKS } from './monitoring/alert-rules';
 import { POLICY_CHECK, POLICY_STAMPS } from './policy/synth-policy-check';
 import { externalsArtifact, referenceCheck } from './refs/resolve-check';
 import { normalizeScope } from './schema/scope';
@@ -103,8 +106,10 @@ export function defaultPipeline(options: SynthesizeOptions = {}): Pipeline {
     validator: options.validator === false ? false : options.validator ?? platformValidators(),
     transforms: [POLICY_STAMPS, NORMALIZE_SCOPE, MANAGED_NAMESPACES, DELIVERY_ANNOTATIONS, APPLICATION_RETRY, APPLY_OVERRIDES, ...(options.transforms ?? [])],
     placement: GITOPS_FOLDERS,
-    checks: [...(options.policies === false ? [] : [POLICY_CHECK]), TENANT_CAPACITY_CHECK, OPERATOR_CATALOG_CHECK, CONTROLLER_RBAC, ...(options.references === false ? [] : [REFERENCES]), ...(options.checks ?? [])],
-    artifacts: options.references === false ? [] : [EXTERNALS],
+    checks: [...(options.policies === false ? [] : [POLICY_CHECK]), TENANT_CAPACITY_CHECK, OPERATOR_CATALOG_CHECK, BACKUP_ISOLATION_CHECK, CONTROLLER_RBAC, ...(options.references === false ? [] : [REFERENCES]), ...(options.checks ?? [])],
+    // externals.yaml (with reference resolution), then the runbooks no Application syncs: disaster
+    // recovery and restore drills (lib/backup), one page per alert (lib/monitoring).
+    artifacts: [...(options.references === false ? [] : [EXTERNALS]), BACKUP_RUNBOOKS, ALERT_RUNBOOKS],
   };
 }
 

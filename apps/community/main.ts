@@ -11,6 +11,8 @@ import { addTenants } from './tenants';
 import { addGitLab } from './gitlab';
 import { addVirtualization } from './vms';
 import { addBackups } from './backup';
+import { addMonitoring } from './monitoring';
+import { addRestoreDrills } from './drills';
 
 /** Git repository Argo CD syncs dist/ from. */
 export const REPO_URL = 'https://gitlab.community.example.org/infrastructure/openshift-cluster.git';
@@ -35,12 +37,13 @@ export function buildEnvironment(env: Environment): Cluster {
   void tenants;
   const vms = addVirtualization(cluster, env, tenants);
   addGitLab(cluster, env, platform, vms);
-  addBackups(cluster, env);
+  addRestoreDrills(cluster, env, addBackups(cluster, env));
   waiveRedHatPins(cluster);
   // Operator pins that pin: approves only InstallPlans of the CSVs versions.yaml pins, alerts on
   // drift. Its own app holds no Subscription and syncs before every operator app (the first
   // install of each Manual Subscription waits for it).
   new InstallPlanApprover(new GitOpsApp(cluster, 'OperatorPins', { name: 'operator-pins', syncWave: SyncWave.OPERATOR_PINS }), 'InstallPlanApprover');
+  addMonitoring(cluster, env);
   return cluster;
 }
 

@@ -16,6 +16,8 @@ const COMMANDS: Record<string, { run: () => Promise<Command>; help: string }> = 
   diff: { run: async () => (require('./diff-command') as typeof import('./diff-command')).diffCommand, help: 'diff OLD_DIR NEW_DIR | --base GIT_REF [--format text|markdown|json] [--fail-on destructive]   what a merge changes, destructive changes first' },
   bootstrap: { run: async () => (require('./bootstrap-command') as typeof import('./bootstrap-command')).bootstrapCommand, help: 'bootstrap [--env ENV] [DIR]      the one-time checklist of a new cluster, from DIR/<env>/externals.yaml (default dist)' },
   graph: { run: async () => (require('./graph-command') as typeof import('./graph-command')).graphCommand, help: 'graph [--format mermaid|dot] [--env ENV] [--view all|network|apps] [DIR]   draw bonds -> bridges -> NADs -> VMs -> tenants and the Argo CD Applications of DIR (default dist)' },
+  schemas: { run: async () => (require('./schemas-command') as typeof import('./schemas-command')).schemasCommand, help: 'schemas sync [--from DIR|URL] [--profile 4.14] | status   fill or check the per-user cache of the locked upstream schemas (sha256-verified)' },
+  init: { run: async () => (require('./init-command') as typeof import('./init-command')).initCommand, help: 'init DIR [--ocpkit SPEC] [--name NAME] [--repo-url URL] [--no-install]   scaffold a cluster repository (package.json on ocpkit, strict tsconfig, a stack with tenants and versions files, GitLab/GitHub CI)' },
 };
 
 /** Exit codes of every command. */
