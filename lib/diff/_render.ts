@@ -153,10 +153,10 @@ export function textDiff(a: string, b: string): string[] {
         ops.push([' ', xm[i]]);
         i++;
         j++;
-      } else if (j < m && (i >= n || L[i][j + 1] >= L[i + 1][j])) {
-        ops.push(['+', ym[j++]]);
+      } else if (i < n && (j >= m || L[i + 1][j] >= L[i][j + 1])) {
+        ops.push(['-', xm[i++]]); // old lines before new ones, as unified diffs show them
       } else {
-        ops.push(['-', xm[i++]]);
+        ops.push(['+', ym[j++]]);
       }
     }
   } else {
