@@ -4,6 +4,7 @@ import { Problems, show } from '../core/errors';
 import { dnsLabel } from '../core/rules';
 import { Tenant } from '../tenancy/tenant';
 import { TreeIndex } from '../synth/pipeline';
+import { perWalk } from './_per-walk';
 import { EXEMPT_REASON_ANNOTATION, VELERO_EXCLUDE_LABEL } from './_stateful';
 
 /** Annotation on an exempt tenant's Namespace (or an excluded volume) carrying the written reason. */
@@ -69,11 +70,13 @@ export class BackupExemption extends Construct {
 
   /** Every exemption of a cluster, by namespace. */
   public static all(c: IConstruct): Map<string, BackupExemption> {
-    const out = new Map<string, BackupExemption>();
-    for (const x of TreeIndex.all(c)) {
-      if (x instanceof BackupExemption && !out.has(x.namespace)) out.set(x.namespace, x);
-    }
-    return out;
+    return new Map(perWalk(c, 'backup-exemptions', (all) => {
+      const out = new Map<string, BackupExemption>();
+      for (const x of all) {
+        if (x instanceof BackupExemption && !out.has(x.namespace)) out.set(x.namespace, x);
+      }
+      return out;
+    }));
   }
 
   public readonly namespace: string;

@@ -7,6 +7,7 @@ import { TreeIndex } from '../synth/pipeline';
 import { Tenant } from '../tenancy/tenant';
 import { clampName, listProp } from './_rules';
 import { BackupExemption } from './backup-exemption';
+import { perWalk } from './_per-walk';
 import { BackupSchedule, BackupScheduleProps, TenantSelection } from './backup-schedule';
 import { Cron, cronRule, shiftCron } from './cron';
 
@@ -127,11 +128,13 @@ export class BackupScheduleSet extends Construct {
   private lateTenants(): string[] {
     if (!this.everyTenant) return [];
     const cluster = Cluster.of(this);
-    const all = TreeIndex.all(cluster);
     const exempt = BackupExemption.all(this);
-    const covered = new Set<string>();
-    for (const c of all) if (c instanceof BackupSchedule) for (const ns of c.namespaces()) covered.add(ns);
-    return all
+    const covered = perWalk(cluster, 'scheduled-namespaces', (all) => {
+      const out = new Set<string>();
+      for (const c of all) if (c instanceof BackupSchedule) for (const ns of c.namespaces()) out.add(ns);
+      return out;
+    });
+    return TreeIndex.all(cluster)
       .filter((c): c is Tenant => c instanceof Tenant && Cluster.of(c) === cluster)
       .filter((t) => !exempt.has(t.tenantName) && !covered.has(t.tenantName))
       .map((t) => `tenants: tenant "${t.tenantName}" (${t.node.path}) is defined after this schedule set, so no Schedule backs it up; define the set after every tenant, or exempt the tenant with BackupExemption.exempt(tenant, reason)`);

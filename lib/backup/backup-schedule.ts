@@ -13,8 +13,8 @@ import { BackupStorage, IBackupStorage } from './backup-storage';
 import { Cron, cronRule } from './cron';
 import { Duration, durationRule } from './duration';
 import { snapshotClassProblems, VeleroSnapshotClass } from './snapshot-class';
+import { perWalk } from './_per-walk';
 import { GitOpsApp } from '../gitops/gitops-app';
-import { TreeIndex } from '../synth/pipeline';
 
 /** Label every Backup created by an ocpkit schedule carries: the schedule's name. */
 export const BACKUP_SCHEDULE_LABEL = 'ocpkit.io/backup-schedule';
@@ -261,25 +261,27 @@ export class BackupSchedule extends Construct {
     if (!this.tenants) return [];
     if (!this.tenants.isAll) return [...this.tenants.tenants!];
     const exempt = BackupExemption.all(this);
-    return TreeIndex.all(this).filter((c): c is Tenant => c instanceof Tenant).filter((t) => !exempt.has(t.tenantName));
+    return perWalk(this, 'tenants', (all) => all.filter((c): c is Tenant => c instanceof Tenant)).filter((t) => !exempt.has(t.tenantName));
   }
 
   private crossCheck(): string[] {
     const out: string[] = [];
     const cluster = Cluster.of(this);
-    const all = TreeIndex.all(cluster);
-    const tenantNames = all.filter((c): c is Tenant => c instanceof Tenant).map((t) => t.tenantName);
+    const { tenantNames, defined } = perWalk(cluster, 'schedule-namespaces', (all) => {
+      const names = all.filter((c): c is Tenant => c instanceof Tenant).map((t) => t.tenantName);
+      const ns = new Set<string>(names);
+      for (const c of all) {
+        if (c instanceof ApiObject && c.kind === 'Namespace' && c.apiVersion === 'v1' && c.metadata.name) ns.add(c.metadata.name);
+        if (c instanceof GitOpsApp && c.namespace) ns.add(c.namespace);
+      }
+      return { tenantNames: names, defined: ns as ReadonlySet<string> };
+    });
     const exempt = BackupExemption.all(this);
     if (this.tenants && !this.tenants.isAll) {
       for (const t of this.tenants.tenants!) {
         if (Cluster.of(t) !== cluster) out.push(`tenants: tenant "${t.tenantName}" belongs to another cluster (${Cluster.of(t).environment})`);
         if (exempt.has(t.tenantName)) out.push(`tenants: tenant "${t.tenantName}" is exempt from backups (${exempt.get(t.tenantName)!.node.path}) but this schedule names it; drop one of the two`);
       }
-    }
-    const defined = new Set<string>(tenantNames);
-    for (const c of all) {
-      if (c instanceof ApiObject && c.kind === 'Namespace' && c.apiVersion === 'v1' && c.metadata.name) defined.add(c.metadata.name);
-      if (c instanceof GitOpsApp && c.namespace) defined.add(c.namespace);
     }
     for (const ns of this.extraNamespaces) {
       if (defined.has(ns)) continue;

@@ -2,7 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Problems, show } from '../core/errors';
 import { dnsSubdomain } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
-import { TreeIndex } from '../synth/pipeline';
+import { perWalk } from './_per-walk';
 import { listProp } from './_rules';
 import { StatefulObject, templateCovers } from './_stateful';
 
@@ -64,7 +64,7 @@ export class VeleroSnapshotClass extends Construct {
   /** Every declaration of a construct's cluster. */
   public static all(c: IConstruct): VeleroSnapshotClass[] {
     const cluster = Cluster.of(c);
-    return TreeIndex.all(c).filter((x): x is VeleroSnapshotClass => x instanceof VeleroSnapshotClass && Cluster.of(x) === cluster);
+    return perWalk(c, 'velero-snapshot-classes', (all) => all.filter((x): x is VeleroSnapshotClass => x instanceof VeleroSnapshotClass)).filter((x) => Cluster.of(x) === cluster);
   }
 
   public readonly name: string;
