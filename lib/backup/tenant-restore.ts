@@ -10,7 +10,7 @@ import { TreeIndex } from '../synth/pipeline';
 import { Tenant } from '../tenancy/tenant';
 import { TenantQuota } from '../tenancy/tenant-quota';
 import { CERT_MANAGER_ANNOTATION_PREFIXES, DRILL_EXCLUDED_RESOURCES, drillModifierRules, groupResourceOf, modifierDocument } from './_drill';
-import { clampName } from './_rules';
+import { OADP_NAMESPACE, clampName } from './_rules';
 import { BackupSchedule, VolumeBackup } from './backup-schedule';
 import { BackupScheduleSet } from './backup-schedule-set';
 
@@ -115,7 +115,7 @@ export class TenantRestore extends Construct {
     this.targetNamespace = props.targetNamespace ?? clampName(`${tenant}-drill`);
     this.isDrill = this.targetNamespace !== tenant;
     this.restoreName = props.name ?? clampName(`${tenant}-from-${props.backupName ?? 'latest'}`);
-    const veleroNamespace = schedule?.veleroNamespace ?? (props.schedule instanceof BackupScheduleSet ? props.schedule.schedules[0]?.veleroNamespace : undefined) ?? 'openshift-adp';
+    const veleroNamespace = schedule?.veleroNamespace ?? (props.schedule instanceof BackupScheduleSet ? props.schedule.schedules[0]?.veleroNamespace : undefined) ?? OADP_NAMESPACE;
     this.veleroNamespace = veleroNamespace;
     Delivery.of(this).folder(RESTORE_DRILL_FOLDER);
     const labels = { 'ocpkit.io/tenant': tenant, [RESTORE_DRILL_LABEL]: this.isDrill ? 'true' : 'false' };
