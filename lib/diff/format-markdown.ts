@@ -181,13 +181,20 @@ function noPing(s: string): string {
   return s.replace(/@/g, `@${ZWSP}`).replace(/#(?=\d)/g, `#${ZWSP}`).replace(/\b(GH)-(?=\d)/gi, `$1-${ZWSP}`).replace(/:\/\//g, `:${ZWSP}//`).replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZWSP}.`);
 }
 
+/*
+ * Named character references only (HTML5 names, which CommonMark decodes too): a numeric one
+ * (`&#39;`) holds `#` and a digit, which noPing would split with a zero-width space, leaving the
+ * reference broken on screen (`&#​39;`).
+ */
 function entities(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
-/** Markdown punctuation as numeric references: renders the same, and stays literal even where a renderer reads Markdown inside HTML. */
+const NAMED_PUNCTUATION: Readonly<Record<string, string>> = { '`': '&grave;', '*': '&ast;', _: '&lowbar;', '[': '&lsqb;', ']': '&rsqb;', '~': '&tilde;', '|': '&vert;', '!': '&excl;', '\\': '&bsol;' };
+
+/** Markdown punctuation as named references: renders the same, and stays literal even where a renderer reads Markdown inside HTML. */
 function inertPunctuation(s: string): string {
-  return s.replace(/[`*_[\]~|!\\]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return s.replace(/[`*_[\]~|!\\]/g, (c) => NAMED_PUNCTUATION[c]);
 }
 
 /** Text inside an HTML element of the HTML block. */

@@ -329,6 +329,20 @@ function plaintextSecret(input: RiskInput): RiskFinding[] {
   return out;
 }
 
+/* ---------------------------------------------------------------- policy waivers */
+
+/** Prefix of ocpkit's policy waiver annotations (lib/policy/policy.ts WAIVE_ANNOTATION_PREFIX). */
+const WAIVER = 'ocpkit.io/waive-';
+
+/** An object is waived from an ocpkit policy (`ocpkit.io/waive-<policy>: reason`) it was not waived from before. */
+function policyWaived(input: RiskInput): RiskFinding[] {
+  const waivers = (m: any) => Object.entries(m?.metadata?.annotations ?? {}).filter(([k]) => k.startsWith(WAIVER));
+  const before = new Set(input.op === 'changed' ? waivers(input.old).map(([k]) => k) : []);
+  return waivers(input.new)
+    .filter(([k]) => !before.has(k))
+    .map(([k, reason]) => ({ reason: `waives policy ${k.slice(WAIVER.length)} on ${input.kind} ${objectName(input.new)} ("${String(reason)}"): the check that would refuse this object is off for it`, path: `metadata.annotations[${JSON.stringify(k)}]` }));
+}
+
 /** The security rules: access granted or widened, protection weakened, secrets exposed. */
 export const SECURITY_RULES: readonly RiskRule[] = [
   { id: 'security/rbac-rules', class: 'security', kinds: ['Role', 'ClusterRole'], ops: ['added', 'changed'], description: 'a Role or ClusterRole grants more (verbs, resources, API groups, names), or a new one grants wildcards or is aggregated into other roles', check: rbacRuleGrants },
@@ -338,5 +352,6 @@ export const SECURITY_RULES: readonly RiskRule[] = [
   { id: 'security/tls', class: 'security', kinds: ['Route', 'Ingress'], ops: ['added', 'changed'], description: 'TLS removed or terminated earlier (edge instead of re-encrypt/passthrough), or plain HTTP allowed (insecureEdgeTerminationPolicy: Allow)', check: tlsWeakened },
   { id: 'security/backup-encryption', class: 'security', kinds: '*', ops: ['changed'], description: 'backups no longer encrypted at rest (SSE settings removed from a backup location, --sse dropped from an upload command)', check: backupEncryptionOff },
   { id: 'security/privilege', class: 'security', kinds: WORKLOAD_KINDS, ops: ['added', 'changed'], description: 'a workload gains privileged mode, host network/PID/IPC, hostPath volumes, host ports, root, privilege escalation or added capabilities', check: privilegeAdded },
+  { id: 'security/policy-waiver', class: 'security', kinds: '*', ops: ['added', 'changed'], description: 'an object is newly waived from an ocpkit policy (ocpkit.io/waive-<policy> annotation)', check: policyWaived },
   { id: 'security/plaintext-secret', class: 'security', kinds: '*', ops: ['added', 'changed'], description: 'secret values appear in the committed tree (a Secret with data, or a credential in another object)', check: plaintextSecret },
 ];

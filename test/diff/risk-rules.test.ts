@@ -142,6 +142,13 @@ describe('security', () => {
     expect(rulesOf({ [d]: priv }, { [d]: workload() })).toEqual([]);
   });
 
+  test('policy-waiver: a new waiver annotation names the policy and its reason; an existing one is not flagged again', () => {
+    const w = (annotations: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('c', 'forum', { annotations }) });
+    const c = `${F}/c.yaml`;
+    expect(reasons({ [c]: w({}) }, { [c]: w({ 'ocpkit.io/waive-encrypted-backups': 'bucket encrypts by policy' }) }, 'security/policy-waiver')).toMatch(/waives policy encrypted-backups on ConfigMap forum\/c \("bucket encrypts by policy"\)/);
+    expect(rulesOf({ [c]: w({ 'ocpkit.io/waive-x': 'a' }) }, { [c]: w({ 'ocpkit.io/waive-x': 'a', other: 'b' }) })).toEqual([]);
+  });
+
   test('plaintext-secret: a Secret with values or a credential in another object appears; a Secret without values or a reference does not', () => {
     const s = `${F}/s.yaml`;
     const secret = (stringData?: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Secret', metadata: meta('db'), ...(stringData ? { stringData } : {}) });
