@@ -60,6 +60,38 @@ describe('ocpkit diff', () => {
     expect(md).toContain('```diff\n- spec.replicas: 2\n+ spec.replicas: 3\n```');
   });
 
+  test('--fail-on takes a list of classes: exit 3 only for a listed class', async () => {
+    const binding = (subjects: string[]) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'b', namespace: 'forum' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' }, subjects: subjects.map((name) => ({ kind: 'Group', name })) });
+    const a = writeFiles({ [`${F}/b.yaml`]: binding(['forum-admins']) });
+    const b = writeFiles({ [`${F}/b.yaml`]: binding(['forum-admins', 'system:authenticated']) });
+    expect(await main(['diff', a, b, '--fail-on', 'destructive'])).toBe(1);
+    expect(await main(['diff', a, b, '--fail-on', 'destructive,security'])).toBe(3);
+    expect(await main(['diff', a, b, '--fail-on', 'outage,weakening'])).toBe(1);
+    expect(out()).toMatch(/!! security: grants ClusterRole admin in namespace forum to Group system:authenticated as well/);
+  });
+
+  test('--max-bytes and --for keep the output within the limit and name every resource', async () => {
+    const many: Record<string, unknown> = {};
+    const changed: Record<string, unknown> = {};
+    for (let i = 0; i < 60; i++) {
+      many[`production/app${i % 4}/c${i}.yaml`] = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `config-${i}`, namespace: 'n' }, data: { v: 'a'.repeat(200) } };
+      changed[`production/app${i % 4}/c${i}.yaml`] = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `config-${i}`, namespace: 'n' }, data: { v: 'b'.repeat(200) } };
+    }
+    const a = writeFiles(many);
+    const b = writeFiles(changed);
+    for (const format of ['markdown', 'text']) {
+      io.stdout.mockClear();
+      expect(await main(['diff', a, b, '--format', format, '--max-bytes', '4000'])).toBe(1);
+      const text = out();
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(4000);
+      for (let i = 0; i < 60; i++) expect(text).toContain(`config-${i}`);
+    }
+    io.stdout.mockClear();
+    expect(await main(['diff', a, b, '--format', 'markdown', '--for', 'github'])).toBe(1);
+    expect(Buffer.byteLength(out())).toBeLessThanOrEqual(65536);
+    expect(out()).not.toContain('Not shown (size limit)');
+  });
+
   test('--format json gives the structured result', async () => {
     expect(await main(['diff', base(), base(), '--format', 'json'])).toBe(0);
     expect(JSON.parse(out())).toMatchObject({ changes: [], summary: { unchanged: 2 } });
@@ -160,6 +192,30 @@ describe('ocpkit diff --base (temporary worktree)', () => {
     expect(md).toContain('- data.v: "1"\n+ data.v: "2"');
     const worktrees = spawnSync('git', ['worktree', 'list'], { cwd: dir, encoding: 'utf8' }).stdout.trim().split('\n');
     expect(worktrees).toHaveLength(1);
+  });
+
+  test('--base checks that the committed dist/ of both sides is a fresh synth; a hand edit is reported, and fails with stale-dist', async () => {
+    const dir = repo();
+    const stack = fs.readFileSync(path.join(dir, 'stack.yaml'), 'utf8');
+    fs.mkdirSync(path.join(dir, 'dist', 'production', 'forum'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'dist', 'production', 'forum', 'x.yaml'), stack);
+    const git = (...args: string[]) => expect(spawnSync('git', args, { cwd: dir, encoding: 'utf8' }).status).toBe(0);
+    git('add', 'dist');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '-q', '-m', 'dist');
+    process.chdir(dir);
+    expect(await main(['diff', '--base', 'HEAD', '--stack', 'stack.yaml', '--fail-on', 'stale-dist'])).toBe(0);
+    let text = io.stdout.mock.calls.map((c) => String(c[0])).join('');
+    expect(text).toContain('ok: dist/ of HEAD (');
+    expect(text).toContain('ok: dist/ of the working tree is exactly a fresh synth');
+    fs.writeFileSync(path.join(dir, 'dist', 'production', 'forum', 'x.yaml'), stack.replace('v: "1"', 'v: "edited-by-hand"'));
+    io.stdout.mockClear();
+    expect(await main(['diff', '--base', 'HEAD', '--stack', 'stack.yaml', '--fail-on', 'stale-dist', '--format', 'markdown'])).toBe(3);
+    text = io.stdout.mock.calls.map((c) => String(c[0])).join('');
+    expect(text).toMatch(/:x: STALE: dist\/ of the working tree is NOT what its sources synthesize .*1 file\(s\) differ from the synth .*production\/forum\/x\.yaml/);
+    io.stdout.mockClear();
+    expect(await main(['diff', '--base', 'HEAD', '--stack', 'stack.yaml', '--format', 'json'])).toBe(0);
+    const json = JSON.parse(io.stdout.mock.calls.map((c) => String(c[0])).join(''));
+    expect(json.distFreshness.map((f: any) => [f.revision.replace(/\(.*\)/, '(...)'), f.edited])).toEqual([['HEAD (...)', []], ['the working tree', ['production/forum/x.yaml']]]);
   });
 
   test('an unknown ref or a failing synth is exit 2 with the reason', async () => {
