@@ -1,7 +1,7 @@
 import {
   AcmeAccount, BackupSchedule, BackupStorage, BondMode, BridgeNetwork, BucketEncryption, CloudInit, Cluster, Cron, DiskSource,
   Duration, External, ExternalImage, GitOpsApp, GuestAddress, HostBridge, Quantity, SecretKey, SshAuthorizedKeys, SyncWave, Tenant,
-  VirtualMachine, Workload,
+  VeleroSnapshotClass, VirtualMachine, Workload,
 } from '../../lib';
 
 export function build(): Cluster {
@@ -68,6 +68,15 @@ export function build(): Cluster {
     region: 'eu-central-1',
     credentials: SecretKey.of('cloud-credentials', 'cloud'),
     encryption: BucketEncryption.s3Managed(),
+  });
+  // Velero snapshots volumes through the VolumeSnapshotClass of their CSI driver that carries the
+  // label velero.io/csi-volumesnapshot-class; the storage operator creates it, the stack declares it.
+  VeleroSnapshotClass.external(backup, 'ocs-storagecluster-rbdplugin-snapclass', {
+    driver: 'openshift-storage.rbd.csi.ceph.com',
+    storageClasses: ['ocs-storagecluster-ceph-rbd'],
+    servesDefaultStorageClass: true,
+    providedBy: 'pre-existing',
+    note: 'created by OpenShift Data Foundation; labelled velero.io/csi-volumesnapshot-class=true by hand',
   });
   BackupSchedule.everyTenant(backup, 'Nightly', {
     name: 'nightly',

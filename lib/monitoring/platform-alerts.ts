@@ -130,6 +130,8 @@ export class CertificateAlerts extends Construct {
         metrics: ['certmanager_clock_time_seconds_gauge'],
       }],
     });
+    // Primary object (ApiObject.of, Overrides.of): the PrometheusRule.
+    this.node.defaultChild = this.ruleSet;
   }
 }
 
@@ -196,6 +198,8 @@ export class ArgoCdAlerts extends Construct {
         metrics: ['argocd_app_info'],
       }],
     });
+    // Primary object (ApiObject.of, Overrides.of): the PrometheusRule.
+    this.node.defaultChild = this.ruleSet;
   }
 }
 

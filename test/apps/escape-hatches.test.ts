@@ -185,11 +185,18 @@ const PRIMARY: Record<string, string | null | ((c: any) => string | null)> = {
   BackupCoverage: null,
   BackupExemption: null,
   BackupSchedule: 'Schedule',
+  BackupScheduleSet: null, // one Schedule per namespace: override each (set.schedules)
+  VeleroSnapshotClass: null, // a declaration of a class the storage operator creates
   BackupStorage: (s) => (s.managedBy ? null : 'BackupStorageLocation'), // a DataProtection renders it then
   DataProtection: 'DataProtectionApplication',
   EtcdBackup: 'CronJob',
   TenantRestore: 'Restore',
   External: null, // a declaration of an object the stack does not create
+  ClusterMonitoring: 'ConfigMap',
+  AlertRuleSet: 'PrometheusRule',
+  BackupAlerts: null, // one rule set per namespace holding backups: override each (alerts.ruleSets)
+  ArgoCdAlerts: 'PrometheusRule',
+  CertificateAlerts: 'PrometheusRule',
 };
 
 describe('every public construct exposes its primary object', () => {
@@ -206,6 +213,8 @@ describe('every public construct exposes its primary object', () => {
     new ClusterPreference(app, 'Linux', { name: 'infra.linux' });
     new ocpkit.GoldenImages(app, 'GoldenImages');
     const db = new GitOpsApp(cluster, 'Databases', { name: 'databases', namespace: 'db' });
+    // the community stack exempts nothing since its etcd snapshots left the CephFS volume
+    ocpkit.BackupExemption.exemptNamespace(db, 'db', 'a test fixture: its databases back themselves up');
     new ocpkit.PostgresCluster(db, 'Pg', { name: 'pg', namespace: 'db', postgresVersion: 16, instances: [{ storage: '5Gi' }], users: [{ name: 'app', databases: ['app'] }], withoutBackupsReason: 'a test fixture' });
     new ocpkit.PerconaXtraDBCluster(db, 'Pxc', { name: 'pxc', namespace: 'db', storage: '5Gi', withoutBackupsReason: 'a test fixture' });
     External.secret(app, 'tsig', { namespace: 'cert-manager', keys: ['secret'], providedBy: 'by-hand', note: 'TSIG key of the DNS server' });
