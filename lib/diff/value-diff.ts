@@ -222,26 +222,72 @@ function diffKeyedLists(a: Record<string, unknown>[], b: Record<string, unknown>
   }
 }
 
-/** Members matched by value (multiset): only additions and removals count. */
+/**
+ * Members matched by value (multiset): only additions and removals count, except that a removed
+ * and an added object that agree on at least half of their fields (an alerting rule whose
+ * threshold changed, a NetworkPolicy rule that gained a port) are shown as one changed member,
+ * field by field, instead of a whole removal and a whole addition.
+ */
 function diffSets(a: readonly unknown[], b: readonly unknown[], path: PathSegment[], out: RawFieldChange[]): void {
   const counts = new Map<string, number>();
   const bKeys = b.map((x) => setKey(x));
   for (const k of bKeys) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const removed: number[] = [];
   a.forEach((item, i) => {
     const k = setKey(item);
     const n = counts.get(k) ?? 0;
     if (n > 0) counts.set(k, n - 1);
-    else out.push({ path: [...path, isScalar(item) ? { item } : i], op: 'removed', old: item });
+    else removed.push(i);
   });
   const aCounts = new Map<string, number>();
   for (const item of a) {
     const k = setKey(item);
     aCounts.set(k, (aCounts.get(k) ?? 0) + 1);
   }
-  b.forEach((item, i) => {
+  const added: number[] = [];
+  b.forEach((_item, i) => {
     const k = bKeys[i];
     const n = aCounts.get(k) ?? 0;
     if (n > 0) aCounts.set(k, n - 1);
-    else out.push({ path: [...path, isScalar(item) ? { item } : i], op: 'added', new: item });
+    else added.push(i);
   });
+  const pairs = pairSimilar(a, b, removed, added);
+  const paired = new Set(pairs.map(([i]) => i));
+  const pairedNew = new Set(pairs.map(([, j]) => j));
+  for (const i of removed) if (!paired.has(i)) out.push({ path: [...path, isScalar(a[i]) ? { item: a[i] } : i], op: 'removed', old: a[i] });
+  for (const [i, j] of pairs) walkAt(a[i], b[j], path, j, out);
+  for (const j of added) if (!pairedNew.has(j)) out.push({ path: [...path, isScalar(b[j]) ? { item: b[j] } : j], op: 'added', new: b[j] });
+}
+
+/** Beyond this many candidate pairs, removed and added members are not paired (kept linear in practice). */
+const MAX_PAIRING = 10_000;
+
+/** Greedy pairs (old index, new index) of objects that agree on at least half of their fields, most similar first. */
+function pairSimilar(a: readonly unknown[], b: readonly unknown[], removed: readonly number[], added: readonly number[]): [number, number][] {
+  if (removed.length === 0 || added.length === 0 || removed.length * added.length > MAX_PAIRING) return [];
+  const scored: [number, number, number][] = [];
+  for (const i of removed) {
+    const x = a[i];
+    if (!isObject(x)) continue;
+    for (const j of added) {
+      const y = b[j];
+      if (!isObject(y)) continue;
+      const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
+      let same = 0;
+      for (const k of keys) if (Object.prototype.hasOwnProperty.call(x, k) && Object.prototype.hasOwnProperty.call(y, k) && deepEqual(x[k], y[k])) same++;
+      const score = same / keys.size;
+      if (score >= 0.5) scored.push([score, i, j]);
+    }
+  }
+  scored.sort((p, q) => q[0] - p[0] || p[1] - q[1] || p[2] - q[2]);
+  const usedOld = new Set<number>();
+  const usedNew = new Set<number>();
+  const out: [number, number][] = [];
+  for (const [, i, j] of scored) {
+    if (usedOld.has(i) || usedNew.has(j)) continue;
+    usedOld.add(i);
+    usedNew.add(j);
+    out.push([i, j]);
+  }
+  return out.sort((p, q) => p[1] - q[1]);
 }

@@ -91,7 +91,7 @@ describe('ocpkit diff on the reference stack', () => {
     const budget = Math.floor(byteSize(full) / 2);
     const small = formatMarkdown(result, { maxBytes: budget });
     expect(byteSize(small)).toBeLessThanOrEqual(budget);
-    expect(small).toMatch(/not shown \(size limit\)/);
+    expect(small).toMatch(/not shown \(size limit\)/i);
     for (const c of result.changes) expect(small).toContain(c.name);
     const tiny = formatMarkdown(result, { maxBytes: 3000 });
     expect(byteSize(tiny)).toBeLessThanOrEqual(3000);

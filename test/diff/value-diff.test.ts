@@ -65,6 +65,14 @@ describe('diffValues', () => {
     expect(paths({ rules: [r1] }, { rules: [r1, r2] })).toEqual(['added rules[1]']);
   });
 
+  test('in a set-like object list, a member that keeps most of its fields is one changed member, not a removal and an addition', () => {
+    const alert = (expr: string) => ({ alert: 'VeleroBackupTooOld', expr, labels: { severity: 'critical' }, annotations: { summary: 's' } });
+    const other = { alert: 'X', expr: 'up == 0', labels: { severity: 'warning' } };
+    expect(paths({ rules: [other, alert('a > 93600')] }, { rules: [alert('a > 612000'), other] })).toEqual(['changed rules[0].expr']);
+    // nothing in common: still a removal and an addition
+    expect(paths({ rules: [{ a: 1, b: 2 }] }, { rules: [{ c: 3, d: 4 }] })).toEqual(['removed rules[0]', 'added rules[0]']);
+  });
+
   test('other lists are compared by position', () => {
     expect(paths({ items: [{ a: 1 }, { a: 2 }] }, { items: [{ a: 1 }, { a: 3 }, { a: 4 }] })).toEqual(['changed items[1].a', 'added items[2]']);
   });
