@@ -1,5 +1,5 @@
 import { controllerFields } from './controller-fields';
-import { FieldPath, formatPath } from './field-path';
+import { FieldPath, formatPath, valueAt } from './field-path';
 import { summarize } from './resource-summary';
 import { IgnoreList } from './ignore-list';
 import { maskValue } from './masking';
@@ -268,8 +268,8 @@ function resourceChange(op: ResourceChange['op'], before: TreeObject | undefined
 function toFieldChange(kind: string, c: RawFieldChange, riskByPath: ReadonlyMap<string, Risk>, before: unknown, after: unknown): FieldChange {
   const path = formatPath(c.path);
   const parentPath = c.path.slice(0, -1);
-  const old = c.op === 'added' ? undefined : maskValue(kind, c.path, c.old, resolve(before, parentPath));
-  const neu = c.op === 'removed' ? undefined : maskValue(kind, c.path, c.new, resolve(after, parentPath));
+  const old = c.op === 'added' ? undefined : maskValue(kind, c.path, c.old, valueAt(before, parentPath));
+  const neu = c.op === 'removed' ? undefined : maskValue(kind, c.path, c.new, valueAt(after, parentPath));
   const masked = wasMasked(c.old, old) || wasMasked(c.new, neu);
   const risk = riskByPath.get(path) ?? riskOfParent(c.path, riskByPath);
   const out: { -readonly [K in keyof FieldChange]: FieldChange[K] } = { path, op: c.op, masked };
@@ -288,17 +288,6 @@ function wasMasked(raw: unknown, shown: unknown): boolean {
   return canonicalJson(raw) !== canonicalJson(shown);
 }
 
-/** The value at a diff path (keys, indexes, `[name=x]` members, set members) of a manifest, or undefined. */
-function resolve(root: unknown, path: FieldPath): unknown {
-  let v: any = root;
-  for (const seg of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    if (typeof seg === 'string' || typeof seg === 'number') v = v[seg];
-    else if ('by' in seg) v = Array.isArray(v) ? v.find((x) => x?.[seg.by] === seg.value) : undefined;
-    else return undefined;
-  }
-  return v;
-}
 
 /** A risk recorded on a parent field (`spec.accessModes`) applies to its members (`spec.accessModes[ReadWriteMany]`). */
 function riskOfParent(path: FieldPath, riskByPath: ReadonlyMap<string, Risk>): Risk | undefined {

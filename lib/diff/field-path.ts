@@ -48,3 +48,15 @@ export function startsWith(path: FieldPath, prefix: readonly string[]): boolean 
   }
   return true;
 }
+
+/** The value at a diff path (keys, indexes, `[name=x]` members) of a manifest, or undefined (also for set members). */
+export function valueAt(root: unknown, path: FieldPath): unknown {
+  let v: any = root;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    if (typeof seg === 'string' || typeof seg === 'number') v = v[seg];
+    else if ('by' in seg) v = Array.isArray(v) ? v.find((x) => x?.[seg.by] === seg.value) : undefined;
+    else return undefined;
+  }
+  return v;
+}

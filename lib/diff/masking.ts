@@ -119,6 +119,20 @@ const SECRET_NAME_FIELDS: Readonly<Record<string, readonly (readonly string[])[]
   Runner: [['spec', 'token'], ['spec', 's3', 'credentials'], ['spec', 'gcs', 'credentials'], ['spec', 'azure', 'credentials']],
 };
 
+/** PEM blocks that are public by definition (a certificate, a public key). */
+const PUBLIC_PEM = /^-----BEGIN (CERTIFICATE|TRUSTED CERTIFICATE|PUBLIC KEY|RSA PUBLIC KEY|PGP PUBLIC KEY BLOCK|X509 CRL)-----$/;
+
+/**
+ * True for text made only of public PEM blocks (CA bundles, certificates, encryption recipients
+ * such as `recipient.pem`): a field name like `ca.pem` or `tls.crt` does not make them secret, and
+ * a change to a certificate must stay readable. Anything else (a private key, other text) is not.
+ */
+export function isPublicPem(value: unknown): boolean {
+  if (typeof value !== 'string' || detectSecret(value) !== undefined) return false;
+  const begins = value.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('-----BEGIN '));
+  return begins.length > 0 && begins.every((l) => PUBLIC_PEM.test(l)) && !/PRIVATE/.test(value);
+}
+
 /** A Kubernetes object name (DNS subdomain): what a Secret reference holds. */
 const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
@@ -156,6 +170,7 @@ function mask(kind: string, path: FieldPath, value: unknown, depth: number, pare
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'boolean') return value; // one bit is no secret material
     if (isSecretNameRef(kind, path, value, parent)) return value;
+    if (!(kind === 'Secret' && (path[0] === 'data' || path[0] === 'stringData')) && isPublicPem(value)) return value;
     // Numbers and on/off values under a name that merely mentions a credential (`passwordMinLength: 8`,
     // `requirePassword: true`) stay visible; under a credential name proper (`password: 1234`) they are masked.
     if (isSecretPath(kind, path)) {

@@ -1,6 +1,6 @@
 import { changedText, containersOf, listOf, objectName, podSpecOf, podSpecPath } from './_manifest';
-import { formatPath } from './field-path';
-import { isSecretPath, looksSecret } from './masking';
+import { formatPath, valueAt } from './field-path';
+import { maskValue } from './masking';
 import type { RiskFinding, RiskInput, RiskRule } from './risk';
 import { canonicalJson } from './value-diff';
 
@@ -313,17 +313,19 @@ function plaintextSecret(input: RiskInput): RiskFinding[] {
     return out;
   }
   const seen = new Set<string>();
-  const visit = (v: unknown, path: (string | number)[]) => {
+  // secret by the same judgement as the masking (names of Secrets, on/off values and public
+  // certificates are not secret material)
+  const visit = (v: unknown, path: (string | number)[], parent?: unknown) => {
     if (typeof v === 'string') {
-      if (v && (isSecretPath(input.kind, path) || looksSecret(v))) seen.add(formatPath(path));
+      if (v && maskValue(input.kind, path, v, parent) !== v) seen.add(formatPath(path));
       return;
     }
     if (v === null || typeof v !== 'object') return;
-    if (Array.isArray(v)) v.forEach((x, i) => visit(x, [...path, i]));
-    else for (const [k, x] of Object.entries(v)) visit(x, [...path, k]);
+    if (Array.isArray(v)) v.forEach((x, i) => visit(x, [...path, i], v));
+    else for (const [k, x] of Object.entries(v)) visit(x, [...path, k], v);
   };
   if (input.op === 'added') visit(m, []);
-  else for (const c of input.changes) if (c.op !== 'removed') visit(c.new, [...c.path] as (string | number)[]);
+  else for (const c of input.changes) if (c.op !== 'removed') visit(c.new, [...c.path] as (string | number)[], valueAt(input.new, c.path.slice(0, -1)));
   const paths = [...seen];
   if (paths.length) out.push({ reason: `secret material in plain text in ${input.kind} ${objectName(m)} (${paths.slice(0, 5).join(', ')}${paths.length > 5 ? `, and ${paths.length - 5} more` : ''}): move it into a Secret from outside Git`, path: paths.length === 1 ? paths[0] : undefined });
   return out;

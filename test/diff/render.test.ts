@@ -84,6 +84,16 @@ describe('masking is exact', () => {
     expect(maskValue('GitLab', ['spec', 'auth', 'secret'], 'gitlab-redis', { secret: 'gitlab-redis' })).toBe(MASKED);
   });
 
+  test('a certificate under a key-like name (recipient.pem, ca.crt) is public and shown; a private key is masked', () => {
+    const cert = '-----BEGIN CERTIFICATE-----\nMIIFfzCCA2egAwIBAgIUb3yQMs2m3jeEHYleik2o\n-----END CERTIFICATE-----';
+    expect(maskValue('ConfigMap', ['data', 'recipient.pem'], cert)).toBe(cert);
+    const key = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----';
+    expect(maskValue('ConfigMap', ['data', 'tls.pem'], key)).toBe(MASKED);
+    expect(maskValue('ConfigMap', ['data', 'bundle.pem'], `${cert}\n${key}`)).toBe(MASKED);
+    // inside a Secret every value stays masked, certificates too
+    expect(maskValue('Secret', ['data', 'ca.crt'], cert)).toBe(MASKED);
+  });
+
   test('secret values inside a last-applied annotation and an embedded Secret are masked; their names are not', () => {
     const last = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-credentials', namespace: 'forum' }, stringData: { password: 'hunter2-correct-horse' } });
     const cm = (a: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'forum', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': a } } });
