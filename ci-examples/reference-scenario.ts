@@ -126,7 +126,7 @@ export const REFERENCE_CHANGES: readonly ReferenceChange[] = [
   },
   {
     title: 'a volume shrunk to half its size (the first claim of the stack)',
-    expects: ['destructive/data-loss'],
+    expects: ['destructive/shrink'],
     apply: (c) => {
       const pvc = firstOf(c, 'PersistentVolumeClaim', (j) => /^\d+Gi$/.test(j.spec?.resources?.requests?.storage ?? ''));
       const size = Number(/^(\d+)Gi$/.exec((pvc.toJson() as any).spec.resources.requests.storage)![1]);

@@ -1,19 +1,16 @@
-import { destructiveFindings, RiskFinding, Risk, RiskInput, RiskRule, dedupe } from './risk';
+import { backupScheduleFindings, dedupe, deleteFindings, DESTRUCTIVE_DELETE_KINDS, immutableFindings, replaceFindings, Risk, RiskFinding, RiskInput, RiskRule, shrinkFindings } from './risk';
 import { EMPTY_CONTEXT, RiskContext } from './risk-context';
 import { OUTAGE_RULES } from './risk-outage';
 import { SECURITY_RULES } from './risk-security';
 import { WEAKENING_RULES } from './risk-weakening';
 
-/** The destructive rule: data can be lost (see {@link destructiveFindings}). */
+/** The destructive rules: data can be lost (lib/diff/risk.ts). */
 const DESTRUCTIVE_RULES: readonly RiskRule[] = [
-  {
-    id: 'destructive/data-loss',
-    class: 'destructive',
-    kinds: '*',
-    ops: ['removed', 'changed'],
-    description: 'disks, VMs, namespaces or backup schedules deleted or replaced; immutable fields changed; disks shrunk; stateful objects moved to another Application that prunes them',
-    check: (input) => destructiveFindings(input),
-  },
+  { id: 'destructive/delete', class: 'destructive', kinds: [...DESTRUCTIVE_DELETE_KINDS], ops: ['removed'], description: 'a PVC, PV, DataVolume, VirtualMachine, Namespace or Project is deleted (also when Prune=false leaves it for an administrator)', check: deleteFindings },
+  { id: 'destructive/backup-schedule', class: 'destructive', kinds: ['Schedule'], ops: ['removed', 'changed'], description: 'a Velero backup Schedule is removed or paused', check: backupScheduleFindings },
+  { id: 'destructive/replace', class: 'destructive', kinds: [...DESTRUCTIVE_DELETE_KINDS], ops: ['changed'], description: 'Argo CD deletes and re-creates a disk, VM or namespace (Replace/Force sync options, or a move that the old Application prunes)', check: replaceFindings },
+  { id: 'destructive/immutable', class: 'destructive', kinds: '*', ops: ['changed'], description: 'an immutable field changes (storage class, access modes, selectors, clusterIP, Job template, roleRef, immutable ConfigMap/Secret data): delete and re-create', check: immutableFindings },
+  { id: 'destructive/shrink', class: 'destructive', kinds: ['PersistentVolumeClaim', 'DataVolume', 'VirtualMachine'], ops: ['changed'], description: 'a disk request is made smaller (volumes cannot shrink)', check: shrinkFindings },
 ];
 
 /**

@@ -114,41 +114,46 @@ const IMMUTABLE: Readonly<Record<string, readonly (readonly string[])[]>> = {
 
 const DISK_KINDS: ReadonlySet<string> = new Set(['PersistentVolumeClaim', 'DataVolume', 'VirtualMachine']);
 
-/**
- * The destructive findings of one resource change (rule `destructive/data-loss`): deleting (or replacing) a PVC, DataVolume,
- * VirtualMachine or Namespace; changing an immutable field (PVC storage class or access modes,
- * workload selectors, a Service's clusterIP, a Job's template, a binding's roleRef, the data of an
- * immutable ConfigMap/Secret); shrinking a disk; taking namespaces out of a Velero backup
- * Schedule (or removing or pausing the Schedule); moving a stateful object to another Argo CD
- * Application when the old one may prune it. Returns no risks for everything else.
- */
-export function destructiveFindings(input: RiskInput): RiskFinding[] {
-  const risks: RiskFinding[] = [];
-  const { kind, op } = input;
-  if (op === 'removed') {
-    if (DESTRUCTIVE_DELETE_KINDS.has(kind)) {
-      // Still destructive (it is on its way out), but say honestly who deletes it: with Prune=false
-      // Argo CD leaves it on the cluster, unmanaged, until an administrator deletes it.
-      const kept = syncOptions(input.old).includes('Prune=false');
-      risks.push({ reason: kept ? `${deleteReason(kind)} once an administrator deletes it (Prune=false: Argo CD leaves it on the cluster, no longer managed)` : deleteReason(kind) });
-    }
-    if (kind === 'Schedule' && isVelero(input.old)) {
-      const ns = includedNamespaces(input.old);
-      risks.push({ reason: `removes a Velero backup schedule: ${ns ? `namespaces ${ns.join(', ')} are` : 'its namespaces are'} no longer backed up by it` });
-    }
-    return risks;
-  }
-  if (op === 'added') return risks;
+/** Deleting a disk, VM or namespace (rule `destructive/delete`). */
+export function deleteFindings(input: RiskInput): RiskFinding[] {
+  if (input.op !== 'removed' || !DESTRUCTIVE_DELETE_KINDS.has(input.kind)) return [];
+  // Still destructive (it is on its way out), but say honestly who deletes it: with Prune=false
+  // Argo CD leaves it on the cluster, unmanaged, until an administrator deletes it.
+  const kept = syncOptions(input.old).includes('Prune=false');
+  return [{ reason: kept ? `${deleteReason(input.kind)} once an administrator deletes it (Prune=false: Argo CD leaves it on the cluster, no longer managed)` : deleteReason(input.kind) }];
+}
 
-  if (DESTRUCTIVE_DELETE_KINDS.has(kind)) {
-    const opts = syncOptions(input.new);
-    if (opts.includes('Replace=true') || opts.includes('Force=true')) {
-      risks.push({ reason: `Argo CD replaces (deletes and re-creates) this ${kind} because of sync option ${opts.includes('Force=true') ? 'Force=true' : 'Replace=true'}` });
-    }
-    if (input.moved && !syncOptions(input.old).includes('Prune=false')) {
-      risks.push({ reason: `moves from Application ${input.moved.from} to ${input.moved.to}; the old Application prunes it (no Prune=false on the old object)` });
-    }
+/** Removing or pausing a Velero Schedule: no backups at all from it (rule `destructive/backup-schedule`). */
+export function backupScheduleFindings(input: RiskInput): RiskFinding[] {
+  if (input.op === 'removed') {
+    if (!isVelero(input.old)) return [];
+    const ns = includedNamespaces(input.old);
+    return [{ reason: `removes a Velero backup schedule: ${ns ? `namespaces ${ns.join(', ')} are` : 'its namespaces are'} no longer backed up by it` }];
   }
+  if (isVelero(input.new) && input.new?.spec?.paused === true && input.old?.spec?.paused !== true) {
+    return [{ reason: `pauses backup schedule ${input.name}: no new backups are taken until it is unpaused`, path: 'spec.paused' }];
+  }
+  return [];
+}
+
+/** A disk, VM or namespace that Argo CD deletes and re-creates: Replace/Force sync options, or a move the old Application prunes (rule `destructive/replace`). */
+export function replaceFindings(input: RiskInput): RiskFinding[] {
+  if (input.op !== 'changed' || !DESTRUCTIVE_DELETE_KINDS.has(input.kind)) return [];
+  const risks: RiskFinding[] = [];
+  const opts = syncOptions(input.new);
+  if (opts.includes('Replace=true') || opts.includes('Force=true')) {
+    risks.push({ reason: `Argo CD replaces (deletes and re-creates) this ${input.kind} because of sync option ${opts.includes('Force=true') ? 'Force=true' : 'Replace=true'}` });
+  }
+  if (input.moved && !syncOptions(input.old).includes('Prune=false')) {
+    risks.push({ reason: `moves from Application ${input.moved.from} to ${input.moved.to}; the old Application prunes it (no Prune=false on the old object)` });
+  }
+  return risks;
+}
+
+/** Immutable fields (and the data of an immutable ConfigMap/Secret) changed: delete and re-create (rule `destructive/immutable`). */
+export function immutableFindings(input: RiskInput): RiskFinding[] {
+  const risks: RiskFinding[] = [];
+  const kind = input.kind;
   const immutable = IMMUTABLE[kind] ?? [];
   const immutableData = (kind === 'ConfigMap' || kind === 'Secret') && input.old?.immutable === true;
   for (const c of input.changes) {
@@ -157,15 +162,30 @@ export function destructiveFindings(input: RiskInput): RiskFinding[] {
     } else if (immutableData && ['data', 'binaryData', 'stringData'].includes(c.path[0] as string)) {
       risks.push({ reason: `changes the data of an immutable ${kind}: it needs delete and re-create`, path: formatPath(c.path) });
     }
-    if (DISK_KINDS.has(kind)) {
-      const shrink = shrinks(c);
-      if (shrink) risks.push({ reason: `shrinks a disk from ${shrink.from} to ${shrink.to}: volumes cannot shrink, it needs a new volume`, path: formatPath(c.path) });
-    }
-  }
-  if (kind === 'Schedule' && isVelero(input.new) && input.new?.spec?.paused === true && input.old?.spec?.paused !== true) {
-    risks.push({ reason: `pauses backup schedule ${input.name}: no new backups are taken until it is unpaused`, path: 'spec.paused' });
   }
   return risks;
+}
+
+/** A disk request made smaller (rule `destructive/shrink`). */
+export function shrinkFindings(input: RiskInput): RiskFinding[] {
+  if (!DISK_KINDS.has(input.kind)) return [];
+  const risks: RiskFinding[] = [];
+  for (const c of input.changes) {
+    const shrink = shrinks(c);
+    if (shrink) risks.push({ reason: `shrinks a disk from ${shrink.from} to ${shrink.to}: volumes cannot shrink, it needs a new volume`, path: formatPath(c.path) });
+  }
+  return risks;
+}
+
+/**
+ * Every destructive finding of one resource change: deleting (or replacing) a PVC, DataVolume,
+ * VirtualMachine or Namespace; changing an immutable field (PVC storage class or access modes,
+ * workload selectors, a Service's clusterIP, a Job's template, a binding's roleRef, the data of an
+ * immutable ConfigMap/Secret); shrinking a disk; removing or pausing a Velero backup Schedule;
+ * moving a stateful object to another Argo CD Application when the old one may prune it.
+ */
+export function destructiveFindings(input: RiskInput): RiskFinding[] {
+  return [...deleteFindings(input), ...backupScheduleFindings(input), ...replaceFindings(input), ...immutableFindings(input), ...shrinkFindings(input)];
 }
 
 function deleteReason(kind: string): string {

@@ -40,7 +40,7 @@ describe('ocpkit diff', () => {
     const text = out();
     expect(text).toMatch(/1 DESTRUCTIVE/);
     expect(text.indexOf('!! - removed v1 PersistentVolumeClaim forum/data')).toBeLessThan(text.indexOf('~ changed apps/v1 Deployment'));
-    expect(text).toMatch(/!! destructive: deletes a PersistentVolumeClaim.* \[destructive\/data-loss\]/);
+    expect(text).toMatch(/!! destructive: deletes a PersistentVolumeClaim.* \[destructive\/delete\]/);
     expect(await main(['diff', base(), changed, '--fail-on', 'destructive'])).toBe(3);
     const harmless = writeFiles({ [`${F}/d.yaml`]: deployment({ replicas: 3 }), [`${F}/p.yaml`]: pvc('data') });
     expect(await main(['diff', base(), harmless, '--fail-on', 'destructive'])).toBe(1);

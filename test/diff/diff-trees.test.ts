@@ -105,7 +105,7 @@ describe('diffTrees: risk classes', () => {
 
   test('a Deployment selector change is destructive, the replica count next to it is not', () => {
     const c = only(one({ [`${F}/d.yaml`]: deployment() }, { [`${F}/d.yaml`]: deployment({ selector: 'web2', replicas: 4 }) }).changes);
-    expect(c.risks).toEqual([{ reason: expect.stringMatching(/immutable field of a Deployment/), path: 'spec.selector.matchLabels.app', class: 'destructive', rule: 'destructive/data-loss' }]);
+    expect(c.risks).toEqual([{ reason: expect.stringMatching(/immutable field of a Deployment/), path: 'spec.selector.matchLabels.app', class: 'destructive', rule: 'destructive/immutable' }]);
     expect(c.classes).toEqual(['destructive']);
     expect(c.fields.find((f) => f.path === 'spec.replicas')!.risk).toBeUndefined();
   });

@@ -54,6 +54,36 @@ describe('the rule table', () => {
   });
 });
 
+describe('destructive', () => {
+  const pvc = (size: string, extra: Record<string, unknown> = {}, annotations?: Record<string, string>) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta('data', 'forum', annotations ? { annotations } : {}), spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'rbd', resources: { requests: { storage: size } }, ...extra } });
+  const p = `${F}/p.yaml`;
+
+  test('delete: a claim removed (also with Prune=false, saying who deletes it); a ConfigMap removed is not', () => {
+    expect(rulesOf({ [p]: pvc('10Gi') }, {})).toEqual(['destructive/delete']);
+    expect(reasons({ [p]: pvc('10Gi', {}, { 'argocd.argoproj.io/sync-options': 'Prune=false' }) }, {}, 'destructive/delete')).toMatch(/once an administrator deletes it/);
+    expect(rulesOf({ [p]: { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('c') } }, {})).toEqual([]);
+  });
+
+  test('backup-schedule: a Velero Schedule removed or paused; unpausing is not', () => {
+    const sch = (paused: boolean) => ({ apiVersion: 'velero.io/v1', kind: 'Schedule', metadata: meta('daily', 'openshift-adp'), spec: { schedule: '0 2 * * *', paused, template: { includedNamespaces: ['forum'] } } });
+    const s = 'production/backup/s.yaml';
+    expect(rulesOf({ [s]: sch(false) }, {})).toEqual(['destructive/backup-schedule']);
+    expect(rulesOf({ [s]: sch(false) }, { [s]: sch(true) })).toEqual(['destructive/backup-schedule']);
+    expect(rulesOf({ [s]: sch(true) }, { [s]: sch(false) })).toEqual([]);
+  });
+
+  test('replace: Replace=true on a claim, or a move the old Application prunes', () => {
+    expect(rulesOf({ [p]: pvc('10Gi') }, { [p]: pvc('10Gi', {}, { 'argocd.argoproj.io/sync-options': 'Replace=true' }) })).toEqual(['destructive/replace']);
+    expect(rulesOf({ 'production/a/p.yaml': pvc('10Gi') }, { 'production/b/p.yaml': pvc('10Gi') })).toEqual(['destructive/replace']);
+  });
+
+  test('immutable and shrink: a storage class change and a smaller request; a larger request is neither', () => {
+    expect(rulesOf({ [p]: pvc('10Gi') }, { [p]: pvc('10Gi', { storageClassName: 'cephfs' }) })).toEqual(['destructive/immutable']);
+    expect(rulesOf({ [p]: pvc('10Gi') }, { [p]: pvc('5Gi') })).toEqual(['destructive/shrink']);
+    expect(rulesOf({ [p]: pvc('10Gi') }, { [p]: pvc('20Gi') })).toEqual([]);
+  });
+});
+
 describe('security', () => {
   const role = (rules: unknown[], kind = 'Role') => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: kind === 'Role' ? meta('editor') : { name: 'editor' }, rules });
   const binding = (subjects: unknown[], roleName = 'edit', kind = 'RoleBinding') => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: kind === 'RoleBinding' ? meta('team') : { name: 'team' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName }, subjects });
