@@ -1,5 +1,7 @@
 import * as fs from 'fs';
-import { readTree } from './read-tree';
+import * as path from 'path';
+import { readFolderFile, scanFolder } from '../core/read-folder';
+import { DiffInputError } from './diff-input-error';
 
 /** How a committed tree (`dist/`) differs from a fresh synth of the same revision. */
 export interface DistFreshness {
@@ -17,6 +19,25 @@ export interface DistFreshness {
   readonly extra: readonly string[];
 }
 
+/**
+ * Every file below `dir` (hidden folders and node_modules skipped, links out of the tree refused,
+ * as `ocpkit diff` reads trees): manifests and the synth's other artifacts (runbooks, externals).
+ */
+function readAll(dir: string): Map<string, string> {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new DiffInputError(`${dir} is not a folder`);
+  // files with an extension (.yaml, .json, .md): folders of a synthesized tree have none
+  const scan = scanFolder(dir, /\.[A-Za-z0-9]+$/);
+  const problems = scan.problems.map((p) => `${path.join(dir, p.rel)}: ${p.message}`);
+  const out = new Map<string, string>();
+  for (const f of scan.files) {
+    const read = readFolderFile(f);
+    if ('problem' in read) problems.push(`${path.join(dir, read.problem.rel)}: ${read.problem.message}`);
+    else out.set(f.rel, read.text);
+  }
+  if (problems.length) throw new DiffInputError(`cannot check ${dir} against a fresh synth: ${problems.slice(0, 5).join('; ')}`);
+  return out;
+}
+
 /** True when the committed tree is exactly the fresh synth. */
 export function isFresh(f: DistFreshness): boolean {
   return f.present && f.edited.length === 0 && f.missing.length === 0 && f.extra.length === 0;
@@ -25,12 +46,12 @@ export function isFresh(f: DistFreshness): boolean {
 /**
  * Compares the committed tree `committedDir` with a fresh synth `freshDir` of the same revision,
  * file by file and byte by byte (the synth is deterministic, and Argo CD syncs exactly the
- * committed bytes). Only the files a tree holds (YAML/JSON manifests) count.
+ * committed bytes). Every file counts: manifests and the synth's other artifacts (runbooks).
  */
 export function checkDistFreshness(committedDir: string, freshDir: string, revision: string, label = committedDir): DistFreshness {
-  const fresh = readTree(freshDir);
+  const fresh = readAll(freshDir);
   if (!fs.existsSync(committedDir)) return { revision, dir: label, present: false, edited: [], missing: [...fresh.keys()].sort(), extra: [] };
-  const committed = readTree(committedDir);
+  const committed = readAll(committedDir);
   const edited: string[] = [];
   const missing: string[] = [];
   for (const [rel, text] of fresh) {
