@@ -46,8 +46,7 @@ export function vmRuns(m: any): boolean {
  */
 function demandIn(context: RiskContext, file: string, namespace: string): Demand {
   const d: Demand = { total: new Map(), who: new Map() };
-  for (const m of context.objectsInScope(file)) {
-    if (m?.metadata?.namespace !== namespace) continue;
+  for (const m of context.objectsInNamespace(file, namespace)) {
     const spec = podSpecOf(m);
     const name = `${m.kind} ${m.metadata.name}`;
     if (spec) {
@@ -120,8 +119,7 @@ function limitsBelowDemand(input: RiskInput, context: RiskContext): RiskFinding[
   const limits = listOf(input.new?.spec?.limits).filter((l) => l?.type === 'Container');
   if (input.op === 'changed' && canonicalJson(listOf(input.old?.spec?.limits).filter((l) => l?.type === 'Container')) === canonicalJson(limits)) return [];
   const out: RiskFinding[] = [];
-  for (const m of context.objectsInScope(input.file ?? '')) {
-    if (m?.metadata?.namespace !== ns) continue;
+  for (const m of context.objectsInNamespace(input.file ?? '', ns)) {
     const spec = podSpecOf(m);
     for (const c of containersOf(spec)) {
       for (const l of limits) {
