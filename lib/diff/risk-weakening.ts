@@ -17,7 +17,8 @@ function retentionShorter(input: RiskInput): RiskFinding[] {
     const get = (m: any) => ttlPath.reduce((v: any, k) => v?.[k], m);
     const a = goDurationSeconds(get(input.old));
     const b = goDurationSeconds(get(input.new));
-    // an absent ttl is Velero's default, 720h (30 days; velero.io docs "How Velero works", not re-verified here)
+    // an absent ttl is the server's default, 720h (30 days) unless velero runs with --default-backup-ttl
+    // (https://velero.io/docs/main/disaster-case/ states the 30-day default)
     const before = a ?? (get(input.old) === undefined ? 720 * 3600 : undefined);
     const after = b ?? (get(input.new) === undefined ? 720 * 3600 : undefined);
     if (before !== undefined && after !== undefined && after < before) {
@@ -105,7 +106,7 @@ function credentialsLonger(input: RiskInput): RiskFinding[] {
   }
   if (input.op !== 'changed') return out;
   if (input.kind === 'Certificate') {
-    const a = goDurationSeconds(input.old?.spec?.duration) ?? 90 * 86400; // absent: cert-manager's default, 90 days (cert-manager docs, not re-verified here)
+    const a = goDurationSeconds(input.old?.spec?.duration) ?? 90 * 86400; // absent: cert-manager's default, 90 days (DefaultCertificateDuration, jetstack/cert-manager@v0.10.1 pkg/apis/certmanager/v1alpha1/const.go; unchanged since per its docs)
     const b = goDurationSeconds(m?.spec?.duration) ?? 90 * 86400;
     if (b > a) out.push({ reason: `Certificate ${objectName(m)} is valid for ${formatSeconds(b)} instead of ${formatSeconds(a)}: a leaked key stays usable longer`, path: 'spec.duration' });
   }
