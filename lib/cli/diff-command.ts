@@ -4,6 +4,7 @@ import { DiffInputError } from '../diff/diff-input-error';
 import { checkDistFreshness, describeFreshness, DistFreshness, isFresh } from '../diff/dist-freshness';
 import { diffTrees, DiffResult } from '../diff/diff-trees';
 import { formatMarkdown, mdText } from '../diff/format-markdown';
+import { diagramsFor } from '../diff/topology-diagrams';
 import { formatText } from '../diff/format-text';
 import { BaseSynthInterrupted, DEFAULT_STACK, synthBaseAndWorkingTree } from '../diff/git-base';
 import { DEFAULT_IGNORE_FILE, IgnoreList } from '../diff/ignore-list';
@@ -98,6 +99,8 @@ export async function diffCommand(args: string[]): Promise<number> {
     let result: DiffResult;
     let title = 'ocpkit diff';
     const freshness: DistFreshness[] = [];
+    // The pictures of a markdown diff read both trees now: with --base they are removed below.
+    let diagrams: ((r: DiffResult) => string[]) | undefined;
     if (base !== undefined) {
       const pair = await synthBaseAndWorkingTree({ ref: base, stack: typeof options.stack === 'string' ? options.stack : DEFAULT_STACK });
       const dist = typeof options.dist === 'string' ? options.dist : 'dist';
@@ -105,6 +108,7 @@ export async function diffCommand(args: string[]): Promise<number> {
       if (rel.startsWith('..')) throw new UsageError(`--dist ${dist} is outside the repository ${pair.root}`);
       try {
         result = diffTrees(pair.oldDir, pair.newDir, diffOptions);
+        if (format === 'markdown') diagrams = diagramsFor(pair.oldDir, pair.newDir);
         freshness.push(checkDistFreshness(path.join(pair.baseCheckout, rel), pair.oldDir, `${base} (${pair.baseCommit})`, rel));
         freshness.push(checkDistFreshness(path.join(pair.root, rel), pair.newDir, 'the working tree', rel));
       } finally {
@@ -115,10 +119,11 @@ export async function diffCommand(args: string[]): Promise<number> {
       title = `ocpkit diff against ${base} (${pair.baseCommit})`;
     } else {
       result = diffTrees(positional[0], positional[1], diffOptions);
+      if (format === 'markdown') diagrams = diagramsFor(positional[0], positional[1]);
     }
     const notes = freshness.map((f) => `${isFresh(f) ? 'ok' : 'STALE'}: ${describeFreshness(f)}`);
     const text = format === 'markdown'
-      ? formatMarkdown(result, { title, maxLength: Infinity, maxBytes: maxBytes ?? 60000, notes: notes.map((n) => `> ${n.startsWith('ok') ? ':white_check_mark:' : ':x:'} ${mdText(n)}`) })
+      ? formatMarkdown(result, { title, diagrams, maxLength: Infinity, maxBytes: maxBytes ?? 60000, notes: notes.map((n) => `> ${n.startsWith('ok') ? ':white_check_mark:' : ':x:'} ${mdText(n)}`) })
       : format === 'json'
         ? `${JSON.stringify(freshness.length ? { ...result, distFreshness: freshness } : result, null, 2)}\n`
         : formatText(result, { maxBytes, notes });

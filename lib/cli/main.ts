@@ -13,7 +13,7 @@ const COMMANDS: Record<string, { run: () => Promise<Command>; help: string }> = 
   synth: { run: async () => synthCommand, help: 'synth APP.ts [--out DIR]          synthesize a stack into DIR (default dist), atomically' },
   validate: { run: async () => validateCommand, help: 'validate DIR [--platform 4.14] [--schemas DIR] [--policy]   check YAML against the Kubernetes and CRD schemas (of an OpenShift profile)' },
   // require, not import(): bin/run-ts.js (esbuild, cjs) leaves import() to Node's ESM loader, which needs file extensions
-  diff: { run: async () => (require('./diff-command') as typeof import('./diff-command')).diffCommand, help: 'diff OLD_DIR NEW_DIR | --base GIT_REF [--format text|markdown|json] [--fail-on destructive]   what a merge changes, destructive changes first' },
+  diff: { run: async () => (require('./diff-command') as typeof import('./diff-command')).diffCommand, help: 'diff OLD_DIR NEW_DIR | --base GIT_REF [--format text|markdown|json] [--fail-on destructive,security,outage,weakening,stale-dist] [--for github|gitlab | --max-bytes N] [--dist DIR]   what a merge changes, by risk class, destructive and security first' },
   bootstrap: { run: async () => (require('./bootstrap-command') as typeof import('./bootstrap-command')).bootstrapCommand, help: 'bootstrap [--env ENV] [DIR]      the one-time checklist of a new cluster, from DIR/<env>/externals.yaml (default dist)' },
   graph: { run: async () => (require('./graph-command') as typeof import('./graph-command')).graphCommand, help: 'graph [--format mermaid|dot] [--env ENV] [--view all|network|apps] [DIR]   draw bonds -> bridges -> NADs -> VMs -> tenants and the Argo CD Applications of DIR (default dist)' },
   schemas: { run: async () => (require('./schemas-command') as typeof import('./schemas-command')).schemasCommand, help: 'schemas sync [--from DIR|URL] [--profile 4.14] | status   fill or check the per-user cache of the locked upstream schemas (sha256-verified)' },
@@ -33,7 +33,7 @@ export const EXIT = {
 
 function usage(): string {
   return `usage: ocpkit <command> [options] [--debug]\n\ncommands:\n${Object.values(COMMANDS).map((c) => `  ${c.help}`).join('\n')}\n\n`
-    + 'exit codes: 0 ok, 1 problems found (diff: changes), 2 usage or input error, 3 destructive changes (diff --fail-on), 4 internal error\n'
+    + 'exit codes: 0 ok, 1 problems found (diff: changes), 2 usage or input error, 3 a change of a class in --fail-on, or a stale dist/ (diff), 4 internal error\n'
     + '--debug (or OCPKIT_DEBUG=1) prints the stack trace of an unexpected error\n';
 }
 

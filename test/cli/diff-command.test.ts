@@ -60,6 +60,25 @@ describe('ocpkit diff', () => {
     expect(md).toContain('```diff\n- spec.replicas: 2\n+ spec.replicas: 3\n```');
   });
 
+  test('--format markdown carries the pictures: the Applications affected, and the network path when a NAD changes', async () => {
+    const nad = (mtu: number) => ({
+      apiVersion: 'k8s.cni.cncf.io/v1', kind: 'NetworkAttachmentDefinition', metadata: { name: 'public', namespace: 'forum' },
+      spec: { config: JSON.stringify({ cniVersion: '0.3.1', name: 'public', plugins: [{ type: 'cnv-bridge', bridge: 'br-public' }, { type: 'tuning', mtu }] }) },
+    });
+    const a = writeFiles({ [`${F}/n.yaml`]: nad(1500) });
+    const b = writeFiles({ [`${F}/n.yaml`]: nad(9000) });
+    // text output has no pictures
+    expect(await main(['diff', a, b])).toBe(1);
+    const text = out();
+    expect(text).toContain('plugins[1].mtu: 1500 -> 9000');
+    expect(text).not.toContain('mermaid');
+    expect(await main(['diff', a, b, '--format', 'markdown'])).toBe(1);
+    const md = out().slice(text.length);
+    const blocks = md.match(/```mermaid\n[\s\S]*?```/g) ?? [];
+    expect(blocks.length).toBe(2);
+    expect(blocks.join('\n')).toContain('br-public');
+  });
+
   test('--fail-on takes a list of classes: exit 3 only for a listed class', async () => {
     const binding = (subjects: string[]) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'b', namespace: 'forum' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' }, subjects: subjects.map((name) => ({ kind: 'Group', name })) });
     const a = writeFiles({ [`${F}/b.yaml`]: binding(['forum-admins']) });
