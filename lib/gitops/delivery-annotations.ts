@@ -148,37 +148,70 @@ export function applyDeliveryAnnotations<T>(manifest: T, chosen?: ResolvedDelive
   if (!m || typeof m !== 'object' || typeof m.kind !== 'string' || typeof m.apiVersion !== 'string') return manifest;
   const metadata = m.metadata && typeof m.metadata === 'object' ? m.metadata : undefined;
   if (!metadata) return manifest;
-  const annotations: Record<string, string> = { ...(metadata.annotations ?? {}) };
-  const kind: string = m.kind;
-  const group = apiGroup(m.apiVersion);
+  const existing = metadata.annotations;
+  // Common shapes (an annotation map, or none at all) are rebuilt once, in key order, without an
+  // intermediate copy; anything else (null, an array...) takes the general path below, which
+  // gives the same result for every shape.
+  const plain = existing !== null && typeof existing === 'object' && !Array.isArray(existing);
+  if (!plain && (existing !== undefined || 'annotations' in metadata)) return applyGeneral(m, metadata, chosen);
 
-  if (annotations[SYNC_WAVE_ANNOTATION] === undefined) {
-    annotations[SYNC_WAVE_ANNOTATION] = String(waveOf(m.apiVersion, kind, chosen));
+  const wave = plain && existing[SYNC_WAVE_ANNOTATION] !== undefined ? undefined : String(waveOf(m.apiVersion, m.kind, chosen));
+  const options = syncOptionsFor(m, chosen);
+  const merged = options ? mergeSyncOptions(plain ? existing[SYNC_OPTIONS_ANNOTATION] : undefined, options) : undefined;
+
+  const keys = plain ? Object.keys(existing) : [];
+  if (wave !== undefined && !(plain && SYNC_WAVE_ANNOTATION in existing)) keys.push(SYNC_WAVE_ANNOTATION);
+  if (merged !== undefined && !(plain && SYNC_OPTIONS_ANNOTATION in existing)) keys.push(SYNC_OPTIONS_ANNOTATION);
+  keys.sort();
+  const sorted: Record<string, string> = {};
+  for (const k of keys) {
+    sorted[k] = k === SYNC_WAVE_ANNOTATION && wave !== undefined ? wave : k === SYNC_OPTIONS_ANNOTATION && merged !== undefined ? merged : existing[k];
   }
-  const options: string[] = [...(chosen?.syncOptions ?? [])];
+  if (plain) {
+    metadata.annotations = sorted;
+  } else {
+    // insert `annotations` in key order, like the rest of the rendered manifest
+    const metaKeys = Object.keys(metadata);
+    metaKeys.push('annotations');
+    metaKeys.sort();
+    const ordered: Record<string, unknown> = {};
+    for (const k of metaKeys) ordered[k] = k === 'annotations' ? sorted : metadata[k];
+    m.metadata = ordered;
+  }
+  return manifest;
+}
+
+/** The sync options an object gets from its constructs and its kind, or undefined when none. */
+function syncOptionsFor(m: any, chosen: ResolvedDelivery | undefined): string[] | undefined {
+  const options: string[] = chosen?.syncOptions?.length ? [...chosen.syncOptions] : [];
   if (isOperatorProvided(m.apiVersion)) options.push('SkipDryRunOnMissingResource=true');
-  if (STATEFUL_KINDS.has(kind)) options.push('Prune=false', 'Delete=false');
-  if (SERVER_SIDE_APPLY_KINDS.has(`${group}/${kind}`) || isLarge(m)) {
+  if (STATEFUL_KINDS.has(m.kind)) options.push('Prune=false', 'Delete=false');
+  if (SERVER_SIDE_APPLY_KINDS.has(`${apiGroup(m.apiVersion)}/${m.kind}`) || isLarge(m)) {
     options.push('ServerSideApply=true');
   }
-  if (options.length > 0) {
-    const merged = mergeSyncOptions(annotations[SYNC_OPTIONS_ANNOTATION], options);
-    annotations[SYNC_OPTIONS_ANNOTATION] = merged;
-  }
+  return options.length > 0 ? options : undefined;
+}
 
+/** {@link applyDeliveryAnnotations} for any shape of `metadata.annotations` (copy, add, sort). */
+function applyGeneral(m: any, metadata: any, chosen: ResolvedDelivery | undefined): any {
+  const annotations: Record<string, string> = { ...(metadata.annotations ?? {}) };
+  if (annotations[SYNC_WAVE_ANNOTATION] === undefined) {
+    annotations[SYNC_WAVE_ANNOTATION] = String(waveOf(m.apiVersion, m.kind, chosen));
+  }
+  const options = syncOptionsFor(m, chosen);
+  if (options) annotations[SYNC_OPTIONS_ANNOTATION] = mergeSyncOptions(annotations[SYNC_OPTIONS_ANNOTATION], options);
   const sorted: Record<string, string> = {};
   for (const k of Object.keys(annotations).sort()) sorted[k] = annotations[k];
   if (metadata.annotations) {
     metadata.annotations = sorted;
   } else {
-    // insert `annotations` in key order, like the rest of the rendered manifest
     const rebuilt: Record<string, unknown> = { annotations: sorted };
     for (const k of Object.keys(metadata)) rebuilt[k] = metadata[k];
     const ordered: Record<string, unknown> = {};
     for (const k of Object.keys(rebuilt).sort()) ordered[k] = rebuilt[k];
     m.metadata = ordered;
   }
-  return manifest;
+  return m;
 }
 
 /**
