@@ -135,7 +135,7 @@ describe('the pipeline', () => {
     const p = defaultPipeline({ validator: false });
     expect(p.transforms.map((t) => t.id)).toEqual(['policy-stamps', 'normalize-scope', 'managed-namespaces', 'delivery-annotations', 'application-retry', 'overrides']);
     expect(p.placement.id).toBe('gitops-folders');
-    expect(p.checks.map((c) => c.id)).toEqual(['policies', 'tenant-capacity', 'operator-catalog', 'argocd-controller-rbac', 'references']);
+    expect(p.checks.map((c) => c.id)).toEqual(['policies', 'tenant-capacity', 'operator-catalog', 'backup-isolation', 'argocd-controller-rbac', 'references']);
     expect(p.checks.find((c) => c.id === 'references')?.phase).toBe('resolve');
     const fs = require('fs') as typeof import('fs');
     const path = require('path') as typeof import('path');
