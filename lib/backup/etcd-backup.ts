@@ -39,6 +39,20 @@ export const OPERATOR_PROGRESSING_MESSAGE = 'operator is progressing';
  * (https://docs.openshift.com/container-platform/4.14/nodes/pods/nodes-pods-priority.html).
  */
 export const ETCD_BACKUP_PRIORITY = 100000000;
+/**
+ * SELinux type of the copy container when the snapshots are on a host folder. The kubelet never
+ * relabels a hostPath volume, so the files keep their host type (`var_lib_t` under /var/lib), which
+ * a confined, unprivileged container (`container_t`, the type CRI-O gives it) may not read; the
+ * privileged snapshot container runs as `spc_t` and is not affected. Giving the copy container
+ * `spc_t` lets it read them while it stays unprivileged with no capability; the `privileged` SCC
+ * the job's ServiceAccount uses allows any SELinux context (`seLinuxContext: RunAsAny`,
+ * openshift/cluster-kube-apiserver-operator manifests/0000_20_kube-apiserver-operator_00_scc-privileged.yaml),
+ * and the namespace is a declared system namespace for the no-host-access policy, which otherwise
+ * refuses that type. Relabelling the folder instead (`chcon -t container_file_t`) would change the
+ * host's labels for good and let every container read etcd snapshots; a volume claim is labelled
+ * for the pod at mount, so a PVC target needs neither.
+ */
+export const SPC_T = 'spc_t';
 /** Registries that limit anonymous pulls (Docker Hub: 100 pulls per 6 hours per address). */
 const DOCKER_HUB = /^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//;
 
@@ -354,7 +368,7 @@ export class EtcdBackup extends Construct {
     const initContainers: k8s.Container[] = [];
     if (copy) {
       initContainers.push(snapshot);
-      const upload = uploadContainer(copy, copyPrefix);
+      const upload = uploadContainer(copy, copyPrefix, target.kind === 'hostPath');
       containers.push(upload.container);
       volumes.push(...upload.volumes);
     } else {
@@ -495,7 +509,7 @@ function snapshotScript(o: SnapshotScriptOptions): string {
   return lines.join('\n');
 }
 
-function uploadContainer(copy: EtcdBackupCopy, prefix: string): { container: k8s.Container; volumes: k8s.Volume[] } {
+function uploadContainer(copy: EtcdBackupCopy, prefix: string, hostPathTarget: boolean): { container: k8s.Container; volumes: k8s.Volume[] } {
   const s = copy.storage;
   const retentionDays = copy.retentionDays ?? 30;
   const flags: string[] = [];
@@ -555,7 +569,7 @@ function uploadContainer(copy: EtcdBackupCopy, prefix: string): { container: k8s
       command: ['/bin/bash', '-c', script],
       env,
       // Root to read the snapshot files (mode 0600, owned by root), without any capability.
-      securityContext: { runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+      securityContext: { runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, ...(hostPathTarget ? { seLinuxOptions: { type: SPC_T } } : {}) },
       volumeMounts,
       resources: { requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('256Mi') } },
     },

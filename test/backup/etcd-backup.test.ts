@@ -3,6 +3,7 @@ import { SecretKey } from '../../lib/core/secret-key';
 import { ExternalImage } from '../../lib/openshift/external-image';
 import { BackupStorage, BucketEncryption, Cron, ETCD_BACKUP_PRIORITY, EtcdBackup, EtcdBackupTarget } from '../../lib/backup';
 import { SystemNamespaces } from '../../lib/policy/system-namespaces';
+import { securityContextFindings } from '../../lib/policy/_host-access';
 import * as fs from 'fs';
 import { EtcdSnapshotRecipient } from '../../lib/backup';
 import { find, synth, testCluster } from '../_helpers';
@@ -127,11 +128,37 @@ describe('EtcdBackup', () => {
     const up = pod.containers[0];
     expect(up.name).toBe('copy-to-bucket');
     expect(up.image).toBe('public.ecr.aws/aws-cli/aws-cli:2.22.35');
-    expect(up.securityContext).toEqual({ runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    // The snapshots are on a host folder the kubelet never relabels: the copy runs as spc_t, unprivileged.
+    expect(up.securityContext).toEqual({ runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seLinuxOptions: { type: 'spc_t' } });
+    expect(up.volumeMounts).toEqual(expect.arrayContaining([{ name: 'backup', mountPath: '/backup', readOnly: true }]));
+    expect(pod.volumes).toEqual(expect.arrayContaining([{ name: 'backup', hostPath: { path: '/var/lib/etcd-backup', type: 'DirectoryOrCreate' } }]));
     expect(up.command[2]).toContain('aws s3 cp --recursive --only-show-errors --endpoint-url "https://minio.example.org:9000" --sse aws:kms --sse-kms-key-id "alias/etcd" "/backup/${stamp}" "s3://community-backups/etcd/test/${stamp}/"');
     expect(up.command[2]).toContain('aws configure set default.s3.addressing_style path');
     expect(up.env).toEqual(expect.arrayContaining([{ name: 'AWS_SHARED_CREDENTIALS_FILE', value: '/credentials/cloud' }, { name: 'AWS_DEFAULT_REGION', value: 'us-east-1' }]));
     expect(pod.volumes).toEqual(expect.arrayContaining([{ name: 'credentials', secret: { secretName: 'etcd-s3', items: [{ key: 'cloud', path: 'cloud' }] } }]));
+  });
+
+  test('the spc_t copy container passes only because its namespace is a declared system namespace', () => {
+    const cluster = testCluster();
+    const app = backupApp(cluster);
+    new EtcdBackup(app, 'Etcd', { encryptTo: testRecipient(), copyTo: { storage: storage(app, { encryption: BucketEncryption.kms('alias/etcd') }), credentials: SecretKey.of('etcd-s3', 'cloud'), image: AWS_CLI() } });
+    const up = find(synth(cluster), 'CronJob', 'etcd-backup').spec.jobTemplate.spec.template.spec.containers[0];
+    // the same security context anywhere else is a host-access finding of the policy
+    const findings = securityContextFindings(up.securityContext, '/sc', 'container "copy-to-bucket"', 'fix', 'container');
+    expect(findings.map((f) => f.pointer)).toEqual(expect.arrayContaining(['/sc/seLinuxOptions/type']));
+    expect([...SystemNamespaces.of(cluster).keys()]).toEqual(['etcd-backup']);
+  });
+
+  test('a claim target is labelled for the pod at mount: the copy container keeps the default SELinux type', () => {
+    const cluster = testCluster();
+    const app = backupApp(cluster);
+    new EtcdBackup(app, 'Etcd', {
+      target: EtcdBackupTarget.existingClaim('etcd-snapshots'),
+      encryptTo: testRecipient(),
+      copyTo: { storage: storage(app, { encryption: BucketEncryption.kms('alias/etcd') }), credentials: SecretKey.of('etcd-s3', 'cloud'), image: AWS_CLI() },
+    });
+    const up = find(synth(cluster), 'CronJob', 'etcd-backup').spec.jobTemplate.spec.template.spec.containers[0];
+    expect(up.securityContext).toEqual({ runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
   });
 
   test('SSE-C copy mounts the customer key', () => {
