@@ -83,8 +83,10 @@ export function locate(stack: unknown): string | undefined {
   if (typeof stack !== 'string') return undefined;
   const frames: string[] = [];
   for (const line of stack.split('\n').slice(1)) {
-    const m = /\(?((?:[A-Za-z]:)?[^\s():]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
-    if (m && !m[1].startsWith('node:')) frames.push(`${m[1]}:${m[2]}:${m[3]}`);
+    // The file starts after "at ", "(" or at the line start: unanchored, "node:internal/...:1:2"
+    // would match from its "e:" as if "e:" were a Windows drive. Node's own modules are skipped.
+    const m = /(?:^|[\s(])((?:[A-Za-z]:[\\/])?[^\s():]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
+    if (m && !/(?:^|[\s(])node:/.test(line.trim())) frames.push(`${m[1]}:${m[2]}:${m[3]}`);
   }
   const ocpkitLib = path.resolve(__dirname, '..');
   const isUser = (f: string) => !f.includes(`${path.sep}node_modules${path.sep}`) && !f.startsWith(`${ocpkitLib}${path.sep}`) && !f.includes(`${path.sep}bin${path.sep}run-ts.js`);
