@@ -30,6 +30,8 @@ const FREEIPA_CA = { configMap: 'freeipa-ca', key: 'ca.crt' } as const;
 const S3_ENDPOINT = S3Endpoint.privateCa('https://s3.int.community.example.org', FREEIPA_CA);
 /** The Secret with the former GitLab's rails secrets (`secrets.yml`), for the restore. */
 const RAILS_SECRET = 'gitlab-rails-secret';
+/** The Toolbox's s3cmd configuration for the migration's backups and tmp buckets. */
+const BACKUP_S3CFG = SecretKey.of('gitlab-backup-s3cfg', 'config');
 /** The GitLab release the former instance runs when its backup is made (the pinned server release). */
 const OLD_INSTANCE_VERSION = '18.11.4';
 /** Linux bridge on the public 1G bond (apps/community/network.ts). */
@@ -148,6 +150,8 @@ export function addGitLab(cluster: Cluster, env: Environment, platform: Platform
       sourceVersion: OLD_INSTANCE_VERSION,
       railsSecret: RAILS_SECRET,
       backupsBucket: `gitlab-backups-${env.name}`,
+      tmpBucket: `gitlab-restore-tmp-${env.name}`,
+      s3cfg: BACKUP_S3CFG,
     }),
     database: { cluster: database },
     redis,
@@ -185,6 +189,11 @@ export function addGitLab(cluster: Cluster, env: Environment, platform: Platform
     keys: ['secrets.yml'],
     providedBy: 'by-hand',
     note: `the old instance's rails secrets for the data migration; steps: ${gitlab.migrationSteps.join(' ')}`,
+  });
+  External.secret(app, BACKUP_S3CFG.secretName, {
+    keys: [BACKUP_S3CFG.key],
+    providedBy: 'external-secret',
+    note: `s3cmd .s3cfg of the GitLab Toolbox for the data migration's backups and tmp buckets: the backup-s3cfg template of ConfigMap gitlab-secret-templates with the S3 keys filled in (host_base and host_bucket = ${S3_ENDPOINT.url}'s host; no ca_certs_file: the FreeIPA CA in global.certificates.customCAs reaches the Toolbox's trust store)`,
   });
   // gitlab-system denies by default; each of GitLab's flows is opened on its own (routers to
   // Workhorse, GitLab's pods to Gitaly, PostgreSQL and Redis, the Gitaly VM to the internal API,

@@ -29,6 +29,7 @@ export const OWNED_VALUE_PATHS: readonly string[] = [
   'global.email',
   'global.railsSecrets',
   'global.appConfig.backups',
+  'gitlab.toolbox.backups.objectStorage.config',
 ];
 
 /** Chart value key (under `global.appConfig`) of each object type's bucket. */
@@ -96,7 +97,9 @@ export function typedChartValues(props: ResolvedGitLabProps): Values {
     if (bucket === undefined) continue;
     appConfig[key] = REQUIRED_BUCKETS.includes(prop) ? { bucket } : { enabled: true, bucket };
   }
-  const migration = props.migration?.chartValues().global as Values | undefined;
+  const migrationValues = props.migration?.chartValues() ?? {};
+  const migration = migrationValues.global as Values | undefined;
+  const toolbox = (migrationValues.gitlab as Values | undefined)?.toolbox as Values | undefined;
   if (migration?.appConfig) Object.assign(appConfig, migration.appConfig);
   if (props.oidc) {
     appConfig.omniauth = {
@@ -161,6 +164,7 @@ export function typedChartValues(props: ResolvedGitLabProps): Values {
       'gitlab-shell': { enabled: false },
       webservice: { ingress: { tls: { secretName: props.tls.secretName ?? `${props.name}-gitlab-tls` } }, ...sizingValues(props.webservice) },
       ...(props.sidekiq ? { sidekiq: sizingValues(props.sidekiq) } : {}),
+      ...(toolbox ? { toolbox } : {}),
     },
   };
 }

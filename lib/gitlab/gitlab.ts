@@ -106,7 +106,7 @@ export interface GitLabObjectStorageOptions {
    * S3 endpoint: a URL (`https://s3.example.org`) whose certificate a public CA signs, or an
    * {@link S3Endpoint}. With `S3Endpoint.privateCa`, the CA's ConfigMap (in GitLab's namespace)
    * joins `global.certificates.customCAs`, which the chart's certificates init container adds to
-   * the trust store of Rails and Workhorse. The URL goes into the connection template, not the CR.
+   * the trust store of Rails, Workhorse and the Toolbox (s3cmd). The URL goes into the connection template, not the CR.
    */
   readonly endpoint: string | S3Endpoint;
   /** @default 'us-east-1' (what most S3-compatible stores expect) */
@@ -374,11 +374,11 @@ export class GitLab extends Construct implements IGitLabServer {
    * Templates of the Secrets the chart reads whose content is more than a password: the fog
    * object-storage connection and the OmniAuth provider block. Everything non-secret comes from
    * the typed props; credentials are `{{ placeholders }}`. They land in the ConfigMap
-   * `<name>-secret-templates` (keys `object-store-connection.yaml`, `oidc-provider.yaml`), ready
+   * `<name>-secret-templates` (keys `object-store-connection.yaml`, `oidc-provider.yaml`, and `backup-s3cfg` for a data migration), ready
    * for External Secrets' `templateFrom` or to be filled in by hand.
    */
   public secretTemplates(): Record<string, string> {
-    return renderSecretTemplates(this.props.objectStorage, this.props.oidc, this.url);
+    return renderSecretTemplates(this.props.objectStorage, this.props.oidc, this.url, this.props.migration.s3cfg !== undefined);
   }
 
   /** The complete chart values: typed values, then `values` merged over them (see {@link GitLabProps.values}). */
@@ -405,7 +405,7 @@ export class GitLab extends Construct implements IGitLabServer {
     const gitlabVersion = resolveGitLabRelease(p, props.chartVersion, props.gitlabVersion, props.operator instanceof GitLabOperator ? props.operator : undefined);
     if (gitlabVersion) checkAdvisories(p, 'gitlabVersion', gitlabVersion, props.edition === 'ee' ? 'ee' : 'ce', props.advisoryWaivers);
     if (!(props.migration instanceof GitLabDataMigration)) {
-      p.add('migration', `${show(props.migration)}: declare where this GitLab's data comes from: GitLabDataMigration.newInstance(reason) for an empty instance, or GitLabDataMigration.fromLinuxPackage({ source, sourceVersion, railsSecret, backupsBucket }) to restore an Omnibus GitLab`);
+      p.add('migration', `${show(props.migration)}: declare where this GitLab's data comes from: GitLabDataMigration.newInstance(reason) for an empty instance, or GitLabDataMigration.fromLinuxPackage({ source, sourceVersion, railsSecret, backupsBucket, tmpBucket, s3cfg }) to restore an Omnibus GitLab`);
     } else {
       const buckets = Object.values(props.objectStorage?.buckets ?? {}).filter((b): b is string => typeof b === 'string');
       props.migration.check(p, 'migration', gitlabVersion, buckets);

@@ -3,12 +3,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { External } from '../../lib/refs/provides';
+import { SecretKey } from '../../lib/core/secret-key';
 import { DATA_MIGRATION_ANNOTATION, GitLab, GitLabDataMigration } from '../../lib/gitlab';
 import { renderVersionGate } from '../../lib/gitlab/gitaly-omnibus';
 import { find, problemsOf, synth, synthClosed } from '../_helpers';
 import { fixture, gitlabProps } from './_fixture';
 
-const migration = (over: object = {}) => GitLabDataMigration.fromLinuxPackage({ source: 'old vm', sourceVersion: '18.11.4', railsSecret: 'gitlab-rails-secret', backupsBucket: 'gitlab-backups', ...over });
+const migration = (over: object = {}) => GitLabDataMigration.fromLinuxPackage({ source: 'old vm', sourceVersion: '18.11.4', railsSecret: 'gitlab-rails-secret', backupsBucket: 'gitlab-backups', tmpBucket: 'gitlab-restore-tmp', s3cfg: SecretKey.of('gitlab-backup-s3cfg', 'config'), ...over });
 
 describe('GitLab data migration is declared, not silent', () => {
   test('a GitLab without a migration declaration is refused, naming both choices', () => {
@@ -17,18 +18,58 @@ describe('GitLab data migration is declared, not silent', () => {
       .toThrow(/\[GitLab\/GitLab\] migration: undefined: declare where this GitLab's data comes from: GitLabDataMigration.newInstance\(reason\) .* GitLabDataMigration.fromLinuxPackage/);
   });
 
-  test('from a Linux package: the rails secret and backups bucket reach the chart, the steps reach the CR', () => {
+  test('from a Linux package: the rails secret, both backup buckets and the Toolbox .s3cfg reach the chart, the steps reach the CR', () => {
     const f = fixture();
     const gitlab = new GitLab(f.app, 'GitLab', gitlabProps(f, { migration: migration() }));
     const values = gitlab.chartValues() as any;
     expect(values.global.railsSecrets).toEqual({ secret: 'gitlab-rails-secret' });
-    expect(values.global.appConfig.backups).toEqual({ bucket: 'gitlab-backups' });
-    const cr = find(synth(f.cluster), 'GitLab', 'gitlab', 'gitlab-system');
+    expect(values.global.appConfig.backups).toEqual({ bucket: 'gitlab-backups', tmpBucket: 'gitlab-restore-tmp' });
+    // without this the Toolbox mounts no backup config while object storage is on (chart toolbox deployment.yaml)
+    expect(values.gitlab.toolbox).toEqual({ backups: { objectStorage: { config: { secret: 'gitlab-backup-s3cfg', key: 'config' } } } });
+    const result = synth(f.cluster);
+    const cr = find(result, 'GitLab', 'gitlab', 'gitlab-system');
     const steps: string = cr.metadata.annotations[DATA_MIGRATION_ANNOTATION];
-    expect(steps.split('\n')).toHaveLength(5);
+    expect(steps.split('\n')).toHaveLength(6);
     expect(steps).toMatch(/GitLab 18\.11\.4 .*gitlab-backup create/);
-    expect(steps).toMatch(/Secret gitlab-rails-secret in gitlab-system, key secrets\.yml/);
+    // the shared-secrets job may have made the Secret first: create or replace, then restart
+    expect(steps).toMatch(/Secret gitlab-rails-secret in gitlab-system, key secrets\.yml: .*create or replace it .*shared-secrets job creates a Secret of that name with fresh keys .*step 6/);
+    expect(steps).toMatch(/3\. Secret gitlab-backup-s3cfg in gitlab-system, key config: the Toolbox's s3cmd \.s3cfg .*bucket gitlab-backups, bucket gitlab-restore-tmp/);
     expect(steps).toMatch(/backup-utility --restore -t <backup_ID>/);
+    expect(steps.split('\n')[5]).toMatch(/^6\. kubectl -n gitlab-system delete pods -l release=gitlab$/);
+    // the .s3cfg template: path-style on the object store's host, credentials as placeholders
+    const cm = find(result, 'ConfigMap', 'gitlab-secret-templates', 'gitlab-system');
+    const s3cfg: string = cm.data['backup-s3cfg'];
+    const host = new URL(gitlabProps(f).objectStorage.endpoint as string).host;
+    expect(s3cfg.split('\n')).toEqual(expect.arrayContaining(['[default]', `host_base = ${host}`, `host_bucket = ${host}`, 'access_key = {{ .access_key_id }}', 'secret_key = {{ .secret_access_key }}', 'preserve_attrs = False']));
+    expect(s3cfg).not.toMatch(/%\(bucket\)s/);
+  });
+
+  test('the .s3cfg Secret is a reference: undeclared, the closed-world synth names it', () => {
+    const f = fixture();
+    new GitLab(f.app, 'GitLab', gitlabProps(f, { migration: migration() }));
+    External.secret(f.app, 'gitlab-rails-secret', { keys: ['secrets.yml'], providedBy: 'by-hand', note: 'old rails secrets' });
+    const names = problemsOf(() => synthClosed(f.cluster)).map((x) => x.message).filter((m) => m.includes('gitlab-backup-s3cfg'));
+    expect(names).toEqual([expect.stringMatching(/Secret gitlab-system\/gitlab-backup-s3cfg .*does not resolve/)]);
+  });
+
+  test('the tmp bucket must be its own, the .s3cfg a Secret reference', () => {
+    expect(problemsOf(() => migration({ tmpBucket: 'gitlab-backups' })).map((x) => `[${x.path}] ${x.field}: ${x.message}`)).toEqual([
+      '[GitLabDataMigration.fromLinuxPackage] tmpBucket: "gitlab-backups" is also the backups bucket; the restore moves the existing objects into the tmp bucket, so it needs its own',
+    ]);
+    expect(() => migration({ tmpBucket: 'Tmp' })).toThrow(/tmpBucket: "Tmp" is not an S3 bucket name/);
+    expect(() => migration({ s3cfg: 'gitlab-backup-s3cfg' })).toThrow(/s3cfg: "gitlab-backup-s3cfg" is not a Secret reference; use SecretKey\.of\(secretName, "config"\)/);
+    const f = fixture();
+    const problems = problemsOf(() => new GitLab(f.app, 'GitLab', gitlabProps(f, { migration: migration({ tmpBucket: 'gitlab-lfs' }) })));
+    expect(problems.map((x) => `${x.field}: ${x.message}`)).toEqual([
+      'migration.tmpBucket: "gitlab-lfs" is also an object storage bucket of this GitLab; the restore moves that bucket\'s objects into the tmp bucket, so it needs its own',
+    ]);
+  });
+
+  test('a new instance writes no .s3cfg template', () => {
+    const f = fixture();
+    const gitlab = new GitLab(f.app, 'GitLab', gitlabProps(f, { migration: GitLabDataMigration.newInstance('fresh') }));
+    expect(Object.keys(gitlab.secretTemplates())).not.toContain('backup-s3cfg');
+    expect((gitlab.chartValues() as any).gitlab.toolbox).toBeUndefined();
   });
 
   test('a new instance says why, and sets nothing in the chart', () => {
