@@ -26,6 +26,8 @@
  *   this way.
  */
 
+import { ARGO_TRACKING_LABELS } from './backup-schedule';
+
 /** Resources a drill never restores, and why (lower-case plural with group, as Velero filters take them). */
 export const DRILL_EXCLUDED_RESOURCES: Readonly<Record<string, string>> = {
   'pods': 'restored pods would run the application before its controller is scaled to zero',
@@ -44,7 +46,76 @@ export const DRILL_EXCLUDED_RESOURCES: Readonly<Record<string, string>> = {
   'limitranges': 'the drill namespace gets the tenant\'s defaults before the restore',
   'virtualmachineinstances.kubevirt.io': 'a restored VMI would boot the VM',
   'virtualmachineinstancemigrations.kubevirt.io': 'migrations of the live VMs mean nothing in the copy',
+  // Operator-managed custom resources: the operator would start the workloads again from them and
+  // run their own backups into the production repository (pgBackRest, xtrabackup). The data they
+  // manage comes back as PVCs; inspect it with a pod of your own. Plural names and groups from the
+  // operators' CRDs (profile ocp-4.14 of the reference schemas: crunchy-pgo, percona-xtradb, gitlab).
+  'postgresclusters.postgres-operator.crunchydata.com': 'PGO would start Postgres and pgBackRest would archive WAL and take backups into the production repository',
+  'pgupgrades.postgres-operator.crunchydata.com': 'PGO would run a major upgrade on the copy',
+  'perconaxtradbclusters.pxc.percona.com': 'the Percona operator would start the cluster and its scheduled backups into the production storage',
+  'perconaxtradbclusterbackups.pxc.percona.com': 'a restored backup object makes the Percona operator take a backup into the production storage',
+  'perconaxtradbclusterrestores.pxc.percona.com': 'a restored restore object makes the Percona operator run that restore again',
+  'gitlabs.apps.gitlab.com': 'the GitLab operator would deploy a second GitLab against the live host names and object storage',
+  'runners.apps.gitlab.com': 'a second runner would register with the live GitLab and take its jobs',
+  // Monitoring objects: the copy's rules would fire alerts about a namespace nobody runs, and
+  // its monitors would have the copy scraped as if it were production.
+  'prometheusrules.monitoring.coreos.com': 'the copy\'s alert rules would fire for workloads scaled to zero',
+  'servicemonitors.monitoring.coreos.com': 'monitoring would scrape the copy as production',
+  'podmonitors.monitoring.coreos.com': 'monitoring would scrape the copy as production',
+  'probes.monitoring.coreos.com': 'monitoring would probe the copy as production',
 };
+
+/**
+ * API groups whose kinds a drill restores as they are or tames with a modifier: Kubernetes' and
+ * OpenShift's own, and the inert custom resources of KubeVirt, CDI, Multus, CSI snapshots and
+ * cert-manager (the risky cert-manager kinds are excluded above). A custom resource of any other
+ * group found in the tenant is taken for an operator's and left out of the drill
+ * ({@link drillExcludedResources}); `ocpkit.io` kinds are synthesis-only and never reach a cluster.
+ */
+export const DRILL_RESTORED_GROUPS: readonly string[] = [
+  '', 'apps', 'batch', 'autoscaling', 'policy', 'rbac.authorization.k8s.io', 'networking.k8s.io', 'discovery.k8s.io',
+  'coordination.k8s.io', 'storage.k8s.io', 'snapshot.storage.k8s.io', 'apps.openshift.io', 'route.openshift.io', 'image.openshift.io',
+  'authorization.openshift.io', 'kubevirt.io', 'cdi.kubevirt.io', 'instancetype.kubevirt.io', 'k8s.cni.cncf.io',
+  'cert-manager.io', 'acme.cert-manager.io', 'monitoring.coreos.com', 'ocpkit.io',
+];
+
+/**
+ * What a drill leaves out: {@link DRILL_EXCLUDED_RESOURCES}, then (sorted) the custom resources of
+ * the tenant (Velero group-resource names) whose group is not in {@link DRILL_RESTORED_GROUPS}.
+ */
+export function drillExcludedResources(tenantResources: Iterable<string>): string[] {
+  const fixed = Object.keys(DRILL_EXCLUDED_RESOURCES);
+  const extra = new Set<string>();
+  for (const gr of tenantResources) {
+    const dot = gr.indexOf('.');
+    const group = dot < 0 ? '' : gr.slice(dot + 1);
+    if (!DRILL_RESTORED_GROUPS.includes(group) && !fixed.includes(gr)) extra.add(gr);
+  }
+  return [...fixed, ...[...extra].sort()];
+}
+
+/**
+ * Argo CD's tracking metadata. Argo CD 2.10 tracks by label unless `application.resourceTrackingMethod`
+ * says otherwise (argoproj/argo-cd@v2.10.18 util/argo/resource_tracking.go GetTrackingMethod), with
+ * the key `app.kubernetes.io/instance` (common/common.go LabelKeyAppInstance; OpenShift GitOps sets
+ * `argocd.argoproj.io/instance`, see ARGO_TRACKING_LABELS), and by the annotation
+ * `argocd.argoproj.io/tracking-id` (AnnotationKeyAppInstance) with annotation tracking. Velero
+ * restores labels and annotations as they were, so a copy in `<tenant>-drill` would carry the live
+ * tenant Application's label and be shown, and with auto-prune deleted, as that Application's
+ * resource missing from Git. Every restored object of a drill loses them.
+ */
+export const ARGO_TRACKING_ANNOTATION = 'argocd.argoproj.io/tracking-id';
+
+/**
+ * The group-resource pattern that matches every resource: Velero 1.14 compiles
+ * `conditions.groupResource` as a gobwas/glob pattern with '.' as separator
+ * (vmware-tanzu/velero@v1.14.0 internal/resourcemodifiers/resource_modifiers.go match,
+ * `glob.Compile(groupResource, '.')`, against `schema.GroupResource.String()`, pkg/restore/restore.go):
+ * `*` stops at a dot, so neither `*` (core only) nor `*.*` (one-dot groups only: not
+ * `virtualmachines.kubevirt.io`) covers everything; `**` matches across separators, the empty group
+ * included (gobwas/glob v0.2.3, the version velero v1.14.0 go.mod requires, README "super wildcard").
+ */
+export const EVERY_GROUP_RESOURCE = '**';
 
 /** One rule of a Velero resource modifier document (the subset ocpkit writes). */
 export interface ModifierRule {
@@ -72,6 +143,11 @@ export const CERT_MANAGER_ANNOTATION_PREFIXES: readonly string[] = ['cert-manage
 export function drillModifierRules(namespace: string, certManagerAnnotations: ReadonlyMap<string, readonly string[]>): ModifierRule[] {
   const ns = [namespace];
   const rules: ModifierRule[] = [
+    // no Argo CD tracking metadata on anything restored (merge patch: absent keys are no error)
+    {
+      conditions: { groupResource: EVERY_GROUP_RESOURCE, namespaces: ns },
+      mergePatches: [patch({ metadata: { labels: Object.fromEntries(ARGO_TRACKING_LABELS.map((k) => [k, null])), annotations: { [ARGO_TRACKING_ANNOTATION]: null } } })],
+    },
     // scaled to zero: the copy holds data, runs nothing (apps/v1 and OpenShift DeploymentConfigs)
     { conditions: { groupResource: 'deployments.apps', namespaces: ns }, mergePatches: [patch({ spec: { replicas: 0 } })] },
     { conditions: { groupResource: 'statefulsets.apps', namespaces: ns }, mergePatches: [patch({ spec: { replicas: 0 } })] },

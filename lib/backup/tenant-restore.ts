@@ -9,7 +9,7 @@ import { Delivery } from '../gitops/delivery';
 import { TreeIndex } from '../synth/pipeline';
 import { Tenant } from '../tenancy/tenant';
 import { TenantQuota } from '../tenancy/tenant-quota';
-import { CERT_MANAGER_ANNOTATION_PREFIXES, DRILL_EXCLUDED_RESOURCES, drillModifierRules, groupResourceOf, modifierDocument } from './_drill';
+import { CERT_MANAGER_ANNOTATION_PREFIXES, drillExcludedResources, drillModifierRules, groupResourceOf, modifierDocument } from './_drill';
 import { OADP_NAMESPACE, clampName } from './_rules';
 import { BackupSchedule, VolumeBackup } from './backup-schedule';
 import { BackupScheduleSet } from './backup-schedule-set';
@@ -65,11 +65,17 @@ export interface TenantRestoreProps {
  *   OpenShift SDN ignores the egress rules, and the runbook warns about it). Velero restores into an existing namespace as it is
  *   (vmware-tanzu/velero@v1.14.0 pkg/util/kube/utils.go EnsureNamespaceExistsAndIsReady), so the
  *   copy keeps none of the tenant Namespace's Argo CD labels;
- * - Velero resource modifiers (a ConfigMap next to the Restore) scale Deployments, StatefulSets
- *   and DeploymentConfigs to 0, set VMs to `runStrategy: Halted`, and strip cert-manager
- *   annotations from what is restored;
+ * - Velero resource modifiers (a ConfigMap next to the Restore) remove Argo CD's tracking label
+ *   and annotation from every restored object (else the live tenant Application would adopt the
+ *   copy and, with auto-prune, delete it), scale Deployments, StatefulSets and DeploymentConfigs to
+ *   0, set VMs to `runStrategy: Halted`, and strip cert-manager annotations from what is restored;
  * - Pods, ReplicaSets, Jobs, CronJobs, Routes, Ingresses, cert-manager's kinds, NetworkPolicies,
- *   quotas and VMIs are not restored (see `_drill.ts` for each reason).
+ *   quotas, VMIs, the monitoring kinds (PrometheusRule, ServiceMonitor, PodMonitor, Probe) and
+ *   operator-managed custom resources (PostgresCluster, PerconaXtraDBCluster and its backups and
+ *   restores, GitLab, Runner, and any custom resource of the tenant outside the groups a drill
+ *   knows to be inert) are not restored (see `_drill.ts` for each reason): an operator would start
+ *   the workloads again and run backups into the production repository. Their data comes back as
+ *   PVCs, to be inspected with a pod of your own.
  * A drill of a schedule using file-system backups is refused: their data is restored through the
  * restored pods. The steps and the clean-up are generated into
  * `dist/<env>/_runbooks/restore-drills.md`, in order; {@link TenantRestore.cleanupCommands} lists
@@ -135,7 +141,7 @@ export class TenantRestore extends Construct {
         backupName: props.backupName,
         scheduleName: props.backupName ? undefined : schedule?.scheduleName,
         includedNamespaces: [tenant],
-        excludedResources: this.isDrill ? Object.keys(DRILL_EXCLUDED_RESOURCES) : undefined,
+        excludedResources: this.isDrill ? Lazy.any({ produce: () => this.excludedResources() }) as unknown as string[] : undefined,
         namespaceMapping: this.isDrill ? { [tenant]: this.targetNamespace } : undefined,
         restorePVs: true,
         existingResourcePolicy: 'none',
@@ -229,17 +235,33 @@ export class TenantRestore extends Construct {
     // says so where a workload is scaled up for verification.
   }
 
+  /**
+   * The resources a drill leaves out (empty for an in-place restore): the fixed list, and the
+   * operator-managed custom resources found among the tenant's rendered objects.
+   */
+  public excludedResources(): string[] {
+    if (!this.isDrill) return [];
+    return drillExcludedResources(this.tenantManifests().map((m) => groupResourceOf(String(m.apiVersion), String(m.kind))));
+  }
+
+  /** The tenant namespace's rendered objects (namespaced ones; the ones that fail to render are reported by the synthesizer). */
+  private tenantManifests(): any[] {
+    const out: any[] = [];
+    for (const c of TreeIndex.all(this)) {
+      if (!(c instanceof ApiObject) || c.metadata.namespace !== this.tenantName) continue;
+      try {
+        out.push(c.toJson());
+      } catch {
+        continue;
+      }
+    }
+    return out;
+  }
+
   /** cert-manager annotation keys on the tenant's rendered objects, by Velero group-resource. */
   private certManagerAnnotations(): Map<string, string[]> {
     const out = new Map<string, Set<string>>();
-    for (const c of TreeIndex.all(this)) {
-      if (!(c instanceof ApiObject) || c.metadata.namespace !== this.tenantName) continue;
-      let manifest: any;
-      try {
-        manifest = c.toJson();
-      } catch {
-        continue; // reported by the synthesizer itself
-      }
+    for (const manifest of this.tenantManifests()) {
       const keys = Object.keys(manifest?.metadata?.annotations ?? {}).filter((k) => CERT_MANAGER_ANNOTATION_PREFIXES.some((x) => k.startsWith(x)));
       if (keys.length === 0) continue;
       const gr = groupResourceOf(String(manifest.apiVersion), String(manifest.kind));

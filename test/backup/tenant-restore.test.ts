@@ -3,7 +3,8 @@ import { k8s } from 'cdk8s-plus-27';
 import {
   BackupSchedule, BackupScheduleSet, Cron, DRILL_EXCLUDED_RESOURCES, RESTORE_DRILL_FOLDER, TenantRestore, TenantSelection, VolumeBackup,
 } from '../../lib/backup';
-import { drillModifierRules } from '../../lib/backup/_drill';
+import { drillExcludedResources, drillModifierRules } from '../../lib/backup/_drill';
+import { ApiObject } from 'cdk8s';
 import { Quantity } from '../../lib/core/quantity';
 import { Tenant } from '../../lib/tenancy/tenant';
 import { find, fileOf, synth, testCluster } from '../_helpers';
@@ -41,11 +42,20 @@ function modifierRules(result: any, name: string): any[] {
   return doc.resourceModifierRules;
 }
 
+/**
+ * Velero's group-resource match: a gobwas/glob pattern with '.' as separator (`*` stops at a dot,
+ * `**` does not, `?` is one character but a dot).
+ */
+function globMatch(pattern: string, groupResource: string): boolean {
+  const re = pattern.split(/(\*\*|\*|\?)/).map((t) => (t === '**' ? '.*' : t === '*' ? '[^.]*' : t === '?' ? '[^.]' : t.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  return new RegExp(`^${re}$`).test(groupResource);
+}
+
 /** Applies every matching rule of a drill to an object of the backup, as the restore would. */
 function applyRules(rules: any[], groupResource: string, namespace: string, obj: any): any {
   let out = obj;
   for (const r of rules) {
-    if (r.conditions.groupResource !== groupResource || !r.conditions.namespaces.includes(namespace)) continue;
+    if (!globMatch(r.conditions.groupResource, groupResource) || !r.conditions.namespaces.includes(namespace)) continue;
     for (const m of r.mergePatches) out = mergePatch(out, JSON.parse(m.patchData));
   }
   return out;
@@ -94,6 +104,54 @@ describe('TenantRestore drill', () => {
     for (const rule of rules) expect(Object.keys(rule).sort()).toEqual(['conditions', 'mergePatches']);
   });
 
+  test('the glob model follows Velero: * stops at a dot, ** matches every group-resource', () => {
+    expect(globMatch('*', 'pods')).toBe(true);
+    expect(globMatch('*', 'deployments.apps')).toBe(false);
+    expect(globMatch('*.*', 'deployments.apps')).toBe(true);
+    expect(globMatch('*.*', 'virtualmachines.kubevirt.io')).toBe(false);
+    for (const gr of ['pods', 'persistentvolumeclaims', 'deployments.apps', 'virtualmachines.kubevirt.io', 'datavolumes.cdi.kubevirt.io']) expect(globMatch('**', gr)).toBe(true);
+  });
+
+  test('every restored object loses Argo CD\'s tracking label and annotation, whatever its kind; other metadata stays', () => {
+    const { cluster, forum, app, daily } = setup();
+    new TenantRestore(app, 'Drill', { tenant: forum, schedule: daily });
+    const rules = modifierRules(synth(cluster), 'forum-from-latest-modifiers');
+    const tracked = (extra: any = {}) => ({
+      metadata: {
+        name: 'x',
+        labels: { 'app.kubernetes.io/instance': 'forum', 'argocd.argoproj.io/instance': 'forum', 'app.kubernetes.io/name': 'web' },
+        annotations: { 'argocd.argoproj.io/tracking-id': 'forum:apps/Deployment:forum/web', 'example.org/keep': 'yes' },
+      },
+      ...extra,
+    });
+    for (const gr of ['persistentvolumeclaims', 'secrets', 'services', 'deployments.apps', 'virtualmachines.kubevirt.io', 'datavolumes.cdi.kubevirt.io']) {
+      const out = applyRules(rules, gr, 'forum', tracked());
+      expect(out.metadata.labels).toEqual({ 'app.kubernetes.io/name': 'web' });
+      expect(out.metadata.annotations).toEqual({ 'example.org/keep': 'yes' });
+    }
+    // untracked objects are left as they are (a merge patch removes nothing that is absent)
+    const plain = applyRules(rules, 'configmaps', 'forum', { metadata: { name: 'c', labels: { a: 'b' }, annotations: { c: 'd' } }, data: { k: 'v' } });
+    expect(plain).toEqual({ metadata: { name: 'c', labels: { a: 'b' }, annotations: { c: 'd' } }, data: { k: 'v' } });
+    // and the tracking rule does not undo the workload rules
+    expect(applyRules(rules, 'deployments.apps', 'forum', tracked({ spec: { replicas: 2 } })).spec.replicas).toBe(0);
+  });
+
+  test('operator-managed and monitoring kinds are left out of a drill, also custom resources of operators the library does not know', () => {
+    const { cluster, forum, app, daily } = setup();
+    new ApiObject(forum, 'Sealed', { apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', metadata: { name: 'w' }, spec: { encryptedData: { k: 'AgB' } } });
+    new ApiObject(forum, 'Vm', { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'vm' }, spec: { runStrategy: 'Always', template: { spec: { domain: { devices: {} } } } } });
+    new TenantRestore(app, 'Drill', { tenant: forum, schedule: daily });
+    const excluded: string[] = find(synth(cluster), 'Restore', 'forum-from-latest', 'openshift-adp').spec.excludedResources;
+    for (const gr of ['postgresclusters.postgres-operator.crunchydata.com', 'perconaxtradbclusters.pxc.percona.com', 'perconaxtradbclusterbackups.pxc.percona.com',
+      'gitlabs.apps.gitlab.com', 'runners.apps.gitlab.com', 'prometheusrules.monitoring.coreos.com', 'servicemonitors.monitoring.coreos.com', 'podmonitors.monitoring.coreos.com']) {
+      expect(excluded).toContain(gr);
+    }
+    expect(excluded).toContain('sealedsecrets.bitnami.com');
+    expect(excluded).not.toContain('virtualmachines.kubevirt.io');
+    expect(excluded.filter((x) => x.includes('ocpkit.io'))).toEqual([]);
+    expect(drillExcludedResources(['widgets.widgets.example.org', 'services', 'datavolumes.cdi.kubevirt.io', 'widgets.widgets.example.org']).slice(Object.keys(DRILL_EXCLUDED_RESOURCES).length)).toEqual(['widgets.widgets.example.org']);
+  });
+
   test('cert-manager annotations found on the tenant\'s restored objects are stripped, by exact key', () => {
     const { cluster, forum, app, daily } = setup();
     new k8s.KubeService(forum, 'Svc', {
@@ -109,7 +167,7 @@ describe('TenantRestore drill', () => {
 
   test('kinds a drill does not restore get no annotation rule', () => {
     const rules = drillModifierRules('forum', new Map([['routes.route.openshift.io', ['cert-manager.io/issuer-name']], ['secrets', ['cert-manager.io/certificate-name']]]));
-    expect(rules.map((r) => r.conditions.groupResource)).toEqual(['deployments.apps', 'statefulsets.apps', 'deploymentconfigs.apps.openshift.io', 'virtualmachines.kubevirt.io', 'secrets']);
+    expect(rules.map((r) => r.conditions.groupResource)).toEqual(['**', 'deployments.apps', 'statefulsets.apps', 'deploymentconfigs.apps.openshift.io', 'virtualmachines.kubevirt.io', 'secrets']);
   });
 
   test('the drill namespace exists before the restore, with the tenant\'s quota, Pod Security level and its own isolation', () => {
