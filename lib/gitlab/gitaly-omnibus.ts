@@ -118,7 +118,9 @@ Match all
 /**
  * `apply.sh`, run from the ConfigMap disk at every boot: mounts the repositories disk (making a
  * file system only on a disk with no signature at all), installs gitlab.rb and the sshd drop-in,
- * mounts the Secret disk read-only for the length of `gitlab-ctl reconfigure`, then reloads sshd.
+ * mounts the Secret disk read-only for the length of `gitlab-ctl reconfigure`, starts what the
+ * reconfigure left enabled (Gitaly and its helpers; every service was stopped by the gate), then
+ * reloads sshd.
  */
 export function renderApplyScript(s: GitalyNodeSettings): string {
   const dev = `/dev/disk/by-id/virtio-${s.dataDiskSerial}`;
@@ -139,6 +141,7 @@ mkdir -p ${GITALY_SECRETS_MOUNT}
 mount -o ro /dev/disk/by-label/${GITALY_SECRETS_LABEL} ${GITALY_SECRETS_MOUNT}
 trap 'umount ${GITALY_SECRETS_MOUNT}' EXIT
 gitlab-ctl reconfigure
+gitlab-ctl start
 sshd -t && { systemctl reload sshd 2>/dev/null || systemctl reload ssh; }
 `;
 }
@@ -158,21 +161,35 @@ function majorMinor(version: string): string {
 }
 
 /**
- * The start of `apply.sh`: when the installed Omnibus GitLab is not the cluster's major.minor,
- * Gitaly (already started by runsvdir) is stopped and the script fails before reconfiguring: a
+ * The start of `apply.sh`. The node boots the old monolith's disk, whose `gitlab-runsvdir` starts
+ * every service it ran (nginx, Puma, Sidekiq, PostgreSQL from the old data) before this unit: so
+ * first every Omnibus service is stopped, on every boot (`gitlab-ctl stop`). The reconfigure that
+ * follows a passing gate disables the services gitlab.rb turns off (a `*_disable` recipe runs
+ * `runit_service ... action :disable`, e.g. gitlabhq/omnibus-gitlab
+ * files/gitlab-cookbooks/gitlab/recipes/puma_disable.rb) but does not start a stopped service
+ * whose definition did not change (runit/libraries/provider_runit_service.rb: `enable` links the
+ * service, only a changed run script restarts it), hence the `gitlab-ctl start` after it in
+ * {@link renderApplyScript}. Read on the stored versions of those files, not at the 18.11.4 tag.
+ *
+ * When the installed Omnibus GitLab is not the cluster's major.minor, the script fails before
+ * reconfiguring and takes the supervisor down with it (`systemctl disable --now
+ * gitlab-runsvdir.service`), so nothing of the old release serves, now or at the next boot: a
  * Gitaly of another release next to this GitLab is refused, the upgrade (or downgrade) of the
- * node is an explicit step. `manifest` is a parameter for tests.
+ * node is an explicit step. A passing gate enables the supervisor again (the unit's `Wants=`
+ * starts it even while disabled). `manifest` is a parameter for tests.
  */
 export function renderVersionGate(want: string, manifest: string = OMNIBUS_VERSION_MANIFEST): string {
-  return `have=$(awk 'NR == 1 { print $2 }' ${manifest} 2>/dev/null || true)
+  return `gitlab-ctl stop >/dev/null 2>&1 || true
+have=$(awk 'NR == 1 { print $2 }' ${manifest} 2>/dev/null || true)
 case "$have" in
   ${want}.*) ;;
   *)
-    echo "Omnibus GitLab \${have:-(none)} is installed (${manifest}), the cluster runs GitLab ${want}: Gitaly stays stopped until this node runs ${want}.x" >&2
-    gitlab-ctl stop gitaly >/dev/null 2>&1 || true
+    echo "Omnibus GitLab \${have:-(none)} is installed (${manifest}), the cluster runs GitLab ${want}: every Omnibus service stays stopped (gitlab-runsvdir disabled) until this node runs ${want}.x" >&2
+    systemctl disable --now gitlab-runsvdir.service >/dev/null 2>&1 || true
     exit 1
     ;;
-esac`;
+esac
+systemctl enable gitlab-runsvdir.service >/dev/null 2>&1 || true`;
 }
 
 /** The launcher installed on first boot: mounts the ConfigMap disk and runs `apply.sh` from it. */

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { External } from '../../lib/refs/provides';
 import { SecretKey } from '../../lib/core/secret-key';
 import { DATA_MIGRATION_ANNOTATION, GitLab, GitLabDataMigration } from '../../lib/gitlab';
-import { renderVersionGate } from '../../lib/gitlab/gitaly-omnibus';
+import { renderApplyScript, renderVersionGate } from '../../lib/gitlab/gitaly-omnibus';
 import { find, problemsOf, synth, synthClosed } from '../_helpers';
 import { fixture, gitlabProps } from './_fixture';
 
@@ -104,34 +104,65 @@ describe('GitLab data migration is declared, not silent', () => {
 });
 
 describe('the Gitaly node refuses an Omnibus of another release (the gate, run by sh)', () => {
-  function gate(manifestText: string | undefined): { status: number | null; stderr: string; ctl: string } {
+  /** Runs the gate with a gitlab-ctl and a systemctl that record their calls, in order, in one log. */
+  function gate(manifestText: string | undefined): { status: number | null; stderr: string; calls: string[] } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-gate-'));
     try {
       const manifest = path.join(dir, 'version-manifest.txt');
       if (manifestText !== undefined) fs.writeFileSync(manifest, manifestText);
-      // a gitlab-ctl that records how it is called
-      fs.writeFileSync(path.join(dir, 'gitlab-ctl'), `#!/bin/sh\necho "$@" >> ${dir}/ctl.log\n`, { mode: 0o755 });
+      for (const tool of ['gitlab-ctl', 'systemctl']) {
+        fs.writeFileSync(path.join(dir, tool), `#!/bin/sh\necho "${tool} $*" >> ${dir}/calls.log\n`, { mode: 0o755 });
+      }
       const r = spawnSync('sh', ['-c', `set -eu\n${renderVersionGate('18.11', manifest)}\necho passed`], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
-      const ctl = fs.existsSync(path.join(dir, 'ctl.log')) ? fs.readFileSync(path.join(dir, 'ctl.log'), 'utf8') : '';
-      return { status: r.status, stderr: r.stderr, ctl };
+      const log = fs.existsSync(path.join(dir, 'calls.log')) ? fs.readFileSync(path.join(dir, 'calls.log'), 'utf8') : '';
+      expect(r.stdout).toBe(r.status === 0 ? 'passed\n' : '');
+      return { status: r.status, stderr: r.stderr, calls: log.split('\n').filter(Boolean) };
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
 
-  test('the same major.minor passes (any patch), without touching Gitaly', () => {
-    expect(gate('gitlab-ce 18.11.4\nruby 3.2.5\n')).toEqual({ status: 0, stderr: '', ctl: '' });
+  test('every boot stops all Omnibus services first (the old monolith started with runsvdir); the same major.minor passes and keeps the supervisor enabled', () => {
+    expect(gate('gitlab-ce 18.11.4\nruby 3.2.5\n')).toEqual({ status: 0, stderr: '', calls: ['gitlab-ctl stop', 'systemctl enable gitlab-runsvdir.service'] });
     expect(gate('gitlab-ee 18.11.0\n').status).toBe(0);
   });
 
-  test('another release, a look-alike minor, or no Omnibus at all: Gitaly stopped, the unit fails with the reason', () => {
+  test('another release, a look-alike minor, or no Omnibus at all: everything stopped, the supervisor disabled and stopped, the unit fails with the reason', () => {
     for (const text of ['gitlab-ce 16.5.1\n', 'gitlab-ce 18.110.1\n', 'gitlab-ce 18.1.2\n', undefined]) {
       const r = gate(text);
       expect(r.status).toBe(1);
-      expect(r.ctl).toBe('stop gitaly\n');
-      expect(r.stderr).toMatch(/the cluster runs GitLab 18\.11: Gitaly stays stopped until this node runs 18\.11\.x/);
+      expect(r.calls).toEqual(['gitlab-ctl stop', 'systemctl disable --now gitlab-runsvdir.service']);
+      expect(r.stderr).toMatch(/the cluster runs GitLab 18\.11: every Omnibus service stays stopped \(gitlab-runsvdir disabled\) until this node runs 18\.11\.x/);
     }
     expect(gate('gitlab-ce 16.5.1\n').stderr).toMatch(/^Omnibus GitLab 16\.5\.1 is installed/);
     expect(gate(undefined).stderr).toMatch(/^Omnibus GitLab \(none\) is installed/);
+  });
+
+  test('a gitlab-ctl that fails (no supervisor running yet) does not stop the gate', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-gate-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'm'), 'gitlab-ce 18.11.4\n');
+      fs.writeFileSync(path.join(dir, 'gitlab-ctl'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+      fs.writeFileSync(path.join(dir, 'systemctl'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+      const r = spawnSync('sh', ['-c', `set -eu\n${renderVersionGate('18.11', path.join(dir, 'm'))}\necho passed`], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+      expect([r.status, r.stdout]).toEqual([0, 'passed\n']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the Gitaly apply script', () => {
+  test('stops everything before the gate and starts what the reconfigure left enabled after it', () => {
+    const script = renderApplyScript({
+      listenAddress: '10.0.2.2', gitalyPort: 8075, storageName: 'default', internalApiUrl: 'http://gitlab-webservice-default.gitlab-system.svc:8181',
+      authTokenKey: 'auth-token', shellSecretKey: 'shell-secret', dataDiskSerial: 'repositories', sshPort: 22, gitlabVersion: '18.11.4', source: 'test',
+    });
+    const lines = script.split('\n');
+    const at = (line: string) => lines.indexOf(line);
+    expect(at('gitlab-ctl stop >/dev/null 2>&1 || true')).toBeGreaterThan(0);
+    expect(at('gitlab-ctl stop >/dev/null 2>&1 || true')).toBeLessThan(lines.findIndex((l) => l.startsWith('have=')));
+    expect(at('gitlab-ctl reconfigure')).toBeGreaterThan(at('esac'));
+    expect(at('gitlab-ctl start')).toBe(at('gitlab-ctl reconfigure') + 1);
   });
 });
