@@ -175,8 +175,9 @@ function majorMinor(version: string): string {
  * reconfiguring and takes the supervisor down with it (`systemctl disable --now
  * gitlab-runsvdir.service`), so nothing of the old release serves, now or at the next boot: a
  * Gitaly of another release next to this GitLab is refused, the upgrade (or downgrade) of the
- * node is an explicit step. A passing gate enables the supervisor again (the unit's `Wants=`
- * starts it even while disabled). `manifest` is a parameter for tests.
+ * node is an explicit step. The apply unit only orders itself after the supervisor (no `Wants=`,
+ * which would start a disabled one at the next boot); a passing gate enables and starts it.
+ * `manifest` is a parameter for tests.
  */
 export function renderVersionGate(want: string, manifest: string = OMNIBUS_VERSION_MANIFEST): string {
   return `gitlab-ctl stop >/dev/null 2>&1 || true
@@ -189,7 +190,7 @@ case "$have" in
     exit 1
     ;;
 esac
-systemctl enable gitlab-runsvdir.service >/dev/null 2>&1 || true`;
+systemctl enable --now gitlab-runsvdir.service`;
 }
 
 /** The launcher installed on first boot: mounts the ConfigMap disk and runs `apply.sh` from it. */
@@ -204,11 +205,14 @@ exit $r
 `;
 }
 
-/** The systemd unit: runs the launcher at every boot, once the Omnibus supervisor runs. */
+/**
+ * The systemd unit: runs the launcher at every boot, after the Omnibus supervisor when it is
+ * enabled; it does not pull the supervisor in (the version gate starts it, or keeps it down).
+ */
 export function renderApplyUnit(): string {
   return `[Unit]
 Description=ocpkit: apply the Gitaly node configuration from its ConfigMap and Secret disks
-Wants=gitlab-runsvdir.service network-online.target
+Wants=network-online.target
 After=gitlab-runsvdir.service network-online.target
 
 [Service]

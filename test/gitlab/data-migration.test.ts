@@ -5,7 +5,7 @@ import * as path from 'path';
 import { External } from '../../lib/refs/provides';
 import { SecretKey } from '../../lib/core/secret-key';
 import { DATA_MIGRATION_ANNOTATION, GitLab, GitLabDataMigration } from '../../lib/gitlab';
-import { renderApplyScript, renderVersionGate } from '../../lib/gitlab/gitaly-omnibus';
+import { renderApplyScript, renderApplyUnit, renderVersionGate } from '../../lib/gitlab/gitaly-omnibus';
 import { find, problemsOf, synth, synthClosed } from '../_helpers';
 import { fixture, gitlabProps } from './_fixture';
 
@@ -122,8 +122,8 @@ describe('the Gitaly node refuses an Omnibus of another release (the gate, run b
     }
   }
 
-  test('every boot stops all Omnibus services first (the old monolith started with runsvdir); the same major.minor passes and keeps the supervisor enabled', () => {
-    expect(gate('gitlab-ce 18.11.4\nruby 3.2.5\n')).toEqual({ status: 0, stderr: '', calls: ['gitlab-ctl stop', 'systemctl enable gitlab-runsvdir.service'] });
+  test('every boot stops all Omnibus services first (the old monolith started with runsvdir); the same major.minor passes and enables and starts the supervisor', () => {
+    expect(gate('gitlab-ce 18.11.4\nruby 3.2.5\n')).toEqual({ status: 0, stderr: '', calls: ['gitlab-ctl stop', 'systemctl enable --now gitlab-runsvdir.service'] });
     expect(gate('gitlab-ee 18.11.0\n').status).toBe(0);
   });
 
@@ -164,5 +164,11 @@ describe('the Gitaly apply script', () => {
     expect(at('gitlab-ctl stop >/dev/null 2>&1 || true')).toBeLessThan(lines.findIndex((l) => l.startsWith('have=')));
     expect(at('gitlab-ctl reconfigure')).toBeGreaterThan(at('esac'));
     expect(at('gitlab-ctl start')).toBe(at('gitlab-ctl reconfigure') + 1);
+  });
+
+  test('the unit does not pull in a supervisor the gate disabled', () => {
+    const unit = renderApplyUnit().split('\n');
+    expect(unit).toContain('After=gitlab-runsvdir.service network-online.target');
+    expect(unit.filter((l) => /^(Wants|Requires|BindsTo)=/.test(l) && l.includes('gitlab-runsvdir'))).toEqual([]);
   });
 });
