@@ -8,7 +8,9 @@ import type { PolicyContext, PolicyObject } from './policy';
 export function perGroup<T>(compute: (ctx: PolicyContext) => T): (ctx: PolicyContext) => T {
   const cache = new WeakMap<readonly PolicyObject[], T>();
   return (ctx) => {
-    if (cache.has(ctx.objects)) return cache.get(ctx.objects)!;
+    // one lookup per call (rules ask for every object); `has` only for a fact that is undefined
+    const known = cache.get(ctx.objects);
+    if (known !== undefined || cache.has(ctx.objects)) return known as T;
     const value = compute(ctx);
     cache.set(ctx.objects, value);
     return value;
