@@ -90,6 +90,13 @@ export const SUBSCRIPTION_HEALTH_LUA = [
  * Healthy: PGO has reconciled the current generation, Patroni bootstrapped, and every requested
  * instance (`spec.instances[].replicas`, default 1) is ready and up to date; Suspended while paused;
  * Progressing otherwise. Backups (stanza, first full backup) are not part of it.
+ * With `spec.databaseInitSQL` (the extensions GitLab needs, created by the superuser), PostgreSQL
+ * answering is not enough: PGO v5.8.7 internal/controller/postgrescluster/postgres.go
+ * `reconcileDatabaseInitSQL` runs the ConfigMap's SQL on the writable pod and only after it
+ * succeeded sets `status.databaseInitSQL` to `spec.databaseInitSQL.name` (the ConfigMap's name);
+ * a failed run leaves it unset and is retried. So Progressing until the status is set. Not
+ * "until it equals the spec's name": PGO returns early once the status is set, so a renamed
+ * ConfigMap never runs and an equality test would wait forever; the message names that case.
  */
 export const POSTGRES_CLUSTER_HEALTH_LUA = [
   'local hs = { status = "Progressing", message = "waiting for PGO" }',
@@ -121,6 +128,17 @@ export const POSTGRES_CLUSTER_HEALTH_LUA = [
   'if obj.status.patroni == nil or obj.status.patroni.systemIdentifier == nil or obj.status.patroni.systemIdentifier == "" then',
   '  hs.message = "Patroni has not initialized the cluster yet"',
   '  return hs',
+  'end',
+  'local init = obj.spec and obj.spec.databaseInitSQL',
+  'local ran = obj.status.databaseInitSQL',
+  'if init ~= nil and init.name ~= nil then',
+  '  if ran == nil or ran == "" then',
+  '    hs.message = ready .. " of " .. want .. " PostgreSQL instances ready; the init SQL of ConfigMap " .. init.name .. " has not succeeded yet"',
+  '    return hs',
+  '  end',
+  '  if ran ~= init.name then',
+  '    return { status = "Healthy", message = ready .. " of " .. want .. " PostgreSQL instances ready; init SQL ran from ConfigMap " .. ran .. ", PGO runs it once, so ConfigMap " .. init.name .. " was not run" }',
+  '  end',
   'end',
   'return { status = "Healthy", message = ready .. " of " .. want .. " PostgreSQL instances ready" }',
 ].join('\n');

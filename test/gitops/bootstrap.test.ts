@@ -200,6 +200,20 @@ describe('the health checks, run in Lua 5.1', () => {
         .toEqual({ status: 'Progressing', message: 'instance set instance1: 1 of 2 pods updated' });
     });
 
+    test('with databaseInitSQL: Progressing until PGO recorded that the SQL succeeded (status.databaseInitSQL = the ConfigMap name), then Healthy', () => {
+      const withInit = (status: object) => ({ ...healthy, spec: { ...spec, databaseInitSQL: { name: 'gitlab-db-init-sql', key: 'init.sql' } }, status: { ...healthy.status, ...status } });
+      expect(run(POSTGRES_CLUSTER_HEALTH_LUA, withInit({})))
+        .toEqual({ status: 'Progressing', message: '3 of 3 PostgreSQL instances ready; the init SQL of ConfigMap gitlab-db-init-sql has not succeeded yet' });
+      expect(run(POSTGRES_CLUSTER_HEALTH_LUA, withInit({ databaseInitSQL: '' })).status).toBe('Progressing');
+      expect(run(POSTGRES_CLUSTER_HEALTH_LUA, withInit({ databaseInitSQL: 'gitlab-db-init-sql' })))
+        .toEqual({ status: 'Healthy', message: '3 of 3 PostgreSQL instances ready' });
+      // PGO returns early once the status is set: a renamed ConfigMap never runs, so waiting for it would never end
+      expect(run(POSTGRES_CLUSTER_HEALTH_LUA, withInit({ databaseInitSQL: 'old-init-sql' })))
+        .toEqual({ status: 'Healthy', message: '3 of 3 PostgreSQL instances ready; init SQL ran from ConfigMap old-init-sql, PGO runs it once, so ConfigMap gitlab-db-init-sql was not run' });
+      // the instance checks still come first
+      expect(run(POSTGRES_CLUSTER_HEALTH_LUA, withInit({ databaseInitSQL: 'gitlab-db-init-sql', patroni: {} })).message).toBe('Patroni has not initialized the cluster yet');
+    });
+
     test('Suspended while PGO is paused (spec.paused, or backups removed without authorization)', () => {
       expect(run(POSTGRES_CLUSTER_HEALTH_LUA, withStatus({ conditions: [cond('Progressing', 'False', 'Paused', 'No spec changes will be applied and no other statuses will be updated.')] })))
         .toEqual({ status: 'Suspended', message: 'No spec changes will be applied and no other statuses will be updated.' });
