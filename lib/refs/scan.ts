@@ -31,7 +31,12 @@ export interface ScanOptions {
   readonly clusterResourceNamespace: string;
 }
 
-const ptr = (base: string, ...parts: (string | number)[]) => `${base}${jsonPointer(parts)}`;
+/** `base` plus the JSON pointer of `parts` (as {@link jsonPointer}; tokens without `~` or `/` are written as they are). */
+const ptr = (base: string, ...parts: (string | number)[]): string => {
+  let out = base;
+  for (const p of parts) out += typeof p === 'string' && (p.includes('~') || p.includes('/')) ? jsonPointer([p]) : `/${p}`;
+  return out;
+};
 const isObj = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
