@@ -9,6 +9,8 @@ const MAX_INLINE = 160;
 const CONTEXT = 2;
 /** Characters of unchanged text shown around the changed part of a long one-line string. */
 const CONTEXT_CHARS = 40;
+/** Recursion guard of {@link fieldLines}: deeper than any manifest nests; beyond it values are diffed as lines. */
+const MAX_DEPTH = 64;
 /** Beyond this many cells the line diff falls back to "all old lines out, all new lines in" (still complete). */
 const MAX_LCS_CELLS = 4_000_000;
 
@@ -76,7 +78,7 @@ function valueLines(sign: '+' | '-', path: string, v: unknown, note: string): st
  * with context around it; large added or removed objects are listed leaf by leaf.
  * `style` 'arrow' gives `~ path: old -> new`; 'diff' gives `-`/`+` pairs for unified-diff blocks.
  */
-export function fieldLines(f: FieldChange, style: 'arrow' | 'diff'): string[] {
+export function fieldLines(f: FieldChange, style: 'arrow' | 'diff', depth = 0): string[] {
   const note = f.masked && (typeof f.old === 'object' || typeof f.new === 'object') ? ' (secrets masked)' : '';
   if (f.op === 'added') return valueLines('+', f.path, f.new, note);
   if (f.op === 'removed') return valueLines('-', f.path, f.old, note);
@@ -87,11 +89,11 @@ export function fieldLines(f: FieldChange, style: 'arrow' | 'diff'): string[] {
   }
   const a = parseJson(f.old);
   const b = parseJson(f.new);
-  const inner = a !== undefined && b !== undefined ? diffValues(a, b) : [];
+  const inner = a !== undefined && b !== undefined && depth < MAX_DEPTH ? diffValues(a, b) : [];
   // masked JSON whose only change was a masked value has no visible structural change: printed whole below
   if (a !== undefined && b !== undefined && inner.length > 0) {
     const head = `${style === 'arrow' ? '~' : '@@'} ${f.path}: (JSON changed${f.masked ? ', secrets masked' : ''})`;
-    return [head, ...inner.flatMap((c) => fieldLines({ path: join(`${f.path} ⟨json⟩`, [...c.path] as PathSegment[]), op: c.op, old: c.old, new: c.new, masked: false }, style).map((l) => (style === 'arrow' ? `  ${l}` : l)))];
+    return [head, ...inner.flatMap((c) => fieldLines({ path: join(`${f.path} ⟨json⟩`, [...c.path] as PathSegment[]), op: c.op, old: c.old, new: c.new, masked: false }, style, depth + 1).map((l) => (style === 'arrow' ? `  ${l}` : l)))];
   }
   if (f.old !== MASKED && f.new !== MASKED && (isMultiline(f.old) || isMultiline(f.new)) && typeof f.old === 'string' && typeof f.new === 'string') {
     return [`${style === 'arrow' ? '~' : '@@'} ${f.path}: (text changed)`, ...textDiff(f.old, f.new).map((l) => (style === 'arrow' ? `  ${l}` : l))];
@@ -101,11 +103,22 @@ export function fieldLines(f: FieldChange, style: 'arrow' | 'diff'): string[] {
     return style === 'arrow' ? [`~ ${f.path}: ${x} -> ${y}`] : [`- ${f.path}: ${x}`, `+ ${f.path}: ${y}`];
   }
   if ((inline(f.old).length > MAX_INLINE || inline(f.new).length > MAX_INLINE) && f.old !== null && f.new !== null && typeof f.old === 'object' && typeof f.new === 'object') {
-    return diffValues(f.old, f.new).flatMap((c) => fieldLines({ path: join(f.path, [...c.path] as PathSegment[]), op: c.op, old: c.old, new: c.new, masked: f.masked }, style));
+    const parts = depth < MAX_DEPTH ? diffValues(f.old, f.new) : [];
+    // A list of scalars (a CronJob's `command`/`args`) comes back as one change at the same path:
+    // descending again would loop, so its members are diffed as lines, one member a line.
+    if (parts.length === 0 || parts.some((c) => c.path.length === 0)) {
+      return [`${style === 'arrow' ? '~' : '@@'} ${f.path}: (changed${Array.isArray(f.old) && Array.isArray(f.new) ? ', one member a line' : ''})`, ...textDiff(memberLines(f.old), memberLines(f.new)).map((l) => (style === 'arrow' ? `  ${l}` : l))];
+    }
+    return parts.flatMap((c) => fieldLines({ path: join(f.path, [...c.path] as PathSegment[]), op: c.op, old: c.old, new: c.new, masked: f.masked }, style, depth + 1));
   }
   return style === 'arrow'
     ? [`~ ${f.path}: ${inline(f.old)} -> ${inline(f.new)}${note}`]
     : [`- ${f.path}: ${inline(f.old)}${note}`, `+ ${f.path}: ${inline(f.new)}${note}`];
+}
+
+/** A value as text for a line diff: a list one member a line (JSON each), anything else as indented JSON. */
+function memberLines(v: unknown): string {
+  return Array.isArray(v) ? v.map((x) => inline(x)).join('\n') : JSON.stringify(v, null, 1) ?? String(v);
 }
 
 /** Two long one-line strings as their changed middles with {@link CONTEXT_CHARS} of context, quoted. */
