@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { Policy } from '../../lib/policy/policy';
 import { sameNamespaceIngress, selectorMatches } from '../../lib/policy/cdi-clone-network';
@@ -110,5 +111,44 @@ describe('the evaluation under the check', () => {
     expect(verdict([{ port: 8443, protocol: 'UDP' }])).toBe('denied');
     expect(verdict([{ port: 9000, endPort: 9100 }])).toBe('denied');
     expect(sameNamespaceIngress('other', { to: 'y' }, { from: 'x' }, 8443, ctxOf([])).verdict).toBe('open');
+  });
+});
+
+describe('cdi-clone-network follows a DataSource of the stack to its claim (CDI v1.57.1 clones DataSource.spec.source)', () => {
+  /** `golden` holds DataSource rhel9 pointing at a claim in `images` (namespace given or not). */
+  function withDataSource(pvcNamespace: string | undefined) {
+    const w = world();
+    const images = new GitOpsApp(w.cluster, 'Images', { name: 'images', namespace: 'images' });
+    new ApiObject(w.golden, 'Ds', {
+      apiVersion: 'cdi.kubevirt.io/v1beta1', kind: 'DataSource', metadata: { name: 'rhel9', namespace: 'golden' },
+      spec: { source: { pvc: { name: 'rhel9-disk', ...(pvcNamespace ? { namespace: pvcNamespace } : {}) } } },
+    });
+    new VirtualMachine(w.vms, 'Vm', minimal({ rootDisk: { source: DiskSource.dataSource({ namespace: 'golden', name: 'rhel9' }), size: '30Gi' } }));
+    return { ...w, images };
+  }
+
+  test('the claim\'s namespace denying same-namespace traffic fails, naming the DataSource and its claim; the DataSource\'s own namespace does not matter', () => {
+    const denies = withDataSource('images');
+    isolate(denies.images, 'images', false);
+    isolate(denies.golden, 'golden', true);
+    expect(() => synth(denies.cluster)).toThrow(/\/spec\/dataVolumeTemplates\/0\/spec\/sourceRef: policy cdi-clone-network: DataVolume "relay-root" clones DataSource golden\/rhel9, whose PVC is images\/rhel9-disk; .*inside namespace "images", which NetworkPolicies "deny-by-default" deny/);
+
+    const onlyDataSourceNsDenies = withDataSource('images');
+    isolate(onlyDataSourceNsDenies.images, 'images', true);
+    isolate(onlyDataSourceNsDenies.golden, 'golden', false);
+    expect(() => synth(onlyDataSourceNsDenies.cluster)).not.toThrow();
+  });
+
+  test('a DataSource claim without a namespace is the DataVolume\'s namespace (CDI\'s default), not the DataSource\'s', () => {
+    const w = withDataSource(undefined);
+    isolate(w.vms, 'vms', false);
+    expect(() => synth(w.cluster)).toThrow(/clones DataSource golden\/rhel9, whose PVC is vms\/rhel9-disk; .*inside namespace "vms"/);
+  });
+
+  test('a DataSource outside the stack is judged in its own namespace', () => {
+    const w = world();
+    isolate(w.golden, 'golden', false);
+    new VirtualMachine(w.vms, 'Vm', minimal({ rootDisk: { source: DiskSource.dataSource({ namespace: 'golden', name: 'elsewhere' }), size: '30Gi' } }));
+    expect(() => synth(w.cluster)).toThrow(/clones DataSource golden\/elsewhere; .*inside namespace "golden"/);
   });
 });
