@@ -28,8 +28,8 @@
 
 import { ARGO_TRACKING_LABELS } from './backup-schedule';
 
-/** Resources a drill never restores, and why (lower-case plural with group, as Velero filters take them). */
-export const DRILL_EXCLUDED_RESOURCES: Readonly<Record<string, string>> = {
+/** Built-in and cert-manager/KubeVirt kinds a drill never restores (part of {@link DRILL_EXCLUDED_RESOURCES}). */
+const DRILL_BASE_EXCLUSIONS: Readonly<Record<string, string>> = {
   'pods': 'restored pods would run the application before its controller is scaled to zero',
   'replicasets.apps': 'restored ReplicaSets keep their replica count and would start pods',
   'jobs.batch': 'a restored unfinished Job runs again',
@@ -46,6 +46,10 @@ export const DRILL_EXCLUDED_RESOURCES: Readonly<Record<string, string>> = {
   'limitranges': 'the drill namespace gets the tenant\'s defaults before the restore',
   'virtualmachineinstances.kubevirt.io': 'a restored VMI would boot the VM',
   'virtualmachineinstancemigrations.kubevirt.io': 'migrations of the live VMs mean nothing in the copy',
+};
+
+/** The operator-managed and monitoring kinds a drill never restores (part of {@link DRILL_EXCLUDED_RESOURCES}). */
+export const DRILL_OPERATOR_RESOURCES: Readonly<Record<string, string>> = {
   // Operator-managed custom resources: the operator would start the workloads again from them and
   // run their own backups into the production repository (pgBackRest, xtrabackup). The data they
   // manage comes back as PVCs; inspect it with a pod of your own. Plural names and groups from the
@@ -64,6 +68,9 @@ export const DRILL_EXCLUDED_RESOURCES: Readonly<Record<string, string>> = {
   'podmonitors.monitoring.coreos.com': 'monitoring would scrape the copy as production',
   'probes.monitoring.coreos.com': 'monitoring would probe the copy as production',
 };
+
+/** Resources a drill never restores, and why (lower-case plural with group, as Velero filters take them). */
+export const DRILL_EXCLUDED_RESOURCES: Readonly<Record<string, string>> = { ...DRILL_BASE_EXCLUSIONS, ...DRILL_OPERATOR_RESOURCES };
 
 /**
  * API groups whose kinds a drill restores as they are or tames with a modifier: Kubernetes' and

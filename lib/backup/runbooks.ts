@@ -5,6 +5,7 @@ import { Tenant } from '../tenancy/tenant';
 import { BackupExemption } from './backup-exemption';
 import { VeleroSnapshotClass, VELERO_SNAPSHOT_CLASS_LABEL } from './snapshot-class';
 import { TenantRestore } from './tenant-restore';
+import { DRILL_EXCLUDED_RESOURCES, DRILL_OPERATOR_RESOURCES } from './_drill';
 
 /**
  * Folder of the generated runbooks (`dist/<env>/_runbooks/`): like `_restore-drills`, a folder no
@@ -34,9 +35,36 @@ export const DRILL_RUNBOOK = `${RUNBOOK_FOLDER}/restore-drills.md`;
  *   fetchBackupInfo / mostRecentCompletedBackup, pkg/builder/backup_builder.go FromSchedule).
  * - The Velero CLI runs inside OADP's Velero pod as `./velero` (openshift/oadp-operator@oadp-1.4
  *   docs/TROUBLESHOOTING.md).
+ * - With SSE-C, `velero backup describe --details`, `velero backup logs` and their restore
+ *   counterparts fail: the CLI downloads those files through a presigned GET URL, and the AWS
+ *   plugin OADP 1.4 ships presigns it without the customer key headers
+ *   (openshift/velero-plugin-for-aws@oadp-1.4 velero-plugin-for-aws/object_store.go
+ *   CreateSignedURL), which S3 refuses for an SSE-C object. The runbooks then read the Backup or
+ *   Restore status with `oc get -o yaml` and fetch the logs object with `aws s3 cp --sse-c`, at
+ *   Velero's layout `<prefix>/backups/<b>/<b>-logs.gz` and `<prefix>/restores/<r>/restore-<r>-logs.gz`
+ *   (vmware-tanzu/velero@v1.14.0 pkg/persistence/object_store_layout.go). OADP mounts the
+ *   location's Secret at /credentials, so the key named by `customerKeyEncryptionFile` is a key of
+ *   that Secret (see data-protection.ts).
+ * - Deleting the PVC of a DataVolume that still exists makes CDI create it again and import the
+ *   source again (kubevirt/containerized-data-importer@v1.57.0 pkg/controller/datavolume/
+ *   controller-base.go handlePvcCreation: a DataVolume without its PVC, not pre-populated, gets a
+ *   new one), and a VM re-creates the DataVolumes of its `dataVolumeTemplates`; the restore then
+ *   skips the re-created claim (`existingResourcePolicy: none`) and the disk comes back as the
+ *   image, not the data. So an in-place restore halts each VM, deletes it, its DataVolumes and
+ *   their claims first; the restored DataVolumes carry `cdi.kubevirt.io/storage.prePopulated`
+ *   (kubevirt-velero-plugin DVBackupItemAction adds it at backup time), so CDI leaves the restored
+ *   claim alone.
+ * - PGO stops a PostgresCluster with `spec.shutdown: true` and the Percona operator a
+ *   PerconaXtraDBCluster with `spec.pause: true` (their CRDs in the ocp-4.14 reference profile).
  */
 
-interface Location { name: string; provider: string; bucket: string; prefix: string; endpoint: string }
+interface Location {
+  name: string; provider: string; bucket: string; prefix: string; endpoint: string;
+  /** Key of the credentials Secret holding the SSE-C key, when the location uses SSE-C. */
+  customerKey?: string;
+  credential?: { name: string; key: string };
+  region: string; pathStyle: boolean; profile: string;
+}
 interface ScheduleRow { name: string; namespace: string; cron: string; namespaces: string[]; ttl: string; location: string; volumes: string }
 
 const PAUSE = `--type merge -p '{"spec":{"syncPolicy":{"automated":null}}}'`;
@@ -58,15 +86,102 @@ function locations(objects: readonly SynthesizedObject[]): Location[] {
     if (m.kind === 'DataProtectionApplication') {
       (m.spec?.backupLocations ?? []).forEach((l: any, i: number) => {
         const v = l?.velero ?? {};
-        out.push({ name: l?.name ?? `${m.metadata.name}-${i + 1}`, provider: v.provider ?? '', bucket: v.objectStorage?.bucket ?? '', prefix: v.objectStorage?.prefix ?? '', endpoint: v.config?.s3Url ?? '' });
+        out.push({ name: l?.name ?? `${m.metadata.name}-${i + 1}`, provider: v.provider ?? '', bucket: v.objectStorage?.bucket ?? '', prefix: v.objectStorage?.prefix ?? '', ...locationAccess(v.config, v.credential) });
       });
     }
     if (m.kind === 'BackupStorageLocation' && String(m.apiVersion).startsWith('velero.io/')) {
       const s = m.spec ?? {};
-      out.push({ name: m.metadata.name, provider: s.provider ?? '', bucket: s.objectStorage?.bucket ?? '', prefix: s.objectStorage?.prefix ?? '', endpoint: s.config?.s3Url ?? '' });
+      out.push({ name: m.metadata.name, provider: s.provider ?? '', bucket: s.objectStorage?.bucket ?? '', prefix: s.objectStorage?.prefix ?? '', ...locationAccess(s.config, s.credential) });
     }
   }
   return out.sort(byName);
+}
+
+/** Endpoint, credentials and SSE-C key of a location's `config` and `credential`. */
+function locationAccess(config: any, credential: any): Pick<Location, 'endpoint' | 'customerKey' | 'credential' | 'region' | 'pathStyle' | 'profile'> {
+  const c = config ?? {};
+  const file = typeof c.customerKeyEncryptionFile === 'string' ? c.customerKeyEncryptionFile : undefined;
+  return {
+    endpoint: c.s3Url ?? '',
+    customerKey: file ? file.split('/').pop() : undefined,
+    credential: credential?.name ? { name: String(credential.name), key: String(credential.key ?? 'cloud') } : undefined,
+    region: c.region ?? '',
+    pathStyle: String(c.s3ForcePathStyle) === 'true',
+    profile: c.profile ?? 'default',
+  };
+}
+
+/**
+ * How to read a Backup's or Restore's outcome and logs from one location. Without SSE-C, the
+ * Velero CLI in the Velero pod; with SSE-C, the status with `oc` and the logs object from the
+ * bucket with the customer key (the CLI cannot download it, see the facts above).
+ */
+export function logReading(l: Location, velero: string): string[] {
+  const L: string[] = [];
+  if (!l.customerKey) {
+    L.push(`Location \`${l.name}\`:`, '', '```sh');
+    L.push(`oc -n ${velero} exec deploy/velero -c velero -- ./velero backup describe $BACKUP --details`);
+    L.push(`oc -n ${velero} exec deploy/velero -c velero -- ./velero backup logs $BACKUP | grep -iE 'error|warn'`);
+    L.push(`oc -n ${velero} exec deploy/velero -c velero -- ./velero restore describe $RESTORE --details`);
+    L.push(`oc -n ${velero} exec deploy/velero -c velero -- ./velero restore logs $RESTORE | grep -iE 'error|warn'`, '```', '');
+    return L;
+  }
+  const secret = l.credential?.name ?? 'cloud-credentials';
+  const credKey = l.credential?.key ?? 'cloud';
+  const base = `s3://${l.bucket}${l.prefix ? `/${l.prefix}` : ''}`;
+  const flags = [l.endpoint ? `--endpoint-url ${l.endpoint}` : '', l.profile && l.profile !== 'default' ? `--profile ${l.profile}` : '', `--sse-c AES256 --sse-c-key fileb://$KEYS/${l.customerKey}`].filter((x) => x).join(' ');
+  L.push(`Location \`${l.name}\` uses SSE-C: \`velero backup describe --details\`, \`velero backup logs\` and the restore counterparts fail on it (Velero downloads those files through presigned URLs without the customer key). Read the outcome from the objects, and the logs from the bucket with the key (kept in a private temporary folder, deleted after):`, '', '```sh');
+  L.push(`oc -n ${velero} get backups.velero.io $BACKUP -o yaml    # .status: phase, errors, warnings, failureReason, validationErrors`);
+  L.push(`oc -n ${velero} get restores.velero.io $RESTORE -o yaml  # .status: phase, errors, warnings, failureReason`);
+  L.push(`umask 077; KEYS=$(mktemp -d)`);
+  L.push(`oc -n ${velero} extract secret/${secret} --keys=${[...new Set([credKey, l.customerKey])].join(',')} --to=$KEYS`);
+  L.push(`export AWS_SHARED_CREDENTIALS_FILE=$KEYS/${credKey}${l.region ? ` AWS_DEFAULT_REGION=${l.region}` : ''}${l.pathStyle ? ' AWS_CONFIG_FILE=$KEYS/config' : ''}`);
+  if (l.pathStyle) L.push(`printf '[${l.profile && l.profile !== 'default' ? `profile ${l.profile}` : 'default'}]\ns3 =\n    addressing_style = path\n' > $KEYS/config`);
+  L.push(`aws s3 cp ${flags} ${base}/backups/$BACKUP/$BACKUP-logs.gz - | gunzip | grep -iE 'error|warn'`);
+  L.push(`aws s3 cp ${flags} ${base}/restores/$RESTORE/restore-$RESTORE-logs.gz - | gunzip | grep -iE 'error|warn'`);
+  L.push('rm -rf "$KEYS"; unset KEYS AWS_SHARED_CREDENTIALS_FILE AWS_CONFIG_FILE', '```', '');
+  return L;
+}
+
+/** The commands that empty one namespace before an in-place restore, derived from the stack's objects there. */
+export function makeRoom(objects: readonly SynthesizedObject[], ns: string): { before: string[]; after: string[] } {
+  const mine = objects.map((o) => o.manifest).filter((m) => m?.metadata?.namespace === ns);
+  const groupOf = (apiVersion: unknown) => (String(apiVersion).includes('/') ? String(apiVersion).split('/')[0] : '');
+  const names = (kind: string, group: string) => mine.filter((m) => m.kind === kind && groupOf(m.apiVersion) === group).map((m) => String(m.metadata.name)).sort();
+  const before: string[] = [];
+  const after: string[] = [];
+  const scaled: [string, string, any][] = [
+    ...mine.filter((m) => m.kind === 'Deployment' && m.apiVersion === 'apps/v1').map((m): [string, string, any] => ['deployment', m.metadata.name, m.spec?.replicas]),
+    ...mine.filter((m) => m.kind === 'StatefulSet' && m.apiVersion === 'apps/v1').map((m): [string, string, any] => ['statefulset', m.metadata.name, m.spec?.replicas]),
+    ...mine.filter((m) => m.kind === 'DeploymentConfig' && String(m.apiVersion).startsWith('apps.openshift.io/')).map((m): [string, string, any] => ['deploymentconfig', m.metadata.name, m.spec?.replicas]),
+  ].sort((a, b) => (`${a[0]}/${a[1]}` < `${b[0]}/${b[1]}` ? -1 : 1));
+  for (const [kind, name, replicas] of scaled) {
+    before.push(`oc -n ${ns} scale ${kind}/${name} --replicas=0`);
+    after.push(`oc -n ${ns} scale ${kind}/${name} --replicas=${typeof replicas === 'number' ? replicas : 1}`);
+  }
+  for (const name of names('PostgresCluster', 'postgres-operator.crunchydata.com')) {
+    before.push(`oc -n ${ns} patch postgresclusters.postgres-operator.crunchydata.com ${name} --type merge -p '{"spec":{"shutdown":true}}'`);
+    after.push(`oc -n ${ns} patch postgresclusters.postgres-operator.crunchydata.com ${name} --type merge -p '{"spec":{"shutdown":null}}'`);
+  }
+  for (const name of names('PerconaXtraDBCluster', 'pxc.percona.com')) {
+    before.push(`oc -n ${ns} patch perconaxtradbclusters.pxc.percona.com ${name} --type merge -p '{"spec":{"pause":true}}'`);
+    after.push(`oc -n ${ns} patch perconaxtradbclusters.pxc.percona.com ${name} --type merge -p '{"spec":{"pause":null}}'`);
+  }
+  const vms = mine.filter((m) => m.kind === 'VirtualMachine' && String(m.apiVersion).startsWith('kubevirt.io/')).sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+  const dvs = new Set<string>(names('DataVolume', 'cdi.kubevirt.io'));
+  for (const vm of vms) for (const t of vm.spec?.dataVolumeTemplates ?? []) if (t?.metadata?.name) dvs.add(String(t.metadata.name));
+  for (const vm of vms) {
+    const n = vm.metadata.name;
+    before.push(`oc -n ${ns} patch virtualmachines.kubevirt.io ${n} --type merge -p '{"spec":{"runStrategy":"Halted","running":null}}'`);
+    before.push(`oc -n ${ns} wait virtualmachineinstances.kubevirt.io/${n} --for=delete --timeout=15m`);
+  }
+  if (vms.length) before.push(`oc -n ${ns} delete virtualmachines.kubevirt.io ${vms.map((v) => v.metadata.name).join(' ')} --wait=true`);
+  const dvList = [...dvs].sort();
+  if (dvList.length) before.push(`oc -n ${ns} delete datavolumes.cdi.kubevirt.io ${dvList.join(' ')} --ignore-not-found --wait=true`);
+  const claims = [...new Set([...dvList, ...names('PersistentVolumeClaim', '')])].sort();
+  if (scaled.length) before.push(`oc -n ${ns} get pods   # wait until the scaled workloads' pods are gone`);
+  if (claims.length) before.push(`oc -n ${ns} delete pvc ${claims.join(' ')} --ignore-not-found --wait=true   # keep the claims whose data you do not restore`);
+  return { before, after };
 }
 
 function schedules(objects: readonly SynthesizedObject[]): ScheduleRow[] {
@@ -179,14 +294,31 @@ function disasterRecovery(objects: readonly SynthesizedObject[], constructs: rea
   L.push(`oc -n ${c.velero} get backups.velero.io -l velero.io/schedule-name=$SCHEDULE --sort-by=.status.startTimestamp -o custom-columns=NAME:.metadata.name,PHASE:.status.phase,STARTED:.status.startTimestamp`);
   L.push('BACKUP=<name from the list>', '```', '');
   L.push('2. Pause Argo CD (above).', '');
-  L.push('3. Make room: Velero restores only what is missing and never writes into an existing volume. Scale the namespace\'s workloads down and delete what you restore (for lost data: the PVCs; Argo CD never deletes them itself, they carry `Prune=false,Delete=false`):', '', '```sh');
-  L.push('oc -n $NS get deploy,sts,vm,pvc', 'oc -n $NS delete pvc <claims to restore>', '```', '');
+  L.push('3. Make room: Velero restores only what is missing and never writes into an existing volume. Stop what writes to the claims, then delete what you restore (Argo CD never deletes claims itself, they carry `Prune=false,Delete=false`). VMs first halted, then deleted with their DataVolumes, and only then their claims: a DataVolume whose claim is deleted makes CDI create and import it again, and the restore would skip that claim. The commands for each namespace, from the stack, are under "Making room, per namespace" below; check for objects the stack does not know: `oc -n $NS get deploy,sts,vm,dv,pvc`.', '');
   L.push('4. Restore and wait for `Completed`:', '', '```sh');
   L.push(`oc create -f - <<EOF`, 'apiVersion: velero.io/v1', 'kind: Restore', 'metadata:', '  name: $NS-dr-$(date -u +%Y%m%d%H%M)', `  namespace: ${c.velero}`, 'spec:', '  backupName: $BACKUP', '  includedNamespaces: [$NS]', '  restorePVs: true', '  existingResourcePolicy: none', 'EOF');
-  L.push(`oc -n ${c.velero} get restores.velero.io -w`);
-  L.push(`oc -n ${c.velero} exec deploy/velero -c velero -- ./velero restore describe <restore> --details   # PartiallyFailed: what failed`, '```', '');
-  L.push('5. Verify: PVCs `Bound`, pods `Ready`, VMs `Running`, and the application\'s own data (log in, look at the newest records).', '');
+  L.push(`oc -n ${c.velero} get restores.velero.io -w`, 'RESTORE=<name of the restore>', '```', '');
+  L.push('   `PartiallyFailed`: what failed is in the restore\'s status and logs ("Reading outcomes and logs" below).', '');
+  L.push('5. Start again what step 3 stopped (the "after the restore" commands of the namespace), then verify: PVCs `Bound`, pods `Ready`, VMs `Running`, and the application\'s own data (log in, look at the newest records).', '');
   L.push('6. Resume Argo CD (above) and check that every Application of `APPS` is `Synced` and `Healthy`.', '');
+
+  L.push('### Making room, per namespace', '');
+  for (const r of c.rows) {
+    for (const ns of r.namespaces) {
+      const room = makeRoom(objects, ns);
+      L.push(`#### ${ns}`, '');
+      if (room.before.length === 0) {
+        L.push('Nothing of the stack runs or keeps claims here; check `oc -n ' + ns + ' get deploy,sts,vm,dv,pvc` for objects made outside Git.', '');
+        continue;
+      }
+      L.push('Before the restore:', '', '```sh', ...room.before, '```', '');
+      if (room.after.length) L.push('After the restore (Argo CD still paused):', '', '```sh', ...room.after, '```', '');
+    }
+  }
+
+  L.push('### Reading outcomes and logs', '');
+  L.push('Set `BACKUP` or `RESTORE` to the name, then read them for the location of the schedule:', '');
+  for (const l of locs) L.push(...logReading(l, c.velero));
 
   L.push('## Restore the whole cluster (rebuilt cluster)', '');
   L.push(`If only the control plane is damaged, restore etcd instead (README, backup section). For a cluster rebuilt from scratch, Velero goes first and Argo CD last:`, '');
@@ -219,14 +351,16 @@ function restoreDrills(objects: readonly SynthesizedObject[], drills: readonly T
     const files = (kinds: string[]) => mine.filter((o) => kinds.includes(o.manifest.kind)).map((o) => `dist/${o.file}`).sort();
     const source = d.backupName ? `backup \`${d.backupName}\`` : `the newest completed backup of schedule \`${d.schedule?.scheduleName ?? '?'}\``;
     L.push(`## ${d.tenantName} into ${d.targetNamespace}`, '');
-    L.push(`Restores namespace \`${d.tenantName}\` from ${source} into \`${d.targetNamespace}\`: workloads at 0 replicas, VMs halted, no Routes, CronJobs, Jobs, pods or certificates; the tenant's quota; no traffic in, no traffic out but DNS.`, '');
+    const operatorKinds = d.excludedResources().filter((x) => x in DRILL_OPERATOR_RESOURCES || !(x in DRILL_EXCLUDED_RESOURCES));
+    L.push(`Restores namespace \`${d.tenantName}\` from ${source} into \`${d.targetNamespace}\`: workloads at 0 replicas, VMs halted, no Routes, CronJobs, Jobs, pods or certificates; no Argo CD tracking label or annotation (the live Application must not adopt the copy); the tenant's quota; no traffic in, no traffic out but DNS.`, '');
+    L.push(`Left out as well, so that no operator starts the copy or backs it up into the production repository, and monitoring does not take it for production: ${operatorKinds.map((x) => `\`${x}\``).join(', ')}. The data of operator-managed databases comes back as their PVCs: inspect it with a pod of your own that mounts them.`, '');
     L.push('1. The namespace, then its quota and isolation, then the restore:', '', '```sh');
     for (const f of files(['Namespace'])) L.push(`oc apply -f ${f}`);
     for (const f of files(['ResourceQuota', 'LimitRange', 'NetworkPolicy'])) L.push(`oc apply -f ${f}`);
     for (const f of files(['ConfigMap'])) L.push(`oc apply -f ${f}`);
     for (const f of files(['Restore'])) L.push(`oc apply -f ${f}`);
     L.push('```', '');
-    L.push(`2. Wait: \`oc -n ${d.veleroNamespace} get restores.velero.io ${d.restoreName} -w\` until \`Completed\` (\`PartiallyFailed\`: \`oc -n ${d.veleroNamespace} exec deploy/velero -c velero -- ./velero restore describe ${d.restoreName} --details\`).`, '');
+    L.push(`2. Wait: \`oc -n ${d.veleroNamespace} get restores.velero.io ${d.restoreName} -w\` until \`Completed\` (\`PartiallyFailed\`: with \`RESTORE=${d.restoreName}\`, read its status and logs as "Reading outcomes and logs" in disaster-recovery.md says for the location).`, '');
     L.push(`3. Check the copy: \`oc -n ${d.targetNamespace} get pvc,deploy,sts,vm\`: every PVC \`Bound\`, every workload at 0, every VM \`Stopped\`. To look at the data, scale one workload to 1 and use \`oc port-forward\`.${sdn ? ' This cluster runs OpenShift SDN, which does not enforce the egress rules of the drill\'s NetworkPolicies: a workload you scale up can reach the outside (mail, webhooks, other services). Scale up only what cannot send anything, and scale it back at once.' : ''}`, '');
     L.push('4. Clean up (the namespace holds copies of production data):', '', '```sh');
     for (const cmd of d.cleanupCommands()) L.push(cmd);

@@ -1,4 +1,8 @@
-import { BACKUP_RUNBOOKS, BackupScheduleSet, Cron, DR_RUNBOOK, DRILL_RUNBOOK, TenantRestore } from '../../lib/backup';
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { External } from '../../lib/refs/provides';
+import { BACKUP_RUNBOOKS, BackupScheduleSet, BucketEncryption, Cron, DataProtection, DR_RUNBOOK, DRILL_RUNBOOK, TenantRestore, VELERO_REPOSITORY_PASSWORD } from '../../lib/backup';
 import { Cluster } from '../../lib/gitops/cluster';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { defaultPipeline } from '../../lib/pipeline-defaults';
@@ -76,6 +80,64 @@ describe('disaster-recovery runbook', () => {
     expect(after).toContain('scheduleName: daily-pastebin, includedNamespaces: [pastebin]');
     expect(before).not.toContain('other-backups');
     expect(after).toContain('| default | aws | other-backups | velero/test |');
+  });
+
+  test('making room is derived per namespace: VMs halted, deleted with their DataVolumes, then the claims; workloads scaled down and back', () => {
+    const cluster = stack();
+    const forum = cluster.node.findChild('forum') as Construct;
+    new ApiObject(forum, 'Vm', {
+      apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'mailer' },
+      spec: {
+        runStrategy: 'Always',
+        dataVolumeTemplates: [{ metadata: { name: 'mailer-root' }, spec: { source: { http: { url: 'https://images.example.org/a.qcow2' } }, storage: { resources: { requests: { storage: '10Gi' } } } } }],
+        template: { spec: { domain: { devices: {} }, volumes: [{ name: 'root', dataVolume: { name: 'mailer-root' } }] } },
+      },
+    });
+    new k8s.KubeDeployment(forum, 'Web', {
+      metadata: { name: 'web' },
+      spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'quay.io/x/web@sha256:' + 'a'.repeat(64) }] } } },
+    });
+    const text = synthWithRunbooks(cluster).get(`test/${DR_RUNBOOK}`)!;
+    const section = text.slice(text.indexOf('#### forum'), text.indexOf('####', text.indexOf('#### forum') + 5));
+    const order = [
+      'oc -n forum scale deployment/web --replicas=0',
+      `oc -n forum patch virtualmachines.kubevirt.io mailer --type merge -p '{"spec":{"runStrategy":"Halted","running":null}}'`,
+      'oc -n forum wait virtualmachineinstances.kubevirt.io/mailer --for=delete',
+      'oc -n forum delete virtualmachines.kubevirt.io mailer --wait=true',
+      'oc -n forum delete datavolumes.cdi.kubevirt.io mailer-root --ignore-not-found --wait=true',
+      'oc -n forum delete pvc data mailer-root --ignore-not-found --wait=true',
+      'After the restore',
+      'oc -n forum scale deployment/web --replicas=2',
+    ];
+    const at = order.map((x) => section.indexOf(x));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    // the PVC-only namespace deletes its claim, without VM or workload commands
+    const wiki = text.slice(text.indexOf('#### wiki'), text.indexOf('####', text.indexOf('#### wiki') + 5));
+    expect(wiki).toContain('oc -n wiki delete pvc data --ignore-not-found --wait=true');
+    expect(wiki).not.toMatch(/virtualmachines|scale /);
+    // the generic step no longer deletes claims by hand before the VMs are gone
+    expect(text).not.toContain('oc -n $NS delete pvc <claims to restore>');
+  });
+
+  test('SSE-C: outcomes from the objects and logs with aws s3 cp --sse-c, never the Velero CLI downloads', () => {
+    const cluster = testCluster();
+    pvc(tenant(cluster, 'forum'), 'data');
+    const app = backupApp(cluster);
+    csi(app);
+    const ssec = storage(app, { encryption: BucketEncryption.customerKey('/credentials/customer-key') });
+    External.secret(app, 'velero-repo-credentials', { namespace: 'openshift-adp', keys: ['repository-password'], providedBy: 'sealed-secret', note: 'random per-cluster kopia repository password' });
+    new DataProtection(app, 'Velero', { locations: [ssec], repositoryPassword: VELERO_REPOSITORY_PASSWORD });
+    BackupScheduleSet.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily({ hour: 2 }), storage: ssec });
+    const text = synthWithRunbooks(cluster).get(`test/${DR_RUNBOOK}`)!;
+    expect(text).toContain('oc -n openshift-adp get backups.velero.io $BACKUP -o yaml');
+    expect(text).toContain('oc -n openshift-adp extract secret/cloud-credentials --keys=cloud,customer-key --to=$KEYS');
+    expect(text).toContain('aws s3 cp --endpoint-url https://minio.example.org:9000 --sse-c AES256 --sse-c-key fileb://$KEYS/customer-key s3://community-backups/velero/test/backups/$BACKUP/$BACKUP-logs.gz -');
+    expect(text).toContain('s3://community-backups/velero/test/restores/$RESTORE/restore-$RESTORE-logs.gz -');
+    expect(text).not.toMatch(/\.\/velero (backup|restore) (describe|logs)/);
+    const plain = synthWithRunbooks(stack()).get(`test/${DR_RUNBOOK}`)!;
+    expect(plain).toContain('./velero backup logs $BACKUP');
+    expect(plain).not.toContain('--sse-c');
   });
 
   test('no Velero schedule, no runbook', () => {
