@@ -34,8 +34,11 @@ const DEPRECATED_BASE60 = /^[-+]?[0-9_]+(?::[0-9_]+)+(?:\.[0-9_]*)?$/;
 /** Strings every rule allows plain, unless one of the implicit types resolves them. */
 const SIMPLE = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 
+/** `indent(level)` for the levels manifests use, made once (a line break and two spaces per level). */
+const INDENTS: readonly string[] = Array.from({ length: 32 }, (_, level) => '\n' + '  '.repeat(level));
+
 function indent(level: number): string {
-  return '\n' + '  '.repeat(level);
+  return level < INDENTS.length ? INDENTS[level] : '\n' + '  '.repeat(level);
 }
 
 /** js-yaml's writeNode in block context, for JSON data. */
