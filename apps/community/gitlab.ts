@@ -300,7 +300,16 @@ function addGitLabExternals(app: GitOpsApp): void {
   });
   External.pvc(app, 'gitaly-root', {
     providedBy: 'pre-existing',
-    note: 'root disk of the former monolithic GitLab VM, uploaded with virtctl image-upload (GitLabNetworkIsolation admits CDI\'s upload proxy). The VM copies it into gitaly-root-rwx (RWX Block): a CSI clone when it is Block on the RBD provisioner, otherwise a host-assisted copy, which GitLabNetworkIsolation admits inside gitlab-system',
+    note: 'root disk of the former monolithic GitLab VM, uploaded with virtctl image-upload (GitLabNetworkIsolation admits CDI\'s upload proxy). The VM copies it into gitaly-root-rwx (RWX Block): a CSI clone when it is Block on the RBD provisioner, otherwise a host-assisted copy, which GitLabNetworkIsolation admits inside gitlab-system. '
+      // The Gitaly node's configuration arrives only through cloud-init (its runcmd installs the
+      // apply unit): the VM gives cloud-init a NoCloud disk (lib/virt cloudInitNoCloud, a disk
+      // labelled cidata). cloud-init's systemd generator keeps it off with /etc/cloud/cloud-init.disabled
+      // or cloud-init=disabled on the kernel command line, and when ds-identify finds no datasource
+      // (read in cloud-init 22.4.2 as Debian 12 ships it: systemd/cloud-init-generator, tools/ds-identify
+      // dscheck_NoCloud looks for the cidata label; docs.cloud-init.io/en/24.1/reference/datasources.html).
+      + 'The old disk must run cloud-init at boot with the NoCloud datasource (KubeVirt cloudInitNoCloud; ConfigDrive is not offered), or the node never gets its Gitaly configuration and the old monolith boots as it was. '
+      + 'Check on the old VM before its last shutdown: cloud-init installed (rpm -q cloud-init or dpkg -s cloud-init); systemctl is-enabled cloud-init-local cloud-init cloud-config cloud-final all enabled; no /etc/cloud/cloud-init.disabled and no cloud-init=disabled in /proc/cmdline; datasource_list in /etc/cloud/cloud.cfg and /etc/cloud/cloud.cfg.d/*.cfg absent or naming NoCloud. '
+      + 'After the first boot in the cluster: cloud-id prints nocloud, cloud-init status --long says done, systemctl status ocpkit-gitaly-apply.service ran',
   });
 }
 
