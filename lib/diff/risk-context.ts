@@ -10,13 +10,43 @@ export interface RiskContext {
   objectsInScope(file: string): readonly any[];
   /** The manifests of that environment in one namespace (indexed: a rule per quota stays linear). */
   objectsInNamespace(file: string, namespace: string): readonly any[];
+  /**
+   * The objects of the new tree whose file lies in the folder an Argo CD Application deploys
+   * (`spec.source.path`, matched as a suffix: `dist/production/forum` finds `production/forum/…`).
+   * Optional for contexts built by hand. @default none
+   */
+  objectsOfSourcePath?(sourcePath: string): readonly { readonly file: string; readonly manifest: any }[];
+}
+
+/** Folders a source path may name in a tree rooted below the repository (`dist/production/forum`, `production/forum`, `forum`). */
+function sourceFolders(sourcePath: string): string[] {
+  const parts = sourcePath.split('/').filter((x) => x !== '' && x !== '.');
+  return parts.map((_, i) => parts.slice(i).join('/'));
 }
 
 /** A context over objects already parsed (every object of the new tree). */
 export function contextOfObjects(objects: ReadonlyMap<string, TreeObject>): RiskContext {
   let byScope: Map<string, any[]> | undefined;
   let byNamespace: Map<string, any[]> | undefined;
+  let byFolder: Map<string, { file: string; manifest: any }[]> | undefined;
   return {
+    objectsOfSourcePath(sourcePath) {
+      if (!byFolder) {
+        byFolder = new Map();
+        for (const o of objects.values()) {
+          const dir = o.file.includes('/') ? o.file.slice(0, o.file.lastIndexOf('/')) : '.';
+          let list = byFolder.get(dir);
+          if (!list) byFolder.set(dir, (list = []));
+          list.push({ file: o.file, manifest: o.manifest });
+        }
+      }
+      // the longest suffix of the source path that is a folder of the tree
+      for (const folder of sourceFolders(sourcePath)) {
+        const hits = [...byFolder.entries()].filter(([dir]) => dir === folder || dir.startsWith(`${folder}/`));
+        if (hits.length) return hits.flatMap(([, list]) => list);
+      }
+      return [];
+    },
     objectsInNamespace(file, namespace) {
       if (!byNamespace) {
         byNamespace = new Map();
@@ -62,6 +92,7 @@ export function contextOfFiles(files: TreeFiles, name: string): RiskContext {
   return {
     objectsInScope: (file) => get().objectsInScope(file),
     objectsInNamespace: (file, namespace) => get().objectsInNamespace(file, namespace),
+    objectsOfSourcePath: (sourcePath) => get().objectsOfSourcePath?.(sourcePath) ?? [],
   };
 }
 

@@ -51,3 +51,55 @@ describe('B1: a changed long list of strings is shown, never loops', () => {
     expect(out.join('\n')).toContain('y'.repeat(300));
   });
 });
+
+const app = (name: string, extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'Application',
+  metadata: { name, namespace: 'openshift-gitops', finalizers: ['resources-finalizer.argocd.argoproj.io'] },
+  spec: { project: name, source: { repoURL: 'https://git.example.org/infra.git', path: `dist/production/${name}`, targetRevision: 'main' }, destination: { server: 'https://kubernetes.default.svc', namespace: name }, syncPolicy: { automated: { prune: true } }, ...extra },
+});
+const kept = { 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' };
+const pg = (annotations?: Record<string, string>) => ({ apiVersion: 'postgres-operator.crunchydata.com/v1beta1', kind: 'PostgresCluster', metadata: { name: 'db', namespace: 'forum', ...(annotations ? { annotations } : {}) }, spec: { postgresVersion: 16 } });
+const claim = (annotations?: Record<string, string>) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'uploads', namespace: 'forum', ...(annotations ? { annotations } : {}) }, spec: { resources: { requests: { storage: '1Gi' } } } });
+const risksOf = (r: ReturnType<typeof diff>, kind: string) => r.changes.filter((c) => c.kind === kind).flatMap((c) => c.risks);
+
+describe('B2: removing an Argo CD Application cascade-deletes what it deployed', () => {
+  test('data objects of its folder without Delete=false are named, class destructive', () => {
+    const forum = { 'production/forum/pg.yaml': pg(), 'production/forum/pvc.yaml': claim(kept) };
+    const r = diff({ 'production/root/app.yaml': app('forum'), ...forum }, forum);
+    const risks = risksOf(r, 'Application');
+    expect(risks.map((x) => [x.class, x.rule])).toEqual([['destructive', 'destructive/app-cascade']]);
+    expect(risks[0].reason).toContain('PostgresCluster forum/db');
+    expect(risks[0].reason).not.toContain('PersistentVolumeClaim'); // it has Delete=false
+  });
+
+  test('every data object protected: outage, not destructive; without the finalizer: nothing', () => {
+    const forum = { 'production/forum/pg.yaml': pg(kept), 'production/forum/pvc.yaml': claim(kept) };
+    const r = diff({ 'production/root/app.yaml': app('forum'), ...forum }, forum);
+    expect(risksOf(r, 'Application').map((x) => x.rule)).toEqual(['outage/app-removed']);
+    const plain = app('forum');
+    plain.metadata.finalizers = [];
+    expect(risksOf(diff({ 'production/root/app.yaml': plain, ...forum }, forum), 'Application')).toEqual([]);
+  });
+
+  test('a changed source path or destination is an outage', () => {
+    const moved = app('forum');
+    moved.spec.source.path = 'dist/production/forum-v2';
+    const r = diff({ 'production/root/app.yaml': app('forum') }, { 'production/root/app.yaml': moved });
+    expect(risksOf(r, 'Application').map((x) => [x.class, x.path])).toEqual([['outage', 'spec.source.path']]);
+  });
+});
+
+describe('B3: operator data kinds are destructive when removed', () => {
+  test.each([
+    ['PostgresCluster', pg(), 'destructive/operator-data'],
+    ['ObjectBucketClaim', { apiVersion: 'objectbucket.io/v1alpha1', kind: 'ObjectBucketClaim', metadata: { name: 'b', namespace: 'forum' }, spec: { storageClassName: 'openshift-storage.noobaa.io' } }, 'destructive/operator-data'],
+    ['BackupStorageLocation', { apiVersion: 'velero.io/v1', kind: 'BackupStorageLocation', metadata: { name: 'default', namespace: 'openshift-adp' }, spec: { provider: 'aws' } }, 'destructive/operator-data'],
+    ['GitLab', { apiVersion: 'apps.gitlab.com/v1beta1', kind: 'GitLab', metadata: { name: 'gitlab', namespace: 'gitlab-system' }, spec: {} }, 'destructive/operator-data'],
+    ['PerconaXtraDBCluster', { apiVersion: 'pxc.percona.com/v1', kind: 'PerconaXtraDBCluster', metadata: { name: 'm', namespace: 'forum', finalizers: ['percona.com/delete-pxc-pvc'] }, spec: {} }, 'destructive/operator-data'],
+    ['PerconaXtraDBCluster', { apiVersion: 'pxc.percona.com/v1', kind: 'PerconaXtraDBCluster', metadata: { name: 'm', namespace: 'forum' }, spec: {} }, 'outage/database-removed'],
+  ])('removing a %s (case %#)', (kind, manifest, rule) => {
+    const r = diff({ 'production/forum/x.yaml': manifest }, {});
+    expect(risksOf(r, kind).map((x) => x.rule)).toEqual([rule]);
+  });
+});
