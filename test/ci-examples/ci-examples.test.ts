@@ -446,3 +446,72 @@ describe('the Renovate recipe', () => {
     expect(JSON.stringify(doc.jobs.push)).not.toMatch(/\bnpm\b|\bnpx\b|ocpkit synth/);
   });
 });
+
+describe('the diff jobs run as their exit-code rules say (npx, npm, git and node faked)', () => {
+  /** A folder of fake commands that log their arguments; `npx ocpkit diff` prints markdown and exits FAKE_DIFF_CODE. */
+  function fakeBin(): { bin: string; log: string } {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-fakebin-'));
+    const log = path.join(bin, 'calls.log');
+    const logger = `echo "$(basename "$0") $*" >> "${log}"\n`;
+    fs.writeFileSync(path.join(bin, 'npx'), `#!/bin/bash\n${logger}if [ "$1 $2" = "ocpkit diff" ]; then printf '<!-- ocpkit-diff -->\\nfake diff\\n'; exit "$FAKE_DIFF_CODE"; fi\nexit 0\n`, { mode: 0o755 });
+    for (const c of ['npm', 'git', 'node']) fs.writeFileSync(path.join(bin, c), `#!/bin/bash\n${logger}cat > /dev/null\nexit 0\n`, { mode: 0o755 });
+    return { bin, log };
+  }
+  const calls = (log: string) => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []);
+
+  test.each([[0, 0], [1, 0], [2, 2], [3, 3]])('GitLab: ocpkit diff exit %i -> job exit %i; a fork pipeline (no token) fetches the target project and posts no note', (diffCode, jobCode) => {
+    const job = gitlabJobs(docs.get('ci-examples/gitlab-ci.yml'))[0];
+    const { bin, log } = fakeBin();
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-gl-'));
+    try {
+      // the runner runs the script lines in one bash with errexit and pipefail
+      const r = spawnSync('bash', ['-c', `set -eo pipefail\n${job.script.join('\n')}`], {
+        cwd: work,
+        encoding: 'utf8',
+        env: { PATH: `${bin}:/usr/bin:/bin`, FAKE_DIFF_CODE: String(diffCode), ...job.variables, CI_MERGE_REQUEST_SOURCE_PROJECT_ID: '99', CI_MERGE_REQUEST_PROJECT_ID: '12', CI_MERGE_REQUEST_PROJECT_URL: 'https://gitlab.example.org/infra/cluster', CI_MERGE_REQUEST_TARGET_BRANCH_NAME: 'main', CI_PROJECT_DIR: work },
+      });
+      expect(`exit ${r.status}`).toBe(`exit ${jobCode}`);
+      const seen = calls(log);
+      expect(seen).toContain('git fetch --quiet https://gitlab.example.org/infra/cluster.git +refs/heads/main:refs/remotes/ocpkit-target/head');
+      expect(seen.some((c) => c.startsWith('node'))).toBe(false);
+      expect(seen).toContain('npx ocpkit diff --base ocpkit-target/head --stack apps/main.ts --format markdown --for gitlab --fail-on destructive,security,stale-dist');
+      expect(fs.readFileSync(path.join(work, 'ocpkit-diff.md'), 'utf8')).toBe('<!-- ocpkit-diff -->\nfake diff\n');
+      if (diffCode !== 2) expect(r.stdout).toMatch(/OCPKIT_DIFF_TOKEN is not set here/);
+    } finally {
+      fs.rmSync(bin, { recursive: true, force: true });
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  test.each([0, 1, 2, 3])('GitHub: ocpkit diff exit %i -> the artifact holds the markdown, the code and the PR number; only 2 and 3 fail the job', (diffCode) => {
+    const doc = docs.get('ci-examples/github-actions.yml');
+    const all = steps(doc);
+    const diffStep = all.find((s) => s.id === 'diff');
+    const failStep = all[all.length - 1];
+    const { bin, log } = fakeBin();
+    const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-gh-'));
+    try {
+      const env = { PATH: `${bin}:/usr/bin:/bin`, FAKE_DIFF_CODE: String(diffCode), OCPKIT_STACK: doc.env.OCPKIT_STACK, BASE_REF: 'main', PR_NUMBER: '42', RUNNER_TEMP: temp, GITHUB_OUTPUT: path.join(temp, 'output'), GITHUB_STEP_SUMMARY: path.join(temp, 'summary') };
+      // GitHub's default shell for run: bash --noprofile --norc -eo pipefail
+      const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', diffStep.run], { encoding: 'utf8', env });
+      expect(r.status).toBe(0); // the artifact is uploaded after this step, whatever the diff said
+      const out = path.join(temp, 'ocpkit-diff');
+      expect(fs.readFileSync(path.join(out, 'exit-code'), 'utf8')).toBe(`${diffCode}\n`);
+      expect(fs.readFileSync(path.join(out, 'pr-number'), 'utf8')).toBe('42\n');
+      expect(fs.readFileSync(path.join(out, 'ocpkit-diff.md'), 'utf8')).toBe('<!-- ocpkit-diff -->\nfake diff\n');
+      expect(fs.readFileSync(env.GITHUB_OUTPUT, 'utf8')).toBe(`code=${diffCode}\n`);
+      expect(fs.existsSync(env.GITHUB_STEP_SUMMARY)).toBe(diffCode !== 2);
+      expect(calls(log)).toContain('npx ocpkit diff --base origin/main --stack apps/main.ts --format markdown --for github --fail-on destructive,security,stale-dist');
+      // the last step fails the job on 2 and 3 only
+      expect(failStep.if).toBe("steps.diff.outputs.code == '2' || steps.diff.outputs.code == '3'");
+      if (diffCode >= 2) expect(spawnSync('bash', ['-eo', 'pipefail', '-c', failStep.run], { env: { PATH: '/usr/bin:/bin', CODE: String(diffCode) } }).status).toBe(diffCode);
+    } finally {
+      fs.rmSync(bin, { recursive: true, force: true });
+      fs.rmSync(temp, { recursive: true, force: true });
+    }
+  });
+
+  test.each(githubFiles)('%s pastes no ${{ }} expression into a shell script (values come in through env)', (f) => {
+    for (const s of steps(docs.get(f))) if (typeof s.run === 'string') expect(s.run).not.toContain('${{');
+  });
+});
