@@ -39,6 +39,9 @@ const RULES: ReadonlyMap<string, { rule: NameRule; max: number }> = new Map([
   ['batch/CronJob', { rule: 'subdomain', max: 52 }],
 ]);
 
+/** The kinds {@link RULES} names (a group never holds `/`, so only these kinds can have a rule of their own). */
+const RULE_KINDS: ReadonlySet<string> = new Set([...RULES.keys()].map((k) => k.slice(k.indexOf('/') + 1)));
+
 const DESCRIBE: Record<NameRule, string> = {
   label: "a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit)",
   label1035: "a DNS-1035 label (lower-case letters, digits and '-', starting with a letter and ending with a letter or digit)",
@@ -74,7 +77,7 @@ export function objectNameProblems(manifest: any): { field: string; message: str
     out.push({ field: 'metadata.namespace', message: `${show(ns)} is not ${DESCRIBE.label} of at most 63 characters` });
   }
   const name = manifest?.metadata?.name;
-  const { rule, max } = RULES.get(`${groupOf(manifest?.apiVersion)}/${kind}`) ?? { rule: 'subdomain' as NameRule, max: 253 };
+  const { rule, max } = (RULE_KINDS.has(kind) ? RULES.get(`${groupOf(manifest?.apiVersion)}/${kind}`) : undefined) ?? { rule: 'subdomain' as NameRule, max: 253 };
   if (typeof name !== 'string' || !passes(rule, max, name)) {
     out.push({ field: 'metadata.name', message: `${show(name)} is not a valid ${kind || 'object'} name: it must be ${DESCRIBE[rule]} of at most ${max} characters` });
   }
@@ -96,7 +99,8 @@ export function fileName(manifest: any): string {
   const name = String(manifest.metadata?.name);
   const head = ns ? `${kind}.${ns}.` : `${kind}.`;
   const full = `${head}${name}.yaml`;
-  if (Buffer.byteLength(full) <= MAX_FILE_NAME) return full;
+  // a UTF-16 code unit is at most 3 bytes of UTF-8 (a surrogate pair, two units, is 4)
+  if (full.length * 3 <= MAX_FILE_NAME || Buffer.byteLength(full) <= MAX_FILE_NAME) return full;
   const hash = createHash('sha256').update(name).digest('hex').slice(0, 12);
   let short = name;
   while (Buffer.byteLength(`${head}${short}-${hash}.yaml`) > MAX_FILE_NAME) short = short.slice(0, -1);
@@ -111,9 +115,16 @@ export function fileName(manifest: any): string {
 export function containedFile(...parts: string[]): string | undefined {
   // Every segment a plain name (no empty, `.` or `..` segment, no separator or NUL inside) is
   // exactly "resolves inside the output folder": nothing can climb out or start from the root.
+  // (segment by segment with indexOf: no array per part)
   for (const part of parts) {
-    for (const s of part.split('/')) {
-      if (s === '' || s === '.' || s === '..' || s.includes('\\') || s.includes('\0')) return undefined;
+    if (part.includes('\\') || part.includes('\0')) return undefined;
+    let start = 0;
+    for (;;) {
+      const end = part.indexOf('/', start);
+      const len = (end < 0 ? part.length : end) - start;
+      if (len === 0 || (len <= 2 && part.charCodeAt(start) === 46 && (len === 1 || part.charCodeAt(start + 1) === 46))) return undefined;
+      if (end < 0) break;
+      start = end + 1;
     }
   }
   return parts.join('/');
