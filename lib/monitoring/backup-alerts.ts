@@ -1,6 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { BackupStorage } from '../backup/backup-storage';
+import { EncryptionKind } from '../backup/bucket-encryption';
 import { DataProtection } from '../backup/data-protection';
 import { Duration } from '../backup/duration';
 import { EtcdBackup } from '../backup/etcd-backup';
@@ -44,6 +46,8 @@ interface VeleroSchedule {
   readonly name: string;
   readonly namespace: string;
   readonly cron: string;
+  /** The schedule's location, when the stack declares it as a BackupStorage. */
+  readonly storage?: BackupStorage;
 }
 
 function veleroSchedules(cluster: Cluster): VeleroSchedule[] {
@@ -51,7 +55,9 @@ function veleroSchedules(cluster: Cluster): VeleroSchedule[] {
   for (const c of TreeIndex.all(cluster)) {
     if (!(c instanceof ApiObject) || c.kind !== 'Schedule' || c.apiVersion !== 'velero.io/v1') continue;
     const spec = c.toJson().spec ?? {};
-    out.push({ name: c.metadata.name!, namespace: c.metadata.namespace!, cron: String(spec.schedule) });
+    const location = spec.template?.storageLocation;
+    const storage = TreeIndex.ofType(cluster, BackupStorage).find((b) => b.locationName === location && b.veleroNamespace === c.metadata.namespace);
+    out.push({ name: c.metadata.name!, namespace: c.metadata.namespace!, cron: String(spec.schedule), storage });
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
@@ -85,13 +91,35 @@ const ETCD_RUNBOOKS: Readonly<Record<string, AlertRunbook>> = {
   },
 };
 
+/**
+ * With SSE-C the Velero CLI cannot download a backup's logs or details: it fetches them through
+ * presigned URLs, which the AWS plugin of OADP 1.4 signs without the customer key
+ * (openshift/velero-plugin-for-aws@oadp-1.4 velero-plugin-for-aws/object_store.go CreateSignedURL),
+ * and S3 refuses a GET of an SSE-C object without it. The logs object is at
+ * `<prefix>/backups/<backup>/<backup>-logs.gz` (vmware-tanzu/velero@v1.14.0
+ * pkg/persistence/object_store_layout.go).
+ */
+const SSE_C_NOTE = 'If the location uses SSE-C, `velero backup describe --details` and `velero backup logs` fail (Velero downloads through presigned URLs without the customer key): read the status with `oc get backup -o yaml` and fetch `<prefix>/backups/<backup>/<backup>-logs.gz` with `aws s3 cp --sse-c AES256 --sse-c-key fileb://<key file>`; the commands for each location are in `dist/<env>/_runbooks/disaster-recovery.md`, "Reading outcomes and logs".';
+
+/** How an alert description tells to read a backup's details for the schedule's location. */
+function detailsHint(s: VeleroSchedule, what: string): string {
+  const st = s.storage;
+  if (st && st.encryption.kind === EncryptionKind.CUSTOMER_KEY) {
+    const key = st.encryption.customerKeyFile?.split('/').pop() ?? '<key>';
+    const base = `s3://${st.bucket}${st.prefix ? `/${st.prefix}` : ''}`;
+    return `Location ${st.locationName} uses SSE-C, so the velero CLI cannot download details or logs: read oc -n ${s.namespace} get backup <backup> -o yaml (.status), and the log with aws s3 cp${st.endpoint ? ` --endpoint-url ${st.endpoint}` : ''} --sse-c AES256 --sse-c-key fileb://<file of key ${key} of Secret ${st.credentials.secretName}> ${base}/backups/<backup>/<backup>-logs.gz - | gunzip (runbook: _runbooks/disaster-recovery.md, "Reading outcomes and logs").`;
+  }
+  return `velero backup describe <backup> --details -n ${s.namespace} ${what}.`;
+}
+
 const VELERO_RUNBOOKS: Readonly<Record<string, AlertRunbook>> = {
   VeleroBackupFailed: {
     meaning: 'A backup of the Velero schedule ended Failed or FailedValidation within the schedule\'s window.',
     impact: 'The namespaces of that schedule have no backup from this run; the last good one ages towards its TTL.',
     diagnose: [
-      '`oc -n <namespace> get backups -l velero.io/schedule-name=<schedule> --sort-by=.metadata.creationTimestamp` and `velero backup describe <backup> --details` (or read `.status.failureReason`).',
+      '`oc -n <namespace> get backups -l velero.io/schedule-name=<schedule> --sort-by=.metadata.creationTimestamp`, then `oc -n <namespace> get backup <backup> -o yaml`: `.status.failureReason`, `.status.validationErrors`, `.status.errors`.',
       '`oc -n <namespace> logs deploy/velero | grep <backup>`; FailedValidation usually names a missing or unavailable BackupStorageLocation (`oc -n <namespace> get backupstoragelocations`).',
+      SSE_C_NOTE,
     ],
     fix: [
       'Fix the location (credentials, bucket, endpoint CA) or the cause in the log, then take a backup now: `velero backup create --from-schedule <schedule> -n <namespace>`.',
@@ -101,7 +129,8 @@ const VELERO_RUNBOOKS: Readonly<Record<string, AlertRunbook>> = {
     meaning: 'A backup of the Velero schedule ended PartiallyFailed within the schedule\'s window: some items or volumes were not backed up.',
     impact: 'Some namespaces or volumes of the schedule may be missing from the backup; a restore would silently lack them.',
     diagnose: [
-      '`velero backup describe <backup> --details -n <namespace>` lists the errors per item; `velero backup logs <backup>` has them in full.',
+      '`oc -n <namespace> get backup <backup> -o yaml`: `.status.errors` and `.status.warnings` count them; `velero backup describe <backup> --details -n <namespace>` lists the errors per item and `velero backup logs <backup>` has them in full, unless the location uses SSE-C (next point).',
+      SSE_C_NOTE,
       'Volume errors: check the snapshot class, the DataUploads (`oc -n <namespace> get datauploads`) and the node agent pods.',
     ],
     fix: [
@@ -302,7 +331,7 @@ function veleroRules(s: VeleroSchedule, graceSeconds: number): AlertRule[] {
       severity: 'critical',
       labels,
       summary: `A backup of ${where} failed in the last ${window}.`,
-      description: `A backup of schedule ${s.name} ended Failed or FailedValidation. Find it: oc -n ${s.namespace} get backups -l velero.io/schedule-name=${s.name}; then velero backup describe <backup> --details -n ${s.namespace}.`,
+      description: `A backup of schedule ${s.name} ended Failed or FailedValidation. Find it: oc -n ${s.namespace} get backups -l velero.io/schedule-name=${s.name}; its .status.failureReason and .status.validationErrors say why. ${detailsHint(s, 'shows the rest')}`,
       metrics: ['velero_backup_failure_total', 'velero_backup_validation_failure_total'],
     },
     {
@@ -311,7 +340,7 @@ function veleroRules(s: VeleroSchedule, graceSeconds: number): AlertRule[] {
       severity: 'warning',
       labels,
       summary: `A backup of ${where} partially failed in the last ${window}.`,
-      description: `A backup of schedule ${s.name} ended PartiallyFailed: some items or volumes are missing from it. velero backup describe <backup> --details -n ${s.namespace} lists them.`,
+      description: `A backup of schedule ${s.name} ended PartiallyFailed: some items or volumes are missing from it. ${detailsHint(s, 'lists them')}`,
       metrics: ['velero_backup_partial_failure_total'],
     },
     {

@@ -5,6 +5,8 @@ import * as path from 'path';
 import { ApiObject } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { Cron } from '../../lib/backup/cron';
+import { BackupStorage, BucketEncryption } from '../../lib/backup';
+import { storageProps } from '../backup/_fixtures';
 import { Duration } from '../../lib/backup/duration';
 import { EtcdBackup } from '../../lib/backup/etcd-backup';
 import { OcpkitError } from '../../lib/core/errors';
@@ -189,6 +191,29 @@ describe('BackupAlerts', () => {
     const sm = result.objects.find((o) => o.manifest.kind === 'ServiceMonitor' && o.manifest.metadata.namespace === 'openshift-adp')!.manifest;
     expect(sm.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' });
     expect(sm.spec.endpoints).toEqual([{ port: 'monitoring', scheme: 'http', interval: '60s' }]);
+  });
+
+  test('Velero alert texts: on an SSE-C location they send to oc get -o yaml and aws s3 cp --sse-c, not to the velero CLI downloads', () => {
+    const { cluster, backup, app } = stack();
+    new BackupStorage(backup, 'Ssec', storageProps({ name: 'ssec', encryption: BucketEncryption.customerKey('/credentials/customer-key') }));
+    new ApiObject(backup, 'Schedule-enc', {
+      apiVersion: 'velero.io/v1', kind: 'Schedule', metadata: { name: 'daily-enc', namespace: 'openshift-adp' }, spec: { schedule: '0 2 * * *', template: { includedNamespaces: ['forum'], storageLocation: 'ssec' } },
+    });
+    new BackupAlerts(app, 'Backups');
+    const result = synthRunbooks(cluster);
+    const rules = rulesOf(result, 'openshift-adp', 'ocpkit-velero-backup-alerts');
+    const [failed, partial] = rules.filter((r) => r.labels.schedule === 'daily-enc');
+    for (const r of [failed, partial]) {
+      expect(r.annotations.description).toContain('oc -n openshift-adp get backup <backup> -o yaml');
+      expect(r.annotations.description).toContain('aws s3 cp --endpoint-url https://minio.example.org:9000 --sse-c AES256 --sse-c-key fileb://<file of key customer-key of Secret cloud-credentials> s3://community-backups/velero/test/backups/<backup>/<backup>-logs.gz');
+      expect(r.annotations.description).not.toContain('velero backup describe');
+    }
+    // a schedule whose location is not declared as SSE-C keeps the CLI hint
+    const plain = rules.filter((r) => r.labels.schedule === 'daily-tenants');
+    expect(plain[1].annotations.description).toContain('velero backup describe <backup> --details -n openshift-adp lists them');
+    // the alert runbook pages tell the SSE-C way too
+    const page = [...result.files.entries()].find(([f]) => f === 'test/_runbooks/alerts/VeleroBackupPartiallyFailed.md');
+    expect(page?.[1]).toContain('--sse-c AES256 --sse-c-key fileb://<key file>');
   });
 
   test('a backup created after BackupAlerts in a namespace it does not cover is refused, not silently unmonitored', () => {
