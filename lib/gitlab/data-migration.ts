@@ -31,8 +31,8 @@ import type { Values } from './_values';
  * backup credentials, because `global.appConfig.object_store.enabled` is true, and its configure
  * script (toolbox/templates/configmap.yaml) then writes a `.s3cfg` for the bundled MinIO, which is
  * off: the restore cannot read the bucket. Read on integratop/gitlab-org-charts-mirror @ 3403350c8
- * (chart 9.9.1; the pinned 9.11 line is not in the
- * mirror, so not verified at its tag); the Toolbox's backend defaults to `s3` (toolbox values.yaml).
+ * (chart 9.9.1; the pinned 9.11 line is not in the mirror, so not verified at its tag); the
+ * Toolbox's backend defaults to `s3` (toolbox values.yaml).
  *
  * A private CA: s3cmd (s3tools/s3cmd@v2.4.0 S3/ConnMan.py `_ssl_context`) verifies with
  * `ssl.create_default_context(cafile=ca_certs_file)`, so an empty `ca_certs_file` means the
@@ -45,7 +45,8 @@ import type { Values } from './_values';
  * bundle under /etc/pki/ca-trust/extracted/pem.
  *
  * The rails Secret and the chart's shared-secrets job (templates/shared-secrets/
- * _generate_secrets.sh.tpl, same commit): the job runs at every install and upgrade, reads the
+ * _generate_secrets.sh.tpl, same commit): the job (job.yaml, a Helm pre-install/pre-upgrade hook;
+ * when the GitLab Operator runs it is not verified here, it runs before GitLab starts) reads the
  * Secret `global.railsSecrets.secret` names (whatever the name: another name than the chart's
  * default `<release>-rails-secret` changes nothing), keeps the keys it finds and generates the
  * missing ones, then `kubectl apply`s it. So a Secret made from the old instance before GitLab
