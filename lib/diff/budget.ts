@@ -42,7 +42,15 @@ export type OmittedList = (omitted: ReadonlyMap<string, readonly string[]>, tota
  * the head and the list do not fit, the list falls back to counts per group, and as a last resort
  * the text is cut at a line boundary with a note: the limit always holds.
  */
-export function fitBlocks(head: string, blocks: readonly Block[], omittedList: OmittedList, maxBytes: number, cutNote: string): string {
+export function fitBlocks(head: string, blocks: readonly Block[], omittedList: OmittedList, maxBytes: number, cutNote: string, extras?: Extras): string {
+  // Extras (pictures) are shed first, from the last, before any block shrinks.
+  if (extras && extras.items.length) {
+    const kept = [...extras.items];
+    const whole = () => byteSize(head) + kept.reduce((n, x) => n + byteSize(x), 0) + blocks.reduce((n, b) => n + byteSize(b.full) + 1, 0);
+    while (kept.length && whole() + byteSize(extras.dropped(extras.items.length - kept.length)) > maxBytes) kept.pop();
+    const dropped = extras.items.length - kept.length;
+    head = `${head}${kept.join('')}${dropped ? extras.dropped(dropped) : ''}`;
+  }
   const size = blocks.map((b) => [byteSize(b.full) + 1, byteSize(b.compact) + 1, 0]);
   const level = blocks.map(() => 0); // 0 full, 1 compact, 2 omitted
   const headSize = byteSize(head);
@@ -86,7 +94,32 @@ export function fitBlocks(head: string, blocks: readonly Block[], omittedList: O
   for (const [g, names] of listOf()) counts.set(g, [`${names.length} resource${names.length === 1 ? '' : 's'}`]);
   text = text.slice(0, text.length - tail.length) + omittedList(counts, blocks.length);
   if (byteSize(text) <= maxBytes) return text;
-  return cutAtLine(text, maxBytes - byteSize(cutNote) - 1) + cutNote;
+  return cutOutsideFence(text, maxBytes - byteSize(cutNote) - 1) + cutNote;
+}
+
+/**
+ * Optional parts placed right after the head (Mermaid diagrams), each a string that starts with
+ * its own separator; `dropped(n)` is the note that replaces the `n` left out (may be '').
+ */
+export interface Extras {
+  readonly items: readonly string[];
+  readonly dropped: (n: number) => string;
+}
+
+/** Like {@link cutAtLine}, but never inside a fenced code block: a cut inside one goes back to before its opening fence. */
+export function cutOutsideFence(text: string, maxBytes: number): string {
+  const cut = cutAtLine(text, maxBytes);
+  let open: { at: number; fence: string } | undefined;
+  let at = 0;
+  for (const line of cut.split('\n')) {
+    const m = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    if (m) {
+      if (!open) open = { at, fence: m[1] };
+      else if (m[1][0] === open.fence[0] && m[1].length >= open.fence.length && line.trim() === m[1]) open = undefined;
+    }
+    at += line.length + 1;
+  }
+  return open ? cut.slice(0, open.at) : cut;
 }
 
 /** The longest prefix of `text` ending at a line break within `maxBytes`. */

@@ -88,7 +88,8 @@ export function formatMarkdown(result: DiffResult, options: MarkdownOptions = {}
     });
     head.push(`| ${codeSpan(a.app, true)} | ${a.added} | ${a.changed} | ${a.removed} | ${cells.join(' ') || '0'} |`);
   }
-  for (const block of options.diagrams?.(result) ?? []) head.push('', block);
+  // diagrams are the first thing the size budget sheds (before any change block)
+  const diagrams = (options.diagrams?.(result) ?? []).map((block) => `\n\n${block}`);
 
   const blocks: Block[] = [];
   let section: string | undefined;
@@ -117,7 +118,8 @@ export function formatMarkdown(result: DiffResult, options: MarkdownOptions = {}
     const count = [...groups.values()].every((v) => v.length === 1 && /^\d+ resources?$/.test(v[0])) ? [...groups.values()].reduce((m, v) => m + Number(v[0].split(' ')[0]), 0) : n;
     return `\n\n#### Not shown (size limit)\n\n_${count} of ${total} resources are not shown in full; run \`npx ocpkit diff\` locally for everything:_\n\n${lines.join('\n')}`;
   };
-  return `${fitBlocks(head.join('\n'), blocks, omitted, max - 1, note)}\n`;
+  const dropped = (n: number) => `\n\n_${n === 1 ? '1 diagram is' : `${n} diagrams are`} not shown (size limit)._`;
+  return `${fitBlocks(head.join('\n'), blocks, omitted, max - 1, note, { items: diagrams, dropped })}\n`;
 }
 
 /** A text cut to `max` bytes at a line boundary (only when a caller's budget is absurdly small). */

@@ -103,3 +103,65 @@ describe('B3: operator data kinds are destructive when removed', () => {
     expect(risksOf(r, kind).map((x) => x.rule)).toEqual([rule]);
   });
 });
+
+describe('M4: the size budget sheds the diagrams first and never cuts inside a code fence', () => {
+  // 3 destructive removals, 1 security change, 60 plain ConfigMap changes, and two large diagrams
+  const before: Record<string, unknown> = {};
+  const after: Record<string, unknown> = {};
+  for (let i = 0; i < 3; i++) before[`production/forum/pvc-${i}.yaml`] = { ...claim(), metadata: { name: `data-${i}`, namespace: 'forum' } };
+  const rb = (subjects: unknown[]) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'admins', namespace: 'forum' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' }, subjects });
+  before['production/forum/rb.yaml'] = rb([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'forum-admins' }]);
+  after['production/forum/rb.yaml'] = rb([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'forum-admins' }, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:authenticated' }]);
+  for (let i = 0; i < 60; i++) {
+    const cm = (v: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace: 'forum' }, data: { 'app.conf': Array.from({ length: 8 }, (_, k) => `key${k} = ${v}`).join('\n') } });
+    before[`production/forum/cm-${i}.yaml`] = cm('old');
+    after[`production/forum/cm-${i}.yaml`] = cm('new');
+  }
+  const result = diff(before, after);
+  const mermaid = (n: number) => ['```mermaid', 'flowchart LR', ...Array.from({ length: 120 }, (_, k) => `  n${n}_${k}[node ${k}] --> n${n}_${k + 1}`), '```'].join('\n');
+  const diagrams = () => [mermaid(1), mermaid(2)];
+  const risky = result.changes.filter((c) => c.risks.some((r) => r.class === 'destructive' || r.class === 'security'));
+
+  const unclosedFence = (text: string) => {
+    let open: string | undefined;
+    for (const line of text.split('\n')) {
+      const m = /^(`{3,})/.exec(line);
+      if (!m) continue;
+      if (open === undefined) open = m[1];
+      else if (line.trim() === m[1] && m[1].length >= open.length) open = undefined;
+    }
+    return open !== undefined;
+  };
+  const reasonsShown = (text: string) => risky.flatMap((c) => c.risks.filter((r) => r.class === 'destructive' || r.class === 'security')).filter((r) => text.includes(r.rule!)).length;
+
+  test('the fixture has risky changes and is larger than the smaller budgets', () => {
+    expect(risky.length).toBe(4);
+    expect(formatMarkdown(result, { maxBytes: 1e9, diagrams }).length).toBeGreaterThan(20000);
+  });
+
+  test('for budgets from 1024 up: within budget, no unclosed fence, diagrams never cost a risky reason', () => {
+    for (let budget = 1024; budget <= 40000; budget += 1231) {
+      const withPictures = formatMarkdown(result, { maxBytes: budget, diagrams });
+      const without = formatMarkdown(result, { maxBytes: budget });
+      expect(Buffer.byteLength(withPictures)).toBeLessThanOrEqual(budget);
+      expect(unclosedFence(withPictures)).toBe(false);
+      // whatever risky reasons fit without pictures still fit with them: pictures go first
+      expect(reasonsShown(withPictures)).toBeGreaterThanOrEqual(reasonsShown(without));
+      // every resource left out is named
+      if (withPictures.includes('Not shown (size limit)') && !/\d+ resources?`/.test(withPictures)) {
+        for (const c of result.changes) if (!withPictures.includes(`<code>${c.namespace}/${c.name}</code>`)) expect(withPictures).toContain(`${c.kind} ${c.namespace}/${c.name}`);
+      }
+    }
+  });
+
+  test('a budget that holds the risky blocks but not the pictures: pictures out (with a note), risky blocks complete', () => {
+    const full = formatMarkdown(result, { maxBytes: 1e9 });
+    const budget = Buffer.byteLength(full) + 100; // all blocks fit, the diagrams (about 5 KB each) do not
+    const text = formatMarkdown(result, { maxBytes: budget, diagrams });
+    expect(text).not.toContain('```mermaid');
+    expect(text).toContain('2 diagrams are not shown (size limit)');
+    expect(reasonsShown(text)).toBe(4);
+    expect(text).not.toContain('Not shown (size limit)');
+    expect(formatMarkdown(result, { maxBytes: 1e9, diagrams })).toContain('```mermaid');
+  });
+});
