@@ -1,4 +1,4 @@
-import { Cluster, External, ExternalImage, GitOpsApp, SecretKey, SyncWave } from '../../lib';
+import { Cluster, External, ExternalImage, GitOpsApp, SecretKey, SyncWave, Tenant } from '../../lib';
 import {
   BackupExemption, BackupScheduleSet, BackupStorage, BucketEncryption, Cron, DataProtection, Duration, EtcdBackup, EtcdBackupTarget,
   OADP_NAMESPACE, VeleroPlugin, VeleroSnapshotClass,
@@ -92,6 +92,18 @@ SOZuYUjxreyN+WKLdJpYf3DyrQ==
 const PLATFORM_NAMESPACES = ['gitlab-system', 'infra-vms'];
 /** Platform namespaces whose state needs no Velero backup, and why. */
 const NOT_BACKED_UP: Readonly<Record<string, string>> = {};
+/**
+ * Tenants (tenants.yaml) whose data is re-created, not restored. The stack gives them no claim:
+ * every object it puts there is in Git, and their volumes (1Ti quotas) hold only what the nightly
+ * builds publish, so a lost volume is refilled by the next build, not by a daily copy of up to a
+ * terabyte each. Kept backed up on purpose: `mirrors` (the origin the download mirrors pull from:
+ * release tarballs are uploaded there, not rebuilt) and `openqa` (test results history, and the
+ * worker VM's 60Gi root disk, which its backup keeps consistent with the VM).
+ */
+const TENANTS_NOT_BACKED_UP: Readonly<Record<string, string>> = {
+  'os-images': 'nightly OS images only, republished by the next nightly build; every object of the namespace is in Git',
+  'flatpak-repo': 'nightly Flatpak builds only, republished by the next nightly build; every object of the namespace is in Git',
+};
 
 /** What the backup part of the stack exposes. */
 export interface CommunityBackups {
@@ -167,6 +179,10 @@ export function addBackups(cluster: Cluster, env: Environment): CommunityBackups
   const present = definedNamespaces(cluster);
   for (const [ns, reason] of Object.entries(NOT_BACKED_UP)) {
     if (present.has(ns)) BackupExemption.exemptNamespace(app, ns, reason);
+  }
+  for (const [name, reason] of Object.entries(TENANTS_NOT_BACKED_UP)) {
+    const tenant = cluster.node.tryFindChild(name);
+    if (tenant instanceof Tenant) BackupExemption.exempt(tenant, reason);
   }
   // The VolumeSnapshotClasses ODF creates for its RBD and CephFS drivers, which Velero's CSI
   // snapshots and data mover use once labelled (openshift/oadp-operator@oadp-1.4
