@@ -6,7 +6,7 @@ import { diffTrees, DiffResult } from '../diff/diff-trees';
 import { formatMarkdown, mdText } from '../diff/format-markdown';
 import { diagramsFor } from '../diff/topology-diagrams';
 import { formatText } from '../diff/format-text';
-import { BaseSynthInterrupted, DEFAULT_STACK, synthBaseAndWorkingTree } from '../diff/git-base';
+import { BaseSynthInterrupted, synthBaseAndWorkingTree } from '../diff/git-base';
 import { DEFAULT_IGNORE_FILE, IgnoreList } from '../diff/ignore-list';
 import { RISK_CLASSES, RiskClass } from '../diff/risk';
 import { parseArgs, UsageError } from './main';
@@ -102,7 +102,7 @@ export async function diffCommand(args: string[]): Promise<number> {
     // The pictures of a markdown diff read both trees now: with --base they are removed below.
     let diagrams: ((r: DiffResult) => string[]) | undefined;
     if (base !== undefined) {
-      const pair = await synthBaseAndWorkingTree({ ref: base, stack: typeof options.stack === 'string' ? options.stack : DEFAULT_STACK });
+      const pair = await synthBaseAndWorkingTree({ ref: base, stack: typeof options.stack === 'string' ? options.stack : undefined });
       const dist = typeof options.dist === 'string' ? options.dist : 'dist';
       const rel = path.isAbsolute(dist) ? path.relative(pair.root, dist) : path.relative(pair.root, path.resolve(dist));
       if (rel.startsWith('..')) throw new UsageError(`--dist ${dist} is outside the repository ${pair.root}`);

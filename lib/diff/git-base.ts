@@ -8,6 +8,38 @@ import { processAlive } from '../core/process-alive';
 /** The stack module `ocpkit diff --base` synthesizes unless told otherwise. */
 export const DEFAULT_STACK = 'apps/community/main.ts';
 
+/**
+ * The stack module of a repository when `--stack` is not given: the `.ts` file that the `app:`
+ * line of its `cdk8s.yaml` synthesizes (`app: npx ocpkit synth apps/main.ts`, the layout `ocpkit
+ * init` writes), else {@link DEFAULT_STACK}.
+ */
+export function defaultStack(root: string): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(root, 'cdk8s.yaml'), 'utf8');
+  } catch {
+    return DEFAULT_STACK;
+  }
+  const app = /^app:\s*(.*)$/m.exec(text)?.[1] ?? '';
+  const stackModule = app.split(/\s+/).find((w) => /\.(?:ts|js)$/.test(w) && !/(?:^|\/)bin\/ocpkit\.js$/.test(w));
+  return stackModule ?? DEFAULT_STACK;
+}
+
+/**
+ * The ocpkit CLI that synthesizes a checkout: the checkout's own `bin/ocpkit.js` when it has one
+ * (ocpkit's own repository, whose library changes between commits), else the CLI running now
+ * (a cluster repository depends on ocpkit; its worktree shares today's node_modules).
+ */
+function cliFor(checkout: string): string {
+  const own = path.join(checkout, 'bin', 'ocpkit.js');
+  if (fs.existsSync(own)) return own;
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'bin', 'ocpkit.js');
+    if (fs.existsSync(candidate) && fs.existsSync(path.join(dir, 'package.json'))) return candidate;
+    if (path.dirname(dir) === dir) return own;
+  }
+}
+
 /** Options of {@link synthBaseAndWorkingTree}. */
 export interface BaseSynthOptions {
   /** Git ref (branch, tag, commit, `origin/main`, `HEAD~1`) to compare with. */
@@ -123,19 +155,20 @@ export function pruneDeadWorktrees(root: string): number {
  * 1. `git worktree add --detach` checks `ref` out in a temporary folder (nothing in the
  *    working tree is touched); its `node_modules` is a symlink to the working tree's, so no
  *    `npm ci` is needed (the base is built with today's dependencies);
- * 2. `node bin/ocpkit.js synth STACK --out TMP` runs in the worktree and in the working tree.
+ * 2. `ocpkit synth STACK --out TMP` runs in the worktree and in the working tree (the checkout's own
+ *    bin/ocpkit.js in ocpkit's repository, else the running CLI: see cliFor).
  *
  * The worktree and temporary folder are removed on every exit path: when this throws, by
  * `cleanup()`, on SIGINT/SIGTERM/SIGHUP (the child synths are stopped first; this then rejects with
  * {@link BaseSynthInterrupted}, or `interrupted()` tells the caller once the trees were made),
  * and at process exit. Leftovers of runs that died (SIGKILL) are pruned at the start.
  *
- * Throws DiffInputError when the ref does not exist, predates ocpkit, or does not synthesize.
+ * Throws DiffInputError when the ref does not exist, has no such stack module, or does not synthesize.
  */
 export async function synthBaseAndWorkingTree(options: BaseSynthOptions): Promise<SynthesizedPair> {
   const cwd = options.cwd ?? process.cwd();
   const root = git(['rev-parse', '--show-toplevel'], cwd);
-  const stackAbs = path.resolve(cwd, options.stack ?? path.join(root, DEFAULT_STACK));
+  const stackAbs = path.resolve(cwd, options.stack ?? path.join(root, defaultStack(root)));
   const stack = path.relative(root, stackAbs);
   if (stack.startsWith('..')) throw new DiffInputError(`stack module ${options.stack} is outside the repository ${root}`);
   let commit: string;
@@ -178,7 +211,6 @@ export async function synthBaseAndWorkingTree(options: BaseSynthOptions): Promis
     const modules = path.join(root, 'node_modules');
     if (fs.existsSync(modules) && !fs.existsSync(path.join(worktree, 'node_modules'))) fs.symlinkSync(modules, path.join(worktree, 'node_modules'), 'dir');
     const short = commit.slice(0, 12);
-    if (!fs.existsSync(path.join(worktree, 'bin', 'ocpkit.js'))) throw new DiffInputError(`${options.ref} (${short}) has no bin/ocpkit.js: it predates ocpkit, nothing to compare with`);
     if (!fs.existsSync(path.join(worktree, stack))) throw new DiffInputError(`${options.ref} (${short}) has no ${stack}; pass --stack with the stack module of that commit`);
     if (!fs.existsSync(stackAbs)) throw new DiffInputError(`the working tree has no ${stack}; pass --stack`);
     if (signal) throw new BaseSynthInterrupted(signal);
@@ -198,10 +230,10 @@ export async function synthBaseAndWorkingTree(options: BaseSynthOptions): Promis
   }
 }
 
-/** Runs `node bin/ocpkit.js synth STACK --out OUT` in a checkout; rejects with its output on failure. */
+/** Runs `ocpkit synth STACK --out OUT` in a checkout; rejects with its output on failure. */
 function synth(checkout: string, stack: string, out: string, what: string, children: Set<ChildProcess>): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(checkout, 'bin', 'ocpkit.js'), 'synth', stack, '--out', out], { cwd: checkout, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliFor(checkout), 'synth', stack, '--out', out], { cwd: checkout, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let output = '';
     child.stdout.on('data', (d) => (output += d));
