@@ -167,8 +167,9 @@ function details(c: ResourceChange, open: boolean, withFields: boolean): string 
  * - mdText: Markdown prose (title, risk reasons): HTML entities plus backslash escapes.
  * - code blocks: a fence longer than any backtick run in the block (CommonMark 4.5).
  * All of them put line breaks and other control characters on one visible line (`\n`), so no
- * value can end a table row, a heading or the HTML block, and break `@mention`, `#123` and
- * autolink patterns outside code with a zero-width space so nothing pings or links.
+ * value can end a table row, a heading or the HTML block; `@mention`, `#123` outside code get a
+ * zero-width space so nothing pings, and URLs go into code spans (no link, and a copy of the
+ * URL is exact).
  */
 
 /** Control characters but tab (and Unicode line/paragraph separators) as visible escapes. */
@@ -178,9 +179,26 @@ export function oneLine(s: string): string {
 
 const ZWSP = '\u200b';
 
-/** Breaks mentions (`@team`), issue references (`#12`, `GH-12`) and autolinks (`https://`, `www.`) outside code. */
+/** Breaks mentions (`@team`) and issue references (`#12`, `GH-12`) outside code (URLs are put in code instead, see {@link withUrlsAsCode}). */
 function noPing(s: string): string {
-  return s.replace(/@/g, `@${ZWSP}`).replace(/#(?=\d)/g, `#${ZWSP}`).replace(/\b(GH)-(?=\d)/gi, `$1-${ZWSP}`).replace(/:\/\//g, `:${ZWSP}//`).replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZWSP}.`);
+  return s.replace(/@/g, `@${ZWSP}`).replace(/#(?=\d)/g, `#${ZWSP}`).replace(/\b(GH)-(?=\d)/gi, `$1-${ZWSP}`);
+}
+
+/** A URL or `www.` address in prose, up to whitespace, quotes, angle brackets or a backtick. */
+const URL_TOKEN = /\b(?:[a-z][a-z0-9+.-]*:\/\/|www\.)[^\s<>"'`]*/gi;
+
+/**
+ * Prose with every URL set in code (not linked, and copied exactly: no zero-width space inside
+ * it, review 17 m13); the rest through `prose`.
+ */
+function withUrlsAsCode(s: string, prose: (t: string) => string, code: (t: string) => string): string {
+  let out = '';
+  let last = 0;
+  for (const m of s.matchAll(URL_TOKEN)) {
+    out += prose(s.slice(last, m.index)) + code(m[0]);
+    last = m.index! + m[0].length;
+  }
+  return out + prose(s.slice(last));
 }
 
 /*
@@ -201,7 +219,7 @@ function inertPunctuation(s: string): string {
 
 /** Text inside an HTML element of the HTML block. */
 export function htmlText(s: string): string {
-  return noPing(inertPunctuation(entities(oneLine(s))));
+  return withUrlsAsCode(oneLine(s), (t) => noPing(inertPunctuation(entities(t))), (t) => `<code>${htmlCode(t)}</code>`);
 }
 
 /** Text inside <code> of the HTML block (mentions and links are not processed in code). */
@@ -211,7 +229,7 @@ export function htmlCode(s: string): string {
 
 /** Markdown prose: HTML entities, backslash escapes for Markdown punctuation, no pings. */
 export function mdText(s: string): string {
-  return noPing(entities(oneLine(s)).replace(/[\\`*_[\]|~]/g, '\\$&'));
+  return withUrlsAsCode(oneLine(s), (t) => noPing(entities(t).replace(/[\\`*_[\]|~]/g, '\\$&')), (t) => codeSpan(t));
 }
 
 /** An inline code span holding `s` literally; `inTable` escapes pipes for GFM table cells. */

@@ -130,6 +130,18 @@ export function appRetargetFindings(input: RiskInput): RiskFinding[] {
   return [{ reason: `changes what Argo CD Application ${input.name} deploys or where: ${prune ? 'with automated prune it deletes what the old source deployed (objects with Prune=false stay) and' : 'it'} syncs the new source, so the running objects are replaced`, path: formatPath(hit.path) }];
 }
 
+/**
+ * A binding's roleRef changed: the API server rejects the update (roleRef cannot change once a
+ * binding exists: Kubernetes docs, Using RBAC Authorization, RoleBinding and ClusterRoleBinding,
+ * https://kubernetes.io/docs/reference/access-authn-authz/rbac/#clusterrolebinding-example),
+ * so the sync fails until Argo CD replaces the binding; no data is lost (rule `outage/roleref`).
+ */
+export function roleRefFindings(input: RiskInput): RiskFinding[] {
+  if (input.op !== 'changed') return [];
+  const hit = input.changes.find((c) => c.path[0] === 'roleRef');
+  return hit ? [{ reason: 'changes the roleRef of a binding: Kubernetes refuses the update; Argo CD must replace the binding (delete and create, e.g. sync option Replace=true): sync fails until then', path: formatPath(hit.path) }] : [];
+}
+
 /** The destructive rules of this file. */
 export const DATA_DESTRUCTIVE_RULES: readonly RiskRule[] = [
   { id: 'destructive/operator-data', class: 'destructive', kinds: Object.keys(OPERATOR_DATA), ops: ['removed'], description: 'a custom resource whose operator deletes data with it is removed (PostgresCluster, PerconaXtraDBCluster with delete-pxc-pvc, GitLab, BackupStorageLocation, ObjectBucketClaim)', check: operatorDataFindings },
@@ -140,5 +152,6 @@ export const DATA_DESTRUCTIVE_RULES: readonly RiskRule[] = [
 export const DATA_OUTAGE_RULES: readonly RiskRule[] = [
   { id: 'outage/app-removed', class: 'outage', kinds: ['Application'], ops: ['removed'], description: 'an Argo CD Application with the resources finalizer is removed (what it deployed is deleted)', check: appRemovedFindings },
   { id: 'outage/app-retarget', class: 'outage', kinds: ['Application'], ops: ['changed'], description: "an Argo CD Application's source path, repository or destination changes", check: appRetargetFindings },
+  { id: 'outage/roleref', class: 'outage', kinds: ['RoleBinding', 'ClusterRoleBinding'], ops: ['changed'], description: "a binding's roleRef changes: the update is refused until Argo CD replaces the binding", check: roleRefFindings },
   { id: 'outage/database-removed', class: 'outage', kinds: ['PerconaXtraDBCluster'], ops: ['removed'], description: 'a PerconaXtraDBCluster without delete-pxc-pvc is removed (pods stop, volumes stay)', check: databaseRemovedFindings },
 ];

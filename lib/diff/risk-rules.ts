@@ -10,7 +10,7 @@ const DESTRUCTIVE_RULES: readonly RiskRule[] = [
   { id: 'destructive/delete', class: 'destructive', kinds: [...DESTRUCTIVE_DELETE_KINDS], ops: ['removed'], description: 'a PVC, PV, DataVolume, VirtualMachine, Namespace or Project is deleted (also when Prune=false leaves it for an administrator)', check: deleteFindings },
   { id: 'destructive/backup-schedule', class: 'destructive', kinds: ['Schedule'], ops: ['removed', 'changed'], description: 'a Velero backup Schedule is removed or paused', check: backupScheduleFindings },
   { id: 'destructive/replace', class: 'destructive', kinds: [...DESTRUCTIVE_DELETE_KINDS], ops: ['changed'], description: 'Argo CD deletes and re-creates a disk, VM or namespace (Replace/Force sync options, or a move that the old Application prunes)', check: replaceFindings },
-  { id: 'destructive/immutable', class: 'destructive', kinds: '*', ops: ['changed'], description: 'an immutable field changes (storage class, access modes, selectors, clusterIP, Job template, roleRef, immutable ConfigMap/Secret data): delete and re-create', check: immutableFindings },
+  { id: 'destructive/immutable', class: 'destructive', kinds: '*', ops: ['changed'], description: 'an immutable field changes (storage class, access modes, selectors, clusterIP, Job template, immutable ConfigMap/Secret data): delete and re-create', check: immutableFindings },
   { id: 'destructive/shrink', class: 'destructive', kinds: ['PersistentVolumeClaim', 'DataVolume', 'VirtualMachine'], ops: ['changed'], description: 'a disk request is made smaller (volumes cannot shrink)', check: shrinkFindings },
 ];
 

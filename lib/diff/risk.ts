@@ -108,8 +108,8 @@ const IMMUTABLE: Readonly<Record<string, readonly (readonly string[])[]>> = {
   StatefulSet: [['spec', 'selector'], ['spec', 'volumeClaimTemplates'], ['spec', 'serviceName'], ['spec', 'podManagementPolicy']],
   Job: [['spec', 'selector'], ['spec', 'template'], ['spec', 'completionMode']],
   Service: [['spec', 'clusterIP'], ['spec', 'clusterIPs']],
-  RoleBinding: [['roleRef']],
-  ClusterRoleBinding: [['roleRef']],
+  // RoleBinding/ClusterRoleBinding roleRef is immutable too, but losing a binding loses no data:
+  // it is the outage rule `outage/roleref` (lib/diff/risk-data.ts), not a destructive one.
 };
 
 const DISK_KINDS: ReadonlySet<string> = new Set(['PersistentVolumeClaim', 'DataVolume', 'VirtualMachine']);
@@ -180,7 +180,7 @@ export function shrinkFindings(input: RiskInput): RiskFinding[] {
 /**
  * Every destructive finding of one resource change: deleting (or replacing) a PVC, DataVolume,
  * VirtualMachine or Namespace; changing an immutable field (PVC storage class or access modes,
- * workload selectors, a Service's clusterIP, a Job's template, a binding's roleRef, the data of an
+ * workload selectors, a Service's clusterIP, a Job's template, the data of an
  * immutable ConfigMap/Secret); shrinking a disk; removing or pausing a Velero backup Schedule;
  * moving a stateful object to another Argo CD Application when the old one may prune it.
  */

@@ -165,3 +165,22 @@ describe('M4: the size budget sheds the diagrams first and never cuts inside a c
     expect(formatMarkdown(result, { maxBytes: 1e9, diagrams })).toContain('```mermaid');
   });
 });
+
+describe('m10: a changed roleRef is an outage, not data loss', () => {
+  test('RoleBinding roleRef admin -> edit: outage/roleref only', () => {
+    const rb = (role: string) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'a', namespace: 'forum' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'g' }] });
+    const r = diff({ 'production/forum/rb.yaml': rb('admin') }, { 'production/forum/rb.yaml': rb('edit') });
+    const risks = risksOf(r, 'RoleBinding');
+    expect(risks.map((x) => x.class)).not.toContain('destructive');
+    expect(risks.find((x) => x.rule === 'outage/roleref')?.reason).toContain('Kubernetes refuses the update');
+  });
+});
+
+describe('m13: URLs in reasons are code, copied exactly', () => {
+  test('no zero-width space inside a URL; it sits in a code span', () => {
+    const { mdText, htmlText } = jest.requireActual('../../lib/diff/format-markdown');
+    expect(mdText('see https://docs.example.org/a_b and www.example.org')).toBe('see `https://docs.example.org/a_b` and `www.example.org`');
+    expect(htmlText('at https://x.example.org/p')).toBe('at <code>https:&sol;&sol;x.example.org&sol;p</code>'.replace(/&sol;/g, '/'));
+    expect(mdText('ping @team #12')).toBe('ping @\u200bteam #\u200b12');
+  });
+});
