@@ -168,7 +168,7 @@ export function addBackups(cluster: Cluster, env: Environment): CommunityBackups
     namespace: OADP_NAMESPACE,
     keys: [VELERO_REPOSITORY_PASSWORD.key],
     providedBy: 'sealed-secret',
-    note: 'password of Velero\'s kopia repositories (volume data), random and per cluster (openssl rand -base64 48); must exist before OADP first starts Velero and never change afterwards (existing repositories keep the password they were made with); keep a copy offline',
+    note: `password of Velero's kopia repositories (volume data), random and per cluster (openssl rand -base64 48); create it FIRST, before the backup Application's first sync (oc create namespace ${OADP_NAMESPACE} if needed; check with oc -n ${OADP_NAMESPACE} get secret ${VELERO_REPOSITORY_PASSWORD.secretName}): a Velero started without it creates it with a public default password; never change it afterwards (existing repositories keep the password they were made with); on a rebuilt cluster use the lost cluster's password; keep a copy offline`,
   });
   new DataProtection(app, 'Velero', {
     locations: [storage],

@@ -6,6 +6,9 @@ import { BackupExemption } from './backup-exemption';
 import { VeleroSnapshotClass, VELERO_SNAPSHOT_CLASS_LABEL } from './snapshot-class';
 import { TenantRestore } from './tenant-restore';
 import { DRILL_EXCLUDED_RESOURCES, DRILL_OPERATOR_RESOURCES } from './_drill';
+import { VELERO_REPOSITORY_PASSWORD } from './data-protection';
+
+const REPO_SECRET = VELERO_REPOSITORY_PASSWORD.secretName;
 
 /**
  * Folder of the generated runbooks (`dist/<env>/_runbooks/`): like `_restore-drills`, a folder no
@@ -54,6 +57,10 @@ export const DRILL_RUNBOOK = `${RUNBOOK_FOLDER}/restore-drills.md`;
  *   their claims first; the restored DataVolumes carry `cdi.kubevirt.io/storage.prePopulated`
  *   (kubevirt-velero-plugin DVBackupItemAction adds it at backup time), so CDI leaves the restored
  *   claim alone.
+ * - Velero creates `velero-repo-credentials` with the fixed password `static-passw0rd` at startup
+ *   when it is missing (vmware-tanzu/velero@v1.14.0 pkg/repository/keys/keys.go
+ *   EnsureCommonRepositoryKey, called from pkg/cmd/server/server.go), and kopia repositories keep
+ *   the password they were created with: the Secret must exist before Velero first starts.
  * - PGO stops a PostgresCluster with `spec.shutdown: true` and the Percona operator a
  *   PerconaXtraDBCluster with `spec.pause: true` (their CRDs in the ocp-4.14 reference profile).
  */
@@ -272,6 +279,14 @@ function disasterRecovery(objects: readonly SynthesizedObject[], constructs: rea
     for (const x of excluded) L.push(`- PersistentVolumeClaim \`${x.ns}/${x.name}\`: ${cell(x.reason)} (comes back empty; refill it)`);
   }
 
+  if (objects.some((o) => o.manifest.kind === 'DataProtectionApplication')) {
+    L.push('', '## Before Velero first starts', '');
+    L.push(`Velero creates \`${REPO_SECRET}\` in \`${c.velero}\` with a public default password when it starts without it, and every kopia repository (the volume data in the bucket) keeps the password it was made with. So on a new cluster the Secret comes first, before the backup Application's first sync (the bootstrap checklist lists it with the other externals, after the root Application: do this one earlier):`, '', '```sh');
+    L.push(`oc get namespace ${c.velero} || oc create namespace ${c.velero}`);
+    L.push(`# create ${REPO_SECRET} (key ${VELERO_REPOSITORY_PASSWORD.key}) as externals.yaml says, then check it is there before the backup Application syncs:`);
+    L.push(`oc -n ${c.velero} get secret ${REPO_SECRET} -o jsonpath='{.metadata.creationTimestamp}{"\\n"}'`, '```', '');
+    L.push('If Velero ran first, the Secret it made holds the default password; this runbook does not generate the repair (repositories made since then use that password).');
+  }
   L.push('', '## The order against Argo CD', '');
   L.push(`Every Application syncs automatically with self-heal. If Argo CD re-creates a namespace's objects before Velero restores them, the restore skips them (\`existingResourcePolicy: none\`) and PVCs come back empty. So: **pause auto-sync, restore, verify, resume**. The Applications are themselves objects of the root Application \`${c.rootName}\`, which would put their auto-sync back: pause the root first.`, '');
   L.push('Pause (root first, then the Applications of the namespace):', '', '```sh');
@@ -323,7 +338,7 @@ function disasterRecovery(objects: readonly SynthesizedObject[], constructs: rea
   L.push('## Restore the whole cluster (rebuilt cluster)', '');
   L.push(`If only the control plane is damaged, restore etcd instead (README, backup section). For a cluster rebuilt from scratch, Velero goes first and Argo CD last:`, '');
   L.push('1. Install OpenShift and OpenShift Data Foundation; label the VolumeSnapshotClasses above for Velero.');
-  L.push(`2. Create the Secrets Velero needs (\`dist/${c.env}/externals.yaml\`, namespace \`${c.velero}\`; \`npx ocpkit bootstrap --env ${c.env}\` lists them).`);
+  L.push(`2. Create the Secrets Velero needs (\`dist/${c.env}/externals.yaml\`, namespace \`${c.velero}\`; \`npx ocpkit bootstrap --env ${c.env}\` lists them), before step 3. \`${REPO_SECRET}\` must hold the password of the lost cluster (its offline copy): the kopia repositories in the bucket were made with it, and a Velero that starts without the Secret creates it with the public default password.`);
   L.push(`3. Install OADP and Velero from the backup Application's folder, without its Schedules (new, empty backups would become the newest of each schedule): apply every file of that folder except \`schedule.*.yaml\`, approve the OADP InstallPlan (\`oc -n ${c.velero} get installplan\`), and apply again once the CRDs exist.`);
   L.push(`4. Wait until every location is \`Available\` and the backups are listed: \`oc -n ${c.velero} get backupstoragelocations.velero.io,backups.velero.io\`.`);
   L.push('5. Restore every namespace from its schedule\'s newest completed backup (platform namespaces first, then tenants):', '', '```sh');

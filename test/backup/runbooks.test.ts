@@ -135,9 +135,17 @@ describe('disaster-recovery runbook', () => {
     expect(text).toContain('aws s3 cp --endpoint-url https://minio.example.org:9000 --sse-c AES256 --sse-c-key fileb://$KEYS/customer-key s3://community-backups/velero/test/backups/$BACKUP/$BACKUP-logs.gz -');
     expect(text).toContain('s3://community-backups/velero/test/restores/$RESTORE/restore-$RESTORE-logs.gz -');
     expect(text).not.toMatch(/\.\/velero (backup|restore) (describe|logs)/);
+    // the repository password Secret comes before Velero first starts, and on a rebuild before OADP is installed
+    const first = text.indexOf('## Before Velero first starts');
+    expect(first).toBeGreaterThan(0);
+    expect(text.indexOf('oc -n openshift-adp get secret velero-repo-credentials', first)).toBeGreaterThan(first);
+    const rebuild = text.slice(text.indexOf('## Restore the whole cluster'));
+    expect(rebuild.indexOf('`velero-repo-credentials` must hold the password of the lost cluster')).toBeLessThan(rebuild.indexOf('3. Install OADP'));
+    expect(rebuild.indexOf('`velero-repo-credentials` must hold the password of the lost cluster')).toBeGreaterThan(0);
     const plain = synthWithRunbooks(stack()).get(`test/${DR_RUNBOOK}`)!;
     expect(plain).toContain('./velero backup logs $BACKUP');
     expect(plain).not.toContain('--sse-c');
+    expect(plain).not.toContain('## Before Velero first starts');
   });
 
   test('no Velero schedule, no runbook', () => {
