@@ -1,8 +1,8 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { readFolderFile, scanFolder } from '../core/read-folder';
 import { loadYaml, YamlInputError } from '../core/safe-yaml';
 import { EXTERNALS_FILE, ExternalsEntry, isExternalsDocument } from '../refs/externals-file';
+import { synthesizedFolder } from './_synthesized-folder';
 import { parseArgs, UsageError } from './main';
 
 const HELP = `usage: ocpkit bootstrap [--env ENVIRONMENT] [DIR]
@@ -35,15 +35,7 @@ export async function bootstrapCommand(args: string[]): Promise<number> {
     return 0;
   }
   const { positional, options } = parseArgs(args, ['env']);
-  if (positional.length > 1) throw new UsageError('bootstrap takes at most one folder, e.g. `ocpkit bootstrap --env production dist`');
-  const dir = positional[0] ?? 'dist';
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(dir);
-  } catch {
-    throw new UsageError(`${dir} does not exist; run \`ocpkit synth\` first or name the synthesized folder`);
-  }
-  if (!st.isDirectory()) throw new UsageError(`${dir} is not a folder`);
+  const dir = synthesizedFolder('bootstrap', positional, '');
   const tree = readTree(dir);
   const envs = [...tree.keys()].sort();
   if (envs.length === 0) throw new UsageError(`${dir} holds no environment folder with an ${EXTERNALS_FILE}; synthesize it with \`ocpkit synth\``);

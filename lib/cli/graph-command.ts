@@ -1,8 +1,8 @@
-import * as fs from 'fs';
 import { DiffInputError } from '../diff/diff-input-error';
 import { readTopology } from '../diff/topology';
 import { GraphView, topologyDiagram, topologyEnvironments } from '../diff/topology-diagrams';
 import { renderDot, renderMermaid } from '../diff/topology-render';
+import { synthesizedFolder } from './_synthesized-folder';
 import { parseArgs, UsageError } from './main';
 
 const FORMATS = ['mermaid', 'dot'];
@@ -34,15 +34,7 @@ export async function graphCommand(args: string[]): Promise<number> {
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
   const view = (typeof options.view === 'string' ? options.view : 'all') as GraphView;
   if (!VIEWS.includes(view)) throw new UsageError(`--view must be one of ${VIEWS.join(', ')}, got ${JSON.stringify(view)}`);
-  if (positional.length > 1) throw new UsageError('graph takes at most one folder, e.g. `ocpkit graph --env production dist`');
-  const dir = positional[0] ?? 'dist';
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(dir);
-  } catch {
-    throw new UsageError(`${dir} does not exist; run \`ocpkit synth\` first or name the synthesized folder`);
-  }
-  if (!st.isDirectory()) throw new UsageError(`${dir} is not a folder; ocpkit graph draws a synthesized tree (a folder such as dist/)`);
+  const dir = synthesizedFolder('graph', positional, '; ocpkit graph draws a synthesized tree (a folder such as dist/)');
   let topology;
   try {
     topology = readTopology(dir);
