@@ -37,8 +37,8 @@ const SET_LIKE_LISTS: ReadonlySet<string> = new Set([
 /** Lists matched by a key field whose order matters even though members have unique names. */
 const ORDERED_KEYED_LISTS: ReadonlySet<string> = new Set(['initContainers', 'disks', 'interfaces', 'steps', 'env', 'envFrom']);
 
-/** Field names that hold a Kubernetes quantity (`1Gi` equals `1024Mi`). */
-const QUANTITY_KEYS: ReadonlySet<string> = new Set(['storage', 'memory', 'cpu', 'ephemeral-storage', 'guest']);
+/** Field names that hold a Kubernetes quantity (`1Gi` equals `1024Mi`; `pods: 50` equals `'50'`). */
+const QUANTITY_KEYS: ReadonlySet<string> = new Set(['storage', 'memory', 'cpu', 'ephemeral-storage', 'guest', 'pods']);
 const QUANTITY_PARENTS: ReadonlySet<string> = new Set(['requests', 'limits', 'hard', 'capacity', 'default', 'defaultRequest', 'max', 'min']);
 
 /** Key fields tried, in order, to match list members (`containers[name=web]`). */
@@ -120,7 +120,8 @@ function walk(a: unknown, b: unknown, path: PathSegment[], out: RawFieldChange[]
     diffLists(a, b, path, out);
     return;
   }
-  if (typeof a === 'string' && typeof b === 'string' && sameQuantity(path, a, b)) return;
+  if ((typeof a === 'string' || typeof a === 'number') && (typeof b === 'string' || typeof b === 'number') && sameQuantity(path, String(a), String(b))) return;
+  if (typeof a === 'string' && typeof b === 'string' && (sameDuration(path, a, b) || sameJson(a, b))) return;
   out.push({ path: path.slice(), op: 'changed', old: a, new: b });
 }
 
@@ -129,6 +130,45 @@ function walkAt(a: unknown, b: unknown, path: PathSegment[], seg: PathSegment, o
   path.push(seg);
   walk(a, b, path, out);
   path.pop();
+}
+
+/** Field names that hold a Go duration (Velero `ttl: 720h0m0s` equals `720h`). */
+const DURATION_KEYS: ReadonlySet<string> = new Set(['ttl', 'csiSnapshotTimeout', 'itemOperationTimeout']);
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+
+/** Seconds of a Go duration (`1h30m`, `720h0m0s`, `1.5h`), or undefined when it is not one. */
+export function goDurationSeconds(s: string): number | undefined {
+  if (s === '0') return 0;
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/y;
+  let total = 0;
+  let i = 0;
+  while (i < s.length) {
+    re.lastIndex = i;
+    const m = re.exec(s);
+    if (!m) return undefined;
+    total += Number(m[1]) * DURATION_UNITS[m[2]];
+    i = re.lastIndex;
+  }
+  return i > 0 ? total : undefined;
+}
+
+function sameDuration(path: readonly PathSegment[], a: string, b: string): boolean {
+  const key = path[path.length - 1];
+  if (typeof key !== 'string' || !DURATION_KEYS.has(key)) return false;
+  const x = goDurationSeconds(a);
+  return x !== undefined && x === goDurationSeconds(b);
+}
+
+/** Two strings holding equal JSON objects or arrays (a NAD's `spec.config` with other key order or spacing). */
+function sameJson(a: string, b: string): boolean {
+  const t = a.trimStart()[0];
+  if ((t !== '{' && t !== '[') || b.trimStart()[0] !== t) return false;
+  try {
+    return deepEqual(JSON.parse(a), JSON.parse(b));
+  } catch {
+    return false;
+  }
 }
 
 function sameQuantity(path: readonly PathSegment[], a: string, b: string): boolean {

@@ -184,3 +184,20 @@ describe('m13: URLs in reasons are code, copied exactly', () => {
     expect(mdText('ping @team #12')).toBe('ping @\u200bteam #\u200b12');
   });
 });
+
+describe('m9: equal values written differently are no change', () => {
+  const { diffValues } = jest.requireActual('../../lib/diff/value-diff');
+  test('NAD spec.config JSON with other key order and spacing', () => {
+    const nad = (config: string) => ({ spec: { config } });
+    expect(diffValues(nad('{"cniVersion":"0.3.1","type":"bridge","mtu":9000}'), nad('{ "mtu": 9000, "type": "bridge",\n "cniVersion": "0.3.1" }'))).toEqual([]);
+    expect(diffValues(nad('{"mtu":9000}'), nad('{"mtu":1500}'))).toHaveLength(1);
+  });
+  test('ResourceQuota pods 50 vs "50", and count/ quantities', () => {
+    expect(diffValues({ spec: { hard: { pods: 50, 'requests.cpu': '2' } } }, { spec: { hard: { pods: '50', 'requests.cpu': 2 } } })).toEqual([]);
+    expect(diffValues({ spec: { hard: { pods: 50 } } }, { spec: { hard: { pods: '40' } } })).toHaveLength(1);
+  });
+  test('Velero ttl 720h0m0s vs 720h', () => {
+    expect(diffValues({ spec: { template: { ttl: '720h0m0s' } } }, { spec: { template: { ttl: '720h' } } })).toEqual([]);
+    expect(diffValues({ spec: { template: { ttl: '720h0m0s' } } }, { spec: { template: { ttl: '24h' } } })).toHaveLength(1);
+  });
+});
