@@ -143,7 +143,7 @@ export function logReading(l: Location, velero: string): string[] {
   L.push(`umask 077; KEYS=$(mktemp -d)`);
   L.push(`oc -n ${velero} extract secret/${secret} --keys=${[...new Set([credKey, l.customerKey])].join(',')} --to=$KEYS`);
   L.push(`export AWS_SHARED_CREDENTIALS_FILE=$KEYS/${credKey}${l.region ? ` AWS_DEFAULT_REGION=${l.region}` : ''}${l.pathStyle ? ' AWS_CONFIG_FILE=$KEYS/config' : ''}`);
-  if (l.pathStyle) L.push(`printf '[${l.profile && l.profile !== 'default' ? `profile ${l.profile}` : 'default'}]\ns3 =\n    addressing_style = path\n' > $KEYS/config`);
+  if (l.pathStyle) L.push(`printf '[${l.profile && l.profile !== 'default' ? `profile ${l.profile}` : 'default'}]\\ns3 =\\n    addressing_style = path\\n' > $KEYS/config`);
   L.push(`aws s3 cp ${flags} ${base}/backups/$BACKUP/$BACKUP-logs.gz - | gunzip | grep -iE 'error|warn'`);
   L.push(`aws s3 cp ${flags} ${base}/restores/$RESTORE/restore-$RESTORE-logs.gz - | gunzip | grep -iE 'error|warn'`);
   L.push('rm -rf "$KEYS"; unset KEYS AWS_SHARED_CREDENTIALS_FILE AWS_CONFIG_FILE', '```', '');
@@ -318,18 +318,20 @@ function disasterRecovery(objects: readonly SynthesizedObject[], constructs: rea
   L.push('6. Resume Argo CD (above) and check that every Application of `APPS` is `Synced` and `Healthy`.', '');
 
   L.push('### Making room, per namespace', '');
+  const idle: string[] = [];
   for (const r of c.rows) {
     for (const ns of r.namespaces) {
       const room = makeRoom(objects, ns);
-      L.push(`#### ${ns}`, '');
       if (room.before.length === 0) {
-        L.push('Nothing of the stack runs or keeps claims here; check `oc -n ' + ns + ' get deploy,sts,vm,dv,pvc` for objects made outside Git.', '');
+        idle.push(ns);
         continue;
       }
+      L.push(`#### ${ns}`, '');
       L.push('Before the restore:', '', '```sh', ...room.before, '```', '');
       if (room.after.length) L.push('After the restore (Argo CD still paused):', '', '```sh', ...room.after, '```', '');
     }
   }
+  if (idle.length) L.push(`Nothing of the stack runs or keeps claims in ${idle.map((n) => `\`${n}\``).join(', ')}: check \`oc -n $NS get deploy,sts,vm,dv,pvc\` for objects made outside Git.`, '');
 
   L.push('### Reading outcomes and logs', '');
   L.push('Set `BACKUP` or `RESTORE` to the name, then read them for the location of the schedule:', '');

@@ -134,6 +134,8 @@ describe('disaster-recovery runbook', () => {
     expect(text).toContain('oc -n openshift-adp extract secret/cloud-credentials --keys=cloud,customer-key --to=$KEYS');
     expect(text).toContain('aws s3 cp --endpoint-url https://minio.example.org:9000 --sse-c AES256 --sse-c-key fileb://$KEYS/customer-key s3://community-backups/velero/test/backups/$BACKUP/$BACKUP-logs.gz -');
     expect(text).toContain('s3://community-backups/velero/test/restores/$RESTORE/restore-$RESTORE-logs.gz -');
+    // path-style addressing for the S3-compatible endpoint, in a private config file written on one line
+    expect(text).toContain(`printf '[default]\\ns3 =\\n    addressing_style = path\\n' > $KEYS/config`);
     expect(text).not.toMatch(/\.\/velero (backup|restore) (describe|logs)/);
     // the repository password Secret comes before Velero first starts, and on a rebuild before OADP is installed
     const first = text.indexOf('## Before Velero first starts');
