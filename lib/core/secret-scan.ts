@@ -595,7 +595,8 @@ function scanValue(w: ScanWalk, v: unknown): void {
     for (let i = v.length - 1; i >= 0; i--) {
       if (skip && skip(path, i)) continue;
       const item = v[i];
-      if (item && typeof item === 'object' && !Array.isArray(item) && typeof item.name === 'string' && isCredentialKey(item.name) && typeof item.value === 'string' && isLiteralValue(item.value)) {
+      // (cheap type tests first: containers, volumes and ports have a name but no string value)
+      if (item && typeof item === 'object' && !Array.isArray(item) && typeof item.name === 'string' && typeof item.value === 'string' && isCredentialKey(item.name) && isLiteralValue(item.value)) {
         w.hits.push({ path: [...path, i, 'value'], what: `a literal value for the credential variable ${JSON.stringify(item.name)}` });
       }
     }
