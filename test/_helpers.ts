@@ -1,4 +1,3 @@
-import { OcpkitError } from '../lib/core/errors';
 import * as path from 'path';
 import { Cluster } from '../lib/gitops/cluster';
 import { SchemaValidator } from '../lib/schema/validator';
@@ -88,13 +87,5 @@ export function newestValidator(): SchemaValidator {
   return new SchemaValidator({ extraCrds: [argocd] });
 }
 
-/** The problems of a call that fails with an OcpkitError, or none when it succeeds (anything else is rethrown). */
-export function problemsOf(fn: () => unknown): readonly { path: string; field: string; message: string }[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OcpkitError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+/** The problems of a call that fails with an OcpkitError, or none when it succeeds: what users get from `ocpkit/testing`. */
+export { problemsOf } from '../lib/testing';
