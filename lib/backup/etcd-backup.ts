@@ -377,7 +377,9 @@ export class EtcdBackup extends Construct {
 
     // Host access is this job's purpose: declare its namespace a system namespace for the
     // no-host-access policy instead of waiving the policy object by object.
-    SystemNamespaces.declare(cluster, name, 'etcd snapshots run the control-plane node\'s cluster-backup.sh through chroot, with host networking to reach the local etcd member');
+    SystemNamespaces.declare(cluster, name, copy && target.kind === 'hostPath'
+      ? 'etcd snapshots run the control-plane node\'s cluster-backup.sh through chroot, with host networking to reach the local etcd member; the bucket copy reads the host-folder snapshots as spc_t'
+      : 'etcd snapshots run the control-plane node\'s cluster-backup.sh through chroot, with host networking to reach the local etcd member');
     this.cronJob = new k8s.KubeCronJob(this, 'Resource', {
       metadata: {
         name,

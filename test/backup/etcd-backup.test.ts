@@ -146,7 +146,7 @@ describe('EtcdBackup', () => {
     // the same security context anywhere else is a host-access finding of the policy
     const findings = securityContextFindings(up.securityContext, '/sc', 'container "copy-to-bucket"', 'fix', 'container');
     expect(findings.map((f) => f.pointer)).toEqual(expect.arrayContaining(['/sc/seLinuxOptions/type']));
-    expect([...SystemNamespaces.of(cluster).keys()]).toEqual(['etcd-backup']);
+    expect([...SystemNamespaces.of(cluster).entries()]).toEqual([['etcd-backup', expect.stringContaining('reads the host-folder snapshots as spc_t')]]);
   });
 
   test('a claim target is labelled for the pod at mount: the copy container keeps the default SELinux type', () => {
