@@ -142,6 +142,90 @@ export function roleRefFindings(input: RiskInput): RiskFinding[] {
   return hit ? [{ reason: 'changes the roleRef of a binding: Kubernetes refuses the update; Argo CD must replace the binding (delete and create, e.g. sync option Replace=true): sync fails until then', path: formatPath(hit.path) }] : [];
 }
 
+/* ------------------------------------------------ NetworkPolicy removed (review 17 M6) */
+
+/** The directions a NetworkPolicy isolates (Kubernetes: Ingress always when policyTypes is absent, Egress when it has egress rules). */
+export function policyDirections(p: any): ('Ingress' | 'Egress')[] {
+  const types = p?.spec?.policyTypes;
+  if (Array.isArray(types) && types.length) return types.filter((t: unknown): t is 'Ingress' | 'Egress' => t === 'Ingress' || t === 'Egress');
+  return Array.isArray(p?.spec?.egress) ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
+/**
+ * Whether policy `other` surely selects every pod `removed` selected: an empty podSelector, or
+ * matchLabels that are a subset of the removed one's (no matchExpressions on `other`). Other
+ * selectors are not compared (treated as not selecting: the removal then counts as security).
+ */
+function selectsSamePods(other: any, removed: any): boolean {
+  const sel = other?.spec?.podSelector ?? {};
+  if (Array.isArray(sel.matchExpressions) && sel.matchExpressions.length) return false;
+  const labels: Record<string, unknown> = sel.matchLabels ?? {};
+  const theirs: Record<string, unknown> = removed?.spec?.podSelector?.matchLabels ?? {};
+  return Object.entries(labels).every(([k, v]) => theirs[k] === v);
+}
+
+/** Per direction the removed policy isolated: the remaining policies of the new tree (same environment and namespace) that still isolate its pods. */
+function isolatingAfterRemoval(input: RiskInput, context: RiskContext): Map<'Ingress' | 'Egress', string[]> {
+  const ns = input.old?.metadata?.namespace ?? '';
+  const others = context.objectsInNamespace(input.file ?? '', ns).filter((m) => m?.kind === 'NetworkPolicy' && m?.metadata?.name !== input.name);
+  const out = new Map<'Ingress' | 'Egress', string[]>();
+  for (const dir of policyDirections(input.old)) {
+    out.set(dir, others.filter((m) => policyDirections(m).includes(dir) && selectsSamePods(m, input.old)).map((m) => String(m.metadata?.name)));
+  }
+  return out;
+}
+
+/**
+ * Removing a NetworkPolicy whose pods another policy still isolates: the traffic it allowed is
+ * refused from now on (policies are additive allow-lists; a pod selected by any policy of a
+ * direction only gets what some policy allows: https://kubernetes.io/docs/concepts/services-networking/network-policies/#isolated-and-non-isolated-pods)
+ * (rule `outage/network-policy-removed`).
+ */
+export function allowPolicyRemovedFindings(input: RiskInput, context: RiskContext): RiskFinding[] {
+  if (input.op !== 'removed') return [];
+  const out: RiskFinding[] = [];
+  for (const [dir, still] of isolatingAfterRemoval(input, context)) {
+    const rules = input.old?.spec?.[dir === 'Ingress' ? 'ingress' : 'egress'];
+    if (!still.length || !Array.isArray(rules) || rules.length === 0) continue;
+    out.push({ reason: `removes NetworkPolicy ${input.name}: its pods stay isolated for ${dir} by ${still.join(', ')}, so the ${dir.toLowerCase()} traffic it allowed is cut` });
+  }
+  return out;
+}
+
+/** Removing a NetworkPolicy whose pods no other remaining policy isolates: isolation is gone (security, see risk-security). */
+export function isolationLostFindings(input: RiskInput, context: RiskContext): RiskFinding[] {
+  if (input.op !== 'removed') return [];
+  const lost = [...isolatingAfterRemoval(input, context)].filter(([, still]) => still.length === 0).map(([dir]) => dir);
+  return lost.length ? [{ reason: `removes NetworkPolicy ${input.name}: no remaining policy selects its pods for ${lost.join(' and ')}, so that traffic is no longer restricted` }] : [];
+}
+
+/* ------------------------------------------------ Route termination (review 17 M8) */
+
+/** A target port that looks like plain HTTP (name without https/tls, or a number other than 443/8443). */
+function httpTargetPort(route: any): boolean {
+  const p = route?.spec?.port?.targetPort;
+  if (p === undefined) return true; // unknown: the pods of an edge route serve HTTP
+  return typeof p === 'number' ? p !== 443 && p !== 8443 : !/https|tls|ssl/i.test(String(p));
+}
+
+/**
+ * A Route changed from edge (or reencrypt, to an HTTP port) to passthrough: the router stops
+ * terminating TLS and hands the encrypted stream to a pod that serves plain HTTP. OpenShift 4.14
+ * docs, Secured routes (edge: the router terminates TLS and talks HTTP to the pod; passthrough:
+ * the router sends the TLS stream unchanged to the pod, which must terminate it):
+ * https://docs.openshift.com/container-platform/4.14/networking/routes/secured-routes.html
+ * (rule `outage/route-passthrough`).
+ */
+export function routePassthroughFindings(input: RiskInput): RiskFinding[] {
+  if (input.op !== 'changed') return [];
+  const from = input.old?.spec?.tls?.termination;
+  const to = input.new?.spec?.tls?.termination;
+  if (to !== 'passthrough' || (from !== 'edge' && from !== 'reencrypt')) return [];
+  if (from === 'reencrypt' && !httpTargetPort(input.new)) return [];
+  if (from === 'edge' && !httpTargetPort(input.new)) return [{ reason: `Route termination ${from} -> passthrough: the router no longer terminates TLS; the pod must serve TLS itself on its port`, path: 'spec.tls.termination' }];
+  return [{ reason: `Route termination ${from} -> passthrough to an HTTP port: the router no longer terminates TLS and the pod serves plain HTTP, so clients fail the TLS handshake`, path: 'spec.tls.termination' }];
+}
+
 /** The destructive rules of this file. */
 export const DATA_DESTRUCTIVE_RULES: readonly RiskRule[] = [
   { id: 'destructive/operator-data', class: 'destructive', kinds: Object.keys(OPERATOR_DATA), ops: ['removed'], description: 'a custom resource whose operator deletes data with it is removed (PostgresCluster, PerconaXtraDBCluster with delete-pxc-pvc, GitLab, BackupStorageLocation, ObjectBucketClaim)', check: operatorDataFindings },
@@ -153,5 +237,7 @@ export const DATA_OUTAGE_RULES: readonly RiskRule[] = [
   { id: 'outage/app-removed', class: 'outage', kinds: ['Application'], ops: ['removed'], description: 'an Argo CD Application with the resources finalizer is removed (what it deployed is deleted)', check: appRemovedFindings },
   { id: 'outage/app-retarget', class: 'outage', kinds: ['Application'], ops: ['changed'], description: "an Argo CD Application's source path, repository or destination changes", check: appRetargetFindings },
   { id: 'outage/roleref', class: 'outage', kinds: ['RoleBinding', 'ClusterRoleBinding'], ops: ['changed'], description: "a binding's roleRef changes: the update is refused until Argo CD replaces the binding", check: roleRefFindings },
+  { id: 'outage/network-policy-removed', class: 'outage', kinds: ['NetworkPolicy'], ops: ['removed'], description: 'an allow NetworkPolicy is removed while another policy still isolates its pods (its traffic is cut)', check: allowPolicyRemovedFindings },
+  { id: 'outage/route-passthrough', class: 'outage', kinds: ['Route'], ops: ['changed'], description: 'a Route goes from edge (or reencrypt to an HTTP port) to passthrough termination', check: routePassthroughFindings },
   { id: 'outage/database-removed', class: 'outage', kinds: ['PerconaXtraDBCluster'], ops: ['removed'], description: 'a PerconaXtraDBCluster without delete-pxc-pvc is removed (pods stop, volumes stay)', check: databaseRemovedFindings },
 ];

@@ -2,6 +2,8 @@ import { changedText, containersOf, listOf, objectName, podSpecOf, podSpecPath }
 import { formatPath, valueAt } from './field-path';
 import { maskValue } from './masking';
 import type { RiskFinding, RiskInput, RiskRule } from './risk';
+import type { RiskContext } from './risk-context';
+import { isolationLostFindings } from './risk-data';
 import { canonicalJson } from './value-diff';
 
 const WORKLOAD_KINDS = ['Pod', 'Deployment', 'DeploymentConfig', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob'];
@@ -114,10 +116,9 @@ function describeRule(r: any, peersKey: 'from' | 'to'): string {
 }
 
 /** A NetworkPolicy is removed, admits more (a rule that no old rule covered), protects other pods, or drops a direction. */
-function networkPolicyWidened(input: RiskInput): RiskFinding[] {
-  if (input.op === 'removed') {
-    return [{ reason: `removes NetworkPolicy ${input.name}: the traffic it held back is allowed again unless another policy selects the same pods` }];
-  }
+function networkPolicyWidened(input: RiskInput, context: RiskContext): RiskFinding[] {
+  // removed: security only when no remaining policy isolates its pods (else outage/network-policy-removed)
+  if (input.op === 'removed') return isolationLostFindings(input, context);
   const out: RiskFinding[] = [];
   const o = input.old?.spec ?? {};
   const n = input.new?.spec ?? {};

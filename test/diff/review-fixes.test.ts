@@ -201,3 +201,31 @@ describe('m9: equal values written differently are no change', () => {
     expect(diffValues({ spec: { template: { ttl: '720h0m0s' } } }, { spec: { template: { ttl: '24h' } } })).toHaveLength(1);
   });
 });
+
+describe('M6: removing a NetworkPolicy: outage while another still isolates the pods, security when none does', () => {
+  const np = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'forum' }, spec });
+  const denyAll = np('deny-by-default', { podSelector: {}, policyTypes: ['Ingress'] });
+  const allowRouter = np('allow-router', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'policy-group.network.openshift.io/ingress': '' } } }] }], policyTypes: ['Ingress'] });
+  test('allow policy removed, deny-by-default stays: outage naming the isolating policy', () => {
+    const r = diff({ 'production/forum/deny.yaml': denyAll, 'production/forum/allow.yaml': allowRouter }, { 'production/forum/deny.yaml': denyAll });
+    const risks = risksOf(r, 'NetworkPolicy');
+    expect(risks.map((x) => x.rule)).toEqual(['outage/network-policy-removed']);
+    expect(risks[0].reason).toContain('deny-by-default');
+  });
+  test('the only policy removed: security (isolation gone)', () => {
+    const r = diff({ 'production/forum/deny.yaml': denyAll }, {});
+    expect(risksOf(r, 'NetworkPolicy').map((x) => x.rule)).toEqual(['security/network-policy']);
+  });
+});
+
+describe('M8: Route termination edge -> passthrough is an outage', () => {
+  const route = (termination: string, targetPort: unknown = 'http') => ({ apiVersion: 'route.openshift.io/v1', kind: 'Route', metadata: { name: 'web', namespace: 'forum' }, spec: { host: 'web.example.org', to: { kind: 'Service', name: 'web' }, port: { targetPort }, tls: { termination } } });
+  test.each([
+    ['edge', 'http', ['outage/route-passthrough']],
+    ['reencrypt', 8080, ['outage/route-passthrough']],
+    ['reencrypt', 'https', []],
+  ])('%s -> passthrough, target port %s', (from, port, rules) => {
+    const r = diff({ 'production/forum/route.yaml': route(from as string, port) }, { 'production/forum/route.yaml': route('passthrough', port) });
+    expect(risksOf(r, 'Route').map((x) => x.rule).filter((x) => x === 'outage/route-passthrough')).toEqual(rules);
+  });
+});
