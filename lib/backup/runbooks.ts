@@ -42,7 +42,8 @@ export const DRILL_RUNBOOK = `${RUNBOOK_FOLDER}/restore-drills.md`;
  *   counterparts fail: the CLI downloads those files through a presigned GET URL, and the AWS
  *   plugin OADP 1.4 ships presigns it without the customer key headers
  *   (openshift/velero-plugin-for-aws@oadp-1.4 velero-plugin-for-aws/object_store.go
- *   CreateSignedURL), which S3 refuses for an SSE-C object. The runbooks then read the Backup or
+ *   CreateSignedURL), which S3 refuses for an SSE-C object (a GET must carry the same key:
+ *   https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-s3-c-encryption.html). The runbooks then read the Backup or
  *   Restore status with `oc get -o yaml` and fetch the logs object with `aws s3 cp --sse-c`, at
  *   Velero's layout `<prefix>/backups/<b>/<b>-logs.gz` and `<prefix>/restores/<r>/restore-<r>-logs.gz`
  *   (vmware-tanzu/velero@v1.14.0 pkg/persistence/object_store_layout.go). OADP mounts the

@@ -95,7 +95,8 @@ const ETCD_RUNBOOKS: Readonly<Record<string, AlertRunbook>> = {
  * With SSE-C the Velero CLI cannot download a backup's logs or details: it fetches them through
  * presigned URLs, which the AWS plugin of OADP 1.4 signs without the customer key
  * (openshift/velero-plugin-for-aws@oadp-1.4 velero-plugin-for-aws/object_store.go CreateSignedURL),
- * and S3 refuses a GET of an SSE-C object without it. The logs object is at
+ * and S3 refuses a GET of an SSE-C object without it (a GET must carry the same key:
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-s3-c-encryption.html). The logs object is at
  * `<prefix>/backups/<backup>/<backup>-logs.gz` (vmware-tanzu/velero@v1.14.0
  * pkg/persistence/object_store_layout.go).
  */
