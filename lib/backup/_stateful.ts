@@ -3,6 +3,7 @@
  * recognized by kind in the rendered output, so constructs of other domains (virt, gitlab,
  * network) need no import here.
  */
+import { LabelSelectorLike, selectorMatches } from '../core/label-selector';
 
 /** A stateful kind: the resource names Velero filters accept for it, and what a backup must include. */
 interface StatefulKind {
@@ -126,29 +127,6 @@ export function statefulObject(manifest: any, path: string): StatefulObject | un
   };
 }
 
-/** A Kubernetes label selector (the subset Velero uses). */
-export interface LabelSelectorLike {
-  readonly matchLabels?: Readonly<Record<string, string>>;
-  readonly matchExpressions?: ReadonlyArray<{ readonly key: string; readonly operator: string; readonly values?: readonly string[] }>;
-}
-
-/** True when labels satisfy a selector (an empty selector matches everything). */
-export function selectorMatches(selector: LabelSelectorLike | undefined, labels: Readonly<Record<string, string>>): boolean {
-  if (!selector) return true;
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const values = e.values ?? [];
-    switch (e.operator) {
-      case 'In': if (!has || !values.includes(labels[e.key])) return false; break;
-      case 'NotIn': if (has && values.includes(labels[e.key])) return false; break;
-      case 'Exists': if (!has) return false; break;
-      case 'DoesNotExist': if (has) return false; break;
-      default: return false;
-    }
-  }
-  return true;
-}
 
 function listed(list: readonly string[] | undefined, resource: string): boolean {
   const names = NAMES_BY_RESOURCE[resource] ?? [resource];

@@ -6,7 +6,7 @@ import { dnsLabel, duplicates } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
 import { Tenant } from '../tenancy/tenant';
 import { listProp } from './_rules';
-import { LabelSelectorLike } from './_stateful';
+import { LabelSelectorLike } from '../core/label-selector';
 import { BackupCoverage } from './backup-coverage';
 import { BackupExemption } from './backup-exemption';
 import { BackupStorage, IBackupStorage } from './backup-storage';

@@ -1,24 +1,6 @@
 import { CDI_CLONE_SOURCE_POD_LABELS, CDI_UPLOAD_SERVER_POD_LABELS, CDI_UPLOAD_SERVER_PORT, cloneSourceNamespaces } from '../virt/cdi-clone-flows';
 import type { Finding, PolicyContext, PolicyObject, PolicyRule } from './policy';
-
-/** True when a label selector (matchLabels / matchExpressions) selects an object with `labels`. */
-export function selectorMatches(sel: any, labels: Readonly<Record<string, string>>): boolean {
-  if (sel === undefined || sel === null) return true;
-  if (typeof sel !== 'object') return false;
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of Array.isArray(sel.matchExpressions) ? sel.matchExpressions : []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e?.key);
-    const values: unknown[] = Array.isArray(e?.values) ? e.values : [];
-    switch (e?.operator) {
-      case 'In': if (!has || !values.includes(labels[e.key])) return false; break;
-      case 'NotIn': if (has && values.includes(labels[e.key])) return false; break;
-      case 'Exists': if (!has) return false; break;
-      case 'DoesNotExist': if (has) return false; break;
-      default: return false;
-    }
-  }
-  return true;
-}
+import { selectorMatches } from '../core/label-selector';
 
 function appliesToIngress(spec: any): boolean {
   return Array.isArray(spec?.policyTypes) ? spec.policyTypes.includes('Ingress') : true;

@@ -1,7 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { Policy } from '../../lib/policy/policy';
-import { sameNamespaceIngress, selectorMatches } from '../../lib/policy/cdi-clone-network';
+import { selectorMatches } from '../../lib/core/label-selector';
+import { sameNamespaceIngress } from '../../lib/policy/cdi-clone-network';
 import { NetworkIsolation } from '../../lib/tenancy/network-isolation';
 import { cloneSourceNamespaces } from '../../lib/virt/cdi-clone-flows';
 import { DiskSource } from '../../lib/virt/disk-source';
