@@ -104,8 +104,50 @@ export function maskString(s: string): string {
   if (s.length <= MAX_PARSE) {
     const lines = maskCredentialLines(s);
     if (lines !== s && !detectSecret(lines)) return lines;
+    const cloud = maskCloudConfigLines(lines);
+    if (cloud !== undefined) return cloud;
   }
   return MASKED;
+}
+
+/** `#cloud-config` on the first line (optionally after cloud-init's Jinja header), as secret-scan reads it. */
+const CLOUD_CONFIG_HEAD = /^\s*(?:##\s*template:\s*jinja[ \t]*\r?\n\s*)?#cloud-config\b/;
+/** Shell that sets a password (runcmd/bootcmd lines, write_files content): masked as a whole line. */
+const PASSWORD_COMMAND = /\b(?:chpasswd|passwd|usermod|useradd|openssl\s+passwd|mkpasswd|htpasswd)\b/;
+
+/**
+ * Cloud-config user data with the secret-bearing lines masked and every other line kept, so a
+ * review still sees `ssh_pwauth: true` next to a password (review 17 M7). Masked: values of
+ * credential keys (done before, {@link maskCredentialLines}), every line of a `list:` block
+ * (cc_set_passwords `chpasswd.list`, `user:password` lines; the user name stays), and lines that
+ * run a password command. Kept only when the lines left unmasked hold no secret at all
+ * (detectSecret over them); otherwise undefined (the caller masks the whole value).
+ */
+function maskCloudConfigLines(s: string): string | undefined {
+  if (!CLOUD_CONFIG_HEAD.test(s)) return undefined;
+  const lines = s.split('\n');
+  const indent = (l: string) => /^[ \t]*/.exec(l)![0].length;
+  let block: number | undefined; // indentation of the `list:` key whose block is being masked
+  const out = lines.map((l) => {
+    if (block !== undefined) {
+      if (l.trim() === '' || indent(l) > block) {
+        if (l.trim() === '') return l;
+        const m = /^([ \t]*)([^:\s]+):/.exec(l);
+        return m ? `${m[1]}${m[2]}:${MASKED}` : `${/^[ \t]*/.exec(l)![0]}${MASKED}`;
+      }
+      block = undefined;
+    }
+    const list = /^([ \t]*)list[ \t]*:[ \t]*([|>][-+]?\d*)?[ \t]*(.*)$/.exec(l);
+    if (list) {
+      if (list[3] !== '' && !list[3].startsWith('#')) return `${list[1]}list: ${MASKED}`;
+      block = list[1].length;
+      return l;
+    }
+    if (PASSWORD_COMMAND.test(l) && !/^[ \t]*#/.test(l) && !/^[ \t]*(?:-[ \t]+)?[\w.-]+[ \t]*:[ \t]*$/.test(l)) return `${/^[ \t]*(?:-[ \t]+)?/.exec(l)![0]}${MASKED}`;
+    return l;
+  });
+  const visible = out.filter((l) => !l.includes(MASKED)).join('\n');
+  return detectSecret(visible) ? undefined : out.join('\n');
 }
 
 /**

@@ -1,3 +1,4 @@
+import * as yaml from 'js-yaml';
 import { FieldPath, formatPath, startsWith } from './field-path';
 import { DESTRUCTIVE_DELETE_KINDS, RiskFinding, RiskInput, RiskRule, syncOptions } from './risk';
 import type { RiskContext } from './risk-context';
@@ -225,6 +226,45 @@ export function routePassthroughFindings(input: RiskInput): RiskFinding[] {
   if (from === 'edge' && !httpTargetPort(input.new)) return [{ reason: `Route termination ${from} -> passthrough: the router no longer terminates TLS; the pod must serve TLS itself on its port`, path: 'spec.tls.termination' }];
   return [{ reason: `Route termination ${from} -> passthrough to an HTTP port: the router no longer terminates TLS and the pod serves plain HTTP, so clients fail the TLS handshake`, path: 'spec.tls.termination' }];
 }
+
+/* ------------------------------------------------ ssh_pwauth in VM cloud-init (review 17 M7) */
+
+/** The cloud-init user data texts of a VirtualMachine (NoCloud and ConfigDrive volumes, plain `userData`). */
+function userDataOf(vm: any): string[] {
+  const volumes = vm?.spec?.template?.spec?.volumes;
+  if (!Array.isArray(volumes)) return [];
+  return volumes.flatMap((v: any) => [v?.cloudInitNoCloud?.userData, v?.cloudInitConfigDrive?.userData]).filter((u): u is string => typeof u === 'string');
+}
+
+/** Whether some user data turns sshd password authentication on (`ssh_pwauth` true, or a YAML 1.1 yes/on). */
+function sshPasswordAuth(vm: any): boolean {
+  return userDataOf(vm).some((text) => {
+    let doc: any;
+    try {
+      doc = yaml.load(text);
+    } catch {
+      return /^\s*ssh_pwauth\s*:\s*(?:true|yes|on|1)\s*$/im.test(text);
+    }
+    const v = doc?.ssh_pwauth;
+    return v === true || v === 1 || (typeof v === 'string' && /^(?:true|yes|on|1)$/i.test(v.trim()));
+  });
+}
+
+/**
+ * A VirtualMachine's cloud-init turns on SSH password login: cloud-init's cc_set_passwords sets
+ * sshd PasswordAuthentication from `ssh_pwauth`
+ * (https://cloudinit.readthedocs.io/en/latest/reference/modules.html#set-passwords)
+ * (rule `security/ssh-password-auth`).
+ */
+export function sshPwauthFindings(input: RiskInput): RiskFinding[] {
+  if (input.op === 'removed' || !sshPasswordAuth(input.new) || (input.op === 'changed' && sshPasswordAuth(input.old))) return [];
+  return [{ reason: 'cloud-init ssh_pwauth turns on SSH password login on this VM (brute-force exposure; prefer keys)' }];
+}
+
+/** The security rules of this file. */
+export const DATA_SECURITY_RULES: readonly RiskRule[] = [
+  { id: 'security/ssh-password-auth', class: 'security', kinds: ['VirtualMachine'], ops: ['added', 'changed'], description: "a VirtualMachine's cloud-init sets ssh_pwauth to true", check: sshPwauthFindings },
+];
 
 /** The destructive rules of this file. */
 export const DATA_DESTRUCTIVE_RULES: readonly RiskRule[] = [

@@ -1,6 +1,6 @@
 import { backupScheduleFindings, dedupe, deleteFindings, DESTRUCTIVE_DELETE_KINDS, immutableFindings, replaceFindings, Risk, RiskFinding, RiskInput, RiskRule, shrinkFindings } from './risk';
 import { EMPTY_CONTEXT, RiskContext } from './risk-context';
-import { DATA_DESTRUCTIVE_RULES, DATA_OUTAGE_RULES } from './risk-data';
+import { DATA_DESTRUCTIVE_RULES, DATA_OUTAGE_RULES, DATA_SECURITY_RULES } from './risk-data';
 import { OUTAGE_RULES } from './risk-outage';
 import { SECURITY_RULES } from './risk-security';
 import { WEAKENING_RULES } from './risk-weakening';
@@ -19,7 +19,7 @@ const DESTRUCTIVE_RULES: readonly RiskRule[] = [
  * data: an id, a class, the kinds and operations it looks at, a one-line description and its
  * check. Add a rule here to add it to every diff.
  */
-export const RISK_RULES: readonly RiskRule[] = [...DESTRUCTIVE_RULES, ...DATA_DESTRUCTIVE_RULES, ...SECURITY_RULES, ...OUTAGE_RULES, ...DATA_OUTAGE_RULES, ...WEAKENING_RULES];
+export const RISK_RULES: readonly RiskRule[] = [...DESTRUCTIVE_RULES, ...DATA_DESTRUCTIVE_RULES, ...SECURITY_RULES, ...DATA_SECURITY_RULES, ...OUTAGE_RULES, ...DATA_OUTAGE_RULES, ...WEAKENING_RULES];
 
 /**
  * Classifies one resource change: runs every rule whose kinds and operations match, and returns

@@ -229,3 +229,26 @@ describe('M8: Route termination edge -> passthrough is an outage', () => {
     expect(risksOf(r, 'Route').map((x) => x.rule).filter((x) => x === 'outage/route-passthrough')).toEqual(rules);
   });
 });
+
+describe('M7: cloud-init user data: only the secret lines are masked; ssh_pwauth true is security', () => {
+  const vm = (userData: string) => ({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'smokeping', namespace: 'infra-vms' }, spec: { running: true, template: { spec: { domain: {}, volumes: [{ name: 'cloudinitdisk', cloudInitNoCloud: { userData } }] } } } });
+  const before = '#cloud-config\nhostname: smokeping\nssh_pwauth: false\nruncmd:\n  - systemctl enable --now smokeping\n';
+  const after = '#cloud-config\nhostname: smokeping\nssh_pwauth: true\nchpasswd:\n  expire: false\n  list: |\n    root:CloudInitPw-5511\npassword: CiTopLevelPw-6622\nruncmd:\n  - systemctl enable --now smokeping\n  - echo "admin:ShellPw-9" | chpasswd\n';
+  const r = diff({ 'production/infra-vms/vm.yaml': vm(before) }, { 'production/infra-vms/vm.yaml': vm(after) });
+
+  test('the line diff is shown; secret lines masked, ssh_pwauth change visible', () => {
+    for (const text of [formatText(r), formatMarkdown(r)]) {
+      expect(text).toContain('+ ssh_pwauth: true');
+      expect(text).toContain('- ssh_pwauth: false');
+      expect(text).toContain('root:(masked)');
+      expect(text).toContain('password: (masked)');
+      for (const secret of ['CloudInitPw-5511', 'CiTopLevelPw-6622', 'ShellPw-9']) expect(text).not.toContain(secret);
+    }
+  });
+
+  test('ssh_pwauth false -> true is security; staying true is not flagged again', () => {
+    expect(risksOf(r, 'VirtualMachine').map((x) => x.rule)).toContain('security/ssh-password-auth');
+    const same = diff({ 'production/infra-vms/vm.yaml': vm(after) }, { 'production/infra-vms/vm.yaml': vm(after.replace('smokeping\n', 'smokeping2\n')) });
+    expect(risksOf(same, 'VirtualMachine').map((x) => x.rule)).not.toContain('security/ssh-password-auth');
+  });
+});
