@@ -127,7 +127,7 @@ export function missingGrants(
   const inManaged = [...defaults.cluster, ...defaults.managed, ...extra];
   const elsewhere = [...defaults.cluster, ...extra];
   // the verdict depends only on (group, resource, managed or not): one evaluation per distinct key
-  const verdicts = new Map<string, readonly string[]>();
+  const verdicts = new Map<string, Map<string, [readonly string[] | undefined, readonly string[] | undefined]>>();
   const managedNs = new Map<string, boolean>();
   for (const u of uses) {
     let isManaged = false;
@@ -136,11 +136,16 @@ export function missingGrants(
       if (m === undefined) managedNs.set(u.namespace, (m = managed(u.namespace)));
       isManaged = m;
     }
-    const vkey = `${u.group}\u0000${u.resource}\u0000${isManaged ? 1 : 0}`;
-    let denied = verdicts.get(vkey);
+    // by group, then resource: [elsewhere, in a managed namespace] (no key string per use)
+    let byResource = verdicts.get(u.group);
+    if (!byResource) verdicts.set(u.group, (byResource = new Map()));
+    let pair = byResource.get(u.resource);
+    if (!pair) byResource.set(u.resource, (pair = [undefined, undefined]));
+    const slot = isManaged ? 1 : 0;
+    let denied = pair[slot];
     if (!denied) {
       const rules = isManaged ? inManaged : elsewhere;
-      verdicts.set(vkey, (denied = WRITE_VERBS.filter((v) => !allows(rules, u.group, u.resource, v))));
+      pair[slot] = denied = WRITE_VERBS.filter((v) => !allows(rules, u.group, u.resource, v));
     }
     if (denied.length === 0) continue;
     const key = `${u.group}/${u.resource}/${u.namespace === undefined ? 'cluster' : 'ns'}`;
@@ -200,11 +205,13 @@ export function usesOf(objects: readonly SynthesizedObject[]): KindUse[] {
  * manifests (the check) and for the constructs (the derived ClusterRole) alike.
  */
 export function kindUses(): (apiVersion: string, kind: string, namespace: string | undefined) => KindUse {
-  const kinds = new Map<string, { group: string; resource: string; clusterScoped: boolean }>();
+  // by apiVersion, then kind (no key string per object)
+  const kinds = new Map<string, Map<string, { group: string; resource: string; clusterScoped: boolean }>>();
   return (apiVersion, kind, namespace) => {
-    const key = `${apiVersion}\u0000${kind}`;
-    let k = kinds.get(key);
-    if (!k) kinds.set(key, (k = { group: apiGroup(apiVersion), resource: resourceOf(kind), clusterScoped: isClusterScoped(apiVersion, kind) }));
+    let byKind = kinds.get(apiVersion);
+    if (!byKind) kinds.set(apiVersion, (byKind = new Map()));
+    let k = byKind.get(kind);
+    if (!k) byKind.set(kind, (k = { group: apiGroup(apiVersion), resource: resourceOf(kind), clusterScoped: isClusterScoped(apiVersion, kind) }));
     return { group: k.group, kind, resource: k.resource, namespace: k.clusterScoped ? undefined : namespace ?? '' };
   };
 }
