@@ -212,12 +212,28 @@ function applicationsDiagram(nodes: ReadonlyMap<string, TopologyNode>, edges: re
   // Applications whose own object changed while the folder they sync did not
   type Entry = { readonly folder?: (typeof result.apps)[number]; readonly app?: TopologyNode };
   const folders = new Set(result.apps.map((a) => a.app));
-  const entries: Entry[] = [...result.apps]
-    .sort((a, b) => b.destructive - a.destructive || (b.added + b.changed + b.removed) - (a.added + a.changed + a.removed) || cmp(a.app, b.app))
-    .map((folder) => ({ folder }));
+  // Risky entries first (review 17 m12): counts per class, most severe class first, then size.
+  const CLASS_ORDER = ['destructive', 'security', 'outage', 'weakening'] as const;
+  const appRisk = (n: TopologyNode) => {
+    const counts = CLASS_ORDER.map(() => 0);
+    for (const c of result.changes) {
+      if (c.kind !== 'Application' || c.name !== n.name) continue;
+      for (const r of c.risks) counts[CLASS_ORDER.indexOf((r.class ?? 'destructive') as (typeof CLASS_ORDER)[number])]++;
+    }
+    return counts;
+  };
+  const folderRisk = (a: (typeof result.apps)[number]) => CLASS_ORDER.map((k) => a.classes?.[k] ?? (k === 'destructive' ? a.destructive : 0));
+  const ranked: { entry: Entry; risk: number[]; size: number; name: string }[] = result.apps.map((folder) => ({ entry: { folder }, risk: folderRisk(folder), size: folder.added + folder.changed + folder.removed, name: folder.app }));
   for (const n of appNodes) {
-    if (n.kind === 'application' && status.has(n.id) && !(n.syncs !== undefined && folders.has(n.syncs))) entries.push({ app: n });
+    if (n.kind === 'application' && status.has(n.id) && !(n.syncs !== undefined && folders.has(n.syncs))) ranked.push({ entry: { app: n }, risk: appRisk(n), size: 0, name: n.name });
   }
+  const byRisk = (x: number[], y: number[]) => {
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return y[i] - x[i];
+    return 0;
+  };
+  const risky = (r: number[]) => r.some((v) => v > 0);
+  ranked.sort((a, b) => Number(risky(b.risk)) - Number(risky(a.risk)) || byRisk(a.risk, b.risk) || b.size - a.size || Number(a.entry.app !== undefined) - Number(b.entry.app !== undefined) || cmp(a.name, b.name));
+  const entries: Entry[] = ranked.map((x) => x.entry);
   const cap = Math.max(1, maxApps);
   const shown = entries.slice(0, cap);
   const hidden = entries.slice(cap);

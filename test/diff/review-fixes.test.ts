@@ -252,3 +252,24 @@ describe('M7: cloud-init user data: only the secret lines are masked; ssh_pwauth
     expect(risksOf(same, 'VirtualMachine').map((x) => x.rule)).not.toContain('security/ssh-password-auth');
   });
 });
+
+describe('m12: the Applications diagram prefers the folders with risky changes', () => {
+  test('with more folders than maxApps, the small risky one is drawn before larger plain ones', () => {
+    const { changeDiagrams } = jest.requireActual('../../lib/diff/topology-diagrams');
+    const { topologyOfFiles } = jest.requireActual('../../lib/diff/topology');
+    const rb = (role: string) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'rb', namespace: 'zz' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role }, subjects: [] });
+    const before: Record<string, unknown> = { 'prod/zz/rb.yaml': rb('view') };
+    const after: Record<string, unknown> = { 'prod/zz/rb.yaml': rb('edit') };
+    // 20 plain folders: without the preference the risky one would not even be named in the note (10 names)
+    for (let i = 0; i < 20; i++) {
+      for (const c of ['a', 'b', 'c']) after[`prod/app${String(i).padStart(2, '0')}/${c}.yaml`] = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: c, namespace: `a${i}` } };
+    }
+    const a = tree(before);
+    const b = tree(after);
+    const result = diffTreeFiles(a, b);
+    const parts: string[] = changeDiagrams(topologyOfFiles(a), topologyOfFiles(b), result, { maxApps: 5 });
+    const apps = parts.find((p) => p.startsWith('**Argo CD Applications'))!;
+    expect(apps).toContain('prod/zz');
+    expect(apps).toContain('16 more affected Applications not drawn');
+  });
+});
