@@ -127,19 +127,26 @@ function index(objects: readonly SynthesizedObject[]): Map<string, Namespace> {
     if (r === undefined) byVersion.set(apiVersion, (r = group ? `${resourceOfKind(kind)}.${group}` : resourceOfKind(kind)));
     return r;
   };
+  const byEnv = new Map<string, Map<string, Namespace>>();
+  const groups = new Map<unknown, string>();
   for (const o of objects) {
     const m = o.manifest;
     const ns = m?.metadata?.namespace;
     if (typeof ns !== 'string' || !ns) continue;
     // Clusters synthesized together may share namespace names: one bucket per environment and namespace.
-    const key = `${o.root?.outputFolder ?? o.file.split('/')[0]}/${ns}`;
-    let n = out.get(key);
+    // (by environment, then namespace: no key string per object; `out` keeps the order of first appearance)
+    const env = o.root?.outputFolder ?? o.file.split('/')[0];
+    let inEnv = byEnv.get(env);
+    if (!inEnv) byEnv.set(env, (inEnv = new Map()));
+    let n = inEnv.get(ns);
     if (!n) {
       n = { name: ns, quotas: [], limitRanges: [], workloads: [], autoscaled: new Map(), counts: new Map(), loadBalancers: 0 };
-      out.set(key, n);
+      inEnv.set(ns, n);
+      out.set(`${env}/${ns}`, n);
     }
     const kind = String(m.kind ?? '');
-    const group = groupOf(m.apiVersion);
+    let group = groups.get(m.apiVersion);
+    if (group === undefined) groups.set(m.apiVersion, (group = groupOf(m.apiVersion)));
     const resource = resourceOf(kind, m.apiVersion, group);
     n.counts.set(resource, (n.counts.get(resource) ?? 0) + 1);
     if (kind === 'ResourceQuota' && group === '') n.quotas.push(o);
