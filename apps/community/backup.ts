@@ -165,6 +165,7 @@ export function addBackups(cluster: Cluster, env: Environment): CommunityBackups
     note: `AWS credentials file ([default] aws_access_key_id / aws_secret_access_key) of the MinIO user velero-${env.name}, allowed on bucket ${bucket} only, and customer-key: the 32 random bytes of the SSE-C key (head -c 32 /dev/urandom); keep a copy of the key offline, backups cannot be read without it`,
   });
   External.secret(app, VELERO_REPOSITORY_PASSWORD.secretName, {
+    beforeFirstSync: true,
     namespace: OADP_NAMESPACE,
     keys: [VELERO_REPOSITORY_PASSWORD.key],
     providedBy: 'sealed-secret',

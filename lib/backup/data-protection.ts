@@ -192,8 +192,12 @@ export class DataProtection extends Construct {
       if (c instanceof External) {
         const o = c.object;
         if (o.kind !== 'Secret' || o.namespace !== ns || o.name !== secretName) continue;
-        if (o.keys.includes(key)) return [];
-        return [`repositoryPassword: the External Secret "${secretName}" (${o.path}) does not list the key "${key}"; add keys: ["${key}"]`];
+        if (!o.keys.includes(key)) return [`repositoryPassword: the External Secret "${secretName}" (${o.path}) does not list the key "${key}"; add keys: ["${key}"]`];
+        // Velero creates the Secret with its public default password when it starts without it
+        // (velero v1.14.0 pkg/repository/keys/keys.go EnsureCommonRepositoryKey, from server.go):
+        // `ocpkit bootstrap` lists it before the first sync only when declared so.
+        if (o.beforeFirstSync !== true) return [`repositoryPassword: the External Secret "${secretName}" (${o.path}) must exist before Velero first starts, or Velero creates it with its public default password; declare it with beforeFirstSync: true (ocpkit bootstrap then lists it before the first sync)`];
+        return [];
       }
       if (c instanceof ApiObject && ['Secret', 'SealedSecret', 'ExternalSecret'].includes(c.kind) && c.metadata.name === secretName && c.metadata.namespace === ns) return [];
     }

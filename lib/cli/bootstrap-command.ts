@@ -117,6 +117,22 @@ function checklist(dir: string, env: string, t: EnvTree): string {
   // everything the root Application needs before it can sync, in one folder no Application syncs;
   // applied in dependency order (oc applies -f arguments in the order given, a folder alphabetically,
   // which would create the root Application before its AppProject and the health checks)
+  // Objects a controller would otherwise create with a default in their place (Velero's repository
+  // password): made before anything syncs, in namespaces created here for them.
+  const line = (e: ExternalsEntry) => {
+    const where = e.namespace ? `${e.namespace}/${e.name}` : e.name;
+    const keys = e.keys.length ? ` keys: ${e.keys.join(', ')}` : '';
+    return [`[ ] ${e.kind} ${where}${keys} (${e.providedBy}: ${HOW[e.providedBy] ?? e.providedBy})`, `      ${e.note}`];
+  };
+  const early = (t.externals ?? []).filter((e) => e.beforeFirstSync === true);
+  if (early.length) {
+    const namespaces = [...new Set(early.map((e) => e.namespace).filter((n): n is string => typeof n === 'string'))].sort();
+    step(`Before anything syncs, create ${early.length === 1 ? 'this object' : `these ${early.length} objects`} (a controller the stack installs would otherwise create ${early.length === 1 ? 'it' : 'them'} with a default value):`, [
+      ...namespaces.map((n) => `oc create namespace ${n}   # Argo CD adopts it when its application syncs`),
+      ...early.flatMap(line),
+    ]);
+  }
+
   const boot = t.files.filter((rel) => rel.split('/')[1] === 'bootstrap');
   if (boot.length) {
     const order = ['argocd.', 'clusterrole.', 'clusterrolebinding.', 'appproject.', 'application.'];
@@ -145,16 +161,10 @@ function checklist(dir: string, env: string, t: EnvTree): string {
     }));
   }
 
-  const ext = t.externals ?? [];
+  const ext = (t.externals ?? []).filter((e) => e.beforeFirstSync !== true);
   if (ext.length) {
-    const body: string[] = ['Once their namespace exists (created by the synced applications or by the platform):'];
-    for (const e of ext) {
-      const where = e.namespace ? `${e.namespace}/${e.name}` : e.name;
-      const keys = e.keys.length ? ` keys: ${e.keys.join(', ')}` : '';
-      body.push(`[ ] ${e.kind} ${where}${keys} (${e.providedBy}: ${HOW[e.providedBy] ?? e.providedBy})`);
-      body.push(`      ${e.note}`);
-    }
-    step(`Create the ${ext.length} object${ext.length === 1 ? '' : 's'} the stack references but does not create (${path.join(dir, env, EXTERNALS_FILE)}):`, body);
+    const body: string[] = ['Once their namespace exists (created by the synced applications or by the platform):', ...ext.flatMap(line)];
+    step(`Create the ${ext.length} ${early.length ? 'other ' : ''}object${ext.length === 1 ? '' : 's'} the stack references but does not create (${path.join(dir, env, EXTERNALS_FILE)}):`, body);
   }
 
   // operands ocpkit does not generate yet: listed unless the tree contains them

@@ -15,6 +15,8 @@ export interface ExternalsEntry {
   readonly keys: readonly string[];
   readonly providedBy: string;
   readonly note: string;
+  /** Present (true) when it must exist before Argo CD first syncs. */
+  readonly beforeFirstSync?: boolean;
   /** `<app>/<file>#<JSON pointer>` of every reference that needs it. */
   readonly usedBy: readonly string[];
 }
@@ -35,7 +37,7 @@ const HEADER = [
 ].join('\n');
 
 /** The text of `externals.yaml` (deterministic: entries already sorted, keys in a fixed order). */
-export function renderExternalsFile(environment: string, externals: readonly { kind: RefKind; namespace?: string; name: string; keys: readonly string[]; providedBy: string; note: string; usedBy: readonly string[] }[]): string {
+export function renderExternalsFile(environment: string, externals: readonly { kind: RefKind; namespace?: string; name: string; keys: readonly string[]; providedBy: string; note: string; beforeFirstSync?: boolean; usedBy: readonly string[] }[]): string {
   const doc = {
     apiVersion: EXTERNALS_API_VERSION,
     kind: EXTERNALS_KIND,
@@ -48,6 +50,7 @@ export function renderExternalsFile(environment: string, externals: readonly { k
       keys: [...e.keys],
       providedBy: e.providedBy,
       note: e.note,
+      ...(e.beforeFirstSync ? { beforeFirstSync: true } : {}),
       usedBy: [...e.usedBy],
     })),
   };

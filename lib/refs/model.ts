@@ -73,6 +73,8 @@ export interface ExternalObject {
   readonly providedBy: ProvidedBy;
   /** What it is and how to make it (never its value). */
   readonly note: string;
+  /** It must exist before Argo CD first syncs (a controller would otherwise create a default in its place). */
+  readonly beforeFirstSync?: boolean;
   /** Construct path of the declaration. */
   readonly path: string;
 }

@@ -92,6 +92,13 @@ export interface ExternalOptions {
   readonly providedBy: ProvidedBy;
   /** What it holds and how to make it (never a value). Printed by `ocpkit bootstrap`. */
   readonly note: string;
+  /**
+   * It must exist before the first sync: a controller the stack installs would otherwise create a
+   * default in its place (Velero's repository password). `ocpkit bootstrap` lists it, with its
+   * namespace, before the bootstrap folder is applied.
+   * @default false
+   */
+  readonly beforeFirstSync?: boolean;
 }
 
 /**
@@ -148,6 +155,7 @@ export class External extends Construct {
     p.check('name', name, dnsSubdomain);
     p.check('providedBy', options?.providedBy, oneOf(PROVIDED_BY));
     p.check('note', options?.note, nonEmpty);
+    if (options?.beforeFirstSync !== undefined && typeof options.beforeFirstSync !== 'boolean') p.add('beforeFirstSync', `${JSON.stringify(options.beforeFirstSync)} is not true or false`);
     if (options?.keys !== undefined && !Array.isArray(options.keys)) p.add('keys', 'must be a list of key names');
     for (const k of Array.isArray(options?.keys) ? options.keys : []) {
       if (typeof k !== 'string' || !SECRET_KEY.test(k)) p.add('keys', `${JSON.stringify(k)} is not a key (letters, digits, '-', '_', '.')`);
@@ -160,6 +168,7 @@ export class External extends Construct {
       keys: [...new Set(options.keys ?? [])].sort(),
       providedBy: options.providedBy,
       note: options.note,
+      ...(options.beforeFirstSync ? { beforeFirstSync: true } : {}),
       path: this.node.path,
     };
   }

@@ -1,13 +1,14 @@
 import { BackupStorage, BucketEncryption, DataProtection, UNENCRYPTED_REASON_ANNOTATION, VELERO_REPOSITORY_PASSWORD, VeleroPlugin } from '../../lib/backup';
 import { SecretKey } from '../../lib/core/secret-key';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
+import { renderExternalsFile } from '../../lib/refs/externals-file';
 import { External } from '../../lib/refs/provides';
 import { find, synth, testCluster } from '../_helpers';
 import { backupApp, storage, storageProps } from './_fixtures';
 
 /** Declares the repository password Secret the way a stack must. */
 function declarePassword(app: GitOpsApp, keys = ['repository-password']): void {
-  External.secret(app, 'velero-repo-credentials', { namespace: 'openshift-adp', keys, providedBy: 'sealed-secret', note: 'random per-cluster kopia repository password' });
+  External.secret(app, 'velero-repo-credentials', { namespace: 'openshift-adp', keys, providedBy: 'sealed-secret', beforeFirstSync: true, note: 'random per-cluster kopia repository password' });
 }
 const RP = { repositoryPassword: VELERO_REPOSITORY_PASSWORD };
 
@@ -111,6 +112,23 @@ describe('DataProtection (OADP)', () => {
       External.secret(app2, 'velero-repo-credentials', { namespace: 'velero', keys: ['repository-password'], providedBy: 'by-hand', note: 'wrong namespace' });
       new DataProtection(app2, 'Oadp', { ...RP, locations: [storage(app2)] });
       expect(() => synth(other)).toThrow(/repositoryPassword: Secret "velero-repo-credentials" \(key "repository-password"\) in namespace "openshift-adp" is declared nowhere/);
+    });
+    test('the password Secret must be declared to exist before the first sync (Velero would create it with its default)', () => {
+      const cluster = testCluster();
+      const app = backupApp(cluster);
+      External.secret(app, 'velero-repo-credentials', { namespace: 'openshift-adp', keys: ['repository-password'], providedBy: 'sealed-secret', note: 'random per-cluster kopia repository password' });
+      new DataProtection(app, 'Oadp', { ...RP, locations: [storage(app)] });
+      expect(() => synth(cluster)).toThrow(/repositoryPassword: the External Secret "velero-repo-credentials" \(Backup\/ExternalSecret.openshift-adp.velero-repo-credentials\) must exist before Velero first starts, or Velero creates it with its public default password; declare it with beforeFirstSync: true/);
+    });
+    test('beforeFirstSync reaches externals.yaml (only where set)', () => {
+      const cluster = testCluster();
+      const app = backupApp(cluster);
+      const early = External.secret(app, 'velero-repo-credentials', { namespace: 'openshift-adp', keys: ['repository-password'], providedBy: 'by-hand', beforeFirstSync: true, note: 'random password' });
+      const later = External.secret(app, 'cloud-credentials', { namespace: 'openshift-adp', keys: ['cloud'], providedBy: 'by-hand', note: 'bucket credentials' });
+      const yaml = require('js-yaml') as typeof import('js-yaml');
+      const entries = (yaml.load(renderExternalsFile('test', [early.object, later.object].map((o) => ({ ...o, usedBy: [] })))) as any).externals;
+      expect(entries.map((e: any) => [e.name, e.beforeFirstSync])).toEqual([['velero-repo-credentials', true], ['cloud-credentials', undefined]]);
+      expect(() => External.secret(app, 'x', { namespace: 'openshift-adp', providedBy: 'by-hand', beforeFirstSync: 'yes' as any, note: 'n' })).toThrow(/beforeFirstSync: "yes" is not true or false/);
     });
     test('declared with its key in the Velero namespace: the synth passes', () => {
       const cluster = testCluster();

@@ -126,7 +126,7 @@ describe('disaster-recovery runbook', () => {
     const app = backupApp(cluster);
     csi(app);
     const ssec = storage(app, { encryption: BucketEncryption.customerKey('/credentials/customer-key') });
-    External.secret(app, 'velero-repo-credentials', { namespace: 'openshift-adp', keys: ['repository-password'], providedBy: 'sealed-secret', note: 'random per-cluster kopia repository password' });
+    External.secret(app, 'velero-repo-credentials', { namespace: 'openshift-adp', keys: ['repository-password'], providedBy: 'sealed-secret', beforeFirstSync: true, note: 'random per-cluster kopia repository password' });
     new DataProtection(app, 'Velero', { locations: [ssec], repositoryPassword: VELERO_REPOSITORY_PASSWORD });
     BackupScheduleSet.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily({ hour: 2 }), storage: ssec });
     const text = synthWithRunbooks(cluster).get(`test/${DR_RUNBOOK}`)!;

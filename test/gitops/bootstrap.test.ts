@@ -261,9 +261,16 @@ describe('ocpkit bootstrap on the committed reference tree', () => {
     expect(text).toMatch(/1\. Install the OpenShift GitOps operator 1\.12 \(OperatorHub, channel gitops-1\.12\)/);
     expect(text).toMatch(/argocd version --client --short   # argocd: v2\.10\.18\+/);
     // one command, in dependency order: health checks and RBAC, then the AppProject, then the root
-    const apply = /2\. Apply the bootstrap folder \(5 objects: .*\), in this order:\n\s+(oc apply .*)\n/.exec(text)![1];
+    // Velero's repository password exists before anything syncs (Velero would create a default one)
+    const early = /2\. Before anything syncs, create this object .*\n((?:\s{3}.*\n)+?)\n/.exec(text)![1];
+    expect(early).toContain('oc create namespace openshift-adp');
+    expect(early).toMatch(/\[ \] Secret openshift-adp\/velero-repo-credentials keys: repository-password/);
+    const apply = /3\. Apply the bootstrap folder \(5 objects: .*\), in this order:\n\s+(oc apply .*)\n/.exec(text)![1];
     expect(apply.split(' -f ').slice(1).map((f) => path.basename(f).split('.')[0])).toEqual(['argocd', 'clusterrole', 'clusterrolebinding', 'appproject', 'application']);
-    expect(text).toMatch(/3\. Nothing to approve by hand: the InstallPlan approver approves the pinned CSV/);
+    expect(text).toMatch(/4\. Nothing to approve by hand: the InstallPlan approver approves the pinned CSV/);
+    // listed once: not again among the objects made once their namespace exists
+    expect(text.match(/Secret openshift-adp\/velero-repo-credentials/g)).toHaveLength(1);
+    expect(text).toMatch(/5\. Create the \d+ other objects the stack references but does not create/);
     expect(text).toMatch(/\[ \] openshift-cnv: kubevirt-hyperconverged kubevirt-hyperconverged-operator\.v4\.14\.8 /);
     expect(text).not.toMatch(/HyperConverged resource|NMState resource/);
   });
