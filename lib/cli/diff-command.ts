@@ -43,7 +43,9 @@ With --base, the committed DIR/ of GIT_REF and of the working tree are compared 
 a fresh synth of the same sources; hand edits and stale files are reported (Argo CD syncs the
 committed tree).
 
-exit codes: 0 no changes, 1 changes, 2 usage or input error, 3 a change of a class in --fail-on
+exit codes: 0 no changes, 1 changes, 2 usage or input error, 3 a change of a class in --fail-on,
+4 internal error (a bug in ocpkit, never a verdict on the change: CI should fail on any code but 0, 1
+and 3, and the stderr message belongs in a bug report)
 `;
 
 /** `--fail-on` parsed: the classes that fail, and whether a stale dist/ fails. */

@@ -121,6 +121,25 @@ function memberLines(v: unknown): string {
   return Array.isArray(v) ? v.map((x) => inline(x)).join('\n') : JSON.stringify(v, null, 1) ?? String(v);
 }
 
+/**
+ * {@link fieldLines} that never throws: a value it cannot lay out (a bug, never the input's fault)
+ * is printed on one line instead, so the diff still completes (no exit 4 for input it can read).
+ */
+export function safeFieldLines(f: FieldChange, style: 'arrow' | 'diff'): string[] {
+  try {
+    return fieldLines(f, style);
+  } catch {
+    const one = (v: unknown) => {
+      try {
+        return inline(v);
+      } catch {
+        return '(unprintable)';
+      }
+    };
+    return style === 'arrow' ? [`~ ${f.path}: ${one(f.old)} -> ${one(f.new)}`] : [`- ${f.path}: ${one(f.old)}`, `+ ${f.path}: ${one(f.new)}`];
+  }
+}
+
 /** Two long one-line strings as their changed middles with {@link CONTEXT_CHARS} of context, quoted. */
 export function changedPart(a: string, b: string): [string, string] {
   let head = 0;

@@ -1,4 +1,4 @@
-import { fieldLines, plural, resourceTitle } from './_render';
+import { safeFieldLines, plural, resourceTitle } from './_render';
 import { Block, byteSize, fitBlocks } from './budget';
 import { severityRank, type DiffResult, type ResourceChange } from './diff-trees';
 import { summaryLine } from './format-text';
@@ -89,7 +89,13 @@ export function formatMarkdown(result: DiffResult, options: MarkdownOptions = {}
     head.push(`| ${codeSpan(a.app, true)} | ${a.added} | ${a.changed} | ${a.removed} | ${cells.join(' ') || '0'} |`);
   }
   // diagrams are the first thing the size budget sheds (before any change block)
-  const diagrams = (options.diagrams?.(result) ?? []).map((block) => `\n\n${block}`);
+  let diagrams: string[];
+  try {
+    diagrams = (options.diagrams?.(result) ?? []).map((block) => `\n\n${block}`);
+  } catch {
+    // pictures are an aid: a failure to draw them never costs the diff (no exit 4 for readable input)
+    diagrams = ['\n\n_The diagrams could not be drawn (an ocpkit bug; please report it). The changes below are complete._'];
+  }
 
   const blocks: Block[] = [];
   let section: string | undefined;
@@ -146,7 +152,7 @@ function details(c: ResourceChange, open: boolean, withFields: boolean): string 
   if (c.risks.length) lines.push('');
   if (c.fields.length && withFields) {
     const body: string[] = [];
-    for (const f of c.fields) for (const l of fieldLines(f, 'diff')) body.push(oneLine(l));
+    for (const f of c.fields) for (const l of safeFieldLines(f, 'diff')) body.push(oneLine(l));
     const fence = codeFence(body);
     lines.push(`${fence}diff`, ...body, fence, '');
   } else if (c.fields.length) {

@@ -1,4 +1,4 @@
-import { fieldLines, plural, resourceTitle } from './_render';
+import { safeFieldLines, plural, resourceTitle } from './_render';
 import { Block, fitBlocks } from './budget';
 import { severityRank, type DiffResult, type ResourceChange } from './diff-trees';
 import { classesOf, RISK_CLASSES, riskClass, RiskClass } from './risk';
@@ -82,7 +82,7 @@ function resourceBlock(c: ResourceChange, withApp: boolean, withFields: boolean)
   if (c.summary) lines.push(`    = ${c.summary}`);
   if (c.movedFrom) lines.push(`    moved from application ${c.movedFrom} to ${c.app}`);
   for (const r of c.risks) lines.push(`    !! ${riskClass(r)}: ${r.reason}${r.path ? ` (${r.path})` : ''}${r.rule ? ` [${r.rule}]` : ''}`);
-  if (withFields) for (const f of c.fields) for (const l of fieldLines(f, 'arrow')) lines.push(`  ${f.risk ? '! ' : '  '}${l}`);
+  if (withFields) for (const f of c.fields) for (const l of safeFieldLines(f, 'arrow')) lines.push(`  ${f.risk ? '! ' : '  '}${l}`);
   else if (c.fields.length) lines.push(`    (${plural(c.fields.length, 'changed field')} not shown: size limit)`);
   return lines;
 }

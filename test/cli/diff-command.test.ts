@@ -170,6 +170,15 @@ describe('ocpkit diff', () => {
   test('--help prints the usage', async () => {
     expect(await main(['diff', '--help'])).toBe(0);
     expect(out()).toMatch(/exit codes: 0 no changes, 1 changes, 2 usage or input error, 3 a change of a class in --fail-on/);
+    expect(out()).toMatch(/4 internal error/);
+  });
+
+  test('a long command list changed (review 17 B1): markdown diff exits 1, not 4', async () => {
+    const cj = (arg: string) => ({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'r', namespace: 'forum' }, spec: { schedule: '0 1 * * *', jobTemplate: { spec: { template: { spec: { containers: [{ name: 'r', image: 'x:1', command: ['/bin/sh', '-c', arg] }] } } } } } });
+    const a = writeFiles({ [`${F}/cj.yaml`]: cj(`echo ${'a'.repeat(200)}`) });
+    const b = writeFiles({ [`${F}/cj.yaml`]: cj(`echo ${'a'.repeat(200)} b`) });
+    expect(await main(['diff', a, b, '--format', 'markdown'])).toBe(1);
+    expect(out()).toContain(' b"');
   });
 });
 

@@ -273,3 +273,12 @@ describe('m12: the Applications diagram prefers the folders with risky changes',
     expect(apps).toContain('16 more affected Applications not drawn');
   });
 });
+
+describe('exit 4 is for bugs only: a failing picture never costs the diff', () => {
+  test('diagrams that throw: the Markdown still has every change and says the pictures are missing', () => {
+    const r = diff({ 'production/forum/cj.yaml': cronJob(['a']) }, { 'production/forum/cj.yaml': cronJob(['b']) });
+    const md = formatMarkdown(r, { diagrams: () => { throw new Error('boom'); } });
+    expect(md).toContain('The diagrams could not be drawn');
+    expect(md).toContain('+ spec.jobTemplate.spec.template.spec.containers[name=r].command');
+  });
+});
