@@ -135,12 +135,15 @@ export function appRetargetFindings(input: RiskInput): RiskFinding[] {
  * A binding's roleRef changed: the API server rejects the update (roleRef cannot change once a
  * binding exists: Kubernetes docs, Using RBAC Authorization, RoleBinding and ClusterRoleBinding,
  * https://kubernetes.io/docs/reference/access-authn-authz/rbac/#clusterrolebinding-example),
- * so the sync fails until Argo CD replaces the binding; no data is lost (rule `outage/roleref`).
+ * so the sync fails until Argo CD replaces the binding; no data is lost. Replace=true alone uses
+ * `kubectl replace` (an update, refused too); Force=true,Replace=true deletes and re-creates
+ * (Argo CD v2.10 docs user-guide/sync-options.md, "Replace Resource Instead Of Applying Changes",
+ * "Force Sync") (rule `outage/roleref`).
  */
 export function roleRefFindings(input: RiskInput): RiskFinding[] {
   if (input.op !== 'changed') return [];
   const hit = input.changes.find((c) => c.path[0] === 'roleRef');
-  return hit ? [{ reason: 'changes the roleRef of a binding: Kubernetes refuses the update; Argo CD must replace the binding (delete and create, e.g. sync option Replace=true): sync fails until then', path: formatPath(hit.path) }] : [];
+  return hit ? [{ reason: 'changes the roleRef of a binding: Kubernetes refuses the update; Argo CD must replace the binding (delete and re-create: sync options Force=true,Replace=true on it, or by hand): sync fails until then', path: formatPath(hit.path) }] : [];
 }
 
 /* ------------------------------------------------ NetworkPolicy removed (review 17 M6) */
