@@ -1,4 +1,4 @@
-import * as yaml from 'js-yaml';
+import { toYaml } from '../synth/synthesizer';
 import { API_VERSION_OF, CLUSTER_SCOPED, RefKind } from './model';
 
 /** File name of the externals list in each environment folder. */
@@ -54,7 +54,9 @@ export function renderExternalsFile(environment: string, externals: readonly { k
       usedBy: [...e.usedBy],
     })),
   };
-  return HEADER + yaml.dump(doc, { noRefs: true, lineWidth: -1, sortKeys: false });
+  // the synthesizer's writer: the same text as js-yaml with these options, faster (externals.yaml
+  // of a large fleet is long)
+  return HEADER + toYaml(doc);
 }
 
 /** True for the parsed document of an `externals.yaml` (so readers of manifest trees can skip or explain it). */

@@ -56,7 +56,7 @@ describe('Policy.waive', () => {
 
   test('an unknown policy id is refused with the list of ids', () => {
     const { tenant } = tenantStack();
-    expect(() => Policy.waive(tenant, 'pinned-image', 'typo')).toThrow(/\[Forum\] policyId: "pinned-image" is not a policy; use one of "confined-projects", .*"pinned-images"/);
+    expect(() => Policy.waive(tenant, 'pinned-image', 'typo')).toThrow(/\[Forum\] policyId: "pinned-image" is not a policy; use one of "cdi-clone-network", "confined-projects", .*"pinned-images"/);
   });
 
   test('hand-written waiver annotations with a blank reason or an unknown policy are problems', () => {
@@ -70,7 +70,7 @@ describe('Policy.waive', () => {
       ['Forum/Web', '/metadata/annotations/ocpkit.io~1waive-pinned-images'],
       ['Forum/Web', '/spec/template/spec/containers/0/image'],
     ]);
-    expect(err.problems[0].message).toMatch(/waives unknown policy "everything"; known policies are confined-projects/);
+    expect(err.problems[0].message).toMatch(/waives unknown policy "everything"; known policies are cdi-clone-network, confined-projects/);
     expect(err.problems[1].message).toMatch(/waiver of policy pinned-images has no reason/);
     expect(policyProblems(err, 'pinned-images')).toHaveLength(1);
   });

@@ -198,7 +198,7 @@ const cases: Case[] = [
 
   // ---- policy API ----------------------------------------------------------------------------------------------
   ['Policy.waive: empty reason', () => { const t = tenant(); Policy.waive(t, 'pinned-images', ''); }, { path: 'Forum', field: 'reason', value: '""', allowed: /needs a written reason/ }],
-  ['Policy.waive: unknown policy', () => { const t = tenant(); Policy.waive(t, 'no-latest', 'because'); }, { path: 'Forum', field: 'policyId', value: '"no-latest"', allowed: /use one of "confined-projects"/ }],
+  ['Policy.waive: unknown policy', () => { const t = tenant(); Policy.waive(t, 'no-latest', 'because'); }, { path: 'Forum', field: 'policyId', value: '"no-latest"', allowed: /use one of "cdi-clone-network", "confined-projects"/ }],
   ['SystemNamespaces.declare: malformed namespace', () => SystemNamespaces.declare(testCluster(), 'etcd backup', 'snapshots'), { path: '', field: 'namespace', value: '"etcd backup"', allowed: /DNS-1123 label/ }],
 
   // ---- synth-time: schema and policy -----------------------------------------------------------------------------
