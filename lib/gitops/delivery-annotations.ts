@@ -5,11 +5,17 @@ import { SYNC_WAVE_ANNOTATION, SyncWave } from './sync-wave';
 export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
 
 /**
- * Kinds Argo CD must never prune or delete on its own: deleting them loses data (disks, VMs) or
- * everything inside them (namespaces). Removing them from Git leaves them on the cluster; an
- * administrator deletes them by hand.
+ * Kinds Argo CD must never prune or delete on its own: deleting them loses data (disks, VMs),
+ * everything inside them (namespaces), or the volumes their operator deletes with them (a
+ * PostgresCluster's PVCs: crunchydata/postgres-operator docs "Delete a Postgres Cluster" and
+ * issue 3674; a PerconaXtraDBCluster's with its delete-pxc-pvc finalizer: percona k8spxc docs
+ * delete.md; an ObjectBucketClaim's bucket under a Delete reclaim policy: Rook "Bucket Claim"). Removing them from Git leaves them on
+ * the cluster; an administrator deletes them by hand.
  */
-export const STATEFUL_KINDS: ReadonlySet<string> = new Set(['PersistentVolumeClaim', 'DataVolume', 'VirtualMachine', 'Namespace', 'Project']);
+export const STATEFUL_KINDS: ReadonlySet<string> = new Set([
+  'PersistentVolumeClaim', 'DataVolume', 'VirtualMachine', 'Namespace', 'Project',
+  'PostgresCluster', 'PerconaXtraDBCluster', 'ObjectBucketClaim',
+]);
 
 /**
  * Custom resources that are applied server-side: they are big enough (or grow big enough, for VMs

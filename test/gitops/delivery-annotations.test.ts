@@ -99,6 +99,15 @@ describe('applyDeliveryAnnotations', () => {
     expect(annotationsOf(m)[SYNC_OPTIONS_ANNOTATION]).toBe('SkipDryRunOnMissingResource=true,Prune=false,Delete=false');
   });
 
+  test.each([
+    ['postgres-operator.crunchydata.com/v1beta1', 'PostgresCluster'],
+    ['pxc.percona.com/v1', 'PerconaXtraDBCluster'],
+    ['objectbucket.io/v1alpha1', 'ObjectBucketClaim'],
+  ])('%s %s: its operator deletes the volumes with it, so Argo CD never prunes or deletes it', (apiVersion, kind) => {
+    const m = applyDeliveryAnnotations({ apiVersion, kind, metadata: { name: 'x' } });
+    expect(annotationsOf(m)[SYNC_OPTIONS_ANNOTATION]).toMatch(/(?:^|,)Prune=false,Delete=false(?:,|$)/);
+  });
+
   test('VirtualMachine: operator CR, stateful and server-side applied', () => {
     const m = applyDeliveryAnnotations({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'x' } });
     expect(annotationsOf(m)[SYNC_OPTIONS_ANNOTATION]).toBe('SkipDryRunOnMissingResource=true,Prune=false,Delete=false,ServerSideApply=true');
