@@ -282,7 +282,7 @@ function disasterRecovery(objects: readonly SynthesizedObject[], constructs: rea
 
   if (objects.some((o) => o.manifest.kind === 'DataProtectionApplication')) {
     L.push('', '## Before Velero first starts', '');
-    L.push(`Velero creates \`${REPO_SECRET}\` in \`${c.velero}\` with a public default password when it starts without it, and every kopia repository (the volume data in the bucket) keeps the password it was made with. So on a new cluster the Secret comes first, before the backup Application's first sync (the bootstrap checklist lists it with the other externals, after the root Application: do this one earlier):`, '', '```sh');
+    L.push(`Velero creates \`${REPO_SECRET}\` in \`${c.velero}\` with a public default password when it starts without it, and every kopia repository (the volume data in the bucket) keeps the password it was made with. So on a new cluster the Secret comes first, before the backup Application's first sync (the bootstrap checklist lists it, with its namespace, before the bootstrap folder is applied):`, '', '```sh');
     L.push(`oc get namespace ${c.velero} || oc create namespace ${c.velero}`);
     L.push(`# create ${REPO_SECRET} (key ${VELERO_REPOSITORY_PASSWORD.key}) as externals.yaml says, then check it is there before the backup Application syncs:`);
     L.push(`oc -n ${c.velero} get secret ${REPO_SECRET} -o jsonpath='{.metadata.creationTimestamp}{"\\n"}'`, '```', '');

@@ -20,14 +20,10 @@ describe('reference stack backups', () => {
     const tenants = loadTenantFile(path.join(__dirname, '../../apps/community/tenants.yaml')).map((t) => t.name);
     expect(tenants).toHaveLength(46);
     const schedules = result.objects.filter((o) => o.manifest.kind === 'Schedule').map((o) => o.manifest);
-    // the nightly-build tenants are re-created, not restored; the mirror origin and openQA stay backed up
-    const exempt = ['flatpak-repo', 'os-images'];
-    const expected = [...tenants.filter((t) => !exempt.includes(t)), 'gitlab-system', 'infra-vms'].sort();
-    expect(expected).toEqual(expect.arrayContaining(['mirrors', 'openqa']));
-    for (const t of exempt) {
-      const ns = find(result, 'Namespace', t);
-      expect(ns.metadata.annotations['ocpkit.io/backup-exempt-reason']).toMatch(/nightly .* republished by the next nightly build/);
-    }
+    // every tenant: even the nightly-build ones hold front ends and configuration that are not in Git
+    const expected = [...tenants, 'gitlab-system', 'infra-vms'].sort();
+    expect(expected).toEqual(expect.arrayContaining(['mirrors', 'openqa', 'os-images', 'flatpak-repo']));
+    for (const t of ['os-images', 'flatpak-repo']) expect(find(result, 'Namespace', t).metadata.annotations?.['ocpkit.io/backup-exempt-reason']).toBeUndefined();
     expect(schedules.map((s) => s.metadata.name).sort()).toEqual(expected.map((ns) => `daily-${ns}`).sort());
     for (const s of schedules) {
       expect(s.metadata.namespace).toBe('openshift-adp');
@@ -137,10 +133,10 @@ describe('reference stack: safe drills, runbooks, exact coverage (issue 16 part 
   test('the runbooks name every schedule of the stack and the root Application', () => {
     const dr = synthesized.files.get('staging/_runbooks/disaster-recovery.md')!;
     const names = synthesized.objects.filter((o) => o.manifest.kind === 'Schedule').map((o) => o.manifest.metadata.name as string);
-    expect(names.length).toBe(46);
-    // the exempt nightly-build tenants are listed as not backed up on purpose, with their reasons
-    expect(dr).toMatch(/- namespace `flatpak-repo`: nightly Flatpak builds only/);
-    expect(dr).toMatch(/- namespace `os-images`: nightly OS images only/);
+    expect(names.length).toBe(48);
+    expect(names).toEqual(expect.arrayContaining(['daily-os-images', 'daily-flatpak-repo']));
+    // the repository password comes before the bootstrap folder, as ocpkit bootstrap lists it
+    expect(dr).toContain('the bootstrap checklist lists it, with its namespace, before the bootstrap folder is applied');
     // SSE-C location: logs read with the customer key from the bucket, never through the Velero CLI downloads
     expect(dr).toContain('aws s3 cp --endpoint-url https://s3-cache.int.community.example.org --sse-c AES256 --sse-c-key fileb://$KEYS/customer-key s3://community-backups-staging/velero/backups/$BACKUP/$BACKUP-logs.gz -');
     expect(dr).not.toMatch(/\.\/velero (backup|restore) (describe|logs)/);
