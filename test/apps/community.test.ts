@@ -44,7 +44,7 @@ describe('reference stack apps/community', () => {
   });
 
   test('the committed dist/ is exactly what the stack synthesizes', () => {
-    const committed = fs.readdirSync(DIST, { recursive: true }).map(String).filter((f) => f.endsWith('.yaml')).sort();
+    const committed = fs.readdirSync(DIST, { recursive: true }).map(String).filter((f) => /\.(yaml|md)$/.test(f)).sort();
     expect(committed).toEqual([...result.files.keys()]);
     for (const [file, text] of result.files) expect(fs.readFileSync(path.join(DIST, file), 'utf8')).toBe(text);
   });
