@@ -11,6 +11,7 @@ import { getPath, Values } from './_values';
 import { ExternalGitaly } from './external-gitaly';
 import { WORKHORSE_PORT } from './gitaly-endpoint';
 import { GitLab } from './gitlab';
+import type { IngressFlow } from '../core/ingress-flow';
 
 /*
  * GitLab's traffic map in its namespace, as NetworkPolicies next to a namespace-wide default deny.
@@ -160,16 +161,7 @@ export interface GitLabNetworkIsolationProps {
 }
 
 /** One allowed flow, as the construct renders it (also what tests and the lead can list). */
-export interface GitLabFlow {
-  /** NetworkPolicy name. */
-  readonly name: string;
-  /** Labels of the receiving pods ({} = every pod of the namespace). */
-  readonly to: Readonly<Record<string, string>>;
-  readonly ports: readonly number[];
-  readonly from: readonly k8s.NetworkPolicyPeer[];
-  /** What the flow is and the source that proves its ports and labels. */
-  readonly why: string;
-}
+export type GitLabFlow = IngressFlow;
 
 /** Annotation carrying each policy's reason and source. */
 export const FLOW_ANNOTATION = 'ocpkit.io/flow';

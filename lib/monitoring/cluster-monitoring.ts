@@ -102,18 +102,18 @@ export class ClusterMonitoring extends Construct {
     super(scope, id);
     const p = new Problems(this.node.path);
     if (props.userWorkload !== undefined && typeof props.userWorkload !== 'boolean') p.add('userWorkload', `${show(props.userWorkload)} must be true or false`);
+    // a retention of at least a day: the alerts look back that far
+    const retentionProblem = (value: unknown, example: string, lookBack: string): string | undefined => !(value instanceof Duration)
+      ? `${show(value)} must be a Duration (${example})`
+      : value.problem() ?? (value.seconds < 86_400 ? `${show(value.toString())} is shorter than a day; ${lookBack}` : undefined);
     const retention = props.platformRetention;
     if (retention !== undefined) {
-      const why = !(retention instanceof Duration)
-        ? `${show(retention)} must be a Duration (Duration.days(15))`
-        : retention.problem() ?? (retention.seconds < 86_400 ? `${show(retention.toString())} is shorter than a day; the platform alerts look back up to a day` : undefined);
+      const why = retentionProblem(retention, 'Duration.days(15)', 'the platform alerts look back up to a day');
       if (why) p.add('platformRetention', why);
     }
     const uwRetention = props.userWorkloadRetention;
     if (uwRetention !== undefined) {
-      const why = !(uwRetention instanceof Duration)
-        ? `${show(uwRetention)} must be a Duration (Duration.days(8))`
-        : uwRetention.problem() ?? (uwRetention.seconds < 86_400 ? `${show(uwRetention.toString())} is shorter than a day; the backup alerts look back a whole schedule period` : undefined);
+      const why = retentionProblem(uwRetention, 'Duration.days(8)', 'the backup alerts look back a whole schedule period');
       if (why) p.add('userWorkloadRetention', why);
       else if (props.userWorkload === false) p.add('userWorkloadRetention', 'is set but userWorkload is false; there is no user-workload Prometheus to keep data');
     }

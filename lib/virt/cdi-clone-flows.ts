@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
+import type { IngressFlow } from '../core/ingress-flow';
 
 /*
  * Where CDI's host-assisted clone sends its bytes, and who must be let through a namespace's
@@ -54,16 +54,7 @@ export const CDI_CONTROLLER_POD_LABELS: Readonly<Record<string, string>> = { app
 const CDI_NAMESPACE = 'openshift-cnv';
 
 /** One ingress flow of a host-assisted clone, as a NetworkPolicy of the source namespace renders it. */
-export interface CdiCloneFlow {
-  /** NetworkPolicy name. */
-  readonly name: string;
-  /** Labels of the receiving pods. */
-  readonly to: Readonly<Record<string, string>>;
-  readonly ports: readonly number[];
-  readonly from: readonly k8s.NetworkPolicyPeer[];
-  /** What the flow is and where its labels and ports come from. */
-  readonly why: string;
-}
+export type CdiCloneFlow = IngressFlow;
 
 /**
  * The flows a namespace with default-deny ingress must allow so that CDI can copy a claim of
