@@ -37,6 +37,26 @@ function usage(): string {
     + '--debug (or OCPKIT_DEBUG=1) prints the stack trace of an unexpected error\n';
 }
 
+/**
+ * The version in ocpkit's own package.json: the nearest one above this module named "ocpkit" (the
+ * sources run from lib/cli, the installed package from build/lib/cli).
+ */
+export function ownVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fs = require('fs') as typeof import('fs');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const path = require('path') as typeof import('path');
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+      if (pkg?.name === 'ocpkit' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // no package.json here
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
+}
+
 /** True when stack traces may be printed: `--debug` or OCPKIT_DEBUG=1. */
 export function debugEnabled(argv: readonly string[] = []): boolean {
   return argv.includes('--debug') || process.env.OCPKIT_DEBUG === '1';
@@ -50,6 +70,10 @@ export async function main(argv: string[]): Promise<number> {
   const debug = debugEnabled(argv);
   const args = argv.filter((a) => a !== '--debug');
   const [name, ...rest] = args;
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`ocpkit ${ownVersion()}\n`);
+    return EXIT.OK;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
     return name ? EXIT.OK : EXIT.USAGE;

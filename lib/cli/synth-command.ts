@@ -9,7 +9,20 @@ import { parseArgs, UsageError } from './main';
  * `build(): Cluster | Cluster[]`, synthesizes every cluster (one folder per environment) and
  * replaces DIR only when everything validated.
  */
+export const SYNTH_HELP = `usage: ocpkit synth APP.ts [--out DIR]
+
+Loads the stack module APP.ts (it exports build(): Cluster | Cluster[]), synthesizes every cluster
+(one folder per environment: Argo CD Applications, externals.yaml, runbooks) with schema
+validation, policies and reference resolution, and replaces DIR (default dist) only when all of it
+passed; a failed synth leaves DIR as it was. Exit codes: 0 written, 2 usage or input error (one line
+per problem), 4 internal error.
+`;
+
 export async function synthCommand(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(SYNTH_HELP);
+    return 0;
+  }
   const { positional, options } = parseArgs(args, ['out']);
   if (positional.length !== 1) throw new UsageError('synth takes exactly one stack module, e.g. `ocpkit synth apps/community/main.ts`');
   const outdir = typeof options.out === 'string' ? options.out : 'dist';

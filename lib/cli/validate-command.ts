@@ -11,7 +11,19 @@ import { availableProfiles, locateSchemas } from '../schema/locate';
  * `--policy` it runs the policy checks every synth runs (lib/policy) over them. One line per
  * error; exit 0 clean, 1 invalid, 2 usage error.
  */
+export const VALIDATE_HELP = `usage: ocpkit validate DIR [--platform 4.14] [--schemas DIR] [--policy]
+
+Validates every YAML document under DIR against the Kubernetes and CRD schemas: with --platform,
+those of that OpenShift version's profile (a field newer than the cluster is an error), else the
+newest shared ones; --schemas DIR adds CustomResourceDefinition YAML of your own kinds; --policy runs
+the policy checks every synth runs. One line per error. Exit codes: 0 clean, 1 invalid, 2 usage error.
+`;
+
 export async function validateCommand(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(VALIDATE_HELP);
+    return 0;
+  }
   const { positional, options } = parseArgs(args, ['schemas', 'platform'], ['policy']);
   if (positional.length !== 1) throw new UsageError('validate takes exactly one folder, e.g. `ocpkit validate dist`');
   const platform = typeof options.platform === 'string' ? options.platform : undefined;
