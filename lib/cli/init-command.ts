@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { dnsLabel } from '../core/rules';
 import { parseArgs, UsageError } from './main';
+import { ocpkitRoot } from '../core/package-root';
 
 const HELP = `usage: ocpkit init DIR [--ocpkit SPEC] [--name NAME] [--repo-url URL] [--no-install]
 
@@ -126,28 +127,13 @@ interface OwnPackage {
   readonly peerDependencies: Readonly<Record<string, string>>;
 }
 
-/** Walks up from this module to ocpkit's package root (from lib/cli in the sources, from build/lib/cli when built). */
-function packageRoot(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (fs.existsSync(file)) {
-      try {
-        if (JSON.parse(fs.readFileSync(file, 'utf8'))?.name === 'ocpkit') return dir;
-      } catch {
-        // not a readable package.json: keep looking
-      }
-    }
-    if (path.dirname(dir) === dir) throw new Error(`ocpkit's package.json not found above ${__dirname}`);
-  }
-}
-
 function ownPackage(): OwnPackage {
-  const p = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8'));
+  const p = JSON.parse(fs.readFileSync(path.join(ocpkitRoot(), 'package.json'), 'utf8'));
   return { version: String(p.version), devDependencies: p.devDependencies ?? {}, peerDependencies: p.peerDependencies ?? {} };
 }
 
 function templatesDir(): string {
-  return path.join(packageRoot(), 'templates', 'init');
+  return path.join(ocpkitRoot(), 'templates', 'init');
 }
 
 /** Files under dir, relative, with '/' separators, sorted. */

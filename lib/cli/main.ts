@@ -5,6 +5,7 @@ import { locate, StackError } from './load-stack';
 const { safeMessage, safeStack, printable }: { safeMessage(e: unknown): string; safeStack(e: unknown): string | undefined; printable(text: unknown, max?: number): string } = require('../../bin/safe-message.js');
 import { synthCommand } from './synth-command';
 import { validateCommand } from './validate-command';
+import { ocpkitRoot } from '../core/package-root';
 
 /** A CLI subcommand: gets its arguments, returns the process exit code. */
 export type Command = (args: string[]) => Promise<number>;
@@ -37,23 +38,17 @@ function usage(): string {
     + '--debug (or OCPKIT_DEBUG=1) prints the stack trace of an unexpected error\n';
 }
 
-/**
- * The version in ocpkit's own package.json: the nearest one above this module named "ocpkit" (the
- * sources run from lib/cli, the installed package from build/lib/cli).
- */
+/** The version in ocpkit's own package.json ({@link ocpkitRoot}), or "unknown" when it cannot be read. */
 export function ownVersion(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const fs = require('fs') as typeof import('fs');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const path = require('path') as typeof import('path');
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-      if (pkg?.name === 'ocpkit' && typeof pkg.version === 'string') return pkg.version;
-    } catch {
-      // no package.json here
-    }
-    if (path.dirname(dir) === dir) return 'unknown';
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fs = require('fs') as typeof import('fs');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const path = require('path') as typeof import('path');
+    const version = JSON.parse(fs.readFileSync(path.join(ocpkitRoot(), 'package.json'), 'utf8'))?.version;
+    return typeof version === 'string' ? version : 'unknown';
+  } catch {
+    return 'unknown';
   }
 }
 

@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { DiffInputError } from './diff-input-error';
 import { processAlive } from '../core/process-alive';
+import { ocpkitRoot } from '../core/package-root';
 
 /** The stack module `ocpkit diff --base` synthesizes unless told otherwise. */
 export const DEFAULT_STACK = 'apps/community/main.ts';
@@ -32,12 +33,7 @@ export function defaultStack(root: string): string {
  */
 function cliFor(checkout: string): string {
   const own = path.join(checkout, 'bin', 'ocpkit.js');
-  if (fs.existsSync(own)) return own;
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'bin', 'ocpkit.js');
-    if (fs.existsSync(candidate) && fs.existsSync(path.join(dir, 'package.json'))) return candidate;
-    if (path.dirname(dir) === dir) return own;
-  }
+  return fs.existsSync(own) ? own : path.join(ocpkitRoot(), 'bin', 'ocpkit.js');
 }
 
 /** Options of {@link synthBaseAndWorkingTree}. */
