@@ -1,4 +1,5 @@
 import { Quantity } from '../core/quantity';
+import { goDurationSeconds } from './_manifest';
 import { FieldPath, PathSegment } from './field-path';
 
 /** What happened to one field. `reordered`: same members, different order, in a list where order matters. */
@@ -134,24 +135,6 @@ function walkAt(a: unknown, b: unknown, path: PathSegment[], seg: PathSegment, o
 
 /** Field names that hold a Go duration (Velero `ttl: 720h0m0s` equals `720h`). */
 const DURATION_KEYS: ReadonlySet<string> = new Set(['ttl', 'csiSnapshotTimeout', 'itemOperationTimeout']);
-
-const DURATION_UNITS: Readonly<Record<string, number>> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
-
-/** Seconds of a Go duration (`1h30m`, `720h0m0s`, `1.5h`), or undefined when it is not one. */
-export function goDurationSeconds(s: string): number | undefined {
-  if (s === '0') return 0;
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/y;
-  let total = 0;
-  let i = 0;
-  while (i < s.length) {
-    re.lastIndex = i;
-    const m = re.exec(s);
-    if (!m) return undefined;
-    total += Number(m[1]) * DURATION_UNITS[m[2]];
-    i = re.lastIndex;
-  }
-  return i > 0 ? total : undefined;
-}
 
 function sameDuration(path: readonly PathSegment[], a: string, b: string): boolean {
   const key = path[path.length - 1];
