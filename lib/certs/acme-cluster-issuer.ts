@@ -14,7 +14,7 @@ export const LETSENCRYPT_STAGING = 'https://acme-staging-v02.api.letsencrypt.org
 export class Dns01Solver {
   /**
    * RFC 2136 dynamic DNS updates signed with TSIG (BIND, FreeIPA/named, PowerDNS).
-   * @param nameserver `host:port` or IP of the authoritative server
+   * @param options.nameserver `host:port` or IP of the authoritative server
    */
   public static rfc2136(options: { nameserver: string; tsigKeyName: string; tsigSecret: SecretKey; tsigAlgorithm?: 'HMACSHA256' | 'HMACSHA512' }): Dns01Solver {
     const p = new Problems('Dns01Solver.rfc2136');
