@@ -105,6 +105,34 @@ export interface BackupStorageProps {
  * Encryption is mandatory by type: {@link BucketEncryption} offers SSE-S3, SSE-KMS and SSE-C, and
  * an unencrypted bucket only through `BucketEncryption.unencrypted(reason)`.
  *
+ *
+ * @example
+ * Emits: a `velero.io/v1` BackupStorageLocation `offsite` in `openshift-adp` (AWS plugin, region,
+ * SSE-S3, credentials from `cloud-credentials`/`cloud`) into the `backup` folder. The namespace and
+ * the Secret are declared as externals, so they are listed in `externals.yaml` and the references
+ * resolve.
+ * ```ts
+ * import { BackupStorage, BucketEncryption, External, GitOpsApp, SecretKey, SyncWave } from 'ocpkit';
+ * import type { Cluster } from 'ocpkit';
+ *
+ * export function addBackupBucket(cluster: Cluster): BackupStorage {
+ *   const backup = new GitOpsApp(cluster, 'Backup', { name: 'backup', syncWave: SyncWave.CONFIG });
+ *   External.namespace(backup, 'openshift-adp', { providedBy: 'pre-existing', note: 'created with the OADP operator install' });
+ *   External.secret(backup, 'cloud-credentials', {
+ *     namespace: 'openshift-adp',
+ *     keys: ['cloud'],
+ *     providedBy: 'sealed-secret',
+ *     note: 'AWS credentials file of the backup bucket',
+ *   });
+ *   return new BackupStorage(backup, 'Offsite', {
+ *     name: 'offsite',
+ *     bucket: 'community-backups',
+ *     region: 'eu-central-1',
+ *     credentials: SecretKey.of('cloud-credentials', 'cloud'),
+ *     encryption: BucketEncryption.s3Managed(),
+ *   });
+ * }
+ * ```
  * @see https://velero.io/docs/main/api-types/backupstoragelocation/
  * @see https://github.com/vmware-tanzu/velero-plugin-for-aws/blob/main/backupstoragelocation.md
  */

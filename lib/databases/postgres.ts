@@ -165,6 +165,39 @@ const REPO_CA_FILE = 'repo1-storage-ca.crt';
  * `pg.primaryHost`, `pg.userSecret('gitlab')` (a SecretKey of `<name>-pguser-gitlab`).
  *
  * Primary object: the PostgresCluster.
+ *
+ * @example
+ * Emits: into the tenant's folder a `postgres-operator.crunchydata.com/v1beta1` PostgresCluster
+ * `shop-db` (two instances of PostgreSQL 16 with 20Gi volumes, the role `shop` owning the database
+ * `shop`, pgBackRest backups to S3 encrypted with the passphrase of the credentials file, weekly
+ * full and daily differential) and its `shop-db-init-sql` ConfigMap. The pgBackRest Secret is an
+ * External, listed in `externals.yaml`; PGO's Secret `shop-db-pguser-shop` and Service
+ * `shop-db-primary` are declared as provided, so references to them resolve.
+ * ```ts
+ * import { External, PostgresCluster } from 'ocpkit';
+ * import type { Tenant } from 'ocpkit';
+ *
+ * export function addShopDatabase(shop: Tenant): PostgresCluster {
+ *   const credentials = External.secret(shop, 'shop-db-pgbackrest', {
+ *     keys: ['s3.conf'],
+ *     providedBy: 'sealed-secret',
+ *     note: 'pgBackRest [global] section: repo1-s3-key, repo1-s3-key-secret, repo1-cipher-pass',
+ *   });
+ *   return new PostgresCluster(shop, 'Database', {
+ *     name: 'shop-db',
+ *     namespace: shop.tenantName,
+ *     postgresVersion: 16,
+ *     instances: [{ replicas: 2, storage: '20Gi', resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } } }],
+ *     users: [{ name: 'shop', databases: ['shop'] }],
+ *     backups: {
+ *       s3: { bucket: 'shop-db-backups', region: 'eu-central-1' },
+ *       credentials,
+ *       schedules: { full: '0 2 * * 0', differential: '0 2 * * 1-6' },
+ *       retention: { full: 4 },
+ *     },
+ *   });
+ * }
+ * ```
  */
 export class PostgresCluster extends Construct {
   public readonly name: string;

@@ -76,6 +76,25 @@ export interface ClusterProps {
  *
  * A Cluster has no primary object (it is the whole environment): `Overrides.of(cluster)` says so;
  * override its constructs, or `cluster.root` (the root Application).
+ *
+ * @example
+ * Emits: `dist/production/bootstrap/` (applied once by hand): the OpenShift GitOps `ArgoCD`
+ * instance, the ClusterRole and ClusterRoleBinding of its application controller (derived from the
+ * stack), the `platform` AppProject and the root Application that syncs `dist/production/root/`;
+ * and `dist/production/externals.yaml`, the checklist of what the stack uses but does not create.
+ * ```ts
+ * import { Cluster } from 'ocpkit';
+ *
+ * export function build(): Cluster {
+ *   return new Cluster({
+ *     name: 'community',
+ *     environment: 'production',
+ *     repoUrl: 'https://gitlab.example.org/infra/cluster.git',
+ *     targetRevision: 'release/production',
+ *     platform: { openshift: '4.14', networkType: 'OVNKubernetes', gitops: '1.12', argoCd: '2.10.18' },
+ *   });
+ * }
+ * ```
  */
 export class Cluster extends App {
   /** Finds the Cluster a construct belongs to. */

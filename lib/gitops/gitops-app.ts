@@ -72,6 +72,27 @@ export interface GitOpsAppProps {
  * folder lands in the app-of-apps.
  *
  * Primary object (`ApiObject.of(app)`, `Overrides.of(app)`): the Argo CD Application.
+ *
+ * @example
+ * Emits: the ConfigMap below into `dist/<environment>/cluster-config/` (its namespace filled in
+ * from the app's), and into the app-of-apps (`root/`) an Argo CD Application in the `platform`
+ * AppProject that syncs that folder in the config sync wave.
+ * ```ts
+ * import { ApiObject } from 'cdk8s';
+ * import { GitOpsApp, SyncWave } from 'ocpkit';
+ * import type { Cluster } from 'ocpkit';
+ *
+ * export function addClusterConfig(cluster: Cluster): GitOpsApp {
+ *   const app = new GitOpsApp(cluster, 'ClusterConfig', { name: 'cluster-config', namespace: 'openshift-config', syncWave: SyncWave.CONFIG });
+ *   new ApiObject(app, 'LoginBanner', {
+ *     apiVersion: 'v1',
+ *     kind: 'ConfigMap',
+ *     metadata: { name: 'login-banner' },
+ *     data: { 'banner.txt': 'Community cluster: read the code of conduct.' },
+ *   });
+ *   return app;
+ * }
+ * ```
  */
 export class GitOpsApp extends Chart {
   /**

@@ -122,8 +122,15 @@ const PIN_GROUP = 'ocpkit.operator-pins';
  * approver already running can unblock them.
  *
  * @example
- * const approverApp = new GitOpsApp(cluster, 'OperatorPins', { name: 'operator-pins', syncWave: SyncWave.OPERATOR_PINS });
- * new InstallPlanApprover(approverApp, 'Approver');
+ * ```ts
+ * import { GitOpsApp, InstallPlanApprover, SyncWave } from 'ocpkit';
+ * import type { Cluster } from 'ocpkit';
+ *
+ * export function addOperatorPins(cluster: Cluster): InstallPlanApprover {
+ *   const approverApp = new GitOpsApp(cluster, 'OperatorPins', { name: 'operator-pins', syncWave: SyncWave.OPERATOR_PINS });
+ *   return new InstallPlanApprover(approverApp, 'Approver');
+ * }
+ * ```
  *
  * @see https://docs.openshift.com/container-platform/4.14/operators/admin/olm-upgrading-operators.html
  */

@@ -109,6 +109,28 @@ export interface ExternalOptions {
  *
  *     External.secret(app, 'rfc2136-tsig', { namespace: 'cert-manager', keys: ['secret'],
  *       providedBy: 'by-hand', note: 'TSIG key of the cert-manager key on the FreeIPA DNS server' });
+ *
+ * @example
+ * Emits: no manifest. Each declaration becomes an entry of `dist/<environment>/externals.yaml`
+ * (kind, namespace, name, keys, how it is provided, the note, and the files and fields that use it),
+ * which `ocpkit bootstrap` prints as the checklist of a new cluster; references to it resolve.
+ * ```ts
+ * import { External } from 'ocpkit';
+ * import type { Tenant } from 'ocpkit';
+ *
+ * export function declareShopExternals(shop: Tenant): void {
+ *   External.secret(shop, 'smtp-credentials', {
+ *     keys: ['username', 'password'],
+ *     providedBy: 'sealed-secret',
+ *     note: 'SMTP login of the shop on the mail relay',
+ *   });
+ *   External.configMap(shop, 'freeipa-ca', {
+ *     keys: ['ca.crt'],
+ *     providedBy: 'by-hand',
+ *     note: 'CA certificate of the FreeIPA directory (oc create configmap freeipa-ca --from-file=ca.crt)',
+ *   });
+ * }
+ * ```
  */
 export class External extends Construct {
   public static secret(scope: Construct, name: string, options: ExternalOptions): External {

@@ -73,6 +73,27 @@ export interface TenantTls {
  * Primary object (`ApiObject.of(tenant)`, `Overrides.of(tenant)`): the Namespace (labels and
  * annotations are what users most often add). The others: `tenant.quota` (ResourceQuota),
  * `tenant.application` (Argo CD Application), and the `Access`, `Network`, `Project` children.
+ *
+ * @example
+ * Emits: to the platform `tenancy` folder the Namespace (with the OpenShift project annotations and
+ * Pod Security labels), its ResourceQuota and LimitRange; to the tenant's own folder `shop/` a
+ * RoleBinding per group role and four NetworkPolicies (deny by default; allow the same namespace,
+ * the OpenShift ingress routers and monitoring); to the app-of-apps the AppProject `tenant-shop`
+ * confined to the namespace and the Application that syncs `shop/` (with the first tenant, the
+ * Application of the `tenancy` folder too).
+ * ```ts
+ * import { Quantity, Tenant } from 'ocpkit';
+ * import type { Cluster } from 'ocpkit';
+ *
+ * export function addShop(cluster: Cluster): Tenant {
+ *   return new Tenant(cluster, 'Shop', {
+ *     name: 'shop',
+ *     displayName: 'Web shop',
+ *     groups: { admin: ['shop-admins'], edit: ['shop-developers'] },
+ *     quota: { cpu: Quantity.parse('4'), memory: Quantity.parse('16Gi'), storage: Quantity.parse('50Gi') },
+ *   });
+ * }
+ * ```
  */
 export class Tenant extends GitOpsApp {
   public readonly tenantName: string;

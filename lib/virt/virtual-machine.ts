@@ -283,6 +283,31 @@ function vmsOfCluster(c: IConstruct, cluster: Cluster): readonly VmOnNetworks[] 
  *
  * In a Tenant, the VMs (with the headroom a live migration needs) are checked against the tenant
  * quota at synth time, with every other workload of the namespace (lib/capacity).
+ *
+ * @example
+ * Emits: to the tenant's folder a KubeVirt VirtualMachine (its root disk a CDI DataVolume template
+ * that imports the image, its cloud-init as NoCloud user and network data, a NIC with a stable MAC
+ * on the bridge network) and a Service for its `smtp` port; at synth time its memory, with the
+ * headroom of a live migration, is checked against the tenant's quota.
+ * ```ts
+ * import { CloudInit, DiskSource, GuestAddress, Quantity, VirtualMachine } from 'ocpkit';
+ * import type { BridgeNetwork, Tenant } from 'ocpkit';
+ *
+ * export function addMailRelay(tenant: Tenant, internal: BridgeNetwork): VirtualMachine {
+ *   return new VirtualMachine(tenant, 'MailRelay', {
+ *     name: 'mail-relay',
+ *     cpu: 2,
+ *     memory: Quantity.parse('4Gi'),
+ *     rootDisk: {
+ *       source: DiskSource.httpImage('https://images.example.org/rhel-9.4-x86_64-kvm.qcow2'),
+ *       size: Quantity.parse('30Gi'),
+ *     },
+ *     networks: [{ network: internal, address: GuestAddress.fixed('10.40.0.25/22') }],
+ *     cloudInit: CloudInit.build({ hostname: 'mail-relay', users: [{ name: 'ops', sudo: true }] }),
+ *     ports: [{ name: 'smtp', port: 25 }],
+ *   });
+ * }
+ * ```
  * @see https://kubevirt.io/user-guide/
  */
 export class VirtualMachine extends Construct {
