@@ -67,6 +67,11 @@ function privateDir(dir) {
 
 /** Code stored under `file` if it is a regular file of this user's, not writable by others, with a matching hash. */
 function readEntry(file) {
+  return readHashedEntry(file)?.body;
+}
+
+/** {@link readEntry}, with the sha256 of the code (hex), e.g. to name what is derived from it. */
+function readHashedEntry(file) {
   let text;
   try {
     const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW || 0));
@@ -84,7 +89,8 @@ function readEntry(file) {
   const nl = text.indexOf('\n');
   if (nl < 0 || !text.startsWith(HEADER)) return undefined;
   const body = text.slice(nl + 1);
-  return text.slice(HEADER.length, nl) === sha256(body) ? body : undefined;
+  const hash = text.slice(HEADER.length, nl);
+  return hash === sha256(body) ? { body, sha256: hash } : undefined;
 }
 
 /** Stores code under `file` atomically (temporary file of mode 600, then rename); best effort. */
@@ -92,6 +98,45 @@ function writeEntry(file, body) {
   const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
   try {
     fs.writeFileSync(tmp, `${HEADER}${sha256(body)}\n${body}`, { mode: 0o600, flag: 'wx' });
+    fs.renameSync(tmp, file);
+  } catch {
+    try { fs.rmSync(tmp, { force: true }); } catch { /* nothing to clean up */ }
+  }
+}
+
+const BINARY_MAGIC = Buffer.from('ocpkit-v8\n');
+
+/**
+ * Bytes stored under `file` by {@link writeBinaryEntry} (V8 code caches: compiled bytecode, as
+ * trusted as code), under the same rules as {@link readEntry}: a regular file of this user's, not
+ * writable by others, whose sha256 (stored after a magic line) matches.
+ */
+function readBinaryEntry(file) {
+  let data;
+  try {
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW || 0));
+    try {
+      const st = fs.fstatSync(fd);
+      if (!st.isFile()) return undefined;
+      if (typeof process.getuid === 'function' && (st.uid !== process.getuid() || (st.mode & 0o022))) return undefined;
+      data = fs.readFileSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  const start = BINARY_MAGIC.length + 32;
+  if (data.length < start || !data.subarray(0, BINARY_MAGIC.length).equals(BINARY_MAGIC)) return undefined;
+  const body = data.subarray(start);
+  return crypto.createHash('sha256').update(body).digest().equals(data.subarray(BINARY_MAGIC.length, start)) ? body : undefined;
+}
+
+/** Stores bytes under `file` atomically, with their sha256 (see {@link readBinaryEntry}); best effort. */
+function writeBinaryEntry(file, body) {
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  try {
+    fs.writeFileSync(tmp, Buffer.concat([BINARY_MAGIC, crypto.createHash('sha256').update(body).digest(), body]), { mode: 0o600, flag: 'wx' });
     fs.renameSync(tmp, file);
   } catch {
     try { fs.rmSync(tmp, { force: true }); } catch { /* nothing to clean up */ }
@@ -115,4 +160,4 @@ function cacheRoot() {
   return home ? path.join(home, '.cache', 'ocpkit') : undefined;
 }
 
-module.exports = { cacheRoot, privateDir, readEntry, writeEntry, untrustedReason };
+module.exports = { cacheRoot, privateDir, readEntry, readHashedEntry, writeEntry, readBinaryEntry, writeBinaryEntry, untrustedReason };

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { createRequire } from 'module';
 import * as path from 'path';
+import * as vm from 'vm';
 import Ajv, { ValidateFunction } from 'ajv';
 
 // Shared with bin/run-ts.js, which must stay plain JavaScript (it loads the TypeScript).
@@ -10,8 +11,37 @@ const privateCache: {
   cacheRoot(): string | undefined;
   privateDir(dir: string): string | undefined;
   readEntry(file: string): string | undefined;
+  readHashedEntry(file: string): { body: string; sha256: string } | undefined;
   writeEntry(file: string, body: string): void;
+  readBinaryEntry(file: string): Buffer | undefined;
+  writeBinaryEntry(file: string, body: Buffer): void;
 } = require('../../bin/private-cache.js');
+
+/**
+ * V8 code caches still to be written: validators loaded without a usable one. Written when the
+ * process exits, so that they hold the bytecode of every function the run compiled, not only the
+ * top level (V8 compiles functions lazily, on their first call).
+ */
+const pendingCodeCaches = new Map<string, vm.Script>();
+let exitHooked = false;
+
+/**
+ * Writes the V8 code caches of the validators loaded so far without one (done on exit anyway).
+ * @internal
+ */
+export function writeCodeCaches(): void {
+  for (const [file, script] of pendingCodeCaches) {
+    try {
+      privateCache.writeBinaryEntry(file, script.createCachedData());
+    } catch {
+      // best effort: the next run compiles again
+    }
+  }
+  pendingCodeCaches.clear();
+}
+
+/** Names a V8 code cache after the V8 version that made it (another version rejects it anyway). */
+const V8_TAG = process.versions.v8.replace(/[^0-9A-Za-z.-]/g, '_');
 
 /** Bump when the layout of a cache entry changes. */
 const FORMAT = 'ocpkit-validator-cache/2';
@@ -82,12 +112,25 @@ export class ValidatorCache {
     const dir = key === undefined ? false : this.usableDir();
     if (dir === false) return undefined;
     // Only code this user wrote, unchanged since (its sha256 is checked), is ever run.
-    const code: string | undefined = privateCache.readEntry(path.join(dir, `${key}.js`));
-    if (code === undefined) return undefined;
+    const entry = privateCache.readHashedEntry(path.join(dir, `${key}.js`));
+    if (entry === undefined) return undefined;
+    const code = entry.body;
     try {
       const mod: { exports: any } = { exports: {} };
-      // eslint-disable-next-line @typescript-eslint/no-implied-eval
-      new Function('module', 'exports', 'require', code)(mod, mod.exports, this.load);
+      // Compiled through vm.Script with V8's code cache of an earlier run (stored next to the
+      // entry, sha256-checked like it): parsing and compiling these large generated modules costs
+      // more than running them; with the bytecode cached, loading a validator is a copy. It is
+      // named by the code's own sha256: V8 checks only the source's length against its cache.
+      // https://nodejs.org/docs/latest-v20.x/api/vm.html#scriptcreatecacheddata
+      const cacheFile = path.join(dir, `${entry.sha256}.${V8_TAG}.v8`);
+      const cachedData = privateCache.readBinaryEntry(cacheFile);
+      const script = new vm.Script(`(function (module, exports, require) {${code}\n})`, { filename: `ocpkit-validator-${key}.js`, cachedData });
+      if (cachedData === undefined || script.cachedDataRejected) {
+        if (!exitHooked) process.once('exit', writeCodeCaches);
+        exitHooked = true;
+        pendingCodeCaches.set(cacheFile, script);
+      }
+      script.runInThisContext()(mod, mod.exports, this.load);
       const fn = mod.exports as ValidateFunction & { ocpkitScope?: string; ocpkitWarnings?: unknown[] };
       return typeof fn === 'function' ? { fn, scope: fn.ocpkitScope ?? undefined, warnings: Array.isArray(fn.ocpkitWarnings) ? fn.ocpkitWarnings : undefined } : undefined;
     } catch {

@@ -2,7 +2,13 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { writeCodeCaches } from '../../lib/schema/_validator-cache';
 import { SchemaValidator } from '../../lib/schema/validator';
+
+/** The sha256 of a cache entry's code, from its first line. */
+function entryHash(file: string): string {
+  return /^\/\/ ocpkit-cache sha256=([0-9a-f]{64})\n/.exec(fs.readFileSync(file, 'utf8'))![1];
+}
 
 /** A one-kind CRD whose spec has the given properties. */
 function crd(properties: Record<string, unknown>): string {
@@ -88,6 +94,52 @@ describe('SchemaValidator compiled-validator cache', () => {
     expect(new SchemaValidator({ cacheDir }).validate(deployment({ bogus: 1 }))).toEqual([
       { pointer: '/spec/template/spec/containers/0', message: expect.stringMatching(/unknown field "bogus"/) },
     ]);
+  });
+
+  test('a hit keeps V8\'s code cache of the validator, named by its code\'s hash, and answers the same with it', () => {
+    const cacheDir = path.join(dir, 'cache');
+    const bad = deployment({ imagePullPolicy: 'Sometimes', bogus: true });
+    const first = new SchemaValidator({ cacheDir }).validate(bad);
+    const [entry] = fs.readdirSync(cacheDir);
+    new SchemaValidator({ cacheDir }).validate(bad); // a hit without a code cache: one is made
+    writeCodeCaches();
+    const v8 = fs.readdirSync(cacheDir).filter((f) => f.endsWith('.v8'));
+    expect(v8).toEqual([`${entryHash(path.join(cacheDir, entry))}.${process.versions.v8}.v8`]);
+    expect(fs.statSync(path.join(cacheDir, v8[0])).mode & 0o077).toBe(0);
+    expect(new SchemaValidator({ cacheDir }).validate(bad)).toEqual(first);
+    expect(new SchemaValidator({ cacheDir }).validate(deployment({}))).toEqual([]);
+  });
+
+  test('changed code never runs with the code cache of the old code, even at the same length', () => {
+    const cacheDir = path.join(dir, 'cache');
+    new SchemaValidator({ cacheDir }).validate(deployment({}));
+    new SchemaValidator({ cacheDir }).validate(deployment({}));
+    writeCodeCaches();
+    const entry = fs.readdirSync(cacheDir).find((f) => f.endsWith('.js'))!;
+    const old = fs.readFileSync(path.join(cacheDir, entry), 'utf8');
+    const oldBody = old.slice(old.indexOf('\n') + 1);
+    // V8 checks only the length of the source against a code cache: same length, other code
+    let code = 'function v(d){v.errors=[{instancePath:"/x",keyword:"const",message:"new code",params:{}}];return false}\nmodule.exports=v;\n';
+    code += `//${' '.repeat(oldBody.length - code.length - 2)}`;
+    expect(code.length).toBe(oldBody.length);
+    fs.writeFileSync(path.join(cacheDir, entry), `// ocpkit-cache sha256=${createHash('sha256').update(code).digest('hex')}\n${code}`, { mode: 0o600 });
+    expect(new SchemaValidator({ cacheDir }).validate(deployment({}))).toEqual([{ pointer: '/x', message: 'new code' }]);
+  });
+
+  test('a damaged code cache is ignored and written again', () => {
+    const cacheDir = path.join(dir, 'cache');
+    const bad = deployment({ bogus: 1 });
+    const first = new SchemaValidator({ cacheDir }).validate(bad);
+    new SchemaValidator({ cacheDir }).validate(bad);
+    writeCodeCaches();
+    const v8 = path.join(cacheDir, fs.readdirSync(cacheDir).find((f) => f.endsWith('.v8'))!);
+    const good = fs.readFileSync(v8);
+    const damaged = Buffer.from(good);
+    damaged[damaged.length >> 1] ^= 0xff;
+    fs.writeFileSync(v8, damaged, { mode: 0o600 });
+    expect(new SchemaValidator({ cacheDir }).validate(bad)).toEqual(first);
+    writeCodeCaches();
+    expect(fs.readFileSync(v8).equals(damaged)).toBe(false);
   });
 
   test('cacheDir: false writes nothing', () => {
