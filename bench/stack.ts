@@ -2,11 +2,11 @@
  * The generated stack the benchmark synthesizes: N tenants of realistic content, deterministic.
  *
  * Per tenant: a Tenant (namespace, quota, limit range, group RBAC, default-deny network policies,
- * Argo CD AppProject and Application, an ACME Issuer for its host) and one Workload with a pinned
+ * Argo CD AppProject and Application, an ACME Issuer for its host) and one ContainerApp with a pinned
  * image (Deployment, Service, TLS Route). Every tenth tenant also runs a VirtualMachine (KubeVirt VM with a CDI
  * DataVolume template for its root disk and a Service for SSH).
  */
-import { AcmeAccount, Cluster, ExternalImage, Quantity, Tenant, Workload } from '../lib';
+import { AcmeAccount, Cluster, ExternalImage, Quantity, Tenant, ContainerApp } from '../lib';
 import { DiskSource, VirtualMachine } from '../lib/virt';
 
 /** Options of {@link buildBenchCluster}. */
@@ -93,7 +93,7 @@ export function addBenchContent(cluster: Cluster, options: BenchStackOptions): v
       tls: { hostnames: [`${name}.apps.example.org`], acme },
     });
     const tag = options.bumped?.has(i) ? `1.${i % 7}.1` : `1.${i % 7}.0`;
-    new Workload(tenant, 'App', {
+    new ContainerApp(tenant, 'App', {
       name: 'web',
       image: i === 0 && options.firstImage ? ExternalImage.parse(options.firstImage) : ExternalImage.tag(`quay.io/community/${name}-web`, tag),
       replicas: 1 + (i % 3),

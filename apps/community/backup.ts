@@ -1,6 +1,6 @@
 import { Cluster, External, ExternalImage, GitOpsApp, SecretKey, SyncWave, Tenant } from '../../lib';
 import {
-  BackupExemption, BackupScheduleSet, BackupStorage, BucketEncryption, Cron, DataProtection, Duration, EtcdBackup, EtcdBackupTarget,
+  BackupExemption, BackupScheduleSet, BackupStorage, BucketEncryption, CronSchedule, DataProtection, GoDuration, EtcdBackup, EtcdBackupTarget,
   OADP_NAMESPACE, VeleroPlugin, VeleroSnapshotClass,
 } from '../../lib';
 import { EtcdSnapshotRecipient, MinioKms, ObjectStore, VELERO_REPOSITORY_PASSWORD } from '../../lib';
@@ -205,15 +205,15 @@ export function addBackups(cluster: Cluster, env: Environment): CommunityBackups
   });
   const daily = BackupScheduleSet.everyTenant(app, 'Daily', {
     name: 'daily',
-    schedule: Cron.daily({ hour: 2 }),
-    ttl: Duration.days(30),
+    schedule: CronSchedule.daily({ hour: 2 }),
+    ttl: GoDuration.days(30),
     storage,
     namespaces: PLATFORM_NAMESPACES.filter((ns) => present.has(ns)),
   });
 
   new EtcdBackup(app, 'Etcd', {
     image: ExternalImage.parse(env.versions.get('images.etcd-backup')),
-    schedule: Cron.daily({ hour: 1 }),
+    schedule: CronSchedule.daily({ hour: 1 }),
     retentionDays: 3,
     target: EtcdBackupTarget.hostPath('/var/lib/etcd-backup'),
     encryptTo: EtcdSnapshotRecipient.certificate(ETCD_RECIPIENTS[env.name]),

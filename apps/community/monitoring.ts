@@ -1,4 +1,4 @@
-import { ArgoCdAlerts, BackupAlerts, CertificateAlerts, Cluster, ClusterMonitoring, Duration, GitOpsApp, SyncWave } from '../../lib';
+import { ArgoCdAlerts, BackupAlerts, CertificateAlerts, Cluster, ClusterMonitoring, GoDuration, GitOpsApp, SyncWave } from '../../lib';
 import { Environment } from './environment';
 
 /**
@@ -23,8 +23,8 @@ export function addMonitoring(cluster: Cluster, env: Environment): GitOpsApp {
   void env;
   // after the apps whose namespaces it adds ServiceMonitors and rules to (backup: CONFIG)
   const app = new GitOpsApp(cluster, 'Monitoring', { name: 'monitoring', syncWave: SyncWave.WORKLOADS });
-  new ClusterMonitoring(app, 'ClusterMonitoring', { userWorkload: true, platformRetention: Duration.days(15) });
-  new BackupAlerts(app, 'BackupAlerts', { grace: Duration.hours(2) });
+  new ClusterMonitoring(app, 'ClusterMonitoring', { userWorkload: true, platformRetention: GoDuration.days(15) });
+  new BackupAlerts(app, 'BackupAlerts', { grace: GoDuration.hours(2) });
   new CertificateAlerts(app, 'CertificateAlerts');
   new ArgoCdAlerts(app, 'ArgoCdAlerts');
   return app;

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Cluster, ExternalImage, ImageUpdates, loadTenantFile, OcpkitError, Quantity, Tenant, Workload } from '../../lib';
+import { Cluster, ExternalImage, ImageUpdates, loadTenantFile, OcpkitError, Quantity, Tenant, ContainerApp } from '../../lib';
 import { Environment } from './environment';
 import { Platform } from './platform';
 
@@ -64,7 +64,7 @@ export function addTenants(cluster: Cluster, env: Environment, platform: Platfor
     const pinned = ExternalImage.parse(env.versions.get(s.image));
     // The cluster (from the environment) decides whether moving tags are allowed at all.
     const follow = s.follows && cluster.imageUpdates === 'follow-tags' ? s.follows : undefined;
-    new Workload(tenant, s.name, {
+    new ContainerApp(tenant, s.name, {
       name: s.name,
       image: follow ? ExternalImage.tag(pinned.repository, follow.tag) : pinned,
       updates: follow ? ImageUpdates.followTag(follow.reason) : ImageUpdates.pinned(),

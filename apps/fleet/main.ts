@@ -10,7 +10,7 @@
  * own Argo CD syncs the rest of its folder at the same branch.
  */
 import * as path from 'path';
-import { AcmeAccount, Cluster, ExternalImage, Fleet, FleetMember, Quantity, ReleaseTrain, Tenant, Workload } from '../../lib';
+import { AcmeAccount, Cluster, ExternalImage, Fleet, FleetMember, Quantity, ReleaseTrain, Tenant, ContainerApp } from '../../lib';
 
 /** Git repository of the whole tree (hub and sites). */
 export const REPO_URL = 'https://gitlab.example.org/infra/fleet.git';
@@ -28,7 +28,7 @@ export function buildSite(cluster: Cluster, member: FleetMember, train: ReleaseT
     quota: { cpu: Quantity.parse('4'), memory: Quantity.parse('8Gi'), storage: Quantity.parse('20Gi') },
     tls: { hostnames: [`www.${domain}`], acme },
   });
-  new Workload(web, 'Frontend', {
+  new ContainerApp(web, 'Frontend', {
     name: 'frontend',
     image: ExternalImage.parse(train.get('images.web')),
     replicas: member.labels.tier === 'production' ? 3 : 1,
@@ -42,7 +42,7 @@ export function buildSite(cluster: Cluster, member: FleetMember, train: ReleaseT
     quota: { cpu: Quantity.parse('8'), memory: Quantity.parse('16Gi'), storage: Quantity.parse('50Gi') },
     tls: { hostnames: [`api.${domain}`], acme },
   });
-  new Workload(api, 'Server', {
+  new ContainerApp(api, 'Server', {
     name: 'server',
     image: ExternalImage.parse(train.get('images.api')),
     memory: Quantity.parse('1Gi'),

@@ -1,7 +1,7 @@
 import {
-  AcmeAccount, BackupSchedule, BackupStorage, BondMode, BridgeNetwork, BucketEncryption, CloudInit, Cluster, Cron, DiskSource,
-  Duration, External, ExternalImage, GitOpsApp, GuestAddress, HostBridge, Quantity, SecretKey, SshAuthorizedKeys, SyncWave, Tenant,
-  VeleroSnapshotClass, VirtualMachine, Workload,
+  AcmeAccount, BackupSchedule, BackupStorage, BondMode, BridgeNetwork, BucketEncryption, CloudInit, Cluster, CronSchedule, DiskSource,
+  GoDuration, External, ExternalImage, GitOpsApp, GuestAddress, HostBridge, Quantity, SecretKey, SshAuthorizedKeys, SyncWave, Tenant,
+  VeleroSnapshotClass, VirtualMachine, ContainerApp,
 } from '../../lib';
 
 export function build(): Cluster {
@@ -25,7 +25,7 @@ export function build(): Cluster {
   // An image built by GitLab CI and pinned to a version: the Deployment runs what Git says, and a
   // TLS Route gets its certificate from the tenant's own cert-manager Issuer, which covers only
   // its host names.
-  new Workload(forum, 'Discourse', {
+  new ContainerApp(forum, 'Discourse', {
     name: 'discourse',
     image: ExternalImage.tag('quay.io/community-infra/discourse', '3.3.2-1'),
     memory: Quantity.parse('2Gi'),
@@ -80,8 +80,8 @@ export function build(): Cluster {
   });
   BackupSchedule.everyTenant(backup, 'Nightly', {
     name: 'nightly',
-    schedule: Cron.daily({ hour: 2 }),
-    ttl: Duration.days(30),
+    schedule: CronSchedule.daily({ hour: 2 }),
+    ttl: GoDuration.days(30),
     storage: bucket,
   });
 

@@ -1,7 +1,6 @@
 import { Problems, show } from '../core/errors';
 
-/** Namespace OADP installs Velero into on OpenShift; Velero objects (locations, schedules, restores) live here. */
-export const OADP_NAMESPACE = 'openshift-adp';
+export { OADP_NAMESPACE } from './oadp-namespace';
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const BUCKET_CHARS = /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/;

@@ -9,7 +9,7 @@ import { clampName, listProp } from './_rules';
 import { BackupExemption } from './backup-exemption';
 import { perWalk } from './_per-walk';
 import { BackupSchedule, BackupScheduleProps, TenantSelection } from './backup-schedule';
-import { Cron, cronRule, shiftCron } from './cron';
+import { asCronSchedule, CronSchedule, cronRule, shiftCron } from './cron';
 
 /** Properties of {@link BackupScheduleSet}. */
 export interface BackupScheduleSetProps extends Omit<BackupScheduleProps, 'tenants' | 'namespaces' | 'name'> {
@@ -94,7 +94,7 @@ export class BackupScheduleSet extends Construct {
     if (members.length === 0) p.add('tenants', 'the set names no tenant and no namespace; define it after the tenants, or name namespaces');
     const names = members.map((m) => clampName(`${props.name}-${m.ns}`));
     for (const d of duplicates(names)) p.add('name', `two namespaces give the Schedule name "${d}" (names are cut at 63 characters); use a shorter prefix`);
-    const starts = members.map((m) => shiftCron(props.schedule, spreadOffset(m.ns, spread)));
+    const starts = members.map((m) => shiftCron(asCronSchedule(props.schedule) as CronSchedule, spreadOffset(m.ns, spread)));
     const bad = starts.find((s): s is { problem: string } => 'problem' in s);
     if (bad) p.add('spreadMinutes', `${bad.problem}; or set spreadMinutes: 0`);
     p.throwIfAny();
@@ -104,7 +104,7 @@ export class BackupScheduleSet extends Construct {
       const schedule = new BackupSchedule(this, m.ns, {
         ...rest,
         name: names[i],
-        schedule: (starts[i] as { cron: Cron }).cron,
+        schedule: (starts[i] as { cron: CronSchedule }).cron,
         tenants: m.tenant ? TenantSelection.of(m.tenant) : undefined,
         namespaces: m.tenant ? undefined : [m.ns],
       });

@@ -10,8 +10,8 @@ import { LabelSelectorLike } from '../core/label-selector';
 import { BackupCoverage } from './backup-coverage';
 import { BackupExemption } from './backup-exemption';
 import { BackupStorage, IBackupStorage } from './backup-storage';
-import { Cron, cronRule } from './cron';
-import { Duration, durationRule } from './duration';
+import { asCronSchedule, CronLike, CronSchedule, cronRule } from './cron';
+import { asGoDuration, DurationLike, GoDuration, durationRule } from './duration';
 import { snapshotClassProblems, VeleroSnapshotClass } from './snapshot-class';
 import { perWalk } from './_per-walk';
 import { GitOpsApp } from '../gitops/gitops-app';
@@ -65,7 +65,7 @@ export class TenantSelection {
 }
 
 /** A label selector over the objects to back up. */
-export interface LabelSelector extends LabelSelectorLike {
+export interface BackupLabelSelector extends LabelSelectorLike {
   /** Labels that must all match. @default none */
   readonly matchLabels?: Readonly<Record<string, string>>;
   /** Expressions that must all hold. @default none */
@@ -77,14 +77,14 @@ export interface BackupScheduleProps {
   /** Name of the Schedule; Backups are named `<name>-<yyyyMMddHHmmss>`. */
   readonly name: string;
   /** When backups run (UTC). */
-  readonly schedule: Cron;
+  readonly schedule: CronLike;
   /** Where backups go; the Schedule lives in the storage's Velero namespace. */
   readonly storage: IBackupStorage;
   /**
    * How long each backup is kept before Velero deletes it (and its snapshots and bucket objects).
-   * @default Duration.days(30)
+   * @default GoDuration.days(30)
    */
-  readonly ttl?: Duration;
+  readonly ttl?: DurationLike;
   /**
    * Tenants to back up.
    * @default no tenants (use `namespaces`)
@@ -110,7 +110,7 @@ export interface BackupScheduleProps {
    * Only objects whose labels match.
    * @default every object
    */
-  readonly labelSelector?: LabelSelector;
+  readonly labelSelector?: BackupLabelSelector;
   /**
    * How volume data is backed up.
    * @default VolumeBackup.SNAPSHOT_MOVE_DATA
@@ -162,9 +162,9 @@ export class BackupSchedule extends Construct {
 
   public readonly scheduleName: string;
   /** When backups start (UTC). */
-  public readonly cron: Cron;
+  public readonly cron: CronSchedule;
   /** How long each backup is kept. */
-  public readonly ttl: Duration;
+  public readonly ttl: GoDuration;
   public readonly veleroNamespace: string;
   public readonly storage: IBackupStorage;
   public readonly volumes: VolumeBackup;
@@ -213,13 +213,13 @@ export class BackupSchedule extends Construct {
     p.throwIfAny();
 
     this.scheduleName = props.name;
-    this.cron = props.schedule;
+    this.cron = asCronSchedule(props.schedule) as CronSchedule;
     this.storage = storage;
     this.veleroNamespace = storage.veleroNamespace;
     this.volumes = props.volumes ?? VolumeBackup.SNAPSHOT_MOVE_DATA;
     this.tenants = props.tenants;
     this.extraNamespaces = [...namespaces];
-    const ttl = props.ttl ?? Duration.days(30);
+    const ttl = (asGoDuration(props.ttl) as GoDuration | undefined) ?? GoDuration.days(30);
     this.ttl = ttl;
     const v = this.volumes;
 
@@ -229,7 +229,7 @@ export class BackupSchedule extends Construct {
         namespace: this.veleroNamespace,
       },
       spec: {
-        schedule: props.schedule.toString(),
+        schedule: this.cron.toString(),
         paused: props.paused,
         useOwnerReferencesInBackup: false,
         template: {
@@ -302,7 +302,7 @@ export class BackupSchedule extends Construct {
   }
 }
 
-function checkSelector(p: Problems, field: string, s: LabelSelector): void {
+function checkSelector(p: Problems, field: string, s: BackupLabelSelector): void {
   for (const [k, v] of Object.entries(s.matchLabels ?? {})) {
     if (!LABEL_KEY.test(k)) p.add(`${field}.matchLabels`, `${show(k)} is not a label key`);
     if (typeof v !== 'string' || !LABEL_VALUE.test(v)) p.add(`${field}.matchLabels.${k}`, `${show(v)} is not a label value`);
@@ -316,7 +316,7 @@ function checkSelector(p: Problems, field: string, s: LabelSelector): void {
   });
 }
 
-function toSelector(s: LabelSelector) {
+function toSelector(s: BackupLabelSelector) {
   return {
     matchLabels: s.matchLabels ? { ...s.matchLabels } : undefined,
     matchExpressions: s.matchExpressions?.map((e) => ({ key: e.key, operator: e.operator, values: e.values ? [...e.values] : undefined })),

@@ -1,3 +1,4 @@
+import { Cron } from 'cdk8s';
 import { show } from '../core/errors';
 
 interface Field {
@@ -63,7 +64,7 @@ export function cronProblem(expression: unknown): string | undefined {
   return undefined;
 }
 
-/** Options of {@link Cron.daily} and {@link Cron.weekly}. */
+/** Options of {@link CronSchedule.daily} and {@link CronSchedule.weekly}. */
 export interface CronTime {
   /** Hour of day, 0-23 (cluster time zone: UTC on OpenShift). @default 0 */
   readonly hour?: number;
@@ -79,25 +80,25 @@ export interface CronTime {
  * Factories never throw: constructs check the expression and report a bad one with their path
  * and field, together with everything else wrong with their props.
  */
-export class Cron {
+export class CronSchedule {
   /** Any five-field expression or macro, checked by the construct that uses it. */
-  public static expression(expression: string): Cron {
-    return new Cron(expression);
+  public static expression(expression: string): CronSchedule {
+    return new CronSchedule(expression);
   }
 
   /** Once a day at the given time. */
-  public static daily(time: CronTime = {}): Cron {
-    return new Cron(`${time.minute ?? 0} ${time.hour ?? 0} * * *`);
+  public static daily(time: CronTime = {}): CronSchedule {
+    return new CronSchedule(`${time.minute ?? 0} ${time.hour ?? 0} * * *`);
   }
 
   /** Once an hour at the given minute. */
-  public static hourly(minute = 0): Cron {
-    return new Cron(`${minute} * * * *`);
+  public static hourly(minute = 0): CronSchedule {
+    return new CronSchedule(`${minute} * * * *`);
   }
 
   /** Once a week, on `dayOfWeek` (0 = Sunday ... 6 = Saturday), at the given time. */
-  public static weekly(dayOfWeek: number, time: CronTime = {}): Cron {
-    return new Cron(`${time.minute ?? 0} ${time.hour ?? 0} * * ${dayOfWeek}`);
+  public static weekly(dayOfWeek: number, time: CronTime = {}): CronSchedule {
+    return new CronSchedule(`${time.minute ?? 0} ${time.hour ?? 0} * * ${dayOfWeek}`);
   }
 
   private constructor(public readonly expressionText: string) {}
@@ -112,21 +113,33 @@ export class Cron {
   }
 }
 
-/** Rule for props: a valid {@link Cron}. */
-export function cronRule(value: unknown): string | undefined {
-  if (!(value instanceof Cron)) return `${show(value)} must be a Cron (Cron.daily({ hour: 2 }), Cron.expression("0 2 * * *"), ...)`;
+/**
+ * A schedule as ocpkit props take it: a {@link CronSchedule} or cdk8s' own `Cron`
+ * (`Cron.daily()`, `Cron.schedule({ minute: '0', hour: '2' })` from 'cdk8s').
+ */
+export type CronLike = CronSchedule | Cron;
+
+/** The {@link CronSchedule} of a cdk8s `Cron` (its expression string); any other value unchanged. */
+export function asCronSchedule<T>(value: T): T | CronSchedule {
+  return value instanceof Cron ? CronSchedule.expression(value.expressionString) : value;
+}
+
+/** Rule for props: a valid {@link CronSchedule} (or cdk8s `Cron`). */
+export function cronRule(raw: unknown): string | undefined {
+  const value = asCronSchedule(raw);
+  if (!(value instanceof CronSchedule)) return `${show(value)} must be a CronSchedule or a cdk8s Cron (CronSchedule.daily({ hour: 2 }), CronSchedule.expression("0 2 * * *"), Cron.daily() from 'cdk8s')`;
   return value.problem();
 }
 
 /**
  * The same schedule started `minutes` later: the minute and hour fields move, wrapping past
  * midnight only when every day-selecting field is `*` (a weekly or monthly schedule would move to
- * the next day, which is not "later the same run"). Returns the shifted Cron, or what prevents it.
+ * the next day, which is not "later the same run"). Returns the shifted CronSchedule, or what prevents it.
  */
-export function shiftCron(cron: Cron, minutes: number): { cron: Cron } | { problem: string } {
+export function shiftCron(cron: CronSchedule, minutes: number): { cron: CronSchedule } | { problem: string } {
   const fields = cron.expressionText.trim().split(/\s+/);
   if (fields.length !== 5 || !/^\d+$/.test(fields[0]) || !/^\d+$/.test(fields[1])) {
-    return { problem: `${show(cron.expressionText)} has no fixed minute and hour to start from; spreading start times needs one (Cron.daily({ hour: 2 }), Cron.weekly(0, { hour: 3 }))` };
+    return { problem: `${show(cron.expressionText)} has no fixed minute and hour to start from; spreading start times needs one (CronSchedule.daily({ hour: 2 }), CronSchedule.weekly(0, { hour: 3 }))` };
   }
   const start = Number(fields[1]) * 60 + Number(fields[0]) + minutes;
   const everyDay = fields[2] === '*' && fields[3] === '*' && fields[4] === '*';
@@ -134,5 +147,5 @@ export function shiftCron(cron: Cron, minutes: number): { cron: Cron } | { probl
     return { problem: `${show(cron.expressionText)} shifted by ${minutes} minutes runs past midnight into another day; start it earlier or spread less` };
   }
   const t = start % (24 * 60);
-  return { cron: Cron.expression(`${t % 60} ${Math.floor(t / 60)} ${fields.slice(2).join(' ')}`) };
+  return { cron: CronSchedule.expression(`${t % 60} ${Math.floor(t / 60)} ${fields.slice(2).join(' ')}`) };
 }

@@ -10,7 +10,7 @@ import { bucketPrefixProblem, credentialsIdentityProblem, prefixesOverlap } from
 import { BackupExemption } from './backup-exemption';
 import { BackupStorage } from './backup-storage';
 import { EncryptionKind } from './bucket-encryption';
-import { Cron, cronRule } from './cron';
+import { asCronSchedule, CronLike, CronSchedule, cronRule } from './cron';
 import { EtcdSnapshotRecipient, snapshotEncryptionCommand } from './etcd-encryption';
 import { SystemNamespaces } from '../policy/system-namespaces';
 
@@ -142,9 +142,9 @@ export interface EtcdBackupProps {
   readonly name?: string;
   /**
    * When snapshots are taken (UTC).
-   * @default Cron.daily({ hour: 1 })
+   * @default CronSchedule.daily({ hour: 1 })
    */
-  readonly schedule?: Cron;
+  readonly schedule?: CronLike;
   /**
    * Snapshots older than this many days are deleted from the target after each run.
    * @default 7
@@ -231,7 +231,7 @@ export class EtcdBackup extends Construct {
     super(scope, id);
     const p = new Problems(this.node.path);
     if (props.name !== undefined) p.check('name', props.name, dnsLabel);
-    const schedule = props.schedule ?? Cron.daily({ hour: 1 });
+    const schedule = asCronSchedule(props.schedule) ?? CronSchedule.daily({ hour: 1 });
     p.check('schedule', schedule, cronRule);
     const retentionDays = props.retentionDays ?? 7;
     if (retentionDays === 0) p.add('retentionDays', '0 is not a retention: it would delete every snapshot, the one just taken included; keep at least 1 day');

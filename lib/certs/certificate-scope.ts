@@ -22,7 +22,7 @@ export const TENANT_CERTIFICATES_CHECK_ID = 'tenant-certificates';
 /**
  * The certificate rules of a tenant namespace, declared by the Tenant: its Routes, Ingresses and
  * Certificates may only use the namespace's own {@link AcmeIssuer} (never a ClusterIssuer), only
- * for the host names that Issuer covers. A construct-time check (Route, Workload) and a synth
+ * for the host names that Issuer covers. A construct-time check (Route, ContainerApp) and a synth
  * check over the written objects (which also sees raw ApiObjects and overrides) enforce it.
  */
 export class CertificateScope {

@@ -1,3 +1,4 @@
+import { Size, SizeRoundingBehavior } from 'cdk8s';
 import { OcpkitError, show } from './errors';
 
 const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
@@ -45,11 +46,37 @@ export function quantityProblem(value: unknown): string | undefined {
  * and compared (quota checks) and rendered back exactly as written.
  */
 export class Quantity {
-  /** Parses a quantity string such as `500m`, `4`, `8Gi`. Throws OcpkitError on a malformed value. */
-  public static parse(value: string | number, where = 'quantity'): Quantity {
+  /**
+   * Parses a quantity string such as `500m`, `4`, `8Gi`, or takes cdk8s' own `Size`
+   * (`Size.gibibytes(8)` from 'cdk8s', see {@link Quantity.fromSize}). Throws OcpkitError on a
+   * malformed value.
+   */
+  public static parse(value: string | number | Size, where = 'quantity'): Quantity {
+    if (value instanceof Size) return Quantity.fromSize(value);
     const problem = quantityProblem(value);
     if (problem) throw new OcpkitError([{ path: where, field: '', message: problem }]);
     return new Quantity(String(value));
+  }
+
+  /**
+   * The quantity of a cdk8s `Size`, exactly, in the largest binary unit that holds it whole
+   * (`Size.mebibytes(2048)` is `2Gi`, `Size.kibibytes(1536)` is `1536Ki`).
+   */
+  public static fromSize(size: Size): Quantity {
+    const fail = { rounding: SizeRoundingBehavior.FAIL };
+    const units: Array<[string, (s: Size) => number]> = [
+      ['Pi', (s) => s.toPebibytes(fail)], ['Ti', (s) => s.toTebibytes(fail)], ['Gi', (s) => s.toGibibytes(fail)],
+      ['Mi', (s) => s.toMebibytes(fail)], ['Ki', (s) => s.toKibibytes(fail)],
+    ];
+    for (const [unit, convert] of units) {
+      try {
+        const n = convert(size);
+        if (Number.isInteger(n) && n > 0) return Quantity.parse(`${n}${unit}`);
+      } catch {
+        // not a whole number of this unit: try the next smaller one
+      }
+    }
+    return Quantity.parse('0');
   }
 
   /** Checks without throwing. */

@@ -51,7 +51,7 @@ export interface PxcS3Backups {
   readonly prefix?: string;
   /** Secret in the database namespace with `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, declared with `External.secret(...)`. */
   readonly credentials: External;
-  /** Cron schedule of the backups (each is a full xtrabackup). */
+  /** CronSchedule schedule of the backups (each is a full xtrabackup). */
   readonly schedule: string;
   /** Backups to keep (older ones are deleted by the operator). */
   readonly keep: number;

@@ -80,11 +80,11 @@ export interface PostgresUser {
 
 /** When pgBackRest backs up, and how long it keeps backups. */
 export interface PgBackRestSchedules {
-  /** Cron schedule of full backups. */
+  /** CronSchedule schedule of full backups. */
   readonly full: string;
-  /** Cron schedule of differential backups. @default none */
+  /** CronSchedule schedule of differential backups. @default none */
   readonly differential?: string;
-  /** Cron schedule of incremental backups. @default none */
+  /** CronSchedule schedule of incremental backups. @default none */
   readonly incremental?: string;
 }
 

@@ -1,6 +1,6 @@
 import type { DiffResult } from './diff-trees';
 import { objectKey, readTree, scopeOf } from './read-tree';
-import { cmp, NETWORK_KINDS, Topology, TopologyEdge, TopologyKind, TopologyNode, topologyOfFiles } from './topology';
+import { cmp, NETWORK_KINDS, NetworkTopology, TopologyEdge, TopologyKind, TopologyNode, topologyOfFiles } from './topology';
 import { Diagram, DiagramGroup, DiagramNode, NodeShape, NodeStatus, renderMermaid } from './topology-render';
 
 /** What parts of the topology a whole-tree diagram draws. */
@@ -34,12 +34,12 @@ const LOOK: Record<TopologyKind, { prefix: string; shape: NodeShape; word: strin
 };
 
 /** Environments of a topology, sorted. */
-export function topologyEnvironments(t: Topology): string[] {
+export function topologyEnvironments(t: NetworkTopology): string[] {
   return [...new Set([...t.nodes.values()].map((n) => n.env))].sort();
 }
 
 /** The whole topology of a tree as a diagram (`ocpkit graph`). */
-export function topologyDiagram(t: Topology, options: TopologyDiagramOptions = {}): Diagram {
+export function topologyDiagram(t: NetworkTopology, options: TopologyDiagramOptions = {}): Diagram {
   const view = options.view ?? 'all';
   const wanted = (n: TopologyNode) => (options.env === undefined || n.env === options.env)
     && (view === 'all' || (view === 'network') === NETWORK_KINDS.has(n.kind));
@@ -72,7 +72,7 @@ export interface ChangeDiagramOptions {
  * `base` and `head` are the topologies of the two trees the diff compared. Each string is one
  * Markdown block (no trailing newline), ready for formatMarkdown's `diagrams` hook.
  */
-export function changeDiagrams(base: Topology, head: Topology, result: DiffResult, options: ChangeDiagramOptions = {}): string[] {
+export function changeDiagrams(base: NetworkTopology, head: NetworkTopology, result: DiffResult, options: ChangeDiagramOptions = {}): string[] {
   if (result.changes.length === 0) return [];
   // objects the diff reports (not those its ignore list left out), by op
   const touched = new Map<string, string>();
@@ -104,7 +104,7 @@ export function diagramsFor(oldDir: string, newDir: string, options: ChangeDiagr
  * changed / added / removed per node id; unchanged nodes are absent. Only nodes whose object the
  * diff reports are marked: an object the ignore list leaves out is not a change here either.
  */
-function nodeStatuses(base: Topology, head: Topology, touched: ReadonlyMap<string, string>): Map<string, NodeStatus> {
+function nodeStatuses(base: NetworkTopology, head: NetworkTopology, touched: ReadonlyMap<string, string>): Map<string, NodeStatus> {
   const out = new Map<string, NodeStatus>();
   // interfaces of a changed policy whose own entry differs; when none does, the policy itself
   // changed (node selector, ...) and every interface it declares is marked

@@ -77,7 +77,7 @@ export interface TopologyEdge {
 }
 
 /** The topology of one synthesized tree. */
-export interface Topology {
+export interface NetworkTopology {
   readonly nodes: ReadonlyMap<string, TopologyNode>;
   /** Edges, sorted and without duplicates. */
   readonly edges: readonly TopologyEdge[];
@@ -96,7 +96,7 @@ const READ: ReadonlyArray<readonly [string, string]> = [
 const PREFILTER = /\b(NodeNetworkConfigurationPolicy|NetworkAttachmentDefinition|VirtualMachine|Namespace|Application)\b/;
 
 /** The topology of a synthesized tree on disk (`dist/`). Throws DiffInputError for unreadable trees. */
-export function readTopology(dir: string): Topology {
+export function readTopology(dir: string): NetworkTopology {
   return topologyOfFiles(readTree(dir), dir);
 }
 
@@ -104,7 +104,7 @@ export function readTopology(dir: string): Topology {
  * The topology of a tree in memory (relative path -> text). Only files that can hold one of the
  * kinds read are parsed. Throws DiffInputError when one of them does not parse.
  */
-export function topologyOfFiles(files: TreeFiles, name = 'tree'): Topology {
+export function topologyOfFiles(files: TreeFiles, name = 'tree'): NetworkTopology {
   const parser = new TreeParser(name);
   for (const rel of [...files.keys()].sort()) {
     const text = files.get(rel)!;
@@ -118,7 +118,7 @@ export function topologyOfFiles(files: TreeFiles, name = 'tree'): Topology {
  * Builds the topology from parsed objects. `files` (every file path of the tree) tells which
  * application folders exist, so an Application's `source.path` can be matched to its folder.
  */
-export function buildTopology(objects: Iterable<TreeObject>, files: Iterable<string> = []): Topology {
+export function buildTopology(objects: Iterable<TreeObject>, files: Iterable<string> = []): NetworkTopology {
   const b = new Builder();
   const all = [...objects].filter((o) => READ.some(([g, k]) => apiGroup(o.manifest.apiVersion) === g && o.manifest.kind === k));
   all.sort((x, y) => cmp(x.key, y.key));
@@ -285,7 +285,7 @@ class Builder {
     for (const o of apps) this.edge(parentOf(o), `${envOf(o)}|app|${o.manifest.metadata.name}`);
   }
 
-  public done(): Topology {
+  public done(): NetworkTopology {
     const nodes = new Map([...this.nodes.entries()].sort(([a], [b]) => cmp(a, b)));
     const edges = [...this.edges.values()].sort((x, y) => cmp(x.from, y.from) || cmp(x.to, y.to) || cmp(x.label ?? '', y.label ?? ''));
     return { nodes, edges, problems: this.problems };

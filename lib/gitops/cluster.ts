@@ -62,7 +62,7 @@ export interface ClusterProps {
    * Whether Workloads of this cluster may follow a moving image tag (`ImageUpdates.followTag()`:
    * an ImageStream imports the tag on a schedule and an image trigger rolls the Deployment out,
    * outside Git and the release train). `'pinned'`: every image runs as written in Git (promoted
-   * through the release train); a Workload that follows a tag is refused. Allow `'follow-tags'`
+   * through the release train); a ContainerApp that follows a tag is refused. Allow `'follow-tags'`
    * only where unreviewed rollouts are acceptable (staging).
    * @default 'pinned'
    */

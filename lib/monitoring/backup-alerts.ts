@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { BackupStorage } from '../backup/backup-storage';
 import { EncryptionKind } from '../backup/bucket-encryption';
 import { DataProtection } from '../backup/data-protection';
-import { Duration } from '../backup/duration';
+import { asGoDuration, DurationLike, GoDuration } from '../backup/duration';
 import { EtcdBackup } from '../backup/etcd-backup';
 import { Problems, show } from '../core/errors';
 import { Cluster } from '../gitops/cluster';
@@ -22,9 +22,9 @@ export interface BackupAlertsProps {
    * Time allowed beyond the longest gap between two runs of a schedule before "no recent
    * successful backup" fires: how long a run may take, plus the scrape delay. A daily schedule
    * alerts after 24h + grace (26h by default).
-   * @default Duration.hours(2)
+   * @default GoDuration.hours(2)
    */
-  readonly grace?: Duration;
+  readonly grace?: DurationLike;
 }
 
 /** kube-state-metrics series of the platform (its ServiceMonitor's job label). */
@@ -185,9 +185,9 @@ export class BackupAlerts extends Construct {
   constructor(scope: Construct, id: string, props: BackupAlertsProps = {}) {
     super(scope, id);
     const p = new Problems(this.node.path);
-    const grace = props.grace ?? Duration.hours(2);
-    const why = !(grace instanceof Duration)
-      ? `${show(grace)} must be a Duration (Duration.hours(2))`
+    const grace = (asGoDuration(props.grace) as GoDuration | undefined) ?? GoDuration.hours(2);
+    const why = !(grace instanceof GoDuration)
+      ? `${show(grace)} must be a GoDuration or a cdk8s Duration (GoDuration.hours(2))`
       : grace.problem() ?? (grace.seconds < 600 || grace.seconds > 86_400 ? `${show(grace.toString())} is not between 10m and 24h` : undefined);
     if (why) p.add('grace', why);
     if (!GitOpsApp.enclosing(this)) p.add('scope', 'define BackupAlerts inside a GitOpsApp');

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import * as yaml from 'js-yaml';
-import { Duration } from '../backup/duration';
+import { asGoDuration, DurationLike, GoDuration } from '../backup/duration';
 import { Problems, show } from '../core/errors';
 import { Cluster } from '../gitops/cluster';
 import { GitOpsApp } from '../gitops/gitops-app';
@@ -41,7 +41,7 @@ export interface ClusterMonitoringProps {
    * How long the platform Prometheus keeps data (`prometheusK8s.retention`).
    * @default the platform default (15d)
    */
-  readonly platformRetention?: Duration;
+  readonly platformRetention?: DurationLike;
   /**
    * How long the user-workload Prometheus keeps data: written to the
    * `user-workload-monitoring-config` ConfigMap of `openshift-user-workload-monitoring`
@@ -52,7 +52,7 @@ export interface ClusterMonitoringProps {
    * pkg/manifests/manifests.go applies only a configured one), so prometheus-operator's default applies.
    * @default not managed
    */
-  readonly userWorkloadRetention?: Duration;
+  readonly userWorkloadRetention?: DurationLike;
 }
 
 /**
@@ -103,17 +103,17 @@ export class ClusterMonitoring extends Construct {
     const p = new Problems(this.node.path);
     if (props.userWorkload !== undefined && typeof props.userWorkload !== 'boolean') p.add('userWorkload', `${show(props.userWorkload)} must be true or false`);
     // a retention of at least a day: the alerts look back that far
-    const retentionProblem = (value: unknown, example: string, lookBack: string): string | undefined => !(value instanceof Duration)
-      ? `${show(value)} must be a Duration (${example})`
+    const retentionProblem = (value: unknown, example: string, lookBack: string): string | undefined => !(value instanceof GoDuration)
+      ? `${show(value)} must be a GoDuration or a cdk8s Duration (${example})`
       : value.problem() ?? (value.seconds < 86_400 ? `${show(value.toString())} is shorter than a day; ${lookBack}` : undefined);
-    const retention = props.platformRetention;
+    const retention = asGoDuration(props.platformRetention) as GoDuration | undefined;
     if (retention !== undefined) {
-      const why = retentionProblem(retention, 'Duration.days(15)', 'the platform alerts look back up to a day');
+      const why = retentionProblem(retention, 'GoDuration.days(15)', 'the platform alerts look back up to a day');
       if (why) p.add('platformRetention', why);
     }
-    const uwRetention = props.userWorkloadRetention;
+    const uwRetention = asGoDuration(props.userWorkloadRetention) as GoDuration | undefined;
     if (uwRetention !== undefined) {
-      const why = retentionProblem(uwRetention, 'Duration.days(8)', 'the backup alerts look back a whole schedule period');
+      const why = retentionProblem(uwRetention, 'GoDuration.days(8)', 'the backup alerts look back a whole schedule period');
       if (why) p.add('userWorkloadRetention', why);
       else if (props.userWorkload === false) p.add('userWorkloadRetention', 'is set but userWorkload is false; there is no user-workload Prometheus to keep data');
     }

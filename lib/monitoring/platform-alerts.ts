@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Duration } from '../backup/duration';
+import { asGoDuration, DurationLike, GoDuration } from '../backup/duration';
 import { Problems, show } from '../core/errors';
 import { dnsLabel } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
@@ -26,10 +26,10 @@ export interface CertificateAlertsProps {
    * @default 'user-workload'
    */
   readonly evaluator?: RuleEvaluator;
-  /** A certificate this close to expiry raises a warning. @default Duration.days(14) */
-  readonly warnBefore?: Duration;
-  /** ... and this close a critical alert. @default Duration.days(3) */
-  readonly criticalBefore?: Duration;
+  /** A certificate this close to expiry raises a warning. @default GoDuration.days(14) */
+  readonly warnBefore?: DurationLike;
+  /** ... and this close a critical alert. @default GoDuration.days(3) */
+  readonly criticalBefore?: DurationLike;
 }
 
 const CERT_RUNBOOKS: Readonly<Record<string, AlertRunbook>> = {
@@ -83,8 +83,8 @@ export class CertificateAlerts extends Construct {
     const p = new Problems(this.node.path);
     const namespace = props.namespace ?? 'cert-manager';
     p.check('namespace', namespace, dnsLabel);
-    const warn = durationProp(p, 'warnBefore', props.warnBefore ?? Duration.days(14));
-    const critical = durationProp(p, 'criticalBefore', props.criticalBefore ?? Duration.days(3));
+    const warn = durationProp(p, 'warnBefore', props.warnBefore ?? GoDuration.days(14));
+    const critical = durationProp(p, 'criticalBefore', props.criticalBefore ?? GoDuration.days(3));
     if (warn && critical && critical.seconds >= warn.seconds) p.add('criticalBefore', `${critical.toString()} must be shorter than warnBefore (${warn.toString()})`);
     if (props.evaluator !== undefined && props.evaluator !== 'platform' && props.evaluator !== 'user-workload') p.add('evaluator', `${show(props.evaluator)} must be 'platform' or 'user-workload'`);
     if (!GitOpsApp.enclosing(this)) p.add('scope', 'define CertificateAlerts inside a GitOpsApp');
@@ -102,7 +102,7 @@ export class CertificateAlerts extends Construct {
     const e = ruleEvaluator(this, namespace, props.evaluator);
     if ('evaluator' in e && e.evaluator === 'platform') prometheusK8sReader(this, 'PrometheusRead', namespace);
     const expiry = selector('certmanager_certificate_expiration_timestamp_seconds', { namespace });
-    const rule = (severity: 'warning' | 'critical', before: Duration) => ({
+    const rule = (severity: 'warning' | 'critical', before: GoDuration) => ({
       alert: 'CertificateExpiresSoon',
       expr: `${expiry} - time() < ${before.seconds}`,
       for: '1h',
@@ -137,8 +137,8 @@ export class CertificateAlerts extends Construct {
 
 /** Properties of {@link ArgoCdAlerts}. */
 export interface ArgoCdAlertsProps {
-  /** How long an Application may be Degraded before the alert fires. @default Duration.minutes(15) */
-  readonly degradedFor?: Duration;
+  /** How long an Application may be Degraded before the alert fires. @default GoDuration.minutes(15) */
+  readonly degradedFor?: DurationLike;
 }
 
 const ARGO_RUNBOOKS: Readonly<Record<string, AlertRunbook>> = {
@@ -173,7 +173,7 @@ export class ArgoCdAlerts extends Construct {
   constructor(scope: Construct, id: string, props: ArgoCdAlertsProps = {}) {
     super(scope, id);
     const p = new Problems(this.node.path);
-    const degradedFor = durationProp(p, 'degradedFor', props.degradedFor ?? Duration.minutes(15));
+    const degradedFor = durationProp(p, 'degradedFor', props.degradedFor ?? GoDuration.minutes(15));
     if (!GitOpsApp.enclosing(this)) p.add('scope', 'define ArgoCdAlerts inside a GitOpsApp');
     p.throwIfAny();
     const cluster = Cluster.of(this);
@@ -203,11 +203,12 @@ export class ArgoCdAlerts extends Construct {
   }
 }
 
-function durationProp(p: Problems, field: string, d: unknown): Duration | undefined {
-  const why = !(d instanceof Duration) ? `${show(d)} must be a Duration (Duration.days(14), Duration.minutes(15))` : d.problem() ?? (d.seconds < 60 ? `${show(d.toString())} is shorter than a minute` : undefined);
+function durationProp(p: Problems, field: string, raw: unknown): GoDuration | undefined {
+  const d = asGoDuration(raw);
+  const why = !(d instanceof GoDuration) ? `${show(d)} must be a GoDuration or a cdk8s Duration (GoDuration.days(14), GoDuration.minutes(15))` : d.problem() ?? (d.seconds < 60 ? `${show(d.toString())} is shorter than a minute` : undefined);
   if (why) {
     p.add(field, why);
     return undefined;
   }
-  return d as Duration;
+  return d as GoDuration;
 }

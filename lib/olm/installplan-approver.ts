@@ -1,8 +1,8 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Cron, cronRule } from '../backup/cron';
-import { Duration } from '../backup/duration';
+import { asCronSchedule, CronLike, CronSchedule, cronRule } from '../backup/cron';
+import { asGoDuration, DurationLike, GoDuration } from '../backup/duration';
 import { Problems, show } from '../core/errors';
 import { dnsLabel } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
@@ -64,7 +64,7 @@ export interface InstallPlanApproverProps {
    * When the approver looks for InstallPlans.
    * @default every 5 minutes
    */
-  readonly schedule?: Cron;
+  readonly schedule?: CronLike;
   /**
    * Image with `oc` and a POSIX shell, pinned by version or digest.
    * @default registry.redhat.io/openshift4/ose-cli:v4.14
@@ -74,9 +74,9 @@ export interface InstallPlanApproverProps {
    * How long the installed CSV of a pinned package may differ from the pin (or be missing)
    * before the drift alert fires: long enough for an approved upgrade to install. Whole minutes,
    * at least 10.
-   * @default Duration.hours(1)
+   * @default GoDuration.hours(1)
    */
-  readonly driftAlertAfter?: Duration;
+  readonly driftAlertAfter?: DurationLike;
   /**
    * Emit the PrometheusRule (drift and failing-approver alerts) and label the created namespace
    * for the platform Prometheus.
@@ -154,13 +154,13 @@ export class InstallPlanApprover extends Construct {
     const p = new Problems(this.node.path);
     if (props.name !== undefined) p.check('name', props.name, dnsLabel);
     if (props.namespace !== undefined) p.check('namespace', props.namespace, dnsLabel);
-    const schedule = props.schedule ?? Cron.expression('*/5 * * * *');
+    const schedule = asCronSchedule(props.schedule) ?? CronSchedule.expression('*/5 * * * *');
     p.check('schedule', schedule, cronRule);
     const image = props.image ?? ExternalImage.parse(DEFAULT_APPROVER_IMAGE);
     if (!(image instanceof ExternalImage)) p.add('image', `${show(image)} must be an ExternalImage with oc and a POSIX shell, pinned by version or digest (ExternalImage.parse("${DEFAULT_APPROVER_IMAGE}"))`);
-    const driftAfter = props.driftAlertAfter ?? Duration.hours(1);
-    const driftProblem = !(driftAfter instanceof Duration)
-      ? `${show(driftAfter)} must be a Duration (Duration.hours(1), Duration.minutes(30))`
+    const driftAfter = asGoDuration(props.driftAlertAfter) ?? GoDuration.hours(1);
+    const driftProblem = !(driftAfter instanceof GoDuration)
+      ? `${show(driftAfter)} must be a GoDuration or a cdk8s Duration (GoDuration.hours(1), GoDuration.minutes(30))`
       : driftAfter.problem() ?? (driftAfter.seconds < 600 || driftAfter.seconds % 60 !== 0
         ? `${show(driftAfter.toString())} is not whole minutes of at least 10m; an approved upgrade needs minutes to install, so a shorter delay alerts on every promotion`
         : undefined);
@@ -171,7 +171,7 @@ export class InstallPlanApprover extends Construct {
     this.name = props.name ?? DEFAULT_NAME;
     this.namespace = props.namespace ?? this.name;
     this.serviceAccountName = this.name;
-    const minutes = Math.round((driftAfter as Duration).seconds / 60);
+    const minutes = Math.round((driftAfter as GoDuration).seconds / 60);
     this.driftFor = minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`;
     const alerts = props.alerts ?? true;
 

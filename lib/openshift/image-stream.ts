@@ -5,7 +5,7 @@ import { dnsLabel } from '../core/rules';
 import { ExternalImage } from './external-image';
 
 /**
- * How a Workload's image changes on the cluster: one model per Workload, stated in its props.
+ * How a ContainerApp's image changes on the cluster: one model per ContainerApp, stated in its props.
  *
  * - {@link ImageUpdates.pinned}: the image written in Git (a version tag or digest, promoted
  *   through the release train) is what runs. Nothing on the cluster rewrites it: no ImageStream,
@@ -13,7 +13,7 @@ import { ExternalImage } from './external-image';
  * - {@link ImageUpdates.followTag}: a moving tag (`:main`, `:staging`) is imported by an
  *   ImageStream on OpenShift's schedule and an image-change trigger rolls the Deployment out when
  *   it moves, outside Git. Allowed only in clusters that say so (`ClusterProps.imageUpdates:
- *   'follow-tags'`), and the Workload's objects carry a written `pinned-images` waiver.
+ *   'follow-tags'`), and the ContainerApp's objects carry a written `pinned-images` waiver.
  */
 export class ImageUpdates {
   /** The image in Git is what runs (the default). */

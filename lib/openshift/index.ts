@@ -1,4 +1,4 @@
 export * from './external-image';
 export * from './image-stream';
 export * from './route';
-export * from './workload';
+export * from './container-app';

@@ -55,7 +55,7 @@ export class Route extends Construct {
     p.check('namespace', props.namespace, dnsLabel);
     p.check('host', props.host, hostname);
     if (typeof props.target?.serviceName !== 'string' || typeof props.target?.portName !== 'string') {
-      p.add('target', `${JSON.stringify(props.target)} is not a Service port; pass a Workload (or another IServicePort with serviceName and portName)`);
+      p.add('target', `${JSON.stringify(props.target)} is not a Service port; pass a ContainerApp (or another IServicePort with serviceName and portName)`);
     }
     if (props.tls !== undefined) p.check('tls', props.tls, oneOf(Object.values(RouteTls)));
     const declared = CertificateScope.of(this);

@@ -120,7 +120,7 @@ export class Policy {
    * Waives policy `policyId` for `construct` with a written reason that reviewers read: the
    * reason lands in the manifest as the annotation `ocpkit.io/waive-<policyId>`, so the waiver is
    * visible in Git and honoured by `ocpkit validate --policy` too. On a construct that is not
-   * itself an ApiObject (a Workload, a Tenant), every ApiObject defined below it is waived,
+   * itself an ApiObject (a ContainerApp, a Tenant), every ApiObject defined below it is waived,
    * including objects added after this call (the annotation is stamped at synth time).
    *
    * Throws an OcpkitError for an unknown policy id or a blank reason.

@@ -80,7 +80,7 @@ export function primaryObject(c: IConstruct): ApiObject {
 export class Overrides {
   /**
    * The overrides of a construct's primary object (see {@link primaryObject}): an ApiObject
-   * itself, or the object an ocpkit construct names as its primary one (Workload: its
+   * itself, or the object an ocpkit construct names as its primary one (ContainerApp: its
    * Deployment; VirtualMachine: its VirtualMachine; Tenant: its Namespace, ...).
    */
   public static of(c: IConstruct): Overrides {

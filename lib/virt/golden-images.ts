@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Cron, cronProblem } from '../backup/cron';
+import { asCronSchedule, CronLike, CronSchedule, cronProblem } from '../backup/cron';
 import { Problems, show } from '../core/errors';
 import { Quantity, quantityProblem } from '../core/quantity';
 import { dnsLabel, dnsSubdomain, intRange, oneOf } from '../core/rules';
@@ -80,7 +80,7 @@ export interface GoldenImageOptions {
    * When the registry is polled.
    * @default every 12 hours ({@link DEFAULT_GOLDEN_IMAGE_SCHEDULE})
    */
-  readonly schedule?: string | Cron;
+  readonly schedule?: string | CronLike;
   /**
    * Imported versions kept; older ones are deleted after a new import (garbage collection).
    * VMs already cloned from an old version are not affected.
@@ -224,8 +224,9 @@ export class GoldenImages extends Construct {
     const size = sizeProblem ? undefined : o.size instanceof Quantity ? o.size : Quantity.parse(o.size as string);
     if (sizeProblem) p.add(`${field} size`, sizeProblem);
     else if (size && size.value < 2 ** 30) p.add(`${field} size`, `${show(String(o.size))} is below 1Gi; a boot disk needs more (write "20Gi", "30Gi" ...)`);
-    const schedule = o.schedule === undefined ? DEFAULT_GOLDEN_IMAGE_SCHEDULE : String(o.schedule);
-    const cronBad = o.schedule instanceof Cron ? o.schedule.problem() : cronProblem(schedule);
+    const given = asCronSchedule(o.schedule);
+    const schedule = given === undefined ? DEFAULT_GOLDEN_IMAGE_SCHEDULE : String(given);
+    const cronBad = given instanceof CronSchedule ? given.problem() : cronProblem(schedule);
     if (cronBad) p.add(`${field} schedule`, cronBad);
     if (o.importsToKeep !== undefined) p.check(`${field} importsToKeep`, o.importsToKeep, intRange(1, 100));
     for (const flag of ['garbageCollect', 'retainOnDelete'] as const) {

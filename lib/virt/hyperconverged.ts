@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Cron, cronProblem } from '../backup/cron';
+import { asCronSchedule, CronLike, CronSchedule, cronProblem } from '../backup/cron';
 import { Problems, show } from '../core/errors';
 import { Quantity, quantityProblem } from '../core/quantity';
 import { dnsLabel, dnsSubdomain, duplicates, intRange, noUrlCredentials, oneOf } from '../core/rules';
@@ -160,7 +160,7 @@ export interface BootSource {
    * When the registry is polled for a new image.
    * @default every 12 hours on the hour (the schedule of OpenShift Virtualization's own boot sources)
    */
-  readonly schedule?: string | Cron;
+  readonly schedule?: string | CronLike;
   /**
    * Storage class of the imported disks.
    * @default the cluster's default storage class (or the virtualization default)
@@ -378,8 +378,9 @@ export class HyperConverged extends Construct {
     const size = sizeProblem ? undefined : b.size instanceof Quantity ? b.size : Quantity.parse(b.size as string);
     if (sizeProblem) p.add(`${field}.size`, sizeProblem);
     else if (size && size.value < 2 ** 30) p.add(`${field}.size`, `${show(String(b.size))} is below 1Gi; a boot disk needs more (write "20Gi", "30Gi" ...)`);
-    const schedule = b.schedule === undefined ? DEFAULT_BOOT_SOURCE_SCHEDULE : b.schedule instanceof Cron ? b.schedule.toString() : b.schedule;
-    const cronBad = b.schedule instanceof Cron ? b.schedule.problem() : cronProblem(schedule);
+    const given = asCronSchedule(b.schedule);
+    const schedule = given === undefined ? DEFAULT_BOOT_SOURCE_SCHEDULE : given instanceof CronSchedule ? given.toString() : given;
+    const cronBad = given instanceof CronSchedule ? given.problem() : cronProblem(schedule);
     if (cronBad) p.add(`${field}.schedule`, cronBad);
     if (b.storageClass !== undefined) p.check(`${field}.storageClass`, b.storageClass, dnsSubdomain);
     if (b.importsToKeep !== undefined) p.check(`${field}.importsToKeep`, b.importsToKeep, intRange(1, 100));

@@ -154,7 +154,7 @@ const PRIMARY: Record<string, string | null | ((c: any) => string | null)> = {
   TenantProject: 'AppProject',
   GroupAccess: 'RoleBinding',
   NetworkIsolation: 'NetworkPolicy',
-  Workload: 'Deployment',
+  ContainerApp: 'Deployment',
   TrackedImageStream: 'ImageStream',
   Route: 'Route',
   AcmeClusterIssuer: 'ClusterIssuer',

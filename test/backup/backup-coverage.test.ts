@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
-import { BACKUP_EXEMPT_ANNOTATION, BackupExemption, BackupSchedule, Cron, TenantSelection, VolumeBackup } from '../../lib/backup';
+import { BACKUP_EXEMPT_ANNOTATION, BackupExemption, BackupSchedule, CronSchedule, TenantSelection, VolumeBackup } from '../../lib/backup';
 import { find, synth, testCluster } from '../_helpers';
 import { backupApp, pvc, storage, tenant } from './_fixtures';
 import { csi } from './_csi';
@@ -28,7 +28,7 @@ describe('backup coverage check', () => {
     tenant(cluster, 'stateless');
     const app = backupApp(cluster);
     csi(app);
-    BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app) });
+    BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: CronSchedule.daily(), storage: storage(app) });
     expect(() => synth(cluster)).not.toThrow();
   });
 
@@ -40,7 +40,7 @@ describe('backup coverage check', () => {
     vm(legacy, 'gitaly');
     const app = backupApp(cluster);
     csi(app);
-    new BackupSchedule(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app), tenants: TenantSelection.of(forum) });
+    new BackupSchedule(app, 'Daily', { name: 'daily', schedule: CronSchedule.daily(), storage: storage(app), tenants: TenantSelection.of(forum) });
     expect(() => synth(cluster)).toThrow(/\[BackupCoverage\] tenant "legacy" \(legacy\) holds state that no Velero schedule backs up \(schedules: openshift-adp\/daily\): VirtualMachine "gitaly" with 1 dataVolumeTemplate; add the tenant to a BackupSchedule/);
     expect(() => synth(cluster)).not.toThrow(/tenant "forum"/);
   });
@@ -66,7 +66,7 @@ describe('backup coverage check', () => {
     BackupExemption.exempt(cache, 'mirror cache, refilled from upstream in an hour');
     const app = backupApp(cluster);
     csi(app);
-    BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app) });
+    BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: CronSchedule.daily(), storage: storage(app) });
     const r = synth(cluster);
     expect(find(r, 'Namespace', 'cache').metadata.annotations[BACKUP_EXEMPT_ANNOTATION]).toBe('mirror cache, refilled from upstream in an hour');
     expect(find(r, 'Schedule', 'daily').spec.template.includedNamespaces).toEqual(['forum']);
@@ -86,7 +86,7 @@ describe('backup coverage check', () => {
     const app = backupApp(cluster);
     csi(app);
     pvc(tenant(cluster, 'forum'), 'data');
-    BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app) });
+    BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: CronSchedule.daily(), storage: storage(app) });
     expect(() => synth(cluster)).toThrow(/\[BackupCoverage\] namespace "gitlab-system" holds state .*StatefulSet "gitaly" with 1 volumeClaimTemplate; add it to a BackupSchedule's namespaces or exempt it/);
     BackupExemption.exemptNamespace(app, 'gitlab-system', 'repositories are mirrored to the DR site nightly');
     expect(() => synth(cluster)).not.toThrow();
@@ -98,7 +98,7 @@ describe('backup coverage check', () => {
       pvc(tenant(cluster, 'forum'), 'data', { app: 'forum' });
       const app = backupApp(cluster);
       csi(app);
-      BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app), ...props });
+      BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: CronSchedule.daily(), storage: storage(app), ...props });
       return () => synth(cluster);
     };
     expect(mk({ excludedResources: ['pvc'] })).toThrow(/tenant "forum"/);
@@ -116,7 +116,7 @@ describe('backup coverage check', () => {
     vm(tenant(cluster, 'legacy'), 'gitaly');
     const app = backupApp(cluster);
     csi(app);
-    BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app), includedResources: ['virtualmachines.kubevirt.io'] });
+    BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: CronSchedule.daily(), storage: storage(app), includedResources: ['virtualmachines.kubevirt.io'] });
     expect(() => synth(cluster)).toThrow(/tenant "legacy"/);
   });
 

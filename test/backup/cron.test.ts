@@ -1,12 +1,12 @@
-import { Cron, cronProblem, cronRule } from '../../lib/backup';
+import { CronSchedule, cronProblem, cronRule } from '../../lib/backup';
 
-describe('Cron', () => {
+describe('CronSchedule', () => {
   test('factories render five fields', () => {
-    expect(Cron.daily({ hour: 2 }).toString()).toBe('0 2 * * *');
-    expect(Cron.daily().toString()).toBe('0 0 * * *');
-    expect(Cron.hourly(15).toString()).toBe('15 * * * *');
-    expect(Cron.weekly(0, { hour: 3, minute: 30 }).toString()).toBe('30 3 * * 0');
-    expect(Cron.expression('*/15 1-5 1,15 JAN-MAR mon-fri').problem()).toBeUndefined();
+    expect(CronSchedule.daily({ hour: 2 }).toString()).toBe('0 2 * * *');
+    expect(CronSchedule.daily().toString()).toBe('0 0 * * *');
+    expect(CronSchedule.hourly(15).toString()).toBe('15 * * * *');
+    expect(CronSchedule.weekly(0, { hour: 3, minute: 30 }).toString()).toBe('30 3 * * 0');
+    expect(CronSchedule.expression('*/15 1-5 1,15 JAN-MAR mon-fri').problem()).toBeUndefined();
   });
 
   test.each(['0 2 * * *', '@daily', '@hourly', '5 4 * * sun', '0 0 1 */2 *', '0 22 * * 1-5', '0 0 ? * *'])('accepts %s', (e) => {
@@ -33,7 +33,7 @@ describe('Cron', () => {
   });
 
   test('cronRule refuses a plain string', () => {
-    expect(cronRule('0 2 * * *')).toMatch(/must be a Cron \(Cron.daily/);
-    expect(cronRule(Cron.daily({ hour: 25 }))).toMatch(/hour "25" is out of range/);
+    expect(cronRule('0 2 * * *')).toMatch(/must be a CronSchedule \(CronSchedule.daily/);
+    expect(cronRule(CronSchedule.daily({ hour: 25 }))).toMatch(/hour "25" is out of range/);
   });
 });

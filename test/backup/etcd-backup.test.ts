@@ -1,7 +1,7 @@
 import { Quantity } from '../../lib/core/quantity';
 import { SecretKey } from '../../lib/core/secret-key';
 import { ExternalImage } from '../../lib/openshift/external-image';
-import { BackupStorage, BucketEncryption, Cron, ETCD_BACKUP_PRIORITY, EtcdBackup, EtcdBackupTarget } from '../../lib/backup';
+import { BackupStorage, BucketEncryption, CronSchedule, ETCD_BACKUP_PRIORITY, EtcdBackup, EtcdBackupTarget } from '../../lib/backup';
 import { SystemNamespaces } from '../../lib/policy/system-namespaces';
 import { securityContextFindings } from '../../lib/policy/_host-access';
 import * as fs from 'fs';
@@ -98,7 +98,7 @@ describe('EtcdBackup', () => {
     const cluster = testCluster();
     new EtcdBackup(backupApp(cluster), 'Etcd', {
       name: 'etcd-snapshots',
-      schedule: Cron.daily({ hour: 4, minute: 15 }),
+      schedule: CronSchedule.daily({ hour: 4, minute: 15 }),
       retentionDays: 14,
       target: EtcdBackupTarget.newVolume(Quantity.gibibytes(20), 'ocs-storagecluster-cephfs'),
       successfulJobsHistoryLimit: 1,
@@ -178,7 +178,7 @@ describe('EtcdBackup', () => {
       expect(make({ retentionDays: 1.5 })).toThrow(/retentionDays: 1.5 must be an integer from 1 to 3650/);
     });
     test('invalid cron', () => {
-      expect(make({ schedule: Cron.expression('0 1 * *') })).toThrow(/\[Backup\/Etcd\] schedule: "0 1 \* \*" has 4 fields/);
+      expect(make({ schedule: CronSchedule.expression('0 1 * *') })).toThrow(/\[Backup\/Etcd\] schedule: "0 1 \* \*" has 4 fields/);
     });
     test('host path outside /var', () => {
       expect(make({ target: EtcdBackupTarget.hostPath('/etc/backup') })).toThrow(/target.path: "\/etc\/backup" is not a writable host folder; RHCOS nodes only write under \/var/);

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { External } from '../../lib/refs/provides';
-import { BACKUP_RUNBOOKS, BackupScheduleSet, BucketEncryption, Cron, DataProtection, DR_RUNBOOK, DRILL_RUNBOOK, TenantRestore, VELERO_REPOSITORY_PASSWORD } from '../../lib/backup';
+import { BACKUP_RUNBOOKS, BackupScheduleSet, BucketEncryption, CronSchedule, DataProtection, DR_RUNBOOK, DRILL_RUNBOOK, TenantRestore, VELERO_REPOSITORY_PASSWORD } from '../../lib/backup';
 import { Cluster } from '../../lib/gitops/cluster';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { defaultPipeline } from '../../lib/pipeline-defaults';
@@ -29,7 +29,7 @@ function stack(o: Options = {}): Cluster {
   pvc(vms, 'bastion-root');
   const app = backupApp(cluster);
   csi(app);
-  const set = BackupScheduleSet.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily({ hour: 2 }), storage: storage(app, { bucket: o.bucket ?? 'community-backups' }), namespaces: ['infra-vms'] });
+  const set = BackupScheduleSet.everyTenant(app, 'Daily', { name: 'daily', schedule: CronSchedule.daily({ hour: 2 }), storage: storage(app, { bucket: o.bucket ?? 'community-backups' }), namespaces: ['infra-vms'] });
   if (o.drill !== false) new TenantRestore(app, 'Drill', { tenant: cluster.node.findChild(names[0]) as any, schedule: set });
   return cluster;
 }
@@ -128,7 +128,7 @@ describe('disaster-recovery runbook', () => {
     const ssec = storage(app, { encryption: BucketEncryption.customerKey('/credentials/customer-key') });
     External.secret(app, 'velero-repo-credentials', { namespace: 'openshift-adp', keys: ['repository-password'], providedBy: 'sealed-secret', beforeFirstSync: true, note: 'random per-cluster kopia repository password' });
     new DataProtection(app, 'Velero', { locations: [ssec], repositoryPassword: VELERO_REPOSITORY_PASSWORD });
-    BackupScheduleSet.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily({ hour: 2 }), storage: ssec });
+    BackupScheduleSet.everyTenant(app, 'Daily', { name: 'daily', schedule: CronSchedule.daily({ hour: 2 }), storage: ssec });
     const text = synthWithRunbooks(cluster).get(`test/${DR_RUNBOOK}`)!;
     expect(text).toContain('oc -n openshift-adp get backups.velero.io $BACKUP -o yaml');
     expect(text).toContain('oc -n openshift-adp extract secret/cloud-credentials --keys=cloud,customer-key --to=$KEYS');

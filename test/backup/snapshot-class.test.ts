@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import {
-  BACKUP_EXEMPT_ANNOTATION, BackupExemption, BackupSchedule, Cron, VELERO_EXCLUDE_LABEL, VeleroSnapshotClass, VolumeBackup,
+  BACKUP_EXEMPT_ANNOTATION, BackupExemption, BackupSchedule, CronSchedule, VELERO_EXCLUDE_LABEL, VeleroSnapshotClass, VolumeBackup,
 } from '../../lib/backup';
 import { find, synth, testCluster } from '../_helpers';
 import { backupApp, pvc, storage, tenant } from './_fixtures';
@@ -32,7 +32,7 @@ describe('VolumeSnapshotClass for Velero', () => {
     const cluster = testCluster();
     pvc(tenant(cluster, 'forum'), 'data');
     const app = backupApp(cluster);
-    BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app) });
+    BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: CronSchedule.daily(), storage: storage(app) });
     expect(() => synth(cluster)).toThrow(/\[Backup\/Daily\] volumes: schedule "daily" takes CSI snapshots \(1 stateful object, e\.g\. PersistentVolumeClaim "data" in "forum"\), but the cluster declares no VolumeSnapshotClass labelled velero\.io\/csi-volumesnapshot-class; declare it with VeleroSnapshotClass\.external/);
   });
 
@@ -44,7 +44,7 @@ describe('VolumeSnapshotClass for Velero', () => {
     vm(tenant(cluster, 'legacy'), 'gitaly', 'ocs-storagecluster-ceph-rbd-virtualization');
     const app = backupApp(cluster);
     VeleroSnapshotClass.external(app, 'rbd', { driver: 'openshift-storage.rbd.csi.ceph.com', storageClasses: ['ocs-storagecluster-ceph-rbd'], providedBy: 'pre-existing', note: 'ODF class, labelled by hand' });
-    BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app) });
+    BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: CronSchedule.daily(), storage: storage(app) });
     const err = () => synth(cluster);
     expect(err).toThrow(/\[Backup\/Daily\] volumes: schedule "daily" takes CSI snapshots of volumes of StorageClass "ocs-storagecluster-ceph-rbd-virtualization" \(VirtualMachine "gitaly" with 1 dataVolumeTemplate in "legacy"\), and no declared VolumeSnapshotClass for Velero serves it \(declared: "rbd"\)/);
     expect(err).toThrow(/StorageClass "ocs-storagecluster-cephfs" \(PersistentVolumeClaim "shared" in "forum"\)/);
@@ -57,7 +57,7 @@ describe('VolumeSnapshotClass for Velero', () => {
       claim(tenant(cluster, 'forum'), 'data');
       const app = backupApp(cluster);
       VeleroSnapshotClass.external(app, 'rbd', { driver: 'openshift-storage.rbd.csi.ceph.com', storageClasses: ['ocs-storagecluster-ceph-rbd'], servesDefaultStorageClass: servesDefault, providedBy: 'pre-existing', note: 'ODF class, labelled by hand' });
-      BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app) });
+      BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: CronSchedule.daily(), storage: storage(app) });
       return () => synth(cluster);
     };
     expect(mk(false)).toThrow(/StorageClass \(the default StorageClass\) \(PersistentVolumeClaim "data" in "forum"\)/);
@@ -69,13 +69,13 @@ describe('VolumeSnapshotClass for Velero', () => {
       const cluster = testCluster();
       pvc(tenant(cluster, 'forum'), 'data');
       const app = backupApp(cluster);
-      BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app), volumes });
+      BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: CronSchedule.daily(), storage: storage(app), volumes });
       expect(() => synth(cluster)).not.toThrow();
     }
     const cluster = testCluster();
     pvc(tenant(cluster, 'forum'), 'data');
     const app = backupApp(cluster);
-    BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app), volumes: VolumeBackup.NONE });
+    BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: CronSchedule.daily(), storage: storage(app), volumes: VolumeBackup.NONE });
     // refused for coverage (no volume data), not for a snapshot class
     expect(() => synth(cluster)).toThrow(/holds state that no Velero schedule backs up/);
     expect(() => synth(cluster)).not.toThrow(/VolumeSnapshotClass/);
@@ -129,7 +129,7 @@ describe('excluding one large volume', () => {
     BackupExemption.excludeVolume(claim(forum, 'cache', 'no-snapshot-class'), 'rebuilt from the database on start');
     const app = backupApp(cluster);
     csi(app);
-    BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app) });
+    BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: CronSchedule.daily(), storage: storage(app) });
     expect(() => synth(cluster)).not.toThrow();
   });
 

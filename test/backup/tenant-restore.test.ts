@@ -1,7 +1,7 @@
 import * as yaml from 'js-yaml';
 import { k8s } from 'cdk8s-plus-27';
 import {
-  BackupSchedule, BackupScheduleSet, Cron, DRILL_EXCLUDED_RESOURCES, RESTORE_DRILL_FOLDER, TenantRestore, TenantSelection, VolumeBackup,
+  BackupSchedule, BackupScheduleSet, CronSchedule, DRILL_EXCLUDED_RESOURCES, RESTORE_DRILL_FOLDER, TenantRestore, TenantSelection, VolumeBackup,
 } from '../../lib/backup';
 import { drillExcludedResources, drillModifierRules } from '../../lib/backup/_drill';
 import { ApiObject } from 'cdk8s';
@@ -18,7 +18,7 @@ function setup() {
   const wiki = tenant(cluster, 'wiki');
   const app = backupApp(cluster);
   csi(app);
-  const daily = BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily(), storage: storage(app) });
+  const daily = BackupSchedule.everyTenant(app, 'Daily', { name: 'daily', schedule: CronSchedule.daily(), storage: storage(app) });
   return { cluster, forum, wiki, app, daily };
 }
 
@@ -199,7 +199,7 @@ describe('TenantRestore drill', () => {
     });
     const a2 = backupApp(c2);
     csi(a2);
-    new TenantRestore(a2, 'Drill', { tenant: big, schedule: BackupSchedule.everyTenant(a2, 'D', { name: 'd', schedule: Cron.daily(), storage: storage(a2) }) });
+    new TenantRestore(a2, 'Drill', { tenant: big, schedule: BackupSchedule.everyTenant(a2, 'D', { name: 'd', schedule: CronSchedule.daily(), storage: storage(a2) }) });
     expect(find(synth(c2), 'ResourceQuota', 'tenant-quota', 'big-drill').spec.hard['requests.storage']).toBe('2Ti');
   });
 
@@ -219,7 +219,7 @@ describe('TenantRestore drill', () => {
     tenant(cluster, 'wiki');
     const app = backupApp(cluster);
     csi(app);
-    const set = BackupScheduleSet.everyTenant(app, 'Daily', { name: 'daily', schedule: Cron.daily({ hour: 2 }), storage: storage(app) });
+    const set = BackupScheduleSet.everyTenant(app, 'Daily', { name: 'daily', schedule: CronSchedule.daily({ hour: 2 }), storage: storage(app) });
     new TenantRestore(app, 'Drill', { tenant: forum, schedule: set });
     const spec = find(synth(cluster), 'Restore', 'forum-from-latest').spec;
     expect(spec.scheduleName).toBe('daily-forum');
@@ -247,7 +247,7 @@ describe('TenantRestore bad input', () => {
     const wiki = tenant(cluster, 'wiki');
     const app = backupApp(cluster);
     csi(app);
-    const onlyForum = new BackupSchedule(app, 'Forum', { name: 'forum-only', schedule: Cron.daily(), storage: storage(app), tenants: TenantSelection.of(forum) });
+    const onlyForum = new BackupSchedule(app, 'Forum', { name: 'forum-only', schedule: CronSchedule.daily(), storage: storage(app), tenants: TenantSelection.of(forum) });
     new TenantRestore(app, 'Drill', { tenant: wiki, schedule: onlyForum });
     expect(() => synth(cluster)).toThrow(/\[Backup\/Drill\] schedule: schedule "forum-only" does not back up tenant "wiki" \(it covers forum\)/);
   });
@@ -257,7 +257,7 @@ describe('TenantRestore bad input', () => {
     const wiki = tenant(cluster, 'wiki');
     const app = backupApp(cluster);
     csi(app);
-    const set = new BackupScheduleSet(app, 'Set', { name: 'daily', schedule: Cron.daily({ hour: 2 }), storage: storage(app), tenants: TenantSelection.of(forum) });
+    const set = new BackupScheduleSet(app, 'Set', { name: 'daily', schedule: CronSchedule.daily({ hour: 2 }), storage: storage(app), tenants: TenantSelection.of(forum) });
     new TenantRestore(app, 'Drill', { tenant: wiki, schedule: set });
     expect(() => synth(cluster)).toThrow(/\[Backup\/Drill\] schedule: schedule set "daily" has no Schedule for tenant "wiki" \(it covers forum\)/);
   });
@@ -265,7 +265,7 @@ describe('TenantRestore bad input', () => {
     const cluster = testCluster();
     const forum = tenant(cluster, 'forum');
     const app = backupApp(cluster);
-    const fs = BackupSchedule.everyTenant(app, 'Fs', { name: 'fs', schedule: Cron.daily(), storage: storage(app), volumes: VolumeBackup.FILE_SYSTEM });
+    const fs = BackupSchedule.everyTenant(app, 'Fs', { name: 'fs', schedule: CronSchedule.daily(), storage: storage(app), volumes: VolumeBackup.FILE_SYSTEM });
     new TenantRestore(app, 'Drill', { tenant: forum, schedule: fs });
     expect(() => synth(cluster)).toThrow(/\[Backup\/Drill\] schedule: schedule "fs" uses file-system backups, whose volume data Velero restores through the restored pods, so a drill would have to start the application; drill from a schedule using CSI snapshots/);
   });

@@ -3,10 +3,10 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { DiffInputError } from '../../lib/diff/diff-input-error';
 import { readTree } from '../../lib/diff/read-tree';
-import { readTopology, Topology, topologyOfFiles } from '../../lib/diff/topology';
+import { readTopology, NetworkTopology, topologyOfFiles } from '../../lib/diff/topology';
 import { nad, smallCluster, tree, vm } from './topology-fixtures';
 
-const edgesOf = (t: Topology) => t.edges.map((e) => `${e.from} -> ${e.to}${e.label ? ` (${e.label})` : ''}`);
+const edgesOf = (t: NetworkTopology) => t.edges.map((e) => `${e.from} -> ${e.to}${e.label ? ` (${e.label})` : ''}`);
 
 describe('topology of a hand-made tree', () => {
   const t = topologyOfFiles(tree(smallCluster()));

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { build as buildExample } from '../../apps/fleet/main';
-import { Cluster, ExternalImage, Fleet, FleetMember, FleetProps, OcpkitError, Overrides, Quantity, ReleaseTrain, Tenant, Workload } from '../../lib';
+import { Cluster, ExternalImage, Fleet, FleetMember, FleetProps, OcpkitError, Overrides, Quantity, ReleaseTrain, Tenant, ContainerApp } from '../../lib';
 import { SynthesisResult } from '../../lib/synth/synthesizer';
 import { synthesize } from '../../lib/pipeline-defaults';
 import { validator } from '../_helpers';
@@ -42,7 +42,7 @@ function member(cluster: Cluster, _m: FleetMember, train: ReleaseTrain): void {
     groups: { admin: ['web-admins'] },
     quota: { cpu: Quantity.parse('2'), memory: Quantity.parse('4Gi'), storage: Quantity.parse('10Gi') },
   });
-  new Workload(web, 'Frontend', { name: 'frontend', image: ExternalImage.parse(train.get('images.web')), memory: Quantity.parse('256Mi') });
+  new ContainerApp(web, 'Frontend', { name: 'frontend', image: ExternalImage.parse(train.get('images.web')), memory: Quantity.parse('256Mi') });
 }
 
 function props(extra: Partial<FleetProps> = {}): FleetProps {

@@ -4,10 +4,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { Cron } from '../../lib/backup/cron';
+import { CronSchedule } from '../../lib/backup/cron';
 import { BackupStorage, BucketEncryption } from '../../lib/backup';
 import { storageProps } from '../backup/_fixtures';
-import { Duration } from '../../lib/backup/duration';
+import { GoDuration } from '../../lib/backup/duration';
 import { EtcdBackup } from '../../lib/backup/etcd-backup';
 import { OcpkitError } from '../../lib/core/errors';
 import { Cluster } from '../../lib/gitops/cluster';
@@ -54,7 +54,7 @@ function rulesOf(result: SynthesisResult, namespace: string, name: string): any[
 function stack(opts: { userWorkload?: boolean; monitoring?: boolean } = {}) {
   const cluster = testCluster();
   const backup = new GitOpsApp(cluster, 'Backup', { name: 'backup' });
-  new EtcdBackup(backup, 'Etcd', { schedule: Cron.daily({ hour: 1 }) });
+  new EtcdBackup(backup, 'Etcd', { schedule: CronSchedule.daily({ hour: 1 }) });
   veleroSchedule(backup, 'daily-tenants', '0 2 * * *');
   veleroSchedule(backup, 'weekly-archive', '30 3 * * 0');
   const app = new GitOpsApp(cluster, 'Monitoring', { name: 'monitoring', syncWave: SyncWave.WORKLOADS });
@@ -65,7 +65,7 @@ function stack(opts: { userWorkload?: boolean; monitoring?: boolean } = {}) {
 describe('ClusterMonitoring', () => {
   test('writes cluster-monitoring-config with exactly the declared settings', () => {
     const { cluster, app } = stack({ monitoring: false });
-    new ClusterMonitoring(app, 'Config', { platformRetention: Duration.days(30) });
+    new ClusterMonitoring(app, 'Config', { platformRetention: GoDuration.days(30) });
     const cm = synthRunbooks(cluster).objects.find((o) => o.manifest.kind === 'ConfigMap' && o.manifest.metadata.name === 'cluster-monitoring-config')!;
     expect(cm.manifest.metadata.namespace).toBe('openshift-monitoring');
     expect(cm.file).toBe('test/monitoring/configmap.openshift-monitoring.cluster-monitoring-config.yaml');
@@ -75,7 +75,7 @@ describe('ClusterMonitoring', () => {
 
   test('userWorkloadRetention: owns user-workload-monitoring-config too; without it that ConfigMap is left alone', () => {
     const { cluster, app } = stack({ monitoring: false });
-    new ClusterMonitoring(app, 'Config', { userWorkloadRetention: Duration.days(8) });
+    new ClusterMonitoring(app, 'Config', { userWorkloadRetention: GoDuration.days(8) });
     const cms = synthRunbooks(cluster).objects.filter((o) => o.manifest.kind === 'ConfigMap').map((o) => o.manifest);
     const uw = cms.find((m) => m.metadata.name === 'user-workload-monitoring-config');
     expect(uw.metadata.namespace).toBe('openshift-user-workload-monitoring');
@@ -84,7 +84,7 @@ describe('ClusterMonitoring', () => {
 
     const plain = stack();
     expect(synthRunbooks(plain.cluster).objects.filter((o) => o.manifest.metadata?.name === 'user-workload-monitoring-config')).toEqual([]);
-    expect(messages(() => new ClusterMonitoring(plain.app, 'Off', { userWorkload: false, userWorkloadRetention: Duration.days(8) })))
+    expect(messages(() => new ClusterMonitoring(plain.app, 'Off', { userWorkload: false, userWorkloadRetention: GoDuration.days(8) })))
       .toEqual(['[Monitoring/Off] userWorkloadRetention: is set but userWorkload is false; there is no user-workload Prometheus to keep data']);
   });
 
@@ -100,7 +100,7 @@ describe('ClusterMonitoring', () => {
 
   test('bad props are refused in one line each', () => {
     const { app } = stack({ monitoring: false });
-    expect(messages(() => new ClusterMonitoring(app, 'Bad', { platformRetention: Duration.hours(2), userWorkload: 'yes' as any }))).toEqual([
+    expect(messages(() => new ClusterMonitoring(app, 'Bad', { platformRetention: GoDuration.hours(2), userWorkload: 'yes' as any }))).toEqual([
       '[Monitoring/Bad] userWorkload: "yes" must be true or false',
       '[Monitoring/Bad] platformRetention: "2h" is shorter than a day; the platform alerts look back up to a day',
     ]);
@@ -177,7 +177,7 @@ describe('BackupAlerts', () => {
 
   test('Velero: three alerts per Schedule of the stack, windows from each cron, metrics scraped from OADP\'s Service', () => {
     const { cluster, backup, app } = stack();
-    new BackupAlerts(app, 'Backups', { grace: Duration.hours(4) });
+    new BackupAlerts(app, 'Backups', { grace: GoDuration.hours(4) });
     // defined after BackupAlerts, in a namespace it covers: still alerted on (rules are derived at synth time)
     veleroSchedule(backup, 'six-hourly', '0 */6 * * *');
     const result = synthRunbooks(cluster);
@@ -228,14 +228,14 @@ describe('BackupAlerts', () => {
 
   test('grace outside 10m..24h is refused', () => {
     const { app } = stack();
-    expect(messages(() => new BackupAlerts(app, 'Backups', { grace: Duration.minutes(5) }))).toEqual(['[Monitoring/Backups] grace: "5m" is not between 10m and 24h']);
+    expect(messages(() => new BackupAlerts(app, 'Backups', { grace: GoDuration.minutes(5) }))).toEqual(['[Monitoring/Backups] grace: "5m" is not between 10m and 24h']);
   });
 });
 
 describe('CertificateAlerts and ArgoCdAlerts', () => {
   test('certificate expiry: warning and critical thresholds, scraped from the cert-manager Service', () => {
     const { cluster, app } = stack();
-    new CertificateAlerts(app, 'Certs', { warnBefore: Duration.days(21) });
+    new CertificateAlerts(app, 'Certs', { warnBefore: GoDuration.days(21) });
     const result = synthRunbooks(cluster);
     const rules = rulesOf(result, 'cert-manager', 'ocpkit-certificate-alerts');
     expect(rules.map((r) => [r.alert, r.labels.severity, r.expr])).toEqual([
@@ -247,7 +247,7 @@ describe('CertificateAlerts and ArgoCdAlerts', () => {
     expect(rules[0].annotations.summary).toContain('{{ $labels.exported_namespace }}/{{ $labels.name }}');
     const sm = result.objects.find((o) => o.manifest.kind === 'ServiceMonitor' && o.manifest.metadata.namespace === 'cert-manager')!.manifest;
     expect(sm.spec.endpoints[0].port).toBe('tcp-prometheus-servicemonitor');
-    expect(messages(() => new CertificateAlerts(app, 'Bad', { warnBefore: Duration.days(3), criticalBefore: Duration.days(7) })))
+    expect(messages(() => new CertificateAlerts(app, 'Bad', { warnBefore: GoDuration.days(3), criticalBefore: GoDuration.days(7) })))
       .toEqual(['[Monitoring/Bad] criticalBefore: 168h must be shorter than warnBefore (72h)']);
   });
 

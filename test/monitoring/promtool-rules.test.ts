@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { Cron } from '../../lib/backup/cron';
+import { CronSchedule } from '../../lib/backup/cron';
 import { EtcdBackup } from '../../lib/backup/etcd-backup';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { ArgoCdAlerts, BackupAlerts, CertificateAlerts, ClusterMonitoring } from '../../lib/monitoring';
@@ -18,7 +18,7 @@ import { synth, testCluster } from '../_helpers';
 function generatedRules(): any[] {
   const cluster = testCluster();
   const backup = new GitOpsApp(cluster, 'Backup', { name: 'backup' });
-  new EtcdBackup(backup, 'Etcd', { schedule: Cron.daily({ hour: 1 }) });
+  new EtcdBackup(backup, 'Etcd', { schedule: CronSchedule.daily({ hour: 1 }) });
   new ApiObject(backup, 'Schedule', { apiVersion: 'velero.io/v1', kind: 'Schedule', metadata: { name: 'daily', namespace: 'openshift-adp' }, spec: { schedule: '0 2 * * *', template: {} } });
   const app = new GitOpsApp(cluster, 'Monitoring', { name: 'monitoring' });
   new ClusterMonitoring(app, 'Config');

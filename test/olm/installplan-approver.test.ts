@@ -1,8 +1,8 @@
 import { Cluster } from '../../lib/gitops/cluster';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { SyncWave } from '../../lib/gitops/sync-wave';
-import { Cron } from '../../lib/backup/cron';
-import { Duration } from '../../lib/backup/duration';
+import { CronSchedule } from '../../lib/backup/cron';
+import { GoDuration } from '../../lib/backup/duration';
 import { ExternalImage } from '../../lib/openshift/external-image';
 import { InstallPlanApproval, InstallPlanApprover, OperatorInstall, OperatorInstallProps } from '../../lib/olm';
 import { OcpkitError } from '../../lib/core/errors';
@@ -109,7 +109,7 @@ describe('InstallPlanApprover', () => {
     const { cluster, operators, pins } = stack();
     new OperatorInstall(operators, 'Virt', CNV);
     new OperatorInstall(operators, 'NmState', NMSTATE);
-    new InstallPlanApprover(pins, 'Approver', { driftAlertAfter: Duration.minutes(90) });
+    new InstallPlanApprover(pins, 'Approver', { driftAlertAfter: GoDuration.minutes(90) });
     const mine = manifests(cluster);
     const ns = mine.find((m) => m.kind === 'Namespace');
     expect(ns.metadata.labels['openshift.io/cluster-monitoring']).toBe('true');
@@ -136,7 +136,7 @@ describe('InstallPlanApprover', () => {
   test('alerts: false emits no PrometheusRule and no monitoring label', () => {
     const { cluster, operators, pins } = stack();
     new OperatorInstall(operators, 'NmState', NMSTATE);
-    new InstallPlanApprover(pins, 'Approver', { alerts: false, name: 'pins', schedule: Cron.expression('*/10 * * * *'), image: ExternalImage.parse('quay.io/example/oc:4.14.0') });
+    new InstallPlanApprover(pins, 'Approver', { alerts: false, name: 'pins', schedule: CronSchedule.expression('*/10 * * * *'), image: ExternalImage.parse('quay.io/example/oc:4.14.0') });
     const mine = manifests(cluster);
     expect(mine.filter((m) => m.kind === 'PrometheusRule')).toEqual([]);
     const ns = mine.find((m) => m.kind === 'Namespace');
@@ -159,7 +159,7 @@ describe('InstallPlanApprover', () => {
 
   test('refuses bad props and a scope outside a GitOpsApp', () => {
     const { cluster, pins } = stack();
-    expect(messages(() => new InstallPlanApprover(pins, 'Bad', { name: 'Not_A_Label', driftAlertAfter: Duration.minutes(5), schedule: Cron.expression('every minute') })).sort()).toEqual([
+    expect(messages(() => new InstallPlanApprover(pins, 'Bad', { name: 'Not_A_Label', driftAlertAfter: GoDuration.minutes(5), schedule: CronSchedule.expression('every minute') })).sort()).toEqual([
       expect.stringMatching(/^driftAlertAfter: "5m" is not whole minutes of at least 10m/),
       expect.stringMatching(/^name: /),
       expect.stringMatching(/^schedule: /),

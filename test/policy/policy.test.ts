@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { OcpkitError } from '../../lib/core/errors';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { Policies, Policy, PolicyRule } from '../../lib/policy';
-import { Workload, ExternalImage } from '../../lib/openshift';
+import { ContainerApp, ExternalImage } from '../../lib/openshift';
 import { synth, find, testCluster } from '../_helpers';
 import { deployment, policyProblems, synthError, tenantStack } from './_stack';
 
@@ -29,7 +29,7 @@ describe('Policy.waive', () => {
     const app = new GitOpsApp(cluster, 'Tools', { name: 'tools', namespace: 'tools' });
     Policy.waive(app, 'resource-requests', 'batch tools sized by the operator');
     deployment(app, 'Late', { name: 'late' });
-    const w = new Workload(tenant, 'Web', { name: 'web', image: ExternalImage.tag('quay.io/x/web', '1.0') });
+    const w = new ContainerApp(tenant, 'Web', { name: 'web', image: ExternalImage.tag('quay.io/x/web', '1.0') });
     Policy.waive(w, 'pinned-images', 'not needed but harmless');
     const r = synth(cluster);
     expect(find(r, 'Deployment', 'late').metadata.annotations['ocpkit.io/waive-resource-requests']).toBe('batch tools sized by the operator');

@@ -3,7 +3,7 @@ import { OcpkitError } from '../../lib/core/errors';
 import { Quantity } from '../../lib/core/quantity';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { ExternalImage } from '../../lib/openshift/external-image';
-import { Workload } from '../../lib/openshift/workload';
+import { ContainerApp } from '../../lib/openshift/container-app';
 import { synthesize } from '../../lib/pipeline-defaults';
 import { escapePointerToken, JsonPatchOperation, Overrides, primaryObject } from '../../lib/synth/overrides';
 import { VirtualMachine } from '../../lib/virt/virtual-machine';
@@ -153,7 +153,7 @@ describe('Overrides in the synthesis pipeline', () => {
   test('a patch whose path does not exist fails naming the construct path and the pointer', () => {
     const cluster = testCluster();
     const t = tenant(cluster);
-    const web = new Workload(t, 'Web', { name: 'web', image: ExternalImage.tag('quay.io/x/web', '1.0.0') });
+    const web = new ContainerApp(t, 'Web', { name: 'web', image: ExternalImage.tag('quay.io/x/web', '1.0.0') });
     Overrides.of(web).removeOverride('/spec/template/spec/containers/0/livenesProbe');
     expect(() => synth(cluster)).toThrow(
       /\[forum\/Web\/Deployment\] \/spec\/template\/spec\/containers\/0\/livenesProbe: override "remove \/spec\/template\/spec\/containers\/0\/livenesProbe" does not apply to the rendered Deployment "web": \/spec\/template\/spec\/containers\/0 has no field "livenesProbe" \(it has: /,
@@ -163,7 +163,7 @@ describe('Overrides in the synthesis pipeline', () => {
   test('policies see the overridden manifest', () => {
     const cluster = testCluster();
     const t = tenant(cluster);
-    const web = new Workload(t, 'Web', { name: 'web', image: ExternalImage.tag('quay.io/x/web', '1.0.0') });
+    const web = new ContainerApp(t, 'Web', { name: 'web', image: ExternalImage.tag('quay.io/x/web', '1.0.0') });
     Overrides.of(web).addOverride('/spec/template/spec/hostNetwork', true);
     expect(() => synth(cluster)).toThrow(/\[forum\/Web\/Deployment\] \/spec\/template\/spec\/hostNetwork: .*sets hostNetwork: true/);
   });
@@ -181,7 +181,7 @@ describe('Overrides in the synthesis pipeline', () => {
   test('an L2\'s overrides are stored on its primary object', () => {
     const cluster = testCluster();
     const t = tenant(cluster);
-    const web = new Workload(t, 'Web', { name: 'web', image: ExternalImage.tag('quay.io/x/web', '1.0.0') });
+    const web = new ContainerApp(t, 'Web', { name: 'web', image: ExternalImage.tag('quay.io/x/web', '1.0.0') });
     expect(Overrides.of(web)).toBe(Overrides.of(web.deployment));
     expect(Overrides.of(web).target).toBe(web.deployment);
     expect(Overrides.of(t).target).toBe(t.namespaceObject);

@@ -5,7 +5,7 @@ import { defaultPipeline } from '../../lib/pipeline-defaults';
 import { SynthesizedObject } from '../../lib/synth/pipeline';
 import { runPipeline } from '../../lib/synth/synthesizer';
 import { Tenant } from '../../lib/tenancy/tenant';
-import { Workload } from '../../lib/openshift/workload';
+import { ContainerApp } from '../../lib/openshift/container-app';
 import { ExternalImage } from '../../lib/openshift/external-image';
 import { launcherPod, vmCost } from '../../lib/virt/_quota';
 import { testCluster } from '../_helpers';
@@ -204,7 +204,7 @@ describe('tenant capacity check in a synth', () => {
   const synthTenant = (memory: string, replicas: number) => {
     const cluster = testCluster();
     const t = new Tenant(cluster, 'Forum', { name: 'forum', displayName: 'Forum', groups: { admin: ['forum-admins'] }, quota: { cpu: Quantity.parse('8'), memory: Quantity.parse(memory), storage: Quantity.parse('10Gi') } });
-    new Workload(t, 'web', { name: 'web', image: ExternalImage.parse('quay.io/example/web:1.0'), replicas, cpu: Quantity.parse('500m'), memory: Quantity.parse('2Gi') });
+    new ContainerApp(t, 'web', { name: 'web', image: ExternalImage.parse('quay.io/example/web:1.0'), replicas, cpu: Quantity.parse('500m'), memory: Quantity.parse('2Gi') });
     return () => runPipeline(cluster, { ...defaultPipeline({ validator: false, policies: false }), checks: [TENANT_CAPACITY_CHECK] });
   };
 

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
-import { BackupSchedule, BackupStorage, BucketEncryption, Cron, Duration } from '../../lib/backup';
+import { BackupSchedule, BackupStorage, BucketEncryption, CronSchedule, GoDuration } from '../../lib/backup';
 import { AcmeClusterIssuer, Dns01Solver, Issuers } from '../../lib/certs';
 import { Quantity } from '../../lib/core/quantity';
 import { SecretKey } from '../../lib/core/secret-key';
@@ -19,7 +19,7 @@ import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { ReleaseTrain } from '../../lib/gitops/release-train';
 import { BondMode, BridgeNetwork, HostBridge, Ipam } from '../../lib/network';
 import { CatalogSource, OperatorInstall } from '../../lib/olm';
-import { ExternalImage, Route, TrackedImageStream, Workload } from '../../lib/openshift';
+import { ExternalImage, Route, TrackedImageStream, ContainerApp } from '../../lib/openshift';
 import { Policy, SystemNamespaces } from '../../lib/policy';
 import { synthesize } from '../../lib/pipeline-defaults';
 import { PodSecurityLevel, readTenants, Tenant, TenantProps } from '../../lib/tenancy';
@@ -147,16 +147,16 @@ const cases: Case[] = [
   ['ExternalImage: upper-case repository', () => ExternalImage.tag('Quay.io/Community/Web', '1.0'), { path: 'image Quay.io/Community/Web', field: 'repository', value: '"Quay.io/Community/Web"', allowed: /registry repository \(for example "quay.io\/gnome\/forum"\)/ }],
   ['TrackedImageStream: malformed namespace', () => new TrackedImageStream(app(), 'Stream', { name: 'web', namespace: 'Web NS', image: image() }), { path: 'Web/Stream', field: 'namespace', value: '"Web NS"', allowed: /DNS-1123 label/ }],
   ['Route: URL where a host name belongs', () => new Route(app(), 'R', { name: 'web', namespace: 'web', host: 'https://web.example.org', issuer: Issuers.clusterIssuer('letsencrypt'), target: { serviceName: 'web', portName: 'http' } }), { path: 'Web/R', field: 'host', value: '"https://web.example.org"', allowed: /DNS host name/ }],
-  ['Route: no target', () => new Route(app(), 'R', { name: 'web', namespace: 'web', host: 'web.example.org', issuer: Issuers.clusterIssuer('letsencrypt') } as any), { path: 'Web/R', field: 'target', value: 'undefined', allowed: /pass a Workload/ }],
+  ['Route: no target', () => new Route(app(), 'R', { name: 'web', namespace: 'web', host: 'web.example.org', issuer: Issuers.clusterIssuer('letsencrypt') } as any), { path: 'Web/R', field: 'target', value: 'undefined', allowed: /pass a ContainerApp/ }],
   ['Route: path without a leading slash', () => new Route(app(), 'R', { name: 'web', namespace: 'web', host: 'web.example.org', issuer: Issuers.clusterIssuer('letsencrypt'), target: { serviceName: 'web', portName: 'http' }, path: 'api' }), { path: 'Web/R', field: 'path', value: '"api"', allowed: /must start with "\/"/ }],
-  ['Workload: no props', () => new Workload(app(), 'W', undefined as any), { path: 'Web/W', field: 'props', value: 'undefined', allowed: /WorkloadProps object/ }],
-  ['Workload: image as a string', () => new Workload(app(), 'W', { name: 'web', image: 'quay.io/a/web:1' as any }), { path: 'Web/W', field: 'image', value: '', allowed: /must be an ExternalImage/ }],
-  ['Workload: port out of range', () => new Workload(app(), 'W', { name: 'web', image: image(), portNumber: 70000 }), { path: 'Web/W', field: 'portNumber', value: '70000', allowed: /integer from 1 to 65535/ }],
-  ['Workload: replicas as a string', () => new Workload(app(), 'W', { name: 'web', image: image(), replicas: '2' as any }), { path: 'Web/W', field: 'replicas', value: '"2"', allowed: /integer from 0 to 100/ }],
-  ['Workload: health path of the wrong type', () => new Workload(app(), 'W', { name: 'web', image: image(), healthPath: 8080 as any }), { path: 'Web/W', field: 'healthPath', value: '8080', allowed: /must start with "\/"/ }],
-  ['Workload: numeric environment value', () => new Workload(app(), 'W', { name: 'web', image: image(), env: { PORT: 8080 as any } }), { path: 'Web/W', field: 'env.PORT', value: '8080', allowed: /must be a string; quote numbers/ }],
-  ['Workload: malformed environment name', () => new Workload(app(), 'W', { name: 'web', image: image(), env: { 'DB-HOST': 'x' } }), { path: 'Web/W', field: 'env.DB-HOST', value: '', allowed: /letters, digits and "_"/ }],
-  ['Workload: outside any namespace', () => new Workload(new GitOpsApp(testCluster(), 'P', { name: 'p' }), 'W', { name: 'web', image: image() }), { path: 'P/W', field: 'namespace', value: '', allowed: /inside a Tenant or a GitOpsApp with a namespace/ }],
+  ['ContainerApp: no props', () => new ContainerApp(app(), 'W', undefined as any), { path: 'Web/W', field: 'props', value: 'undefined', allowed: /ContainerAppProps object/ }],
+  ['ContainerApp: image as a string', () => new ContainerApp(app(), 'W', { name: 'web', image: 'quay.io/a/web:1' as any }), { path: 'Web/W', field: 'image', value: '', allowed: /must be an ExternalImage/ }],
+  ['ContainerApp: port out of range', () => new ContainerApp(app(), 'W', { name: 'web', image: image(), portNumber: 70000 }), { path: 'Web/W', field: 'portNumber', value: '70000', allowed: /integer from 1 to 65535/ }],
+  ['ContainerApp: replicas as a string', () => new ContainerApp(app(), 'W', { name: 'web', image: image(), replicas: '2' as any }), { path: 'Web/W', field: 'replicas', value: '"2"', allowed: /integer from 0 to 100/ }],
+  ['ContainerApp: health path of the wrong type', () => new ContainerApp(app(), 'W', { name: 'web', image: image(), healthPath: 8080 as any }), { path: 'Web/W', field: 'healthPath', value: '8080', allowed: /must start with "\/"/ }],
+  ['ContainerApp: numeric environment value', () => new ContainerApp(app(), 'W', { name: 'web', image: image(), env: { PORT: 8080 as any } }), { path: 'Web/W', field: 'env.PORT', value: '8080', allowed: /must be a string; quote numbers/ }],
+  ['ContainerApp: malformed environment name', () => new ContainerApp(app(), 'W', { name: 'web', image: image(), env: { 'DB-HOST': 'x' } }), { path: 'Web/W', field: 'env.DB-HOST', value: '', allowed: /letters, digits and "_"/ }],
+  ['ContainerApp: outside any namespace', () => new ContainerApp(new GitOpsApp(testCluster(), 'P', { name: 'p' }), 'W', { name: 'web', image: image() }), { path: 'P/W', field: 'namespace', value: '', allowed: /inside a Tenant or a GitOpsApp with a namespace/ }],
 
   // ---- certs ------------------------------------------------------------------------------------------
   ['Issuers.clusterIssuer: malformed name', () => Issuers.clusterIssuer('Lets Encrypt'), { path: 'ClusterIssuer Lets Encrypt', field: 'name', value: '"Lets Encrypt"', allowed: /DNS-1123 subdomain/ }],
@@ -189,9 +189,9 @@ const cases: Case[] = [
   ['DiskSource.httpImage: URL that is not http(s)', () => { const { vms } = network(); new VirtualMachine(vms, 'Relay', vmProps({ rootDisk: { source: DiskSource.httpImage('file:///images/rhel.qcow2'), size: '20Gi' } })); }, { path: 'Vms/Relay', field: 'rootDisk.source.url', value: '"file:///images/rhel.qcow2"', allowed: /not an http\(s\) URL/ }],
 
   // ---- backup ---------------------------------------------------------------------------------------------------
-  ['BackupSchedule: cron with six fields', () => { const c = testCluster(); const b = new GitOpsApp(c, 'Backup', { name: 'backup' }); new BackupSchedule(b, 'Daily', { name: 'daily', schedule: Cron.expression('0 0 2 * * *'), storage: backupStorage(b) }); }, { path: 'Backup/Daily', field: 'schedule', value: '"0 0 2 * * *"', allowed: /has 6 fields; a cron schedule has five: minute hour day-of-month month day-of-week/ }],
-  ['BackupSchedule: hour 25', () => { const c = testCluster(); const b = new GitOpsApp(c, 'Backup', { name: 'backup' }); new BackupSchedule(b, 'Daily', { name: 'daily', schedule: Cron.daily({ hour: 25 }), storage: backupStorage(b) }); }, { path: 'Backup/Daily', field: 'schedule', value: '"25"', allowed: /out of range; allowed: 0-23/ }],
-  ['BackupSchedule: TTL in days written "30d"', () => { const c = testCluster(); const b = new GitOpsApp(c, 'Backup', { name: 'backup' }); new BackupSchedule(b, 'Daily', { name: 'daily', schedule: Cron.daily({ hour: 2 }), storage: backupStorage(b), ttl: Duration.fromString('30d') }); }, { path: 'Backup/Daily', field: 'ttl', value: '"30d"', allowed: /write "720h"/ }],
+  ['BackupSchedule: cron with six fields', () => { const c = testCluster(); const b = new GitOpsApp(c, 'Backup', { name: 'backup' }); new BackupSchedule(b, 'Daily', { name: 'daily', schedule: CronSchedule.expression('0 0 2 * * *'), storage: backupStorage(b) }); }, { path: 'Backup/Daily', field: 'schedule', value: '"0 0 2 * * *"', allowed: /has 6 fields; a cron schedule has five: minute hour day-of-month month day-of-week/ }],
+  ['BackupSchedule: hour 25', () => { const c = testCluster(); const b = new GitOpsApp(c, 'Backup', { name: 'backup' }); new BackupSchedule(b, 'Daily', { name: 'daily', schedule: CronSchedule.daily({ hour: 25 }), storage: backupStorage(b) }); }, { path: 'Backup/Daily', field: 'schedule', value: '"25"', allowed: /out of range; allowed: 0-23/ }],
+  ['BackupSchedule: TTL in days written "30d"', () => { const c = testCluster(); const b = new GitOpsApp(c, 'Backup', { name: 'backup' }); new BackupSchedule(b, 'Daily', { name: 'daily', schedule: CronSchedule.daily({ hour: 2 }), storage: backupStorage(b), ttl: GoDuration.fromString('30d') }); }, { path: 'Backup/Daily', field: 'ttl', value: '"30d"', allowed: /write "720h"/ }],
   ['BackupStorage: bucket name with upper case', () => { const b = new GitOpsApp(testCluster(), 'Backup', { name: 'backup' }); new BackupStorage(b, 'Store', { name: 'default', bucket: 'Velero_Backups', credentials: SecretKey.of('cloud-credentials', 'cloud'), encryption: BucketEncryption.s3Managed() }); }, { path: 'Backup/Store', field: 'bucket', value: '"Velero_Backups"', allowed: /S3 naming rules/ }],
   ['BackupStorage: endpoint with a path', () => { const b = new GitOpsApp(testCluster(), 'Backup', { name: 'backup' }); new BackupStorage(b, 'Store', { name: 'default', bucket: 'velero', region: 'us-east-1', endpoint: 'https://minio.example.org/velero', credentials: SecretKey.of('cloud-credentials', 'cloud'), encryption: BucketEncryption.s3Managed() }); }, { path: 'Backup/Store', field: 'endpoint', value: '"https://minio.example.org/velero"', allowed: /the bucket goes in "bucket"/ }],
   ['BackupStorage: custom endpoint without region (contradiction)', () => { const b = new GitOpsApp(testCluster(), 'Backup', { name: 'backup' }); new BackupStorage(b, 'Store', { name: 'default', bucket: 'velero', endpoint: 'https://minio.example.org', credentials: SecretKey.of('cloud-credentials', 'cloud'), encryption: BucketEncryption.s3Managed() }); }, { path: 'Backup/Store', field: 'region', value: '', allowed: /needs a region/ }],

@@ -21,7 +21,7 @@ import { concatYamlLists } from '../../lib/gitlab/_values';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { ReleaseTrain } from '../../lib/gitops/release-train';
 import { HostBridge } from '../../lib/network';
-import { ExternalImage, Workload } from '../../lib/openshift';
+import { ExternalImage, ContainerApp } from '../../lib/openshift';
 import { Quantity } from '../../lib/core/quantity';
 import { readTenants, Tenant } from '../../lib/tenancy';
 import { synth, testCluster } from '../_helpers';
@@ -259,7 +259,7 @@ describe('class 5: names that are Object.prototype members work', () => {
   test.each(NAMES)('construct id %s, tenant, workload and app named %s synthesize', (id, name) => {
     const cluster = testCluster();
     const tenant = new Tenant(cluster, id, { name, displayName: name, groups: { admin: ['admins'] }, quota });
-    new Workload(tenant, id, { name, image: ExternalImage.tag('quay.io/x/y', '1'), memory: Quantity.parse('128Mi') });
+    new ContainerApp(tenant, id, { name, image: ExternalImage.tag('quay.io/x/y', '1'), memory: Quantity.parse('128Mi') });
     new GitOpsApp(cluster, `${id}App`, { name: `${name}-app` });
     expect(cluster.node.tryFindChild(id)).toBe(tenant);
     const r = synth(cluster);

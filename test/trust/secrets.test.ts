@@ -17,7 +17,7 @@ import { maskString, maskValue, MASKED } from '../../lib/diff/masking';
 import { Cluster } from '../../lib/gitops/cluster';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { GitLab, GitLabRunner } from '../../lib/gitlab';
-import { ExternalImage, Workload } from '../../lib/openshift';
+import { ExternalImage, ContainerApp } from '../../lib/openshift';
 import { checkPolicies } from '../../lib/policy/check-policies';
 import { NO_LITERAL_SECRETS } from '../../lib/policy/no-literal-secrets';
 import { CloudInit, DiskSource, parseVmFile, VirtualMachine, VirtualMachineProps } from '../../lib/virt';
@@ -160,7 +160,7 @@ const vm = (over: Partial<VirtualMachineProps>) => {
 };
 const workload = (env: Record<string, string>) => {
   const app = new GitOpsApp(testCluster(), 'Web', { name: 'web', namespace: 'web' });
-  return new Workload(app, 'Forum', { name: 'forum', image: ExternalImage.tag('quay.io/community/forum', '1.0.0'), env });
+  return new ContainerApp(app, 'Forum', { name: 'forum', image: ExternalImage.tag('quay.io/community/forum', '1.0.0'), env });
 };
 const gitlab = (values: Record<string, unknown>) => {
   const f = fixture();
@@ -194,10 +194,10 @@ const constructCases: ConstructCase[] = [
   ['cloud-init runCommand with a GitLab token', () => cloudInitVm([`git clone https://oauth2:${GLPAT}@gitlab.example.org/x.git`]), 'Vms/Relay', 'cloudInit.runCommands[0]'],
   ['cloud-init runCommand with a base64 private key', () => cloudInitVm([`echo ${B64_PEM} | base64 -d > /root/.ssh/id_rsa`]), 'Vms/Relay', 'cloudInit.runCommands[0]'],
   ['cloud-init runCommand with an AWS key', () => cloudInitVm([`aws configure set aws_access_key_id ${AKIA}`]), 'Vms/Relay', 'cloudInit.runCommands[0]'],
-  ['Workload env with a GitLab token', () => workload({ GITLAB_API: GLPAT }), 'Web/Forum', 'env.GITLAB_API'],
-  ['Workload env DB_PASSWORD with a literal', () => workload({ DB_PASSWORD: PASSWORD }), 'Web/Forum', 'env.DB_PASSWORD'],
-  ['Workload env with a database URL with password', () => workload({ DATABASE_URL: `postgres://forum:${PASSWORD}@db.example.org/forum` }), 'Web/Forum', 'env.DATABASE_URL'],
-  ['Workload env with a PEM key', () => workload({ TLS: PEM }), 'Web/Forum', 'env.TLS'],
+  ['ContainerApp env with a GitLab token', () => workload({ GITLAB_API: GLPAT }), 'Web/Forum', 'env.GITLAB_API'],
+  ['ContainerApp env DB_PASSWORD with a literal', () => workload({ DB_PASSWORD: PASSWORD }), 'Web/Forum', 'env.DB_PASSWORD'],
+  ['ContainerApp env with a database URL with password', () => workload({ DATABASE_URL: `postgres://forum:${PASSWORD}@db.example.org/forum` }), 'Web/Forum', 'env.DATABASE_URL'],
+  ['ContainerApp env with a PEM key', () => workload({ TLS: PEM }), 'Web/Forum', 'env.TLS'],
   ['BackupStorage endpoint with credentials', () => storage(`https://minio:${PASSWORD}@minio.example.org:9000`), 'Backup/Store', 'endpoint'],
   ['GitLab objectStorage endpoint over http with credentials', () => gitlabObjectStorage(`http://minio:${PASSWORD}@s3.example.org`), 'GitLab/GitLab', 'objectStorage.endpoint'],
   ['GitLabRunner gitlabUrl with a token', () => runner(`https://${GLRT}@gitlab.example.org`), 'Runners/Shared', 'server.url'],
@@ -221,7 +221,7 @@ describe('constructs refuse secret material in one line naming path and field, w
   });
 
   test.each([
-    ['Workload env with plain settings and references', () => workload({ LOG_LEVEL: 'debug', DB_PASSWORD_FILE: '/run/secrets/db', TOKEN_TTL: '3600', REQUIRE_PASSWORD: 'true', GIT_URL: 'ssh://git@gitlab.example.org/x.git' })],
+    ['ContainerApp env with plain settings and references', () => workload({ LOG_LEVEL: 'debug', DB_PASSWORD_FILE: '/run/secrets/db', TOKEN_TTL: '3600', REQUIRE_PASSWORD: 'true', GIT_URL: 'ssh://git@gitlab.example.org/x.git' })],
     ['GitLab values referencing Secrets', () => gitlab({ global: { smtp: { enabled: true, password: { secret: 'smtp', key: 'password' } } } })],
     ['Cluster with an ssh repo URL and the git user', () => new Cluster({ platform: { openshift: '4.14', networkType: 'OVNKubernetes', gitops: '1.12' }, name: 'c', environment: 'prod', repoUrl: 'ssh://git@gitlab.example.org:2222/infra.git' })],
     ['cloud-init runCommand referencing a Secret file', () => cloudInitVm(['chmod 600 /etc/relay/credentials'])],
@@ -491,7 +491,7 @@ describe('secrets that reached dist/ (review of issue 11)', () => {
     ['cloud-init runCommand printf | passwd', () => cloudInitVm([`printf "${PASSWORD}\\n${PASSWORD}" | passwd root`]), 'Vms/Relay', 'cloudInit.runCommands[0]'],
     ['cloud-init runCommand openssl passwd', () => cloudInitVm([`openssl passwd -6 ${PASSWORD} > /root/hash`]), 'Vms/Relay', 'cloudInit.runCommands[0]'],
     ['cloud-init runCommand with a base64 user-data script', () => cloudInitVm([`echo ${b64(SCRIPT)} | base64 -d | sh`]), 'Vms/Relay', 'cloudInit.runCommands[0]'],
-    ['Workload env DB_PASS with a literal', () => workload({ DB_PASS: PASSWORD }), 'Web/Forum', 'env.DB_PASS'],
+    ['ContainerApp env DB_PASS with a literal', () => workload({ DB_PASS: PASSWORD }), 'Web/Forum', 'env.DB_PASS'],
   ];
   test.each(constructs)('construct refuses %s', (_name, build, path, field) => {
     const e = thrown(build);

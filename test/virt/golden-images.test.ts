@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { Cron } from '../../lib/backup/cron';
+import { CronSchedule } from '../../lib/backup/cron';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { External, Provides } from '../../lib/refs/provides';
 import {
@@ -62,7 +62,7 @@ describe('GoldenImages', () => {
   test('every option is rendered', () => {
     const { cluster, golden } = world();
     golden.addBootSource({
-      name: 'fedora', image: 'docker://quay.io/containerdisks/fedora:40', size: '10Gi', schedule: Cron.daily({ hour: 3 }),
+      name: 'fedora', image: 'docker://quay.io/containerdisks/fedora:40', size: '10Gi', schedule: CronSchedule.daily({ hour: 3 }),
       importsToKeep: 5, retainOnDelete: false, storageClass: 'ocs-storagecluster-ceph-rbd-virtualization',
       accessMode: AccessMode.READ_WRITE_MANY, volumeMode: VolumeMode.BLOCK, secretRef: 'registry-creds', certConfigMap: 'registry-ca',
       defaultInstancetype: ClusterInstancetype.fromName('u1.medium'), defaultPreference: ClusterPreference.fromName('fedora'),

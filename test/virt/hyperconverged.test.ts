@@ -4,7 +4,7 @@ import { SyncWave } from '../../lib/gitops/sync-wave';
 import { OperatorInstall } from '../../lib/olm';
 import { Provides } from '../../lib/refs/provides';
 import { Overrides } from '../../lib/synth/overrides';
-import { Cron } from '../../lib/backup/cron';
+import { CronSchedule } from '../../lib/backup/cron';
 import { ClusterEvictionStrategy, GOLDEN_IMAGES_NAMESPACE, HyperConverged, HyperConvergedProps } from '../../lib/virt';
 import { fileOf, find, synth, testCluster } from '../_helpers';
 import { tenant } from './_fixtures';
@@ -59,7 +59,7 @@ describe('HyperConverged', () => {
       defaultCpuModel: 'EPYC',
       bootSources: [
         { name: 'fedora-40', registryUrl: 'docker://quay.io/containerdisks/fedora:40', size: '30Gi', storageClass: 'ocs-storagecluster-ceph-rbd-virtualization', importsToKeep: 2 },
-        { name: 'debian-12', registryUrl: 'docker://quay.io/containerdisks/debian:12', size: '20Gi', schedule: Cron.expression('15 3 * * *') },
+        { name: 'debian-12', registryUrl: 'docker://quay.io/containerdisks/debian:12', size: '20Gi', schedule: CronSchedule.expression('15 3 * * *') },
       ],
     });
     expect(m.spec.liveMigrationConfig).toEqual({

@@ -7,7 +7,7 @@
  * per environment: promoting staging to production is a change to that file alone.
  */
 import * as path from 'path';
-import { Cluster, ExternalImage, loadTenantFile, Quantity, ReleaseTrain, Tenant, Workload } from 'ocpkit';
+import { Cluster, ExternalImage, loadTenantFile, Quantity, ReleaseTrain, Tenant, ContainerApp } from 'ocpkit';
 
 /** The environments this repository deploys; each is its own cluster and folder in dist/. */
 const ENVIRONMENTS = [
@@ -38,7 +38,7 @@ export function buildEnvironment(env: { name: string; revision: string }): Clust
   // One service, its image pinned in versions.yaml.
   const web = tenants.get('web');
   if (web) {
-    new Workload(web, 'Web', {
+    new ContainerApp(web, 'Web', {
       name: 'web',
       image: ExternalImage.parse(versions.get('images.web')),
       memory: Quantity.parse('256Mi'),

@@ -3,8 +3,8 @@ import { AcmeAccount } from '../../lib/certs/acme-issuer';
 import { Issuers } from '../../lib/certs/issuer';
 import { Quantity } from '../../lib/core/quantity';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
-import { ExternalImage, ImageUpdates, RouteTls, Workload } from '../../lib/openshift';
-import { SERVING_CERT_DIR } from '../../lib/openshift/workload';
+import { ExternalImage, ImageUpdates, RouteTls, ContainerApp } from '../../lib/openshift';
+import { SERVING_CERT_DIR } from '../../lib/openshift/container-app';
 import { Tenant } from '../../lib/tenancy';
 import { find, synth, testCluster } from '../_helpers';
 
@@ -23,11 +23,11 @@ function cluster(environment: string, imageUpdates?: 'pinned' | 'follow-tags'): 
 }
 const following = ImageUpdates.followTag('built by our CI from main; staging previews every merge');
 
-describe('Workload', () => {
+describe('ContainerApp', () => {
   describe('image updates: one model per workload', () => {
     test('pinned (the default): the image in Git runs; no ImageStream, trigger or ignored field', () => {
       const { c, t } = tenant();
-      const w = new Workload(t, 'Web', { name: 'mediawiki', image: ExternalImage.tag('quay.io/community/mediawiki', '1.42.3'), replicas: 2, cpu: Quantity.parse('500m'), memory: Quantity.parse('1Gi') });
+      const w = new ContainerApp(t, 'Web', { name: 'mediawiki', image: ExternalImage.tag('quay.io/community/mediawiki', '1.42.3'), replicas: 2, cpu: Quantity.parse('500m'), memory: Quantity.parse('1Gi') });
       expect(w.updates.mode).toBe('pinned');
       expect(w.imageStream).toBeUndefined();
       const r = synth(c);
@@ -47,7 +47,7 @@ describe('Workload', () => {
 
     test('followTag where the cluster allows it: scheduled import, trigger, ignored image, and a written waiver', () => {
       const { c, t } = tenant(cluster('staging', 'follow-tags'));
-      const w = new Workload(t, 'Web', { name: 'mediawiki', image: ExternalImage.tag('quay.io/community/mediawiki', 'main'), updates: following });
+      const w = new ContainerApp(t, 'Web', { name: 'mediawiki', image: ExternalImage.tag('quay.io/community/mediawiki', 'main'), updates: following });
       expect(w.updates.mode).toBe('follow-tag');
       const r = synth(c); // the moving tag passes the policies through the waiver only
       const is = find(r, 'ImageStream', 'mediawiki');
@@ -71,16 +71,16 @@ describe('Workload', () => {
       expect(app.spec.syncPolicy.syncOptions).toEqual(['PruneLast=true', 'RespectIgnoreDifferences=true']);
     });
 
-    test('a production Workload with a moving tag is refused, naming the construct path', () => {
+    test('a production ContainerApp with a moving tag is refused, naming the construct path', () => {
       const { t } = tenant(cluster('production'));
-      expect(() => new Workload(t, 'Web', { name: 'mediawiki', image: ExternalImage.tag('quay.io/community/mediawiki', 'main'), updates: following }))
+      expect(() => new ContainerApp(t, 'Web', { name: 'mediawiki', image: ExternalImage.tag('quay.io/community/mediawiki', 'main'), updates: following }))
         .toThrow(/\[Wiki\/Web\] updates: follows the moving tag of quay.io\/community\/mediawiki:main, but cluster "community" \(environment production\) pins images \(imageUpdates: 'pinned'\); use ImageUpdates.pinned\(\)/);
     });
 
     test('followTag needs a tag and a reason; the cluster setting is one of two values', () => {
       const { t } = tenant(cluster('staging', 'follow-tags'));
       const digest = ExternalImage.digest('quay.io/community/mediawiki', `sha256:${'a'.repeat(64)}`);
-      expect(() => new Workload(t, 'Web', { name: 'mediawiki', image: digest, updates: following })).toThrow(/\[Wiki\/Web\] updates: .* is pinned by digest, which never moves/);
+      expect(() => new ContainerApp(t, 'Web', { name: 'mediawiki', image: digest, updates: following })).toThrow(/\[Wiki\/Web\] updates: .* is pinned by digest, which never moves/);
       expect(() => ImageUpdates.followTag(' ')).toThrow(/\[ImageUpdates.followTag\] reason: " " is not a reason/);
       expect(() => cluster('staging', 'sometimes' as any)).toThrow(/imageUpdates: "sometimes"/);
     });
@@ -88,7 +88,7 @@ describe('Workload', () => {
 
   test('Service and edge Route with a cert-manager certificate', () => {
     const { c, t } = tenant();
-    new Workload(t, 'Web', { name: 'mediawiki', image: ExternalImage.tag('quay.io/community/mediawiki', '1.42.3'), portNumber: 3000, route: { host: 'wiki.example.org' } });
+    new ContainerApp(t, 'Web', { name: 'mediawiki', image: ExternalImage.tag('quay.io/community/mediawiki', '1.42.3'), portNumber: 3000, route: { host: 'wiki.example.org' } });
     const r = synth(c);
     expect(find(r, 'Service', 'mediawiki').spec.ports).toEqual([{ name: 'http', port: 3000, protocol: 'TCP', targetPort: 'http' }]);
     const route = find(r, 'Route', 'mediawiki');
@@ -103,7 +103,7 @@ describe('Workload', () => {
 
   test('re-encrypt Routes get a service-serving certificate that the pod mounts and serves on an https port', () => {
     const { c, t } = tenant();
-    new Workload(t, 'Web', { name: 'mediawiki', image: ExternalImage.tag('quay.io/community/mediawiki', '1.42.3'), healthPath: '/healthz', route: { host: 'wiki.example.org', tls: RouteTls.REENCRYPT } });
+    new ContainerApp(t, 'Web', { name: 'mediawiki', image: ExternalImage.tag('quay.io/community/mediawiki', '1.42.3'), healthPath: '/healthz', route: { host: 'wiki.example.org', tls: RouteTls.REENCRYPT } });
     const r = synth(c);
     const route = find(r, 'Route', 'mediawiki');
     expect(route.spec.tls.termination).toBe('reencrypt');
@@ -124,7 +124,7 @@ describe('Workload', () => {
 
   test('edge Workloads mount no certificate and probe over plain HTTP', () => {
     const { c, t } = tenant();
-    new Workload(t, 'Web', { name: 'mediawiki', image: ExternalImage.tag('quay.io/community/mediawiki', '1.42.3'), healthPath: '/healthz', route: { host: 'wiki.example.org' } });
+    new ContainerApp(t, 'Web', { name: 'mediawiki', image: ExternalImage.tag('quay.io/community/mediawiki', '1.42.3'), healthPath: '/healthz', route: { host: 'wiki.example.org' } });
     const r = synth(c);
     const pod = find(r, 'Deployment', 'mediawiki').spec.template.spec;
     expect(pod.volumes).toBeUndefined();
@@ -144,25 +144,25 @@ describe('Workload', () => {
     });
     test('route host and port', () => {
       const { t } = tenant();
-      expect(() => new Workload(t, 'Web', { name: 'w', image: ExternalImage.tag('quay.io/x/y', '1'), portNumber: 70000, route: { host: 'not a host' } }))
+      expect(() => new ContainerApp(t, 'Web', { name: 'w', image: ExternalImage.tag('quay.io/x/y', '1'), portNumber: 70000, route: { host: 'not a host' } }))
         .toThrow(/\[Wiki\/Web\] portNumber: 70000 must be an integer from 1 to 65535\n\s+\[Wiki\/Web\] route.host: "not a host" is not a DNS host name/);
     });
     test('a tenant Route may not name a ClusterIssuer, a host outside its names, or exist without tls', () => {
       const { t } = tenant();
       const image = ExternalImage.tag('quay.io/x/y', '1');
-      expect(() => new Workload(t, 'A', { name: 'a', image, route: { host: 'wiki.example.org', issuer: Issuers.clusterIssuer('letsencrypt-dns') } }))
+      expect(() => new ContainerApp(t, 'A', { name: 'a', image, route: { host: 'wiki.example.org', issuer: Issuers.clusterIssuer('letsencrypt-dns') } }))
         .toThrow(/\[Wiki\/A\/Route\] issuer: names the ClusterIssuer "letsencrypt-dns"; tenant "wiki" may only use its own namespaced Issuer "acme-dns"/);
-      expect(() => new Workload(t, 'B', { name: 'b', image, route: { host: 'gitlab.example.org' } }))
+      expect(() => new ContainerApp(t, 'B', { name: 'b', image, route: { host: 'gitlab.example.org' } }))
         .toThrow(/\[Wiki\/B\/Route\] host: "gitlab.example.org" is not one of the host names of tenant "wiki" \("wiki.example.org"\)/);
       const c = testCluster();
       const bare = new Tenant(c, 'Bare', { name: 'bare', displayName: 'Bare', groups: { admin: ['a'] }, quota: { cpu: Quantity.parse('1'), memory: Quantity.parse('1Gi'), storage: Quantity.parse('1Gi') } });
-      expect(() => new Workload(bare, 'C', { name: 'c', image, route: { host: 'bare.example.org' } }))
+      expect(() => new ContainerApp(bare, 'C', { name: 'c', image, route: { host: 'bare.example.org' } }))
         .toThrow(/\[Bare\/C\/Route\] issuer: tenant "bare" declares no tls, so it has no Issuer/);
     });
     test('a workload needs a namespace', () => {
       const c = testCluster();
       const app = new GitOpsApp(c, 'Platform', { name: 'platform-things' });
-      expect(() => new Workload(app, 'W', { name: 'w', image: ExternalImage.tag('quay.io/x/y', '1') })).toThrow(/\[Platform\/W\] namespace: a Workload must be defined inside a Tenant/);
+      expect(() => new ContainerApp(app, 'W', { name: 'w', image: ExternalImage.tag('quay.io/x/y', '1') })).toThrow(/\[Platform\/W\] namespace: a ContainerApp must be defined inside a Tenant/);
     });
   });
 });

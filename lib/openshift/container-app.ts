@@ -13,14 +13,14 @@ import { ExternalImage } from './external-image';
 import { ImageUpdates, TrackedImageStream } from './image-stream';
 import { IServicePort, Route, RouteTls } from './route';
 
-/** Where a re-encrypt Workload finds its service-serving certificate (`tls.crt`, `tls.key`). */
+/** Where a re-encrypt ContainerApp finds its service-serving certificate (`tls.crt`, `tls.key`). */
 export const SERVING_CERT_DIR = '/etc/tls/serving-cert';
 
 /** The OpenShift annotation that turns ImageStream changes into rollouts. */
 export const IMAGE_TRIGGER_ANNOTATION = 'image.openshift.io/triggers';
 
-/** Public exposure of a {@link Workload}. */
-export interface WorkloadRouteOptions {
+/** Public exposure of a {@link ContainerApp}. */
+export interface ContainerAppRouteOptions {
   /** Public host name. */
   readonly host: string;
   /**
@@ -31,7 +31,7 @@ export interface WorkloadRouteOptions {
   readonly issuer?: IIssuer;
   /**
    * EDGE: the router talks plain HTTP to the pods. REENCRYPT: the router talks TLS to the pods;
-   * the Workload then gets an OpenShift service-serving certificate (which the router trusts),
+   * the ContainerApp then gets an OpenShift service-serving certificate (which the router trusts),
    * mounted at {@link SERVING_CERT_DIR} (`tls.crt`, `tls.key`), its port is named `https` and its
    * probes use HTTPS. The image must serve TLS on `portNumber` with those files.
    * @default RouteTls.EDGE
@@ -41,8 +41,8 @@ export interface WorkloadRouteOptions {
   readonly path?: string;
 }
 
-/** Properties of {@link Workload}. */
-export interface WorkloadProps {
+/** Properties of {@link ContainerApp}. */
+export interface ContainerAppProps {
   /** Name of the Deployment, Service, ImageStream and Route. DNS-1123 label. */
   readonly name: string;
   /** Image built elsewhere: a version tag or digest, or the moving tag it follows (see `updates`). */
@@ -71,7 +71,7 @@ export interface WorkloadProps {
   /** HTTP path of the readiness and liveness probes. @default no probes */
   readonly healthPath?: string;
   /** Expose the workload publicly through a Route. @default not exposed */
-  readonly route?: WorkloadRouteOptions;
+  readonly route?: ContainerAppRouteOptions;
 }
 
 /**
@@ -87,20 +87,20 @@ export interface WorkloadProps {
  *
  * Primary object (`ApiObject.of(workload)`, `Overrides.of(workload)`): the Deployment.
  */
-export class Workload extends Construct implements IServicePort {
+export class ContainerApp extends Construct implements IServicePort {
   public readonly serviceName: string;
   /** `http`, or `https` when the Route re-encrypts. */
   public readonly portName: string;
-  /** The ImageStream of a follow-tag Workload (none when pinned). */
+  /** The ImageStream of a follow-tag ContainerApp (none when pinned). */
   public readonly imageStream?: TrackedImageStream;
   /** The image update model. */
   public readonly updates: ImageUpdates;
   public readonly deployment: k8s.KubeDeployment;
 
-  constructor(scope: Construct, id: string, props: WorkloadProps) {
+  constructor(scope: Construct, id: string, props: ContainerAppProps) {
     super(scope, id);
     const p = new Problems(this.node.path);
-    if (!props || typeof props !== 'object') p.add('props', `${JSON.stringify(props)} is not a WorkloadProps object ({ name, image, ... })`);
+    if (!props || typeof props !== 'object') p.add('props', `${JSON.stringify(props)} is not a ContainerAppProps object ({ name, image, ... })`);
     p.throwIfAny();
     p.check('name', props.name, dnsLabel);
     if (!(props.image instanceof ExternalImage)) p.add('image', 'must be an ExternalImage (ExternalImage.tag(repo, version) or ExternalImage.digest(repo, digest))');
@@ -119,7 +119,7 @@ export class Workload extends Construct implements IServicePort {
     if (props.healthPath !== undefined && (typeof props.healthPath !== 'string' || !props.healthPath.startsWith('/'))) p.add('healthPath', `${JSON.stringify(props.healthPath)} must start with "/"`);
     if (props.route) p.check('route.host', props.route.host, hostname);
     const namespace = Chart.of(this).namespace;
-    if (!namespace) p.add('namespace', 'a Workload must be defined inside a Tenant or a GitOpsApp with a namespace');
+    if (!namespace) p.add('namespace', 'a ContainerApp must be defined inside a Tenant or a GitOpsApp with a namespace');
     const updates = props.updates ?? ImageUpdates.pinned();
     if (!(updates instanceof ImageUpdates)) p.add('updates', `${show(props.updates)} is not an image update model; use ImageUpdates.pinned() or ImageUpdates.followTag(reason)`);
     else if (updates.mode === 'follow-tag') {
