@@ -3,7 +3,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { initCommand } from '../../lib/cli/init-command';
 import { Cluster } from '../../lib/gitops/cluster';
-import { findObject, findObjects, synthInMemory } from '../../lib/testing';
+import { ContainerApp } from '../../lib/openshift/container-app';
+import { Policy } from '../../lib/policy/policy';
+import { Tenant } from '../../lib/tenancy/tenant';
+import { expectProblem, findObject, findObjects, synthInMemory } from '../../lib/testing';
 import { collectSamples, compileSamples, DocSample, examplesOf, guideBlocksOf, tsFilesUnder } from '../../scripts/doc-examples';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -119,6 +122,36 @@ describe('documentation samples (@example blocks of lib/, guide blocks of docs/)
     const externals = result.files.get('production/externals.yaml') ?? '';
     for (const name of ['ops-ssh-keys', 'acme-dns-tsig']) expect(externals).toContain(`name: ${name}`);
     expect(findObjects(result, { kind: 'Application', environment: 'production' }).length).toBeGreaterThan(2);
+  });
+
+  test('the escape hatches do what docs/escape-hatches.md says, on the guide\'s stack', () => {
+    const load = (file: string): any => require(path.join(guideRepo, 'apps', 'hatches', file)); // eslint-disable-line @typescript-eslint/no-require-imports
+    const [staging] = buildStack(guideRepo);
+    const shop = staging.node.findChild('Shop') as Tenant;
+    const app = shop.node.findChild('Shop') as ContainerApp;
+    load('overrides.ts').tuneShop(app);
+    load('raw-objects.ts').protectShop(shop);
+    load('waivers.ts').waivePreviewPin(app);
+    load('externals.ts').declareShopInputs(shop);
+    load('checks.ts').addPlatformRules(staging, 'staging.example.org');
+    const result = synthInMemory(staging);
+    const deployment = findObject(result, { kind: 'Deployment', name: 'shop' });
+    expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(60);
+    expect(deployment.spec.template.spec.containers[0].args).toEqual(['--workers=4']);
+    expect(deployment.metadata.annotations['example.org/owner']).toBe('shop-team');
+    expect(deployment.metadata.annotations['ocpkit.io/waive-pinned-images']).toMatch(/nightly preview/);
+    expect(findObject(result, { kind: 'PodDisruptionBudget', namespace: 'shop' }).metadata.annotations['example.org/reviewed-by']).toBe('platform-team');
+    expect(findObject(result, { kind: 'Namespace', name: 'shop' }).metadata.labels['example.org/owner']).toBe('platform-team');
+    const externals = result.files.get('staging/externals.yaml') ?? '';
+    for (const name of ['smtp-credentials', 'legacy-uploads']) expect(externals).toContain(`name: ${name}`);
+    expect(Policy.ids(staging)).toContain('no-load-balancers');
+
+    // the check refuses a Route outside the domain, naming the object and the field
+    const [other] = buildStack(guideRepo);
+    load('checks.ts').addPlatformRules(other, 'example.net');
+    expectProblem(() => synthInMemory(other), { path: 'Shop/Shop', field: '/spec/host', message: /is not under example\.net/ });
+    // a schema folder that does not exist is refused when the Cluster is made, as the page says
+    expectProblem(() => load('own-crds.ts').clusterWithOwnCrds(), { field: 'schemaDirs[0]', message: /"crds" is not a folder or file of CustomResourceDefinition YAML/ });
   });
 });
 
