@@ -179,15 +179,20 @@ describe('how a broken sample is reported', () => {
     '',
   ].join('\n');
 
-  test('a type error in an @example names the source file, the line in it and the column', () => {
+  test('a type error names the source file, the line in it and the column: in an @example and in a guide block (one program)', () => {
     const { samples, problems } = examplesOf('lib/fake/thing.ts', BROKEN);
     expect(problems).toEqual([]);
     expect(samples).toHaveLength(1);
     expect(samples[0]).toMatchObject({ source: 'lib/fake/thing.ts', line: 9, lang: 'ts', target: 'examples/lib/fake/thing.1.ts' });
-    const out = compileSamples(samples, tmp, ROOT);
-    expect(out).toHaveLength(1);
-    // column 17 of the source line: ` * ` (3) + `export const ` (13) + 1
-    expect(out[0]).toMatch(/^lib\/fake\/thing\.ts:10:17 TS2322: Type 'Quantity' is not assignable to type 'number'/);
+    const md = ['Intro', '', '```ts (guide)', '// apps/broken.ts', "import { Tenant } from 'ocpkit';", 'export const t: Tenant = 42;', '```', ''].join('\n');
+    const guide = guideBlocksOf('docs/broken.md', md);
+    expect(guide.problems).toEqual([]);
+    const out = compileSamples([...samples, ...guide.samples], tmp, ROOT);
+    expect(out).toEqual([
+      // column 17 of the source line: ` * ` (3) + `export const ` (13) + 1
+      expect.stringMatching(/^lib\/fake\/thing\.ts:10:17 TS2322: Type 'Quantity' is not assignable to type 'number'/),
+      expect.stringMatching(/^docs\/broken\.md:6:14 TS2322: Type 'number' is not assignable to type 'Tenant'/),
+    ]);
   }, 120_000);
 
   test('an @example without a ```ts fence, and an unclosed fence, are reported at their lines', () => {
@@ -225,11 +230,4 @@ describe('how a broken sample is reported', () => {
     expect(samples.map((s) => [s.target, s.lang, s.line])).toEqual([['apps/shop.ts', 'ts', 3], ['apps/versions.yaml', 'yaml', 13]]);
     expect(problems.map((p) => p.line)).toEqual([7, 9]);
   });
-
-  test('a type error in a guide block names the Markdown file and line', () => {
-    const md = ['Intro', '', '```ts (guide)', '// apps/broken.ts', "import { Tenant } from 'ocpkit';", 'export const t: Tenant = 42;', '```', ''].join('\n');
-    const { samples } = guideBlocksOf('docs/broken.md', md);
-    const out = compileSamples(samples, tmp, ROOT);
-    expect(out).toEqual([expect.stringMatching(/^docs\/broken\.md:6:14 TS2322: Type 'number' is not assignable to type 'Tenant'/)]);
-  }, 120_000);
 });
