@@ -153,6 +153,8 @@ export class Plugins {
 }
 
 const WALKS = new WeakMap<IConstruct, readonly IConstruct[]>();
+/** {@link TreeIndex.ofType}'s answers per remembered walk and type (the walk of a synth does not change). */
+const BY_TYPE = new WeakMap<readonly IConstruct[], Map<Function, readonly IConstruct[]>>();
 
 /**
  * The constructs of a tree, from one walk: during a synth, the walk the synthesizer made (so
@@ -165,9 +167,18 @@ export class TreeIndex {
     return WALKS.get(root) ?? walk(root);
   }
 
-  /** Every construct of `c`'s tree that is an instance of `type`. */
+  /**
+   * Every construct of `c`'s tree that is an instance of `type`. During a synth, found once per
+   * type (cross-checks ask for the same types once per object they check); a new array each call.
+   */
   public static ofType<T>(c: IConstruct, type: abstract new (...args: any[]) => T): T[] {
-    return TreeIndex.all(c).filter((x): x is T & IConstruct => x instanceof type) as T[];
+    const remembered = WALKS.get(c.node.root);
+    if (!remembered) return walk(c.node.root).filter((x): x is T & IConstruct => x instanceof type) as T[];
+    let types = BY_TYPE.get(remembered);
+    if (!types) BY_TYPE.set(remembered, (types = new Map()));
+    let found = types.get(type);
+    if (!found) types.set(type, (found = remembered.filter((x) => x instanceof type)));
+    return found.slice() as T[];
   }
 
   /** @internal used by the synthesizer around one synth */
