@@ -2,7 +2,7 @@
  * `npm run bench`: ocpkit's synth against stock cdk8s and the serialization floor, on the same
  * generated objects, on this machine, in one run (issue 7).
  *
- *   npm run bench [-- --sizes 46,200,460,2000 --reps 5 --fleet-sizes 5,10,25,50 --out bench/results.json]
+ *   npm run bench [-- --sizes 46,200,460,2000 --reps 5 --fleet-sizes 5,10,25,50 --cdk8s-max 2000 --out bench/results.json]
  *
  * The fleet part (issue 13) synthesizes a hub and N member clusters of 20 tenants each
  * (bench/fleet.ts) for every N of --fleet-sizes (`--fleet-sizes none` skips it).
@@ -15,7 +15,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FleetRun, fleetTargets, report, Run } from './report';
+import { FleetRun, fleetTargets, machineScale, report, Run, WholeProcess } from './report';
 import type { Mode } from './worker';
 import { TENANTS_PER_MEMBER } from './fleet';
 
@@ -25,6 +25,8 @@ const WORKER = path.join(ROOT, 'bench', 'worker.ts');
 
 interface Args {
   readonly sizes: number[];
+  /** Stock cdk8s (quadratic, about a minute at 2,000 tenants on a fast machine) only up to this many tenants. */
+  readonly cdk8sMax: number;
   readonly fleetSizes: number[];
   readonly reps: number;
   readonly out: string;
@@ -35,6 +37,7 @@ function parseArgs(argv: string[]): Args {
   let reps = 5;
   let fleetSizes = [5, 10, 25, 50];
   let out = path.join(ROOT, 'bench', 'results.json');
+  let cdk8sMax = Infinity;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--sizes') sizes = argv[++i].split(',').map(Number);
@@ -44,10 +47,12 @@ function parseArgs(argv: string[]): Args {
       fleetSizes = v === 'none' ? [] : v.split(',').map(Number);
     }
     else if (a === '--out') out = path.resolve(argv[++i]);
-    else throw new Error(`unknown argument ${a} (use --sizes 46,200,460,2000 --reps 5 --fleet-sizes 5,10,25,50|none --out FILE)`);
+    else if (a === '--cdk8s-max') cdk8sMax = Number(argv[++i]);
+    else throw new Error(`unknown argument ${a} (use --sizes 46,200,460,2000 --reps 5 --fleet-sizes 5,10,25,50|none --cdk8s-max TENANTS --out FILE)`);
   }
   if ([...sizes, ...fleetSizes].some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(reps) || reps < 1) throw new Error('--sizes and --fleet-sizes take positive integers, --reps a positive integer');
-  return { sizes, reps, fleetSizes: [...new Set(fleetSizes)].sort((a, b) => a - b), out };
+  if (!(cdk8sMax > 0)) throw new Error('--cdk8s-max takes a positive number of tenants');
+  return { sizes, reps, cdk8sMax, fleetSizes: [...new Set(fleetSizes)].sort((a, b) => a - b), out };
 }
 
 // Scratch trees go to a RAM-backed folder when there is one: all three contenders write the same
@@ -70,12 +75,78 @@ function worker(mode: Mode, tenants: number, outdir: string, env: NodeJS.Process
 }
 
 /** Wall time of a whole process. */
-function timeProcess(cmd: string, args: string[]): { ms: number; status: number | null } {
+function timeProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { ms: number; status: number | null; stderr: string } {
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout: 5 * 60_000, maxBuffer: 256 << 20 });
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 5 * 60_000, maxBuffer: 256 << 20 });
   const ms = performance.now() - t0;
   if (r.error) throw r.error;
-  return { ms, status: r.status };
+  return { ms, status: r.status, stderr: r.stderr };
+}
+
+const USAGE = path.join(ROOT, 'bench', 'process-usage.js');
+const REFERENCE_STACK = 'apps/community/main.ts';
+
+/**
+ * One `node bin/ocpkit.js synth apps/community/main.ts` in a fresh process: wall time, and CPU
+ * time and peak RSS reported by the process itself (bench/process-usage.js).
+ */
+function timeSynthProcess(outdir: string, extraArgs: string[], env: NodeJS.ProcessEnv = {}): { ms: number; cpu_ms: number | null } {
+  const usageFile = tempDir('usage');
+  const r = timeProcess(process.execPath, ['--require', USAGE, path.join(ROOT, 'bin', 'ocpkit.js'), 'synth', REFERENCE_STACK, '--out', outdir, ...extraArgs], { ...env, OCPKIT_BENCH_USAGE: usageFile });
+  if (r.status !== 0) throw new Error(`ocpkit synth ${REFERENCE_STACK} ${extraArgs.join(' ')} failed with ${r.status}:\n${r.stderr}`);
+  let cpu: number | null = null;
+  try {
+    cpu = JSON.parse(fs.readFileSync(usageFile, 'utf8')).cpu_ms;
+    fs.rmSync(usageFile, { force: true });
+  } catch {
+    cpu = null;
+  }
+  return { ms: Math.round(r.ms), cpu_ms: cpu };
+}
+
+/** True when this checkout's `ocpkit synth` takes `--no-typecheck` (it says so in its help). */
+function synthHasTypecheck(): boolean {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'ocpkit.js'), 'synth', '--help'], { cwd: ROOT, encoding: 'utf8' });
+  return r.status === 0 && r.stdout.includes('--no-typecheck');
+}
+
+/**
+ * Whole-process `ocpkit synth` of the reference stack (issue 18), interleaved repetition by
+ * repetition: warm (every cache filled by an earlier run) with `--no-typecheck` and with the
+ * type-check (its cache hit), and cold (an empty OCPKIT_CACHE_DIR: TypeScript transpiled, every
+ * validator compiled, no V8 code cache; `--no-typecheck`, since a cold type-check is a full tsc run).
+ */
+function measureProcess(reps: number): WholeProcess {
+  const typecheck = synthHasTypecheck();
+  const noTc = typecheck ? ['--no-typecheck'] : [];
+  const out = tempDir('synth');
+  // fills every cache (and the type-check's) before the warm figures
+  timeSynthProcess(out, []);
+  timeSynthProcess(out, noTc);
+  const warm: Array<{ ms: number; cpu_ms: number | null }> = [];
+  const warmTc: Array<{ ms: number; cpu_ms: number | null }> = [];
+  const cold: Array<{ ms: number; cpu_ms: number | null }> = [];
+  for (let i = 0; i < reps; i++) {
+    warm.push(timeSynthProcess(out, noTc));
+    if (typecheck) warmTc.push(timeSynthProcess(out, []));
+    const cache = tempDir('cold-cache');
+    cold.push(timeSynthProcess(tempDir('synth-cold'), noTc, { OCPKIT_CACHE_DIR: cache }));
+    fs.rmSync(cache, { recursive: true, force: true });
+    log(`  whole process rep ${i + 1}/${reps}: warm ${warm[i].ms} ms (cpu ${warm[i].cpu_ms})${typecheck ? `, warm with type-check ${warmTc[i].ms} ms (cpu ${warmTc[i].cpu_ms})` : ''}, cold ${cold[i].ms} ms (cpu ${cold[i].cpu_ms})`);
+  }
+  const objects = (fs.readdirSync(out, { recursive: true }) as string[]).filter((f) => f.endsWith('.yaml')).length;
+  const cpus = (xs: Array<{ cpu_ms: number | null }>) => (xs.every((x) => x.cpu_ms !== null) ? median(xs.map((x) => x.cpu_ms!)) : null);
+  return {
+    files: objects,
+    warm_ms: median(warm.map((x) => x.ms)),
+    warm_cpu_ms: cpus(warm),
+    warm_typecheck_ms: typecheck ? median(warmTc.map((x) => x.ms)) : null,
+    warm_typecheck_cpu_ms: typecheck ? cpus(warmTc) : null,
+    cold_ms: median(cold.map((x) => x.ms)),
+    cold_cpu_ms: cpus(cold),
+    typecheck_flag: typecheck,
+    repetitions: reps,
+  };
 }
 
 function median(xs: number[]): number {
@@ -88,15 +159,17 @@ function log(msg: string): void {
   process.stderr.write(`${msg}\n`);
 }
 
-function measureSize(n: number, reps: number): Run {
-  // cdk8s at 2,000 tenants takes about a minute: once is enough there.
+function measureSize(n: number, reps: number, cdk8sMax: number): Run {
+  // cdk8s at 2,000 tenants takes about a minute: once is enough there (and on a slow, loaded
+  // machine it can outlast the worker's timeout: --cdk8s-max leaves it out, reported as null).
+  const cdk8s = n <= cdk8sMax;
   const plan: Array<{ mode: Mode | 'ocpkit-cold'; reps: number }> = [
     { mode: 'ocpkit', reps },
     { mode: 'floor', reps },
     { mode: 'ocpkit-novalidate', reps },
     { mode: 'ocpkit-cold', reps: Math.min(reps, 3) },
-    { mode: 'cdk8s-per-resource', reps: n >= 1000 ? 1 : Math.min(reps, 3) },
-    { mode: 'cdk8s', reps: n >= 1000 ? 1 : Math.min(reps, 3) },
+    { mode: 'cdk8s-per-resource', reps: !cdk8s ? 0 : n >= 1000 ? 1 : Math.min(reps, 3) },
+    { mode: 'cdk8s', reps: !cdk8s ? 0 : n >= 1000 ? 1 : Math.min(reps, 3) },
   ];
   const results = new Map<string, any[]>();
   for (let rep = 0; rep < reps; rep++) {
@@ -116,8 +189,8 @@ function measureSize(n: number, reps: number): Run {
       (results.get(p.mode) ?? results.set(p.mode, []).get(p.mode)!).push(r);
     }
   }
-  const ms = (mode: string) => median(results.get(mode)!.map((r) => r.ms));
-  const cpu = (mode: string) => median(results.get(mode)!.map((r) => r.cpu_ms));
+  const ms = (mode: string) => (results.has(mode) ? median(results.get(mode)!.map((r) => r.ms)) : null!);
+  const cpu = (mode: string) => (results.has(mode) ? median(results.get(mode)!.map((r) => r.cpu_ms)) : null!);
   const ocpkit = results.get('ocpkit')!;
   const objects = new Set([...results.values()].flat().map((r) => r.objects));
   if (objects.size !== 1) throw new Error(`modes rendered different object counts at N=${n}: ${[...objects].join(', ')}`);
@@ -133,8 +206,8 @@ function measureSize(n: number, reps: number): Run {
     cdk8s_file_per_resource_ms: ms('cdk8s-per-resource'),
     build_ms: median(ocpkit.map((r) => r.build_ms)),
     cpu_ms: { ocpkit: cpu('ocpkit'), ocpkit_novalidate: cpu('ocpkit-novalidate'), ocpkit_cold: cpu('ocpkit-cold'), floor: cpu('floor'), cdk8s: cpu('cdk8s'), cdk8s_file_per_resource: cpu('cdk8s-per-resource') },
-    charts: results.get('cdk8s')![0].charts,
-    repetitions: Object.fromEntries(plan.map((p) => [p.mode, results.get(p.mode)!.length])),
+    charts: results.get('cdk8s')?.[0].charts ?? null!,
+    repetitions: Object.fromEntries(plan.map((p) => [p.mode, results.get(p.mode)?.length ?? 0])),
   };
 }
 
@@ -188,21 +261,19 @@ function main(): void {
   // Warm-up (not measured): fills the transpile and compiled-validator caches, as any earlier run would.
   worker('ocpkit', 46, tempDir('warmup'));
 
-  const runs = args.sizes.map((n) => measureSize(n, args.reps));
+  const runs = args.sizes.map((n) => measureSize(n, args.reps, args.cdk8sMax));
   const fleet = args.fleetSizes.length ? measureFleet(args.fleetSizes, args.reps) : [];
 
-  log('  npm run synth (reference stack) ...');
-  const synthOut = tempDir('synth');
+  log('  ocpkit synth of the reference stack, whole process ...');
+  const whole = measureProcess(args.reps);
+  const synthOut = tempDir('synth-npm');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const npmTimes: number[] = [];
-  const nodeTimes: number[] = [];
-  for (let i = 0; i < args.reps; i++) {
-    const r = timeProcess(npm, ['run', '--silent', 'synth', '--', '--out', synthOut]);
+  for (let i = 0; i < Math.min(args.reps, 3); i++) {
+    const r = timeProcess(npm, ['run', '--silent', 'synth', '--', '--out', synthOut, ...(whole.typecheck_flag ? ['--no-typecheck'] : [])]);
     if (r.status !== 0) throw new Error(`npm run synth failed with ${r.status}`);
     npmTimes.push(r.ms);
-    nodeTimes.push(timeProcess(process.execPath, [path.join(ROOT, 'bin', 'ocpkit.js'), 'synth', 'apps/community/main.ts', '--out', synthOut]).ms);
   }
-  const referenceObjects = (fs.readdirSync(synthOut, { recursive: true }) as string[]).filter((f) => f.endsWith('.yaml')).length;
 
   log('  ocpkit diff of two 2,000-tenant trees ...');
   const oldTree = tempDir('tree-old');
@@ -222,6 +293,7 @@ function main(): void {
 
   const byN = new Map(runs.map((r) => [r.tenants, r]));
   const big = byN.get(2000);
+  const small = byN.get(46);
   const base = byN.get(200) ?? byN.get(460);
   const linear = big && base ? big.ocpkit_ms / base.ocpkit_ms : undefined;
   const linearLimit = base ? (2000 / base.tenants) * 1.1 : undefined;
@@ -229,6 +301,7 @@ function main(): void {
     runs,
     fleet: { tenants_per_member: TENANTS_PER_MEMBER, runs: fleet, targets: fleetTargets(fleet) },
     synth_process_ms: median(npmTimes),
+    whole_process: whole,
     diff_ms: median(diffTimes),
     machine: {
       cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -239,14 +312,19 @@ function main(): void {
       loadavg_before: loadBefore.map((x) => Number(x.toFixed(2))),
       loadavg_after: os.loadavg().map((x) => Number(x.toFixed(2))),
     },
-    synth_node_process_ms: median(nodeTimes),
-    reference_stack_objects: referenceObjects,
+    synth_node_process_ms: whole.warm_ms,
+    reference_stack_objects: whole.files,
     diff_inprocess_ms: median(inProcess.map((r) => r.ms)),
     diff_changed_files: difference.differing,
     diff_total_files: difference.total,
     diff_reported_changes: inProcess[0].changed + inProcess[0].added + inProcess[0].removed,
     targets: {
+      floor_ratio_46: small ? round2(small.ocpkit_ms / small.floor_ms) : null,
+      cdk8s_ratio_46: small && small.cdk8s_ms !== null ? round2(small.ocpkit_ms / small.cdk8s_ms) : null,
+      machine_scale: machineScale(runs),
       floor_ratio_2000: big ? round2(big.ocpkit_ms / big.floor_ms) : null,
+      floor_cpu_ratio_46: small ? round2(small.cpu_ms.ocpkit / small.cpu_ms.floor) : null,
+      floor_cpu_ratio_2000: big ? round2(big.cpu_ms.ocpkit / big.cpu_ms.floor) : null,
       linearity_2000: linear !== undefined ? round2(linear) : null,
       linearity_limit: linearLimit !== undefined ? round2(linearLimit) : null,
       validation_share_2000: big ? round2((big.ocpkit_ms - big.ocpkit_novalidate_ms) / big.ocpkit_ms) : null,
