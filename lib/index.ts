@@ -86,6 +86,8 @@ export type {
 export {
   SchemaSetError,
   SchemaValidator,
+  checkSchemaCache,
+  syncSchemas,
 } from './schema';
 export type {
   CacheStatus,
@@ -197,6 +199,7 @@ export {
   ImageUpdates,
   Route,
   RouteTls,
+  SERVING_CERT_DIR,
   TrackedImageStream,
 } from './openshift';
 export type {
@@ -261,12 +264,14 @@ export {
   DiskSource,
   EvictionStrategy,
   Firmware,
+  GOLDEN_IMAGES_NAMESPACE,
   GoldenImage,
   GoldenImages,
   GuestAddress,
   GuestNetwork,
   GuestOs,
   HyperConverged,
+  OPENSHIFT_BOOT_SOURCES,
   RhelSubscription,
   RunStrategy,
   SshAuthorizedKeys,
@@ -280,7 +285,6 @@ export {
 } from './virt';
 export type {
   BootSource,
-  CdiCloneFlow,
   CloudInitConfig,
   CloudInitContext,
   CloudInitUser,
@@ -375,7 +379,6 @@ export type {
   GitLabDatabaseOptions,
   GitLabEdition,
   GitLabFlow,
-  GitLabFlowInputs,
   GitLabLogFile,
   GitLabLogRelayProps,
   GitLabNetworkIsolationProps,
@@ -415,9 +418,6 @@ export {
 } from './databases';
 export type {
   ComputeResources,
-  DatabaseClaims,
-  DatabaseCost,
-  DatabasePods,
   PerconaXtraDBClusterProps,
   PgBackRestRetention,
   PgBackRestS3Backups,
@@ -459,8 +459,6 @@ export {
   VolumeBackup,
 } from './backup';
 export type {
-  CronLike,
-  DurationLike,
   BackupExemptionProps,
   BackupLabelSelector,
   BackupScheduleProps,
@@ -469,8 +467,10 @@ export type {
   BackupTarget,
   CephKmsBackend,
   CephRgwProps,
+  CronLike,
   CronTime,
   DataProtectionProps,
+  DurationLike,
   EtcdBackupCopy,
   EtcdBackupProps,
   IBackupStorage,
@@ -515,6 +515,11 @@ export type {
 export {
   DiffInputError,
   IgnoreList,
+  RISK_CLASSES,
+  diffTreeFiles,
+  diffTrees,
+  formatMarkdown,
+  formatText,
 } from './diff';
 export type {
   AppSummary,
@@ -532,3 +537,14 @@ export type {
   RiskFinding,
   TextOptions,
 } from './diff';
+
+// types that public members use, declared in modules that are otherwise internal
+export type { RuleEvaluator } from './monitoring/cluster-monitoring';
+export type { Toleration } from './network/nmstate';
+export type { IpamKind } from './network/ipam';
+export type { SchemaLock, LockedFile } from './schema/lock';
+export type { StatefulObject } from './backup/_stateful';
+export type { TreeFiles } from './diff/read-tree';
+export type { JobFootprint } from './gitlab/_runner-config';
+export type { IngressFlow } from './core/ingress-flow';
+export type { Values as GitLabChartValues } from './gitlab/_values';

@@ -50,7 +50,7 @@ export class BackupExemption extends Construct {
   /**
    * Keeps one large, re-creatable volume out of every Velero backup while the rest of its
    * namespace is backed up: the PVC gets `velero.io/exclude-from-backup: "true"` (Velero skips the
-   * claim and takes no snapshot or data copy of it; see {@link VELERO_EXCLUDE_LABEL}) and the
+   * claim and takes no snapshot or data copy of it; see `VELERO_EXCLUDE_LABEL`) and the
    * reason as the `ocpkit.io/backup-exempt-reason` annotation. The coverage check counts the claim
    * as deliberately not backed up, and refuses a claim carrying the label without a reason. After a
    * restore the claim is absent: Argo CD re-creates it empty from Git, and whatever refills it

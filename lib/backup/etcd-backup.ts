@@ -204,7 +204,7 @@ export interface EtcdBackupProps {
  *
  * Each run: retries cluster-backup.sh while a control-plane operator is Progressing (the script
  * refuses then; other failures fail at once); with `encryptTo`, archives the result and encrypts
- * it on the node (`openssl cms`, {@link snapshotEncryptionCommand}) so only
+ * it on the node (`openssl cms`, `snapshotEncryptionCommand`) so only
  * `<target>/<yyyymmdd-hhmmss>/etcd-<stamp>.tar.cms` (and its SHA-256) is kept; deletes snapshot
  * folders older than `retentionDays`. With `copyTo`, a second, unprivileged container uploads the
  * new folder to the bucket (with the bucket's server-side encryption on top), then deletes the

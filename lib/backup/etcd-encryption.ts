@@ -76,7 +76,7 @@ export class EtcdSnapshotRecipient {
   }
 }
 
-/** Options of {@link snapshotEncryptionCommand}. */
+/** Options of `snapshotEncryptionCommand`. */
 export interface SnapshotEncryptionCommand {
   /** Folder whose contents are archived (the output of cluster-backup.sh). */
   readonly sourceDir: string;

@@ -16,7 +16,7 @@ export interface S3CaSource {
  * ({@link S3Endpoint.privateCa}) whose certificate each client must be given. Consumers that
  * speak TLS to the store wire the CA in (GitLab: `global.certificates.customCAs`; PGO's pgBackRest:
  * `repo1-storage-ca-file`; GitLab Runner's cache: the job pods' trust directories), and a consumer
- * handed the same host as a plain URL string is refused at synth (see {@link privateS3Problem}).
+ * handed the same host as a plain URL string is refused at synth (see `privateS3Problem`).
  */
 export class S3Endpoint {
   /** An endpoint whose certificate is signed by a CA in the images' system trust store. */

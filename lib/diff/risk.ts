@@ -28,7 +28,7 @@ export interface Risk {
    * built by hand before classes existed, where it means `destructive`.
    */
   readonly class?: RiskClass;
-  /** The id of the rule that found it (`security/rbac-grant`), see {@link RISK_RULES}. */
+  /** The id of the rule that found it (`security/rbac-grant`), see `RISK_RULES`. */
   readonly rule?: string;
 }
 

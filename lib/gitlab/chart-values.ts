@@ -7,7 +7,7 @@ import type { GitLabBuckets, GitLabComponentSizing, ResolvedGitLabProps } from '
 /**
  * The GitLab chart values as pure functions of the props, testable without a construct tree:
  * the values the typed props produce ({@link typedChartValues}), the paths they own
- * ({@link OWNED_VALUE_PATHS}) and the rules that merge the free-form `values` over them
+ * (`OWNED_VALUE_PATHS`) and the rules that merge the free-form `values` over them
  * ({@link mergeChartValues}).
  */
 
@@ -218,7 +218,7 @@ export function sizingValues(s: GitLabComponentSizing | undefined): Values {
  * Merges the free-form `extra` values over the `typed` ones (neither is modified) and records in
  * `p` what the merge refuses, each under the field `values.<path>`:
  * - a credential in plain text anywhere in `extra` (by key, by type under a credential key, or by content);
- * - a path below one of {@link OWNED_VALUE_PATHS} that the typed values set too, or an environment
+ * - a path below one of `OWNED_VALUE_PATHS` that the typed values set too, or an environment
  *   variable of a component that a construct added (`extraEnvs`, with `GitLab.addExtraEnv`);
  * - an `extraVolumes` / `extraVolumeMounts` value that is not a YAML list.
  * Objects merge key by key, scalars and lists replace, except `gitlab.<component>.extraVolumes` /

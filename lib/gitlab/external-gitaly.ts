@@ -122,7 +122,7 @@ export interface ExternalGitalyProps {
 export class ExternalGitaly extends Construct implements IGitalyEndpoint {
   /**
    * Cloud-init data for the Gitaly VM: `config` with the first-boot step of the rendered guest
-   * configuration ({@link GITALY_BOOT_STEP}) appended to its `runCommands`. Pass it as the VM's
+   * configuration (`GITALY_BOOT_STEP`) appended to its `runCommands`. Pass it as the VM's
    * `cloudInit` when the ExternalGitaly has `guest`.
    */
   public static guestCloudInit(config: CloudInitConfig = {}): CloudInit {

@@ -258,7 +258,7 @@ export interface GitLabProps {
   /**
    * Any other chart value, deep-merged over the values the typed props produce (objects merge,
    * scalars and lists replace). Precedence:
-   * - keys the typed props own ({@link OWNED_VALUE_PATHS}) may not be set here when the typed
+   * - keys the typed props own (`OWNED_VALUE_PATHS`) may not be set here when the typed
    *   prop sets them: that is an error, never a silent override;
    * - `gitlab.<component>.extraVolumes` / `extraVolumeMounts` are concatenated (typed first);
    * - a plaintext credential (`password: "..."`, `token: "..."`) anywhere is an error.

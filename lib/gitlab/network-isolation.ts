@@ -168,7 +168,7 @@ export const FLOW_ANNOTATION = 'ocpkit.io/flow';
 
 /**
  * Default-deny ingress for GitLab's namespace (`deny-by-default`, every pod) and one NetworkPolicy
- * per flow GitLab really uses, each named for its flow and annotated ({@link FLOW_ANNOTATION})
+ * per flow GitLab really uses, each named for its flow and annotated (`FLOW_ANNOTATION`)
  * with what it is and the source of its ports and labels:
  * - OpenShift routers -> Workhorse 8181 on the webservice pods; with KAS on (the chart's default),
  *   routers -> KAS 8150/8154, GitLab's pods -> KAS 8153, KAS -> KAS 8155 and KAS -> Workhorse;
@@ -296,7 +296,7 @@ export function metricsMonitored(values: Values): Array<[string, number]> {
   return out;
 }
 
-/** Inputs of {@link gitlabFlows}, already validated. */
+/** Inputs of `gitlabFlows`, already validated. */
 export interface GitLabFlowInputs {
   readonly release: string;
   readonly values: Values;

@@ -20,7 +20,7 @@ export const RELAY_CONTAINERFILE = 'images/rsyslog-relay/Containerfile';
 export class RelayImage {
   /**
    * The image CI builds from `images/rsyslog-relay/Containerfile` (pinned by digest in
-   * versions.yaml): it ships {@link RELAY_IMAGE_DRIVERS}.
+   * versions.yaml): it ships `RELAY_IMAGE_DRIVERS`.
    */
   public static derived(image: ExternalImage): RelayImage {
     RelayImage.checkImage('RelayImage.derived', image);

@@ -66,7 +66,7 @@ interface Admitted {
  * default-deny ingress NetworkPolicy (the tenants' {@link NetworkIsolation} with every allowance
  * off: a job's services talk to it over localhost inside its pod), a low non-preempting
  * PriorityClass, and, per runner, the Role and RoleBinding its manager's service account needs to
- * run jobs here ({@link KUBERNETES_EXECUTOR_RULES}).
+ * run jobs here (`KUBERNETES_EXECUTOR_RULES`).
  */
 export class RunnerJobNamespace extends Construct {
   public readonly namespace: string;

@@ -67,7 +67,7 @@ export interface RunnerS3CacheOptions {
  * `--access-level` with such a token (gitlabhq/gitlab-runner@v18.11.3:commands/register.go
  * `ensureServerConfigArgsEmpty`; gitlab-runner MR 3805, GitLab issue 388854). ocpkit therefore
  * does not write them into the Runner CR; it records them in the annotation
- * {@link RUNNER_REGISTRATION_ANNOTATION} and in {@link GitLabRunner.registrationNote}, which
+ * `RUNNER_REGISTRATION_ANNOTATION` and in {@link GitLabRunner.registrationNote}, which
  * say what the runner must be created with.
  */
 export interface RunnerRegistration {
@@ -96,7 +96,7 @@ const IMAGE_BUILD_TAGS = ['buildah', 'podman', 'docker', 'dind', 'kaniko', 'imag
 export class RunnerImageBuilds {
   /**
    * Image builds do not run on this runner; `where` says where they do (kept on the Runner CR as
-   * {@link RUNNER_IMAGE_BUILDS_ANNOTATION}). The runner's registration may then not carry an
+   * `RUNNER_IMAGE_BUILDS_ANNOTATION`). The runner's registration may then not carry an
    * image-build tag (buildah, podman, docker, dind, kaniko, image-build).
    */
   public static elsewhere(where: string): RunnerImageBuilds {

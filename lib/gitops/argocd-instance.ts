@@ -150,8 +150,8 @@ export const POSTGRES_CLUSTER_HEALTH_LUA = [
  *
  * - the `ArgoCD` custom resource (argoproj.io/v1beta1, the storage version of GitOps 1.12) of the
  *   instance in the cluster's Argo CD namespace (the default instance: openshift-gitops), with the
- *   health checks the stack relies on ({@link APPLICATION_HEALTH_LUA},
- *   {@link SUBSCRIPTION_HEALTH_LUA}, {@link POSTGRES_CLUSTER_HEALTH_LUA}), the ApplicationSet controller kept on (a CR applied without
+ *   health checks the stack relies on (`APPLICATION_HEALTH_LUA`,
+ *   `SUBSCRIPTION_HEALTH_LUA`, `POSTGRES_CLUSTER_HEALTH_LUA`), the ApplicationSet controller kept on (a CR applied without
  *   `spec.applicationSet` turns it off: argocd-operator 897025209e7d controllers/argocd/applicationset.go),
  *   and the default instance's RBAC and SSO written down (gitops-operator v1.12
  *   controllers/argocd/argocd.go NewCR: `g, system:cluster-admins, role:admin`, scopes `[groups]`,

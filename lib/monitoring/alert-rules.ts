@@ -80,8 +80,8 @@ const RUNBOOKS = new WeakMap<IConstruct, Map<string, { runbook: AlertRunbook; pa
 /**
  * One PrometheusRule whose rules are derived from the stack when it is synthesized, each with
  * `severity`, `summary`, `description` and a `runbook_url` pointing at the alert's page in
- * `dist/<env>/_runbooks/alerts/` (written by {@link ALERT_RUNBOOKS}). Synthesis refuses a
- * rule set in a namespace no Prometheus evaluates (see {@link ruleEvaluator}).
+ * `dist/<env>/_runbooks/alerts/` (written by `ALERT_RUNBOOKS`). Synthesis refuses a
+ * rule set in a namespace no Prometheus evaluates (see `ruleEvaluator`).
  */
 export class AlertRuleSet extends Construct {
   /** Registered runbook of an alert name of a cluster, if any. */

@@ -31,7 +31,8 @@ export interface WhereaboutsOptions {
   readonly gateway?: string;
 }
 
-type Kind = 'none' | 'static' | 'whereabouts';
+/** How an {@link Ipam} assigns addresses. */
+export type IpamKind = 'none' | 'static' | 'whereabouts';
 
 /**
  * How interfaces on a BridgeNetwork get their IP addresses. VMs on a bridge usually configure
@@ -54,7 +55,7 @@ export class Ipam {
     return new Ipam('whereabouts', { ...options });
   }
 
-  private constructor(public readonly kind: Kind, private readonly options: any) {}
+  private constructor(public readonly kind: IpamKind, private readonly options: any) {}
 
   /**
    * Records what is wrong with this configuration under `field`.

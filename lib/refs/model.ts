@@ -4,7 +4,7 @@
  * explicit external declaration).
  */
 
-/** Kinds a reference can name (the target's kind; the API group is implied, see {@link API_VERSION_OF}). */
+/** Kinds a reference can name (the target's kind; the API group is implied, see `API_VERSION_OF`). */
 export type RefKind =
   | 'Namespace'
   | 'Secret'

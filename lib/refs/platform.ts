@@ -4,7 +4,7 @@ import { Provision, RefKind } from './model';
  * What OpenShift 4.14 (and the OpenShift GitOps instance the bootstrap installs) creates by
  * itself, so references to it resolve without a declaration. Each row says where it was checked.
  *
- * Objects that exist in **every** namespace are rules, not rows: see {@link PER_NAMESPACE}.
+ * Objects that exist in **every** namespace are rules, not rows: see `PER_NAMESPACE`.
  */
 export interface PlatformFacts {
   /** Name of the table, for messages (`OpenShift 4.14`). */

@@ -31,7 +31,7 @@ export interface Resolution {
 
 const REF_KINDS = new Set<string>(Object.keys(API_VERSION_OF));
 
-/** Options of {@link referenceCheck}. */
+/** Options of `referenceCheck`. */
 export interface ReferenceCheckOptions {
   /** What the platform creates by itself. @default OPENSHIFT_4_14 */
   readonly platform?: PlatformFacts;

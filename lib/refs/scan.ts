@@ -25,7 +25,7 @@ export interface ManifestRefs {
   readonly clones: CrossNamespaceClone[];
 }
 
-/** Options of {@link referencesOf}. */
+/** Options of `referencesOf`. */
 export interface ScanOptions {
   /** Namespace a ClusterIssuer's Secrets are read from (cert-manager's cluster resource namespace). */
   readonly clusterResourceNamespace: string;

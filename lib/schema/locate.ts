@@ -5,7 +5,7 @@ import { CORE_DEFINITIONS_FILE } from './catalog';
 import { lockedProfiles, schemaLock, SchemaSetError } from './lock';
 import { cachedSchemaSet, MARKER_FILE, schemaSetDir } from './schema-cache';
 
-/** Where {@link findSchemas} looks, for tests and tools; {@link locateSchemas} fills in the defaults. */
+/** Where {@link findSchemas} looks, for tests and tools; `locateSchemas` fills in the defaults. */
 export interface SchemaSearch {
   /** An explicit folder (`--schemas`, a `schemasDir` option): used as given, nothing else is tried. */
   readonly explicit?: string;
@@ -28,7 +28,7 @@ export function locateSchemas(explicit?: string): string {
   return findSchemas({ explicit });
 }
 
-/** {@link locateSchemas} with every source given (see {@link SchemaSearch}). */
+/** `locateSchemas` with every source given (see {@link SchemaSearch}). */
 export function findSchemas(search: SchemaSearch = {}): string {
   const { explicit } = search;
   const env = 'env' in search ? search.env : process.env.OCPKIT_SCHEMAS;

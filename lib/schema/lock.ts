@@ -13,7 +13,7 @@ import LOCK_JSON from './schemas.lock.json';
  */
 export interface SchemaLock {
   readonly format: typeof LOCK_FORMAT;
-  /** sha256 of the locked file set ({@link lockHash}); names the cache folder. */
+  /** sha256 of the locked file set (`lockHash`); names the cache folder. */
   readonly hash: string;
   readonly files: readonly LockedFile[];
 }

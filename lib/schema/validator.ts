@@ -32,14 +32,14 @@ export interface SchemaWarning {
 export interface SchemaValidatorOptions {
   /**
    * Folder holding the upstream schemas (the layout of `shared/crds`).
-   * @default found by {@link locateSchemas}
+   * @default found by `locateSchemas`
    */
   readonly schemasDir?: string;
   /**
    * OpenShift minor version (`'4.14'`) whose profile (`<schemas>/profiles/ocp-<version>/`) to
    * validate against: kinds from its `index.yaml`, core kinds from the Kubernetes version of that
    * OpenShift, and from the newest shared schemas only the kinds the profile's README names
-   * ({@link PROFILE_FALLBACKS}). A field newer than that OpenShift is then an error.
+   * (`PROFILE_FALLBACKS`). A field newer than that OpenShift is then an error.
    * @default none: the newest shared schemas (`<schemas>/*`) and Kubernetes 1.27
    */
   readonly platform?: string;

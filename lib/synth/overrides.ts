@@ -79,7 +79,7 @@ export function primaryObject(c: IConstruct): ApiObject {
  */
 export class Overrides {
   /**
-   * The overrides of a construct's primary object (see {@link primaryObject}): an ApiObject
+   * The overrides of a construct's primary object (see `primaryObject`): an ApiObject
    * itself, or the object an ocpkit construct names as its primary one (ContainerApp: its
    * Deployment; VirtualMachine: its VirtualMachine; Tenant: its Namespace, ...).
    */

@@ -148,7 +148,7 @@ export class ConsoleLogin {
 
 /** Facts about the VM that the cloud-init data depends on, given by the VirtualMachine. */
 export interface CloudInitContext {
-  /** The guest OS, from the boot source ({@link guestOsFromBootSource}). @default unknown */
+  /** The guest OS, from the boot source (`guestOsFromBootSource`). @default unknown */
   readonly guestOs?: GuestOs;
 }
 

@@ -78,7 +78,7 @@ export interface GoldenImageOptions {
   readonly size: string | Quantity;
   /**
    * When the registry is polled.
-   * @default every 12 hours ({@link DEFAULT_GOLDEN_IMAGE_SCHEDULE})
+   * @default every 12 hours (`DEFAULT_GOLDEN_IMAGE_SCHEDULE`)
    */
   readonly schedule?: string | CronLike;
   /**
