@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import { createRequire } from 'module';
 import * as path from 'path';
 import * as vm from 'vm';
-import Ajv, { ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
 
 // Shared with bin/run-ts.js, which must stay plain JavaScript (it loads the TypeScript).
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { pointerToken } from '../core/json-pointer';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import * as yaml from 'js-yaml';
 import { ValidatorCache } from './_validator-cache';
 import { CORE_DEFINITIONS_FILE, coreDefinitionsFile, gvkKey, KindEntry, PROFILE_FALLBACKS, profileIndex, scanCrdFolder } from './catalog';
@@ -87,7 +88,8 @@ export class SchemaValidator {
   /** Kubernetes minor version of the core schema. */
   public readonly kubernetes: string;
   private readonly strict: boolean;
-  private readonly ajv: Ajv;
+  private compiler?: Ajv;
+  private readonly keepSource: boolean;
   private readonly compiled = new Map<string, ValidateFunction | null>();
   private readonly userKinds = new Map<string, KindEntry>();
   private readonly userDirs: string[] = [];
@@ -118,9 +120,7 @@ export class SchemaValidator {
     this.coreFile = path.join(this.schemasDir, options.kubernetes || this.profileDir ? coreDefinitionsFile(this.kubernetes) : CORE_DEFINITIONS_FILE);
     const cacheDir = options.cacheDir ?? ValidatorCache.defaultDir();
     this.cache = new ValidatorCache(cacheDir, __filename);
-    // `optimize: false`: ajv's code optimizer costs about a third of compile time and does not
-    // make validating these schemas measurably faster; `source` keeps code for the cache.
-    this.ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true, allowUnionTypes: true, code: { optimize: false, source: cacheDir !== false } });
+    this.keepSource = cacheDir !== false;
     for (const extra of options.extraCrds ?? []) {
       const abs = path.resolve(extra);
       this.userDirs.push(abs);
@@ -134,6 +134,21 @@ export class SchemaValidator {
    */
   public get warnings(): readonly SchemaWarning[] {
     return [...this._warnings.values()].flat();
+  }
+
+  /**
+   * ajv, created on the first schema to compile: a run whose validators all come from the cache
+   * never loads ajv's compiler (some sixty modules; the cached code needs only its runtime).
+   */
+  private get ajv(): Ajv {
+    if (!this.compiler) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const AjvClass = (require('ajv') as typeof import('ajv')).default;
+      // `optimize: false`: ajv's code optimizer costs about a third of compile time and does not
+      // make validating these schemas measurably faster; `source` keeps code for the cache.
+      this.compiler = new AjvClass({ strict: false, validateFormats: false, allErrors: true, allowUnionTypes: true, code: { optimize: false, source: this.keepSource } });
+    }
+    return this.compiler;
   }
 
   /** True when a schema is known for the kind. */

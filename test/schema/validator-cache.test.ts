@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -140,6 +141,25 @@ describe('SchemaValidator compiled-validator cache', () => {
     expect(new SchemaValidator({ cacheDir }).validate(bad)).toEqual(first);
     writeCodeCaches();
     expect(fs.readFileSync(v8).equals(damaged)).toBe(false);
+  });
+
+  test('a run whose validators all come from the cache never loads ajv\'s compiler', () => {
+    const cacheDir = path.join(dir, 'cache');
+    const script = [
+      "require('./bin/run-ts.js');",
+      "const { SchemaValidator } = require('./lib/schema/validator.ts');",
+      `const issues = new SchemaValidator({ cacheDir: ${JSON.stringify(cacheDir)} }).validate(${JSON.stringify(deployment({ bogus: 1 }))});`,
+      "const compiler = Object.keys(require.cache).some((f) => /[\\/]ajv[\\/]dist[\\/]core\\.js$/.test(f));",
+      'process.stdout.write(JSON.stringify({ issues: issues.map((i) => i.message), compiler }));',
+    ].join('\n');
+    const run = () => {
+      const r = spawnSync(process.execPath, ['-e', script], { cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, OCPKIT_CACHE_DIR: path.join(dir, 'root') } });
+      if (r.status !== 0) throw new Error(r.stderr);
+      return JSON.parse(r.stdout);
+    };
+    const cold = run();
+    expect(cold).toEqual({ issues: [expect.stringMatching(/unknown field "bogus"/)], compiler: true });
+    expect(run()).toEqual({ ...cold, compiler: false });
   });
 
   test('cacheDir: false writes nothing', () => {
