@@ -72,6 +72,10 @@ export interface AcmeClusterIssuerProps {
  * A cert-manager ClusterIssuer for an ACME CA (Let's Encrypt) solving DNS-01 challenges, which
  * works without exposing HTTP and issues wildcard names. It is platform-wide: put it in a
  * platform GitOpsApp.
+ *
+ * Emits: into the folder of the app it is in, a `cert-manager.io/v1` ClusterIssuer `name` (its
+ * ACME account key in the Secret `<name>-account-key`, which cert-manager creates) with one DNS-01
+ * solver, limited to `dnsZones` when given.
  */
 export class AcmeClusterIssuer extends Construct implements IIssuer {
   public readonly issuerName: string;

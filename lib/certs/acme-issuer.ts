@@ -133,6 +133,11 @@ export interface AcmeIssuerProps {
  * the DNS server: the TSIG key (readable by the namespace's admins, like every Secret there) may
  * only write the `_acme-challenge` TXT records of those names ({@link dnsUpdatePolicy}), so even
  * an edited Issuer or a hand-made one cannot prove control of any other name.
+ *
+ * Emits: into the folder of the app it is in (a Tenant's `tls` puts it in the platform `tenancy`
+ * folder), in `namespace`, a `cert-manager.io/v1` Issuer `name` (default `acme-dns`) whose DNS-01
+ * solver covers only `hostnames`. The TSIG Secret (`<name>-tsig`, key `secret`) is an External:
+ * listed in `externals.yaml` with the DNS update policy the key needs.
  */
 export class AcmeIssuer extends Construct implements IIssuer {
   public readonly issuerName: string;

@@ -162,6 +162,10 @@ export const POSTGRES_CLUSTER_HEALTH_LUA = [
  *   controller's ServiceAccount.
  *
  * Primary object (`ApiObject.of(instance)`): the ArgoCD resource.
+ *
+ * Emits: into `dist/<environment>/bootstrap/` an `argoproj.io/v1beta1` ArgoCD (the default:
+ * `openshift-gitops/openshift-gitops`), a ClusterRole and a ClusterRoleBinding
+ * `<argo-namespace>-ocpkit-application-controller`. The root app makes it; a stack does not.
  */
 export class ArgoCdInstance extends Construct {
   /** The ArgoCD custom resource. */

@@ -31,6 +31,11 @@ export const RETRY_FOREVER = { limit: -1, backoff: { duration: '10s', factor: 2,
  * so it never stops at "failed previous sync attempt" while operators install their CRDs.
  *
  * Primary object (`ApiObject.of(cluster.root)`): the root Application.
+ *
+ * Emits: into `dist/<environment>/bootstrap/` the `platform` AppProject, the root Application
+ * `<cluster>-<environment>-root` (both in the Argo CD namespace) and the {@link ArgoCdInstance}
+ * objects; into `dist/<environment>/root/` one Application per GitOpsApp and Tenant and the
+ * tenants' AppProjects, which those constructs add to it. Every Cluster makes one (`cluster.root`).
  */
 export class RootApp extends Chart {
   /** The root Application (in `bootstrap/`). */

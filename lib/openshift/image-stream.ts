@@ -57,6 +57,10 @@ export interface TrackedImageStreamProps {
  * import schedule, so a push of a new image under the same tag reaches the cluster. Workloads
  * create one only for {@link ImageUpdates.followTag}: a pinned image needs no stream (the
  * Deployment pulls the reference from Git directly, and there is nothing to import or trigger).
+ *
+ * Emits: into the folder of the app it is in, in `namespace`, an `image.openshift.io/v1`
+ * ImageStream `name` with one tag (the image's tag, or `pinned` for a digest) imported from the
+ * external image on a schedule (`importPolicy.scheduled`).
  * @see https://docs.openshift.com/container-platform/4.14/openshift_images/image-streams-manage.html
  */
 export class TrackedImageStream extends Construct {

@@ -44,6 +44,11 @@ export interface RouteProps {
 /**
  * An OpenShift Route with TLS whose certificate comes from cert-manager. Plain HTTP is
  * redirected to HTTPS.
+ *
+ * Emits: into the folder of the app it is in, in `namespace`, a `route.openshift.io/v1` Route
+ * `name` to the target's Service port, edge (or re-encrypt) TLS with HTTP redirected to HTTPS, and
+ * the `cert-manager.io/issuer-name`, `issuer-kind` and `issuer-group` annotations from which
+ * cert-manager's OpenShift Routes support issues its certificate.
  */
 export class Route extends Construct {
   public readonly host: string;

@@ -32,6 +32,10 @@ export interface GroupAccessProps {
 /**
  * One RoleBinding per role (`tenant-admin`, `tenant-edit`, `tenant-view`) listing the groups.
  * Primary object (`ApiObject.of(access)`): the `tenant-admin` RoleBinding, the one always present.
+ *
+ * Emits: into the folder of the app it is in (a Tenant's own folder), in `namespace`, a
+ * `rbac.authorization.k8s.io/v1` RoleBinding `tenant-<role>` to the ClusterRole `<role>` (`admin`,
+ * `edit`, `view`) for each role that lists groups, its subjects the groups sorted by name.
  */
 export class GroupAccess extends Construct {
   constructor(scope: Construct, id: string, props: GroupAccessProps) {

@@ -45,6 +45,12 @@ function namespacePeer(labels: Record<string, string>): k8s.NetworkPolicyPeer {
  * Default-deny ingress for a tenant namespace, plus the usual allowances: same namespace,
  * OpenShift ingress routers and cluster monitoring. Each allowance can be switched off.
  * Primary object (`ApiObject.of(isolation)`): the `deny-by-default` NetworkPolicy.
+ *
+ * Emits: into the folder of the app it is in, in `namespace`, the `networking.k8s.io/v1`
+ * NetworkPolicies `deny-by-default`, `allow-same-namespace`, `allow-from-openshift-ingress` and
+ * `allow-from-openshift-monitoring` (each allowance only when switched on; with `pods`, the names
+ * take its `namePrefix` and the policies select those pods only); one more per
+ * {@link NetworkIsolation.allowPorts} call.
  * @see https://docs.openshift.com/container-platform/4.14/networking/network_policy/multitenant-network-policy.html
  */
 export class NetworkIsolation extends Construct {

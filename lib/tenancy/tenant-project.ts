@@ -24,6 +24,10 @@ export interface TenantProjectProps {
  * The Argo CD AppProject that confines a tenant's Applications: sources only from the stack's
  * repository, destination only the tenant namespace, no cluster-scoped kinds at all, and no
  * changes to the guard rails the platform puts in the namespace besides the tenant's own folder.
+ *
+ * Emits: into the app-of-apps folder (`dist/<environment>/root/`), whatever app it is in, an
+ * `argoproj.io/v1alpha1` AppProject `name` in the cluster's Argo CD namespace (with the
+ * resources finalizer), and Argo CD project roles `members` and `viewers` for the tenant's groups.
  */
 export class TenantProject extends Construct {
   public readonly projectName: string;

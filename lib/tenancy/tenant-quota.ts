@@ -45,6 +45,11 @@ export interface TenantQuotaProps {
 /**
  * A tenant's ResourceQuota and the LimitRange that gives containers sane defaults, so that pods
  * without explicit requests still count against (and fit) the quota.
+ *
+ * Emits: into the folder of the app it is in (a Tenant moves it to the platform `tenancy` folder),
+ * in `namespace`, a ResourceQuota `tenant-quota` (requests of cpu, memory and storage, the memory
+ * limit, pods and PersistentVolumeClaims) and a LimitRange `tenant-defaults` with the container
+ * defaults.
  */
 export class TenantQuota extends Construct {
   public readonly limits: Required<TenantQuotaLimits>;
