@@ -1,32 +1,12 @@
 import { Cron } from 'cdk8s';
+import { CRON_FIELDS, CRON_MACROS, CronField, cronFieldValue } from '../core/cron-fields';
 import { show } from '../core/errors';
 
-interface Field {
-  readonly name: string;
-  readonly min: number;
-  readonly max: number;
-  readonly names?: readonly string[];
-}
-
-const FIELDS: readonly Field[] = [
-  { name: 'minute', min: 0, max: 59 },
-  { name: 'hour', min: 0, max: 23 },
-  { name: 'day of month', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
-  { name: 'day of week', min: 0, max: 6, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
-];
-
-const MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+const MACROS = Object.keys(CRON_MACROS);
 const EXAMPLE = 'for example "0 2 * * *" (02:00 every day) or "30 3 * * 0" (03:30 on Sundays)';
 
-function fieldValue(text: string, f: Field): number | undefined {
-  if (/^\d+$/.test(text)) return Number(text);
-  const i = f.names?.indexOf(text.toUpperCase()) ?? -1;
-  return i >= 0 ? i + f.min : undefined;
-}
-
 /** What is wrong with one field of a cron expression, or undefined. */
-function fieldProblem(text: string, f: Field): string | undefined {
+function fieldProblem(text: string, f: CronField): string | undefined {
   const bad = `${f.name} ${show(text)}`;
   const allowed = `${f.min}-${f.max}${f.names ? ` or ${f.names[0]}-${f.names[f.names.length - 1]}` : ''}`;
   for (const part of text.split(',')) {
@@ -36,7 +16,7 @@ function fieldProblem(text: string, f: Field): string | undefined {
     if (range === '*' || (range === '?' && (f.name === 'day of month' || f.name === 'day of week'))) continue;
     const bounds = range.split('-');
     if (bounds.length > 2) return `${bad} is not a cron field`;
-    const values = bounds.map((b) => fieldValue(b, f));
+    const values = bounds.map((b) => cronFieldValue(b, f));
     if (values.some((v) => v === undefined || v < f.min || v > f.max)) return `${bad} is out of range; allowed: ${allowed}`;
     if (values.length === 2 && values[0]! > values[1]!) return `${bad} is a backwards range`;
   }
@@ -58,7 +38,7 @@ export function cronProblem(expression: unknown): string | undefined {
     return `${show(expression)} has ${fields.length} field${fields.length === 1 ? '' : 's'}; a cron schedule has five: minute hour day-of-month month day-of-week (${EXAMPLE})`;
   }
   for (let i = 0; i < 5; i++) {
-    const msg = fieldProblem(fields[i], FIELDS[i]);
+    const msg = fieldProblem(fields[i], CRON_FIELDS[i]);
     if (msg) return `${show(expression)}: ${msg}`;
   }
   return undefined;

@@ -6,7 +6,7 @@ import { EncryptionKind } from '../backup/bucket-encryption';
 import { DataProtection } from '../backup/data-protection';
 import { asGoDuration, DurationLike, GoDuration } from '../backup/duration';
 import { EtcdBackup } from '../backup/etcd-backup';
-import { Problems, show } from '../core/errors';
+import { OcpkitError, Problems, show } from '../core/errors';
 import { Cluster } from '../gitops/cluster';
 import { GitOpsApp } from '../gitops/gitops-app';
 import { Provides } from '../refs/provides';
@@ -278,8 +278,15 @@ export function prometheusK8sReader(scope: Construct, id: string, namespace: str
   });
 }
 
+/** The longest gap between runs of a schedule, or a problem naming the object whose schedule cannot be read. */
+function watchWindow(object: string, cron: string): number {
+  const gap = maxCronGapSeconds(cron);
+  if (gap === undefined) throw new OcpkitError([{ path: object, field: 'spec.schedule', message: `${show(cron)} is not a cron schedule (five fields or a macro such as @daily); the backup alerts cannot tell when a run is overdue` }]);
+  return gap;
+}
+
 function etcdRules(namespace: string, cronjob: string, cron: string, graceSeconds: number): AlertRule[] {
-  const after = maxCronGapSeconds(cron) + graceSeconds;
+  const after = watchWindow(`CronJob ${namespace}/${cronjob}`, cron) + graceSeconds;
   const ns = { ...KSM, namespace };
   const failedStarts = `max by (namespace) (${selector('kube_job_status_start_time', ns)}`
     + ` * on (namespace, job_name) group_left () (${selector('kube_job_failed', { ...ns, condition: 'true' })} == 1)`
@@ -320,7 +327,7 @@ function etcdRules(namespace: string, cronjob: string, cron: string, graceSecond
 }
 
 function veleroRules(s: VeleroSchedule, graceSeconds: number): AlertRule[] {
-  const after = maxCronGapSeconds(s.cron) + graceSeconds;
+  const after = watchWindow(`Schedule ${s.namespace}/${s.name}`, s.cron) + graceSeconds;
   const window = promDuration(after);
   const m = (metric: string) => selector(metric, { namespace: s.namespace, schedule: s.name });
   const labels = { schedule: s.name };

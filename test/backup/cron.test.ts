@@ -33,7 +33,7 @@ describe('CronSchedule', () => {
   });
 
   test('cronRule refuses a plain string', () => {
-    expect(cronRule('0 2 * * *')).toMatch(/must be a CronSchedule \(CronSchedule.daily/);
+    expect(cronRule('0 2 * * *')).toMatch(/must be a CronSchedule or a cdk8s Cron \(CronSchedule.daily/);
     expect(cronRule(CronSchedule.daily({ hour: 25 }))).toMatch(/hour "25" is out of range/);
   });
 });

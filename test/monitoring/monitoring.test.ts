@@ -108,6 +108,13 @@ describe('ClusterMonitoring', () => {
 });
 
 describe('where rules are evaluated', () => {
+  test('a Velero Schedule whose cron cannot be read is one problem naming it, not a crash or a wrong window', () => {
+    const { cluster, backup, app } = stack();
+    veleroSchedule(backup, 'hand-written', '61 * * * *');
+    new BackupAlerts(app, 'Backups');
+    expect(messages(() => synthRunbooks(cluster))).toContainEqual(expect.stringMatching(/^\[Schedule openshift-adp\/hand-written\] spec.schedule: "61 \* \* \* \*" is not a cron schedule .*the backup alerts cannot tell when a run is overdue$/));
+  });
+
   test('rules in a namespace without the platform label need user-workload monitoring', () => {
     const { cluster, app } = stack({ monitoring: false });
     new BackupAlerts(app, 'Backups');
