@@ -93,6 +93,21 @@ export interface BridgeNetworkProps {
 /**
  * A Multus NetworkAttachmentDefinition in bridge mode: VM interfaces attached to it are plugged
  * into a {@link HostBridge} on the node.
+ *
+ * @example
+ * Emits: into the tenant's folder (or the app's, in `namespace` or the app's namespace) a
+ * `k8s.cni.cncf.io/v1` NetworkAttachmentDefinition `name` whose CNI config plugs VM interfaces into
+ * the HostBridge's Linux bridge (`cnv-bridge` and `cnv-tuning`, MAC spoof check on), annotated with
+ * the bridge's node resource (`bridge.network.kubevirt.io/<bridge>`) so that VMs are scheduled only
+ * on nodes that have it.
+ * ```ts
+ * import { BridgeNetwork } from 'ocpkit';
+ * import type { HostBridge, Tenant } from 'ocpkit';
+ *
+ * export function addInternalNetwork(tenant: Tenant, internal: HostBridge): BridgeNetwork {
+ *   return new BridgeNetwork(tenant, 'InternalNetwork', { name: 'internal-network', hostBridge: internal });
+ * }
+ * ```
  * @see https://docs.openshift.com/container-platform/4.14/virt/vm_networking/virt-connecting-vm-to-linux-bridge.html
  */
 export class BridgeNetwork extends Construct implements IBridgeNetwork {

@@ -127,6 +127,25 @@ const registry = new WeakMap<Cluster, HostBridge[]>();
  * NodeNetworkConfigurationPolicy. A bridge on a NodeGroup has none: it is rendered into the
  * group's policy (`resource`), which `Overrides.of(nodeGroup)` patches.
  *
+ * @example
+ * Emits: without `nodes`, into its platform app's folder a cluster-scoped `nmstate.io/v1`
+ * NodeNetworkConfigurationPolicy named after the bridge (`br0-internal`; `policyName` overrides)
+ * that makes the bond and the Linux bridge on the selected nodes, without IP addresses. On a
+ * NodeGroup it emits nothing itself: the bridge is added to the group's one policy.
+ * ```ts
+ * import { BondMode, GitOpsApp, HostBridge, SyncWave } from 'ocpkit';
+ * import type { Cluster } from 'ocpkit';
+ *
+ * export function addInternalBridge(cluster: Cluster): HostBridge {
+ *   const network = new GitOpsApp(cluster, 'Network', { name: 'network', syncWave: SyncWave.CONFIG });
+ *   return new HostBridge(network, 'Internal', {
+ *     bridgeName: 'br0-internal',
+ *     mtu: 9000,
+ *     bond: { name: 'bond0', ports: ['ens1f0', 'ens1f1'], mode: BondMode.LACP, mtu: 9000 },
+ *     nodeSelector: { 'node-role.kubernetes.io/worker': '' },
+ *   });
+ * }
+ * ```
  * @see https://nmstate.io/kubernetes-nmstate/examples.html
  */
 export class HostBridge extends Construct {

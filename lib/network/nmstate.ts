@@ -77,6 +77,8 @@ export interface NMStateOperandProps {
  *
  * Primary object (`ApiObject.of(nmstate)`, `Overrides.of(nmstate)`): the NMState.
  *
+ * Emits: into the folder of the app it is in, the cluster-scoped `nmstate.io/v1` NMState `nmstate`.
+ *
  * @see https://docs.openshift.com/container-platform/4.14/networking/k8s_nmstate/k8s-nmstate-about-the-k8s-nmstate-operator.html
  */
 export class NMStateOperand extends Construct {

@@ -211,6 +211,11 @@ const groups = new WeakMap<Cluster, NodeGroup[]>();
  *
  * Primary object (`ApiObject.of(group)`, `Overrides.of(group)`): the policy (rendered once a
  * bridge is added).
+ *
+ * Emits: once a HostBridge is on it, into the folder of the app it is in a cluster-scoped
+ * `nmstate.io/v1` NodeNetworkConfigurationPolicy named after the group, with `maxUnavailable: 1`:
+ * the group's NICs, bonds, VLANs and bridges, and the machine network's address where a bridge
+ * takes over its interface. Without a bridge it emits nothing.
  */
 export class NodeGroup extends Construct {
   /** Every NodeGroup of a cluster, in definition order. */

@@ -122,6 +122,10 @@ const PIN_GROUP = 'ocpkit.operator-pins';
  * approver already running can unblock them.
  *
  * @example
+ * Emits: into the folder of its own app (`operator-pins`) the Namespace `installplan-approver`
+ * (unless `createNamespace: false`), a ServiceAccount, ConfigMap (the pins), CronJob and
+ * PrometheusRule named `installplan-approver` in it, and the ClusterRole and ClusterRoleBinding
+ * `ocpkit:installplan-approver`.
  * ```ts
  * import { GitOpsApp, InstallPlanApprover, SyncWave } from 'ocpkit';
  * import type { Cluster } from 'ocpkit';

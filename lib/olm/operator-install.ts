@@ -142,9 +142,28 @@ const CHANNEL = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * Primary object (`ApiObject.of(install)`, `Overrides.of(install)`): the Subscription (channel,
  * approval, `spec.config`); the Namespace and OperatorGroup are `namespaceObject` and `operatorGroup`.
  *
- * Primary object (`ApiObject.of(install)`, `Overrides.of(install)`): the Subscription (channel,
- * approval, `spec.config`); the Namespace and OperatorGroup are `namespaceObject` and `operatorGroup`.
+ * @example
+ * Emits: into the folder of the app it is in the Namespace `openshift-cnv` (sync wave of the
+ * operator namespaces; unless `createNamespace: false`), an `operators.coreos.com/v1` OperatorGroup
+ * named after the namespace (unless `createOperatorGroup: false`) and an
+ * `operators.coreos.com/v1alpha1` Subscription named after the package, Manual approval by default.
+ * With Manual approval the pin is one an {@link InstallPlanApprover} of the cluster approves.
+ * ```ts
+ * import { GitOpsApp, OperatorInstall, OperatorTargets, SyncWave } from 'ocpkit';
+ * import type { Cluster } from 'ocpkit';
  *
+ * export function addVirtualizationOperator(cluster: Cluster): OperatorInstall {
+ *   const operators = new GitOpsApp(cluster, 'PlatformOperators', { name: 'platform-operators', syncWave: SyncWave.OPERATORS });
+ *   return new OperatorInstall(operators, 'Virtualization', {
+ *     packageName: 'kubevirt-hyperconverged',
+ *     namespace: 'openshift-cnv',
+ *     channel: 'stable',
+ *     startingCsv: 'kubevirt-hyperconverged-operator.v4.14.9',
+ *     targets: OperatorTargets.ownNamespace(),
+ *     catalogWaiver: { reason: 'Red Hat downstream bundle, whose OpenShift range is not public; checked with oc get packagemanifest kubevirt-hyperconverged -n openshift-marketplace' },
+ *   });
+ * }
+ * ```
  * @see https://docs.openshift.com/container-platform/4.14/operators/admin/olm-adding-operators-to-cluster.html
  */
 export class OperatorInstall extends Construct {

@@ -86,6 +86,27 @@ export interface ContainerAppProps {
  * which needs a fixed Argo CD release); its objects carry a `pinned-images` waiver with the reason.
  *
  * Primary object (`ApiObject.of(workload)`, `Overrides.of(workload)`): the Deployment.
+ *
+ * @example
+ * Emits: into the folder of the app it is in (a Tenant's own folder `forum/`), in its namespace, a
+ * Deployment and a Service `discourse` (port `http`, 8080 unless `portNumber`; `https` with a
+ * service serving certificate for a re-encrypt Route) and, with `route`, a {@link Route} of the same
+ * name. Following a tag, also a {@link TrackedImageStream} `discourse` and the image-change trigger
+ * annotation on the Deployment; the enclosing app's Application gets an `ignoreDifferences` entry
+ * for the container image, and the objects a `pinned-images` waiver with the reason.
+ * ```ts
+ * import { ContainerApp, ExternalImage, Quantity } from 'ocpkit';
+ * import type { Tenant } from 'ocpkit';
+ *
+ * export function addForum(forum: Tenant): ContainerApp {
+ *   return new ContainerApp(forum, 'Discourse', {
+ *     name: 'discourse',
+ *     image: ExternalImage.tag('quay.io/community-infra/discourse', '3.3.2-1'),
+ *     memory: Quantity.parse('2Gi'),
+ *     route: { host: 'discourse.example.org' },
+ *   });
+ * }
+ * ```
  */
 export class ContainerApp extends Construct implements IServicePort {
   public readonly serviceName: string;

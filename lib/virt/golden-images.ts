@@ -163,6 +163,13 @@ export class GoldenImage implements IDataSource {
  * ```
  *
  * Primary object (`ApiObject.of(g)`): the Namespace.
+ *
+ * Emits: into its platform app's folder the Namespace (default `golden-images`); per boot source a
+ * `cdi.kubevirt.io/v1beta1` DataImportCron `<source>-image-cron` in it; for the first
+ * {@link GoldenImages.allowCloneFrom} the Role `golden-image-cloner` (create
+ * `datavolumes/source`), and per allowed namespace a RoleBinding `clone-to-<namespace>` for its
+ * ServiceAccounts. The DataSources (named as the boot sources) are CDI's: declared as provided, not
+ * written.
  */
 export class GoldenImages extends Construct {
   /** The namespace of the images. */

@@ -236,6 +236,11 @@ const REGISTRY_URL = /^docker:\/\/[^\s/]+\/[^\s]+$/;
  *
  * Primary object (`ApiObject.of(hc)`, `Overrides.of(hc)`): the HyperConverged.
  *
+ * Emits: into the folder of the app it is in a `hco.kubevirt.io/v1beta1` HyperConverged
+ * `kubevirt-hyperconverged` in `openshift-cnv` (or the given namespace). It declares the boot
+ * sources' DataSources in `openshift-virtualization-os-images` as provided (the common ones while
+ * their import is on, and the custom ones), so that VMs cloning them resolve.
+ *
  * @see https://github.com/kubevirt/hyperconverged-cluster-operator/blob/release-1.10/docs/cluster-configuration.md
  */
 export class HyperConverged extends Construct {

@@ -69,6 +69,9 @@ function platformOnly(p: Problems, c: Construct, what: string): void {
 /**
  * A cluster-wide VM size: a VirtualMachineClusterInstancetype. VMs refer to it instead of
  * giving CPU and memory themselves.
+ *
+ * Emits: into the folder of the app it is in, a cluster-scoped `instancetype.kubevirt.io/v1beta1`
+ * VirtualMachineClusterInstancetype `name` (guest CPUs and memory).
  * @see https://kubevirt.io/user-guide/user_workloads/instancetypes/
  */
 export class ClusterInstancetype extends Construct implements IInstancetype {
@@ -147,6 +150,9 @@ export interface ClusterPreferenceProps {
 /**
  * Defaults for a family of guests (disk bus, NIC model, firmware, CPU topology): a
  * VirtualMachineClusterPreference.
+ *
+ * Emits: into the folder of the app it is in, a cluster-scoped `instancetype.kubevirt.io/v1beta1`
+ * VirtualMachineClusterPreference `name`.
  */
 export class ClusterPreference extends Construct implements IPreference {
   /** A preference that exists on the cluster (`rhel.9`, `fedora`, `windows.2k22` ...). */
