@@ -117,6 +117,12 @@ export interface ExternalGitalyProps {
  * It renders no object of its own (it adds a port to the VM and settings to the GitLab CR), so it
  * has no primary object: override `gitaly.vm` or the GitLab construct instead.
  *
+ * Emits: without `guest`, nothing of its own: it publishes the Gitaly port on the VM (a port of the
+ * VM's Service, unless the VM publishes it already) and gives the GitLab CR its external Gitaly
+ * settings. With `guest`, also a ConfigMap `<vm>-gitaly-node` in the VM's namespace (the rendered
+ * guest configuration, no secrets), attached to the VM as a disk with the Gitaly Secret, and the
+ * digest of its files as an annotation of the VM template.
+ *
  * @see https://docs.gitlab.com/charts/advanced/external-gitaly/
  */
 export class ExternalGitaly extends Construct implements IGitalyEndpoint {

@@ -36,6 +36,10 @@ export interface GitLabOperatorProps {
 /**
  * The GitLab Operator (OLM package `gitlab-operator-kubernetes`), watching its own namespace:
  * GitLab CRs go into the same namespace.
+ *
+ * Emits: what an {@link OperatorInstall} emits, for the package `gitlab-operator-kubernetes` of
+ * the certified catalog: the Namespace (`gitlab-system` by default), its OperatorGroup and the
+ * Subscription `gitlab-operator-kubernetes`, into the folder of the app it is in.
  */
 export class GitLabOperator extends OperatorInstall {
   /**
@@ -70,6 +74,10 @@ export class GitLabOperator extends OperatorInstall {
 /**
  * The GitLab Runner Operator (OLM package `gitlab-runner-operator`), watching its own namespace:
  * Runner CRs go into the same namespace.
+ *
+ * Emits: what an {@link OperatorInstall} emits, for the package `gitlab-runner-operator`: the
+ * Namespace (`gitlab-runner-system` by default), its OperatorGroup and the Subscription
+ * `gitlab-runner-operator`, into the folder of the app it is in.
  */
 export class GitLabRunnerOperator extends OperatorInstall {
   constructor(scope: Construct, id: string, props: GitLabOperatorProps = {}) {

@@ -283,6 +283,35 @@ export interface GitLabProps {
  *
  * Every credential is a {@link SecretKey}; nothing secret is written.
  *
+ * @example
+ * Emits: into the folder of the app it is in (its namespace is GitLab's), an `apps.gitlab.com/v1beta1`
+ * GitLab `gitlab` with the chart version and the chart values, and a ConfigMap
+ * `gitlab-secret-templates` with the non-secret templates of the Secrets the chart reads. Given a
+ * PostgresCluster as `database`, it adds the extensions GitLab needs to that cluster's init SQL.
+ * ```ts
+ * import { GitLab, GitLabDataMigration, SecretKey } from 'ocpkit';
+ * import type { ExternalGitaly, GitLabOperator, GitOpsApp, IIssuer, PostgresCluster, Redis } from 'ocpkit';
+ *
+ * export function addGitLab(app: GitOpsApp, operator: GitLabOperator, issuer: IIssuer, database: PostgresCluster, redis: Redis, gitaly: ExternalGitaly): GitLab {
+ *   return new GitLab(app, 'GitLab', {
+ *     name: 'gitlab',
+ *     operator,
+ *     chartVersion: '9.11.4',
+ *     hostname: 'gitlab.example.org',
+ *     domain: 'example.org',
+ *     tls: { issuer },
+ *     migration: GitLabDataMigration.newInstance('a new instance: projects move over by export and import'),
+ *     database: { cluster: database },
+ *     redis,
+ *     objectStorage: {
+ *       endpoint: 'https://s3.example.org',
+ *       connection: SecretKey.of('gitlab-object-storage', 'connection'),
+ *       buckets: { artifacts: 'gitlab-artifacts', lfs: 'gitlab-lfs', uploads: 'gitlab-uploads', packages: 'gitlab-packages' },
+ *     },
+ *     gitaly,
+ *   });
+ * }
+ * ```
  * @see https://docs.gitlab.com/charts/charts/globals.html
  * @see https://docs.gitlab.com/operator/
  */

@@ -147,6 +147,12 @@ const FILE = /^[A-Za-z0-9._-]+\.log$/;
  * growing once gitlab-logger no longer runs); remove them by hand when the volume fills.
  *
  * Primary object (`ApiObject.of(relay)`, `Overrides.of(relay)`): the rsyslog Deployment.
+ *
+ * Emits: into GitLab's app folder and namespace, the PVCs `<relay>-logs` (ReadWriteMany) and
+ * `<relay>-state`, a ConfigMap `<relay>-config` and the rsyslog Deployment `<relay>` (the relay name
+ * defaults to `<gitlab>-log-relay`), and with `SyslogCa.clusterTrustedBundle()` a ConfigMap
+ * `<relay>-trusted-ca` that OpenShift fills. It adds the log volume, its mount and `POD_NAME` to the
+ * webservice and sidekiq values of the GitLab CR.
  */
 export class GitLabLogRelay extends Construct {
   public readonly relayName: string;

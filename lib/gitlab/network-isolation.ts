@@ -182,6 +182,11 @@ export const FLOW_ANNOTATION = 'ocpkit.io/flow';
  * The Gitaly VM's own port (8075) stays with its own isolation (apps: `NetworkIsolation` with `pods`).
  *
  * Primary object: the `deny-by-default` NetworkPolicy.
+ *
+ * Emits: into the folder of the app it is in, in GitLab's namespace, the NetworkPolicy
+ * `deny-by-default` and one NetworkPolicy per flow, named `<from>-allow-<flow>` (for example
+ * `gitlab-allow-router-to-workhorse`, `gitlab-db-allow-cluster-internal`), each annotated with its
+ * flow.
  */
 export class GitLabNetworkIsolation extends Construct {
   /** The flows rendered, in order. */

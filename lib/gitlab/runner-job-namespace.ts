@@ -67,6 +67,12 @@ interface Admitted {
  * off: a job's services talk to it over localhost inside its pod), a low non-preempting
  * PriorityClass, and, per runner, the Role and RoleBinding its manager's service account needs to
  * run jobs here (`KUBERNETES_EXECUTOR_RULES`).
+ *
+ * Emits: into the folder of the app it is in the Namespace `name`, a PriorityClass `<name>-jobs`,
+ * and in the namespace the ResourceQuota `tenant-quota` and LimitRange `tenant-defaults` (a
+ * {@link TenantQuota}), a LimitRange `job-container-max`, the NetworkPolicy `deny-by-default`, the
+ * Role `gitlab-runner-executor` and per runner a RoleBinding
+ * `gitlab-runner-executor-<runner namespace>-<service account>`.
  */
 export class RunnerJobNamespace extends Construct {
   public readonly namespace: string;

@@ -184,6 +184,37 @@ const MOVED: Record<string, string> = {
  * Runners never get the `anyuid` SCC: a synth check fails when a RoleBinding or
  * ClusterRoleBinding grants it to a service account in a runner's namespace or job namespace.
  *
+ * @example
+ * Emits: into the folder of the app it is in (its namespace is the runner's), an
+ * `apps.gitlab.com/v1beta2` Runner `shared` and its ConfigMap `shared-config` (the `config.toml`
+ * with the job bounds). The job namespace gets a RoleBinding for the runner's service account (the
+ * operator's `gitlab-runner-app-sa`, declared as provided unless `serviceAccount` is given), and its
+ * quota is checked against `concurrent` jobs.
+ * ```ts
+ * import { GitLabRunner, Quantity, RunnerImages, SecretKey } from 'ocpkit';
+ * import type { GitLab, GitLabRunnerOperator, GitOpsApp, RunnerJobNamespace } from 'ocpkit';
+ *
+ * export function addSharedRunner(runners: GitOpsApp, operator: GitLabRunnerOperator, gitlab: GitLab, jobs: RunnerJobNamespace): GitLabRunner {
+ *   const bounds = (cpu: string, cpuLimit: string, memory: string, memoryLimit: string) => ({
+ *     cpuRequest: Quantity.parse(cpu), cpuLimit: Quantity.parse(cpuLimit), memoryRequest: Quantity.parse(memory), memoryLimit: Quantity.parse(memoryLimit),
+ *   });
+ *   return new GitLabRunner(runners, 'SharedRunner', {
+ *     name: 'shared',
+ *     operator,
+ *     server: gitlab,
+ *     images: RunnerImages.openshift(gitlab.gitlabVersion),
+ *     token: SecretKey.of('runner-shared', 'runner-token'),
+ *     registration: { tags: ['linux', 'x86_64'], runUntagged: true },
+ *     jobNamespace: jobs,
+ *     concurrent: 4,
+ *     jobResources: {
+ *       build: bounds('500m', '2', '1Gi', '4Gi'),
+ *       helper: bounds('50m', '500m', '64Mi', '256Mi'),
+ *       service: bounds('100m', '1', '256Mi', '1Gi'),
+ *     },
+ *   });
+ * }
+ * ```
  * @see https://docs.gitlab.com/runner/install/operator.html
  */
 export class GitLabRunner extends Construct {
