@@ -21,6 +21,9 @@ const ID = 'BackupCoverage';
  * lib/virt, the GitLab volumes and hand-written Schedules without importing any of them.
  * Created once per cluster by the backup constructs; nothing to instantiate by hand. It renders
  * no object, so it has no primary object (`ApiObject.of` throws).
+ *
+ * Emits: nothing. At synth time it fails the synth, naming each namespace with state that no
+ * schedule covers and no exemption excuses.
  */
 export class BackupCoverage extends Construct {
   /** The coverage check of the cluster a construct belongs to (created on first use). */

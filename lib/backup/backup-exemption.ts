@@ -35,6 +35,10 @@ export interface BackupExemptionProps {
  * an exemption, a tenant holding state (PVCs, DataVolumes, VMs) that no schedule covers fails
  * the synth. It renders no object of its own (the reason lands on the tenant's Namespace), so it
  * has no primary object: override the tenant (`Overrides.of(tenant)`) instead.
+ *
+ * Emits: nothing of its own. For a tenant, it writes the reason as the annotation
+ * `ocpkit.io/backup-exempt-reason` on the tenant's Namespace; the coverage check and
+ * `BackupSchedule.everyTenant` then leave the namespace out.
  */
 export class BackupExemption extends Construct {
   /** Exempts a tenant; the construct is created inside the tenant. */

@@ -53,6 +53,26 @@ export interface BackupScheduleSetProps extends Omit<BackupScheduleProps, 'tenan
  * (WaitingForPluginOperations), so Schedules started together pile their uploads up; spreading
  * the start times keeps the load on the node agents, the storage and the bucket even, and each
  * Schedule's start predictable for its alert.
+ *
+ * @example
+ * Emits: one {@link BackupSchedule} per namespace, into the folder of the app it is in: a
+ * `velero.io/v1` Schedule `<name>-<namespace>` (here `daily-shop`, `daily-gitlab-system`) in the
+ * Velero namespace for each tenant (not exempted) and each of `namespaces`, starting at a fixed
+ * minute within `spreadMinutes` (60 by default) of `schedule`.
+ * ```ts
+ * import { BackupScheduleSet, CronSchedule, GoDuration } from 'ocpkit';
+ * import type { BackupStorage, GitOpsApp } from 'ocpkit';
+ *
+ * export function addDailyBackups(backup: GitOpsApp, storage: BackupStorage): BackupScheduleSet {
+ *   return BackupScheduleSet.everyTenant(backup, 'Daily', {
+ *     name: 'daily',
+ *     schedule: CronSchedule.daily({ hour: 2 }),
+ *     ttl: GoDuration.days(30),
+ *     storage,
+ *     namespaces: ['gitlab-system'],
+ *   });
+ * }
+ * ```
  */
 export class BackupScheduleSet extends Construct {
   /** One Schedule per tenant of the stack (and per namespace in `namespaces`). */

@@ -149,6 +149,24 @@ const OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
  * harmless because the id names the Schedule, and Argo CD ignores objects whose tracking id does
  * not reference themselves.
  *
+ * @example
+ * Emits: into the folder of the app it is in a `velero.io/v1` Schedule `nightly` in the storage's
+ * Velero namespace (`openshift-adp`), its backups labelled `ocpkit.io/backup-schedule: nightly`
+ * and kept for the TTL, with the namespaces it covers (with `everyTenant`, every tenant not
+ * exempted, found at synth time). It makes the cluster's {@link BackupCoverage} check run.
+ * ```ts
+ * import { BackupSchedule, CronSchedule, GoDuration } from 'ocpkit';
+ * import type { BackupStorage, GitOpsApp } from 'ocpkit';
+ *
+ * export function addNightlyBackups(backup: GitOpsApp, storage: BackupStorage): BackupSchedule {
+ *   return BackupSchedule.everyTenant(backup, 'Nightly', {
+ *     name: 'nightly',
+ *     schedule: CronSchedule.daily({ hour: 2 }),
+ *     ttl: GoDuration.days(30),
+ *     storage,
+ *   });
+ * }
+ * ```
  * @see https://velero.io/docs/main/api-types/schedule/
  */
 export class BackupSchedule extends Construct {

@@ -88,6 +88,31 @@ export interface DataProtectionProps {
  * location, named after the {@link BackupStorage}. Locations listed here are rendered into the
  * DPA only; their standalone BackupStorageLocation objects are dropped so OADP is their only owner.
  *
+ * @example
+ * Emits: into the folder of the app it is in an `oadp.openshift.io/v1alpha1`
+ * DataProtectionApplication `velero` in `openshift-adp`, with one backup location per
+ * BackupStorage, the plugins and the kopia node agent. The BackupStorageLocations of the listed
+ * storages are then not emitted (OADP makes them). The repository password Secret must be declared
+ * (External, `beforeFirstSync: true`), as here.
+ * ```ts
+ * import { DataProtection, External, OADP_NAMESPACE, VELERO_REPOSITORY_PASSWORD, VeleroPlugin } from 'ocpkit';
+ * import type { BackupStorage, GitOpsApp } from 'ocpkit';
+ *
+ * export function addVelero(backup: GitOpsApp, storage: BackupStorage): DataProtection {
+ *   External.secret(backup, VELERO_REPOSITORY_PASSWORD.secretName, {
+ *     beforeFirstSync: true,
+ *     namespace: OADP_NAMESPACE,
+ *     keys: [VELERO_REPOSITORY_PASSWORD.key],
+ *     providedBy: 'by-hand',
+ *     note: 'password of the kopia repositories: random, per cluster, made before the first sync and kept offline',
+ *   });
+ *   return new DataProtection(backup, 'Velero', {
+ *     locations: [storage],
+ *     plugins: [VeleroPlugin.OPENSHIFT, VeleroPlugin.AWS, VeleroPlugin.CSI, VeleroPlugin.KUBEVIRT],
+ *     repositoryPassword: VELERO_REPOSITORY_PASSWORD,
+ *   });
+ * }
+ * ```
  * @see https://github.com/openshift/oadp-operator/blob/oadp-1.5/docs/API_ref.md
  */
 export class DataProtection extends Construct {

@@ -216,6 +216,23 @@ export interface EtcdBackupProps {
  * https://v1-27.docs.kubernetes.io/docs/concepts/workloads/controllers/job/#pod-backoff-failure-policy);
  * `activeDeadlineSeconds` covers every attempt plus an hour.
  *
+ * @example
+ * Emits: into the folder of the app it is in the Namespace `etcd-backup` (default `name`), in it a
+ * ServiceAccount and CronJob `etcd-backup`, a RoleBinding `etcd-backup-use-privileged-scc`, with
+ * `encryptTo` a ConfigMap `etcd-backup-recipient`, with a new-volume target a PVC; and the
+ * cluster-scoped ClusterRole `etcd-backup-use-privileged-scc` and PriorityClass `etcd-backup`.
+ * ```ts
+ * import { CronSchedule, EtcdBackup, EtcdBackupTarget } from 'ocpkit';
+ * import type { GitOpsApp } from 'ocpkit';
+ *
+ * export function addEtcdSnapshots(backup: GitOpsApp): EtcdBackup {
+ *   return new EtcdBackup(backup, 'Etcd', {
+ *     schedule: CronSchedule.daily({ hour: 1 }),
+ *     retentionDays: 3,
+ *     target: EtcdBackupTarget.hostPath('/var/lib/etcd-backup'),
+ *   });
+ * }
+ * ```
  * @see https://docs.openshift.com/container-platform/4.14/backup_and_restore/control_plane_backup_and_restore/backing-up-etcd.html
  */
 export class EtcdBackup extends Construct {

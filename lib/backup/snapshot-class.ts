@@ -54,6 +54,10 @@ export interface VeleroSnapshotClassProps {
  * StorageClasses it serves; a schedule taking CSI snapshots (VolumeBackup.SNAPSHOT or
  * SNAPSHOT_MOVE_DATA) of a volume whose StorageClass no declaration serves fails the synth.
  * The runbooks list every declaration. Renders no object (no primary object).
+ *
+ * Emits: no manifest. The declaration is listed, with the label the class must carry, in
+ * `dist/<environment>/_runbooks/disaster-recovery.md`, and the CSI snapshots of schedules are
+ * checked against the StorageClasses it serves.
  */
 export class VeleroSnapshotClass extends Construct {
   /** Declares a class that exists on the cluster (or is made by hand). */

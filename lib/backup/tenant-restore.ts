@@ -81,6 +81,13 @@ export interface TenantRestoreProps {
  * `dist/<env>/_runbooks/restore-drills.md`, in order; {@link TenantRestore.cleanupCommands} lists
  * the clean-up.
  *
+ * Emits: into `dist/<environment>/_restore-drills/` (no Application syncs it) a `velero.io/v1`
+ * Restore `<tenant>-from-latest` (`-from-<backupName>` for a given backup; `name` overrides) in
+ * the Velero namespace; for a drill also its resource-modifier ConfigMap `<restore>-modifiers`
+ * there, and the Namespace `<tenant>-drill` with the tenant's ResourceQuota and LimitRange and the
+ * NetworkPolicies `drill-deny-all`, `drill-allow-dns` and `drill-allow-same-namespace`, and its
+ * steps in `dist/<environment>/_runbooks/restore-drills.md`.
+ *
  * @see https://velero.io/docs/v1.14/api-types/restore/
  * @see https://velero.io/docs/v1.14/restore-resource-modifiers/
  */

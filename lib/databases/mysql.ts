@@ -103,6 +103,12 @@ const STORAGE_NAME = 's3-backups';
  * `<name>-secrets` Secret of system users and the `<name>-haproxy` Service (`mysql.host`).
  *
  * Primary object: the PerconaXtraDBCluster.
+ *
+ * Emits: into the folder of the app it is in, in `namespace`, a `pxc.percona.com/v1`
+ * PerconaXtraDBCluster `name` (with its backup schedule, storage and retention, or the reason it has
+ * none as an annotation). The operator's Secret `<name>-secrets` and the Services
+ * `<name>-haproxy`, `<name>-haproxy-replicas` and `<name>-pxc` are declared as provided, so
+ * references to them resolve.
  */
 export class PerconaXtraDBCluster extends Construct {
   public readonly name: string;

@@ -49,6 +49,26 @@ export interface RedisProps {
  * calls it not production ready, and it is removed in GitLab 19.
  *
  * Primary object (`ApiObject.of(redis)`): the StatefulSet.
+ *
+ * @example
+ * Emits: into the folder of the app it is in, in `namespace`, a StatefulSet and a Service named
+ * `name` (port 6379), in the sync wave of configuration (applications that use it sync after it is
+ * ready); the password Secret is not written: declare it (`External.secret`).
+ * ```ts
+ * import { ExternalImage, Redis, SecretKey } from 'ocpkit';
+ * import type { GitOpsApp } from 'ocpkit';
+ *
+ * export function addGitLabRedis(gitlabApp: GitOpsApp): Redis {
+ *   return new Redis(gitlabApp, 'Redis', {
+ *     name: 'gitlab-redis',
+ *     namespace: 'gitlab-system',
+ *     image: ExternalImage.parse('registry.redhat.io/rhel9/redis-7:9.6'),
+ *     password: SecretKey.of('gitlab-redis', 'password'),
+ *     storage: '10Gi',
+ *     resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '2Gi' } },
+ *   });
+ * }
+ * ```
  */
 export class Redis extends Construct {
   public readonly name: string;

@@ -139,6 +139,31 @@ function gitRevision(v: unknown): string | undefined {
  *   to add next to another controller's). Nothing is deleted on the member meanwhile.
  * - A train is one revision for all its members: two clusters of a train cannot be on different
  *   library versions; a canary is a cluster on the earlier train.
+ *
+ * @example
+ * Emits: one Cluster per member, written to `dist/<member>/` and built with its train's pins, and
+ * the hub `dist/hub/`: its bootstrap, and the GitOpsApp `fleet` with the AppProject `fleet` and one
+ * ApplicationSet `fleet-<train>` per train (with Application `<member>-bootstrap` per member).
+ * ```ts
+ * import { Fleet, Quantity, Tenant } from 'ocpkit';
+ * import type { Cluster, FleetMember } from 'ocpkit';
+ *
+ * export function build(): Cluster[] {
+ *   return Fleet.load('fleet.yaml', {
+ *     repoUrl: 'https://gitlab.example.org/infra/fleet.git',
+ *     platform: { openshift: '4.14', networkType: 'OVNKubernetes', gitops: '1.12', argoCd: '2.10.18' },
+ *     versions: 'versions.yaml',
+ *     member: (cluster: Cluster, member: FleetMember) => {
+ *       new Tenant(cluster, 'Web', {
+ *         name: 'web',
+ *         displayName: `Web site of ${member.name}`,
+ *         groups: { admin: ['web-admins'] },
+ *         quota: { cpu: Quantity.parse('4'), memory: Quantity.parse('8Gi'), storage: Quantity.parse('20Gi') },
+ *       });
+ *     },
+ *   }).clusters();
+ * }
+ * ```
  */
 export class Fleet {
   /** Reads a fleet file and builds the hub and every member cluster. */

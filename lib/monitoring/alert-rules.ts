@@ -82,6 +82,10 @@ const RUNBOOKS = new WeakMap<IConstruct, Map<string, { runbook: AlertRunbook; pa
  * `severity`, `summary`, `description` and a `runbook_url` pointing at the alert's page in
  * `dist/<env>/_runbooks/alerts/` (written by `ALERT_RUNBOOKS`). Synthesis refuses a
  * rule set in a namespace no Prometheus evaluates (see `ruleEvaluator`).
+ *
+ * Emits: into the folder of the app it is in a `monitoring.coreos.com/v1` PrometheusRule `name` in
+ * `namespace` (labelled for the user-workload Prometheus when its metrics are scraped there), and
+ * per alert a runbook page `dist/<environment>/_runbooks/alerts/<Alert>.md`.
  */
 export class AlertRuleSet extends Construct {
   /** Registered runbook of an alert name of a cluster, if any. */

@@ -176,6 +176,12 @@ const VELERO_RUNBOOKS: Readonly<Record<string, AlertRunbook>> = {
  * Which namespaces get rules is fixed when BackupAlerts is created: create it after every backup
  * of the stack (synthesis refuses a backup it does not cover). The rules themselves follow the
  * schedules at synth time.
+ *
+ * Emits: into the folder of the app it is in, per EtcdBackup a PrometheusRule
+ * `ocpkit-etcd-backup-alerts` in its namespace; per Velero namespace (`openshift-adp`) a
+ * PrometheusRule `ocpkit-velero-backup-alerts` and a ServiceMonitor `ocpkit-velero`, and, when the
+ * platform Prometheus watches that namespace, a Role and RoleBinding `ocpkit-prometheus-k8s-read`;
+ * and the runbook pages of the alerts in `dist/<environment>/_runbooks/alerts/`.
  */
 export class BackupAlerts extends Construct {
   public readonly ruleSets: readonly AlertRuleSet[];

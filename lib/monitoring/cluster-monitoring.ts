@@ -83,6 +83,20 @@ export interface ClusterMonitoringProps {
  *   https://docs.openshift.com/container-platform/4.14/monitoring/managing-alerts.html).
  * That is why ocpkit's alert rules live in the namespace of what they watch.
  *
+ * @example
+ * Emits: into the folder of the app it is in the ConfigMap `cluster-monitoring-config` in
+ * `openshift-monitoring` (here with user-workload monitoring on and 15 days of retention), and with
+ * `userWorkloadRetention` the ConfigMap `user-workload-monitoring-config` in
+ * `openshift-user-workload-monitoring`.
+ * ```ts
+ * import { ClusterMonitoring, GitOpsApp, GoDuration, SyncWave } from 'ocpkit';
+ * import type { Cluster } from 'ocpkit';
+ *
+ * export function addClusterMonitoring(cluster: Cluster): ClusterMonitoring {
+ *   const monitoring = new GitOpsApp(cluster, 'Monitoring', { name: 'monitoring', syncWave: SyncWave.WORKLOADS });
+ *   return new ClusterMonitoring(monitoring, 'ClusterMonitoring', { userWorkload: true, platformRetention: GoDuration.days(15) });
+ * }
+ * ```
  * @see https://docs.openshift.com/container-platform/4.14/monitoring/enabling-monitoring-for-user-defined-projects.html
  */
 export class ClusterMonitoring extends Construct {

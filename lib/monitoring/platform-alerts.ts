@@ -74,6 +74,10 @@ const CERT_RUNBOOKS: Readonly<Record<string, AlertRunbook>> = {
  * Only Certificate objects are measured: certificates that cert-manager's openshift-routes
  * add-on v0.5.0 gets for Routes are CertificateRequests without a Certificate (lib/certs), and
  * have no expiry metric.
+ *
+ * Emits: into the folder of the app it is in, in cert-manager's namespace (`cert-manager`), a
+ * PrometheusRule `ocpkit-certificate-alerts` and a ServiceMonitor `ocpkit-cert-manager`, and the
+ * runbook pages of its alerts in `dist/<environment>/_runbooks/alerts/`.
  */
 export class CertificateAlerts extends Construct {
   public readonly ruleSet: AlertRuleSet;
@@ -166,6 +170,10 @@ const ARGO_RUNBOOKS: Readonly<Record<string, AlertRunbook>> = {
  * adds only the rule, in the instance's namespace (evaluated by the platform Prometheus), for
  * the Applications the stack defines (its GitOpsApps, tenants and the root), read when the
  * cluster is synthesized.
+ *
+ * Emits: into the folder of the app it is in a PrometheusRule `ocpkit-argocd-alerts` in the Argo CD
+ * namespace (`openshift-gitops`) and the runbook page of its alert in
+ * `dist/<environment>/_runbooks/alerts/`.
  */
 export class ArgoCdAlerts extends Construct {
   public readonly ruleSet: AlertRuleSet;
