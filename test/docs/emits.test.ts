@@ -30,7 +30,7 @@ function compilerOptions(): ts.CompilerOptions {
     onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); },
   });
   if (!parsed) throw new Error('tsconfig.json cannot be read');
-  return { ...parsed.options, noEmit: true, types: [] };
+  return { ...parsed.options, noEmit: true, types: ['node'] };
 }
 
 /** The base class a class derives from, followed up the chain: the construct base it reaches, if any. */
