@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { UsageError } from './main';
+import { UsageError } from '../core/errors';
 
 /**
  * The synthesized folder a command reads (its one positional argument, `dist` by default), or a

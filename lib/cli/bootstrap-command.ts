@@ -3,9 +3,10 @@ import { readFolderFile, scanFolder } from '../core/read-folder';
 import { loadYaml, YamlInputError } from '../core/safe-yaml';
 import { EXTERNALS_FILE, ExternalsEntry, isExternalsDocument } from '../refs/externals-file';
 import { synthesizedFolder } from './_synthesized-folder';
-import { parseArgs, UsageError } from './main';
+import { UsageError } from '../core/errors';
+import { parseFlags } from './_args';
 
-const HELP = `usage: ocpkit bootstrap [--env ENVIRONMENT] [DIR]
+const HELP = `usage: ocpkit bootstrap [--env ENVIRONMENT] [--json] [DIR]
 
 Prints the ordered checklist of the one-time steps that bring up a new cluster from a synthesized
 tree (DIR, default dist): install OpenShift GitOps, apply DIR/<environment>/bootstrap/ (the Argo CD
@@ -13,6 +14,11 @@ instance, its controller RBAC, the platform AppProject and the root Application)
 pins (approved by the InstallPlan approver, or by hand), the objects the stack references but does
 not create (from DIR/<environment>/externals.yaml, written by ocpkit synth), and what ocpkit does
 not generate. Without --env, every environment of DIR is printed.
+
+options:
+  --env ENVIRONMENT   only this environment
+  --json              the checklists as JSON on stdout: {"environments":[{"environment","folder",
+                      "steps":[{"step","title","lines"}]}]}, the lines as the text form prints them
 
 exit codes: 0 ok, 2 usage error or unreadable input
 `;
@@ -34,16 +40,19 @@ export async function bootstrapCommand(args: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const { positional, options } = parseArgs(args, ['env']);
+  const { positional, options } = parseFlags('ocpkit bootstrap', args, ['env'], ['json']);
   const dir = synthesizedFolder('bootstrap', positional, '');
   const tree = readTree(dir);
   const envs = [...tree.keys()].sort();
   if (envs.length === 0) throw new UsageError(`${dir} holds no environment folder with an ${EXTERNALS_FILE}; synthesize it with \`ocpkit synth\``);
   const env = typeof options.env === 'string' ? options.env : undefined;
   if (env !== undefined && !tree.has(env)) throw new UsageError(`environment ${JSON.stringify(env)} is not in ${dir} (found: ${envs.join(', ')})`);
-  const out: string[] = [];
-  for (const e of env ? [env] : envs) out.push(checklist(dir, e, tree.get(e)!));
-  process.stdout.write(out.join('\n'));
+  const lists = (env ? [env] : envs).map((e) => checklist(dir, e, tree.get(e)!));
+  if (options.json === true) {
+    process.stdout.write(`${JSON.stringify({ environments: lists }, null, 2)}\n`);
+    return 0;
+  }
+  process.stdout.write(lists.map(renderChecklist).join('\n'));
   return 0;
 }
 
@@ -93,13 +102,36 @@ function parse(dir: string, f: { rel: string; abs: string }): any {
   }
 }
 
-function checklist(dir: string, env: string, t: EnvTree): string {
-  const lines: string[] = [`Bootstrap checklist of environment "${env}" (${path.join(dir, env)})`, ''];
-  let n = 0;
-  const step = (title: string, body: string[] = []) => {
-    lines.push(`${++n}. ${title}`);
-    for (const b of body) lines.push(`   ${b}`);
+/** One step of a checklist: its number, what to do, and the commands or items below it. */
+export interface ChecklistStep {
+  readonly step: number;
+  readonly title: string;
+  readonly lines: readonly string[];
+}
+
+/** The checklist of one environment, as `bootstrap --json` prints it. */
+export interface Checklist {
+  readonly environment: string;
+  /** The environment's folder (DIR/<environment>). */
+  readonly folder: string;
+  readonly steps: readonly ChecklistStep[];
+}
+
+/** The text form: a heading, then each step numbered with its lines indented. */
+function renderChecklist(c: Checklist): string {
+  const lines: string[] = [`Bootstrap checklist of environment "${c.environment}" (${c.folder})`, ''];
+  for (const s of c.steps) {
+    lines.push(`${s.step}. ${s.title}`);
+    for (const b of s.lines) lines.push(`   ${b}`);
     lines.push('');
+  }
+  return lines.join('\n');
+}
+
+function checklist(dir: string, env: string, t: EnvTree): Checklist {
+  const steps: ChecklistStep[] = [];
+  const step = (title: string, body: string[] = []) => {
+    steps.push({ step: steps.length + 1, title, lines: body });
   };
 
   // the declared versions, recorded on the ArgoCD resource of bootstrap/
@@ -174,5 +206,5 @@ function checklist(dir: string, env: string, t: EnvTree): string {
   if (!has('nmstate.')) operands.push('the NMState resource of the NMState operator');
   operands.push("cert-manager's openshift-routes add-on (a Helm chart), which issues the Route certificates");
   step('Install what ocpkit does not generate:', operands.map((o) => `[ ] ${o}`));
-  return `${lines.join('\n')}`;
+  return { environment: env, folder: path.join(dir, env), steps };
 }

@@ -9,7 +9,8 @@ import { formatText } from '../diff/format-text';
 import { BaseSynthInterrupted, synthBaseAndWorkingTree } from '../diff/git-base';
 import { DEFAULT_IGNORE_FILE, IgnoreList } from '../diff/ignore-list';
 import { RISK_CLASSES, RiskClass } from '../diff/risk';
-import { parseArgs, UsageError } from './main';
+import { UsageError } from '../core/errors';
+import { parseFlags } from './_args';
 
 const FORMATS = ['text', 'markdown', 'json'];
 /** What `--fail-on` accepts: risk classes, `stale-dist` (with --base), `none`; a comma-separated list. */
@@ -29,6 +30,7 @@ export const DIFF_USAGE = `usage: ocpkit diff OLD_DIR NEW_DIR [options]
 
 options:
   --format text|markdown|json   output format (default text; markdown for PR/MR comments)
+  --json                        the same as --format json
   --fail-on CLASSES             exit 3 when a change has one of these risk classes, comma-separated:
                                 ${RISK_CLASSES.join(', ')}; stale-dist (with --base: the committed dist/ is
                                 not a fresh synth); none (default)
@@ -81,8 +83,9 @@ export async function diffCommand(args: string[]): Promise<number> {
     process.stdout.write(DIFF_USAGE);
     return DiffExit.NO_CHANGES;
   }
-  const { positional, options } = parseArgs(args, ['format', 'fail-on', 'ignore-file', 'base', 'stack', 'max-bytes', 'for', 'dist'], ['no-controller-noise-filter']);
-  const format = typeof options.format === 'string' ? options.format : 'text';
+  const { positional, options } = parseFlags('ocpkit diff', args, ['format', 'fail-on', 'ignore-file', 'base', 'stack', 'max-bytes', 'for', 'dist'], ['no-controller-noise-filter', 'json']);
+  if (options.json === true && typeof options.format === 'string' && options.format !== 'json') throw new UsageError(`--json is --format json; it cannot be combined with --format ${options.format}`);
+  const format = options.json === true ? 'json' : typeof options.format === 'string' ? options.format : 'text';
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
   const failOn = parseFailOn(typeof options['fail-on'] === 'string' ? options['fail-on'] : 'none');
   const maxBytes = parseMaxBytes(options);

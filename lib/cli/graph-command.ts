@@ -3,7 +3,8 @@ import { readTopology } from '../diff/topology';
 import { GraphView, topologyDiagram, topologyEnvironments } from '../diff/topology-diagrams';
 import { renderDot, renderMermaid } from '../diff/topology-render';
 import { synthesizedFolder } from './_synthesized-folder';
-import { parseArgs, UsageError } from './main';
+import { UsageError } from '../core/errors';
+import { parseFlags } from './_args';
 
 const FORMATS = ['mermaid', 'dot'];
 const VIEWS: readonly GraphView[] = ['all', 'network', 'apps'];
@@ -29,7 +30,7 @@ export async function graphCommand(args: string[]): Promise<number> {
     process.stdout.write(GRAPH_USAGE);
     return 0;
   }
-  const { positional, options } = parseArgs(args, ['format', 'env', 'view']);
+  const { positional, options } = parseFlags('ocpkit graph', args, ['format', 'env', 'view']);
   const format = typeof options.format === 'string' ? options.format : 'mermaid';
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
   const view = (typeof options.view === 'string' ? options.view : 'all') as GraphView;

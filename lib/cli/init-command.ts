@@ -2,7 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { dnsLabel } from '../core/rules';
-import { parseArgs, UsageError } from './main';
+import { UsageError } from '../core/errors';
+import { parseFlags } from './_args';
 import { ocpkitRoot } from '../core/package-root';
 
 const HELP = `usage: ocpkit init DIR [--ocpkit SPEC] [--name NAME] [--repo-url URL] [--no-install]
@@ -35,7 +36,7 @@ export async function initCommand(args: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const { positional, options } = parseArgs(args, ['ocpkit', 'name', 'repo-url'], ['no-install']);
+  const { positional, options } = parseFlags('ocpkit init', args, ['ocpkit', 'name', 'repo-url'], ['no-install']);
   if (positional.length !== 1) throw new UsageError('init takes exactly one folder, e.g. `ocpkit init my-cluster`');
   const dir = path.resolve(positional[0]);
   checkTarget(positional[0], dir);

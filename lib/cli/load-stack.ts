@@ -1,8 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { OcpkitError } from '../core/errors';
+import { OcpkitError, UsageError } from '../core/errors';
 import { Cluster } from '../gitops/cluster';
-import { UsageError } from './main';
 
 // Plain JavaScript, shared with bin/ocpkit.js (which must print errors before any TypeScript loads).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -13,10 +12,13 @@ const safe: { safeMessage(e: unknown): string; safeStack(e: unknown): string | u
  * Reported as one line, `file:line:column: what`, with exit code 2 (an input error); the
  * stack trace only with `--debug`.
  */
-export class StackError extends Error {
-  constructor(message: string, public readonly cause?: unknown) {
-    super(message);
+export class StackError extends OcpkitError {
+  public override readonly exitCode: number = 2;
+
+  constructor(message: string, public override readonly cause?: unknown) {
+    super([{ path: '', field: '', message }]);
     this.name = 'StackError';
+    this.withMessage(message);
   }
 }
 

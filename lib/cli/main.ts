@@ -1,4 +1,5 @@
-import { OcpkitError } from '../core/errors';
+import { isOcpkitError, UsageError } from '../core/errors';
+import { nearest } from './_args';
 import { locate, StackError } from './load-stack';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -75,7 +76,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!cmd) {
-    process.stderr.write(`ocpkit: unknown command ${JSON.stringify(name)}\n${usage()}`);
+    const near = nearest(name, Object.keys(COMMANDS));
+    process.stderr.write(`ocpkit: unknown command ${JSON.stringify(name)}${near ? `; did you mean ${near}?` : ''}\n${usage()}`);
     return EXIT.USAGE;
   }
   try {
@@ -87,19 +89,13 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Prints an error as one line (plus the trace with --debug) and returns its exit code. */
 export function reportError(prefix: string, e: unknown, debug: boolean): number {
-  let known: boolean;
-  try {
-    known = e instanceof OcpkitError || e instanceof UsageError || e instanceof StackError;
-  } catch {
-    known = false; // a Proxy whose traps throw
-  }
-  if (known) {
-    const err = e as OcpkitError | UsageError | StackError;
-    // OcpkitErrors are one line per problem; each line is made printable on its own.
-    process.stderr.write(`${prefix}: ${err.message.split('\n').map((l) => printable(l, 100_000)).join('\n')}\n`);
-    const cause = err instanceof StackError ? safeStack(err.cause) : undefined;
+  if (isOcpkitError(e)) {
+    // Every error ocpkit throws on purpose (lib/core/errors.ts): its message, one line per problem,
+    // each line made printable on its own, and the exit code the error carries.
+    process.stderr.write(`${prefix}: ${String(e.message).split('\n').map((l) => printable(l, 100_000)).join('\n')}\n`);
+    const cause = e instanceof StackError ? safeStack(e.cause) : undefined;
     if (debug && cause) process.stderr.write(`${cause}\n`);
-    return e instanceof OcpkitError ? EXIT.PROBLEMS : EXIT.USAGE;
+    return typeof e.exitCode === 'number' ? e.exitCode : EXIT.PROBLEMS;
   }
   const stack = safeStack(e);
   const where = locate(stack);
@@ -108,34 +104,5 @@ export function reportError(prefix: string, e: unknown, debug: boolean): number 
   return EXIT.INTERNAL;
 }
 
-/** Wrong arguments: exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-/** Splits `--flag value` / `--flag=value` options from positional arguments. */
-export function parseArgs(args: string[], flags: readonly string[], switches: readonly string[] = []): { positional: string[]; options: Record<string, string | true> } {
-  const positional: string[] = [];
-  const options: Record<string, string | true> = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (!a.startsWith('--')) {
-      positional.push(a);
-      continue;
-    }
-    const [key, inline] = a.slice(2).split(/=(.*)/s, 2);
-    if (switches.includes(key)) {
-      options[key] = true;
-    } else if (flags.includes(key)) {
-      const value = inline ?? args[++i];
-      if (value === undefined) throw new UsageError(`--${key} needs a value`);
-      options[key] = value;
-    } else {
-      throw new UsageError(`unknown option --${key}`);
-    }
-  }
-  return { positional, options };
-}
+/** Wrong arguments: exit code 2. Declared in lib/core/errors.ts (the error family); re-exported for existing imports. */
+export { UsageError };

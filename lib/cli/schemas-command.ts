@@ -2,7 +2,7 @@ import { parseArgs as parseNodeArgs } from 'util';
 import { lockedProfiles, schemaLock, SchemaSetError } from '../schema/lock';
 import { checkSchemaCache, syncSchemas } from '../schema/schema-cache';
 import { findSchemas, schemasSyncHint } from '../schema/locate';
-import { UsageError } from './main';
+import { UsageError } from '../core/errors';
 
 const HELP = `usage: ocpkit schemas <sync|status> [options]
 

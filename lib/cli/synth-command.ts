@@ -1,31 +1,100 @@
 import { OcpkitError } from '../core/errors';
 import { synthesize } from '../pipeline-defaults';
-import { loadStack } from './load-stack';
+import { Cluster } from '../gitops/cluster';
+import { loadStack, StackError } from './load-stack';
 import { checkOutputFolder, hasInterruptedWrites, OutputInterruptedError, OutputLockedError, OutputRefusedError, OutputWriteError, recoverOutput, WriteReport, writeTreeInterruptibly } from '../synth/write-tree';
-import { parseArgs, UsageError } from './main';
+import { isOcpkitError, UsageError, signalExitCode } from '../core/errors';
+import { isExternalsPath } from '../refs/externals-file';
+import { OptionSpec, optionLines, parseCommandArgs } from './_args';
+import { ownVersion } from './main';
+import { typecheckStack } from './typecheck';
 
 /**
- * `ocpkit synth APP.ts [--out DIR]`: loads the stack module, which must export
- * `build(): Cluster | Cluster[]`, synthesizes every cluster (one folder per environment) and
- * replaces DIR only when everything validated.
+ * `ocpkit synth APP.ts [--out DIR] [--stdout [--env NAME]] [--json] [--no-typecheck]`: type-checks
+ * the stack module, loads it (it must export `build(): Cluster | Cluster[]`), synthesizes every
+ * cluster (one folder per environment) and replaces DIR only when everything validated; or writes
+ * the manifests to stdout as one YAML stream.
  */
-export const SYNTH_HELP = `usage: ocpkit synth APP.ts [--out DIR]
+export const SYNTH_HELP = `usage: ocpkit synth APP.ts [--out DIR] [--stdout [--env NAME]] [--json] [--no-typecheck]
 
-Loads the stack module APP.ts (it exports build(): Cluster | Cluster[]), synthesizes every cluster
-(one folder per environment: Argo CD Applications, externals.yaml, runbooks) with schema
-validation, policies and reference resolution, and replaces DIR (default dist) only when all of it
-passed; a failed synth leaves DIR as it was. Exit codes: 0 written, 2 usage or input error (one line
-per problem), 4 internal error.
+Type-checks the stack module APP.ts (it exports build(): Cluster | Cluster[]), loads it and
+synthesizes every cluster (one folder per environment: Argo CD Applications, externals.yaml,
+runbooks) with schema validation, policies and reference resolution, then replaces DIR only when
+all of it passed; a failed synth leaves DIR as it was.
+
+options:
+${optionLines([
+    ['--out DIR', 'output folder (default $CDK8S_OUTDIR when set, as `cdk8s synth` passes it, else dist)'],
+    ['--stdout', 'write the manifests as one multi-document YAML stream to stdout instead (nothing on disk;'],
+    ['', 'externals.yaml and runbooks left out; files in the order of DIR): for an Argo CD Config'],
+    ['', 'Management Plugin or `kubectl diff -f -`'],
+    ['--env NAME', 'with --stdout: the environment to write (required when the stack has several)'],
+    ['--json', 'print the result as one JSON object on stdout: objects, files, environments, out, written,'],
+    ['', 'removed, ms; on failure {"problems":[{"path","field","message"}]} (same exit code)'],
+    ['--no-typecheck', 'skip the type-check (TypeScript compiler API, tsconfig.json found upward from APP.ts;'],
+    ['', 'a successful check is cached by the hash of every source file, so an unchanged stack skips it;'],
+    ['', 'OCPKIT_TYPECHECK=0 does the same as --no-typecheck)'],
+    ['--debug', 'print the stack trace of an unexpected error'],
+  ])}
+
+exit codes: 0 written, 1 problems found (one line per problem), 2 usage or input error (a type error,
+a stack that does not load), 4 internal error, 128+N interrupted by signal N.
 `;
+
+/** What `synth --json` prints on success. */
+export interface SynthJson {
+  readonly objects: number;
+  readonly files: number;
+  readonly environments: readonly string[];
+  /** The output folder; null with --stdout. */
+  readonly out: string | null;
+  readonly written: number;
+  readonly removed: number;
+  readonly ms: number;
+  /** The type-check: skipped, cached (no compiler run) or checked, with its milliseconds. */
+  readonly typecheck: { readonly status: 'skipped' | 'cached' | 'checked'; readonly ms: number };
+}
+
+const SYNTH_OPTIONS: OptionSpec = {
+  'out': { type: 'string' },
+  'env': { type: 'string' },
+  'stdout': { type: 'boolean' },
+  'json': { type: 'boolean' },
+  'no-typecheck': { type: 'boolean' },
+};
 
 export async function synthCommand(args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(SYNTH_HELP);
     return 0;
   }
-  const { positional, options } = parseArgs(args, ['out']);
+  const { positional, options } = parseCommandArgs('ocpkit synth', args, SYNTH_OPTIONS);
+  const json = options.json === true;
+  try {
+    return await synth(positional, options, json);
+  } catch (e) {
+    if (!json) throw e;
+    // --json: the problems on stdout as well, then the usual line(s) on stderr and exit code
+    const problems = isOcpkitError(e) ? e.problems : [{ path: '', field: '', message: `internal error: ${String((e as Error)?.message ?? e).split('\n')[0]}` }];
+    process.stdout.write(`${JSON.stringify({ problems }, null, 2)}\n`);
+    throw e;
+  }
+}
+
+async function synth(positional: string[], options: Record<string, string | true>, json: boolean): Promise<number> {
   if (positional.length !== 1) throw new UsageError('synth takes exactly one stack module, e.g. `ocpkit synth apps/community/main.ts`');
-  const outdir = typeof options.out === 'string' ? options.out : 'dist';
+  const toStdout = options.stdout === true;
+  const env = typeof options.env === 'string' ? options.env : undefined;
+  if (toStdout && options.out !== undefined) throw new UsageError('--stdout writes nothing on disk; give --stdout or --out, not both');
+  if (toStdout && json) throw new UsageError('--stdout writes YAML on stdout; give --stdout or --json, not both');
+  if (env !== undefined && !toStdout) throw new UsageError('--env only applies with --stdout (synth to a folder writes every environment)');
+  const started = Date.now();
+  const skipCheck = options['no-typecheck'] === true || process.env.OCPKIT_TYPECHECK === '0';
+  if (toStdout) return synthToStdout(positional[0], env, skipCheck);
+  // `cdk8s synth` runs cdk8s.yaml's `app` command with CDK8S_OUTDIR set to its output folder
+  // (cdk8s-cli 2.207.60, lib/util.js synthApp), and cdk8s' App defaults its outdir to it too
+  // (cdk8s 2.70, lib/app.js): an explicit --out wins, as it does over cdk8s' own default.
+  const outdir = typeof options.out === 'string' ? options.out : process.env.CDK8S_OUTDIR || 'dist';
   let refusal = checkOutputFolder(outdir);
   if (refusal && hasInterruptedWrites(outdir)) {
     // the pre-check does not trust staging folders: recovery examines them (under the lock) and
@@ -43,8 +112,7 @@ export async function synthCommand(args: string[]): Promise<number> {
     else if (note) process.stderr.write(`ocpkit synth: recovered ${outdir}: ${note}\n`);
   }
   if (refusal) throw new UsageError(refusal);
-  const started = Date.now();
-  const clusters = loadStack(positional[0]);
+  const { clusters, typecheck } = loadChecked(positional[0], skipCheck);
   const result = synthesize(clusters);
   let report: WriteReport;
   try {
@@ -54,7 +122,7 @@ export async function synthCommand(args: string[]): Promise<number> {
     if (e instanceof OutputInterruptedError) {
       const state = e.restored ? 'the previous contents are unchanged' : `the previous contents could not be fully restored; the next \`ocpkit synth\` to ${outdir} restores them from ${e.staging}`;
       process.stderr.write(`ocpkit synth: interrupted by ${e.signal} while writing ${outdir}; ${state}\n`);
-      return signalExit(e.signal);
+      return e.exitCode;
     }
     if (e instanceof OutputWriteError) {
       const state = e.restored ? 'the previous contents are unchanged' : `the previous contents could not be fully restored; the next \`ocpkit synth\` to ${outdir} restores them${e.staging ? ` from ${e.staging}` : ''}`;
@@ -63,16 +131,71 @@ export async function synthCommand(args: string[]): Promise<number> {
     throw e;
   }
   if (report.recovered) process.stderr.write(`ocpkit synth: recovered ${outdir}: ${report.recovered}\n`);
-  const envs = clusters.map((c) => c.outputFolder).join(', ');
-  process.stdout.write(`ocpkit synth: ${result.objects.length} objects in ${result.files.size} files for ${envs} -> ${outdir}/ (${report.written} written, ${report.removed} removed; ${Date.now() - started} ms)\n`);
+  const envs = clusters.map((c) => c.outputFolder);
+  if (json) {
+    const out: SynthJson = { objects: result.objects.length, files: result.files.size, environments: envs, out: outdir, written: report.written, removed: report.removed, ms: Date.now() - started, typecheck };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } else {
+    process.stdout.write(`ocpkit synth: ${result.objects.length} objects in ${result.files.size} files for ${envs.join(', ')} -> ${outdir}/ (${report.written} written, ${report.removed} removed; ${Date.now() - started} ms)\n`);
+  }
   if (report.interruptedAfterCommit) {
     process.stderr.write(`ocpkit synth: interrupted by ${report.interruptedAfterCommit} after ${outdir} was complete\n`);
-    return signalExit(report.interruptedAfterCommit);
+    return signalExitCode(report.interruptedAfterCommit);
   }
   return 0;
 }
 
-/** Exit code of a process stopped by a signal, as shells report it: 128 + signal number. */
-function signalExit(signal: NodeJS.Signals): number {
-  return signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : signal === 'SIGHUP' ? 129 : 1;
+/** How the type-check went, for `synth --json`. */
+type TypeCheckSummary = SynthJson['typecheck'];
+
+/**
+ * Loads the stack and type-checks it (unless `skip`). A stack that does not load at all (a syntax
+ * error, a missing import, an exception while loading: a StackError) is reported as such, without
+ * the check. When `build()` fails with problems, the type errors, if any, are reported instead:
+ * a misspelt prop (`quotaa`) is the likelier cause of a missing value. A type error fails the
+ * synth before anything is synthesized or written (exit 2).
+ */
+function loadChecked(stack: string, skip: boolean): { clusters: Cluster[]; typecheck: TypeCheckSummary } {
+  if (skip) return { clusters: loadStack(stack), typecheck: { status: 'skipped', ms: 0 } };
+  let clusters: Cluster[];
+  try {
+    clusters = loadStack(stack);
+  } catch (e) {
+    if (e instanceof StackError || e instanceof UsageError) throw e;
+    typecheckStack(stack, { ocpkitVersion: ownVersion() });
+    throw e;
+  }
+  const r = typecheckStack(stack, { ocpkitVersion: ownVersion() });
+  return { clusters, typecheck: { status: r.cached ? 'cached' : 'checked', ms: r.ms } };
+}
+
+/**
+ * `synth --stdout`: the manifests of one environment (the only one, or `--env`) as one
+ * multi-document YAML stream, in the order of the files `synth --out` writes; externals.yaml and
+ * the runbooks (Markdown) are left out, as no Argo CD Application syncs them. Only the stream goes
+ * to stdout.
+ */
+async function synthToStdout(stack: string, env: string | undefined, skipCheck: boolean): Promise<number> {
+  const { clusters } = loadChecked(stack, skipCheck);
+  const names = clusters.map((c) => c.outputFolder);
+  if (env === undefined && clusters.length > 1) throw new UsageError(`the stack has ${clusters.length} environments (${names.join(', ')}); pick one with --env NAME`);
+  if (env !== undefined && !names.includes(env)) throw new UsageError(`--env ${JSON.stringify(env)} is not an environment of the stack; environments: ${names.join(', ')}`);
+  const picked = env === undefined ? clusters : clusters.filter((c) => c.outputFolder === env);
+  const result = synthesize(picked);
+  const docs: string[] = [];
+  for (const [rel, text] of result.files) {
+    if (!rel.endsWith('.yaml') || isExternalsPath(rel)) continue;
+    docs.push(text.endsWith('\n') ? text : `${text}\n`);
+  }
+  await writeStdout(docs.map((d) => `---\n${d}`).join(''));
+  process.stderr.write(`ocpkit synth: ${docs.length} manifest files of ${picked.map((c) => c.outputFolder).join(', ')} -> stdout\n`);
+  return 0;
+}
+
+/** Writes to stdout and waits until it is flushed (a large stream piped into another process). */
+function writeStdout(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.stdout.write(text)) resolve();
+    else process.stdout.once('drain', () => resolve());
+  });
 }

@@ -31,12 +31,32 @@ export function show(value: unknown): string {
   }
 }
 
+/** The brand every ocpkit error carries, shared by all copies of the package in one process (`Symbol.for`). */
+const OCPKIT_ERROR = Symbol.for('ocpkit.error');
+
 /**
- * The error every ocpkit check throws. It carries all problems found in one pass, so a synth
- * reports everything wrong at once; its message has one line per problem.
+ * The exit code of a process stopped by a signal, as shells report it: 128 + the signal number
+ * (SIGHUP 129, SIGINT 130, SIGTERM 143); 1 for any other signal.
+ */
+export function signalExitCode(signal: string): number {
+  return signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : signal === 'SIGHUP' ? 129 : 1;
+}
+
+/**
+ * The error every ocpkit check throws, and the base of every error ocpkit throws on purpose
+ * ({@link UsageError}, the CLI's StackError, the writer's Output*Error, DiffInputError,
+ * YamlInputError, SchemaSetError, BaseSynthInterrupted). It carries all problems found in one pass,
+ * so a synth reports everything wrong at once; its message has one line per problem. Subclasses
+ * with a message of their own keep it (`withMessage`) and carry it as one problem.
+ *
+ * `exitCode` is the CLI's exit code for it (1 problems found, 2 usage or input error, 128 + n for
+ * an interruption by signal n); {@link isOcpkitError} recognises the family across two copies of
+ * the package.
  */
 export class OcpkitError extends Error {
   public readonly problems: readonly Problem[];
+  /** Exit code of the `ocpkit` CLI for this error: 1 for problems found in the input. */
+  public readonly exitCode: number = 1;
 
   constructor(problems: readonly Problem[], heading?: string) {
     const lines = problems.map(formatProblem);
@@ -44,6 +64,40 @@ export class OcpkitError extends Error {
     super(`${head}:\n  ${lines.join('\n  ')}`);
     this.name = 'OcpkitError';
     this.problems = problems;
+    Object.defineProperty(this, OCPKIT_ERROR, { value: true });
+  }
+
+  /**
+   * For subclasses whose message is one sentence of their own (no problem list): replaces the
+   * message built from the problems with `message`. Returns `this`.
+   */
+  protected withMessage(message: string): this {
+    this.message = message;
+    return this;
+  }
+}
+
+/**
+ * True when `e` is an error of the ocpkit family ({@link OcpkitError} or a subclass), also when it
+ * comes from another copy of the ocpkit package (a stack's own dependency next to the CLI's): the
+ * check is a `Symbol.for` brand, not `instanceof`.
+ */
+export function isOcpkitError(e: unknown): e is OcpkitError {
+  try {
+    return typeof e === 'object' && e !== null && (e as { [OCPKIT_ERROR]?: unknown })[OCPKIT_ERROR] === true;
+  } catch {
+    return false; // a Proxy whose traps throw
+  }
+}
+
+/** Wrong arguments or options for a command, or input that cannot be used: exit code 2. */
+export class UsageError extends OcpkitError {
+  public override readonly exitCode: number = 2;
+
+  constructor(message: string) {
+    super([{ path: '', field: '', message }]);
+    this.name = 'UsageError';
+    this.withMessage(message);
   }
 }
 

@@ -54,7 +54,9 @@ export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constr
  * line where it was found when known. Callers turn it into their own one-line error
  * (OcpkitError for data files, DiffInputError for diff, an error line for validate).
  */
-export class YamlInputError extends Error {
+export class YamlInputError extends OcpkitError {
+  public override readonly exitCode: number = 2;
+
   /**
    * @param reason what is wrong (for syntax errors, js-yaml's reason)
    * @param line 1-based line, when known
@@ -62,8 +64,10 @@ export class YamlInputError extends Error {
    * @param column 1-based column of a syntax error
    */
   constructor(public readonly reason: string, public readonly line?: number, public readonly syntax = false, public readonly column?: number) {
-    super(syntax ? `YAML does not parse: ${reason}${line !== undefined ? ` (${line}:${column ?? 1})` : ''}` : line === undefined ? reason : `line ${line}: ${reason}`);
+    const message = syntax ? `YAML does not parse: ${reason}${line !== undefined ? ` (${line}:${column ?? 1})` : ''}` : line === undefined ? reason : `line ${line}: ${reason}`;
+    super([{ path: '', field: line === undefined ? '' : `line ${line}`, message: reason }]);
     this.name = 'YamlInputError';
+    this.withMessage(message);
   }
 
   /**

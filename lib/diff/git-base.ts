@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DiffInputError } from './diff-input-error';
+import { OcpkitError, signalExitCode } from '../core/errors';
 import { processAlive } from '../core/process-alive';
 import { ocpkitRoot } from '../core/package-root';
 
@@ -69,10 +70,16 @@ export interface SynthesizedPair {
 }
 
 /** SIGINT, SIGTERM or SIGHUP arrived while synthesizing; the worktree and temporary folder were removed. */
-export class BaseSynthInterrupted extends Error {
+export class BaseSynthInterrupted extends OcpkitError {
+  /** 128 + the signal number, as shells report it. */
+  public override readonly exitCode: number;
+
   constructor(public readonly signal: NodeJS.Signals) {
-    super(`interrupted by ${signal}; the temporary worktree and trees were removed`);
+    const message = `interrupted by ${signal}; the temporary worktree and trees were removed`;
+    super([{ path: '', field: '', message }]);
     this.name = 'BaseSynthInterrupted';
+    this.withMessage(message);
+    this.exitCode = signalExitCode(signal);
   }
 }
 
@@ -226,10 +233,14 @@ export async function synthBaseAndWorkingTree(options: BaseSynthOptions): Promis
   }
 }
 
-/** Runs `ocpkit synth STACK --out OUT` in a checkout; rejects with its output on failure. */
+/**
+ * Runs `ocpkit synth STACK --out OUT` in a checkout; rejects with its output on failure. The stack
+ * is not type-checked (OCPKIT_TYPECHECK=0, which CLIs older than the type-check ignore): a diff
+ * compares what the sources synthesize, and `ocpkit synth` in CI checks the types.
+ */
 function synth(checkout: string, stack: string, out: string, what: string, children: Set<ChildProcess>): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliFor(checkout), 'synth', stack, '--out', out], { cwd: checkout, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliFor(checkout), 'synth', stack, '--out', out], { cwd: checkout, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OCPKIT_TYPECHECK: '0' } });
     children.add(child);
     let output = '';
     child.stdout.on('data', (d) => (output += d));

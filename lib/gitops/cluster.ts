@@ -193,4 +193,24 @@ export class Cluster extends App {
   public folderPath(folder: string): string {
     return `${this.distPath}/${this.outputFolder}/${folder}`;
   }
+
+  /**
+   * Synthesizes this cluster the way `ocpkit synth` does, not cdk8s' way: ocpkit's default pipeline
+   * (`synthesize` of lib/pipeline-defaults: schema validation, policies, references, externals.yaml,
+   * runbooks) and the atomic writer (`writeTree`), into `$CDK8S_OUTDIR` when set (as `cdk8s synth`
+   * sets it), else `this.outdir` (`distPath`, default `dist`), which is replaced only when
+   * everything passed. Throws an OcpkitError listing every problem
+   * otherwise. A stack run by `cdk8s synth` or plain `node` that ends with `cluster.synth()` thus
+   * gets the same output as `ocpkit synth`; several clusters in one folder: use `ocpkit synth`
+   * (this writes this cluster's environment only, and the writer replaces the whole folder).
+   */
+  public override synth(): void {
+    // Lazy requires: lib/pipeline-defaults imports every domain, lib/gitops among them, so a static
+    // import would be a cycle; both modules are loaded only when a stack calls synth().
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { synthesize } = require('../pipeline-defaults') as typeof import('../pipeline-defaults');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { writeTree } = require('../synth/write-tree') as typeof import('../synth/write-tree');
+    writeTree(synthesize(this).files, process.env.CDK8S_OUTDIR || this.outdir);
+  }
 }

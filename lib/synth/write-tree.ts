@@ -2,6 +2,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { OcpkitError, signalExitCode } from '../core/errors';
 import { processAlive } from '../core/process-alive';
 import { containedFile } from './_object-names';
 
@@ -73,34 +74,48 @@ const LOCK_SUFFIX = '.ocpkit-lock';
 const JOURNAL = 'journal.json';
 
 /** `--out` may not be replaced; nothing was touched. One line. */
-export class OutputRefusedError extends Error {
+export class OutputRefusedError extends OcpkitError {
+  public override readonly exitCode: number = 2;
+
   constructor(message: string) {
-    super(message);
+    super([{ path: '', field: '--out', message }]);
     this.name = 'OutputRefusedError';
+    this.withMessage(message);
   }
 }
 
 /** Another writer holds the lock of `--out`; nothing was touched. */
-export class OutputLockedError extends Error {
+export class OutputLockedError extends OcpkitError {
+  public override readonly exitCode: number = 2;
+
   constructor(message: string, public readonly holder: number) {
-    super(message);
+    super([{ path: '', field: '--out', message }]);
     this.name = 'OutputLockedError';
+    this.withMessage(message);
   }
 }
 
 /** Writing failed. `restored` is true only when `--out` is exactly as before. */
-export class OutputWriteError extends Error {
+export class OutputWriteError extends OcpkitError {
+  public override readonly exitCode: number = 1;
+
   constructor(message: string, public readonly restored: boolean, public readonly staging?: string) {
-    super(message);
+    super([{ path: '', field: '--out', message }]);
     this.name = 'OutputWriteError';
+    this.withMessage(message);
   }
 }
 
 /** SIGINT/SIGTERM/SIGHUP arrived before the commit; the write was undone (when `restored`). */
-export class OutputInterruptedError extends Error {
+export class OutputInterruptedError extends OcpkitError {
+  /** 128 + the signal number, as shells report it. */
+  public override readonly exitCode: number;
+
   constructor(public readonly signal: NodeJS.Signals, public readonly restored: boolean, public readonly staging?: string) {
-    super(`interrupted by ${signal}`);
+    super([{ path: '', field: '', message: `interrupted by ${signal}` }]);
     this.name = 'OutputInterruptedError';
+    this.withMessage(`interrupted by ${signal}`);
+    this.exitCode = signalExitCode(signal);
   }
 }
 

@@ -94,7 +94,7 @@ describe('ocpkit graph', () => {
       [['graph', path.join(dir, 'nope')], /^ocpkit graph: .*nope does not exist; run `ocpkit synth` first or name the synthesized folder\n$/],
       [['graph', path.join(dir, 'prod/vms/nad-int.yaml')], /^ocpkit graph: .*nad-int\.yaml is not a folder; ocpkit graph draws a synthesized tree/],
       [['graph', dir, dir], /^ocpkit graph: graph takes at most one folder/],
-      [['graph', '--colour', dir], /^ocpkit graph: unknown option --colour\n$/],
+      [['graph', '--colour', dir], /^ocpkit graph: unknown option --colour for ocpkit graph; options: --format, --env, --view\n$/],
     ];
     for (const [args, message] of cases) {
       io.stderr.mockClear();

@@ -1,0 +1,257 @@
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { OcpkitError, Problem, UsageError } from '../core/errors';
+
+// Plain JavaScript shared with bin/run-ts.js and the schema cache: where ocpkit's caches live.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const privateCache: { cacheRoot(): string | undefined; privateDir(dir: string): string | undefined } = require('../../bin/private-cache.js');
+
+/** At most this many diagnostics are printed; the rest are counted. */
+export const MAX_DIAGNOSTICS = 20;
+
+/** Format of the cache entries: a change of it makes every entry a miss. */
+const CACHE_FORMAT = 'ocpkit-typecheck/1';
+
+/**
+ * The stack does not type-check: one line per diagnostic, `file:line:col: TS2345: message`, at most
+ * {@link MAX_DIAGNOSTICS}, then `... and N more`. Exit code 2 (an input error); each diagnostic is
+ * also a problem (path `file:line:col`, field `TS2345`).
+ */
+export class TypeCheckError extends OcpkitError {
+  public override readonly exitCode: number = 2;
+
+  constructor(problems: readonly Problem[]) {
+    super(problems);
+    this.name = 'TypeCheckError';
+    const shown = problems.slice(0, MAX_DIAGNOSTICS).map((p) => `${p.path}: ${p.field}: ${p.message}`);
+    if (problems.length > MAX_DIAGNOSTICS) shown.push(`... and ${problems.length - MAX_DIAGNOSTICS} more`);
+    this.withMessage(`the stack does not type-check (fix it, or pass --no-typecheck to synthesize anyway):\n  ${shown.join('\n  ')}`);
+  }
+}
+
+/** What {@link typecheckStack} did. */
+export interface TypeCheckReport {
+  /** True when an earlier successful check of the same sources was found: the compiler did not run. */
+  readonly cached: boolean;
+  /** Milliseconds spent, cache lookup included. */
+  readonly ms: number;
+  /** Source files of the program outside node_modules (hashed into the cache key). */
+  readonly files: number;
+  /** The compiler version used. */
+  readonly compiler: string;
+}
+
+/** Options of {@link typecheckStack}. */
+export interface TypeCheckOptions {
+  /** The cache root (the `typecheck/` folder goes below it); `false` turns the cache off. @default bin/private-cache.js cacheRoot() */
+  readonly cacheRoot?: string | false;
+  /** ocpkit's version, part of the cache key. @default "unknown" */
+  readonly ocpkitVersion?: string;
+}
+
+/** Compiler options used when no tsconfig.json is found above the stack: strict, CommonJS, Node resolution. */
+const DEFAULT_OPTIONS = {
+  strict: true,
+  target: 'ES2022',
+  module: 'commonjs',
+  moduleResolution: 'node',
+  esModuleInterop: true,
+  resolveJsonModule: true,
+  skipLibCheck: true,
+};
+
+/**
+ * Type-checks a stack module with the TypeScript compiler API, the way `tsc --noEmit` would check
+ * the program rooted at it: `typescript` is resolved from the stack's folder first, then from
+ * ocpkit's own; the compiler options come from the tsconfig.json found upward from the stack (its
+ * `include`/`files` are ignored: the program is the stack and what it imports), else strict
+ * defaults. Throws a {@link TypeCheckError} listing the diagnostics, or a {@link UsageError} when no
+ * `typescript` can be found.
+ *
+ * A successful check is cached: the key is a sha256 over the contents of every source file of the
+ * program outside node_modules, the tsconfig, the compiler version and ocpkit's version; the file
+ * list is kept with the key, so an unchanged stack is recognised by hashing those files again,
+ * without loading the compiler.
+ */
+export function typecheckStack(stackFile: string, options: TypeCheckOptions = {}): TypeCheckReport {
+  const started = Date.now();
+  const abs = path.resolve(stackFile);
+  const dir = path.dirname(abs);
+  const tsPath = resolveTypescript(dir);
+  const compiler = compilerVersion(tsPath);
+  const tsconfig = findUp(dir, 'tsconfig.json');
+  const version = options.ocpkitVersion ?? 'unknown';
+  const cacheDir = options.cacheRoot === false ? undefined : cacheFolder(options.cacheRoot);
+  const entryFile = cacheDir ? path.join(cacheDir, `${sha256(`${abs}\0${tsconfig ?? ''}`).slice(0, 32)}.json`) : undefined;
+
+  // a hit: the same files, hashed again, give the key of the last successful check
+  const entry = entryFile ? readEntry(entryFile) : undefined;
+  if (entry) {
+    const key = cacheKey(entry.files, tsconfig, compiler, version);
+    if (key !== undefined && key === entry.key) return { cached: true, ms: Date.now() - started, files: entry.files.length, compiler };
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ts = require(tsPath) as typeof import('typescript');
+  let compilerOptions: import('typescript').CompilerOptions;
+  if (tsconfig) {
+    const read = ts.readConfigFile(tsconfig, ts.sys.readFile);
+    if (read.error) throw new UsageError(`${rel(tsconfig)}: ${ts.flattenDiagnosticMessageText(read.error.messageText, ' ')}`);
+    const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(tsconfig), undefined, tsconfig);
+    const fatal = parsed.errors.filter((e) => e.category === ts.DiagnosticCategory.Error && e.code !== 18003); // 18003: no inputs found
+    if (fatal.length) throw new UsageError(`${rel(tsconfig)}: ${ts.flattenDiagnosticMessageText(fatal[0].messageText, ' ')}`);
+    compilerOptions = parsed.options;
+  } else {
+    // no tsconfig: the @types packages (node's) of the stack's folders upward and of the compiler's node_modules
+    const typeRoots = [...new Set([...upward(dir).map((d) => path.join(d, 'node_modules', '@types')), path.join(tsPath.split(`${path.sep}node_modules${path.sep}`)[0], 'node_modules', '@types')])].filter((d) => fs.existsSync(d));
+    compilerOptions = { ...ts.convertCompilerOptionsFromJson(DEFAULT_OPTIONS, dir).options, typeRoots };
+  }
+  compilerOptions = { ...compilerOptions, noEmit: true, incremental: false, composite: false, declaration: false, tsBuildInfoFile: undefined };
+  const program = ts.createProgram({ rootNames: [abs], options: compilerOptions });
+  // The stack's own files are checked in full; ocpkit's sources (when the stack imports them, as in
+  // ocpkit's repository) and dependencies only as far as the stack uses them: ocpkit's CI checks
+  // ocpkit. This is what keeps a cold check in seconds rather than a whole-library tsc run.
+  const own = program.getSourceFiles().filter((f) => !isDependency(f.fileName) && !program.isSourceFileDefaultLibrary(f) && !insideOcpkit(f.fileName));
+  const diagnostics = [
+    ...program.getOptionsDiagnostics(),
+    ...program.getGlobalDiagnostics(),
+    ...own.flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)]),
+  ].filter((d) => d.category === ts.DiagnosticCategory.Error);
+  if (diagnostics.length) throw new TypeCheckError(diagnostics.map((d) => toProblem(ts, d)));
+
+  const files = program.getSourceFiles().map((f) => path.resolve(f.fileName)).filter((f) => !isDependency(f)).sort();
+  if (entryFile) {
+    const key = cacheKey(files, tsconfig, compiler, version);
+    if (key !== undefined) writeEntry(entryFile, { format: CACHE_FORMAT, key, files });
+  }
+  return { cached: false, ms: Date.now() - started, files: files.length, compiler };
+}
+
+/** `typescript` resolved from the stack's folder, else from ocpkit's; a one-line UsageError when neither has it. */
+function resolveTypescript(dir: string): string {
+  for (const from of [dir, __dirname]) {
+    try {
+      return require.resolve('typescript', { paths: [from] });
+    } catch {
+      // next
+    }
+  }
+  throw new UsageError('cannot type-check the stack: the typescript package is not installed next to it or to ocpkit; run `npm install --save-dev typescript`, or pass --no-typecheck');
+}
+
+/** The version in the package.json of the resolved compiler, read without loading the compiler. */
+function compilerVersion(tsPath: string): string {
+  const pkg = findUp(path.dirname(tsPath), 'package.json');
+  try {
+    const version = pkg ? JSON.parse(fs.readFileSync(pkg, 'utf8')).version : undefined;
+    return typeof version === 'string' ? version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** `file:line:col: TS1234: message` as a problem: path `file:line:col`, field `TS1234`, the message on one line. */
+function toProblem(ts: typeof import('typescript'), d: import('typescript').Diagnostic): Problem {
+  const message = ts.flattenDiagnosticMessageText(d.messageText, '\n').split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+  let where = 'tsconfig';
+  if (d.file && d.start !== undefined) {
+    const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+    where = `${rel(d.file.fileName)}:${line + 1}:${character + 1}`;
+  } else if (d.file) {
+    where = rel(d.file.fileName);
+  }
+  return { path: where, field: `TS${d.code}`, message };
+}
+
+/** sha256 over every file's path and content, the tsconfig, the compiler and ocpkit versions; undefined when a file is gone. */
+function cacheKey(files: readonly string[], tsconfig: string | undefined, compiler: string, ocpkit: string): string | undefined {
+  const h = crypto.createHash('sha256');
+  h.update(`${CACHE_FORMAT}\0${compiler}\0${ocpkit}\0`);
+  try {
+    h.update(`${tsconfig ?? ''}\0`);
+    if (tsconfig) h.update(fs.readFileSync(tsconfig));
+    for (const f of files) {
+      h.update(`\0${f}\0`);
+      h.update(fs.readFileSync(f));
+    }
+  } catch {
+    return undefined;
+  }
+  return h.digest('hex');
+}
+
+interface CacheEntry {
+  readonly format: string;
+  readonly key: string;
+  readonly files: string[];
+}
+
+function cacheFolder(root: string | undefined): string | undefined {
+  const base = root ?? privateCache.cacheRoot();
+  return base ? privateCache.privateDir(path.join(base, 'typecheck')) : undefined;
+}
+
+function readEntry(file: string): CacheEntry | undefined {
+  try {
+    const e = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (e?.format !== CACHE_FORMAT || typeof e.key !== 'string' || !Array.isArray(e.files) || !e.files.every((f: unknown) => typeof f === 'string')) return undefined;
+    return e as CacheEntry;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the entry through a temporary file and a rename, so a reader never sees half of it. */
+function writeEntry(file: string, entry: CacheEntry): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  } catch {
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // the cache is an optimisation: a failed write only means the next check runs the compiler
+    }
+  }
+}
+
+/** ocpkit's own folder (two up from lib/cli, or build/lib/cli when compiled). */
+const OCPKIT_ROOT = path.resolve(__dirname, '..', '..');
+
+/** True for ocpkit's own sources (lib/, imports/) when a stack imports them directly. */
+function insideOcpkit(file: string): boolean {
+  const r = path.relative(OCPKIT_ROOT, path.resolve(file));
+  return !r.startsWith('..') && !path.isAbsolute(r) && /^(lib|imports|build)[\\/]/.test(r);
+}
+
+function isDependency(file: string): boolean {
+  return file.split(path.sep).includes('node_modules');
+}
+
+/** `dir` and every folder above it. */
+function upward(dir: string): string[] {
+  const out: string[] = [];
+  for (let d = dir; ; d = path.dirname(d)) {
+    out.push(d);
+    if (d === path.dirname(d)) return out;
+  }
+}
+
+function findUp(dir: string, name: string): string | undefined {
+  for (let d = dir; ; d = path.dirname(d)) {
+    const f = path.join(d, name);
+    if (fs.existsSync(f)) return f;
+    if (d === path.dirname(d)) return undefined;
+  }
+}
+
+function sha256(text: string): string {
+  return crypto.createHash('sha256').update(text).digest('hex');
+}
+
+function rel(file: string): string {
+  const r = path.relative(process.cwd(), file);
+  return r && !r.startsWith('..') && !path.isAbsolute(r) ? r : file;
+}
