@@ -114,8 +114,8 @@ export interface ExternalGitalyProps {
  * secret references, and `global.hosts.ssh` / `global.shell.port`. The link is typed, so
  * renaming the VM or changing the port changes the CR.
  *
- * It renders no object of its own (it adds a port to the VM and settings to the GitLab CR), so it
- * has no primary object: override `gitaly.vm` or the GitLab construct instead.
+ * It has no primary object (what it emits is at most a ConfigMap of rendered files, see below):
+ * override `gitaly.vm` or the GitLab construct instead.
  *
  * Emits: without `guest`, nothing of its own: it publishes the Gitaly port on the VM (a port of the
  * VM's Service, unless the VM publishes it already) and gives the GitLab CR its external Gitaly
