@@ -16,8 +16,6 @@ export {
 export type {
   Problem,
   Rule,
-  SafeYamlOptions,
-  YamlLimits,
 } from './core';
 
 // data
@@ -397,7 +395,6 @@ export type {
   IGitLabServer,
   IGitalyEndpoint,
   LinuxPackageMigrationOptions,
-  ResolvedGitLabProps,
   RunnerArch,
   RunnerImagesProps,
   RunnerJobNamespaceProps,
@@ -411,6 +408,7 @@ export type {
 // databases
 export {
   PGO_OPERATOR,
+  PXC_OPERATOR,
   PerconaXtraDBCluster,
   PostgresCluster,
   Redis,
@@ -543,8 +541,6 @@ export type { RuleEvaluator } from './monitoring/cluster-monitoring';
 export type { Toleration } from './network/nmstate';
 export type { IpamKind } from './network/ipam';
 export type { SchemaLock, LockedFile } from './schema/lock';
-export type { StatefulObject } from './backup/_stateful';
 export type { TreeFiles } from './diff/read-tree';
-export type { JobFootprint } from './gitlab/_runner-config';
 export type { IngressFlow } from './core/ingress-flow';
 export type { Values as GitLabChartValues } from './gitlab/_values';

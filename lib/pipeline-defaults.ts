@@ -104,7 +104,7 @@ function platformValidators(): (root: SynthRoot) => SchemaValidator {
 export function defaultPipeline(options: SynthesizeOptions = {}): Pipeline {
   return {
     validator: options.validator === false ? false : options.validator ?? platformValidators(),
-    transforms: [POLICY_STAMPS, NORMALIZE_SCOPE, MANAGED_NAMESPACES, DELIVERY_ANNOTATIONS, APPLICATION_RETRY, APPLY_OVERRIDES, ...(options.transforms ?? [])],
+    transforms: [POLICY_STAMPS, NORMALIZE_SCOPE, MANAGED_NAMESPACES, DELIVERY_ANNOTATIONS, APPLICATION_RETRY, ...(options.transforms ?? []), APPLY_OVERRIDES],
     placement: GITOPS_FOLDERS,
     checks: [...(options.policies === false ? [] : [POLICY_CHECK]), TENANT_CAPACITY_CHECK, OPERATOR_CATALOG_CHECK, BACKUP_ISOLATION_CHECK, CONTROLLER_RBAC, ...(options.references === false ? [] : [REFERENCES]), ...(options.checks ?? [])],
     // externals.yaml (with reference resolution), then the runbooks no Application syncs: disaster

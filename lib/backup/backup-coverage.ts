@@ -37,7 +37,7 @@ export class BackupCoverage extends Construct {
     this.node.addValidation({ validate: () => this.check() });
   }
 
-  /** Every stateful object of the cluster, rendered (once per walk of the tree: schedules ask too). */
+  /** Every stateful object of the cluster, rendered (once per walk of the tree: schedules ask too). @internal */
   public statefulObjects(): StatefulObject[] {
     const walk = TreeIndex.all(this);
     const cached = STATEFUL_CACHE.get(walk);

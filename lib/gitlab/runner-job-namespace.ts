@@ -162,6 +162,7 @@ export class RunnerJobNamespace extends Construct {
    * Lets a runner manager run jobs here (a RoleBinding of its service account to the executor
    * Role) and counts the runner's `concurrent` jobs against the quota and LimitRange. Called by
    * {@link GitLabRunner}; the problems name the runner's fields under `runnerPath`.
+   * @internal
    */
   public admit(runnerPath: string, runner: { serviceAccount: string; namespace: string; concurrent: number; job: JobFootprint; bounds: Record<string, ContainerBounds> }): void {
     const p = new Problems(runnerPath);

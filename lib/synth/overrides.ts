@@ -74,7 +74,7 @@ export function primaryObject(c: IConstruct): ApiObject {
  *
  * ```ts
  * Overrides.of(vm).addOverride('/spec/template/spec/domain/cpu/dedicatedCpuPlacement', true);
- * Overrides.of(workload).addJsonPatch({ op: 'add', path: '/spec/template/spec/hostAliases', value: [...] });
+ * Overrides.of(app).addJsonPatch({ op: 'add', path: '/spec/template/spec/hostAliases', value: [...] });
  * ```
  */
 export class Overrides {
@@ -237,9 +237,10 @@ export class Overrides {
   }
 }
 
-/** The pipeline step that applies overrides; `lib/pipeline-defaults.ts` runs it last of its transforms. */
+/** The pipeline step that applies overrides: after every other transform (`runsLast`), the cluster's own included, so an override sees and decides the final manifest. */
 export const APPLY_OVERRIDES: ManifestTransform = {
   id: 'overrides',
+  runsLast: true,
   transform: (manifest, { source }) => OVERRIDES.get(source)?.applyTo(manifest) ?? manifest,
 };
 

@@ -59,6 +59,12 @@ export interface ManifestTransform {
   readonly id: string;
   /** Returns the manifest to continue with (the same object, changed, or a new one). */
   transform(manifest: any, ctx: TransformContext): any;
+  /**
+   * Runs after every other transform, those registered on the cluster included (in the order
+   * given among such transforms): the user's own overrides (`Overrides.of`) see the final manifest.
+   * @default false
+   */
+  readonly runsLast?: boolean;
 }
 
 /** Where an object goes: its folder below the environment folder, or why it has none. */

@@ -52,7 +52,8 @@ export function runPipeline(roots: SynthRoot | readonly SynthRoot[], pipeline: P
       }
       const v = typeof pipeline.validator === 'function' ? pipeline.validator(root) : pipeline.validator;
       const validator = v === false ? undefined : v;
-      const transforms = [...pipeline.transforms, ...Plugins.of(root).transforms];
+      const declared = [...pipeline.transforms, ...Plugins.of(root).transforms];
+      const transforms = [...declared.filter((t) => !t.runsLast), ...declared.filter((t) => t.runsLast)];
       for (const obj of apiObjects) {
         const path = obj.node.path;
         // render + transform

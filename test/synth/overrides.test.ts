@@ -178,6 +178,20 @@ describe('Overrides in the synthesis pipeline', () => {
     expect(m.data).toEqual({ k: 'v' });
   });
 
+  test('overrides run after every transform, those given to synthesize and those registered on the cluster included', () => {
+    const cluster = testCluster();
+    const app = new GitOpsApp(cluster, 'App', { name: 'app', namespace: 'app' });
+    const cm = new ApiObject(app, 'Cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
+    new ApiObject(app, 'Other', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'other' } });
+    const label = (id: string, value: string) => ({ id, transform: (m: any) => ({ ...m, metadata: { ...m.metadata, labels: { ...m.metadata.labels, owner: value } } }) });
+    cluster.addTransform(label('cluster-owner', 'cluster'));
+    Overrides.of(cm).addLabel('owner', 'override');
+    const result = synthesize(cluster, { validator: false, policies: false, references: false, transforms: [label('option-owner', 'option')] });
+    expect(find(result, 'ConfigMap', 'cm').metadata.labels.owner).toBe('override');
+    // without an override, the cluster's transform (registered later than the options') decides
+    expect(find(result, 'ConfigMap', 'other').metadata.labels.owner).toBe('cluster');
+  });
+
   test('an L2\'s overrides are stored on its primary object', () => {
     const cluster = testCluster();
     const t = tenant(cluster);
