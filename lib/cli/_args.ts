@@ -33,8 +33,11 @@ export function parseCommandArgs(command: string, args: readonly string[], spec:
   return { positional: parsed.positionals, options };
 }
 
-/** Turns `util.parseArgs`'s error into one line in ocpkit's words. */
-function argsError(command: string, e: unknown, spec: OptionSpec): UsageError {
+/**
+ * Turns an error of `util.parseArgs` into one line in ocpkit's words (see {@link parseCommandArgs});
+ * for commands that call `util.parseArgs` themselves.
+ */
+export function argsError(command: string, e: unknown, spec: Readonly<Record<string, unknown>>): UsageError {
   const err = e as { code?: string; message?: string };
   const message = typeof err?.message === 'string' ? err.message : String(e);
   if (err?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {

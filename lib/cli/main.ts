@@ -12,11 +12,11 @@ import { ocpkitRoot } from '../core/package-root';
 export type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: () => Promise<Command>; help: string }> = {
-  synth: { run: async () => synthCommand, help: 'synth APP.ts [--out DIR]          synthesize a stack into DIR (default dist), atomically' },
-  validate: { run: async () => validateCommand, help: 'validate DIR [--platform 4.14] [--schemas DIR] [--policy]   check YAML against the Kubernetes and CRD schemas (of an OpenShift profile)' },
+  synth: { run: async () => synthCommand, help: 'synth APP.ts [--out DIR | --stdout [--env NAME]] [--json] [--no-typecheck]   type-check and synthesize a stack into DIR (default $CDK8S_OUTDIR, else dist), atomically, or as one YAML stream on stdout' },
+  validate: { run: async () => validateCommand, help: 'validate DIR [--platform 4.14] [--schemas DIR] [--policy] [--json]   check YAML against the Kubernetes and CRD schemas (of an OpenShift profile)' },
   // require, not import(): bin/run-ts.js (esbuild, cjs) leaves import() to Node's ESM loader, which needs file extensions
-  diff: { run: async () => (require('./diff-command') as typeof import('./diff-command')).diffCommand, help: 'diff OLD_DIR NEW_DIR | --base GIT_REF [--format text|markdown|json] [--fail-on destructive,security,outage,weakening,stale-dist] [--for github|gitlab | --max-bytes N] [--dist DIR]   what a merge changes, by risk class, destructive and security first' },
-  bootstrap: { run: async () => (require('./bootstrap-command') as typeof import('./bootstrap-command')).bootstrapCommand, help: 'bootstrap [--env ENV] [DIR]      the one-time checklist of a new cluster, from DIR/<env>/externals.yaml (default dist)' },
+  diff: { run: async () => (require('./diff-command') as typeof import('./diff-command')).diffCommand, help: 'diff OLD_DIR NEW_DIR | --base GIT_REF [--format text|markdown|json | --json] [--fail-on destructive,security,outage,weakening,stale-dist] [--for github|gitlab | --max-bytes N] [--dist DIR]   what a merge changes, by risk class, destructive and security first' },
+  bootstrap: { run: async () => (require('./bootstrap-command') as typeof import('./bootstrap-command')).bootstrapCommand, help: 'bootstrap [--env ENV] [--json] [DIR]   the one-time checklist of a new cluster, from DIR/<env>/externals.yaml (default dist)' },
   graph: { run: async () => (require('./graph-command') as typeof import('./graph-command')).graphCommand, help: 'graph [--format mermaid|dot] [--env ENV] [--view all|network|apps] [DIR]   draw bonds -> bridges -> NADs -> VMs -> tenants and the Argo CD Applications of DIR (default dist)' },
   schemas: { run: async () => (require('./schemas-command') as typeof import('./schemas-command')).schemasCommand, help: 'schemas sync [--from DIR|URL] [--profile 4.14] | status   fill or check the per-user cache of the locked upstream schemas (sha256-verified)' },
   init: { run: async () => (require('./init-command') as typeof import('./init-command')).initCommand, help: 'init DIR [--ocpkit SPEC] [--name NAME] [--repo-url URL] [--no-install]   scaffold a cluster repository (package.json on ocpkit, strict tsconfig, a stack with tenants and versions files, GitLab/GitHub CI)' },
@@ -35,7 +35,8 @@ export const EXIT = {
 
 function usage(): string {
   return `usage: ocpkit <command> [options] [--debug]\n\ncommands:\n${Object.values(COMMANDS).map((c) => `  ${c.help}`).join('\n')}\n\n`
-    + 'exit codes: 0 ok, 1 problems found (diff: changes), 2 usage or input error, 3 a change of a class in --fail-on, or a stale dist/ (diff), 4 internal error\n'
+    + 'exit codes: 0 ok, 1 problems found (diff: changes), 2 usage or input error, 3 a change of a class in --fail-on, or a stale dist/ (diff), 4 internal error, 128+N interrupted by signal N\n'
+    + 'every command: --help lists its options; --json (synth, validate, bootstrap, diff, schemas status) prints one JSON object on stdout\n'
     + '--debug (or OCPKIT_DEBUG=1) prints the stack trace of an unexpected error\n';
 }
 

@@ -3,6 +3,7 @@ import { lockedProfiles, schemaLock, SchemaSetError } from '../schema/lock';
 import { checkSchemaCache, syncSchemas } from '../schema/schema-cache';
 import { findSchemas, schemasSyncHint } from '../schema/locate';
 import { UsageError } from '../core/errors';
+import { argsError } from './_args';
 
 const HELP = `usage: ocpkit schemas <sync|status> [options]
 
@@ -43,16 +44,16 @@ export async function schemasCommand(args: string[]): Promise<number> {
   throw new UsageError(`unknown schemas command ${JSON.stringify(sub)}; use \`ocpkit schemas sync\` or \`ocpkit schemas status\` (see \`ocpkit schemas --help\`)`);
 }
 
-function options<T extends Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>>(args: string[], spec: T) {
+function options<T extends Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>>(sub: string, args: string[], spec: T) {
   try {
     return parseNodeArgs({ args, options: { ...spec, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true }).values as Record<string, string | string[] | boolean | undefined>;
   } catch (e) {
-    throw new UsageError(`${(e as Error).message.split('\n')[0]} (see \`ocpkit schemas --help\`)`);
+    throw argsError(`ocpkit schemas ${sub}`, e, spec);
   }
 }
 
 async function sync(args: string[]): Promise<number> {
-  const values = options(args, { from: { type: 'string' }, profile: { type: 'string', multiple: true }, check: { type: 'boolean' } });
+  const values = options('sync', args, { from: { type: 'string' }, profile: { type: 'string', multiple: true }, check: { type: 'boolean' } });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
@@ -78,7 +79,7 @@ async function sync(args: string[]): Promise<number> {
 }
 
 function status(args: string[]): number {
-  const values = options(args, { json: { type: 'boolean' } });
+  const values = options('status', args, { json: { type: 'boolean' } });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;

@@ -1,5 +1,6 @@
 import { OcpkitError } from '../core/errors';
 import { synthesize } from '../pipeline-defaults';
+import { SynthesisResult } from '../synth/synthesizer';
 import { Cluster } from '../gitops/cluster';
 import { loadStack, StackError } from './load-stack';
 import { checkOutputFolder, hasInterruptedWrites, OutputInterruptedError, OutputLockedError, OutputRefusedError, OutputWriteError, recoverOutput, WriteReport, writeTreeInterruptibly } from '../synth/write-tree';
@@ -7,7 +8,7 @@ import { isOcpkitError, UsageError, signalExitCode } from '../core/errors';
 import { isExternalsPath } from '../refs/externals-file';
 import { OptionSpec, optionLines, parseCommandArgs } from './_args';
 import { ownVersion } from './main';
-import { typecheckStack } from './typecheck';
+import { startTypecheck } from './typecheck';
 
 /**
  * `ocpkit synth APP.ts [--out DIR] [--stdout [--env NAME]] [--json] [--no-typecheck]`: type-checks
@@ -112,8 +113,7 @@ async function synth(positional: string[], options: Record<string, string | true
     else if (note) process.stderr.write(`ocpkit synth: recovered ${outdir}: ${note}\n`);
   }
   if (refusal) throw new UsageError(refusal);
-  const { clusters, typecheck } = loadChecked(positional[0], skipCheck);
-  const result = synthesize(clusters);
+  const { clusters, result, typecheck } = await checkedSynth(positional[0], skipCheck);
   let report: WriteReport;
   try {
     report = await writeTreeInterruptibly(result.files, outdir);
@@ -149,24 +149,40 @@ async function synth(positional: string[], options: Record<string, string | true
 type TypeCheckSummary = SynthJson['typecheck'];
 
 /**
- * Loads the stack and type-checks it (unless `skip`). A stack that does not load at all (a syntax
- * error, a missing import, an exception while loading: a StackError) is reported as such, without
- * the check. When `build()` fails with problems, the type errors, if any, are reported instead:
- * a misspelt prop (`quotaa`) is the likelier cause of a missing value. A type error fails the
- * synth before anything is synthesized or written (exit 2).
+ * Loads the stack, picks its clusters and synthesizes them while the stack is type-checked
+ * (unless `skip`) in a worker thread (a cache hit needs none): a miss costs about the longer of
+ * the check and the synth, not their sum. A stack that does not load at all (a syntax error, a
+ * missing import, an exception while loading: a StackError) is reported as such, without waiting
+ * for the check. When `build()` or the synth fails with problems, the type errors, if any, are
+ * reported instead: a misspelt prop (`quotaa`) is the likelier cause of a missing value. A type
+ * error fails the synth before anything is written (exit 2).
  */
-function loadChecked(stack: string, skip: boolean): { clusters: Cluster[]; typecheck: TypeCheckSummary } {
-  if (skip) return { clusters: loadStack(stack), typecheck: { status: 'skipped', ms: 0 } };
+async function checkedSynth(stack: string, skip: boolean, pick: (clusters: Cluster[]) => Cluster[] = (c) => c): Promise<{ clusters: Cluster[]; result: SynthesisResult; typecheck: TypeCheckSummary }> {
+  if (skip) {
+    const clusters = pick(loadStack(stack));
+    return { clusters, result: synthesize(clusters), typecheck: { status: 'skipped', ms: 0 } };
+  }
+  const check = startTypecheck(stack, { ocpkitVersion: ownVersion() });
   let clusters: Cluster[];
   try {
-    clusters = loadStack(stack);
+    clusters = pick(loadStack(stack));
   } catch (e) {
-    if (e instanceof StackError || e instanceof UsageError) throw e;
-    typecheckStack(stack, { ocpkitVersion: ownVersion() });
+    if (e instanceof StackError || e instanceof UsageError) {
+      check.cancel();
+      throw e;
+    }
+    await check.result;
     throw e;
   }
-  const r = typecheckStack(stack, { ocpkitVersion: ownVersion() });
-  return { clusters, typecheck: { status: r.cached ? 'cached' : 'checked', ms: r.ms } };
+  let result: SynthesisResult;
+  try {
+    result = synthesize(clusters);
+  } catch (e) {
+    await check.result;
+    throw e;
+  }
+  const r = await check.result;
+  return { clusters, result, typecheck: { status: r.cached ? 'cached' : 'checked', ms: r.ms } };
 }
 
 /**
@@ -176,12 +192,12 @@ function loadChecked(stack: string, skip: boolean): { clusters: Cluster[]; typec
  * to stdout.
  */
 async function synthToStdout(stack: string, env: string | undefined, skipCheck: boolean): Promise<number> {
-  const { clusters } = loadChecked(stack, skipCheck);
-  const names = clusters.map((c) => c.outputFolder);
-  if (env === undefined && clusters.length > 1) throw new UsageError(`the stack has ${clusters.length} environments (${names.join(', ')}); pick one with --env NAME`);
-  if (env !== undefined && !names.includes(env)) throw new UsageError(`--env ${JSON.stringify(env)} is not an environment of the stack; environments: ${names.join(', ')}`);
-  const picked = env === undefined ? clusters : clusters.filter((c) => c.outputFolder === env);
-  const result = synthesize(picked);
+  const { clusters: picked, result } = await checkedSynth(stack, skipCheck, (clusters) => {
+    const names = clusters.map((c) => c.outputFolder);
+    if (env === undefined && clusters.length > 1) throw new UsageError(`the stack has ${clusters.length} environments (${names.join(', ')}); pick one with --env NAME`);
+    if (env !== undefined && !names.includes(env)) throw new UsageError(`--env ${JSON.stringify(env)} is not an environment of the stack; environments: ${names.join(', ')}`);
+    return env === undefined ? clusters : clusters.filter((c) => c.outputFolder === env);
+  });
   const docs: string[] = [];
   for (const [rel, text] of result.files) {
     if (!rel.endsWith('.yaml') || isExternalsPath(rel)) continue;

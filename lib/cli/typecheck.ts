@@ -75,25 +75,116 @@ const DEFAULT_OPTIONS = {
  * without loading the compiler.
  */
 export function typecheckStack(stackFile: string, options: TypeCheckOptions = {}): TypeCheckReport {
+  const plan = planCheck(stackFile, options);
+  return cacheHit(plan) ?? runCompiler(plan);
+}
+
+/** A check in progress in a worker thread (see {@link startTypecheck}). */
+export interface PendingTypeCheck {
+  /** Resolves with the report, or rejects with the TypeCheckError / UsageError of the check. */
+  readonly result: Promise<TypeCheckReport>;
+  /** Stops the worker (the synth failed for another reason and exits). */
+  cancel(): void;
+}
+
+/**
+ * {@link typecheckStack} that runs alongside the synth: a cache hit is answered at once (no thread);
+ * a miss runs the compiler in a worker thread, so a synth after a change costs about the longer of
+ * the two instead of their sum. The worker loads this module again (through bin/run-ts.js when it
+ * is TypeScript, in ocpkit's repository) and sends back the report or the error's problems.
+ */
+export function startTypecheck(stackFile: string, options: TypeCheckOptions = {}): PendingTypeCheck {
+  const plan = planCheck(stackFile, options);
+  const hit = cacheHit(plan);
+  if (hit) return { result: Promise.resolve(hit), cancel: () => undefined };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Worker } = require('worker_threads') as typeof import('worker_threads');
+  const loader = __filename.endsWith('.ts') ? path.join(__dirname, '..', '..', 'bin', 'run-ts.js') : undefined;
+  const worker = new Worker(WORKER_CODE, { eval: true, workerData: { loader, module: __filename, stackFile, options }, stdout: false, stderr: false });
+  let settled = false;
+  const result = new Promise<TypeCheckReport>((resolve, reject) => {
+    worker.once('message', (m: WorkerAnswer) => {
+      settled = true;
+      if (m.report) resolve(m.report);
+      else if (m.error?.name === 'TypeCheckError') reject(new TypeCheckError(m.error.problems));
+      else reject(m.error?.name === 'UsageError' ? new UsageError(m.error.message) : new Error(m.error?.message ?? 'the type-check worker failed'));
+    });
+    worker.once('error', (e) => {
+      settled = true;
+      reject(e);
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new Error(`the type-check worker stopped (exit code ${code})`));
+    });
+  });
+  result.catch(() => undefined); // a cancelled or unawaited check is no unhandled rejection
+  return {
+    result,
+    cancel: () => {
+      settled = true;
+      void worker.terminate();
+    },
+  };
+}
+
+/** What the worker sends back. */
+interface WorkerAnswer {
+  readonly report?: TypeCheckReport;
+  readonly error?: { readonly name: string; readonly message: string; readonly problems: readonly Problem[] };
+}
+
+/** The worker: plain JavaScript (eval), so it needs no loader to start. */
+const WORKER_CODE = `
+const { parentPort, workerData } = require('worker_threads');
+try {
+  if (workerData.loader) require(workerData.loader);
+  const { typecheckStack } = require(workerData.module);
+  parentPort.postMessage({ report: typecheckStack(workerData.stackFile, workerData.options) });
+} catch (e) {
+  const problems = Array.isArray(e && e.problems) ? e.problems.map((p) => ({ path: String(p.path), field: String(p.field), message: String(p.message) })) : [];
+  parentPort.postMessage({ error: { name: String(e && e.name), message: String(e && e.message), problems } });
+}
+`;
+
+/** What a check needs to know before it runs: the compiler, the tsconfig, the cache entry. */
+interface CheckPlan {
+  readonly started: number;
+  readonly abs: string;
+  readonly dir: string;
+  readonly tsPath: string;
+  readonly compiler: string;
+  readonly tsconfig: string | undefined;
+  readonly version: string;
+  readonly entryFile: string | undefined;
+}
+
+function planCheck(stackFile: string, options: TypeCheckOptions): CheckPlan {
   const started = Date.now();
   const abs = path.resolve(stackFile);
   const dir = path.dirname(abs);
   const tsPath = resolveTypescript(dir);
-  const compiler = compilerVersion(tsPath);
   const tsconfig = findUp(dir, 'tsconfig.json');
-  const version = options.ocpkitVersion ?? 'unknown';
   const cacheDir = options.cacheRoot === false ? undefined : cacheFolder(options.cacheRoot);
   const entryFile = cacheDir ? path.join(cacheDir, `${sha256(`${abs}\0${tsconfig ?? ''}`).slice(0, 32)}.json`) : undefined;
+  return { started, abs, dir, tsPath, compiler: compilerVersion(tsPath), tsconfig, version: options.ocpkitVersion ?? 'unknown', entryFile };
+}
 
-  // a hit: the same files, hashed again, give the key of the last successful check
-  const entry = entryFile ? readEntry(entryFile) : undefined;
-  if (entry) {
-    const key = cacheKey(entry.files, tsconfig, compiler, version);
-    if (key !== undefined && key === entry.key) return { cached: true, ms: Date.now() - started, files: entry.files.length, compiler };
-  }
+/** The report of an earlier successful check of the same files, hashed again; undefined on a miss. */
+function cacheHit(plan: CheckPlan): TypeCheckReport | undefined {
+  const entry = plan.entryFile ? readEntry(plan.entryFile) : undefined;
+  if (!entry) return undefined;
+  const key = cacheKey(entry.files, plan.tsconfig, plan.compiler, plan.version);
+  return key !== undefined && key === entry.key ? { cached: true, ms: Date.now() - plan.started, files: entry.files.length, compiler: plan.compiler } : undefined;
+}
 
+/** Runs the compiler; writes the cache entry on success. */
+function runCompiler(plan: CheckPlan): TypeCheckReport {
+  const { started, abs, dir, tsPath, compiler, tsconfig, version, entryFile } = plan;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ts = require(tsPath) as typeof import('typescript');
+  if (typeof ts.createProgram !== 'function') {
+    throw new UsageError(`cannot type-check the stack: ${tsPath} (typescript ${compiler}) has no compiler API (TypeScript 7 ships none); install typescript@5 next to the stack, or pass --no-typecheck`);
+  }
   let compilerOptions: import('typescript').CompilerOptions;
   if (tsconfig) {
     const read = ts.readConfigFile(tsconfig, ts.sys.readFile);

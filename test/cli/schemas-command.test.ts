@@ -36,7 +36,7 @@ describe('ocpkit schemas', () => {
 
   test('unknown subcommands, options and profiles are usage errors (exit 2 through main)', async () => {
     await expect(schemasCommand(['pull'])).rejects.toThrow(new UsageError('unknown schemas command "pull"; use `ocpkit schemas sync` or `ocpkit schemas status` (see `ocpkit schemas --help`)'));
-    await expect(schemasCommand(['sync', '--form', 'x'])).rejects.toThrow(/^Unknown option '--form'.*\(see `ocpkit schemas --help`\)$/);
+    await expect(schemasCommand(['sync', '--form', 'x'])).rejects.toThrow(new UsageError('unknown option --form for ocpkit schemas sync; did you mean --from?'));
     await expect(schemasCommand(['sync', '--from'])).rejects.toBeInstanceOf(UsageError);
     await expect(schemasCommand(['sync', '--profile', '4.99'])).rejects.toThrow('--profile "4.99" has no profile in the schema lock; profiles available: 4.14');
   });

@@ -269,6 +269,30 @@ describe('ocpkit synth type-checks the stack', () => {
     expect(JSON.parse(checked.stdout).typecheck.status).toMatch(/^(checked|cached)$/);
   }, 600_000);
 
+  test('a typo\'d required prop (quotaa): build() fails at run time, and the type error is what is reported (exit 2)', () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'stack.ts'), [
+      `import { Cluster, Quantity, Tenant } from ${LIB};`,
+      'export function build(): Cluster {',
+      "  const c = new Cluster({ platform: { openshift: '4.14', networkType: 'OVNKubernetes', gitops: '1.12' }, name: 'fixture', environment: 'production', repoUrl: 'https://git.example.org/infra.git' });",
+      "  new Tenant(c, 'Forum', {",
+      "    name: 'forum', displayName: 'Forum', groups: { admin: ['forum-admins'] },",
+      "    quotaa: { cpu: Quantity.parse('1'), memory: Quantity.parse('1Gi'), storage: Quantity.parse('1Gi') },",
+      '  });',
+      '  return c;',
+      '}',
+      '',
+    ].join('\n'));
+    const checked = run(['synth', 'stack.ts', '--out', 'out'], dir, { OCPKIT_CACHE_DIR: 'off' });
+    expect(checked.stderr).toMatch(/^ocpkit synth: the stack does not type-check \(fix it, or pass --no-typecheck to synthesize anyway\):\n {2}stack\.ts:6:5: TS2561: .*'quotaa' does not exist in type 'TenantProps'\. Did you mean to write 'quota'\?\n$/);
+    expect(checked.code).toBe(2);
+    // without the check, the run-time validation speaks (exit 1): it does not synthesize
+    const unchecked = run(['synth', 'stack.ts', '--out', 'out', '--no-typecheck'], dir, { OCPKIT_CACHE_DIR: 'off' });
+    expect(unchecked.code).toBe(1);
+    expect(unchecked.stderr).toMatch(/quota/);
+    expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+  }, 180_000);
+
   test('a successful check is cached by the content of every source file: unchanged is a hit without the compiler, any edit a miss', () => {
     // a program of its own (no ocpkit sources in it, which other work may edit meanwhile)
     const dir = tmp();
