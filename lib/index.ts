@@ -15,6 +15,7 @@ export {
 } from './core';
 export type {
   Problem,
+  QuantityLike,
   Rule,
 } from './core';
 

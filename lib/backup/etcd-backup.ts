@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Problems, show } from '../core/errors';
-import { Quantity } from '../core/quantity';
+import { asQuantity, Quantity, QuantityLike } from '../core/quantity';
 import { dnsLabel, dnsSubdomain, intRange } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
 import { Cluster } from '../gitops/cluster';
@@ -68,9 +68,12 @@ export class EtcdBackupTarget {
     return new EtcdBackupTarget('hostPath', path, undefined, undefined);
   }
 
-  /** A new PersistentVolumeClaim of the given size (ReadWriteOnce), created with the backup. */
-  public static newVolume(size: Quantity, storageClassName?: string): EtcdBackupTarget {
-    return new EtcdBackupTarget('newVolume', undefined, size, storageClassName);
+  /**
+   * A new PersistentVolumeClaim of the given size (a Quantity or a cdk8s `Size`; ReadWriteOnce),
+   * created with the backup.
+   */
+  public static newVolume(size: QuantityLike, storageClassName?: string): EtcdBackupTarget {
+    return new EtcdBackupTarget('newVolume', undefined, asQuantity(size) as Quantity, storageClassName);
   }
 
   /** An existing PersistentVolumeClaim in the etcd backup namespace. */
@@ -266,7 +269,7 @@ export class EtcdBackup extends Construct {
         p.add('target.path', `${show(v)} is the staging folder of the backup script; choose another folder`);
       }
     } else if (target.kind === 'newVolume') {
-      if (!(target.size instanceof Quantity)) p.add('target.size', `${show(target.size)} must be a Quantity (Quantity.gibibytes(20))`);
+      if (!(target.size instanceof Quantity)) p.add('target.size', `${show(target.size)} must be a Quantity (Quantity.gibibytes(20)) or a cdk8s Size (Size.gibibytes(20))`);
       if (target.storageClassName !== undefined) p.check('target.storageClassName', target.storageClassName, dnsSubdomain);
     } else {
       p.check('target.claimName', target.value, dnsSubdomain);

@@ -135,6 +135,21 @@ export class Quantity {
   }
 }
 
+/**
+ * A memory or storage size as ocpkit props take it: a {@link Quantity} or cdk8s' own `Size`
+ * (`Size.gibibytes(8)` from 'cdk8s'), rendered as {@link Quantity.fromSize} does. CPU props take
+ * only a Quantity: a Size is bytes.
+ */
+export type QuantityLike = Quantity | Size;
+
+/**
+ * The {@link Quantity} of a cdk8s `Size` ({@link Quantity.fromSize}); any other value unchanged,
+ * for the construct's own check to report.
+ */
+export function asQuantity(value: unknown): unknown {
+  return value instanceof Size ? Quantity.fromSize(value) : value;
+}
+
 /** Formats a byte count for humans in error messages (`12Gi`). */
 export function formatBytes(bytes: number): string {
   const units = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi'];

@@ -184,7 +184,7 @@ function checkSizing(p: Problems, name: string, s: GitLabComponentSizing | undef
     p.add(`${name}.maxReplicas`, `${s.maxReplicas} is below minReplicas ${s.minReplicas}`);
   }
   for (const f of ['cpu', 'memory', 'memoryLimit'] as const) {
-    if (s[f] !== undefined && !(s[f] instanceof Quantity)) p.add(`${name}.${f}`, `${show(s[f])} must be a Quantity (Quantity.parse("2Gi"))`);
+    if (s[f] !== undefined && !(s[f] instanceof Quantity)) p.add(`${name}.${f}`, `${show(s[f])} must be a Quantity (Quantity.parse("2Gi"))${f === 'cpu' ? '' : ' or a cdk8s Size (Size.gibibytes(2))'}`);
   }
   if (s.memory instanceof Quantity && s.memoryLimit instanceof Quantity && s.memoryLimit.compare(s.memory) < 0) {
     p.add(`${name}.memoryLimit`, `${s.memoryLimit} is below the memory request ${s.memory}`);

@@ -6,7 +6,7 @@ import { IIssuer } from '../certs/issuer';
 import type { PostgresCluster } from '../databases/postgres';
 import type { Redis } from '../databases/redis';
 import { OcpkitError, Problems, show } from '../core/errors';
-import { Quantity } from '../core/quantity';
+import { asQuantity, Quantity, QuantityLike } from '../core/quantity';
 import { SecretKey } from '../core/secret-key';
 import { notePrivateS3, privateS3Problem, S3Endpoint } from '../databases/s3-endpoint';
 import { GitLabDataMigration } from './data-migration';
@@ -183,10 +183,10 @@ export interface GitLabComponentSizing {
   readonly maxReplicas?: number;
   /** @default the chart's default */
   readonly cpu?: Quantity;
-  /** Memory request. @default the chart's default */
-  readonly memory?: Quantity;
-  /** Memory limit. @default none */
-  readonly memoryLimit?: Quantity;
+  /** Memory request: a Quantity or a cdk8s `Size`. @default the chart's default */
+  readonly memory?: QuantityLike;
+  /** Memory limit: a Quantity or a cdk8s `Size`. @default none */
+  readonly memoryLimit?: QuantityLike;
 }
 
 /** The props with the database link resolved (what the chart values are made of). */
@@ -333,8 +333,9 @@ export class GitLab extends Construct implements IGitLabServer {
     [GitLabComponent.SIDEKIQ]: { env: {}, envFrom: {} },
   };
 
-  constructor(scope: Construct, id: string, props: GitLabProps) {
+  constructor(scope: Construct, id: string, given: GitLabProps) {
     super(scope, id);
+    const props = withSizedQuantities(given);
     const { namespace, gitlabVersion, database } = this.validate(props);
     this.namespace = namespace;
     this.gitlabVersion = gitlabVersion;
@@ -467,4 +468,23 @@ export class GitLab extends Construct implements IGitLabServer {
       data: this.secretTemplates(),
     });
   }
+}
+
+/**
+ * The props with the cdk8s `Size`s of the webservice and sidekiq memory turned into Quantities,
+ * so the checks and the chart values see Quantities only; anything else is left for the checks.
+ */
+function withSizedQuantities(props: GitLabProps): GitLabProps {
+  if (!props || typeof props !== 'object') return props;
+  const sized = (s: GitLabComponentSizing | undefined): GitLabComponentSizing | undefined => {
+    if (!s || typeof s !== 'object') return s;
+    const out: Record<string, unknown> = { ...s };
+    for (const f of ['memory', 'memoryLimit'] as const) if (f in s) out[f] = asQuantity(s[f]);
+    return out as GitLabComponentSizing;
+  };
+  return {
+    ...props,
+    ...('webservice' in props ? { webservice: sized(props.webservice) } : {}),
+    ...('sidekiq' in props ? { sidekiq: sized(props.sidekiq) } : {}),
+  };
 }

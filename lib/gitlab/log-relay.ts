@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Problems, show } from '../core/errors';
-import { Quantity } from '../core/quantity';
+import { asQuantity, Quantity, QuantityLike } from '../core/quantity';
 import { dnsLabel, dnsSubdomain, duplicates, intRange, oneOf } from '../core/rules';
 import { ExternalImage } from '../openshift/external-image';
 import { hostOrIp } from './_rules';
@@ -79,16 +79,19 @@ export interface GitLabLogRelayProps {
    * @default 'ocs-storagecluster-cephfs' (OpenShift Data Foundation CephFS)
    */
   readonly storageClassName?: string;
-  /** @default 20Gi */
-  readonly size?: Quantity;
+  /** Size of the log volume: a Quantity or a cdk8s `Size`. @default 20Gi */
+  readonly size?: QuantityLike;
   /**
    * StorageClass of the relay's ReadWriteOnce state volume (imfile state files and the disk
    * queue).
    * @default the cluster's default StorageClass
    */
   readonly stateStorageClassName?: string;
-  /** Size of the state volume; the disk queue may use up to half of it. @default 2Gi */
-  readonly stateSize?: Quantity;
+  /**
+   * Size of the state volume (a Quantity or a cdk8s `Size`); the disk queue may use up to half of it.
+   * @default 2Gi
+   */
+  readonly stateSize?: QuantityLike;
   /**
    * The rsyslog image, pinned. For a TLS target it must ship the stream driver:
    * `RelayImage.derived(...)` (images/rsyslog-relay/Containerfile). A plain `ExternalImage` is
@@ -220,9 +223,10 @@ export class GitLabLogRelay extends Construct {
     if (props.defaultFacility !== undefined) p.check('defaultFacility', props.defaultFacility, oneOf(Object.values(SyslogFacility)));
     if (props.storageClassName !== undefined) p.check('storageClassName', props.storageClassName, dnsSubdomain);
     if (props.stateStorageClassName !== undefined) p.check('stateStorageClassName', props.stateStorageClassName, dnsSubdomain);
-    if (props.size !== undefined && !(props.size instanceof Quantity)) p.add('size', `${show(props.size)} must be a Quantity (Quantity.gibibytes(20))`);
-    const stateSize = props.stateSize ?? Quantity.gibibytes(2);
-    if (!(stateSize instanceof Quantity)) p.add('stateSize', `${show(props.stateSize)} must be a Quantity (Quantity.gibibytes(2))`);
+    const size = asQuantity(props.size) as Quantity | undefined;
+    if (size !== undefined && !(size instanceof Quantity)) p.add('size', `${show(size)} must be a Quantity (Quantity.gibibytes(20)) or a cdk8s Size (Size.gibibytes(20))`);
+    const stateSize = (asQuantity(props.stateSize) ?? Quantity.gibibytes(2)) as Quantity;
+    if (!(stateSize instanceof Quantity)) p.add('stateSize', `${show(stateSize)} must be a Quantity (Quantity.gibibytes(2)) or a cdk8s Size (Size.gibibytes(2))`);
     else if (stateSize.compare(Quantity.mebibytes(256)) < 0) p.add('stateSize', `${stateSize} is too small for the disk queue; give at least 256Mi`);
     if (props.pollingIntervalSeconds !== undefined) p.check('pollingIntervalSeconds', props.pollingIntervalSeconds, intRange(1, 300));
     if (props.maxMessageSizeKiB !== undefined) p.check('maxMessageSizeKiB', props.maxMessageSizeKiB, intRange(8, 1024));
@@ -241,7 +245,7 @@ export class GitLabLogRelay extends Construct {
       spec: {
         accessModes: ['ReadWriteMany'],
         storageClassName: props.storageClassName ?? 'ocs-storagecluster-cephfs',
-        resources: { requests: { storage: k8s.Quantity.fromString((props.size ?? Quantity.gibibytes(20)).toString()) } },
+        resources: { requests: { storage: k8s.Quantity.fromString((size ?? Quantity.gibibytes(20)).toString()) } },
       },
     });
     for (const component of Object.values(GitLabComponent)) {

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Problems, show } from '../core/errors';
-import { Quantity } from '../core/quantity';
+import { asQuantity, Quantity, QuantityLike } from '../core/quantity';
 import { dnsLabel, dnsSubdomain, intRange } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
 import { NetworkIsolation } from '../tenancy/network-isolation';
@@ -16,14 +16,15 @@ export interface RunnerJobNamespaceProps {
    * What all jobs of the namespace may use together (a ResourceQuota): `requests.cpu`,
    * `requests.memory` and `limits.memory`, and the number of pods. Every runner admitted here
    * is checked at synth time: the sum of `concurrent` x one job's requests and memory limits
-   * must fit.
+   * must fit. The memory is a Quantity or a cdk8s `Size`.
    */
-  readonly quota: { readonly cpu: Quantity; readonly memory: Quantity; readonly pods?: number };
+  readonly quota: { readonly cpu: Quantity; readonly memory: QuantityLike; readonly pods?: number };
   /**
    * Largest cpu and memory limit one container may have (a LimitRange `max`, type Container).
-   * The runners' build, helper and service limits must sit inside it.
+   * The runners' build, helper and service limits must sit inside it. The memory is a Quantity
+   * or a cdk8s `Size`.
    */
-  readonly maxPerContainer: { readonly cpu: Quantity; readonly memory: Quantity };
+  readonly maxPerContainer: { readonly cpu: Quantity; readonly memory: QuantityLike };
   /**
    * The PriorityClass job pods get: low and non-preempting (`preemptionPolicy: Never`), so that
    * under pressure the scheduler evicts CI jobs before platform and tenant workloads (priority 0)
@@ -82,20 +83,25 @@ export class RunnerJobNamespace extends Construct {
   private readonly admitted: Admitted[] = [];
   private readonly bound = new Set<string>();
 
-  constructor(scope: Construct, id: string, props: RunnerJobNamespaceProps) {
+  constructor(scope: Construct, id: string, given: RunnerJobNamespaceProps) {
     super(scope, id);
     const p = new Problems(this.node.path);
+    // a cdk8s Size is bytes: the memory fields take one, cpu does not
+    const memoryOf = <T extends { readonly memory: QuantityLike }>(o: T): T => (o && typeof o === 'object' && 'memory' in o ? { ...o, memory: asQuantity(o.memory) } : o);
+    const props = (given && typeof given === 'object'
+      ? { ...given, quota: memoryOf(given.quota), maxPerContainer: memoryOf(given.maxPerContainer) }
+      : given) as RunnerJobNamespaceProps & { readonly quota: { readonly memory: Quantity }; readonly maxPerContainer: { readonly memory: Quantity } };
     p.check('name', props.name, dnsLabel);
     if (!props.quota || typeof props.quota !== 'object') p.add('quota', `${show(props.quota)}: give { cpu, memory, pods? } (Quantity)`);
     else {
-      for (const f of ['cpu', 'memory'] as const) if (!(props.quota[f] instanceof Quantity)) p.add(`quota.${f}`, `${show(props.quota[f])} must be a Quantity`);
+      for (const f of ['cpu', 'memory'] as const) if (!(props.quota[f] instanceof Quantity)) p.add(`quota.${f}`, `${show(props.quota[f])} must be a Quantity${f === 'memory' ? ' or a cdk8s Size' : ''}`);
       if (props.quota.pods !== undefined) p.check('quota.pods', props.quota.pods, intRange(1, 10000));
     }
     if (!props.maxPerContainer || typeof props.maxPerContainer !== 'object') p.add('maxPerContainer', `${show(props.maxPerContainer)}: give { cpu, memory } (Quantity)`);
     else {
       for (const f of ['cpu', 'memory'] as const) {
         const v = props.maxPerContainer[f];
-        if (!(v instanceof Quantity)) p.add(`maxPerContainer.${f}`, `${show(v)} must be a Quantity`);
+        if (!(v instanceof Quantity)) p.add(`maxPerContainer.${f}`, `${show(v)} must be a Quantity${f === 'memory' ? ' or a cdk8s Size' : ''}`);
         else if (props.quota?.[f] instanceof Quantity && v.value > props.quota[f].value) p.add(`maxPerContainer.${f}`, `${v} is more than the whole quota ${props.quota[f]}`);
       }
     }

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IIssuer } from '../certs/issuer';
 import { Problems, show } from '../core/errors';
-import { Quantity } from '../core/quantity';
+import { asQuantity, Quantity, QuantityLike } from '../core/quantity';
 import { dnsLabel, hostname, intRange } from '../core/rules';
 import { detectSecret, isCredentialKey, isLiteralValue } from '../core/secret-scan';
 import { Cluster } from '../gitops/cluster';
@@ -64,8 +64,8 @@ export interface ContainerAppProps {
   readonly replicas?: number;
   /** CPU request. @default the tenant LimitRange default */
   readonly cpu?: Quantity;
-  /** Memory request and limit. @default the tenant LimitRange defaults */
-  readonly memory?: Quantity;
+  /** Memory request and limit: a Quantity or a cdk8s `Size`. @default the tenant LimitRange defaults */
+  readonly memory?: QuantityLike;
   /** Plain (non-secret) environment variables. @default none */
   readonly env?: Record<string, string>;
   /** HTTP path of the readiness and liveness probes. @default no probes */
@@ -128,7 +128,8 @@ export class ContainerApp extends Construct implements IServicePort {
     if (props.portNumber !== undefined) p.check('portNumber', props.portNumber, intRange(1, 65535));
     if (props.replicas !== undefined) p.check('replicas', props.replicas, intRange(0, 100));
     if (props.cpu !== undefined && !(props.cpu instanceof Quantity)) p.add('cpu', 'must be a Quantity');
-    if (props.memory !== undefined && !(props.memory instanceof Quantity)) p.add('memory', 'must be a Quantity');
+    const memory = asQuantity(props.memory) as Quantity | undefined;
+    if (memory !== undefined && !(memory instanceof Quantity)) p.add('memory', 'must be a Quantity or a cdk8s Size');
     for (const [k, v] of Object.entries(props.env ?? {})) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) p.add(`env.${k}`, 'is not a valid environment variable name (letters, digits and "_", not starting with a digit)');
       else if (typeof v !== 'string') p.add(`env.${k}`, `${show(v)} must be a string; quote numbers and booleans`);
@@ -166,13 +167,13 @@ export class ContainerApp extends Construct implements IServicePort {
     // review: with immutable tags it adds nothing; with mutable ones a re-push rolls out unreviewed).
     this.imageStream = follow ? new TrackedImageStream(this, 'ImageStream', { name, namespace: namespace!, image: props.image }) : undefined;
 
-    const resources: k8s.ResourceRequirements | undefined = props.cpu || props.memory
+    const resources: k8s.ResourceRequirements | undefined = props.cpu || memory
       ? {
         requests: {
           ...(props.cpu ? { cpu: k8s.Quantity.fromString(props.cpu.toString()) } : {}),
-          ...(props.memory ? { memory: k8s.Quantity.fromString(props.memory.toString()) } : {}),
+          ...(memory ? { memory: k8s.Quantity.fromString(memory.toString()) } : {}),
         },
-        limits: props.memory ? { memory: k8s.Quantity.fromString(props.memory.toString()) } : undefined,
+        limits: memory ? { memory: k8s.Quantity.fromString(memory.toString()) } : undefined,
       }
       : undefined;
     const probe = props.healthPath

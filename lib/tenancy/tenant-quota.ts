@@ -1,17 +1,20 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { Problems } from '../core/errors';
-import { Quantity } from '../core/quantity';
+import { asQuantity, Quantity, QuantityLike } from '../core/quantity';
 import { intRange } from '../core/rules';
 
 /** Hard limits of a tenant. */
 export interface TenantQuotaLimits {
   /** Total CPU the tenant's pods and VMs may request (`requests.cpu`). */
   readonly cpu: Quantity;
-  /** Total memory requested, and the total of memory limits (`requests.memory`, `limits.memory`). */
-  readonly memory: Quantity;
-  /** Total persistent storage requested (`requests.storage`). */
-  readonly storage: Quantity;
+  /**
+   * Total memory requested, and the total of memory limits (`requests.memory`, `limits.memory`);
+   * a Quantity or a cdk8s `Size`.
+   */
+  readonly memory: QuantityLike;
+  /** Total persistent storage requested (`requests.storage`); a Quantity or a cdk8s `Size`. */
+  readonly storage: QuantityLike;
   /**
    * Maximum number of pods (VM launcher pods included).
    * @default 50
@@ -28,10 +31,10 @@ export interface TenantQuotaLimits {
 export interface ContainerDefaults {
   /** @default 50m */
   readonly cpuRequest?: Quantity;
-  /** @default 128Mi */
-  readonly memoryRequest?: Quantity;
-  /** @default 512Mi */
-  readonly memoryLimit?: Quantity;
+  /** A Quantity or a cdk8s `Size`. @default 128Mi */
+  readonly memoryRequest?: QuantityLike;
+  /** A Quantity or a cdk8s `Size`. @default 512Mi */
+  readonly memoryLimit?: QuantityLike;
 }
 
 /** Properties of {@link TenantQuota}. */
@@ -52,28 +55,38 @@ export interface TenantQuotaProps {
  * defaults.
  */
 export class TenantQuota extends Construct {
-  public readonly limits: Required<TenantQuotaLimits>;
-  public readonly containerDefaults: Required<ContainerDefaults>;
+  /** The hard limits, with defaults filled in and cdk8s `Size`s turned into Quantities. */
+  public readonly limits: {
+    readonly cpu: Quantity; readonly memory: Quantity; readonly storage: Quantity;
+    readonly pods: number; readonly persistentVolumeClaims: number;
+  };
+  /** The container defaults, with defaults filled in and cdk8s `Size`s turned into Quantities. */
+  public readonly containerDefaults: { readonly cpuRequest: Quantity; readonly memoryRequest: Quantity; readonly memoryLimit: Quantity };
 
   constructor(scope: Construct, id: string, props: TenantQuotaProps) {
     super(scope, id);
     const p = new Problems(this.node.path);
-    const l = props.limits;
+    const raw = props.limits;
+    // a cdk8s Size is bytes: memory and storage take one, cpu does not
+    const l = (raw && typeof raw === 'object' ? { ...raw, memory: asQuantity(raw.memory), storage: asQuantity(raw.storage) } : raw) as TenantQuotaLimits & { readonly memory: Quantity; readonly storage: Quantity };
     for (const f of ['cpu', 'memory', 'storage'] as const) {
-      if (!(l?.[f] instanceof Quantity)) p.add(`quota.${f}`, `must be a Quantity (Quantity.parse("...")), got ${JSON.stringify(l?.[f])}`);
+      const sized = f === 'cpu' ? '' : ' or a cdk8s Size (Size.gibibytes(8))';
+      if (!(l?.[f] instanceof Quantity)) p.add(`quota.${f}`, `must be a Quantity (Quantity.parse("..."))${sized}, got ${JSON.stringify(l?.[f])}`);
     }
     if (l?.pods !== undefined) p.check('quota.pods', l.pods, intRange(1, 10000));
     if (l?.persistentVolumeClaims !== undefined) p.check('quota.persistentVolumeClaims', l.persistentVolumeClaims, intRange(0, 10000));
     for (const f of ['cpu', 'memory'] as const) {
       if (l?.[f] instanceof Quantity && l[f].value <= 0) p.add(`quota.${f}`, `${l[f]} leaves no room for any pod; give the tenant more than zero`);
     }
+    const cdRaw = props.containerDefaults ?? {};
+    const cd = { ...cdRaw, memoryRequest: asQuantity(cdRaw.memoryRequest), memoryLimit: asQuantity(cdRaw.memoryLimit) } as { cpuRequest?: Quantity; memoryRequest?: Quantity; memoryLimit?: Quantity };
     for (const f of ['cpuRequest', 'memoryRequest', 'memoryLimit'] as const) {
-      const v = props.containerDefaults?.[f];
-      if (v !== undefined && !(v instanceof Quantity)) p.add(`containerDefaults.${f}`, `must be a Quantity (Quantity.parse("...")), got ${JSON.stringify(v)}`);
+      const v = cd[f];
+      const sized = f === 'cpuRequest' ? '' : ' or a cdk8s Size (Size.mebibytes(512))';
+      if (v !== undefined && !(v instanceof Quantity)) p.add(`containerDefaults.${f}`, `must be a Quantity (Quantity.parse("..."))${sized}, got ${JSON.stringify(v)}`);
     }
     p.throwIfAny();
-    this.limits = { ...l, pods: l.pods ?? 50, persistentVolumeClaims: l.persistentVolumeClaims ?? 20 };
-    const cd = props.containerDefaults ?? {};
+    this.limits = { cpu: l.cpu, memory: l.memory, storage: l.storage, pods: l.pods ?? 50, persistentVolumeClaims: l.persistentVolumeClaims ?? 20 };
     this.containerDefaults = {
       cpuRequest: cd.cpuRequest ?? Quantity.parse('50m'),
       memoryRequest: cd.memoryRequest ?? Quantity.parse('128Mi'),

@@ -3,13 +3,14 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { asCronSchedule, CronLike, CronSchedule, cronProblem } from '../backup/cron';
 import { Problems, show } from '../core/errors';
-import { Quantity, quantityProblem } from '../core/quantity';
+import { QuantityLike } from '../core/quantity';
 import { dnsLabel, dnsSubdomain, intRange, oneOf } from '../core/rules';
 import { GitOpsApp } from '../gitops/gitops-app';
 import { Provides } from '../refs/provides';
 import { Tenant } from '../tenancy/tenant';
 import { AccessMode, IDataSource, VolumeMode } from './disk-source';
 import { IInstancetype, IPreference } from './instancetype';
+import { toQuantity } from './vm-disks';
 
 // Upstream facts (kubevirt/containerized-data-importer v1.57.0, the CDI of OpenShift
 // Virtualization 4.14; kubevirt/kubevirt v1.0.1, its KubeVirt):
@@ -74,8 +75,11 @@ export interface GoldenImageOptions {
    * is imported once.
    */
   readonly image: string;
-  /** Size of each imported disk (`"30Gi"`), at least the image's virtual size. */
-  readonly size: string | Quantity;
+  /**
+   * Size of each imported disk (`"30Gi"`, a Quantity or a cdk8s `Size`), at least the image's
+   * virtual size.
+   */
+  readonly size: string | QuantityLike;
   /**
    * When the registry is polled.
    * @default every 12 hours (`DEFAULT_GOLDEN_IMAGE_SCHEDULE`)
@@ -227,10 +231,8 @@ export class GoldenImages extends Construct {
     if (typeof o.image !== 'string' || !IMAGE.test(o.image)) {
       p.add(`${field} image`, `${show(o.image)} is not a container disk image reference (for example "quay.io/containerdisks/fedora:40"); DataImportCrons import from registries only`);
     } else image = o.image.replace(/^docker:\/\//, '');
-    const sizeProblem = o.size instanceof Quantity ? undefined : quantityProblem(o.size);
-    const size = sizeProblem ? undefined : o.size instanceof Quantity ? o.size : Quantity.parse(o.size as string);
-    if (sizeProblem) p.add(`${field} size`, sizeProblem);
-    else if (size && size.value < 2 ** 30) p.add(`${field} size`, `${show(String(o.size))} is below 1Gi; a boot disk needs more (write "20Gi", "30Gi" ...)`);
+    const size = toQuantity(p, `${field} size`, o.size, true);
+    if (size && size.value < 2 ** 30) p.add(`${field} size`, `${show(String(size))} is below 1Gi; a boot disk needs more (write "20Gi", "30Gi" ...)`);
     const given = asCronSchedule(o.schedule);
     const schedule = given === undefined ? DEFAULT_GOLDEN_IMAGE_SCHEDULE : String(given);
     const cronBad = given instanceof CronSchedule ? given.problem() : cronProblem(schedule);

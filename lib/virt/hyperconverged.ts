@@ -2,13 +2,14 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { asCronSchedule, CronLike, CronSchedule, cronProblem } from '../backup/cron';
 import { Problems, show } from '../core/errors';
-import { Quantity, quantityProblem } from '../core/quantity';
+import { Quantity, QuantityLike, quantityProblem } from '../core/quantity';
 import { dnsLabel, dnsSubdomain, duplicates, intRange, noUrlCredentials, oneOf } from '../core/rules';
 import { GitOpsApp } from '../gitops/gitops-app';
 import { OperatorInstall } from '../olm/operator-install';
 import { Provides } from '../refs/provides';
 import { TreeIndex } from '../synth/pipeline';
 import { Tenant } from '../tenancy/tenant';
+import { toQuantity } from './vm-disks';
 
 // Upstream facts used below (HCO release-1.10 = OpenShift Virtualization 4.14; tag v1.10.7,
 // branch head 1a4591d, the commit of the 4.14 schema profile):
@@ -154,8 +155,8 @@ export interface BootSource {
   readonly name: string;
   /** Container disk image, `docker://<registry>/<repository>:<tag>` (`docker://quay.io/containerdisks/fedora:40`). */
   readonly registryUrl: string;
-  /** Size of each imported disk (`"30Gi"`). */
-  readonly size: string | Quantity;
+  /** Size of each imported disk (`"30Gi"`, a Quantity or a cdk8s `Size`). */
+  readonly size: string | QuantityLike;
   /**
    * When the registry is polled for a new image.
    * @default every 12 hours on the hour (the schedule of OpenShift Virtualization's own boot sources)
@@ -379,10 +380,8 @@ export class HyperConverged extends Construct {
     else if (typeof b.registryUrl !== 'string' || !REGISTRY_URL.test(b.registryUrl)) {
       p.add(`${field}.registryUrl`, `${show(b.registryUrl)} is not a container disk URL; write "docker://<registry>/<repository>:<tag>" (DataImportCrons import from registries only)`);
     }
-    const sizeProblem = b.size instanceof Quantity ? undefined : quantityProblem(b.size);
-    const size = sizeProblem ? undefined : b.size instanceof Quantity ? b.size : Quantity.parse(b.size as string);
-    if (sizeProblem) p.add(`${field}.size`, sizeProblem);
-    else if (size && size.value < 2 ** 30) p.add(`${field}.size`, `${show(String(b.size))} is below 1Gi; a boot disk needs more (write "20Gi", "30Gi" ...)`);
+    const size = toQuantity(p, `${field}.size`, b.size, true);
+    if (size && size.value < 2 ** 30) p.add(`${field}.size`, `${show(String(size))} is below 1Gi; a boot disk needs more (write "20Gi", "30Gi" ...)`);
     const given = asCronSchedule(b.schedule);
     const schedule = given === undefined ? DEFAULT_BOOT_SOURCE_SCHEDULE : given instanceof CronSchedule ? given.toString() : given;
     const cronBad = given instanceof CronSchedule ? given.problem() : cronProblem(schedule);

@@ -5,10 +5,11 @@ import {
 } from '../../imports/kubevirt-clusterinstancetype-instancetype.kubevirt.io';
 import { VirtualMachineClusterPreference } from '../../imports/kubevirt-clusterpreference-instancetype.kubevirt.io';
 import { Problems, show } from '../core/errors';
-import { Quantity, quantityProblem } from '../core/quantity';
+import { Quantity, QuantityLike } from '../core/quantity';
 import { dnsSubdomain, intRange, oneOf } from '../core/rules';
 import { Tenant } from '../tenancy/tenant';
 import { GitOpsApp } from '../gitops/gitops-app';
+import { toQuantity } from './vm-disks';
 
 /**
  * A VM size (vCPUs and memory) kept on the cluster: a VirtualMachineClusterInstancetype.
@@ -31,7 +32,8 @@ export interface IPreference {
 /** Sizes of an instancetype created elsewhere, for quota checks. */
 export interface InstancetypeSize {
   readonly guestCpus: number;
-  readonly memory: string | Quantity;
+  /** Guest memory (`8Gi`, a Quantity or a cdk8s `Size`). */
+  readonly memory: string | QuantityLike;
 }
 
 /** Properties of a {@link ClusterInstancetype}. */
@@ -40,8 +42,8 @@ export interface ClusterInstancetypeProps {
   readonly name: string;
   /** vCPUs. */
   readonly guestCpus: number;
-  /** Guest memory (`8Gi`). */
-  readonly memory: string | Quantity;
+  /** Guest memory (`8Gi`, a Quantity or a cdk8s `Size`). */
+  readonly memory: string | QuantityLike;
   /**
    * Node labels VMs of this size must run on.
    * @default none
@@ -51,13 +53,9 @@ export interface ClusterInstancetypeProps {
 
 function checkSize(p: Problems, cpus: unknown, memory: unknown): Quantity | undefined {
   p.check('guestCpus', cpus, intRange(1, 512));
-  const m = memory instanceof Quantity ? undefined : quantityProblem(memory);
-  if (m) {
-    p.add('memory', m);
-    return undefined;
-  }
-  const q = memory instanceof Quantity ? memory : Quantity.parse(memory as string);
-  if (q.value < 2 ** 20 * 64) p.add('memory', `${show(String(memory))} is below 64Mi; a VM needs more memory than that (write "2Gi", "8Gi" ...)`);
+  const q = toQuantity(p, 'memory', memory, true);
+  if (!q) return undefined;
+  if (q.value < 2 ** 20 * 64) p.add('memory', `${show(String(q))} is below 64Mi; a VM needs more memory than that (write "2Gi", "8Gi" ...)`);
   return q;
 }
 

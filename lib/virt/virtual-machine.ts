@@ -11,7 +11,7 @@ import {
   VirtualMachineSpecTemplateSpecDomainDevicesDisks,
 } from '../../imports/kubevirt-vm-kubevirt.io';
 import { OcpkitError, Problems, show } from '../core/errors';
-import { Quantity } from '../core/quantity';
+import { Quantity, QuantityLike } from '../core/quantity';
 import { dnsLabel, oneOf } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
 import { GitOpsApp } from '../gitops/gitops-app';
@@ -139,10 +139,10 @@ export interface VirtualMachineProps {
    */
   readonly cpu?: number | CpuTopology;
   /**
-   * Guest memory (`8Gi`). Mutually exclusive with `instancetype`.
+   * Guest memory (`8Gi`, a Quantity or a cdk8s `Size`). Mutually exclusive with `instancetype`.
    * @default required unless instancetype is given
    */
-  readonly memory?: string | Quantity;
+  readonly memory?: string | QuantityLike;
   /**
    * CPU the launcher pod requests (what counts against a tenant quota).
    * @default 100m per vCPU (KubeVirt's default CPU allocation ratio of 10)
@@ -376,8 +376,8 @@ export class VirtualMachine extends Construct {
       else vcpus = checkCpu(p, props.cpu);
       if (props.memory === undefined) p.add('memory', 'is required (for example "4Gi") unless an instancetype is given');
       else {
-        memory = toQuantity(p, 'memory', props.memory);
-        const small = memory && guestMemoryProblem(memory.value, props.memory);
+        memory = toQuantity(p, 'memory', props.memory, true);
+        const small = memory && guestMemoryProblem(memory.value, memory);
         if (small) p.add('memory', small);
       }
     }

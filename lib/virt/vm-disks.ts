@@ -7,7 +7,7 @@ import {
   VirtualMachineSpecTemplateSpecVolumes,
 } from '../../imports/kubevirt-vm-kubevirt.io';
 import { Problems, show } from '../core/errors';
-import { Quantity, quantityProblem } from '../core/quantity';
+import { asQuantity, Quantity, QuantityLike, quantityProblem } from '../core/quantity';
 import { dnsLabel, httpUrl, oneOf } from '../core/rules';
 import { AccessMode, DiskSource, VolumeMode } from './disk-source';
 import { storageClassName } from './_vm-rules';
@@ -17,8 +17,11 @@ export const DELETE_AFTER_COMPLETION_ANNOTATION = 'cdi.kubevirt.io/storage.delet
 
 /** Storage settings shared by the root disk and data disks. */
 export interface DiskStorageOptions {
-  /** Size of the volume (`40Gi`). Not used for {@link DiskSource.existingPvc}. */
-  readonly size?: string | Quantity;
+  /**
+   * Size of the volume (`40Gi`, a Quantity or a cdk8s `Size`). Not used for
+   * {@link DiskSource.existingPvc}.
+   */
+  readonly size?: string | QuantityLike;
   /**
    * StorageClass of the volume.
    * @default the cluster's default StorageClass
@@ -64,9 +67,17 @@ export interface VmVolume {
   readonly template?: VirtualMachineSpecDataVolumeTemplates;
 }
 
-/** Turns a string or Quantity into a Quantity, or records why it is not one. */
-export function toQuantity(p: Problems, field: string, v: unknown): Quantity | undefined {
+/**
+ * Turns a string or Quantity (with `sized`, also a cdk8s `Size`: memory and storage, never CPU)
+ * into a Quantity, or records why it is not one.
+ */
+export function toQuantity(p: Problems, field: string, raw: unknown, sized = false): Quantity | undefined {
+  const v = sized ? asQuantity(raw) : raw;
   if (v instanceof Quantity) return v;
+  if (sized && typeof v !== 'string' && typeof v !== 'number') {
+    p.add(field, `${show(v)} must be a quantity string ("8Gi"), a Quantity or a cdk8s Size (Size.gibibytes(8))`);
+    return undefined;
+  }
   const m = quantityProblem(v);
   if (m) {
     p.add(field, m);
@@ -165,7 +176,7 @@ export class VmDisks {
     if (opts.moveToReadWriteMany === true) p.add(`${field}.moveToReadWriteMany`, `applies to an existing PVC (DiskSource.existingPvc) only; ${src} already creates a DataVolume, give it accessMode ReadWriteMany`);
     let size: Quantity | undefined;
     if (opts.size === undefined) p.add(`${field}.size`, `is required for ${src.kind === 'blank' ? 'a blank disk' : src.toString()} (for example "40Gi")`);
-    else size = toQuantity(p, `${field}.size`, opts.size);
+    else size = toQuantity(p, `${field}.size`, opts.size, true);
     let source: VirtualMachineSpecDataVolumeTemplatesSpecSource | undefined;
     let sourceRef: VirtualMachineSpecDataVolumeTemplatesSpecSourceRef | undefined;
     switch (src.kind) {
@@ -239,7 +250,7 @@ export class VmDisks {
   private moveOf(p: Problems, field: string, volName: string, dvName: string, opts: DiskStorageOptions, claim: string, before: number): VmVolume[] | undefined {
     if (opts.accessMode !== undefined && opts.accessMode !== AccessMode.READ_WRITE_MANY) p.add(`${field}.accessMode`, `moveToReadWriteMany copies the disk into a ReadWriteMany volume; drop accessMode ${show(opts.accessMode)}`);
     if (opts.volumeMode !== undefined && opts.volumeMode !== VolumeMode.BLOCK) p.add(`${field}.volumeMode`, `moveToReadWriteMany copies the disk into a Block volume (ReadWriteMany on Ceph RBD needs Block); drop volumeMode ${show(opts.volumeMode)}`);
-    const size = opts.size === undefined ? undefined : toQuantity(p, `${field}.size`, opts.size);
+    const size = opts.size === undefined ? undefined : toQuantity(p, `${field}.size`, opts.size, true);
     if (p.size > before) return undefined;
     const src = DiskSource.pvcClone({ namespace: this.namespace, name: claim });
     // The copy cannot take the claim's own name (`<vm>-root` is often the migrated claim's name):

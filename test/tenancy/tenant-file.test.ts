@@ -1,5 +1,6 @@
 import { DataFile } from '../../lib/data/data-file';
 import { OcpkitError } from '../../lib/core/errors';
+import { Quantity } from '../../lib/core/quantity';
 import { readTenants } from '../../lib/tenancy/tenant-file';
 
 const parse = (yaml: string) => readTenants(DataFile.parse('tenants.yaml', yaml));
@@ -15,7 +16,7 @@ describe('tenants.yaml', () => {
     const [t] = parse(entry(''));
     expect(t.name).toBe('forum');
     expect(t.quota.memory.toString()).toBe('4Gi');
-    expect(t.quota.memory.value).toBe(4 * 2 ** 30);
+    expect((t.quota.memory as Quantity).value).toBe(4 * 2 ** 30);
     expect(t.groups.admin).toEqual(['forum-admins']);
   });
 
