@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { perWalk } from '../backup/_per-walk';
 import { BackupStorage } from '../backup/backup-storage';
 import { EncryptionKind } from '../backup/bucket-encryption';
 import { DataProtection } from '../backup/data-protection';
@@ -50,13 +51,19 @@ interface VeleroSchedule {
   readonly storage?: BackupStorage;
 }
 
+/** The Velero Schedules of the tree, rendered once per walk (every namespace's rules ask). */
 function veleroSchedules(cluster: Cluster): VeleroSchedule[] {
+  return perWalk(cluster, 'velero-schedules-for-alerts', (all) => renderVeleroSchedules(cluster, all));
+}
+
+function renderVeleroSchedules(cluster: Cluster, all: readonly IConstruct[]): VeleroSchedule[] {
   const out: VeleroSchedule[] = [];
-  for (const c of TreeIndex.all(cluster)) {
+  const storages = TreeIndex.ofType(cluster, BackupStorage);
+  for (const c of all) {
     if (!(c instanceof ApiObject) || c.kind !== 'Schedule' || c.apiVersion !== 'velero.io/v1') continue;
     const spec = c.toJson().spec ?? {};
     const location = spec.template?.storageLocation;
-    const storage = TreeIndex.ofType(cluster, BackupStorage).find((b) => b.locationName === location && b.veleroNamespace === c.metadata.namespace);
+    const storage = storages.find((b) => b.locationName === location && b.veleroNamespace === c.metadata.namespace);
     out.push({ name: c.metadata.name!, namespace: c.metadata.namespace!, cron: String(spec.schedule), storage });
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
