@@ -1,18 +1,21 @@
 import { S3CaSource, S3Endpoint, s3Url } from './s3-endpoint';
 import { Problems, show } from '../core/errors';
-import { quantityProblem, Quantity } from '../core/quantity';
+import { asQuantity, quantityProblem, Quantity, QuantityLike } from '../core/quantity';
 import { dnsLabel } from '../core/rules';
 import { bucketNameProblem, regionProblem } from '../backup/_rules';
 import { BackupStorage } from '../backup/backup-storage';
-import { cronProblem } from '../backup/cron';
+import { asCronSchedule, CronLike, CronSchedule, cronProblem } from '../backup/cron';
 import { External } from '../refs/provides';
 
-/** CPU and memory of a container, as Kubernetes quantities (`500m`, `2Gi`). */
+/**
+ * CPU and memory of a container, as Kubernetes quantities (`500m`, `2Gi`); the memory may also be
+ * a {@link Quantity} or a cdk8s `Size` (never the CPU: a Size is bytes).
+ */
 export interface ComputeResources {
   /** @default none: the namespace's LimitRange defaults apply */
-  readonly requests?: { readonly cpu?: string; readonly memory?: string };
+  readonly requests?: { readonly cpu?: string; readonly memory?: string | QuantityLike };
   /** @default none: the namespace's LimitRange defaults apply */
-  readonly limits?: { readonly cpu?: string; readonly memory?: string };
+  readonly limits?: { readonly cpu?: string; readonly memory?: string | QuantityLike };
 }
 
 /** Where an S3 bucket is and how to address it (shared by the PostgreSQL and MySQL backups). */
@@ -67,11 +70,11 @@ export function resourcesOf(p: Problems, field: string, r: ComputeResources | un
       if (!(LIST_FIELDS as readonly string[]).includes(k)) p.add(`${field}.${part}.${k}`, 'only cpu and memory are set here');
     }
     for (const k of LIST_FIELDS) {
-      const v = list?.[k];
+      const v = k === 'memory' ? sizeText(list?.[k]) : list?.[k];
       if (v === undefined) continue;
-      const msg = quantityProblem(v);
+      const msg = k === 'memory' ? sizeProblem(v, 'a memory size such as "2Gi"') : quantityProblem(v);
       if (msg) p.add(`${field}.${part}.${k}`, msg);
-      else (out[part] ??= {})[k] = v;
+      else (out[part] ??= {})[k] = v as string;
     }
   }
   for (const k of LIST_FIELDS) {
@@ -82,8 +85,25 @@ export function resourcesOf(p: Problems, field: string, r: ComputeResources | un
   return Object.keys(out).length ? out : undefined;
 }
 
-/** Validates a storage size (a positive quantity). */
-export function storageOf(p: Problems, field: string, v: unknown): string | undefined {
+/** The text of a memory or storage size: a Quantity or a cdk8s `Size` as written; anything else unchanged. */
+function sizeText(v: unknown): unknown {
+  const q = asQuantity(v);
+  return q instanceof Quantity ? q.toString() : q;
+}
+
+/** Why a (text of a) memory or storage size is not one, naming every form accepted for a wrong type. */
+function sizeProblem(v: unknown, example: string): string | undefined {
+  if (v !== undefined && typeof v !== 'string' && typeof v !== 'number') return `${show(v)} must be a quantity string (${example}), a Quantity or a cdk8s Size (Size.gibibytes(2))`;
+  return quantityProblem(v);
+}
+
+/** Validates a storage size (a positive quantity: a string, a Quantity or a cdk8s `Size`) and returns its text. */
+export function storageOf(p: Problems, field: string, raw: unknown): string | undefined {
+  const v = sizeText(raw);
+  if (v !== undefined && typeof v !== 'string' && typeof v !== 'number') {
+    p.add(field, `${show(v)} must be a volume size: a quantity string ("20Gi"), a Quantity or a cdk8s Size (Size.gibibytes(20))`);
+    return undefined;
+  }
   const msg = quantityProblem(v);
   if (msg) {
     p.add(field, `${msg} (a volume size such as "20Gi")`);
@@ -96,8 +116,17 @@ export function storageOf(p: Problems, field: string, v: unknown): string | unde
   return v as string;
 }
 
-/** Validates a cron schedule. */
-export function cronOf(p: Problems, field: string, v: unknown): string | undefined {
+/**
+ * Validates a cron schedule (an expression string, a {@link CronSchedule} or a cdk8s `Cron`) and
+ * returns its expression.
+ */
+export function cronOf(p: Problems, field: string, raw: string | CronLike | undefined): string | undefined {
+  const c = asCronSchedule(raw as unknown);
+  const v = c instanceof CronSchedule ? c.expressionText : c;
+  if (v !== undefined && typeof v !== 'string') {
+    p.add(field, `${show(v)} must be a cron expression ("0 2 * * *"), a CronSchedule or a cdk8s Cron (Cron.daily() from 'cdk8s')`);
+    return undefined;
+  }
   return p.check(field, v, cronProblem) ? (v as string) : undefined;
 }
 

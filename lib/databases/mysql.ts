@@ -27,7 +27,9 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { CronLike } from '../backup/cron';
 import { OcpkitError, Problems, show } from '../core/errors';
+import { QuantityLike } from '../core/quantity';
 import { intRange, nonEmpty } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
 import { External, Provides } from '../refs/provides';
@@ -51,8 +53,11 @@ export interface PxcS3Backups {
   readonly prefix?: string;
   /** Secret in the database namespace with `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, declared with `External.secret(...)`. */
   readonly credentials: External;
-  /** CronSchedule schedule of the backups (each is a full xtrabackup). */
-  readonly schedule: string;
+  /**
+   * Cron schedule of the backups (each is a full xtrabackup): an expression, a CronSchedule or a
+   * cdk8s `Cron`.
+   */
+  readonly schedule: string | CronLike;
   /** Backups to keep (older ones are deleted by the operator). */
   readonly keep: number;
   /** Requests and limits of the backup Jobs. @default none (LimitRange defaults) */
@@ -73,8 +78,8 @@ export interface PerconaXtraDBClusterProps {
   readonly namespace: string;
   /** PXC nodes: 3 or 5 (the operator's safe sizes). @default 3 */
   readonly size?: number;
-  /** Data volume of each node (`20Gi`). */
-  readonly storage: string;
+  /** Data volume of each node (`20Gi`, a Quantity or a cdk8s `Size`). */
+  readonly storage: string | QuantityLike;
   /** @default the cluster's default StorageClass */
   readonly storageClass?: string;
   /** Requests and limits of the `pxc` container. @default none (LimitRange defaults) */

@@ -32,7 +32,9 @@
 import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { CronLike } from '../backup/cron';
 import { OcpkitError, Problems, show } from '../core/errors';
+import { QuantityLike } from '../core/quantity';
 import { intRange, oneOf } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
 import { External, Provides } from '../refs/provides';
@@ -56,8 +58,8 @@ export interface PostgresInstanceSet {
   readonly name?: string;
   /** Pods in the set: one primary and replicas. @default 1 */
   readonly replicas?: number;
-  /** Size of each pod's data volume (`20Gi`). */
-  readonly storage: string;
+  /** Size of each pod's data volume (`20Gi`, a Quantity or a cdk8s `Size`). */
+  readonly storage: string | QuantityLike;
   /** StorageClass of the data volumes. @default the cluster's default StorageClass */
   readonly storageClass?: string;
   /** Requests and limits of the `database` container. @default none (LimitRange defaults) */
@@ -80,12 +82,12 @@ export interface PostgresUser {
 
 /** When pgBackRest backs up, and how long it keeps backups. */
 export interface PgBackRestSchedules {
-  /** CronSchedule schedule of full backups. */
-  readonly full: string;
-  /** CronSchedule schedule of differential backups. @default none */
-  readonly differential?: string;
-  /** CronSchedule schedule of incremental backups. @default none */
-  readonly incremental?: string;
+  /** Cron schedule of full backups: an expression, a CronSchedule or a cdk8s `Cron`. */
+  readonly full: string | CronLike;
+  /** Cron schedule of differential backups (as `full`). @default none */
+  readonly differential?: string | CronLike;
+  /** Cron schedule of incremental backups (as `full`). @default none */
+  readonly incremental?: string | CronLike;
 }
 
 /** How many full (and differential) backups pgBackRest keeps. */

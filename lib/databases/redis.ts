@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Problems, show } from '../core/errors';
+import { QuantityLike } from '../core/quantity';
 import { dnsSubdomain } from '../core/rules';
 import { SecretKey } from '../core/secret-key';
 import { Delivery } from '../gitops/delivery';
@@ -29,8 +30,8 @@ export interface RedisProps {
    * protected mode off, so without a password anything that reaches the port may use it.
    */
   readonly password: SecretKey;
-  /** Size of the data volume (RDB snapshots), e.g. "10Gi". */
-  readonly storage: string;
+  /** Size of the data volume (RDB snapshots), e.g. "10Gi", a Quantity or a cdk8s `Size`. */
+  readonly storage: string | QuantityLike;
   /** @default the cluster's default StorageClass */
   readonly storageClass?: string;
   /** @default none: the namespace's LimitRange defaults apply */
