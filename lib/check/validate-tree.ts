@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { UsageError } from '../cli/main';
+import { UsageError } from '../core/errors';
 import { readFolderFile, scanFolder } from '../core/read-folder';
 import { loadAllYaml, YamlInputError } from '../core/safe-yaml';
 import { checkPolicies } from '../policy/check-policies';
