@@ -1,14 +1,17 @@
-import { OcpkitError } from '../core/errors';
 import { synthesize } from '../pipeline-defaults';
 import { SynthesisResult } from '../synth/synthesizer';
 import { Cluster } from '../gitops/cluster';
 import { loadStack, StackError } from './load-stack';
 import { checkOutputFolder, hasInterruptedWrites, OutputInterruptedError, OutputLockedError, OutputRefusedError, OutputWriteError, recoverOutput, WriteReport, writeTreeInterruptibly } from '../synth/write-tree';
-import { isOcpkitError, UsageError, signalExitCode } from '../core/errors';
+import { isOcpkitError, OcpkitError, signalExitCode, UsageError } from '../core/errors';
 import { isExternalsPath } from '../refs/externals-file';
 import { OptionSpec, optionLines, parseCommandArgs } from './_args';
 import { ownVersion } from './main';
 import { startTypecheck } from './typecheck';
+
+// Plain JavaScript shared with bin/ocpkit.js: one printable line of anything thrown.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { safeMessage }: { safeMessage(e: unknown): string } = require('../../bin/safe-message.js');
 
 /**
  * `ocpkit synth APP.ts [--out DIR] [--stdout [--env NAME]] [--json] [--no-typecheck]`: type-checks
@@ -76,7 +79,7 @@ export async function synthCommand(args: string[]): Promise<number> {
   } catch (e) {
     if (!json) throw e;
     // --json: the problems on stdout as well, then the usual line(s) on stderr and exit code
-    const problems = isOcpkitError(e) ? e.problems : [{ path: '', field: '', message: `internal error: ${String((e as Error)?.message ?? e).split('\n')[0]}` }];
+    const problems = isOcpkitError(e) ? e.problems : [{ path: '', field: '', message: `internal error: ${safeMessage(e)}` }];
     process.stdout.write(`${JSON.stringify({ problems }, null, 2)}\n`);
     throw e;
   }
