@@ -2,6 +2,8 @@
 // 'ocpkit', listed explicitly per domain. Anything not listed here is internal and may change in
 // any release; test/package/public-api.test.ts pins this list (and that no name clashes with cdk8s,
 // cdk8s-plus-27 or constructs), so a change to the surface is a deliberate, reviewed edit.
+// The review tools (what a change of dist/ does: diffTrees, formatText...) are the 'ocpkit/diff'
+// entry (lib/diff-api.ts): a stack does not load them.
 
 // core
 export {
@@ -510,38 +512,10 @@ export type {
   FleetTrain,
 } from './fleet';
 
-// diff
-export {
-  DiffInputError,
-  IgnoreList,
-  RISK_CLASSES,
-  diffTreeFiles,
-  diffTrees,
-  formatMarkdown,
-  formatText,
-} from './diff';
-export type {
-  AppSummary,
-  DiffOptions,
-  DiffResult,
-  FieldChange,
-  FieldOp,
-  FieldPath,
-  IgnoreRule,
-  MarkdownOptions,
-  PathSegment,
-  ResourceChange,
-  Risk,
-  RiskClass,
-  RiskFinding,
-  TextOptions,
-} from './diff';
-
 // types that public members use, declared in modules that are otherwise internal
 export type { RuleEvaluator } from './monitoring/cluster-monitoring';
 export type { Toleration } from './network/nmstate';
 export type { IpamKind } from './network/ipam';
 export type { SchemaLock, LockedFile } from './schema/lock';
-export type { TreeFiles } from './diff/read-tree';
 export type { IngressFlow } from './core/ingress-flow';
 export type { Values as GitLabChartValues } from './gitlab/_values';

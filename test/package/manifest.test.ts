@@ -16,7 +16,7 @@ function emitted(source: string, ext: '.js' | '.d.ts'): string {
 }
 
 describe('package.json', () => {
-  test('entry points are the compiled root API and ocpkit/testing, with their declarations', () => {
+  test('entry points are the compiled root API, ocpkit/testing and ocpkit/diff, with their declarations', () => {
     expect(PKG.main).toBe(emitted('lib/index.ts', '.js').slice(2));
     expect(PKG.types).toBe(emitted('lib/index.ts', '.d.ts').slice(2));
     expect(PKG.exports['.']).toEqual({ types: emitted('lib/index.ts', '.d.ts'), default: emitted('lib/index.ts', '.js') });
@@ -24,13 +24,17 @@ describe('package.json', () => {
     expect(fs.existsSync(path.join(REPO, 'lib', 'index.ts')) && fs.existsSync(path.join(REPO, 'lib', 'testing.ts'))).toBe(true);
     // node10 resolution has no exports: typesVersions maps the subpath
     expect(PKG.typesVersions['*'].testing).toEqual([emitted('lib/testing.ts', '.d.ts').slice(2)]);
+    // the review tools are their own entry, so a stack does not load them
+    expect(PKG.exports['./diff']).toEqual({ types: emitted('lib/diff-api.ts', '.d.ts'), default: emitted('lib/diff-api.ts', '.js') });
+    expect(PKG.typesVersions['*'].diff).toEqual([emitted('lib/diff-api.ts', '.d.ts').slice(2)]);
   });
 
   test('the build covers lib/ and imports/ and emits declarations; prepare builds (git installs, npm pack)', () => {
     expect(BUILD.include).toEqual(expect.arrayContaining(['lib/**/*.ts', 'imports/**/*.ts']));
     expect(BUILD.compilerOptions.declaration).toBe(true);
     expect(BUILD.compilerOptions.outDir).not.toBe('dist'); // dist/ is the synthesized YAML
-    expect(PKG.scripts.build).toBe('tsc -p tsconfig.build.json');
+    // stale outputs of removed sources are pruned first (scripts/prune-build.js), then tsc builds
+    expect(PKG.scripts.build).toBe('node scripts/prune-build.js && tsc -p tsconfig.build.json');
     expect(PKG.scripts.prepare).toBe('npm run build');
     // every plain-JS helper lib/ requires from bin/ is emitted beside build/lib
     const required = new Set<string>();

@@ -35,6 +35,7 @@ function exportsOf(program: ts.Program, file: string): string[] {
 const files = {
   ocpkit: path.join(ROOT, 'lib', 'index.ts'),
   testing: path.join(ROOT, 'lib', 'testing.ts'),
+  diff: path.join(ROOT, 'lib', 'diff-api.ts'),
   // the packages' own declarations (constructs' `exports` map hides its files from require.resolve)
   cdk8s: path.join(ROOT, 'node_modules', 'cdk8s', 'lib', 'index.d.ts'),
   plus: path.join(ROOT, 'node_modules', 'cdk8s-plus-27', 'lib', 'index.d.ts'),
@@ -43,8 +44,9 @@ const files = {
 const program = ts.createProgram(Object.values(files), {
   noEmit: true, skipLibCheck: true, target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, esModuleInterop: true,
 });
-const surface = exportsOf(program, files.ocpkit);
-const nameOf = (entry: string) => entry.split(' ')[1];
+/** The pinned surface: the main entry's exports, then the 'ocpkit/diff' entry's, prefixed `diff:`. */
+const surface = [...exportsOf(program, files.ocpkit), ...exportsOf(program, files.diff).map((e) => e.replace(' ', ' diff:'))];
+const nameOf = (entry: string) => entry.split(' ')[1].replace(/^diff:/, '');
 
 describe('the public API of ocpkit', () => {
   test('is exactly the pinned list (UPDATE_PUBLIC_API=1 rewrites it after a deliberate change)', () => {
@@ -70,9 +72,16 @@ describe('the public API of ocpkit', () => {
     expect(testing.filter((e) => others.has(nameOf(e)) || (main.has(nameOf(e)) && !e.startsWith('type ')))).toEqual([]);
   });
 
-  test('exports no internal helper: no module whose file name starts with _ contributes a value', () => {
+  test('the main entry and the diff entry share no name, and a stack does not load the diff', () => {
+    const main = new Set(exportsOf(program, files.ocpkit).map(nameOf));
+    expect(exportsOf(program, files.diff).map(nameOf).filter((n) => main.has(n))).toEqual([]);
+    const imports = (file: string) => [...fs.readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+    expect(imports(files.ocpkit).filter((m) => m.startsWith('./diff'))).toEqual([]);
+  });
+
+  test.each([['ocpkit', files.ocpkit], ['ocpkit/diff', files.diff]])('%s exports no internal helper: no module whose file name starts with _ contributes a value', (_entry, file) => {
     const checker = program.getTypeChecker();
-    const source = program.getSourceFile(files.ocpkit)!;
+    const source = program.getSourceFile(file)!;
     const internal = checker.getExportsOfModule(checker.getSymbolAtLocation(source)!).filter((s) => {
       const target = s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
       const decl = target.declarations?.[0];
