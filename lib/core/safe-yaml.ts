@@ -8,7 +8,7 @@ import { OcpkitError } from './errors';
  * `ocpkit diff` read, the diff ignore file, and YAML strings in GitLab chart values.
  *
  * It refuses, quickly and with the line where known:
- * - files larger than {@link YAML_LIMITS}.maxBytes (checked before the file is read);
+ * - files larger than `YAML_LIMITS`.maxBytes (checked before the file is read);
  * - bytes that are not UTF-8 (YAML 1.2 streams are Unicode; `fs.readFileSync(f, 'utf8')` would
  *   silently turn them into U+FFFD);
  * - alias bombs ("billion laughs"): js-yaml 4 expands an alias by reference, so loading is cheap,
@@ -33,7 +33,7 @@ export const YAML_LIMITS: YamlLimits = {
   maxDepth: 100,
 };
 
-/** Limits of the safe YAML reader (see {@link YAML_LIMITS} for the defaults). */
+/** Limits of the safe YAML reader (see `YAML_LIMITS` for the defaults). */
 export interface YamlLimits {
   /**
    * Largest file or string, in bytes. Kubernetes stores an object in etcd in at most 1.5 MiB
@@ -80,7 +80,7 @@ export class YamlInputError extends OcpkitError {
   }
 }
 
-/** Options of {@link loadYaml} / {@link loadAllYaml}. */
+/** Options of `loadYaml` / `loadAllYaml`. */
 export interface SafeYamlOptions {
   /** Parse as JSON (js-yaml's JSON compatibility: later duplicate keys win, as JSON.parse). @default false */
   readonly json?: boolean;

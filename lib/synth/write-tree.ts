@@ -9,7 +9,7 @@ import { containedFile } from './_object-names';
 /**
  * Writing an output folder (`--out`) without ever destroying anything ocpkit did not write.
  *
- * **Ownership.** Every output carries a marker file at its root, {@link OUTPUT_MARKER}, listing
+ * **Ownership.** Every output carries a marker file at its root, `OUTPUT_MARKER`, listing
  * the files ocpkit wrote (deterministic: no time stamps, since dist/ is committed and CI checks
  * it is fresh). A folder is replaced only when it is absent, empty, or an ocpkit output whose
  * every file is listed in its marker; anything else (a home folder, `apps/`, a Git checkout, the
@@ -834,7 +834,7 @@ function* transaction(files: ReadonlyMap<string, string>, outdir: string): Gener
 
 /**
  * Replaces `outdir` with exactly the given files (relative POSIX paths -> text) plus the
- * {@link OUTPUT_MARKER}, as a crash-safe transaction (see the module comment). Throws
+ * `OUTPUT_MARKER`, as a crash-safe transaction (see the module comment). Throws
  * OutputRefusedError, OutputLockedError or OutputWriteError (with `restored`).
  */
 export function writeTree(files: ReadonlyMap<string, string>, outdir: string): WriteReport {
