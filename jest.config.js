@@ -6,4 +6,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': '<rootDir>/jest.transform.js' },
   testTimeout: 60000,
+  // OCPKIT_TYPECHECK=0 for spawned synths unless a test turns it on (see the file)
+  setupFiles: ['<rootDir>/test/_env.js'],
 };

@@ -12,6 +12,10 @@ const BIN = path.join(ROOT, 'bin', 'ocpkit.js');
 const LIB = JSON.stringify(path.join(ROOT, 'lib'));
 const GOOD = 'test/fixtures/good-stack.ts';
 
+// This file tests the type-check itself: synth checks unless a test says --no-typecheck (test/_env.js turns
+// it off for the other test files).
+process.env.OCPKIT_TYPECHECK = '1';
+
 const made: string[] = [];
 function tmp(): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-modes-'));

@@ -19,10 +19,13 @@ import * as yaml from 'js-yaml';
 const REPO = path.join(__dirname, '..', '..');
 const SHARED_SCHEMAS = path.resolve(REPO, '..', 'shared', 'crds');
 
-/** The environment of every child: no npm_* variables of an enclosing `npm test`, npm from its cache where it can. */
+/**
+ * The environment of every child: no npm_* variables of an enclosing `npm test`, npm from its cache
+ * where it can, and no OCPKIT_TYPECHECK=0 (test/_env.js): the consumer's synth type-checks, as a user's does.
+ */
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k) && k !== 'OCPKIT_FROM_BUILD' && k !== 'OCPKIT_SCHEMAS') env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k) && k !== 'OCPKIT_FROM_BUILD' && k !== 'OCPKIT_SCHEMAS' && k !== 'OCPKIT_TYPECHECK') env[k] = v;
   return { ...env, npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', ...extra };
 }
 
