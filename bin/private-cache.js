@@ -65,6 +65,26 @@ function privateDir(dir) {
   return undefined;
 }
 
+/**
+ * The bytes of `file` when it is a regular file (not followed through a symbolic link) owned by this
+ * user and not writable by group or others; undefined otherwise or when it cannot be read.
+ */
+function readPrivateFile(file) {
+  try {
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW || 0));
+    try {
+      const st = fs.fstatSync(fd);
+      if (!st.isFile()) return undefined;
+      if (typeof process.getuid === 'function' && (st.uid !== process.getuid() || (st.mode & 0o022))) return undefined;
+      return fs.readFileSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
 /** Code stored under `file` if it is a regular file of this user's, not writable by others, with a matching hash. */
 function readEntry(file) {
   return readHashedEntry(file)?.body;
@@ -72,20 +92,8 @@ function readEntry(file) {
 
 /** {@link readEntry}, with the sha256 of the code (hex), e.g. to name what is derived from it. */
 function readHashedEntry(file) {
-  let text;
-  try {
-    const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW || 0));
-    try {
-      const st = fs.fstatSync(fd);
-      if (!st.isFile()) return undefined;
-      if (typeof process.getuid === 'function' && (st.uid !== process.getuid() || (st.mode & 0o022))) return undefined;
-      text = fs.readFileSync(fd, 'utf8');
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return undefined;
-  }
+  const text = readPrivateFile(file)?.toString('utf8');
+  if (text === undefined) return undefined;
   const nl = text.indexOf('\n');
   if (nl < 0 || !text.startsWith(HEADER)) return undefined;
   const body = text.slice(nl + 1);
@@ -112,20 +120,8 @@ const BINARY_MAGIC = Buffer.from('ocpkit-v8\n');
  * writable by others, whose sha256 (stored after a magic line) matches.
  */
 function readBinaryEntry(file) {
-  let data;
-  try {
-    const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW || 0));
-    try {
-      const st = fs.fstatSync(fd);
-      if (!st.isFile()) return undefined;
-      if (typeof process.getuid === 'function' && (st.uid !== process.getuid() || (st.mode & 0o022))) return undefined;
-      data = fs.readFileSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return undefined;
-  }
+  const data = readPrivateFile(file);
+  if (data === undefined) return undefined;
   const start = BINARY_MAGIC.length + 32;
   if (data.length < start || !data.subarray(0, BINARY_MAGIC.length).equals(BINARY_MAGIC)) return undefined;
   const body = data.subarray(start);
