@@ -50,6 +50,13 @@ describe('bench report', () => {
     expect(missed).toMatch(/MISSED ocpkit within 1.2x of the floor at 2,000 tenants: 1.23x/);
   });
 
+  test('the diff\'s 2 s limit is scaled by the machine too', () => {
+    const runs = [row(46, 200, REFERENCE_MACHINE.floor_ms[46] * 3, 300), row(2000, 4700, REFERENCE_MACHINE.floor_ms[2000] * 3, 9000)];
+    const scaled = (diff: number) => report({ ...results(runs, { warm: 1, warmTc: 1, cold: 1 }), diff_ms: diff });
+    expect(scaled(5900)).toMatch(/met +ocpkit diff, 2,000 tenants: 5900 ms \(limit 2000 ms there, 6000 ms here\)/);
+    expect(scaled(6100)).toMatch(/MISSED ocpkit diff, 2,000 tenants: 6100 ms \(limit 2000 ms there, 6000 ms here\)/);
+  });
+
   test('without a type-check in the CLI the report says so and judges the warm run alone', () => {
     const runs = [row(46, 200, REFERENCE_MACHINE.floor_ms[46], 300), row(2000, 2100, REFERENCE_MACHINE.floor_ms[2000], 9000)];
     const text = report(results(runs, { warm: 590, warmTc: null, cold: 1000 }));
