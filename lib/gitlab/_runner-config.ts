@@ -1,5 +1,5 @@
 import { Problems, show } from '../core/errors';
-import { Quantity } from '../core/quantity';
+import { asQuantity, Quantity, QuantityLike } from '../core/quantity';
 
 /**
  * Requests and limits of one kind of job container. Each becomes a `[runners.kubernetes]` key of
@@ -9,9 +9,17 @@ import { Quantity } from '../core/quantity';
 export interface ContainerBounds {
   readonly cpuRequest: Quantity;
   readonly cpuLimit: Quantity;
-  readonly memoryRequest: Quantity;
-  readonly memoryLimit: Quantity;
+  /** Memory request: a Quantity or a cdk8s Size. */
+  readonly memoryRequest: QuantityLike;
+  /** Memory limit: a Quantity or a cdk8s Size. */
+  readonly memoryLimit: QuantityLike;
 }
+
+/** {@link ContainerBounds} with memory as a Quantity (after {@link resolveJobResources}). */
+export type ResolvedBounds = ContainerBounds & { readonly memoryRequest: Quantity; readonly memoryLimit: Quantity };
+
+/** {@link RunnerJobResources} with every memory value a Quantity. */
+export type ResolvedJobResources = RunnerJobResources & { readonly build: ResolvedBounds; readonly helper: ResolvedBounds; readonly service: ResolvedBounds };
 
 /**
  * What every job pod of a runner may use: the build container, the helper container, and each
@@ -37,8 +45,18 @@ export interface RunnerJobResources {
 const KINDS = { build: '', helper: 'helper_', service: 'service_' } as const;
 const FIELDS = { cpuRequest: 'cpu_request', cpuLimit: 'cpu_limit', memoryRequest: 'memory_request', memoryLimit: 'memory_limit' } as const;
 
-/** Checks job resources: every value a Quantity, every request at most its limit, a positive limit. */
-export function checkJobResources(p: Problems, field: string, r: RunnerJobResources | undefined): boolean {
+/**
+ * The job resources with a cdk8s Size as memory turned into a Quantity; anything else unchanged,
+ * for {@link checkJobResources} to report. Once that check passed, every memory value is a Quantity.
+ */
+export function resolveJobResources(r: RunnerJobResources): ResolvedJobResources {
+  if (!r || typeof r !== 'object') return r as ResolvedJobResources;
+  const bounds = (b: ContainerBounds) => (b && typeof b === 'object' ? { ...b, memoryRequest: asQuantity(b.memoryRequest), memoryLimit: asQuantity(b.memoryLimit) } : b);
+  return { ...r, build: bounds(r.build), helper: bounds(r.helper), service: bounds(r.service) } as ResolvedJobResources;
+}
+
+/** Checks job resources (resolved): every value a Quantity, every request at most its limit, a positive limit. */
+export function checkJobResources(p: Problems, field: string, r: ResolvedJobResources | undefined): boolean {
   if (!r || typeof r !== 'object') {
     p.add(field, `${show(r)}: every job needs requests and limits; give { build, helper, service } each as { cpuRequest, cpuLimit, memoryRequest, memoryLimit } (Quantity)`);
     return false;
@@ -51,7 +69,8 @@ export function checkJobResources(p: Problems, field: string, r: RunnerJobResour
       continue;
     }
     for (const f of Object.keys(FIELDS) as (keyof typeof FIELDS)[]) {
-      if (!(b[f] instanceof Quantity)) p.add(`${field}.${kind}.${f}`, `${show(b[f])} must be a Quantity (Quantity.parse("500m"))`);
+      const memory = f === 'memoryRequest' || f === 'memoryLimit';
+      if (!(b[f] instanceof Quantity)) p.add(`${field}.${kind}.${f}`, `${show(b[f])} must be a Quantity (Quantity.parse("${memory ? '512Mi' : '500m'}"))${memory ? ' or a cdk8s Size' : ''}`);
     }
     if (b.cpuRequest instanceof Quantity && b.cpuLimit instanceof Quantity) {
       if (b.cpuLimit.value <= 0) p.add(`${field}.${kind}.cpuLimit`, `${b.cpuLimit} must be more than zero`);
@@ -79,7 +98,7 @@ export interface JobFootprint {
 }
 
 /** Build + helper + servicesPerJob x service. */
-export function jobFootprint(r: RunnerJobResources): JobFootprint {
+export function jobFootprint(r: ResolvedJobResources): JobFootprint {
   const n = r.servicesPerJob ?? 1;
   const sum = (f: keyof typeof FIELDS) => r.build[f].value + r.helper[f].value + n * r.service[f].value;
   const explain = (f: keyof typeof FIELDS) => `build ${r.build[f]} + helper ${r.helper[f]}${n ? ` + ${n} x service ${r.service[f]}` : ''}`;
@@ -107,7 +126,7 @@ export function isOwnedKubernetesKey(key: string): boolean {
 export interface GeneratedKubernetesKeys {
   readonly namespace: string;
   readonly priorityClassName: string;
-  readonly resources: RunnerJobResources;
+  readonly resources: ResolvedJobResources;
   /** The private CA of the S3 cache endpoint (a ConfigMap in the job namespace). */
   readonly cacheCa?: { readonly configMap: string; readonly key: string };
 }

@@ -6,7 +6,7 @@ import { dnsLabel, dnsSubdomain, intRange } from '../core/rules';
 import { Cluster } from '../gitops/cluster';
 import { NetworkIsolation } from '../tenancy/network-isolation';
 import { TenantQuota } from '../tenancy/tenant-quota';
-import { ContainerBounds, JobFootprint } from './_runner-config';
+import { JobFootprint, ResolvedBounds } from './_runner-config';
 
 /** Properties of {@link RunnerJobNamespace}. */
 export interface RunnerJobNamespaceProps {
@@ -170,7 +170,7 @@ export class RunnerJobNamespace extends Construct {
    * {@link GitLabRunner}; the problems name the runner's fields under `runnerPath`.
    * @internal
    */
-  public admit(runnerPath: string, runner: { serviceAccount: string; namespace: string; concurrent: number; job: JobFootprint; bounds: Record<string, ContainerBounds> }): void {
+  public admit(runnerPath: string, runner: { serviceAccount: string; namespace: string; concurrent: number; job: JobFootprint; bounds: Record<string, ResolvedBounds> }): void {
     const p = new Problems(runnerPath);
     for (const [kind, b] of Object.entries(runner.bounds)) {
       for (const f of ['cpu', 'memory'] as const) {

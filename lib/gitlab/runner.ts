@@ -8,7 +8,7 @@ import { dnsLabel, dnsSubdomain, duplicates, intRange, nonEmpty } from '../core/
 import { SecretKey } from '../core/secret-key';
 import { ExternalImage } from '../openshift/external-image';
 import { Provides } from '../refs/provides';
-import { checkJobResources, jobFootprint, RunnerJobResources, runnerConfigToml } from './_runner-config';
+import { checkJobResources, jobFootprint, resolveJobResources, RunnerJobResources, runnerConfigToml } from './_runner-config';
 import { hostOrIp, httpsOrigin, s3Bucket, secretKeyRef, semver } from './_rules';
 import { GitLabRunnerOperator } from './gitlab-operator';
 import { IGitLabServer } from './gitlab-server';
@@ -289,7 +289,8 @@ export class GitLabRunner extends Construct {
         if (building.length) p.add('registration.tags', `${building.map((t) => `"${t}"`).join(', ')} advertise image builds, which this runner declares run elsewhere (${props.imageBuilds.where}); drop the tag`);
       }
     }
-    const resourcesOk = checkJobResources(p, 'jobResources', props.jobResources);
+    const jobResources = resolveJobResources(props.jobResources);
+    const resourcesOk = checkJobResources(p, 'jobResources', jobResources);
     if (!(props.jobNamespace instanceof RunnerJobNamespace)) p.add('jobNamespace', `${show(props.jobNamespace)} must be a RunnerJobNamespace (the bounded namespace jobs run in)`);
     if (props.concurrent !== undefined) p.check('concurrent', props.concurrent, intRange(1, 1000));
     if (props.checkIntervalSeconds !== undefined) p.check('checkIntervalSeconds', props.checkIntervalSeconds, intRange(1, 3600));
@@ -322,7 +323,7 @@ export class GitLabRunner extends Construct {
     }
     const jobNs = props.jobNamespace instanceof RunnerJobNamespace ? props.jobNamespace : undefined;
     const toml = resourcesOk && jobNs
-      ? runnerConfigToml(p, 'configToml', { namespace: jobNs.namespace, priorityClassName: jobNs.priorityClassName, resources: props.jobResources, cacheCa: props.cache?.server instanceof S3Endpoint ? props.cache.server.ca : undefined }, props.configToml)
+      ? runnerConfigToml(p, 'configToml', { namespace: jobNs.namespace, priorityClassName: jobNs.priorityClassName, resources: jobResources, cacheCa: props.cache?.server instanceof S3Endpoint ? props.cache.server.ca : undefined }, props.configToml)
       : undefined;
     p.throwIfAny();
 
@@ -352,8 +353,8 @@ export class GitLabRunner extends Construct {
       serviceAccount: this.serviceAccount,
       namespace: this.namespace,
       concurrent: this.concurrent,
-      job: jobFootprint(props.jobResources),
-      bounds: { build: props.jobResources.build, helper: props.jobResources.helper, service: props.jobResources.service },
+      job: jobFootprint(jobResources),
+      bounds: { build: jobResources.build, helper: jobResources.helper, service: jobResources.service },
     });
 
     this.configMap = new k8s.KubeConfigMap(this, 'Config', {

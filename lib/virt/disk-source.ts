@@ -1,6 +1,7 @@
 import { Problems, show } from '../core/errors';
 import { dnsLabel, dnsSubdomain } from '../core/rules';
 import { redactSecrets } from '../core/secret-scan';
+import type { QuantityLike } from '../core/quantity';
 import { GOLDEN_IMAGES_NAMESPACE, OPENSHIFT_BOOT_SOURCES } from './hyperconverged';
 
 /** Access mode of a VM disk's PersistentVolumeClaim. */
@@ -36,10 +37,11 @@ export interface HttpImageOptions {
 /** Options of {@link DiskSource.isoInstaller}. */
 export interface IsoOptions extends HttpImageOptions {
   /**
-   * Size of the volume the ISO is imported into (at least the ISO file size).
+   * Size of the volume the ISO is imported into (at least the ISO file size): a quantity string,
+   * a Quantity or a cdk8s Size.
    * @default '10Gi'
    */
-  readonly isoSize?: string;
+  readonly isoSize?: string | QuantityLike;
 }
 
 /** Options of {@link DiskSource.registryImage}. */

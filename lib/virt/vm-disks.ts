@@ -220,7 +220,7 @@ export class VmDisks {
     if (!source || !size || p.size > before) return undefined;
     if (src.kind === 'iso') {
       // Empty root disk to install on, and the ISO as a CD-ROM.
-      const isoSize = toQuantity(p, `${field}.source.isoSize`, o.isoSize ?? '10Gi');
+      const isoSize = toQuantity(p, `${field}.source.isoSize`, o.isoSize ?? '10Gi', true);
       if (!isoSize) return undefined;
       const isoDv = `${this.vmName}-installer`;
       return [

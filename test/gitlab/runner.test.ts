@@ -1,6 +1,6 @@
 import { synthesize } from '../../lib/pipeline-defaults';
 import { checkPolicies, Policy } from '../../lib/policy';
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Quantity } from '../../lib/core/quantity';
 import { SecretKey } from '../../lib/core/secret-key';
@@ -185,6 +185,25 @@ describe('GitLabRunner', () => {
   });
 
   describe('bounded jobs', () => {
+    test('memory given as cdk8s Sizes gives the same config.toml and job-namespace check as Quantities; CPU refuses a Size', () => {
+      const toml = (resources: RunnerJobResources) => {
+        const { cluster, app, jobs } = setup();
+        new GitLabRunner(app, 'Shared', { ...base(jobs), jobResources: resources });
+        return find(synth(cluster), 'ConfigMap', 'shared-config', 'gitlab-runner-system').data['config.toml'];
+      };
+      const sized: RunnerJobResources = {
+        build: { ...JOBS.build, memoryRequest: Size.gibibytes(2), memoryLimit: Size.mebibytes(4096) },
+        helper: { ...JOBS.helper, memoryRequest: Size.mebibytes(256), memoryLimit: Size.mebibytes(512) },
+        service: { ...JOBS.service, memoryRequest: Size.mebibytes(512), memoryLimit: Size.gibibytes(1) },
+      };
+      expect(toml(sized)).toBe(toml(JOBS));
+      const { app, jobs } = setup();
+      expect(() => new GitLabRunner(app, 'Cpu', { ...base(jobs), name: 'cpu', jobResources: { ...JOBS, build: { ...JOBS.build, cpuLimit: Size.gibibytes(2) as any } } }))
+        .toThrow(/jobResources.build.cpuLimit: .* must be a Quantity \(Quantity.parse\("500m"\)\)$/m);
+      expect(() => new GitLabRunner(app, 'Mem', { ...base(jobs), name: 'mem', jobResources: { ...JOBS, build: { ...JOBS.build, memoryLimit: '4Gi' as any } } }))
+        .toThrow(/jobResources.build.memoryLimit: "4Gi" must be a Quantity \(Quantity.parse\("512Mi"\)\) or a cdk8s Size/);
+    });
+
     test('every container kind gets requests and limits in the generated config.toml, with namespace and priority class', () => {
       const { cluster, app, jobs } = setup();
       new GitLabRunner(app, 'Shared', base(jobs));

@@ -1,3 +1,4 @@
+import { Size } from 'cdk8s';
 import { synthesize } from '../../lib/pipeline-defaults';
 import { SecretKey } from '../../lib/core/secret-key';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
@@ -122,6 +123,16 @@ describe('VirtualMachine', () => {
       new VirtualMachine(vms, 'V', minimal({ rootDisk: { source: DiskSource.registryImage('quay.io/containerdisks/fedora:39', { pullMethod: 'node' }), size: '10Gi' } }));
       expect(find(synth(cluster), 'VirtualMachine', 'relay').spec.dataVolumeTemplates[0].spec.source)
         .toEqual({ registry: { url: 'docker://quay.io/containerdisks/fedora:39', pullMethod: 'node' } });
+    });
+
+    test('ISO installer: isoSize takes a cdk8s Size like the string', () => {
+      const installer = (isoSize: any) => {
+        const { cluster, vms } = vmCluster();
+        new VirtualMachine(vms, 'V', minimal({ rootDisk: { source: DiskSource.isoInstaller('http://mirror.example.org/netinst.iso', { isoSize }), size: '40Gi' } }));
+        return find(synth(cluster), 'VirtualMachine', 'relay').spec.dataVolumeTemplates.find((d: any) => d.metadata.name === 'relay-installer');
+      };
+      expect(installer(Size.mebibytes(2048))).toEqual(installer('2Gi'));
+      expect(installer(Size.mebibytes(2048)).spec.storage.resources.requests.storage).toBe('2Gi');
     });
 
     test('ISO installer: blank root disk boots first, ISO as a SATA CD-ROM second', () => {
