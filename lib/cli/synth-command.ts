@@ -116,7 +116,7 @@ async function synth(positional: string[], options: Record<string, string | true
     else if (note) process.stderr.write(`ocpkit synth: recovered ${outdir}: ${note}\n`);
   }
   if (refusal) throw new UsageError(refusal);
-  const { clusters, result, typecheck } = await checkedSynth(positional[0], skipCheck);
+  const { clusters, result, typecheck } = await (json ? consoleToStderr(() => checkedSynth(positional[0], skipCheck)) : checkedSynth(positional[0], skipCheck));
   let report: WriteReport;
   try {
     report = await writeTreeInterruptibly(result.files, outdir);
@@ -146,6 +146,26 @@ async function synth(positional: string[], options: Record<string, string | true
     return signalExitCode(report.interruptedAfterCommit);
   }
   return 0;
+}
+
+/**
+ * Runs `fn` with console.log/info/debug written to stderr: with --stdout or --json, stdout is the
+ * machine's (a YAML stream an Argo CD plugin reads, one JSON object), and a `console.log` in the
+ * user's stack must not corrupt it.
+ */
+export async function consoleToStderr<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = { log: console.log, info: console.info, debug: console.debug };
+  const toStderr = (...args: unknown[]) => console.error(...args);
+  console.log = toStderr;
+  console.info = toStderr;
+  console.debug = toStderr;
+  try {
+    return await fn();
+  } finally {
+    console.log = saved.log;
+    console.info = saved.info;
+    console.debug = saved.debug;
+  }
 }
 
 /** How the type-check went, for `synth --json`. */
@@ -195,12 +215,12 @@ async function checkedSynth(stack: string, skip: boolean, pick: (clusters: Clust
  * to stdout.
  */
 async function synthToStdout(stack: string, env: string | undefined, skipCheck: boolean): Promise<number> {
-  const { clusters: picked, result } = await checkedSynth(stack, skipCheck, (clusters) => {
+  const { clusters: picked, result } = await consoleToStderr(() => checkedSynth(stack, skipCheck, (clusters) => {
     const names = clusters.map((c) => c.outputFolder);
     if (env === undefined && clusters.length > 1) throw new UsageError(`the stack has ${clusters.length} environments (${names.join(', ')}); pick one with --env NAME`);
     if (env !== undefined && !names.includes(env)) throw new UsageError(`--env ${JSON.stringify(env)} is not an environment of the stack; environments: ${names.join(', ')}`);
     return env === undefined ? clusters : clusters.filter((c) => c.outputFolder === env);
-  });
+  }));
   const docs: string[] = [];
   for (const [rel, text] of result.files) {
     if (!rel.endsWith('.yaml') || isExternalsPath(rel)) continue;

@@ -11,7 +11,7 @@ const privateCache: { cacheRoot(): string | undefined; privateDir(dir: string): 
 export const MAX_DIAGNOSTICS = 20;
 
 /** Format of the cache entries: a change of it makes every entry a miss. */
-const CACHE_FORMAT = 'ocpkit-typecheck/1';
+const CACHE_FORMAT = 'ocpkit-typecheck/2';
 
 /**
  * The stack does not type-check: one line per diagnostic, `file:line:col: TS2345: message`, at most
@@ -173,7 +173,7 @@ function planCheck(stackFile: string, options: TypeCheckOptions): CheckPlan {
 function cacheHit(plan: CheckPlan): TypeCheckReport | undefined {
   const entry = plan.entryFile ? readEntry(plan.entryFile) : undefined;
   if (!entry) return undefined;
-  const key = cacheKey(entry.files, plan.tsconfig, plan.compiler, plan.version);
+  const key = cacheKey(entry.files, entry.deps, plan.tsconfig, plan.compiler, plan.version);
   return key !== undefined && key === entry.key ? { cached: true, ms: Date.now() - plan.started, files: entry.files.length, compiler: plan.compiler } : undefined;
 }
 
@@ -186,20 +186,27 @@ function runCompiler(plan: CheckPlan): TypeCheckReport {
     throw new UsageError(`cannot type-check the stack: ${tsPath} (typescript ${compiler}) has no compiler API (TypeScript 7 ships none); install typescript@5 next to the stack, or pass --no-typecheck`);
   }
   let compilerOptions: import('typescript').CompilerOptions;
+  // files the tsconfig includes that declare globals (types/*.d.ts), and the configs it extends
+  let declarations: string[] = [];
+  let extended: string[] = [];
   if (tsconfig) {
     const read = ts.readConfigFile(tsconfig, ts.sys.readFile);
     if (read.error) throw new UsageError(`${rel(tsconfig)}: ${ts.flattenDiagnosticMessageText(read.error.messageText, ' ')}`);
-    const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(tsconfig), undefined, tsconfig);
+    // parsed from its source file, which then lists the configs it extends (extendedSourceFiles)
+    const source = ts.readJsonConfigFile(tsconfig, ts.sys.readFile);
+    const parsed = ts.parseJsonSourceFileConfigFileContent(source, ts.sys, path.dirname(tsconfig), undefined, tsconfig);
     const fatal = parsed.errors.filter((e) => e.category === ts.DiagnosticCategory.Error && e.code !== 18003); // 18003: no inputs found
     if (fatal.length) throw new UsageError(`${rel(tsconfig)}: ${ts.flattenDiagnosticMessageText(fatal[0].messageText, ' ')}`);
     compilerOptions = parsed.options;
+    declarations = parsed.fileNames.filter((f) => f.endsWith('.d.ts')).map((f) => path.resolve(f));
+    extended = (source.extendedSourceFiles ?? []).map((f) => path.resolve(f));
   } else {
     // no tsconfig: the @types packages (node's) of the stack's folders upward and of the compiler's node_modules
     const typeRoots = [...new Set([...upward(dir).map((d) => path.join(d, 'node_modules', '@types')), path.join(tsPath.split(`${path.sep}node_modules${path.sep}`)[0], 'node_modules', '@types')])].filter((d) => fs.existsSync(d));
     compilerOptions = { ...ts.convertCompilerOptionsFromJson(DEFAULT_OPTIONS, dir).options, typeRoots };
   }
   compilerOptions = { ...compilerOptions, noEmit: true, incremental: false, composite: false, declaration: false, tsBuildInfoFile: undefined };
-  const program = ts.createProgram({ rootNames: [abs], options: compilerOptions });
+  const program = ts.createProgram({ rootNames: [abs, ...declarations], options: compilerOptions });
   // The stack's own files are checked in full; ocpkit's sources (when the stack imports them, as in
   // ocpkit's repository) and dependencies only as far as the stack uses them: ocpkit's CI checks
   // ocpkit. This is what keeps a cold check in seconds rather than a whole-library tsc run.
@@ -211,10 +218,12 @@ function runCompiler(plan: CheckPlan): TypeCheckReport {
   ].filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (diagnostics.length) throw new TypeCheckError(diagnostics.map((d) => toProblem(ts, d)));
 
-  const files = program.getSourceFiles().map((f) => path.resolve(f.fileName)).filter((f) => !isDependency(f)).sort();
+  const all = program.getSourceFiles().map((f) => path.resolve(f.fileName));
+  const files = [...new Set([...all.filter((f) => !isDependency(f)), ...extended])].sort();
+  const deps = all.filter((f) => isDependency(f)).sort();
   if (entryFile) {
-    const key = cacheKey(files, tsconfig, compiler, version);
-    if (key !== undefined) writeEntry(entryFile, { format: CACHE_FORMAT, key, files });
+    const key = cacheKey(files, deps, tsconfig, compiler, version);
+    if (key !== undefined) writeEntry(entryFile, { format: CACHE_FORMAT, key, files, deps });
   }
   return { cached: false, ms: Date.now() - started, files: files.length, compiler };
 }
@@ -255,8 +264,14 @@ function toProblem(ts: typeof import('typescript'), d: import('typescript').Diag
   return { path: where, field: `TS${d.code}`, message };
 }
 
-/** sha256 over every file's path and content, the tsconfig, the compiler and ocpkit versions; undefined when a file is gone. */
-function cacheKey(files: readonly string[], tsconfig: string | undefined, compiler: string, ocpkit: string): string | undefined {
+/**
+ * sha256 over the program's own files (path and content; the configs the tsconfig extends among
+ * them), the listing of every folder holding one (a file added beside them can change how an import
+ * resolves), the dependencies' declaration files by path, size and modification time (a package
+ * upgrade changes them; reading them all would cost what the check saves), the tsconfig, the
+ * compiler and ocpkit versions; undefined when a file is gone.
+ */
+function cacheKey(files: readonly string[], deps: readonly string[], tsconfig: string | undefined, compiler: string, ocpkit: string): string | undefined {
   const h = crypto.createHash('sha256');
   h.update(`${CACHE_FORMAT}\0${compiler}\0${ocpkit}\0`);
   try {
@@ -265,6 +280,11 @@ function cacheKey(files: readonly string[], tsconfig: string | undefined, compil
     for (const f of files) {
       h.update(`\0${f}\0`);
       h.update(fs.readFileSync(f));
+    }
+    for (const d of [...new Set(files.map((f) => path.dirname(f)))].sort()) h.update(`\0dir ${d}\0${fs.readdirSync(d).sort().join('/')}`);
+    for (const f of deps) {
+      const st = fs.statSync(f);
+      h.update(`\0dep ${f}\0${st.size}\0${st.mtimeMs}`);
     }
   } catch {
     return undefined;
@@ -276,6 +296,7 @@ interface CacheEntry {
   readonly format: string;
   readonly key: string;
   readonly files: string[];
+  readonly deps: string[];
 }
 
 function cacheFolder(root: string | undefined): string | undefined {
@@ -286,7 +307,7 @@ function cacheFolder(root: string | undefined): string | undefined {
 function readEntry(file: string): CacheEntry | undefined {
   try {
     const e = JSON.parse(fs.readFileSync(file, 'utf8'));
-    if (e?.format !== CACHE_FORMAT || typeof e.key !== 'string' || !Array.isArray(e.files) || !e.files.every((f: unknown) => typeof f === 'string')) return undefined;
+    if (e?.format !== CACHE_FORMAT || typeof e.key !== 'string' || !Array.isArray(e.files) || !e.files.every((f: unknown) => typeof f === 'string') || !Array.isArray(e.deps) || !e.deps.every((f: unknown) => typeof f === 'string')) return undefined;
     return e as CacheEntry;
   } catch {
     return undefined;

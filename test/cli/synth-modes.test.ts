@@ -151,6 +151,20 @@ describe('ocpkit synth --stdout', () => {
     expect(io.err()).toMatch(/^ocpkit synth: \d+ manifest files of production -> stdout\n$/);
   });
 
+  test('a console.log in the stack goes to stderr: stdout stays one YAML stream (and one JSON object with --json)', () => {
+    const dir = tmp();
+    const stack = fs.readFileSync(twoEnvStack(dir), 'utf8').replace("export function build(): Cluster[] { return [", "export function build(): Cluster[] { console.log('building'); console.info('info'); return [");
+    fs.writeFileSync(path.join(dir, 'two.ts'), `console.log('loading');\n${stack}`);
+    const r = run(['synth', 'two.ts', '--stdout', '--env', 'staging', '--no-typecheck'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('---\n')).toBe(true);
+    expect((yaml.loadAll(r.stdout) as any[]).every((d) => typeof d?.kind === 'string')).toBe(true);
+    expect(r.stderr).toMatch(/^loading\nbuilding\ninfo\n/);
+    const j = run(['synth', 'two.ts', '--out', 'out', '--json', '--no-typecheck'], dir);
+    expect(j.code).toBe(0);
+    expect(JSON.parse(j.stdout).environments).toEqual(['staging', 'production']);
+  }, 180_000);
+
   test('--stdout with --out, or --env without --stdout, is a usage error', async () => {
     expect(await main(['synth', GOOD, '--stdout', '--out', 'x'])).toBe(2);
     expect(await main(['synth', GOOD, '--env', 'production'])).toBe(2);
@@ -296,6 +310,41 @@ describe('ocpkit synth type-checks the stack', () => {
     expect(unchecked.stderr).toMatch(/quota/);
     expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
   }, 180_000);
+
+  test('the cache cannot hide a change: a file added beside the imports, an extended tsconfig, a dependency\'s declarations; tsconfig declaration files are loaded', () => {
+    const dir = tmp();
+    const cache = tmp();
+    const write = (rel: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), text);
+    };
+    write('base.json', JSON.stringify({ compilerOptions: { strict: false, target: 'ES2022', module: 'commonjs', types: [] } }));
+    write('tsconfig.json', JSON.stringify({ extends: './base.json', include: ['*.ts', 'types/*.d.ts'] }));
+    write('types/globals.d.ts', 'declare const BUILD_ENV: string;\n');
+    write('names/index.ts', 'export const n = 1;\n');
+    write('node_modules/dep/package.json', JSON.stringify({ name: 'dep', version: '1.0.0', types: 'index.d.ts' }));
+    write('node_modules/dep/index.d.ts', 'export declare const d: number;\n');
+    write('stack.ts', "import { n } from './names';\nimport { d } from 'dep';\nexport function build(x) { return [n, d + 1, BUILD_ENV, x]; }\n");
+    const check = () => typecheckStack(path.join(dir, 'stack.ts'), { cacheRoot: cache, ocpkitVersion: '1.0.0' });
+    // a global declared by a .d.ts the tsconfig includes resolves (the stack alone does not name it)
+    expect(check()).toMatchObject({ cached: false });
+    expect(check()).toMatchObject({ cached: true });
+    // the extended config turns strict on: x has an implicit any
+    write('base.json', JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'commonjs', types: [] } }));
+    expect(check).toThrow(/stack\.ts:3:23: TS7006/);
+    write('stack.ts', "import { n } from './names';\nimport { d } from 'dep';\nexport function build(x: number) { return [n, d + 1, BUILD_ENV, x]; }\n");
+    expect(check()).toMatchObject({ cached: false });
+    // a file added beside the import now wins its resolution ('./names' -> names.ts)
+    write('names.ts', "export const n: number = 'x';\n");
+    expect(check).toThrow(/names\.ts:1:14: TS2322/);
+    fs.rmSync(path.join(dir, 'names.ts'));
+    expect(check()).toMatchObject({ cached: true });
+    // a dependency's declarations change (an upgrade)
+    write('node_modules/dep/index.d.ts', 'export declare const d: string;\nexport declare const e: number;\n');
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(path.join(dir, 'node_modules/dep/index.d.ts'), later, later);
+    expect(check()).toMatchObject({ cached: false });
+  }, 120_000);
 
   test('a successful check is cached by the content of every source file: unchanged is a hit without the compiler, any edit a miss', () => {
     // a program of its own (no ocpkit sources in it, which other work may edit meanwhile)
