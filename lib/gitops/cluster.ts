@@ -201,8 +201,9 @@ export class Cluster extends App {
    * sets it), else `this.outdir` (`distPath`, default `dist`), which is replaced only when
    * everything passed. Throws an OcpkitError listing every problem
    * otherwise. A stack run by `cdk8s synth` or plain `node` that ends with `cluster.synth()` thus
-   * gets the same output as `ocpkit synth`; several clusters in one folder: use `ocpkit synth`
-   * (this writes this cluster's environment only, and the writer replaces the whole folder).
+   * gets the same output as `ocpkit synth`. Several clusters in one folder: use `ocpkit synth`;
+   * this writes this cluster's environment only and the writer replaces the whole folder, so it
+   * refuses a folder that holds another environment (it would remove it).
    */
   public override synth(): void {
     // Lazy requires: lib/pipeline-defaults imports every domain, lib/gitops among them, so a static
@@ -211,6 +212,16 @@ export class Cluster extends App {
     const { synthesize } = require('../pipeline-defaults') as typeof import('../pipeline-defaults');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { writeTree } = require('../synth/write-tree') as typeof import('../synth/write-tree');
-    writeTree(synthesize(this).files, process.env.CDK8S_OUTDIR || this.outdir);
+    const outdir = process.env.CDK8S_OUTDIR || this.outdir;
+    let others: string[] = [];
+    try {
+      others = fs.readdirSync(outdir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== this.outputFolder).map((e) => e.name);
+    } catch {
+      // no folder yet: nothing to lose
+    }
+    if (others.length) {
+      throw new OcpkitError([{ path: this.node.path || this.outputFolder, field: 'synth()', message: `${outdir} also holds ${others.map((o) => `"${o}"`).join(', ')}, which writing this cluster's "${this.outputFolder}" alone would remove; synthesize every cluster together with \`ocpkit synth\` (a stack module exporting build(): Cluster[])` }]);
+    }
+    writeTree(synthesize(this).files, outdir);
   }
 }

@@ -247,6 +247,26 @@ describe('cdk8s compatibility', () => {
     expect(String((thrown as Error).message).split('\n')).toHaveLength(1);
     expect(fs.readFileSync(path.join(dir, 'precious.txt'), 'utf8')).toBe('keep me');
   });
+
+  test('cluster.synth() of a second environment into the same folder refuses instead of removing the first', async () => {
+    const dir = tmp();
+    const out = path.join(dir, 'dist');
+    twoEnvStack(dir);
+    // the folder holds staging and production (ocpkit output)
+    expect(await main(['synth', path.join(dir, 'two.ts'), '--out', out, '--no-typecheck'])).toBe(0);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { build } = require(path.join(dir, 'two.ts'));
+    const [staging] = build();
+    const saved = process.env.CDK8S_OUTDIR;
+    process.env.CDK8S_OUTDIR = out;
+    try {
+      expect(() => staging.synth()).toThrow(/\[staging\] synth\(\): .*dist also holds "production", which writing this cluster's "staging" alone would remove; synthesize every cluster together with `ocpkit synth`/);
+    } finally {
+      if (saved === undefined) delete process.env.CDK8S_OUTDIR;
+      else process.env.CDK8S_OUTDIR = saved;
+    }
+    expect(fs.readdirSync(out).sort()).toEqual(['.ocpkit-output', 'production', 'staging']);
+  }, 120_000);
 });
 
 describe('ocpkit synth type-checks the stack', () => {
