@@ -1,6 +1,5 @@
 import * as path from 'path';
 import { POST_LIMITS } from '../diff/budget';
-import { DiffInputError } from '../diff/diff-input-error';
 import { checkDistFreshness, describeFreshness, DistFreshness, isFresh } from '../diff/dist-freshness';
 import { diffTrees, DiffResult } from '../diff/diff-trees';
 import { formatMarkdown, mdText } from '../diff/format-markdown';
@@ -144,10 +143,7 @@ export async function diffCommand(args: string[]): Promise<number> {
       // 128 + signal number, as shells report a process stopped by it
       return e.signal === 'SIGINT' ? 130 : e.signal === 'SIGHUP' ? 129 : 143;
     }
-    if (e instanceof DiffInputError) {
-      process.stderr.write(`ocpkit diff: ${e.message}\n`);
-      return DiffExit.USAGE_OR_INPUT_ERROR;
-    }
+    // a DiffInputError (exit 2, one line) is reported by main(), which also writes it as JSON with --format json
     throw e;
   }
 }

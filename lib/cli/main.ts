@@ -84,8 +84,21 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await (await cmd.run())(rest);
   } catch (e) {
+    // machine output asked for (--json, or diff's --format json): stdout is one JSON object on
+    // failure too, whatever failed (arguments, input, the stack, ocpkit itself); stderr as usual
+    if (wantsJson(rest)) {
+      const problems = isOcpkitError(e) ? e.problems : [{ path: '', field: '', message: `internal error: ${safeMessage(e)}` }];
+      process.stdout.write(`${JSON.stringify({ problems }, null, 2)}\n`);
+    }
     return reportError(`ocpkit ${name}`, e, debug);
   }
+}
+
+/** True when the arguments (before a `--`) ask for JSON on stdout. */
+function wantsJson(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  const opts = end < 0 ? args : args.slice(0, end);
+  return opts.some((a, i) => a === '--json' || a === '--format=json' || (a === '--format' && opts[i + 1] === 'json'));
 }
 
 /** Prints an error as one line (plus the trace with --debug) and returns its exit code. */

@@ -3,15 +3,11 @@ import { SynthesisResult } from '../synth/synthesizer';
 import { Cluster } from '../gitops/cluster';
 import { loadStack, StackError } from './load-stack';
 import { checkOutputFolder, hasInterruptedWrites, OutputInterruptedError, OutputLockedError, OutputRefusedError, OutputWriteError, recoverOutput, WriteReport, writeTreeInterruptibly } from '../synth/write-tree';
-import { isOcpkitError, OcpkitError, signalExitCode, UsageError } from '../core/errors';
+import { OcpkitError, signalExitCode, UsageError } from '../core/errors';
 import { isExternalsPath } from '../refs/externals-file';
 import { OptionSpec, optionLines, parseCommandArgs } from './_args';
 import { ownVersion } from './main';
 import { startTypecheck } from './typecheck';
-
-// Plain JavaScript shared with bin/ocpkit.js: one printable line of anything thrown.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { safeMessage }: { safeMessage(e: unknown): string } = require('../../bin/safe-message.js');
 
 /**
  * `ocpkit synth APP.ts [--out DIR] [--stdout [--env NAME]] [--json] [--no-typecheck]`: type-checks
@@ -73,16 +69,8 @@ export async function synthCommand(args: string[]): Promise<number> {
     return 0;
   }
   const { positional, options } = parseCommandArgs('ocpkit synth', args, SYNTH_OPTIONS);
-  const json = options.json === true;
-  try {
-    return await synth(positional, options, json);
-  } catch (e) {
-    if (!json) throw e;
-    // --json: the problems on stdout as well, then the usual line(s) on stderr and exit code
-    const problems = isOcpkitError(e) ? e.problems : [{ path: '', field: '', message: `internal error: ${safeMessage(e)}` }];
-    process.stdout.write(`${JSON.stringify({ problems }, null, 2)}\n`);
-    throw e;
-  }
+  // --json: on failure, main() writes the problems on stdout as one JSON object (for every command)
+  return synth(positional, options, options.json === true);
 }
 
 async function synth(positional: string[], options: Record<string, string | true>, json: boolean): Promise<number> {

@@ -84,4 +84,19 @@ describe('--json machine output of validate, bootstrap and diff', () => {
     expect(await main(['diff', dist, other, '--json', '--format', 'text'])).toBe(2);
     expect(io.err()).toMatch(/--json is --format json; it cannot be combined with --format text/);
   });
+
+  test.each([
+    ['synth, an unknown option', ['synth', 'test/fixtures/good-stack.ts', '--json', '--outt', 'x'], 2, /unknown option --outt/],
+    ['validate, a folder that does not exist', ['validate', '--json', '/nonexistent-ocpkit-folder'], 2, /nonexistent-ocpkit-folder/],
+    ['bootstrap, a folder that does not exist', ['bootstrap', '--json', '/nonexistent-ocpkit-folder'], 2, /nonexistent-ocpkit-folder/],
+    ['diff --format json, folders that do not exist', ['diff', '--format', 'json', '/nonexistent-a', '/nonexistent-b'], 2, /nonexistent-a/],
+  ])('%s: stdout is still one JSON object with the problems, stderr the usual line, same exit code', async (_what, args, code, message) => {
+    io.stdout.mockClear();
+    io.stderr.mockClear();
+    expect(await main(args as string[])).toBe(code);
+    const out = JSON.parse(io.out());
+    expect(out.problems.length).toBeGreaterThan(0);
+    expect(out.problems.map((p: any) => p.message).join('\n')).toMatch(message as RegExp);
+    expect(io.err()).toMatch(message as RegExp);
+  });
 });
