@@ -10,6 +10,7 @@ import { DEFAULT_IGNORE_FILE, IgnoreList } from '../diff/ignore-list';
 import { RISK_CLASSES, RiskClass } from '../diff/risk';
 import { UsageError } from '../core/errors';
 import { parseFlags } from './_args';
+import { writeStdout } from './_output';
 
 const FORMATS = ['text', 'markdown', 'json'];
 /** What `--fail-on` accepts: risk classes, `stale-dist` (with --base), `none`; a comma-separated list. */
@@ -131,7 +132,7 @@ export async function diffCommand(args: string[]): Promise<number> {
       : format === 'json'
         ? `${JSON.stringify(freshness.length ? { ...result, distFreshness: freshness } : result, null, 2)}\n`
         : formatText(result, { maxBytes, notes });
-    await write(text);
+    await writeStdout(text);
     const stale = freshness.some((f) => !isFresh(f));
     if (failOn.staleDist && stale) return DiffExit.DESTRUCTIVE;
     if (failOn.classes.some((k) => result.changes.some((c) => (c.classes ?? []).includes(k) || (k === 'destructive' && c.destructive)))) return DiffExit.DESTRUCTIVE;
@@ -148,10 +149,3 @@ export async function diffCommand(args: string[]): Promise<number> {
   }
 }
 
-/** Writes to stdout and waits until it is flushed (large diffs piped into files or `gh`). */
-function write(text: string): Promise<void> {
-  return new Promise((resolve) => {
-    if (process.stdout.write(text)) resolve();
-    else process.stdout.once('drain', () => resolve());
-  });
-}

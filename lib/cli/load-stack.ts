@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { OcpkitError, UsageError } from '../core/errors';
+import { shownPath } from './_output';
 import { Cluster } from '../gitops/cluster';
 
 // Plain JavaScript, shared with bin/ocpkit.js (which must print errors before any TypeScript loads).
@@ -65,18 +66,18 @@ export function stackFailure(e: unknown, file: string, what: string): Error {
     const compile = Array.isArray(err?.errors) ? err.errors.find((x: any) => x?.location) : undefined;
     if (compile) {
       const loc = compile.location;
-      return new StackError(`${rel(loc.file)}:${loc.line}:${loc.column + 1}: does not compile: ${safe.printable(String(compile.text).split('\n')[0])}`, e);
+      return new StackError(`${shownPath(loc.file)}:${loc.line}:${loc.column + 1}: does not compile: ${safe.printable(String(compile.text).split('\n')[0])}`, e);
     }
     if (err?.code === 'MODULE_NOT_FOUND' && Array.isArray(err.requireStack) && err.requireStack.length) {
-      return new StackError(`${rel(err.requireStack[0])}: ${safe.safeMessage(e)}`, e);
+      return new StackError(`${shownPath(err.requireStack[0])}: ${safe.safeMessage(e)}`, e);
     }
-    const where = locate(safe.safeStack(e)) ?? rel(file);
+    const where = locate(safe.safeStack(e)) ?? shownPath(file);
     const isError = e instanceof Error;
     const kind = isError ? `${safe.printable(err.name)}: ` : typeof e === 'object' && e !== null ? '' : 'threw ';
     return new StackError(`${where}: ${what}: ${kind}${safe.safeMessage(e)}`, e);
   } catch {
     // A thrown value whose every access throws (a hostile Proxy): still one line.
-    return new StackError(`${rel(file)}: ${what}: threw a value that cannot be shown`, undefined);
+    return new StackError(`${shownPath(file)}: ${what}: threw a value that cannot be shown`, undefined);
   }
 }
 
@@ -93,10 +94,5 @@ export function locate(stack: unknown): string | undefined {
   const ocpkitLib = path.resolve(__dirname, '..');
   const isUser = (f: string) => !f.includes(`${path.sep}node_modules${path.sep}`) && !f.startsWith(`${ocpkitLib}${path.sep}`) && !f.includes(`${path.sep}bin${path.sep}run-ts.js`);
   const pick = frames.find(isUser) ?? frames[0];
-  return pick === undefined ? undefined : rel(pick);
-}
-
-function rel(file: string): string {
-  const r = path.relative(process.cwd(), file);
-  return r && !r.startsWith('..') && !path.isAbsolute(r) ? r : file;
+  return pick === undefined ? undefined : shownPath(pick);
 }

@@ -8,6 +8,7 @@ import { isExternalsPath } from '../refs/externals-file';
 import { OptionSpec, optionLines, parseCommandArgs } from './_args';
 import { ownVersion } from './main';
 import { startTypecheck } from './typecheck';
+import { writeStdout } from './_output';
 
 /**
  * `ocpkit synth APP.ts [--out DIR] [--stdout [--env NAME]] [--json] [--no-typecheck]`: type-checks
@@ -219,10 +220,3 @@ async function synthToStdout(stack: string, env: string | undefined, skipCheck: 
   return 0;
 }
 
-/** Writes to stdout and waits until it is flushed (a large stream piped into another process). */
-function writeStdout(text: string): Promise<void> {
-  return new Promise((resolve) => {
-    if (process.stdout.write(text)) resolve();
-    else process.stdout.once('drain', () => resolve());
-  });
-}

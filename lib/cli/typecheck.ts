@@ -2,10 +2,17 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { OcpkitError, Problem, UsageError } from '../core/errors';
+import { ocpkitRoot } from '../core/package-root';
+import { shownPath } from './_output';
 
 // Plain JavaScript shared with bin/run-ts.js and the schema cache: where ocpkit's caches live.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const privateCache: { cacheRoot(): string | undefined; privateDir(dir: string): string | undefined } = require('../../bin/private-cache.js');
+const privateCache: {
+  cacheRoot(): string | undefined;
+  privateDir(dir: string): string | undefined;
+  readEntry(file: string): string | undefined;
+  writeEntry(file: string, body: string): void;
+} = require('../../bin/private-cache.js');
 
 /** At most this many diagnostics are printed; the rest are counted. */
 export const MAX_DIAGNOSTICS = 20;
@@ -64,19 +71,26 @@ const DEFAULT_OPTIONS = {
 /**
  * Type-checks a stack module with the TypeScript compiler API, the way `tsc --noEmit` would check
  * the program rooted at it: `typescript` is resolved from the stack's folder first, then from
- * ocpkit's own; the compiler options come from the tsconfig.json found upward from the stack (its
- * `include`/`files` are ignored: the program is the stack and what it imports), else strict
- * defaults. Throws a {@link TypeCheckError} listing the diagnostics, or a {@link UsageError} when no
+ * ocpkit's own; the compiler options come from the tsconfig.json found upward from the stack (of
+ * its `include`/`files`, only the declaration files are added: the program is the stack, what it
+ * imports and the globals the project declares), else strict defaults. Throws a {@link TypeCheckError} listing the diagnostics, or a {@link UsageError} when no
  * `typescript` can be found.
  *
- * A successful check is cached: the key is a sha256 over the contents of every source file of the
- * program outside node_modules, the tsconfig, the compiler version and ocpkit's version; the file
- * list is kept with the key, so an unchanged stack is recognised by hashing those files again,
- * without loading the compiler.
+ * A successful check is cached (see `cacheKey` for what the key covers); the file lists are kept
+ * with the key, so an unchanged stack is recognised by hashing those files again, without loading
+ * the compiler.
  */
 export function typecheckStack(stackFile: string, options: TypeCheckOptions = {}): TypeCheckReport {
   const plan = planCheck(stackFile, options);
   return cacheHit(plan) ?? runCompiler(plan);
+}
+
+/**
+ * The check without the cache lookup, which {@link startTypecheck} already made (a miss): what its
+ * worker thread runs. A success is still written to the cache.
+ */
+export function typecheckStackUncached(stackFile: string, options: TypeCheckOptions = {}): TypeCheckReport {
+  return runCompiler(planCheck(stackFile, options));
 }
 
 /** A check in progress in a worker thread (see {@link startTypecheck}). */
@@ -138,8 +152,8 @@ const WORKER_CODE = `
 const { parentPort, workerData } = require('worker_threads');
 try {
   if (workerData.loader) require(workerData.loader);
-  const { typecheckStack } = require(workerData.module);
-  parentPort.postMessage({ report: typecheckStack(workerData.stackFile, workerData.options) });
+  const { typecheckStackUncached } = require(workerData.module);
+  parentPort.postMessage({ report: typecheckStackUncached(workerData.stackFile, workerData.options) });
 } catch (e) {
   const problems = Array.isArray(e && e.problems) ? e.problems.map((p) => ({ path: String(p.path), field: String(p.field), message: String(p.message) })) : [];
   parentPort.postMessage({ error: { name: String(e && e.name), message: String(e && e.message), problems } });
@@ -191,12 +205,12 @@ function runCompiler(plan: CheckPlan): TypeCheckReport {
   let extended: string[] = [];
   if (tsconfig) {
     const read = ts.readConfigFile(tsconfig, ts.sys.readFile);
-    if (read.error) throw new UsageError(`${rel(tsconfig)}: ${ts.flattenDiagnosticMessageText(read.error.messageText, ' ')}`);
+    if (read.error) throw new UsageError(`${shownPath(tsconfig)}: ${ts.flattenDiagnosticMessageText(read.error.messageText, ' ')}`);
     // parsed from its source file, which then lists the configs it extends (extendedSourceFiles)
     const source = ts.readJsonConfigFile(tsconfig, ts.sys.readFile);
     const parsed = ts.parseJsonSourceFileConfigFileContent(source, ts.sys, path.dirname(tsconfig), undefined, tsconfig);
     const fatal = parsed.errors.filter((e) => e.category === ts.DiagnosticCategory.Error && e.code !== 18003); // 18003: no inputs found
-    if (fatal.length) throw new UsageError(`${rel(tsconfig)}: ${ts.flattenDiagnosticMessageText(fatal[0].messageText, ' ')}`);
+    if (fatal.length) throw new UsageError(`${shownPath(tsconfig)}: ${ts.flattenDiagnosticMessageText(fatal[0].messageText, ' ')}`);
     compilerOptions = parsed.options;
     declarations = parsed.fileNames.filter((f) => f.endsWith('.d.ts')).map((f) => path.resolve(f));
     extended = (source.extendedSourceFiles ?? []).map((f) => path.resolve(f));
@@ -210,7 +224,8 @@ function runCompiler(plan: CheckPlan): TypeCheckReport {
   // The stack's own files are checked in full; ocpkit's sources (when the stack imports them, as in
   // ocpkit's repository) and dependencies only as far as the stack uses them: ocpkit's CI checks
   // ocpkit. This is what keeps a cold check in seconds rather than a whole-library tsc run.
-  const own = program.getSourceFiles().filter((f) => !isDependency(f.fileName) && !program.isSourceFileDefaultLibrary(f) && !insideOcpkit(f.fileName));
+  const root = ocpkitRoot();
+  const own = program.getSourceFiles().filter((f) => !isDependency(f.fileName) && !program.isSourceFileDefaultLibrary(f) && !insideOcpkit(root, f.fileName));
   const diagnostics = [
     ...program.getOptionsDiagnostics(),
     ...program.getGlobalDiagnostics(),
@@ -257,9 +272,9 @@ function toProblem(ts: typeof import('typescript'), d: import('typescript').Diag
   let where = 'tsconfig';
   if (d.file && d.start !== undefined) {
     const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
-    where = `${rel(d.file.fileName)}:${line + 1}:${character + 1}`;
+    where = `${shownPath(d.file.fileName)}:${line + 1}:${character + 1}`;
   } else if (d.file) {
-    where = rel(d.file.fileName);
+    where = shownPath(d.file.fileName);
   }
   return { path: where, field: `TS${d.code}`, message };
 }
@@ -304,9 +319,12 @@ function cacheFolder(root: string | undefined): string | undefined {
   return base ? privateCache.privateDir(path.join(base, 'typecheck')) : undefined;
 }
 
+/** The entry under `file`, through the private cache's checks (ours, not writable by others, its sha256 intact). */
 function readEntry(file: string): CacheEntry | undefined {
   try {
-    const e = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const body = privateCache.readEntry(file);
+    if (body === undefined) return undefined;
+    const e = JSON.parse(body);
     if (e?.format !== CACHE_FORMAT || typeof e.key !== 'string' || !Array.isArray(e.files) || !e.files.every((f: unknown) => typeof f === 'string') || !Array.isArray(e.deps) || !e.deps.every((f: unknown) => typeof f === 'string')) return undefined;
     return e as CacheEntry;
   } catch {
@@ -314,27 +332,17 @@ function readEntry(file: string): CacheEntry | undefined {
   }
 }
 
-/** Writes the entry through a temporary file and a rename, so a reader never sees half of it. */
+/**
+ * Writes the entry as a private cache entry (a temporary file and a rename, with its sha256); best
+ * effort: a failed write only means the next check runs the compiler.
+ */
 function writeEntry(file: string, entry: CacheEntry): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    fs.writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600 });
-    fs.renameSync(tmp, file);
-  } catch {
-    try {
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      // the cache is an optimisation: a failed write only means the next check runs the compiler
-    }
-  }
+  privateCache.writeEntry(file, JSON.stringify(entry));
 }
 
-/** ocpkit's own folder (two up from lib/cli, or build/lib/cli when compiled). */
-const OCPKIT_ROOT = path.resolve(__dirname, '..', '..');
-
 /** True for ocpkit's own sources (lib/, imports/) when a stack imports them directly. */
-function insideOcpkit(file: string): boolean {
-  const r = path.relative(OCPKIT_ROOT, path.resolve(file));
+function insideOcpkit(root: string, file: string): boolean {
+  const r = path.relative(root, path.resolve(file));
   return !r.startsWith('..') && !path.isAbsolute(r) && /^(lib|imports|build)[\\/]/.test(r);
 }
 
@@ -361,9 +369,4 @@ function findUp(dir: string, name: string): string | undefined {
 
 function sha256(text: string): string {
   return crypto.createHash('sha256').update(text).digest('hex');
-}
-
-function rel(file: string): string {
-  const r = path.relative(process.cwd(), file);
-  return r && !r.startsWith('..') && !path.isAbsolute(r) ? r : file;
 }
