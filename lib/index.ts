@@ -8,6 +8,7 @@
 // core
 export {
   OcpkitError,
+  OneLineError,
   Problems,
   Quantity,
   SecretKey,

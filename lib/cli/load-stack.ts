@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { OcpkitError, UsageError } from '../core/errors';
+import { OcpkitError, OneLineError, UsageError } from '../core/errors';
 import { shownPath } from './_output';
 import { Cluster } from '../gitops/cluster';
 
@@ -13,13 +13,12 @@ const safe: { safeMessage(e: unknown): string; safeStack(e: unknown): string | u
  * Reported as one line, `file:line:column: what`, with exit code 2 (an input error); the
  * stack trace only with `--debug`.
  */
-export class StackError extends OcpkitError {
+export class StackError extends OneLineError {
   public override readonly exitCode: number = 2;
 
   constructor(message: string, public override readonly cause?: unknown) {
-    super([{ path: '', field: '', message }]);
+    super(message);
     this.name = 'StackError';
-    this.withMessage(message);
   }
 }
 

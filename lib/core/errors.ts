@@ -90,14 +90,26 @@ export function isOcpkitError(e: unknown): e is OcpkitError {
   }
 }
 
+/**
+ * An ocpkit error that is one sentence of its own rather than a list of problems: its message is
+ * `message`, carried as one problem under `field`. The base of {@link UsageError} and of the other
+ * one-line errors (the CLI's StackError, DiffInputError, the writer's Output*Error, ...).
+ */
+export class OneLineError extends OcpkitError {
+  constructor(message: string, field = '') {
+    super([{ path: '', field, message }]);
+    this.name = 'OneLineError';
+    this.withMessage(message);
+  }
+}
+
 /** Wrong arguments or options for a command, or input that cannot be used: exit code 2. */
-export class UsageError extends OcpkitError {
+export class UsageError extends OneLineError {
   public override readonly exitCode: number = 2;
 
   constructor(message: string) {
-    super([{ path: '', field: '', message }]);
+    super(message);
     this.name = 'UsageError';
-    this.withMessage(message);
   }
 }
 

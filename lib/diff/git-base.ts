@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DiffInputError } from './diff-input-error';
-import { OcpkitError, signalExitCode } from '../core/errors';
+import { OneLineError, signalExitCode } from '../core/errors';
 import { processAlive } from '../core/process-alive';
 import { ocpkitRoot } from '../core/package-root';
 
@@ -70,15 +70,13 @@ export interface SynthesizedPair {
 }
 
 /** SIGINT, SIGTERM or SIGHUP arrived while synthesizing; the worktree and temporary folder were removed. */
-export class BaseSynthInterrupted extends OcpkitError {
+export class BaseSynthInterrupted extends OneLineError {
   /** 128 + the signal number, as shells report it. */
   public override readonly exitCode: number;
 
   constructor(public readonly signal: NodeJS.Signals) {
-    const message = `interrupted by ${signal}; the temporary worktree and trees were removed`;
-    super([{ path: '', field: '', message }]);
+    super(`interrupted by ${signal}; the temporary worktree and trees were removed`);
     this.name = 'BaseSynthInterrupted';
-    this.withMessage(message);
     this.exitCode = signalExitCode(signal);
   }
 }

@@ -2,7 +2,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { OcpkitError, signalExitCode } from '../core/errors';
+import { OneLineError, signalExitCode } from '../core/errors';
 import { processAlive } from '../core/process-alive';
 import { containedFile } from './_object-names';
 
@@ -74,47 +74,43 @@ const LOCK_SUFFIX = '.ocpkit-lock';
 const JOURNAL = 'journal.json';
 
 /** `--out` may not be replaced; nothing was touched. One line. */
-export class OutputRefusedError extends OcpkitError {
+export class OutputRefusedError extends OneLineError {
   public override readonly exitCode: number = 2;
 
   constructor(message: string) {
-    super([{ path: '', field: '--out', message }]);
+    super(message, '--out');
     this.name = 'OutputRefusedError';
-    this.withMessage(message);
   }
 }
 
 /** Another writer holds the lock of `--out`; nothing was touched. */
-export class OutputLockedError extends OcpkitError {
+export class OutputLockedError extends OneLineError {
   public override readonly exitCode: number = 2;
 
   constructor(message: string, public readonly holder: number) {
-    super([{ path: '', field: '--out', message }]);
+    super(message, '--out');
     this.name = 'OutputLockedError';
-    this.withMessage(message);
   }
 }
 
 /** Writing failed. `restored` is true only when `--out` is exactly as before. */
-export class OutputWriteError extends OcpkitError {
+export class OutputWriteError extends OneLineError {
   public override readonly exitCode: number = 1;
 
   constructor(message: string, public readonly restored: boolean, public readonly staging?: string) {
-    super([{ path: '', field: '--out', message }]);
+    super(message, '--out');
     this.name = 'OutputWriteError';
-    this.withMessage(message);
   }
 }
 
 /** SIGINT/SIGTERM/SIGHUP arrived before the commit; the write was undone (when `restored`). */
-export class OutputInterruptedError extends OcpkitError {
+export class OutputInterruptedError extends OneLineError {
   /** 128 + the signal number, as shells report it. */
   public override readonly exitCode: number;
 
   constructor(public readonly signal: NodeJS.Signals, public readonly restored: boolean, public readonly staging?: string) {
-    super([{ path: '', field: '', message: `interrupted by ${signal}` }]);
+    super(`interrupted by ${signal}`);
     this.name = 'OutputInterruptedError';
-    this.withMessage(`interrupted by ${signal}`);
     this.exitCode = signalExitCode(signal);
   }
 }
