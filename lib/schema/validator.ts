@@ -2,9 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { pointerToken } from '../core/json-pointer';
 import type Ajv from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import * as yaml from 'js-yaml';
-import { ValidatorCache } from './_validator-cache';
+import { cachedDataFile } from './_data-cache';
+import { SchemaInterpreter, UnsupportedSchema } from './_interpreter';
 import { CORE_DEFINITIONS_FILE, coreDefinitionsFile, gvkKey, KindEntry, PROFILE_FALLBACKS, profileIndex, scanCrdFolder } from './catalog';
 import { locateProfile, locateSchemas } from './locate';
 import { isClusterScoped } from './scope';
@@ -61,13 +62,13 @@ export interface SchemaValidatorOptions {
    * @default true
    */
   readonly strict?: boolean;
-  /**
-   * Folder where compiled validators are kept between runs (keyed by the schemas' contents), or
-   * `false` to compile every run.
-   * @default `OCPKIT_CACHE_DIR` (`off` disables), else node_modules/.cache/ocpkit/validators
-   */
-  readonly cacheDir?: string | false;
 }
+
+/** A kind's validator: the verdict, and the errors (in ajv's shape) of its last call. */
+type KindValidator = ((data: unknown) => boolean) & { errors?: readonly SchemaError[] | null };
+
+/** What summarize() reads of an error (ajv's ErrorObject and the interpreter's alike). */
+type SchemaError = Pick<ErrorObject, 'instancePath' | 'keyword' | 'params' | 'message'>;
 
 const CORE_ID = 'k8s.json';
 const OBJECT_META = `${CORE_ID}#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`;
@@ -75,9 +76,11 @@ const OBJECT_META = `${CORE_ID}#/definitions/io.k8s.apimachinery.pkg.apis.meta.v
 /**
  * Validates Kubernetes objects against the Kubernetes core schema and CRD schemas: those of a
  * platform profile (`platform: '4.14'`) or the newest shared ones, plus user schema folders.
- * Schema files are found by their contents (see ./catalog.ts), loaded and compiled lazily, once
- * per kind, so a run pays only for the kinds it uses. A schema pattern JavaScript cannot compile
- * is translated or skipped, never a crash; see {@link SchemaValidator.warnings}.
+ * Schema files are found by their contents (see ./catalog.ts) and loaded lazily, once per kind,
+ * so a run pays only for the kinds it uses. Objects are checked by an interpreter that answers
+ * as ajv would (./_interpreter.ts); a schema using a keyword it does not cover is compiled with
+ * ajv instead. A schema pattern JavaScript cannot compile is translated or skipped, never a
+ * crash; see {@link SchemaValidator.warnings}.
  */
 export class SchemaValidator {
   public readonly schemasDir: string;
@@ -89,8 +92,8 @@ export class SchemaValidator {
   public readonly kubernetes: string;
   private readonly strict: boolean;
   private compiler?: Ajv;
-  private readonly keepSource: boolean;
-  private readonly compiled = new Map<string, ValidateFunction | null>();
+  private interpreter?: SchemaInterpreter;
+  private readonly compiled = new Map<string, KindValidator | null>();
   private readonly userKinds = new Map<string, KindEntry>();
   private readonly userDirs: string[] = [];
   private readonly profileKinds?: ReadonlyMap<string, KindEntry>;
@@ -100,9 +103,9 @@ export class SchemaValidator {
   private readonly coreFile: string;
   private coreKinds?: Map<string, string>;
   private coreDefinitions?: Record<string, any>;
+  private coreTightened = false;
   private coreAdded = false;
   private readonly crdScopes = new Map<string, string>();
-  private readonly cache: ValidatorCache;
   private readonly _warnings = new Map<string, SchemaWarning[]>();
 
   constructor(options: SchemaValidatorOptions = {}) {
@@ -118,9 +121,6 @@ export class SchemaValidator {
     }
     this.kubernetes = options.kubernetes ?? (this.profileDir ? catalogKubernetes(this.profileDir) : undefined) ?? '1.27';
     this.coreFile = path.join(this.schemasDir, options.kubernetes || this.profileDir ? coreDefinitionsFile(this.kubernetes) : CORE_DEFINITIONS_FILE);
-    const cacheDir = options.cacheDir ?? ValidatorCache.defaultDir();
-    this.cache = new ValidatorCache(cacheDir, __filename);
-    this.keepSource = cacheDir !== false;
     for (const extra of options.extraCrds ?? []) {
       const abs = path.resolve(extra);
       this.userDirs.push(abs);
@@ -137,18 +137,35 @@ export class SchemaValidator {
   }
 
   /**
-   * ajv, created on the first schema to compile: a run whose validators all come from the cache
-   * never loads ajv's compiler (some sixty modules; the cached code needs only its runtime).
+   * ajv, created on the first schema the interpreter does not cover (none of the shared schemas):
+   * an ordinary run never loads it (some sixty modules).
    */
   private get ajv(): Ajv {
     if (!this.compiler) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const AjvClass = (require('ajv') as typeof import('ajv')).default;
       // `optimize: false`: ajv's code optimizer costs about a third of compile time and does not
-      // make validating these schemas measurably faster; `source` keeps code for the cache.
-      this.compiler = new AjvClass({ strict: false, validateFormats: false, allErrors: true, allowUnionTypes: true, code: { optimize: false, source: this.keepSource } });
+      // make validating these schemas measurably faster.
+      this.compiler = new AjvClass(AJV_OPTIONS);
     }
     return this.compiler;
+  }
+
+  /**
+   * The interpreter, sharing the (tightened) core definitions between kinds: `$ref`s are
+   * `k8s.json#/definitions/X` (from CRD schemas' metadata) or `#/definitions/X` (inside the core
+   * document). CRD schemas hold no other `$ref`: the API server refuses `$ref` in a CRD.
+   */
+  private get interpret(): SchemaInterpreter {
+    if (!this.interpreter) {
+      this.tightenCore();
+      const definitions = this.coreDefinitions!;
+      this.interpreter = new SchemaInterpreter((ref) => {
+        const m = /^(?:k8s\.json)?#\/definitions\/([^/]+)$/.exec(ref);
+        return m && Object.prototype.hasOwnProperty.call(definitions, m[1]) ? definitions[m[1]] : undefined;
+      });
+    }
+    return this.interpreter;
   }
 
   /** True when a schema is known for the kind. */
@@ -158,7 +175,7 @@ export class SchemaValidator {
   }
 
   /** validate()'s answers per apiVersion and kind: the compiled function (or none) and whether the kind is cluster-scoped. */
-  private readonly byKind = new Map<string, Map<string, { fn: ValidateFunction | null; clusterScoped: boolean }>>();
+  private readonly byKind = new Map<string, Map<string, { fn: KindValidator | null; clusterScoped: boolean }>>();
 
   /**
    * Validates one object. Returns the issues found (empty when valid). An unknown kind is an
@@ -178,9 +195,18 @@ export class SchemaValidator {
       known = { fn: f, clusterScoped: f ? this.scopeOf(obj.apiVersion, obj.kind) === 'Cluster' : false };
       kinds.set(obj.kind, known);
     }
-    const fn = known.fn;
+    let fn = known.fn;
     if (!fn) return [{ pointer: '', message: this.unknownKind(obj.apiVersion, obj.kind) }];
-    const issues = fn(obj) ? [] : summarize(fn.errors ?? []);
+    let valid: boolean;
+    try {
+      valid = fn(obj);
+    } catch (e) {
+      if (!(e instanceof UnsupportedSchema)) throw e;
+      // a keyword the interpreter does not cover: this kind is compiled by ajv from now on
+      fn = known.fn = this.compileWithAjv(obj.apiVersion, obj.kind);
+      valid = fn(obj);
+    }
+    const issues = valid ? [] : summarize(fn.errors ?? []);
     if (obj.metadata?.namespace !== undefined && known.clusterScoped) {
       issues.push({ pointer: '/metadata/namespace', message: `${obj.kind} is cluster-scoped and takes no namespace` });
     }
@@ -239,33 +265,33 @@ export class SchemaValidator {
     return `no schema for ${apiVersion} ${kind} in Kubernetes ${this.kubernetes} nor the CRDs of ${this.schemasDir}; ${how}`;
   }
 
-  private validatorFor(apiVersion: string, kind: string): ValidateFunction | null {
+  private validatorFor(apiVersion: string, kind: string): KindValidator | null {
     const key = gvkKey(apiVersion, kind);
-    let fn = this.compiled.get(key);
-    if (fn !== undefined) return fn;
-    fn = null;
+    const known = this.compiled.get(key);
+    if (known !== undefined) return known;
+    const schema = this.schemaOf(apiVersion, kind);
+    const fn = schema === undefined ? null : this.interpret.compile(schema);
+    this.compiled.set(key, fn);
+    return fn;
+  }
+
+  /** The schema a kind is validated against: its prepared CRD schema, or its core definition. */
+  private schemaOf(apiVersion: string, kind: string): any | undefined {
+    const key = gvkKey(apiVersion, kind);
     const crdFile = this.entryOf(key)?.file;
-    const coreFile = this.coreFile;
-    const cacheKey = this.cache.key(crdFile ? [coreFile, crdFile] : [coreFile], key, String(this.strict));
-    const hit = this.cache.get(cacheKey);
-    if (hit) {
-      if (hit.scope) this.crdScopes.set(key, hit.scope);
-      if (hit.warnings?.length) this._warnings.set(key, hit.warnings as SchemaWarning[]);
-      this.compiled.set(key, hit.fn);
-      return hit.fn;
-    }
-    if (crdFile) {
-      const schema = this.crdSchema(crdFile, apiVersion, kind);
-      if (schema) {
-        this.ensureCore();
-        fn = this.ajv.compile(schema);
-      }
-    } else {
-      const def = this.core().get(key);
-      if (def) this.ensureCore();
-      if (def) fn = this.ajv.getSchema(`${CORE_ID}#/definitions/${def}`) ?? null;
-    }
-    if (fn) this.cache.put(cacheKey, this.ajv, fn, this.crdScopes.get(key), this._warnings.get(key) ?? []);
+    if (crdFile) return this.crdSchema(crdFile, apiVersion, kind);
+    const def = this.core().get(key);
+    if (def === undefined) return undefined;
+    this.tightenCore();
+    return this.coreDefinitions![def];
+  }
+
+  /** The kind's validator compiled by ajv (for schemas the interpreter does not cover). */
+  private compileWithAjv(apiVersion: string, kind: string): KindValidator {
+    const key = gvkKey(apiVersion, kind);
+    const crdFile = this.entryOf(key)?.file;
+    this.ensureCore();
+    const fn = crdFile ? this.ajv.compile(this.crdSchema(crdFile, apiVersion, kind)) : this.ajv.getSchema(`${CORE_ID}#/definitions/${this.core().get(key)}`)!;
     this.compiled.set(key, fn);
     return fn;
   }
@@ -273,7 +299,9 @@ export class SchemaValidator {
   private crdSchema(file: string, apiVersion: string, kind: string): any | undefined {
     let docs = this.crdCache.get(file);
     if (!docs) {
-      docs = (yaml.loadAll(fs.readFileSync(file, 'utf8')) as any[]).filter((d) => d?.kind === 'CustomResourceDefinition');
+      // parsed once, then read back as JSON from the private cache on later runs (js-yaml takes
+      // about 0.1 s for the large CRDs a stack uses)
+      docs = cachedDataFile(file, crdDocuments, __filename);
       this.crdCache.set(file, docs);
     }
     const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
@@ -297,13 +325,19 @@ export class SchemaValidator {
     return undefined;
   }
 
+  /** Tightens the core definitions (strict), once. */
+  private tightenCore(): void {
+    if (this.coreTightened) return;
+    this.core();
+    if (this.strict) for (const def of Object.values<any>(this.coreDefinitions!)) tighten(def);
+    this.coreTightened = true;
+  }
+
   /** Registers the (tightened) core definitions with ajv, once; only compiling needs them. */
   private ensureCore(): void {
     if (this.coreAdded) return;
-    this.core();
-    const definitions = this.coreDefinitions!;
-    if (this.strict) for (const def of Object.values<any>(definitions)) tighten(def);
-    this.ajv.addSchema({ $id: CORE_ID, definitions });
+    this.tightenCore();
+    this.ajv.addSchema({ $id: CORE_ID, definitions: this.coreDefinitions! });
     this.coreAdded = true;
   }
 
@@ -325,6 +359,14 @@ export class SchemaValidator {
     this.coreKinds = kinds;
     return kinds;
   }
+}
+
+/** ajv's options where it still compiles (schemas the interpreter does not cover); the interpreter answers as ajv does with these. */
+const AJV_OPTIONS = { strict: false, validateFormats: false, allErrors: true, allowUnionTypes: true, code: { optimize: false } } as const;
+
+/** The CustomResourceDefinitions of a YAML file (what the data cache keeps of it). */
+function crdDocuments(file: string): any[] {
+  return (yaml.loadAll(fs.readFileSync(file, 'utf8')) as any[]).filter((d) => d?.kind === 'CustomResourceDefinition');
 }
 
 /**
@@ -517,7 +559,7 @@ function tighten(schema: any): void {
 }
 
 /** Turns ajv's errors into one message per problem, dropping the noise of failed union branches. */
-function summarize(errors: ErrorObject[]): SchemaIssue[] {
+function summarize(errors: readonly SchemaError[]): SchemaIssue[] {
   const out: SchemaIssue[] = [];
   const seen = new Set<string>();
   const deep = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf');

@@ -71,7 +71,7 @@ describe('ocpkit schema cache', () => {
     // the cache comes before a dev mirror that is reachable too
     expect(findSchemas({ searchFrom: [path.join(MIRROR, '..', '..', 'main')] })).toBe(dir);
 
-    const v = new SchemaValidator({ platform: '4.14', cacheDir: false });
+    const v = new SchemaValidator({ platform: '4.14' });
     expect(v.schemasDir).toBe(dir);
     expect(v.profileDir).toBe(path.join(dir, 'profiles', 'ocp-4.14'));
     const route = { apiVersion: 'route.openshift.io/v1', kind: 'Route', metadata: { name: 'r', namespace: 'ns' }, spec: { host: 'r.example.org', to: { kind: 'Service', name: 's', weight: 100 } } };

@@ -3,11 +3,10 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import Ajv from 'ajv';
-import { ValidatorCache } from '../../lib/schema/_validator-cache';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const cache = require('../../bin/private-cache.js') as {
+  cacheRoot(): string | undefined;
   untrustedReason(dir: string): string | undefined;
   privateDir(dir: string): string | undefined;
   readEntry(file: string): string | undefined;
@@ -114,55 +113,18 @@ describe('class 8: the code caches cannot be poisoned', () => {
     });
   });
 
-  describe('the validator cache', () => {
-    const ajv = new Ajv({ code: { source: true } });
-    const fn = ajv.compile({ type: 'object', required: ['a'] });
-    const validatorSource = path.join(ROOT, 'lib', 'schema', 'validator.ts');
-
-    test('round-trips a compiled validator', () => {
-      const dir = path.join(base(), 'v');
-      const c = new ValidatorCache(dir, validatorSource);
-      const key = c.key([validatorSource], 'k');
-      c.put(key, ajv, fn, 'Namespaced');
-      const got = new ValidatorCache(dir, validatorSource).get(key);
-      expect(got?.scope).toBe('Namespaced');
-      expect(got?.fn({ a: 1 })).toBe(true);
-      expect(got?.fn({})).toBe(false);
-    });
-
-    test('never runs a planted entry, with or without a matching hash in an open folder', () => {
-      const dir = path.join(base(), 'v');
-      const c = new ValidatorCache(dir, validatorSource);
-      const key = c.key([validatorSource], 'k')!;
-      c.put(key, ajv, fn);
-      const planted = 'globalThis.__ocpkitPoisoned = true; module.exports = function () { return true; };';
-      fs.writeFileSync(path.join(dir, `${key}.js`), entry(planted, sha('something else')));
-      expect(new ValidatorCache(dir, validatorSource).get(key)).toBeUndefined();
-      // A correct hash does not help when others can write the folder.
-      fs.writeFileSync(path.join(dir, `${key}.js`), entry(planted), { mode: 0o600 });
-      fs.chmodSync(dir, 0o777);
-      const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-      try {
-        expect(new ValidatorCache(dir, validatorSource).get(key)).toBeUndefined();
-      } finally {
-        stderr.mockRestore();
-      }
-      expect((globalThis as any).__ocpkitPoisoned).toBeUndefined();
-    });
-
-    test('the default folder is never the shared temporary folder', () => {
-      const saved = process.env.OCPKIT_CACHE_DIR;
-      delete process.env.OCPKIT_CACHE_DIR;
-      try {
-        // This package has node_modules: the cache is its own, wherever the checkout lives (even
-        // under /tmp), never a shared folder such as <tmpdir>/ocpkit-cache-<uid>.
-        const dir = ValidatorCache.defaultDir();
-        expect(dir).toBe(path.join(ROOT, 'node_modules', '.cache', 'ocpkit', 'validators'));
-        expect(path.dirname(dir as string)).not.toBe(os.tmpdir());
-      } finally {
-        if (saved !== undefined) process.env.OCPKIT_CACHE_DIR = saved;
-      }
-    });
+  test('the default cache root is never the shared temporary folder', () => {
+    const saved = process.env.OCPKIT_CACHE_DIR;
+    delete process.env.OCPKIT_CACHE_DIR;
+    try {
+      // This package has node_modules: the cache is its own, wherever the checkout lives (even
+      // under /tmp), never a shared folder such as <tmpdir>/ocpkit-cache-<uid>.
+      const dir = cache.cacheRoot();
+      expect(dir).toBe(path.join(ROOT, 'node_modules', '.cache', 'ocpkit'));
+      expect(path.dirname(dir as string)).not.toBe(os.tmpdir());
+    } finally {
+      if (saved !== undefined) process.env.OCPKIT_CACHE_DIR = saved;
+    }
   });
 
   test('the TypeScript loader recompiles a tampered transpile cache instead of running it', () => {
