@@ -12,7 +12,7 @@ const privateCache: {
 } = require('../../bin/private-cache.js');
 
 /** Bump when the layout of an entry changes. */
-const FORMAT = 'ocpkit-data-cache/1';
+const FORMAT = 'ocpkit-data-cache/2';
 
 /**
  * A large, read-only data file of the schema set (the operator catalog of a profile, about 250 KB
@@ -25,23 +25,37 @@ const FORMAT = 'ocpkit-data-cache/1';
  * @internal
  */
 export function cachedDataFile<T>(file: string, parse: (file: string) => T, parserModule: string): T {
+  return cachedData(() => [fs.readFileSync(parserModule), fs.readFileSync(file)], () => parse(file));
+}
+
+/**
+ * Data computed by `compute` once and read back as JSON from the private cache on later runs,
+ * keyed by everything it depends on (`keyParts`: file bytes, the computing module's source,
+ * options; called once, and a throw there means no cache). The same rules as
+ * {@link cachedDataFile}: only plain JSON data is cached, what `compute` throws never is.
+ * @internal
+ */
+export function cachedData<T>(keyParts: () => ReadonlyArray<string | Buffer>, compute: () => T): T {
   let dir: string | undefined;
   let key: string | undefined;
   try {
     const root = privateCache.cacheRoot();
     dir = root ? privateCache.privateDir(path.join(root, 'data')) : undefined;
     if (dir) {
-      key = createHash('sha256').update(`${FORMAT}\0`).update(fs.readFileSync(parserModule)).update('\0').update(fs.readFileSync(file)).digest('hex');
+      const h = createHash('sha256').update(`${FORMAT}\0`);
+      for (const part of keyParts()) h.update(part).update('\0');
+      key = h.digest('hex');
       const text = privateCache.readEntry(path.join(dir, `${key}.json`));
       if (text !== undefined) return JSON.parse(text) as T;
     }
   } catch {
-    key = undefined; // unreadable: parse as if there were no cache
+    key = undefined; // unreadable: compute as if there were no cache
   }
-  const value = parse(file);
+  const value = compute();
   if (dir && key && isPlainData(value)) privateCache.writeEntry(path.join(dir, `${key}.json`), JSON.stringify(value));
   return value;
 }
+
 
 /** True when JSON.parse(JSON.stringify(v)) gives back the same data (plain objects only). */
 function isPlainData(v: unknown): boolean {

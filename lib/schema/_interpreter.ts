@@ -195,21 +195,22 @@ export class SchemaInterpreter {
       this.fail('anyOf', {}, 'must match a schema in anyOf');
     }
     if (n.oneOf !== undefined) {
-      let passed = false;
-      let passing: unknown = null;
-      n.oneOf.forEach((branch, i) => {
-        const ok = this.passes(branch, data);
-        if (i > 0 && ok && passed) {
-          passed = false;
-          passing = [passing, i];
-        } else if (ok) {
-          passed = true;
-          passing = i;
+      // ajv nests each later branch in the else of the one before: a second passing branch
+      // ends the search (the branches after it are not evaluated)
+      let passing: number | [number, number] | null = null;
+      let tried = 0;
+      for (const branch of n.oneOf) {
+        const i = tried++;
+        if (!this.passes(branch, data)) continue;
+        if (passing === null) passing = i;
+        else {
+          passing = [passing as number, i];
+          break;
         }
-      });
-      if (!passed) {
-        // the passing branches add no errors, the failing ones theirs, in order
-        for (const branch of n.oneOf) this.validate(branch, data);
+      }
+      if (passing === null || Array.isArray(passing)) {
+        // again, keeping the errors of the branches that were tried (the passing ones add none)
+        for (let i = 0; i < tried; i++) this.validate(n.oneOf[i], data);
         this.fail('oneOf', { passingSchemas: passing }, 'must match exactly one schema in oneOf');
       }
     }

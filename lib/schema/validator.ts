@@ -4,7 +4,7 @@ import { pointerToken } from '../core/json-pointer';
 import type Ajv from 'ajv';
 import type { ErrorObject } from 'ajv';
 import * as yaml from 'js-yaml';
-import { cachedDataFile } from './_data-cache';
+import { cachedData } from './_data-cache';
 import { SchemaInterpreter, UnsupportedSchema } from './_interpreter';
 import { CORE_DEFINITIONS_FILE, coreDefinitionsFile, gvkKey, KindEntry, PROFILE_FALLBACKS, profileIndex, scanCrdFolder } from './catalog';
 import { locateProfile, locateSchemas } from './locate';
@@ -100,10 +100,10 @@ export class SchemaValidator {
   private readonly fallbacks: ReadonlySet<string>;
   private sharedKinds?: ReadonlyMap<string, KindEntry>;
   private readonly crdCache = new Map<string, any[]>();
+  private readonly preparedKinds = new Map<string, PreparedKind | null>();
   private readonly coreFile: string;
   private coreKinds?: Map<string, string>;
   private coreDefinitions?: Record<string, any>;
-  private coreTightened = false;
   private coreAdded = false;
   private readonly crdScopes = new Map<string, string>();
   private readonly _warnings = new Map<string, SchemaWarning[]>();
@@ -296,41 +296,41 @@ export class SchemaValidator {
     return fn;
   }
 
+  /**
+   * The prepared schema of a CRD kind (patterns made JavaScript, apiVersion/kind/metadata added,
+   * tightened when strict), its scope and pattern warnings: prepared once and then read back as
+   * JSON from the private data cache on later runs, keyed by the CRD file, this module's source,
+   * the kind and the strict flag (parsing the YAML of the large CRDs a stack uses is about 0.1 s).
+   */
   private crdSchema(file: string, apiVersion: string, kind: string): any | undefined {
-    let docs = this.crdCache.get(file);
-    if (!docs) {
-      // parsed once, then read back as JSON from the private cache on later runs (js-yaml takes
-      // about 0.1 s for the large CRDs a stack uses)
-      docs = cachedDataFile(file, crdDocuments, __filename);
-      this.crdCache.set(file, docs);
+    const key = gvkKey(apiVersion, kind);
+    let prepared = this.preparedKinds.get(key);
+    if (prepared === undefined) {
+      prepared = cachedData(
+        () => [fs.readFileSync(__filename), fs.readFileSync(file), apiVersion, kind, String(this.strict)],
+        () => prepareCrdKind(this.crdDocuments(file), file, apiVersion, kind, this.strict),
+      );
+      this.preparedKinds.set(key, prepared);
+      if (prepared) {
+        this.crdScopes.set(key, prepared.scope);
+        if (prepared.warnings.length) this._warnings.set(key, prepared.warnings);
+      }
     }
-    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-    for (const crd of docs) {
-      if (crd.spec?.group !== group || crd.spec?.names?.kind !== kind) continue;
-      const v = (crd.spec.versions ?? []).find((x: any) => x.name === version);
-      const schema = v?.schema?.openAPIV3Schema ?? crd.spec.validation?.openAPIV3Schema;
-      if (!schema) continue;
-      const key = gvkKey(apiVersion, kind);
-      this.crdScopes.set(key, crd.spec.scope);
-      const copy = JSON.parse(JSON.stringify(schema));
-      dropNullCombinators(copy);
-      const warnings: SchemaWarning[] = [];
-      fixPatterns(copy, '', (pointer, action, message) => warnings.push({ file, pointer, action, message }));
-      if (warnings.length) this._warnings.set(key, warnings);
-      // Some CRDs (Multus NAD) do not list apiVersion/kind; the API server always accepts them.
-      copy.properties = { apiVersion: { type: 'string' }, kind: { type: 'string' }, ...(copy.properties ?? {}), metadata: { $ref: OBJECT_META } };
-      if (this.strict) tighten(copy);
-      return copy;
-    }
-    return undefined;
+    return prepared?.schema;
   }
 
-  /** Tightens the core definitions (strict), once. */
+  private crdDocuments(file: string): any[] {
+    let docs = this.crdCache.get(file);
+    if (!docs) {
+      docs = (yaml.loadAll(fs.readFileSync(file, 'utf8')) as any[]).filter((d) => d?.kind === 'CustomResourceDefinition');
+      this.crdCache.set(file, docs);
+    }
+    return docs;
+  }
+
+  /** The core definitions, tightened when strict. */
   private tightenCore(): void {
-    if (this.coreTightened) return;
     this.core();
-    if (this.strict) for (const def of Object.values<any>(this.coreDefinitions!)) tighten(def);
-    this.coreTightened = true;
   }
 
   /** Registers the (tightened) core definitions with ajv, once; only compiling needs them. */
@@ -341,33 +341,67 @@ export class SchemaValidator {
     this.coreAdded = true;
   }
 
-  /** Loads the core definitions once and maps `apiVersion/Kind` to definition names. */
+  /**
+   * Loads the core definitions once (tightened when strict) and maps `apiVersion/Kind` to
+   * definition names; prepared once, then read back from the private data cache.
+   */
   private core(): Map<string, string> {
     if (this.coreKinds) return this.coreKinds;
-    const doc = JSON.parse(fs.readFileSync(this.coreFile, 'utf8'));
-    const kinds = new Map<string, string>();
-    for (const [name, def] of Object.entries<any>(doc.definitions)) {
-      for (const gvk of def['x-kubernetes-group-version-kind'] ?? []) {
-        const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
-        // Kinds such as DeleteOptions list every group; only keep the definition's own.
-        if (!kinds.has(gvkKey(apiVersion, gvk.kind)) || name.includes(`.${gvk.version}.${gvk.kind}`)) {
-          kinds.set(gvkKey(apiVersion, gvk.kind), name);
-        }
+    const prepared = cachedData(
+      () => [fs.readFileSync(__filename), fs.readFileSync(this.coreFile), String(this.strict)],
+      () => prepareCore(JSON.parse(fs.readFileSync(this.coreFile, 'utf8')).definitions, this.strict),
+    );
+    this.coreDefinitions = prepared.definitions;
+    this.coreKinds = new Map(prepared.kinds);
+    return this.coreKinds;
+  }
+}
+
+/** A CRD kind as validated: its prepared schema, scope and pattern warnings. */
+interface PreparedKind {
+  readonly schema: any;
+  readonly scope: string;
+  readonly warnings: SchemaWarning[];
+}
+
+/** Prepares a CRD kind's schema for validation (see SchemaValidator.crdSchema); null when the file does not define it. */
+function prepareCrdKind(docs: readonly any[], file: string, apiVersion: string, kind: string, strict: boolean): PreparedKind | null {
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+  for (const crd of docs) {
+    if (crd.spec?.group !== group || crd.spec?.names?.kind !== kind) continue;
+    const v = (crd.spec.versions ?? []).find((x: any) => x.name === version);
+    const schema = v?.schema?.openAPIV3Schema ?? crd.spec.validation?.openAPIV3Schema;
+    if (!schema) continue;
+    const copy = JSON.parse(JSON.stringify(schema));
+    dropNullCombinators(copy);
+    const warnings: SchemaWarning[] = [];
+    fixPatterns(copy, '', (pointer, action, message) => warnings.push({ file, pointer, action, message }));
+    // Some CRDs (Multus NAD) do not list apiVersion/kind; the API server always accepts them.
+    copy.properties = { apiVersion: { type: 'string' }, kind: { type: 'string' }, ...(copy.properties ?? {}), metadata: { $ref: OBJECT_META } };
+    if (strict) tighten(copy);
+    return { schema: copy, scope: crd.spec.scope, warnings };
+  }
+  return null;
+}
+
+/** The core definitions (tightened when strict) and the `apiVersion/Kind` -> definition name pairs. */
+function prepareCore(definitions: Record<string, any>, strict: boolean): { definitions: Record<string, any>; kinds: Array<[string, string]> } {
+  const kinds = new Map<string, string>();
+  for (const [name, def] of Object.entries<any>(definitions)) {
+    for (const gvk of def['x-kubernetes-group-version-kind'] ?? []) {
+      const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
+      // Kinds such as DeleteOptions list every group; only keep the definition's own.
+      if (!kinds.has(gvkKey(apiVersion, gvk.kind)) || name.includes(`.${gvk.version}.${gvk.kind}`)) {
+        kinds.set(gvkKey(apiVersion, gvk.kind), name);
       }
     }
-    this.coreDefinitions = doc.definitions;
-    this.coreKinds = kinds;
-    return kinds;
   }
+  if (strict) for (const def of Object.values<any>(definitions)) tighten(def);
+  return { definitions, kinds: [...kinds] };
 }
 
 /** ajv's options where it still compiles (schemas the interpreter does not cover); the interpreter answers as ajv does with these. */
 const AJV_OPTIONS = { strict: false, validateFormats: false, allErrors: true, allowUnionTypes: true, code: { optimize: false } } as const;
-
-/** The CustomResourceDefinitions of a YAML file (what the data cache keeps of it). */
-function crdDocuments(file: string): any[] {
-  return (yaml.loadAll(fs.readFileSync(file, 'utf8')) as any[]).filter((d) => d?.kind === 'CustomResourceDefinition');
-}
 
 /**
  * The `kubernetes:` version in the header of a profile's operator catalog (`kubernetes: '1.27'`),
