@@ -24,13 +24,14 @@
  *   keywords: then its error is reported where that group would run. `nullable: true` adds
  *   `null`; the message names `type` as written.
  * - `anyOf` stops at the first branch that passes and then drops the branches' errors; `oneOf`
- *   tries every branch (a third passing branch makes it pass again, as in ajv); `not` reports
+ *   stops at its second passing branch (ajv nests each branch in the else of the one before); `not` reports
  *   none of its branch's errors; properties are looked up as `data[name] !== undefined`;
  *   additional properties in `for...in` order; lengths count code points.
  * Other keywords ajv would enforce (`const`, `multipleOf`, `uniqueItems`, `patternProperties`, `if`,
  * tuples, ...) and unresolvable `$ref`s throw {@link UnsupportedSchema} when an object reaches
  * them; the caller then uses ajv for that kind. Keywords ajv ignores (annotations, `x-kubernetes-*`)
- * are ignored.
+ * are ignored. Unlike ajv, it does not check the schema itself against the JSON-schema meta-schema
+ * (a malformed schema part that no object reaches is never looked at).
  * @internal
  */
 
