@@ -56,3 +56,47 @@ describe('SchemaValidator', () => {
     expect(issues).toEqual([{ pointer: '/metadata/namespace', message: 'Namespace is cluster-scoped and takes no namespace' }]);
   });
 });
+
+describe('schemas the interpreter does not cover', () => {
+  // A user CRD using keywords the interpreter leaves to ajv (multipleOf, uniqueItems): the kind
+  // is compiled by ajv and its answers are ajv's, before and after the switch.
+  const fs = require('fs') as typeof import('fs');
+  const os = require('os') as typeof import('os');
+  const path = require('path') as typeof import('path');
+  const { SchemaValidator } = require('../../lib/schema/validator') as typeof import('../../lib/schema/validator');
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-fallback-'));
+    fs.writeFileSync(path.join(dir, 'gadget.yaml'), JSON.stringify({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'gadgets.example.org' },
+      spec: {
+        group: 'example.org',
+        scope: 'Namespaced',
+        names: { kind: 'Gadget', plural: 'gadgets' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer', multipleOf: 4 }, tags: { type: 'array', uniqueItems: true, items: { type: 'string' } } } } } } } }],
+      },
+    }));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const gadget = (spec: Record<string, unknown>) => ({ apiVersion: 'example.org/v1', kind: 'Gadget', metadata: { name: 'g', namespace: 'ns' }, spec });
+
+  test('are validated by ajv: the keywords it alone enforces are enforced', () => {
+    const v = new SchemaValidator({ extraCrds: [dir] });
+    expect(v.validate(gadget({ size: 8, tags: ['a', 'b'] }))).toEqual([]);
+    expect(v.validate(gadget({ size: 6, tags: ['a', 'a'], color: 'red' }))).toEqual([
+      { pointer: '/spec', message: 'unknown field "color" (not in the schema; the API server would drop it)' },
+      { pointer: '/spec/size', message: 'must be multiple of 4' },
+      { pointer: '/spec/tags', message: 'must NOT have duplicate items (items ## 1 and 0 are identical)' },
+    ]);
+  });
+
+  test('a first object that never reaches the keyword is answered by the interpreter, later ones by ajv alike', () => {
+    const v = new SchemaValidator({ extraCrds: [dir] });
+    expect(v.validate(gadget({}))).toEqual([]);
+    expect(v.validate(gadget({ bogus: 1 }))).toEqual([{ pointer: '/spec', message: 'unknown field "bogus" (not in the schema; the API server would drop it)' }]);
+    expect(v.validate(gadget({ size: 5 }))).toEqual([{ pointer: '/spec/size', message: 'must be multiple of 4' }]);
+    expect(v.validate(gadget({ bogus: 1 }))).toEqual([{ pointer: '/spec', message: 'unknown field "bogus" (not in the schema; the API server would drop it)' }]);
+  });
+});
