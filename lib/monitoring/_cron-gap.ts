@@ -11,29 +11,37 @@ import { cronRunsOn, parseCron } from '../core/cron-fields';
 
 /** Seconds between the two furthest-apart consecutive runs of the schedule; undefined when it cannot be read. */
 export function maxCronGapSeconds(expression: string): number | undefined {
+  if (!GAPS.has(expression)) GAPS.set(expression, computeGap(expression));
+  return GAPS.get(expression);
+}
+
+/** Gaps by expression: a stack repeats a few schedules over many tenants. */
+const GAPS = new Map<string, number | undefined>();
+
+function computeGap(expression: string): number | undefined {
   const f = parseCron(expression);
   if (!f) return undefined;
   const [minutes, hours] = f;
   const minuteList = [...minutes.values].sort((a, b) => a - b);
   const hourList = [...hours.values].sort((a, b) => a - b);
+  // the runs of one day, in seconds after midnight, and the longest wait between two of them
+  const times: number[] = [];
+  for (const h of hourList) for (const m of minuteList) times.push(h * 3600 + m * 60);
+  let withinDay = 0;
+  for (let i = 1; i < times.length; i++) withinDay = Math.max(withinDay, times[i] - times[i - 1]);
+  // between two running days d1 < d2 (none between them): from d1's last run to d2's first
   const start = Date.UTC(2024, 0, 1);
   const days = 366 + 365;
-  let previous: number | undefined;
-  let first: number | undefined;
+  let firstDay: number | undefined;
+  let previousDay: number | undefined;
   let gap = 0;
   for (let d = 0; d < days; d++) {
-    const day = new Date(start + d * 86_400_000);
-    if (!cronRunsOn(f, day)) continue;
-    for (const h of hourList) {
-      for (const m of minuteList) {
-        const t = day.getTime() / 1000 + h * 3600 + m * 60;
-        if (previous !== undefined) gap = Math.max(gap, t - previous);
-        first ??= t;
-        previous = t;
-      }
-    }
+    if (!cronRunsOn(f, new Date(start + d * 86_400_000))) continue;
+    if (previousDay !== undefined) gap = Math.max(gap, (d - previousDay) * 86_400 + times[0] - times[times.length - 1]);
+    firstDay ??= d;
+    previousDay = d;
   }
   // a schedule that fires once in two years (or never, e.g. 30 February) repeats at most yearly
-  if (previous === undefined || first === previous) return 366 * 86_400;
-  return gap;
+  if (previousDay === undefined || (firstDay === previousDay && times.length === 1)) return 366 * 86_400;
+  return Math.max(gap, withinDay);
 }
