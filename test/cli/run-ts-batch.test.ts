@@ -1,0 +1,127 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+// bin/run-ts.js transpiles ocpkit's own modules (lib/, imports/) in one esbuild build at the first
+// of them that is not cached, and stores them all. These tests run the loader on a private copy of
+// the package (bin, lib, imports; node_modules linked), so files can be edited and counted.
+const REPO = path.resolve(__dirname, '..', '..');
+
+let pkg: string;
+let tmp: string;
+
+function tsFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const file = path.join(dir, e.name);
+    if (e.isDirectory()) return tsFiles(file);
+    return e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [file] : [];
+  });
+}
+
+/** Runs `script` (after loading the loader) in the copy with its caches in `cache`; its stdout. */
+function run(script: string, cache: string, extra: { env?: Record<string, string>; preload?: string } = {}): string {
+  const args = [...(extra.preload ? ['-r', extra.preload] : []), '-e', `require('./bin/run-ts.js');\n${script}`];
+  const r = spawnSync(process.execPath, args, { cwd: pkg, encoding: 'utf8', env: { ...process.env, OCPKIT_DEBUG: '', OCPKIT_CACHE_DIR: cache, ...extra.env } });
+  if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const entries = (cache: string) => fs.readdirSync(path.join(cache, 'ts')).filter((f) => f.endsWith('.js'));
+
+// One module and what it computes; prints how many of ocpkit's own modules the run required.
+const NAMES = [
+  "const { fileName } = require('./lib/synth/_object-names.ts');",
+  "const own = Object.keys(require.cache).filter((f) => /\\.ts$/.test(f)).length;",
+  "process.stdout.write(fileName({ kind: 'Deployment', metadata: { namespace: 'ns', name: 'web' } }) + ' ' + own);",
+].join('\n');
+// The whole public API (lib/index.ts): names and types of its exports.
+const API = [
+  "const api = require('./lib/index.ts');",
+  "process.stdout.write(Object.keys(api).sort().map((k) => k + ':' + typeof api[k]).join(','));",
+].join('\n');
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-run-ts-batch-'));
+  pkg = path.join(tmp, 'pkg');
+  fs.mkdirSync(pkg);
+  for (const d of ['bin', 'lib', 'imports']) fs.cpSync(path.join(REPO, d), path.join(pkg, d), { recursive: true });
+  fs.copyFileSync(path.join(REPO, 'package.json'), path.join(pkg, 'package.json'));
+  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(pkg, 'node_modules'), 'dir');
+  // A loader that runs without esbuild: every module it compiles must come from the cache.
+  fs.writeFileSync(
+    path.join(tmp, 'no-esbuild.js'),
+    "const Module = require('module');\nconst load = Module._load;\nModule._load = function (request, ...rest) {\n  if (request === 'esbuild') throw new Error('esbuild was loaded');\n  return load.call(this, request, ...rest);\n};\n",
+  );
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+let cache: string;
+beforeEach(() => {
+  cache = fs.mkdtempSync(path.join(tmp, 'cache-'));
+});
+afterEach(() => fs.rmSync(cache, { recursive: true, force: true }));
+
+describe('TypeScript loader: one esbuild build for ocpkit\'s own modules', () => {
+  test('one cold run caches every own module, required or not; the next runs need no esbuild and compute the same', () => {
+    const first = run(NAMES, cache);
+    const [name, required] = first.split(' ');
+    expect(name).toBe('deployment.ns.web.yaml');
+    const own = tsFiles(path.join(pkg, 'lib')).length + tsFiles(path.join(pkg, 'imports')).length;
+    expect(Number(required)).toBeLessThan(own / 4); // the run needed a handful of modules ...
+    expect(entries(cache).length).toBe(own); // ... and the cache holds all of them
+    for (const e of entries(cache)) expect(fs.statSync(path.join(cache, 'ts', e)).mode & 0o077).toBe(0);
+
+    // Modules the first run never required are served from the cache, esbuild is not even loaded.
+    const warm = { preload: path.join(tmp, 'no-esbuild.js') };
+    expect(run(NAMES, cache, warm)).toBe(first);
+    const api = run(API, cache, warm);
+    expect(api).toMatch(/(^|,)Cluster:function(,|$)/);
+    expect(entries(cache).length).toBe(own); // nothing was transpiled again
+    // The same code as a cold run that transpiles on demand (--debug: one file at a time, with
+    // source maps), and as one without a cache (the build in memory).
+    expect(run(API, fs.mkdtempSync(path.join(tmp, 'cold-')))).toBe(api);
+    expect(run(API, cache, { env: { OCPKIT_DEBUG: '1' } })).toBe(api);
+    expect(run(API, 'off')).toBe(api);
+  });
+
+  test('nothing stale is served: a file edited after the build, in the same run or in the next, runs as edited', () => {
+    const edited = path.join(pkg, 'lib', 'synth', '_object-names.ts');
+    const original = fs.readFileSync(edited, 'utf8');
+    try {
+      // In one process: the build runs at the first own module (lib/core/errors.ts), then the file is edited.
+      const script = [
+        "require('./lib/core/errors.ts');",
+        "const fs = require('fs');",
+        `fs.appendFileSync(${JSON.stringify(edited)}, "\\nexport const probe = 'edited in the run';\\n");`,
+        "process.stdout.write(String(require('./lib/synth/_object-names.ts').probe));",
+      ].join('\n');
+      expect(run(script, cache)).toBe('edited in the run');
+      fs.writeFileSync(edited, original);
+      expect(run(script, 'off')).toBe('edited in the run');
+
+      // Across runs: the edit after a cold run (whose build cached the old text) is what the next run sees.
+      fs.writeFileSync(edited, original);
+      const probe = "process.stdout.write(String(require('./lib/synth/_object-names.ts').probe));";
+      expect(run(probe, cache)).toBe('undefined');
+      fs.writeFileSync(edited, `${original}\nexport const probe = 'edited between runs';\n`);
+      expect(run(probe, cache)).toBe('edited between runs');
+    } finally {
+      fs.writeFileSync(edited, original);
+    }
+  });
+
+  test('a syntax error in one own module does not stop the others: the broken one is reported by name', () => {
+    const broken = path.join(pkg, 'imports', 'zz-broken.ts');
+    fs.writeFileSync(broken, 'export const = ;\n');
+    try {
+      const first = run(NAMES, cache);
+      expect(first.split(' ')[0]).toBe('deployment.ns.web.yaml');
+      const r = spawnSync(process.execPath, ['-e', "require('./bin/run-ts.js'); require('./imports/zz-broken.ts');"], { cwd: pkg, encoding: 'utf8', env: { ...process.env, OCPKIT_CACHE_DIR: cache } });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain('zz-broken.ts');
+    } finally {
+      fs.rmSync(broken, { force: true });
+    }
+  });
+});
