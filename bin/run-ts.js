@@ -40,6 +40,31 @@ const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node20', supported: { 'd
 const ROOT = path.join(__dirname, '..') + path.sep;
 const OWN_CODE = ['lib', 'imports'].map((d) => path.join(__dirname, '..', d) + path.sep);
 const OWN_MODULES = realpath(path.join(__dirname, '..', 'node_modules')) + path.sep;
+/**
+ * Folders of JavaScript run with V8's code cache: this checkout's node_modules, ocpkit's compiled
+ * build/ (what an installed package runs) and the folders its dependencies resolve to (in an
+ * installed package they sit beside ocpkit in the consumer's node_modules, not inside it).
+ */
+let codeCacheDirs;
+function dependencyCode(filename) {
+  codeCacheDirs ??= [OWN_MODULES, realpath(path.join(__dirname, '..', 'build')) + path.sep, ...['cdk8s', 'cdk8s-plus-27', 'constructs', 'js-yaml', 'ajv'].map(packageDir).filter(Boolean)];
+  return codeCacheDirs.some((d) => filename.startsWith(d)) && !filename.includes(`${path.sep}node_modules${path.sep}.cache${path.sep}`);
+}
+
+/** The folder (with a trailing separator) of a package as ocpkit resolves it, or undefined. */
+function packageDir(name) {
+  try {
+    let dir = path.dirname(require.resolve(name, { paths: [path.join(__dirname, '..')] }));
+    while (dir !== path.dirname(dir)) {
+      const pkg = path.join(dir, 'package.json');
+      if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === name) return realpath(dir) + path.sep;
+      dir = path.dirname(dir);
+    }
+  } catch {
+    // not installed: its modules are compiled by Node
+  }
+  return undefined;
+}
 const MAP_ALL = process.argv.includes('--debug') || process.env.OCPKIT_DEBUG === '1';
 const V8_TAG = process.versions.v8.replace(/[^0-9A-Za-z.-]/g, '_');
 
@@ -211,7 +236,7 @@ function requireOf(module) {
  */
 function runWithCodeCache(module, code, filename) {
   cacheDirs();
-  if (!v8Dir || code.includes('//# sourceMappingURL=data:') && !filename.startsWith(OWN_MODULES)) return false;
+  if (!v8Dir || code.includes('//# sourceMappingURL=data:') && !dependencyCode(filename)) return false;
   const key = crypto.createHash('sha256').update(`${filename}\0${code}`).digest('hex');
   const file = path.join(v8Dir, `${key}.${V8_TAG}.v8`);
   const cachedData = readBinaryEntry(file);
@@ -241,13 +266,14 @@ if (!Module._extensions['.ts']) {
     const code = cached(fs.readFileSync(filename, 'utf8'), filename);
     if (MAP_ALL || !ownCode(filename) || !runWithCodeCache(module, code, filename)) module._compile(code, filename);
   };
-  // The JavaScript of ocpkit's own dependencies (cdk8s, cdk8s-plus-27, constructs, ajv, js-yaml):
+  // The JavaScript of ocpkit's own dependencies (cdk8s, cdk8s-plus-27, constructs, ajv, js-yaml) and
+  // of its build/ (an installed package): run with V8's code cache (dependencyCode above);
   // their inline source maps (cdk8s ships them) are not registered, so an error inside them is
   // reported at the JavaScript line; --debug keeps Node's own path.
   const compileJs = Module._extensions['.js'];
   if (!MAP_ALL && process.env.OCPKIT_CODE_CACHE !== 'off') {
     Module._extensions['.js'] = function compileDependency(module, filename) {
-      if (!filename.startsWith(OWN_MODULES) || filename.slice(OWN_MODULES.length).includes(`${path.sep}node_modules${path.sep}.cache`)) return compileJs(module, filename);
+      if (!dependencyCode(filename)) return compileJs(module, filename);
       return runWithCodeCache(module, fs.readFileSync(filename, 'utf8'), filename) || compileJs(module, filename);
     };
   }
