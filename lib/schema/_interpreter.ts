@@ -100,6 +100,12 @@ interface Node {
   readonly propertyNames?: readonly string[];
   /** Whether a data key is one of `properties` (ajv: by `===` up to 8 names, else own property). */
   readonly declared?: (key: string) => boolean;
+  /**
+   * `properties` by name, for the quiet pass, which walks the data's keys instead of the
+   * schema's names; undefined when a name is also an Object.prototype member (ajv looks those up
+   * on the prototype chain, so they are found on every object).
+   */
+  readonly byName?: ReadonlyMap<string, unknown>;
 }
 
 /**
@@ -113,9 +119,10 @@ export class SchemaInterpreter {
   private errors: InterpretedError[] = [];
   private readonly path: Array<string | number> = [];
   /**
-   * Only the verdict is wanted (a `not`, or a first pass over `anyOf`/`oneOf` branches): errors
-   * are counted with a placeholder, not written (most branches that fail do so on valid data:
-   * the integer branch of every int-or-string that holds a string).
+   * Only the verdict is wanted: errors are counted with a placeholder, not written, and no
+   * instance path is kept. Every object is checked quietly first (almost all are valid) and again
+   * with its errors only when it fails; so are `not` and `anyOf`/`oneOf` branches (most branches
+   * that fail do so on valid data: the integer branch of every int-or-string that holds a string).
    */
   private quiet = false;
   private static readonly TRUE: Node = booleanNode(true);
@@ -128,6 +135,13 @@ export class SchemaInterpreter {
     const fn = ((data: unknown): boolean => {
       this.errors = [];
       this.path.length = 0;
+      this.quiet = true;
+      this.validate(schema, data);
+      if (this.errors.length === 0) {
+        fn.errors = null;
+        return true;
+      }
+      this.errors = [];
       this.quiet = false;
       this.validate(schema, data);
       const errors = this.errors;
@@ -192,7 +206,7 @@ export class SchemaInterpreter {
     if (n.not !== undefined && this.passes(n.not, data)) this.fail('not', {}, 'must NOT be valid');
     if (n.anyOf !== undefined && !n.anyOf.some((branch) => this.passes(branch, data))) {
       // none passed: again, keeping the branches' errors (ajv reports them before its own)
-      for (const branch of n.anyOf) this.validate(branch, data);
+      if (!this.quiet) for (const branch of n.anyOf) this.validate(branch, data);
       this.fail('anyOf', {}, 'must match a schema in anyOf');
     }
     if (n.oneOf !== undefined) {
@@ -211,7 +225,7 @@ export class SchemaInterpreter {
       }
       if (passing === null || Array.isArray(passing)) {
         // again, keeping the errors of the branches that were tried (the passing ones add none)
-        for (let i = 0; i < tried; i++) this.validate(n.oneOf[i], data);
+        if (!this.quiet) for (let i = 0; i < tried; i++) this.validate(n.oneOf[i], data);
         this.fail('oneOf', { passingSchemas: passing }, 'must match exactly one schema in oneOf');
       }
     }
@@ -235,11 +249,15 @@ export class SchemaInterpreter {
         if (n.maxItems !== undefined && data.length > n.maxItems) this.fail('maxItems', { limit: n.maxItems }, `must NOT have more than ${n.maxItems} items`);
         if (n.minItems !== undefined && data.length < n.minItems) this.fail('minItems', { limit: n.minItems }, `must NOT have fewer than ${n.minItems} items`);
         if (n.items !== undefined && n.items !== true) {
-          const path = this.path;
-          for (let i = 0; i < data.length; i++) {
-            path.push(i);
-            this.validate(n.items, data[i]);
-            path.pop();
+          if (this.quiet) {
+            for (let i = 0; i < data.length; i++) this.validate(n.items, data[i]);
+          } else {
+            const path = this.path;
+            for (let i = 0; i < data.length; i++) {
+              path.push(i);
+              this.validate(n.items, data[i]);
+              path.pop();
+            }
           }
         }
       } else if (n.deferred === 'array') this.typeError(n);
@@ -273,6 +291,21 @@ export class SchemaInterpreter {
       for (const name of n.required) {
         if (data[name] === undefined) this.fail('required', { missingProperty: name }, `must have required property '${name}'`);
       }
+    }
+    if (this.quiet && (n.byName !== undefined || n.propertyNames === undefined)) {
+      // the verdict only: one pass over the data's keys (the order of errors does not matter)
+      const byName = n.byName;
+      const additional = n.additional;
+      if (byName === undefined && additional === undefined) return;
+      for (const key in data) {
+        const sub = byName?.get(key);
+        if (sub !== undefined) {
+          const value = data[key];
+          if (value !== undefined) this.validate(sub, value);
+        } else if (additional === false) this.errors.push(QUIET);
+        else if (additional !== undefined) this.validate(additional, data[key]);
+      }
+      return;
     }
     const path = this.path;
     if (n.additional !== undefined) {
@@ -370,6 +403,7 @@ function prepare(schema: Record<string, any>): Node {
   if (names.length) {
     node.properties = properties;
     node.propertyNames = names;
+    if (!names.some((p) => p in Object.prototype)) node.byName = new Map(names.map((p) => [p, properties[p]]));
   }
   const additional = schema.additionalProperties;
   if (additional !== undefined && additional !== true && !isEmptyObject(additional)) {
