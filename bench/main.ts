@@ -90,10 +90,10 @@ const REFERENCE_STACK = 'apps/community/main.ts';
  * One `node bin/ocpkit.js synth apps/community/main.ts` in a fresh process: wall time, and CPU
  * time and peak RSS reported by the process itself (bench/process-usage.js).
  */
-function timeSynthProcess(outdir: string, extraArgs: string[], env: NodeJS.ProcessEnv = {}): { ms: number; cpu_ms: number | null } {
+function timeSynthProcess(outdir: string, extraArgs: string[], env: NodeJS.ProcessEnv = {}, stack = REFERENCE_STACK): { ms: number; cpu_ms: number | null } {
   const usageFile = tempDir('usage');
-  const r = timeProcess(process.execPath, ['--require', USAGE, path.join(ROOT, 'bin', 'ocpkit.js'), 'synth', REFERENCE_STACK, '--out', outdir, ...extraArgs], { ...env, OCPKIT_BENCH_USAGE: usageFile });
-  if (r.status !== 0) throw new Error(`ocpkit synth ${REFERENCE_STACK} ${extraArgs.join(' ')} failed with ${r.status}:\n${r.stderr}`);
+  const r = timeProcess(process.execPath, ['--require', USAGE, path.join(ROOT, 'bin', 'ocpkit.js'), 'synth', stack, '--out', outdir, ...extraArgs], { ...env, OCPKIT_BENCH_USAGE: usageFile });
+  if (r.status !== 0) throw new Error(`ocpkit synth ${stack} ${extraArgs.join(' ')} failed with ${r.status}:\n${r.stderr}`);
   let cpu: number | null = null;
   try {
     cpu = JSON.parse(fs.readFileSync(usageFile, 'utf8')).cpu_ms;
@@ -102,6 +102,31 @@ function timeSynthProcess(outdir: string, extraArgs: string[], env: NodeJS.Proce
     cpu = null;
   }
   return { ms: Math.round(r.ms), cpu_ms: cpu };
+}
+
+/**
+ * The reference stack as an installed package runs it: ocpkit compiled to build/ (`npm run
+ * build`), the CLI on build/ (OCPKIT_FROM_BUILD=1) and a copy of apps/community
+ * (bench/.installed-stack, not committed) whose imports of `../../lib` name build/lib instead (one
+ * copy of the library, as in a consumer repository).
+ * Returns the copy's main.ts, or undefined when build/ cannot be made.
+ */
+function installedStack(): string | undefined {
+  const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+  if (build.status !== 0) {
+    log(`  installed form skipped: tsc -p tsconfig.build.json failed (${build.status})`);
+    return undefined;
+  }
+  // inside this checkout (its node_modules resolve cdk8s and the rest), at the depth of apps/community
+  const dir = path.join(ROOT, 'bench', '.installed-stack');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const from = path.join(ROOT, path.dirname(REFERENCE_STACK));
+  for (const f of fs.readdirSync(from)) {
+    const text = fs.readFileSync(path.join(from, f));
+    fs.writeFileSync(path.join(dir, f), f.endsWith('.ts') ? text.toString('utf8').replace(/(['"])\.\.\/\.\.\/lib(\/[^'"]*)?\1/g, (_m, q, rest) => `${q}../../build/lib${rest ?? ''}${q}`) : text);
+  }
+  return path.join(dir, path.basename(REFERENCE_STACK));
 }
 
 /** True when this checkout's `ocpkit synth` takes `--no-typecheck` (it says so in its help). */
@@ -126,7 +151,20 @@ function measureProcess(reps: number): WholeProcess {
   const warm: Array<{ ms: number; cpu_ms: number | null }> = [];
   const warmTc: Array<{ ms: number; cpu_ms: number | null }> = [];
   const cold: Array<{ ms: number; cpu_ms: number | null }> = [];
+  const installed = installedStack();
+  const builtEnv = { OCPKIT_FROM_BUILD: '1' };
+  const instOut = tempDir('synth-installed');
+  if (installed) timeSynthProcess(instOut, noTc, builtEnv, installed);
+  const instWarm: Array<{ ms: number; cpu_ms: number | null }> = [];
+  const instCold: Array<{ ms: number; cpu_ms: number | null }> = [];
   for (let i = 0; i < reps; i++) {
+    if (installed) {
+      instWarm.push(timeSynthProcess(instOut, noTc, builtEnv, installed));
+      const c = tempDir('cold-cache');
+      instCold.push(timeSynthProcess(tempDir('synth-cold'), noTc, { ...builtEnv, OCPKIT_CACHE_DIR: c }, installed));
+      fs.rmSync(c, { recursive: true, force: true });
+      log(`  installed package (build/) rep ${i + 1}/${reps}: warm ${instWarm[i].ms} ms (cpu ${instWarm[i].cpu_ms}), cold ${instCold[i].ms} ms (cpu ${instCold[i].cpu_ms})`);
+    }
     warm.push(timeSynthProcess(out, noTc));
     if (typecheck) warmTc.push(timeSynthProcess(out, []));
     const cache = tempDir('cold-cache');
@@ -144,6 +182,10 @@ function measureProcess(reps: number): WholeProcess {
     warm_typecheck_cpu_ms: typecheck ? cpus(warmTc) : null,
     cold_ms: median(cold.map((x) => x.ms)),
     cold_cpu_ms: cpus(cold),
+    installed_warm_ms: installed ? median(instWarm.map((x) => x.ms)) : null,
+    installed_warm_cpu_ms: installed ? cpus(instWarm) : null,
+    installed_cold_ms: installed ? median(instCold.map((x) => x.ms)) : null,
+    installed_cold_cpu_ms: installed ? cpus(instCold) : null,
     typecheck_flag: typecheck,
     repetitions: reps,
   };
