@@ -18,14 +18,26 @@ const FORMAT = 'ocpkit-data-cache/2';
  * A large, read-only data file of the schema set (the operator catalog of a profile, about 250 KB
  * of YAML, a third of a second to parse on a slow machine), parsed by `parse` once and then read
  * back as JSON from the private cache (`<cache root>/data`, bin/private-cache.js) on later runs.
- * The entry is keyed by the file's bytes, the source of the module that parses it
- * (`parserModule`, so a changed parser never reuses an old answer) and this module's format;
+ * The entry is keyed by the file's version ({@link fileStamp}), the version of the module that
+ * parses it (`parserModule`, so a changed parser never reuses an old answer) and this module's format;
  * what `parse` throws is never cached. Only plain JSON data (objects, arrays, strings, finite
  * numbers, booleans, null) is cached; anything else is parsed every run.
  * @internal
  */
 export function cachedDataFile<T>(file: string, parse: (file: string) => T, parserModule: string): T {
-  return cachedData(() => [fs.readFileSync(parserModule), fs.readFileSync(file)], () => parse(file));
+  return cachedData(() => [fileStamp(parserModule), fileStamp(file)], () => parse(file));
+}
+
+/**
+ * What identifies a file's version without reading it: its path, device, inode, size, and
+ * modification and change times in nanoseconds. Any write changes the change time (which no
+ * program can set back), so an edited file never matches an entry keyed by its old stamp; a cache
+ * key of megabytes of schema files then costs a stat, not a read and a hash of them.
+ * @internal
+ */
+export function fileStamp(file: string): string {
+  const st = fs.statSync(file, { bigint: true });
+  return `${path.resolve(file)}\0${st.dev}\0${st.ino}\0${st.size}\0${st.mtimeNs}\0${st.ctimeNs}`;
 }
 
 /**

@@ -4,7 +4,7 @@ import { pointerToken } from '../core/json-pointer';
 import type Ajv from 'ajv';
 import type { ErrorObject } from 'ajv';
 import * as yaml from 'js-yaml';
-import { cachedData } from './_data-cache';
+import { cachedData, fileStamp } from './_data-cache';
 import { SchemaInterpreter, UnsupportedSchema } from './_interpreter';
 import { CORE_DEFINITIONS_FILE, coreDefinitionsFile, gvkKey, KindEntry, PROFILE_FALLBACKS, profileIndex, scanCrdFolder } from './catalog';
 import { locateProfile, locateSchemas } from './locate';
@@ -299,15 +299,15 @@ export class SchemaValidator {
   /**
    * The prepared schema of a CRD kind (patterns made JavaScript, apiVersion/kind/metadata added,
    * tightened when strict), its scope and pattern warnings: prepared once and then read back as
-   * JSON from the private data cache on later runs, keyed by the CRD file, this module's source,
-   * the kind and the strict flag (parsing the YAML of the large CRDs a stack uses is about 0.1 s).
+   * JSON from the private data cache on later runs, keyed by the versions of the CRD file and of
+   * this module (`fileStamp`), the kind and the strict flag (parsing the YAML of the large CRDs a stack uses is about 0.1 s).
    */
   private crdSchema(file: string, apiVersion: string, kind: string): any | undefined {
     const key = gvkKey(apiVersion, kind);
     let prepared = this.preparedKinds.get(key);
     if (prepared === undefined) {
       prepared = cachedData(
-        () => [fs.readFileSync(__filename), fs.readFileSync(file), apiVersion, kind, String(this.strict)],
+        () => [fileStamp(__filename), fileStamp(file), apiVersion, kind, String(this.strict)],
         () => prepareCrdKind(this.crdDocuments(file), file, apiVersion, kind, this.strict),
       );
       this.preparedKinds.set(key, prepared);
@@ -348,7 +348,7 @@ export class SchemaValidator {
   private core(): Map<string, string> {
     if (this.coreKinds) return this.coreKinds;
     const prepared = cachedData(
-      () => [fs.readFileSync(__filename), fs.readFileSync(this.coreFile), String(this.strict)],
+      () => [fileStamp(__filename), fileStamp(this.coreFile), String(this.strict)],
       () => prepareCore(JSON.parse(fs.readFileSync(this.coreFile, 'utf8')).definitions, this.strict),
     );
     this.coreDefinitions = prepared.definitions;
