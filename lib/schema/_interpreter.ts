@@ -105,7 +105,42 @@ interface Node {
    * schema's names; undefined when a name is also an Object.prototype member (ajv looks those up
    * on the prototype chain, so they are found on every object).
    */
-  readonly byName?: ReadonlyMap<string, unknown>;
+  readonly byName?: ReadonlyMap<string, Slot>;
+  /** The types as bits ({@link TYPE_BITS}), for the type check. */
+  readonly typeMask: number;
+  /** Prepared on first use: the nodes of `$ref`'s target, `items` and `additionalProperties`. */
+  refNode?: Node;
+  itemsNode?: Node;
+  additionalNode?: Node;
+}
+
+/** A property's schema and, once an object reached it, its node. */
+interface Slot {
+  readonly schema: unknown;
+  node?: Node;
+}
+
+/**
+ * One bit per JSON type; `integer` is checked as a number with no fraction (ajv's checks,
+ * lib/compile/validate/dataType.ts; strictNumbers is off with strict: false, so NaN and Infinity
+ * are numbers).
+ */
+const TYPE_BITS: Readonly<Record<string, number>> = { null: 1, boolean: 2, object: 4, array: 8, number: 16, integer: 32, string: 64 };
+
+/** The bit of a value's JSON type (an integral number has the number and the integer bits). */
+function typeBit(data: unknown): number {
+  switch (typeof data) {
+    case 'string':
+      return 64;
+    case 'number':
+      return !(data % 1) && !Number.isNaN(data) ? 48 : 16;
+    case 'boolean':
+      return 2;
+    case 'object':
+      return data === null ? 1 : Array.isArray(data) ? 8 : 4;
+    default:
+      return 0;
+  }
 }
 
 /**
@@ -191,15 +226,19 @@ export class SchemaInterpreter {
 
   /** Validates `data` against `schema`, adding its errors; valid when it added none. */
   private validate(schema: unknown, data: unknown): void {
-    const n = this.node(schema);
+    this.check(this.node(schema), data);
+  }
+
+  /** {@link validate} with the schema's node. */
+  private check(n: Node, data: unknown): void {
     if (n.bool !== undefined) {
       if (!n.bool) this.fail('false schema', {}, 'boolean schema is false');
       return;
     }
-    if (n.upfront && !hasType(n.types, data)) this.typeError(n);
+    if (n.upfront && (n.typeMask & typeBit(data)) === 0) this.typeError(n);
 
     // the untyped group
-    if (n.ref !== undefined) this.validate(this.resolve(n.ref), data);
+    if (n.ref !== undefined) this.check((n.refNode ??= this.node(this.resolve(n.ref))), data);
     if (n.enumValues !== undefined && !inEnum(n.enumValues, data)) {
       this.fail('enum', { allowedValues: n.enumValues }, 'must be equal to one of the allowed values');
     }
@@ -249,13 +288,14 @@ export class SchemaInterpreter {
         if (n.maxItems !== undefined && data.length > n.maxItems) this.fail('maxItems', { limit: n.maxItems }, `must NOT have more than ${n.maxItems} items`);
         if (n.minItems !== undefined && data.length < n.minItems) this.fail('minItems', { limit: n.minItems }, `must NOT have fewer than ${n.minItems} items`);
         if (n.items !== undefined && n.items !== true) {
+          const items = (n.itemsNode ??= this.node(n.items));
           if (this.quiet) {
-            for (let i = 0; i < data.length; i++) this.validate(n.items, data[i]);
+            for (let i = 0; i < data.length; i++) this.check(items, data[i]);
           } else {
             const path = this.path;
             for (let i = 0; i < data.length; i++) {
               path.push(i);
-              this.validate(n.items, data[i]);
+              this.check(items, data[i]);
               path.pop();
             }
           }
@@ -298,12 +338,12 @@ export class SchemaInterpreter {
       const additional = n.additional;
       if (byName === undefined && additional === undefined) return;
       for (const key in data) {
-        const sub = byName?.get(key);
-        if (sub !== undefined) {
+        const slot = byName?.get(key);
+        if (slot !== undefined) {
           const value = data[key];
-          if (value !== undefined) this.validate(sub, value);
+          if (value !== undefined) this.check((slot.node ??= this.node(slot.schema)), value);
         } else if (additional === false) this.errors.push(QUIET);
-        else if (additional !== undefined) this.validate(additional, data[key]);
+        else if (additional !== undefined) this.check((n.additionalNode ??= this.node(additional)), data[key]);
       }
       return;
     }
@@ -338,7 +378,7 @@ export class SchemaInterpreter {
 const QUIET: InterpretedError = { instancePath: '', keyword: '', params: {}, message: '' };
 
 function booleanNode(value: boolean): Node {
-  return { bool: value, types: [], upfront: false, number: false, string: false, array: false, object: false };
+  return { bool: value, types: [], typeMask: 0, upfront: false, number: false, string: false, array: false, object: false };
 }
 
 function has(schema: Record<string, any>, group: Group): boolean {
@@ -363,7 +403,8 @@ function prepare(schema: Record<string, any>): Node {
   const ownGroup = single === 'number' || single === 'string' || single === 'array' || single === 'object' ? single : undefined;
   const upfront = types.length > 0 && !(ownGroup !== undefined && groups[ownGroup]);
 
-  const node: { -readonly [K in keyof Node]: Node[K] } = { typeSchema: schema.type, types, upfront, deferred: upfront ? undefined : ownGroup, ...groups };
+  const typeMask = types.reduce((m, t) => m | TYPE_BITS[t] | (t === 'number' ? TYPE_BITS.integer : 0), 0);
+  const node: { -readonly [K in keyof Node]: Node[K] } = { typeSchema: schema.type, types, typeMask, upfront, deferred: upfront ? undefined : ownGroup, ...groups };
   if (schema.$ref !== undefined) {
     if (typeof schema.$ref !== 'string') throw new UnsupportedSchema('$ref must be a string');
     node.ref = schema.$ref;
@@ -403,7 +444,7 @@ function prepare(schema: Record<string, any>): Node {
   if (names.length) {
     node.properties = properties;
     node.propertyNames = names;
-    if (!names.some((p) => p in Object.prototype)) node.byName = new Map(names.map((p) => [p, properties[p]]));
+    if (!names.some((p) => p in Object.prototype)) node.byName = new Map(names.map((p) => [p, { schema: properties[p] }]));
   }
   const additional = schema.additionalProperties;
   if (additional !== undefined && additional !== true && !isEmptyObject(additional)) {
@@ -421,29 +462,6 @@ function prepare(schema: Record<string, any>): Node {
 
 function isEmptyObject(v: unknown): boolean {
   return !!v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0;
-}
-
-/** ajv's data type checks (lib/compile/validate/dataType.ts; strictNumbers is off with strict: false). */
-function hasType(types: readonly string[], data: unknown): boolean {
-  for (const t of types) {
-    switch (t) {
-      case 'null':
-        if (data === null) return true;
-        break;
-      case 'array':
-        if (Array.isArray(data)) return true;
-        break;
-      case 'object':
-        if (data && typeof data === 'object' && !Array.isArray(data)) return true;
-        break;
-      case 'integer':
-        if (typeof data === 'number' && !(data % 1) && !Number.isNaN(data)) return true;
-        break;
-      default:
-        if (typeof data === t) return true;
-    }
-  }
-  return false;
 }
 
 /** String length in code points, as ajv counts it (a surrogate pair is one character). */
