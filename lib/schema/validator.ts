@@ -373,6 +373,7 @@ function prepareCrdKind(docs: readonly any[], file: string, apiVersion: string, 
     const schema = v?.schema?.openAPIV3Schema ?? crd.spec.validation?.openAPIV3Schema;
     if (!schema) continue;
     const copy = JSON.parse(JSON.stringify(schema));
+    dropDescriptions(copy);
     dropNullCombinators(copy);
     const warnings: SchemaWarning[] = [];
     fixPatterns(copy, '', (pointer, action, message) => warnings.push({ file, pointer, action, message }));
@@ -396,6 +397,7 @@ function prepareCore(definitions: Record<string, any>, strict: boolean): { defin
       }
     }
   }
+  for (const def of Object.values<any>(definitions)) dropDescriptions(def);
   if (strict) for (const def of Object.values<any>(definitions)) tighten(def);
   return { definitions, kinds: [...kinds] };
 }
@@ -575,6 +577,27 @@ function dropNullCombinators(schema: any): void {
     else if (key === 'nullable' && schema.type === undefined) delete schema[key];
     else if (typeof v === 'object') dropNullCombinators(v);
   }
+}
+
+/**
+ * Removes the `description` of every schema and subschema (most of the text of the Kubernetes
+ * and CRD schemas; kept, they are parsed on every warm run). A description checks nothing, so no
+ * verdict or error changes. Only schema positions are visited (`properties`, `items`,
+ * `additionalProperties`, the combinators, `definitions`), never data such as `enum`, `default`
+ * or `example` values.
+ */
+function dropDescriptions(schema: any): void {
+  if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return;
+  if (typeof schema.description === 'string') delete schema.description;
+  for (const k of ['properties', 'patternProperties', 'definitions']) {
+    const m = schema[k];
+    if (m && typeof m === 'object' && !Array.isArray(m)) for (const child of Object.values(m)) dropDescriptions(child);
+  }
+  for (const k of ['items', 'additionalProperties', 'not', 'additionalItems']) {
+    if (Array.isArray(schema[k])) schema[k].forEach(dropDescriptions);
+    else dropDescriptions(schema[k]);
+  }
+  for (const k of ['anyOf', 'oneOf', 'allOf']) if (Array.isArray(schema[k])) schema[k].forEach(dropDescriptions);
 }
 
 /**
