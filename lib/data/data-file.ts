@@ -1,14 +1,29 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { OcpkitError, Problem, show } from '../core/errors';
 import { Quantity, quantityProblem } from '../core/quantity';
 import { Rule } from '../core/rules';
 import { loadYaml, readYamlFile, YamlInputError } from '../core/safe-yaml';
+import { cachedData, fileStamp } from '../schema/_data-cache';
 
 /**
  * A YAML data file that a stack reads (tenants.yaml, vms.yaml ...). It reads fields with their
  * types checked and collects every problem, each naming the file, the entry and the field, so a
  * stack can report all bad entries at once before any construct is built.
  */
+/** The safe YAML reader's module (its version is part of a cached parse's key). */
+const SAFE_YAML = require.resolve('../core/safe-yaml');
+
+/** The content of YAML text (the safe reader's limits apply), or a one-line problem naming the file. */
+function parseContent(name: string, text: string): unknown {
+  try {
+    return loadYaml(text);
+  } catch (e) {
+    if (e instanceof YamlInputError) throw yamlProblem(name, e);
+    throw e;
+  }
+}
+
 export class DataFile {
   /**
    * Reads and parses a file; a missing or unreadable file, YAML that does not parse, and input
@@ -17,27 +32,32 @@ export class DataFile {
    */
   public static load(file: string, options: DataFileOptions = {}): DataFile {
     const name = path.basename(file);
-    let text: string;
-    try {
-      text = readYamlFile(file);
-    } catch (e) {
-      if (e instanceof YamlInputError) throw yamlProblem(name, e);
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a folder' : (e as Error).message;
-      throw new OcpkitError([{ path: name, field: '', message: `cannot read ${file}: ${why}` }]);
-    }
-    return DataFile.parse(name, text, options);
+    // The parsed content is kept in the private data cache, keyed by the file's bytes (data files
+    // are small: reading them is cheap, parsing is not) and the reader's version
+    // (lib/schema/_data-cache.ts): an unchanged file is not parsed again. Only plain data is
+    // cached, never an error: a file that does not read or parse fails the same way every run.
+    const content = cachedData(() => [fs.readFileSync(file), fileStamp(SAFE_YAML), fileStamp(__filename)], () => {
+      let text: string;
+      try {
+        text = readYamlFile(file);
+      } catch (e) {
+        if (e instanceof YamlInputError) throw yamlProblem(name, e);
+        const code = (e as NodeJS.ErrnoException).code;
+        const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a folder' : (e as Error).message;
+        throw new OcpkitError([{ path: name, field: '', message: `cannot read ${file}: ${why}` }]);
+      }
+      return parseContent(name, text);
+    });
+    return DataFile.fromContent(name, content, options);
   }
 
   /** Parses YAML text under a display name (with the limits of the safe reader). */
   public static parse(name: string, text: string, options: DataFileOptions = {}): DataFile {
-    let content: unknown;
-    try {
-      content = loadYaml(text);
-    } catch (e) {
-      if (e instanceof YamlInputError) throw yamlProblem(name, e);
-      throw e;
-    }
+    return DataFile.fromContent(name, parseContent(name, text), options);
+  }
+
+  private static fromContent(name: string, parsed: unknown, options: DataFileOptions): DataFile {
+    let content = parsed;
     const problems: Problem[] = [];
     if (options.resolve) content = substitute(content, '', options.resolve, (field, message) => problems.push({ path: name, field, message }));
     const file = new DataFile(name, content);

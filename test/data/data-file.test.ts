@@ -32,4 +32,33 @@ describe('DataFile', () => {
     expect(DataFile.parse('x.yaml', '- a\n').allProblems[0].message).toBe('the file must be a YAML mapping at the top level');
     expect(() => DataFile.load('/nonexistent/tenants.yaml')).toThrow(/\[tenants.yaml\] cannot read \/nonexistent\/tenants.yaml/);
   });
+
+  test('a loaded file is kept parsed in the private cache; an edit, a broken file and a removed file are never served from it', () => {
+    const fs = require('fs') as typeof import('fs');
+    const os = require('os') as typeof import('os');
+    const path = require('path') as typeof import('path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-datafile-'));
+    const saved = process.env.OCPKIT_CACHE_DIR;
+    process.env.OCPKIT_CACHE_DIR = path.join(dir, 'cache');
+    try {
+      const file = path.join(dir, 'tenants.yaml');
+      fs.writeFileSync(file, 'tenants:\n  - name: a\n');
+      expect(DataFile.load(file).content).toEqual({ tenants: [{ name: 'a' }] });
+      const entries = fs.readdirSync(path.join(dir, 'cache', 'data'));
+      expect(entries).toHaveLength(1);
+      expect(DataFile.load(file).content).toEqual({ tenants: [{ name: 'a' }] });
+      expect(fs.readdirSync(path.join(dir, 'cache', 'data'))).toEqual(entries); // a hit writes nothing
+      fs.writeFileSync(file, 'tenants:\n  - name: b\n'); // same size, new content
+      expect(DataFile.load(file).content).toEqual({ tenants: [{ name: 'b' }] });
+      fs.writeFileSync(file, 'tenants: [\n');
+      expect(() => DataFile.load(file)).toThrow(/\[tenants.yaml\]/);
+      expect(() => DataFile.load(file)).toThrow(/\[tenants.yaml\]/);
+      fs.rmSync(file);
+      expect(() => DataFile.load(file)).toThrow(/cannot read .*: no such file/);
+    } finally {
+      if (saved === undefined) delete process.env.OCPKIT_CACHE_DIR;
+      else process.env.OCPKIT_CACHE_DIR = saved;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
