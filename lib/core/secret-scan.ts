@@ -415,7 +415,22 @@ function base64Text(s: string): string | undefined {
  */
 export function detectSecret(s: unknown, depth = 0): string | undefined {
   if (typeof s !== 'string' || s.length < 8) return undefined;
-  if (depth !== 0 || s.length > MEMO_LENGTH) return detect(s, depth);
+  if (depth !== 0) return detect(s, depth);
+  if (s.length > MEMO_LENGTH) {
+    // Long texts (cloud-init user data, config files) are parsed to be examined and are met
+    // again by each check that scans their object: each is examined once too, within a budget.
+    if (s.length > LONG_MEMO_CHARS) return detect(s, 0);
+    const seen = LONG_MEMO.get(s);
+    if (seen !== undefined) return seen === NOTHING ? undefined : seen;
+    const found = detect(s, 0);
+    longMemoChars += s.length;
+    if (longMemoChars > LONG_MEMO_CHARS) {
+      LONG_MEMO.clear();
+      longMemoChars = s.length;
+    }
+    LONG_MEMO.set(s, found ?? NOTHING);
+    return found;
+  }
   // Manifests repeat most of their strings (kinds, labels, images, names): each is examined once.
   const known = MEMO.get(s);
   if (known !== undefined) return known === NOTHING ? undefined : known;
@@ -424,6 +439,11 @@ export function detectSecret(s: unknown, depth = 0): string | undefined {
   MEMO.set(s, what ?? NOTHING);
   return what;
 }
+
+/** Answers for longer strings, bounded by their total length (emptied when over it). */
+const LONG_MEMO = new Map<string, string>();
+const LONG_MEMO_CHARS = 8 * 1024 * 1024;
+let longMemoChars = 0;
 
 /**
  * Answers of {@link detectSecret} for short strings at the top level (it is a pure function of
