@@ -53,6 +53,7 @@ export function cachedData<T>(keyParts: () => ReadonlyArray<string | Buffer>, co
   try {
     const root = privateCache.cacheRoot();
     dir = root ? privateCache.privateDir(path.join(root, 'data')) : undefined;
+    if (root && dir && !retiredChecked) dropRetiredValidatorCache(root);
     if (dir) {
       const h = createHash('sha256').update(`${FORMAT}\0`);
       for (const part of keyParts()) h.update(part).update('\0');
@@ -77,4 +78,28 @@ function isPlainData(v: unknown): boolean {
   if (typeof v !== 'object') return false;
   if (Object.getPrototypeOf(v) !== Object.prototype) return false;
   return Object.values(v as object).every((x) => x !== undefined && isPlainData(x));
+}
+
+let retiredChecked = false;
+
+/**
+ * Removes what ocpkit's former compiled-validator cache left in `<root>/validators` (ajv standalone
+ * modules and their V8 code caches, about 24 MB, unused since schemas are interpreted): only files
+ * named as that cache named them, in a folder private to this user; anything else stays, and so
+ * does the folder then. Once per process, best effort.
+ */
+function dropRetiredValidatorCache(root: string): void {
+  retiredChecked = true;
+  const dir = path.join(root, 'validators');
+  try {
+    if (!fs.existsSync(dir) || !privateCache.privateDir(dir)) return;
+    let kept = 0;
+    for (const name of fs.readdirSync(dir)) {
+      if (/^[0-9a-f]{64}(?:\.js|\.[0-9A-Za-z._-]+\.v8)$/.test(name)) fs.rmSync(path.join(dir, name), { force: true });
+      else kept++;
+    }
+    if (kept === 0) fs.rmdirSync(dir);
+  } catch {
+    // best effort: an old cache folder only takes space
+  }
 }

@@ -52,7 +52,7 @@ export type InterpretedValidator = ((data: unknown) => boolean) & { errors: Inte
 type Group = 'number' | 'string' | 'array' | 'object';
 
 /** ajv keywords (draft-07 vocabulary) that change the verdict and that this interpreter does not implement. */
-const UNSUPPORTED = ['const', 'exclusiveMaximum', 'exclusiveMinimum', 'multipleOf', 'uniqueItems', 'patternProperties', 'propertyNames', 'dependencies', 'contains', 'additionalItems', 'if', 'then', 'else', '$id', '$async', '$recursiveRef', '$dynamicRef'];
+const UNSUPPORTED = ['id', 'const', 'exclusiveMaximum', 'exclusiveMinimum', 'multipleOf', 'uniqueItems', 'patternProperties', 'propertyNames', 'dependencies', 'contains', 'additionalItems', 'if', 'then', 'else', '$id', '$async', '$recursiveRef', '$dynamicRef'];
 const JSON_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'null', 'object', 'array']);
 /** The keywords of each typed rule group (ajv lib/compile/rules.ts, filled in vocabulary order). */
 const GROUP_KEYWORDS: Readonly<Record<Group, readonly string[]>> = {
@@ -332,7 +332,7 @@ export class SchemaInterpreter {
         if (data[name] === undefined) this.fail('required', { missingProperty: name }, `must have required property '${name}'`);
       }
     }
-    if (this.quiet && (n.byName !== undefined || n.propertyNames === undefined)) {
+    if (this.quiet && (n.byName !== undefined || n.propertyNames === undefined) && isPlainObject(data)) {
       // the verdict only: one pass over the data's keys (the order of errors does not matter)
       const byName = n.byName;
       const additional = n.additional;
@@ -372,6 +372,16 @@ export class SchemaInterpreter {
       }
     }
   }
+}
+
+/**
+ * An object made of data (parsed JSON or YAML, a rendered manifest): the quiet pass walks its
+ * enumerable keys, which then are all its properties; class instances (getters on a prototype)
+ * take the path that looks every declared name up, as ajv does.
+ */
+function isPlainObject(data: object): boolean {
+  const proto = Object.getPrototypeOf(data);
+  return proto === Object.prototype || proto === null;
 }
 
 /** What a quiet pass records for an error: only that there was one. */
@@ -487,16 +497,22 @@ function inEnum(values: readonly unknown[], data: unknown): boolean {
   return values.some((v) => (typeof v === 'object' && v !== null ? equal(data, v) : data === v));
 }
 
-/** Deep equality of JSON values (NaN equals NaN), as ajv's `equal` compares them. */
+/**
+ * Deep equality as ajv's `equal` (fast-deep-equal) decides it: NaN equals NaN; objects of another
+ * constructor differ; regular expressions by source and flags; objects with their own valueOf or
+ * toString (a Date) by those; otherwise the same own keys with equal values.
+ */
 function equal(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (!a || !b || typeof a !== 'object' || typeof b !== 'object') return a !== a && b !== b; // NaN
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => equal(x, bb[i]));
-  }
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && equal((a as any)[k], (b as any)[k]));
+  const x = a as any;
+  const y = b as any;
+  if (x.constructor !== y.constructor) return false;
+  if (Array.isArray(x)) return x.length === y.length && x.every((v: unknown, i: number) => equal(v, y[i]));
+  if (x.constructor === RegExp) return x.source === y.source && x.flags === y.flags;
+  if (x.valueOf !== Object.prototype.valueOf && typeof x.valueOf === 'function' && typeof y.valueOf === 'function') return x.valueOf() === y.valueOf();
+  if (x.toString !== Object.prototype.toString && typeof x.toString === 'function' && typeof y.toString === 'function') return x.toString() === y.toString();
+  const keys = Object.keys(x);
+  if (keys.length !== Object.keys(y).length) return false;
+  return keys.every((k) => Object.prototype.hasOwnProperty.call(y, k)) && keys.every((k) => equal(x[k], y[k]));
 }

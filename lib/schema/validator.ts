@@ -62,6 +62,12 @@ export interface SchemaValidatorOptions {
    * @default true
    */
   readonly strict?: boolean;
+  /**
+   * Ignored: validators are no longer compiled and cached (schemas are interpreted; prepared
+   * schemas go to the private data cache under `OCPKIT_CACHE_DIR`).
+   * @deprecated since the schema interpreter; kept so existing stacks still compile
+   */
+  readonly cacheDir?: string | false;
 }
 
 /** A kind's validator: the verdict, and the errors (in ajv's shape) of its last call. */

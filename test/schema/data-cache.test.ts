@@ -82,4 +82,26 @@ describe('cachedDataFile (parsed data files kept in the private cache)', () => {
     expect(calls).toBe(2);
     expect(fs.existsSync(path.join(dir, 'cache'))).toBe(false);
   });
+
+  test('the retired compiled-validator cache is removed, file by file as it named them; anything else stays', () => {
+    const root = path.join(dir, 'cache');
+    const old = path.join(root, 'validators');
+    fs.mkdirSync(old, { recursive: true, mode: 0o700 });
+    fs.chmodSync(root, 0o700);
+    const entry = `${'a'.repeat(64)}.js`;
+    const v8 = `${'b'.repeat(64)}.11.3.244.8-node.38.v8`;
+    for (const f of [entry, v8, 'notes.txt']) fs.writeFileSync(path.join(old, f), 'x', { mode: 0o600 });
+    jest.isolateModules(() => {
+      const { cachedDataFile: fresh } = require('../../lib/schema/_data-cache') as typeof import('../../lib/schema/_data-cache');
+      fresh(file, parse, parser);
+    });
+    expect(fs.readdirSync(old)).toEqual(['notes.txt']);
+    fs.rmSync(path.join(old, 'notes.txt'));
+    for (const f of [entry, v8]) fs.writeFileSync(path.join(old, f), 'x', { mode: 0o600 });
+    jest.isolateModules(() => {
+      const { cachedDataFile: fresh } = require('../../lib/schema/_data-cache') as typeof import('../../lib/schema/_data-cache');
+      fresh(file, parse, parser);
+    });
+    expect(fs.existsSync(old)).toBe(false);
+  });
 });
