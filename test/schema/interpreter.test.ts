@@ -394,6 +394,26 @@ describe('synthetic schemas: ajv and the interpreter agree', () => {
     expect(tally.passingSchemas.some((p) => Array.isArray(p))).toBe(true);
   });
 
+  test('data that is not plain JSON: class instances with getters, null-prototype objects, Dates and RegExps in enum', () => {
+    class WithGetter {
+      public kind = 'x';
+      public get spec(): unknown {
+        return 5;
+      }
+    }
+    const cases: Array<[any, unknown]> = [
+      [{ type: 'object', properties: { kind: { type: 'string' }, spec: { type: 'object' } } }, new WithGetter()],
+      [{ type: 'object', properties: { kind: { type: 'string' } }, additionalProperties: false }, new WithGetter()],
+      [{ enum: [{ a: 1 }] }, Object.assign(Object.create(null), { a: 1 })],
+      [{ enum: [{}] }, new Date(0)],
+      [{ enum: [{ a: 1 }] }, { a: 1 }],
+    ];
+    for (const [schema, data] of cases) {
+      const { ajv, interpreter } = both(schema);
+      expect(viaInterpreter(interpreter, data)).toEqual(viaAjv(ajv, data));
+    }
+  });
+
   test('a validator keeps no errors from its previous call, and one interpreter serves several schemas', () => {
     const defs = { s: { type: 'string', maxLength: 1 } };
     const interp = new SchemaInterpreter((ref) => (ref === '#/definitions/s' ? defs.s : undefined));
@@ -428,6 +448,7 @@ describe('unsupported schemas throw UnsupportedSchema where validation reaches t
     ['a $ref into another document', { properties: { a: { $ref: 'other.json#/definitions/x' } } }, { a: 1 }],
     ['nested under properties, items and anyOf', { properties: { a: { items: { anyOf: [{ const: 1 }] } } } }, { a: [1] }],
     ['an unknown type', { type: 'any' }, 1],
+    ['the draft-04 id (ajv refuses it)', { id: 'x', type: 'string' }, 'a'],
   ];
 
   test.each(cases)('%s', (_name, schema, data) => {
