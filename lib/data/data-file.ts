@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { OcpkitError, Problem, show } from '../core/errors';
 import { Quantity, quantityProblem } from '../core/quantity';
@@ -32,22 +31,20 @@ export class DataFile {
    */
   public static load(file: string, options: DataFileOptions = {}): DataFile {
     const name = path.basename(file);
-    // The parsed content is kept in the private data cache, keyed by the file's bytes (data files
-    // are small: reading them is cheap, parsing is not) and the reader's version
-    // (lib/schema/_data-cache.ts): an unchanged file is not parsed again. Only plain data is
-    // cached, never an error: a file that does not read or parse fails the same way every run.
-    const content = cachedData(() => [fs.readFileSync(file), fileStamp(SAFE_YAML), fileStamp(__filename)], () => {
-      let text: string;
-      try {
-        text = readYamlFile(file);
-      } catch (e) {
-        if (e instanceof YamlInputError) throw yamlProblem(name, e);
-        const code = (e as NodeJS.ErrnoException).code;
-        const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a folder' : (e as Error).message;
-        throw new OcpkitError([{ path: name, field: '', message: `cannot read ${file}: ${why}` }]);
-      }
-      return parseContent(name, text);
-    });
+    let text: string;
+    try {
+      text = readYamlFile(file);
+    } catch (e) {
+      if (e instanceof YamlInputError) throw yamlProblem(name, e);
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a folder' : (e as Error).message;
+      throw new OcpkitError([{ path: name, field: '', message: `cannot read ${file}: ${why}` }]);
+    }
+    // The parsed content is kept in the private data cache, keyed by the text (read as always,
+    // with the safe reader's checks: data files are small, reading is cheap, parsing is not) and
+    // the reader's version (lib/schema/_data-cache.ts): an unchanged file is not parsed again.
+    // Only plain data is cached, never an error: a file that does not parse fails every run.
+    const content = cachedData(() => [text, fileStamp(SAFE_YAML), fileStamp(__filename)], () => parseContent(name, text));
     return DataFile.fromContent(name, content, options);
   }
 
