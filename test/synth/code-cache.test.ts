@@ -44,6 +44,26 @@ describe('V8 code cache of the TypeScript loader', () => {
     expect(files.map((f) => fs.statSync(path.join(dir, 'v8', f)).mtimeMs)).toEqual(stamps);
   });
 
+  test('as an installed package: a dependency beside ocpkit (not in its own node_modules) is code-cached too', () => {
+    // consumer/node_modules/{ocpkit (its bin/), js-yaml}: the layout npm makes for a consumer repository
+    const consumer = path.join(dir, 'consumer');
+    const pkg = path.join(consumer, 'node_modules', 'ocpkit');
+    fs.mkdirSync(path.join(pkg, 'bin'), { recursive: true });
+    for (const f of fs.readdirSync(path.join(ROOT, 'bin')).filter((f) => f.endsWith('.js'))) fs.copyFileSync(path.join(ROOT, 'bin', f), path.join(pkg, 'bin', f));
+    fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'ocpkit', version: '0.0.0' }));
+    fs.cpSync(path.join(ROOT, 'node_modules', 'js-yaml'), path.join(consumer, 'node_modules', 'js-yaml'), { recursive: true });
+    const cache = path.join(dir, 'cache');
+    const script = "require('./node_modules/ocpkit/bin/run-ts.js'); process.stdout.write(require('js-yaml').dump({ a: 1 }));";
+    const once = () => spawnSync(process.execPath, ['-e', script], { cwd: consumer, encoding: 'utf8', env: { ...process.env, OCPKIT_CACHE_DIR: cache, OCPKIT_DEBUG: '' } });
+    const r = once();
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('a: 1\n');
+    const entries = fs.readdirSync(path.join(cache, 'v8')).filter((f) => f.endsWith('.v8'));
+    expect(entries.length).toBeGreaterThan(0); // js-yaml's modules
+    expect(once().stdout).toBe('a: 1\n');
+    expect(fs.readdirSync(path.join(cache, 'v8')).filter((f) => f.endsWith('.v8'))).toEqual(entries);
+  });
+
   test('a damaged code cache is not used: the module still computes the same and its cache is written again', () => {
     run(dir);
     // only what a warm run loads (the first run loads esbuild too, to transpile)
