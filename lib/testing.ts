@@ -10,7 +10,7 @@
  * ```
  */
 import * as assert from 'assert';
-import { OcpkitError, Problem } from './core/errors';
+import { isOcpkitError, OcpkitError, Problem } from './core/errors';
 import { Cluster, ClusterProps } from './gitops/cluster';
 import { synthesize } from './pipeline-defaults';
 import { SchemaValidator } from './schema/validator';
@@ -122,7 +122,7 @@ export function problemsOf(fn: () => unknown): readonly Problem[] {
   try {
     fn();
   } catch (e) {
-    if (e instanceof OcpkitError) return e.problems;
+    if (isOcpkitError(e)) return e.problems;
     throw e;
   }
   return [];

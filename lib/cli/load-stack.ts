@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { OcpkitError, OneLineError, UsageError } from '../core/errors';
+import { isOcpkitError, OcpkitError, OneLineError, UsageError } from '../core/errors';
 import { shownPath } from './_output';
 import { Cluster } from '../gitops/cluster';
 
@@ -60,7 +60,7 @@ export function loadStack(file: string): Cluster[] {
  */
 export function stackFailure(e: unknown, file: string, what: string): Error {
   try {
-    if (e instanceof OcpkitError || e instanceof UsageError || e instanceof StackError) return e;
+    if (isOcpkitError(e) || e instanceof UsageError || e instanceof StackError) return e;
     const err = e as any;
     const compile = Array.isArray(err?.errors) ? err.errors.find((x: any) => x?.location) : undefined;
     if (compile) {

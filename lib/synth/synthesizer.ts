@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import * as yaml from 'js-yaml';
-import { OcpkitError, Problem } from '../core/errors';
+import { isOcpkitError, OcpkitError, Problem } from '../core/errors';
 import { containedFile, fileName, objectNameProblems } from './_object-names';
 import { fastDump } from './_yaml';
 import { CheckContext, ManifestTransform, Pipeline, Plugins, SynthCheck, SynthesizedObject, SynthRoot, TreeIndex, walk } from './pipeline';
@@ -69,7 +69,7 @@ export function runPipeline(roots: SynthRoot | readonly SynthRoot[], pipeline: P
         } catch (e) {
           const phase = current ? `transform ${current.id}` : 'render';
           // A transform that refuses the manifest says where (an OcpkitError); anything else is reported with the phase.
-          if (e instanceof OcpkitError) problems.push(...e.problems.map((p) => ({ ...p, path: p.path || path })));
+          if (isOcpkitError(e)) problems.push(...e.problems.map((p) => ({ ...p, path: p.path || path })));
           else problems.push({ path, field: '', message: `cannot ${phase}: ${(e as Error)?.message ?? String(e)}` });
           continue;
         }
@@ -123,7 +123,7 @@ export function runPipeline(roots: SynthRoot | readonly SynthRoot[], pipeline: P
       try {
         problems.push(...check.check(objs, ctx));
       } catch (e) {
-        if (e instanceof OcpkitError) problems.push(...e.problems);
+        if (isOcpkitError(e)) problems.push(...e.problems);
         else throw e;
       }
     };

@@ -131,6 +131,29 @@ describe('the pipeline', () => {
     expect(seen.filter((s) => s.startsWith('cm-a:'))).toEqual(['cm-a:argocd.argoproj.io/sync-wave']);
   });
 
+  test('problems thrown by another copy of ocpkit (a plugin with its own) are reported as problems, not as a crash', () => {
+    let Foreign: typeof OcpkitError | undefined;
+    jest.isolateModules(() => {
+      Foreign = (require('../../lib/core/errors') as typeof import('../../lib/core/errors')).OcpkitError;
+    });
+    expect(Foreign).not.toBe(OcpkitError);
+    const a = stack('a');
+    a.addTransform({ id: 'refuse', transform: (m) => {
+      if (m.metadata.name === 'cm-a') throw new Foreign!([{ path: '', field: 'data', message: 'refused by a plugin' }]);
+      return m;
+    } });
+    let error: unknown;
+    try {
+      synthesize([a], { validator: false, references: false });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(OcpkitError);
+    expect((error as OcpkitError).problems).toEqual([{ path: 'App/Cm', field: 'data', message: 'refused by a plugin' }]); // the object's construct path
+    const check: SynthCheck = { id: 'foreign', check: () => { throw new Foreign!([{ path: 'x', field: 'y', message: 'from a foreign check' }]); } };
+    expect(() => synthesize([stack('b')], { validator: false, references: false, checks: [check] })).toThrow(/from a foreign check/);
+  });
+
   test('lists its phases in order, and lib/synth knows no domain', () => {
     const p = defaultPipeline({ validator: false });
     expect(p.transforms.map((t) => t.id)).toEqual(['policy-stamps', 'normalize-scope', 'managed-namespaces', 'delivery-annotations', 'application-retry', 'overrides']);
