@@ -92,6 +92,11 @@ export interface FleetRun {
 }
 
 /** The Markdown table and target check printed on stdout (and pasted into the README). */
+/** ` (cpu N ms)` after a figure, or nothing when the CPU time was not measured. */
+function cpu(ms: number | null | undefined): string {
+  return ms == null ? '' : ` (cpu ${ms} ms)`;
+}
+
 export function report(r: any): string {
   const lines: string[] = [];
   lines.push('| tenants | objects | ocpkit ms | no validation ms | cold cache ms | floor ms | ocpkit / floor | cdk8s ms | cdk8s per-resource ms | peak RSS MB |');
@@ -102,7 +107,6 @@ export function report(r: any): string {
   lines.push('');
   const w: WholeProcess | undefined = r.whole_process;
   if (w) {
-    const cpu = (x: number | null) => (x === null ? '' : ` (cpu ${x} ms)`);
     lines.push(`ocpkit synth of the reference stack (${w.files} files), whole process: warm ${w.warm_ms} ms${cpu(w.warm_cpu_ms)}${w.typecheck_flag ? ' with --no-typecheck' : ''}${w.warm_typecheck_ms !== null ? `, warm with the type-check (cache hit) ${w.warm_typecheck_ms} ms${cpu(w.warm_typecheck_cpu_ms)}` : ', no type-check in this CLI'}, cold (empty cache) ${w.cold_ms} ms${cpu(w.cold_cpu_ms)}; npm run synth ${r.synth_process_ms} ms`);
   } else {
     lines.push(`npm run synth (reference stack, ${r.reference_stack_objects} objects, whole process): ${r.synth_process_ms} ms (node bin/ocpkit.js alone: ${r.synth_node_process_ms} ms)`);
@@ -124,8 +128,8 @@ export function report(r: any): string {
     lines.push(`  ${check(warmLimit === null ? null : warmWorst <= warmLimit)} whole-process synth in this checkout (TypeScript sources), warm: ${warmWorst} ms (limit ${REFERENCE_MACHINE.warm_target_ms} ms there, ${warmLimit ?? 'n/a'} ms here)`);
     lines.push(`  ${check(coldLimit === null ? null : w.cold_ms <= coldLimit)} whole-process synth in this checkout (TypeScript sources), cold: ${w.cold_ms} ms (limit ${REFERENCE_MACHINE.cold_target_ms} ms there, ${coldLimit ?? 'n/a'} ms here)`);
     if (w.installed_warm_ms != null && w.installed_cold_ms != null) {
-      lines.push(`  ${check(warmLimit === null ? null : w.installed_warm_ms <= warmLimit)} whole-process synth as an installed package (build/), warm: ${w.installed_warm_ms} ms${w.installed_warm_cpu_ms != null ? ` (cpu ${w.installed_warm_cpu_ms} ms)` : ''} (limit ${warmLimit ?? 'n/a'} ms here)`);
-      lines.push(`  ${check(coldLimit === null ? null : w.installed_cold_ms <= coldLimit)} whole-process synth as an installed package (build/), cold: ${w.installed_cold_ms} ms${w.installed_cold_cpu_ms != null ? ` (cpu ${w.installed_cold_cpu_ms} ms)` : ''} (limit ${coldLimit ?? 'n/a'} ms here)`);
+      lines.push(`  ${check(warmLimit === null ? null : w.installed_warm_ms <= warmLimit)} whole-process synth as an installed package (build/), warm: ${w.installed_warm_ms} ms${cpu(w.installed_warm_cpu_ms)} (limit ${warmLimit ?? 'n/a'} ms here)`);
+      lines.push(`  ${check(coldLimit === null ? null : w.installed_cold_ms <= coldLimit)} whole-process synth as an installed package (build/), cold: ${w.installed_cold_ms} ms${cpu(w.installed_cold_cpu_ms)} (limit ${coldLimit ?? 'n/a'} ms here)`);
     }
   }
   if (t.floor_ratio_46 !== undefined) {

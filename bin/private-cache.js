@@ -156,4 +156,15 @@ function cacheRoot() {
   return home ? path.join(home, '.cache', 'ocpkit') : undefined;
 }
 
-module.exports = { cacheRoot, privateDir, readEntry, readHashedEntry, writeEntry, readBinaryEntry, writeBinaryEntry, untrustedReason };
+/**
+ * What identifies a file's version without reading it: its path, device, inode, size, and
+ * modification and change times in nanoseconds. Any write changes the change time (which no
+ * program can set back), so an edited file never has its old stamp. Used as a cache key (the data
+ * cache) and to tell whether a file changed while it was read (run-ts.js's batch transpile).
+ */
+function fileStamp(file) {
+  const st = fs.statSync(file, { bigint: true });
+  return `${path.resolve(file)}\0${st.dev}\0${st.ino}\0${st.size}\0${st.mtimeNs}\0${st.ctimeNs}`;
+}
+
+module.exports = { cacheRoot, privateDir, readEntry, readHashedEntry, writeEntry, readBinaryEntry, writeBinaryEntry, untrustedReason, fileStamp };

@@ -7,7 +7,7 @@ const fs = require('fs');
 const Module = require('module');
 const path = require('path');
 const vm = require('vm');
-const { cacheRoot, privateDir, readEntry, writeEntry, readBinaryEntry, writeBinaryEntry } = require('./private-cache');
+const { cacheRoot, privateDir, readEntry, writeEntry, readBinaryEntry, writeBinaryEntry, fileStamp } = require('./private-cache');
 
 // Transpiled files are kept in a private cache folder (<cache root>/ts, see private-cache.js;
 // OCPKIT_CACHE_DIR=off disables it), keyed by source text, file name, options and esbuild
@@ -33,8 +33,8 @@ const { cacheRoot, privateDir, readEntry, writeEntry, readBinaryEntry, writeBina
 // transformSync gives each file (checked for all of them with esbuild 0.28; the build reads no
 // tsconfig: tsconfigRaw is empty, like transform's).
 // A module's code is still looked up by its source text at require time, so a file edited after the
-// build is transpiled again; a file that changed while esbuild read it (its size, inode or change
-// time differs after the build) is left out of the batch. Not with --debug (the build would name
+// build is transpiled again; a file that changed while esbuild read it (its stamp or its text
+// differs after the build) is left out of the batch. Not with --debug (the build would name
 // each source map's file relative to it, transformSync names it absolute): then one file at a time.
 const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node20', supported: { 'dynamic-import': false }, sourcesContent: false };
 const ROOT = path.join(__dirname, '..') + path.sep;
@@ -109,12 +109,6 @@ function tsFiles(dir, out = []) {
   return out;
 }
 
-/** What a file was when it was read, to tell whether it changed since (any write changes its ctime). */
-function stamp(file) {
-  const st = fs.statSync(file, { bigint: true });
-  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-}
-
 /** Code of ocpkit's own modules transpiled by the one build, by cache key; undefined until it ran. */
 let batch;
 
@@ -127,7 +121,7 @@ function transpileOwnCode() {
   const todo = [];
   for (const filename of OWN_CODE.flatMap((d) => tsFiles(d))) {
     try {
-      const before = stamp(filename);
+      const before = fileStamp(filename);
       const key = keyOf(fs.readFileSync(filename, 'utf8'), filename);
       if (cacheDir && fs.existsSync(entryFile(key))) continue;
       todo.push({ filename, key, before });
@@ -161,7 +155,7 @@ function transpileOwnCode() {
     try {
       // unchanged since it was read: the same stamp and the same text (a same-size rewrite within
       // one tick of the file system's clock keeps the stamp)
-      same = stamp(filename) === before && keyOf(fs.readFileSync(filename, 'utf8'), filename) === key;
+      same = fileStamp(filename) === before && keyOf(fs.readFileSync(filename, 'utf8'), filename) === key;
     } catch {
       // gone: its require says so
     }

@@ -5,11 +5,6 @@ import { Rule } from '../core/rules';
 import { loadYaml, readYamlFile, YamlInputError } from '../core/safe-yaml';
 import { cachedData, fileStamp } from '../schema/_data-cache';
 
-/**
- * A YAML data file that a stack reads (tenants.yaml, vms.yaml ...). It reads fields with their
- * types checked and collects every problem, each naming the file, the entry and the field, so a
- * stack can report all bad entries at once before any construct is built.
- */
 /** The safe YAML reader's module (its version is part of a cached parse's key). */
 const SAFE_YAML = require.resolve('../core/safe-yaml');
 
@@ -23,6 +18,11 @@ function parseContent(name: string, text: string): unknown {
   }
 }
 
+/**
+ * A YAML data file that a stack reads (tenants.yaml, vms.yaml ...). It reads fields with their
+ * types checked and collects every problem, each naming the file, the entry and the field, so a
+ * stack can report all bad entries at once before any construct is built.
+ */
 export class DataFile {
   /**
    * Reads and parses a file; a missing or unreadable file, YAML that does not parse, and input

@@ -9,6 +9,7 @@ const privateCache: {
   privateDir(dir: string): string | undefined;
   readEntry(file: string): string | undefined;
   writeEntry(file: string, body: string): void;
+  fileStamp(file: string): string;
 } = require('../../bin/private-cache.js');
 
 /** Bump when the layout of an entry changes. */
@@ -29,21 +30,19 @@ export function cachedDataFile<T>(file: string, parse: (file: string) => T, pars
 }
 
 /**
- * What identifies a file's version without reading it: its path, device, inode, size, and
- * modification and change times in nanoseconds. Any write changes the change time (which no
- * program can set back), so an edited file never matches an entry keyed by its old stamp; a cache
- * key of megabytes of schema files then costs a stat, not a read and a hash of them.
+ * A file's version without reading it (path, device, inode, size, modification and change times
+ * in ns; bin/private-cache.js): a cache key of megabytes of schema files then costs a stat, not
+ * a read and a hash of them.
  * @internal
  */
 export function fileStamp(file: string): string {
-  const st = fs.statSync(file, { bigint: true });
-  return `${path.resolve(file)}\0${st.dev}\0${st.ino}\0${st.size}\0${st.mtimeNs}\0${st.ctimeNs}`;
+  return privateCache.fileStamp(file);
 }
 
 /**
  * Data computed by `compute` once and read back as JSON from the private cache on later runs,
- * keyed by everything it depends on (`keyParts`: file bytes, the computing module's source,
- * options; called once, and a throw there means no cache). The same rules as
+ * keyed by everything it depends on (`keyParts`: file stamps or bytes, the computing module's
+ * stamp, options; called once, and a throw there means no cache). The same rules as
  * {@link cachedDataFile}: only plain JSON data is cached, what `compute` throws never is.
  * @internal
  */
@@ -68,7 +67,6 @@ export function cachedData<T>(keyParts: () => ReadonlyArray<string | Buffer>, co
   if (dir && key && isPlainData(value)) privateCache.writeEntry(path.join(dir, `${key}.json`), JSON.stringify(value));
   return value;
 }
-
 
 /** True when JSON.parse(JSON.stringify(v)) gives back the same data (plain objects only). */
 function isPlainData(v: unknown): boolean {

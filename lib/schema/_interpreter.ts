@@ -68,7 +68,6 @@ interface Node {
   readonly bool?: boolean;
   /** `type` as written (for the message). */
   readonly typeSchema?: unknown;
-  readonly types: readonly string[];
   /** The type is checked before every keyword (else at `deferred`'s group, if any). */
   readonly upfront: boolean;
   readonly deferred?: Group;
@@ -388,7 +387,7 @@ function isPlainObject(data: object): boolean {
 const QUIET: InterpretedError = { instancePath: '', keyword: '', params: {}, message: '' };
 
 function booleanNode(value: boolean): Node {
-  return { bool: value, types: [], typeMask: 0, upfront: false, number: false, string: false, array: false, object: false };
+  return { bool: value, typeMask: 0, upfront: false, number: false, string: false, array: false, object: false };
 }
 
 function has(schema: Record<string, any>, group: Group): boolean {
@@ -414,7 +413,7 @@ function prepare(schema: Record<string, any>): Node {
   const upfront = types.length > 0 && !(ownGroup !== undefined && groups[ownGroup]);
 
   const typeMask = types.reduce((m, t) => m | TYPE_BITS[t] | (t === 'number' ? TYPE_BITS.integer : 0), 0);
-  const node: { -readonly [K in keyof Node]: Node[K] } = { typeSchema: schema.type, types, typeMask, upfront, deferred: upfront ? undefined : ownGroup, ...groups };
+  const node: { -readonly [K in keyof Node]: Node[K] } = { typeSchema: schema.type, typeMask, upfront, deferred: upfront ? undefined : ownGroup, ...groups };
   if (schema.$ref !== undefined) {
     if (typeof schema.$ref !== 'string') throw new UnsupportedSchema('$ref must be a string');
     node.ref = schema.$ref;

@@ -164,7 +164,7 @@ export class SchemaValidator {
    */
   private get interpret(): SchemaInterpreter {
     if (!this.interpreter) {
-      this.tightenCore();
+      this.core();
       const definitions = this.coreDefinitions!;
       this.interpreter = new SchemaInterpreter((ref) => {
         const m = /^(?:k8s\.json)?#\/definitions\/([^/]+)$/.exec(ref);
@@ -288,7 +288,6 @@ export class SchemaValidator {
     if (crdFile) return this.crdSchema(crdFile, apiVersion, kind);
     const def = this.core().get(key);
     if (def === undefined) return undefined;
-    this.tightenCore();
     return this.coreDefinitions![def];
   }
 
@@ -334,15 +333,10 @@ export class SchemaValidator {
     return docs;
   }
 
-  /** The core definitions, tightened when strict. */
-  private tightenCore(): void {
-    this.core();
-  }
-
   /** Registers the (tightened) core definitions with ajv, once; only compiling needs them. */
   private ensureCore(): void {
     if (this.coreAdded) return;
-    this.tightenCore();
+    this.core();
     this.ajv.addSchema({ $id: CORE_ID, definitions: this.coreDefinitions! });
     this.coreAdded = true;
   }

@@ -97,13 +97,12 @@ afterAll(() => {
 
 /**
  * What the validator validates a kind against, and the tightened core definitions. Read through
- * SchemaValidator's private members (schemaOf, entryOf, core, tightenCore where it still exists,
- * coreDefinitions) until validator.ts exports a test hook for its prepared schemas; a renamed
+ * SchemaValidator's private members (schemaOf, entryOf, core (which tightens), coreDefinitions) until validator.ts exports a test hook for its prepared schemas; a renamed
  * member fails here loudly, never silently compares nothing.
  */
 function prepared(v: SchemaValidator): { definitions: Record<string, any>; schemaOf(apiVersion: string, kind: string): any; coreDefinition(apiVersion: string, kind: string): string | undefined; isCrd(apiVersion: string, kind: string): boolean } {
   const inner = v as any;
-  (inner.tightenCore ?? inner.core).call(inner);
+  inner.core();
   if (!inner.coreDefinitions) throw new Error('SchemaValidator no longer keeps coreDefinitions: use its test hook');
   return {
     definitions: inner.coreDefinitions,
