@@ -6,7 +6,7 @@ import type { ErrorObject } from 'ajv';
 import * as yaml from 'js-yaml';
 import { cachedData, fileStamp } from './_data-cache';
 import { SchemaInterpreter, UnsupportedSchema } from './_interpreter';
-import { CORE_DEFINITIONS_FILE, coreDefinitionsFile, gvkKey, KindEntry, PROFILE_FALLBACKS, profileIndex, scanCrdFolder } from './catalog';
+import { CORE_DEFINITIONS_FILE, coreDefinitionsFile, gvkKey, KindEntry, PROFILE_FALLBACK_FILES, PROFILE_FALLBACKS, profileIndex, scanCrdFolder } from './catalog';
 import { locateProfile, locateSchemas } from './locate';
 import { isClusterScoped } from './scope';
 
@@ -248,7 +248,23 @@ export class SchemaValidator {
     if (this.profileKinds) {
       const p = this.profileKinds.get(key);
       if (p) return p;
-      return this.fallbacks.has(key) ? this.shared().get(key) : undefined;
+      return this.fallbacks.has(key) ? this.fallbackEntry(key) : undefined;
+    }
+    return this.shared().get(key);
+  }
+
+  /** A fallback kind's entry in the shared schemas: from the file named for it when that file defines it, else from the whole folder. */
+  private fallbackEntry(key: string): KindEntry | undefined {
+    const hinted = PROFILE_FALLBACK_FILES[key];
+    if (hinted !== undefined && !this.sharedKinds) {
+      const file = path.join(this.schemasDir, ...hinted.split('/'));
+      let entry: KindEntry | undefined;
+      try {
+        entry = scanCrdFolder(file, { origin: 'shared schemas' }).kinds.get(key);
+      } catch {
+        entry = undefined; // no such file here: the whole folder says
+      }
+      if (entry) return entry;
     }
     return this.shared().get(key);
   }

@@ -5,7 +5,7 @@ import { ApiObject } from 'cdk8s';
 import { Cluster } from '../../lib/gitops/cluster';
 import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { synthesize } from '../../lib/pipeline-defaults';
-import { scanCrdFolder } from '../../lib/schema/catalog';
+import { PROFILE_FALLBACK_FILES, PROFILE_FALLBACKS, scanCrdFolder } from '../../lib/schema/catalog';
 import { locateSchemas } from '../../lib/schema/locate';
 import { SchemaValidator, translateGoPattern } from '../../lib/schema/validator';
 import { validator } from '../_helpers';
@@ -62,6 +62,46 @@ describe('OpenShift 4.14 profile: fields newer than the cluster are refused', ()
     const nad = { apiVersion: 'k8s.cni.cncf.io/v1', kind: 'NetworkAttachmentDefinition', metadata: { name: 'n', namespace: 'vms' }, spec: { config: '{}' } };
     expect(v414.validate(nad)).toEqual([]);
     expect(v414.scopeOf('k8s.cni.cncf.io/v1', 'NetworkAttachmentDefinition')).toBe('Namespaced');
+  });
+
+  test('each fallback kind is read from the file the whole-folder scan picks for it, without that scan', () => {
+    const shared = locateSchemas();
+    const whole = scanCrdFolder(shared, { top: true }).kinds;
+    for (const [key, rel] of Object.entries(PROFILE_FALLBACK_FILES)) {
+      expect(whole.get(key)?.file).toBe(path.join(shared, ...rel.split('/')));
+    }
+    expect(Object.keys(PROFILE_FALLBACK_FILES).sort()).toEqual([...PROFILE_FALLBACKS['4.14']].sort());
+    // a fresh validator finds them from their files: the scan of the whole folder is never made
+    const fresh = new SchemaValidator({ platform: '4.14' });
+    const listed = jest.spyOn(require('fs') as typeof fs, 'readdirSync');
+    try {
+      expect(fresh.scopeOf('k8s.cni.cncf.io/v1', 'NetworkAttachmentDefinition')).toBe('Namespaced');
+      expect(fresh.knows('operator.openshift.io/v1alpha1', 'EtcdBackup')).toBe(true);
+      expect(fresh.validate({ apiVersion: 'config.openshift.io/v1alpha1', kind: 'Backup', metadata: { name: 'b' }, spec: { etcd: { schedule: 1 } } }).map((i) => i.pointer)).toEqual(['/spec/etcd/schedule']);
+      // the scan of the whole folder lists its top folder; none was listed
+      expect(listed.mock.calls.map(([dir]) => String(dir)).filter((d) => path.resolve(d) === shared)).toEqual([]);
+    } finally {
+      listed.mockRestore();
+    }
+  });
+
+  test('a fallback kind whose named file is missing is found by scanning the whole folder', () => {
+    // the shared schemas (linked) with Multus' CRD moved to another folder
+    const shared = locateSchemas();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-moved-'));
+    try {
+      for (const name of fs.readdirSync(shared)) if (name !== 'multus') fs.symlinkSync(path.join(shared, name), path.join(dir, name));
+      // (the scan does not follow links: the moved CRD is a file of its own, written for the test)
+      fs.mkdirSync(path.join(dir, 'elsewhere'));
+      const rel = PROFILE_FALLBACK_FILES['k8s.cni.cncf.io/v1/NetworkAttachmentDefinition'];
+      fs.writeFileSync(path.join(dir, 'elsewhere', 'nad.yaml'), fs.readFileSync(path.join(shared, ...rel.split('/'))));
+      const v = new SchemaValidator({ schemasDir: dir, platform: '4.14' });
+      const nad = { apiVersion: 'k8s.cni.cncf.io/v1', kind: 'NetworkAttachmentDefinition', metadata: { name: 'n', namespace: 'vms' }, spec: { config: '{}' } };
+      expect(v.validate(nad)).toEqual([]);
+      expect(v.validate({ ...nad, spec: { config: 1 } })).toEqual([{ pointer: '/spec/config', message: 'must be string' }]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('kinds only the profile has (HyperConverged, SealedSecret, ExternalSecret) are known; unserved versions are not', () => {
