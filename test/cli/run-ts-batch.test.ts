@@ -125,3 +125,72 @@ describe('TypeScript loader: one esbuild build for ocpkit\'s own modules', () =>
     }
   });
 });
+
+describe('TypeScript loader: one esbuild build for a stack and the modules it imports', () => {
+  // A user's stack outside ocpkit: an entry importing siblings and a sub-folder in the ways
+  // the loader resolves (./b, ./sub for its index.ts), one module only required at run time.
+  let stack: string;
+  beforeAll(() => {
+    stack = fs.mkdtempSync(path.join(tmp, 'stack-'));
+    fs.mkdirSync(path.join(stack, 'sub'));
+    fs.writeFileSync(path.join(stack, 'main.ts'), "import { b } from './b';\nimport { c } from './c';\nimport { d } from './sub';\nconst late: { e: string } = require('./late');\nexport const all: string = [b, c, d, late.e].join('+');\n");
+    fs.writeFileSync(path.join(stack, 'b.ts'), "export const b: string = 'b';\n");
+    fs.writeFileSync(path.join(stack, 'c.ts'), "import { b } from './b';\nexport const c: string = `c(${b})`;\n");
+    fs.writeFileSync(path.join(stack, 'sub', 'index.ts'), "export const d: string = 'd';\n");
+    fs.writeFileSync(path.join(stack, 'late.ts'), "export const e: string = 'e';\n");
+  });
+  const ALL = () => `process.stdout.write(require(${JSON.stringify(path.join(stack, 'main.ts'))}).all);`;
+  // cached code whose inline source map names a file of the stack
+  const { readEntry } = require('../../bin/private-cache.js') as { readEntry(file: string): string | undefined };
+  const userEntries = (dir: string) => entries(dir).map((e) => readEntry(path.join(dir, 'ts', e)) ?? '').filter((text) => {
+    const map = /\/\/# sourceMappingURL=data:application\/json;base64,(\S+)\s*$/.exec(text);
+    return map !== null && JSON.parse(Buffer.from(map[1], 'base64').toString('utf8')).sources.every((f: string) => f.startsWith(stack));
+  });
+
+  test('one cold run caches every module of the stack, each byte for byte what transformSync makes of it', () => {
+    const { transformSync } = require('esbuild') as typeof import('esbuild');
+    // counts esbuild's calls by kind (printed on exit)
+    const counter = path.join(tmp, 'count-esbuild.js');
+    fs.writeFileSync(counter, [
+      "const Module = require('module');",
+      'const load = Module._load;',
+      'const calls = {};',
+      "process.on('exit', () => process.stderr.write('ESBUILD ' + JSON.stringify(calls)));",
+      'Module._load = function (request, ...rest) {',
+      '  const m = load.call(this, request, ...rest);',
+      "  if (request !== 'esbuild') return m;",
+      "  return { ...m, transformSync: (...a) => { calls.transformSync = (calls.transformSync || 0) + 1; return m.transformSync(...a); }, buildSync: (...a) => { calls.buildSync = (calls.buildSync || 0) + 1; return m.buildSync(...a); } };",
+      '};',
+    ].join('\n'));
+    const counted = spawnSync(process.execPath, ['-r', counter, '-e', `require('./bin/run-ts.js');\n${ALL()}`], { cwd: pkg, encoding: 'utf8', env: { ...process.env, OCPKIT_DEBUG: '', OCPKIT_CACHE_DIR: cache } });
+    expect(counted.stdout).toBe('b+c(b)+d+e');
+    // one build for the stack's five modules (it uses no ocpkit module); none one at a time
+    expect(JSON.parse(/ESBUILD (.*)$/.exec(counted.stderr)![1])).toEqual({ buildSync: 1 });
+    const cachedCode = userEntries(cache);
+    const files = ['main.ts', 'b.ts', 'c.ts', path.join('sub', 'index.ts'), 'late.ts'].map((f) => path.join(stack, f));
+    const expected = files.map((f) => transformSync(fs.readFileSync(f, 'utf8'), { loader: 'ts', format: 'cjs', target: 'node20', supported: { 'dynamic-import': false }, sourcesContent: false, sourcemap: 'inline', sourcefile: f }).code);
+    expect(cachedCode.sort()).toEqual(expected.sort());
+    // the next run needs no esbuild, and a run without a cache computes the same
+    expect(run(ALL(), cache, { preload: path.join(tmp, 'no-esbuild.js') })).toBe('b+c(b)+d+e');
+    expect(run(ALL(), 'off')).toBe('b+c(b)+d+e');
+  });
+
+  test('an error in the stack names its file and line; with a syntax error in one module the others still run and are cached', () => {
+    const broken = path.join(stack, 'late.ts');
+    const original = fs.readFileSync(broken, 'utf8');
+    try {
+      fs.writeFileSync(path.join(stack, 'b.ts'), "export const b: string = 'b';\nif (process.env.BOOM) throw new Error('boom in b');\n");
+      const r = spawnSync(process.execPath, ['-e', `require('./bin/run-ts.js');\n${ALL()}`], { cwd: pkg, encoding: 'utf8', env: { ...process.env, OCPKIT_CACHE_DIR: cache, BOOM: '1' } });
+      expect(r.stderr).toContain(`${path.join(stack, 'b.ts')}:2`);
+      fs.writeFileSync(broken, 'export const = ;\n');
+      const fresh = fs.mkdtempSync(path.join(tmp, 'cold-'));
+      const s = spawnSync(process.execPath, ['-e', `require('./bin/run-ts.js');\n${ALL()}`], { cwd: pkg, encoding: 'utf8', env: { ...process.env, OCPKIT_CACHE_DIR: fresh } });
+      expect(s.status).not.toBe(0);
+      expect(s.stderr).toContain('late.ts');
+      expect(userEntries(fresh).length).toBe(4); // the four good modules were cached
+    } finally {
+      fs.writeFileSync(broken, original);
+      fs.writeFileSync(path.join(stack, 'b.ts'), "export const b: string = 'b';\n");
+    }
+  });
+});
