@@ -102,7 +102,7 @@ const STATEFUL_CACHE = new WeakMap<readonly unknown[], StatefulObject[]>();
 /** Renders an object for inspection; a render failure is reported by the synthesizer itself. */
 function tryRender(obj: ApiObject): any | undefined {
   try {
-    return obj.toJson();
+    return TreeIndex.rendered(obj);
   } catch {
     return undefined;
   }

@@ -15,6 +15,7 @@ import { asGoDuration, DurationLike, GoDuration, durationRule } from './duration
 import { snapshotClassProblems, VeleroSnapshotClass } from './snapshot-class';
 import { perWalk } from './_per-walk';
 import { GitOpsApp } from '../gitops/gitops-app';
+import { TreeIndex } from '../synth/pipeline';
 
 /** Label every Backup created by an ocpkit schedule carries: the schedule's name. */
 export const BACKUP_SCHEDULE_LABEL = 'ocpkit.io/backup-schedule';
@@ -313,7 +314,7 @@ export class BackupSchedule extends Construct {
       out.push(`storage: backup storage "${this.storage.locationName}" belongs to another cluster`);
     }
     if (this.volumes === VolumeBackup.SNAPSHOT || this.volumes === VolumeBackup.SNAPSHOT_MOVE_DATA) {
-      const template = this.resource.toJson()?.spec?.template;
+      const template = TreeIndex.rendered(this.resource)?.spec?.template;
       out.push(...snapshotClassProblems(this.scheduleName, template, BackupCoverage.of(this).statefulObjects(), VeleroSnapshotClass.all(this)));
     }
     return out;

@@ -257,7 +257,7 @@ export class TenantRestore extends Construct {
     for (const c of TreeIndex.all(this)) {
       if (!(c instanceof ApiObject) || c.metadata.namespace !== this.tenantName) continue;
       try {
-        out.push(c.toJson());
+        out.push(TreeIndex.rendered(c));
       } catch {
         continue;
       }

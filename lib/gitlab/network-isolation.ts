@@ -12,6 +12,7 @@ import { ExternalGitaly } from './external-gitaly';
 import { WORKHORSE_PORT } from './gitaly-endpoint';
 import { GitLab } from './gitlab';
 import type { IngressFlow } from '../core/ingress-flow';
+import { TreeIndex } from '../synth/pipeline';
 
 /*
  * GitLab's traffic map in its namespace, as NetworkPolicies next to a namespace-wide default deny.
@@ -261,7 +262,7 @@ export class GitLabNetworkIsolation extends Construct {
 
 /** True when the VM of `gitaly` clones a claim of `namespace` (a host-assisted copy would run there). */
 function clonesIn(gitaly: ExternalGitaly, namespace: string): boolean {
-  return cloneSourceNamespaces(gitaly.vm.resource.toJson()).some((c) => c.namespace === namespace);
+  return cloneSourceNamespaces(TreeIndex.rendered(gitaly.vm.resource)).some((c) => c.namespace === namespace);
 }
 
 function checkSelector(p: Problems, field: string, s: GitLabBackendSelector): void {

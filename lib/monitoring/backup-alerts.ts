@@ -61,7 +61,7 @@ function renderVeleroSchedules(cluster: Cluster, all: readonly IConstruct[]): Ve
   const storages = TreeIndex.ofType(cluster, BackupStorage);
   for (const c of all) {
     if (!(c instanceof ApiObject) || c.kind !== 'Schedule' || c.apiVersion !== 'velero.io/v1') continue;
-    const spec = c.toJson().spec ?? {};
+    const spec = TreeIndex.rendered(c).spec ?? {};
     const location = spec.template?.storageLocation;
     const storage = storages.find((b) => b.locationName === location && b.veleroNamespace === c.metadata.namespace);
     out.push({ name: c.metadata.name!, namespace: c.metadata.namespace!, cron: String(spec.schedule), storage });
@@ -218,7 +218,7 @@ export class BackupAlerts extends Construct {
         group: 'ocpkit.etcd-backup',
         ownMetricsOnly: false,
         runbooks: ETCD_RUNBOOKS,
-        rules: () => etcdRules(ns, cronJob.name, String(cronJob.toJson().spec?.schedule), grace.seconds),
+        rules: () => etcdRules(ns, cronJob.name, String(TreeIndex.rendered(cronJob).spec?.schedule), grace.seconds),
       }));
     }
 

@@ -184,7 +184,7 @@ export function ruleEvaluator(scope: IConstruct, namespace: string, declared?: R
   let labels: Record<string, string> | undefined;
   for (const c of TreeIndex.all(cluster)) {
     if (c instanceof ApiObject && c.kind === 'Namespace' && c.apiVersion === 'v1' && c.metadata.name === namespace) {
-      labels = { ...(c.toJson().metadata?.labels ?? {}) };
+      labels = { ...(TreeIndex.rendered(c).metadata?.labels ?? {}) };
     }
   }
   const evaluator: RuleEvaluator = labels ? (labels[PLATFORM_MONITORING_LABEL] === 'true' ? 'platform' : 'user-workload') : declared ?? 'user-workload';

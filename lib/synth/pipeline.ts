@@ -159,6 +159,8 @@ export class Plugins {
 }
 
 const WALKS = new WeakMap<IConstruct, readonly IConstruct[]>();
+/** {@link TreeIndex.rendered}'s renders per remembered walk (a synth), by object. */
+const RENDERS = new WeakMap<readonly IConstruct[], Map<ApiObject, { ok: true; manifest: any } | { ok: false; error: unknown }>>();
 /** {@link TreeIndex.ofType}'s answers per remembered walk and type (the walk of a synth does not change). */
 const BY_TYPE = new WeakMap<readonly IConstruct[], Map<Function, readonly IConstruct[]>>();
 
@@ -185,6 +187,48 @@ export class TreeIndex {
     let found = types.get(type);
     if (!found) types.set(type, (found = remembered.filter((x) => x instanceof type)));
     return found.slice() as T[];
+  }
+
+  /**
+   * The rendered manifest of an ApiObject (its `toJson()`), to read: never change it. During a
+   * synth an object is rendered once for all who ask (cross-checks in `addValidation`, Lazy values
+   * reading other objects) and the synthesizer starts from a copy of that render instead of
+   * rendering it again (a VirtualMachine's render includes its cloud-init); outside a synth, a
+   * fresh render each call. A render that throws throws again for every caller.
+   */
+  public static rendered(obj: ApiObject): any {
+    const remembered = WALKS.get(obj.node.root);
+    if (!remembered) return obj.toJson();
+    let renders = RENDERS.get(remembered);
+    if (!renders) RENDERS.set(remembered, (renders = new Map()));
+    let r = renders.get(obj);
+    if (!r) {
+      try {
+        r = { ok: true, manifest: obj.toJson() };
+      } catch (e) {
+        r = { ok: false, error: e };
+      }
+      renders.set(obj, r);
+    }
+    if (!r.ok) throw r.error;
+    return r.manifest;
+  }
+
+  /**
+   * @internal The synthesizer's render of an object, its own to change: a copy of the render
+   * {@link rendered} made, else a fresh one.
+   */
+  public static _ownRender(obj: ApiObject): any {
+    const remembered = WALKS.get(obj.node.root);
+    const r = remembered && RENDERS.get(remembered)?.get(obj);
+    if (r?.ok) {
+      try {
+        return structuredClone(r.manifest);
+      } catch {
+        // not plain data (a Lazy value that is a function, say): render it again
+      }
+    }
+    return obj.toJson();
   }
 
   /** @internal used by the synthesizer around one synth */

@@ -60,7 +60,7 @@ export function runPipeline(roots: SynthRoot | readonly SynthRoot[], pipeline: P
         let manifest: any;
         let current: ManifestTransform | undefined; // the phase: render until the first transform
         try {
-          manifest = obj.toJson();
+          manifest = TreeIndex._ownRender(obj);
           const context = { root, source: obj };
           for (const t of transforms) {
             current = t;

@@ -51,3 +51,70 @@ describe('TreeIndex', () => {
     }
   });
 });
+
+describe('TreeIndex.rendered', () => {
+  // A ConfigMap whose data is a Lazy counting its renders, in a GitOpsApp of a test cluster, and a
+  // construct whose validation reads the ConfigMap's render (as cross-checks do).
+  const { ApiObject, Lazy } = require('cdk8s') as typeof import('cdk8s');
+  const { GitOpsApp } = require('../../lib/gitops/gitops-app') as typeof import('../../lib/gitops/gitops-app');
+  const { synthesize } = require('../../lib/pipeline-defaults') as typeof import('../../lib/pipeline-defaults');
+  const { testCluster } = require('../_helpers') as typeof import('../_helpers');
+
+  function stack(options: { inspect: boolean; fail?: boolean }) {
+    const cluster = testCluster();
+    const app = new GitOpsApp(cluster, 'App', { name: 'app', namespace: 'app' });
+    let renders = 0;
+    const cm = new ApiObject(app, 'Cm', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'cm', namespace: 'app' },
+      data: Lazy.any({
+        produce: () => {
+          renders++;
+          if (options.fail) throw new Error('no data today');
+          return { key: 'value' };
+        },
+      }),
+    });
+    const seen: any[] = [];
+    if (options.inspect) {
+      const checker = new Construct(app, 'Checker');
+      checker.node.addValidation({
+        validate: () => {
+          try {
+            seen.push(TreeIndex.rendered(cm), TreeIndex.rendered(cm));
+          } catch (e) {
+            seen.push((e as Error).message);
+          }
+          return [];
+        },
+      });
+    }
+    return { cluster, cm, seen, renders: () => renders };
+  }
+  const opts = { validator: false as const, policies: false, references: false };
+
+  test('during a synth an object read by validations is rendered once, and the synth writes what it writes without them', () => {
+    const plain = stack({ inspect: false });
+    const expected = synthesize(plain.cluster, opts).files;
+    expect(plain.renders()).toBe(1);
+
+    const inspected = stack({ inspect: true });
+    const files = synthesize(inspected.cluster, opts).files;
+    expect(files).toEqual(expected);
+    expect(inspected.renders()).toBe(1); // the validation's render, copied by the synthesizer
+    expect(inspected.seen[0]).toBe(inspected.seen[1]);
+    // the synthesizer's transforms (sync wave annotation) changed its own copy, not the one read
+    expect(inspected.seen[0]).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'app' }, data: { key: 'value' } });
+  });
+
+  test('outside a synth each call renders afresh; a render that throws fails the synth as before', () => {
+    const s = stack({ inspect: false });
+    expect(TreeIndex.rendered(s.cm)).not.toBe(TreeIndex.rendered(s.cm));
+    expect(s.renders()).toBe(2);
+
+    const failing = stack({ inspect: true, fail: true });
+    expect(() => synthesize(failing.cluster, opts)).toThrow(/\[App\/Cm\] cannot render: .*no data today/);
+    expect(failing.seen).toEqual([expect.stringMatching(/no data today/)]);
+  });
+});
