@@ -15,6 +15,7 @@ import { IGitalyEndpoint, WORKHORSE_PORT } from './gitaly-endpoint';
 import { GITALY_BOOT_STEP, GITALY_CONFIG_LABEL, GITALY_SECRETS_LABEL, GitalyNodeSettings, renderGitalyNodeFiles } from './gitaly-omnibus';
 import { GitalySnapshots } from './gitaly-snapshots';
 import { GitLab } from './gitlab';
+import { TreeIndex } from '../synth/pipeline';
 
 export { GITALY_BOOT_STEP, GITALY_CONFIG_LABEL, GITALY_SECRETS_LABEL, GitalyNodeSettings, renderGitalyNodeFiles } from './gitaly-omnibus';
 export { GitalySnapshots, SNAPSHOT_CONSISTENCY_ANNOTATION, SNAPSHOT_PLAN_ANNOTATION } from './gitaly-snapshots';
@@ -294,7 +295,7 @@ export class ExternalGitaly extends Construct implements IGitalyEndpoint {
       const values = g.chartValues() as { global?: { gitaly?: { external?: { hostname?: string }[] } } };
       return values.global?.gitaly?.external?.some((e) => e.hostname === this.gitalyHost) ?? false;
     };
-    const users = this.node.root.node.findAll().filter((c): c is GitLab => c instanceof GitLab && usesThis(c));
+    const users = TreeIndex.ofType(this, GitLab).filter(usesThis);
     if (users.length !== 1) {
       throw new OcpkitError([{
         path: this.node.path,
