@@ -29,6 +29,29 @@ describe('maxCronGapSeconds (robfig/cron semantics, UTC)', () => {
     expect(maxCronGapSeconds('0 0 */2 * 1')).toBeLessThanOrEqual(2 * D);
   });
 
+  test('schedules that share their day fields but not their times each get their own gap (checked minute by minute)', () => {
+    const { cronRunsOn, parseCron } = require('../../lib/core/cron-fields') as typeof import('../../lib/core/cron-fields');
+    // every run over the two years from 2024-01-01, minute by minute; the longest wait between two
+    const bruteForce = (cron: string): number => {
+      const f = parseCron(cron)!;
+      const start = Date.UTC(2024, 0, 1) / 1000;
+      let previous: number | undefined;
+      let longest = 0;
+      let runs = 0;
+      for (let t = start; t < start + (366 + 365) * D; t += 60) {
+        const date = new Date(t * 1000);
+        if (!f[0].values.has(date.getUTCMinutes()) || !f[1].values.has(date.getUTCHours()) || !cronRunsOn(f, date)) continue;
+        if (previous !== undefined) longest = Math.max(longest, t - previous);
+        previous = t;
+        runs++;
+      }
+      return runs <= 1 ? 366 * D : longest;
+    };
+    for (const cron of ['0 0 1 * 1', '30 5 1 * 1', '59 23 1 * 1', '0 0,12 1 * 1', '0 2 1-31 * 1', '5 4 */1 * 1', '7 2 * * 0', '58 2 * * 0', '0 3 31 * *', '45 23 31 * *']) {
+      expect([cron, maxCronGapSeconds(cron)]).toEqual([cron, bruteForce(cron)]);
+    }
+  });
+
   test('a schedule that fires at most once a year counts as yearly', () => {
     expect(maxCronGapSeconds('0 0 29 2 *')).toBe(366 * D);
     expect(maxCronGapSeconds('@yearly')).toBe(366 * D);
