@@ -36,6 +36,7 @@ const { cacheRoot, privateDir, readEntry, writeEntry, readBinaryEntry, writeBina
 // build is transpiled again; a file that changed while esbuild read it (its stamp or its text
 // differs after the build) is left out of the batch. Not with --debug (the build would name
 // each source map's file relative to it, transformSync names it absolute): then one file at a time.
+// A stack's own modules, with their source maps, are batched too (transpileUserGraph below).
 const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node20', supported: { 'dynamic-import': false }, sourcesContent: false };
 const ROOT = path.join(__dirname, '..') + path.sep;
 const OWN_CODE = ['lib', 'imports'].map((d) => path.join(__dirname, '..', d) + path.sep);
@@ -120,15 +121,34 @@ function transpileOwnCode() {
   batch = new Map();
   const todo = [];
   for (const filename of OWN_CODE.flatMap((d) => tsFiles(d))) {
-    try {
-      const before = fileStamp(filename);
-      const key = keyOf(fs.readFileSync(filename, 'utf8'), filename);
-      if (cacheDir && fs.existsSync(entryFile(key))) continue;
-      todo.push({ filename, key, before });
-    } catch {
-      // unreadable: its require says why
-    }
+    const t = uncached(filename);
+    if (t) todo.push(t);
   }
+  buildBatch(todo, batch, { inlineMaps: false, base: ROOT });
+}
+
+/** `{ filename, key, before, source }` of a module whose code is not in the cache yet; undefined when it is, or when it cannot be read (its require says why). */
+function uncached(filename) {
+  try {
+    const before = fileStamp(filename);
+    const source = fs.readFileSync(filename, 'utf8');
+    const key = keyOf(source, filename);
+    if (cacheDir && fs.existsSync(entryFile(key))) return undefined;
+    return { filename, key, before, source };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Transpiles modules (`uncached` entries) in one esbuild build and keeps the code of each in
+ * `into` by key, and in the cache. `inlineMaps`: with inline source maps, named as transformSync
+ * names them (see withSourceName). `base`: the folder output paths are relative to. A module that
+ * changed while esbuild read it (its stamp or its text differs after the build) is left out;
+ * with a syntax error anywhere nothing is kept, and each module is transpiled on its own (the
+ * broken one says where). One module alone is not worth a build.
+ */
+function buildBatch(todo, into, { inlineMaps, base }) {
   if (todo.length < 2) return; // one file: transformSync is as quick
   esbuild ??= require('esbuild');
   let outputs;
@@ -136,21 +156,23 @@ function transpileOwnCode() {
     const { loader, ...options } = OPTIONS;
     outputs = esbuild.buildSync({
       ...options,
+      ...(inlineMaps ? { sourcemap: 'inline' } : {}),
       loader: { '.ts': loader },
       tsconfigRaw: '{}',
       entryPoints: todo.map((t) => t.filename),
-      outbase: ROOT,
-      outdir: ROOT,
+      outbase: base,
+      outdir: base,
       bundle: false,
       write: false,
       logLevel: 'silent',
     }).outputFiles;
   } catch {
-    return; // a syntax error somewhere: each module is transpiled on its own, and the broken one says where
+    return;
   }
   const code = new Map(outputs.map((o) => [o.path, o.text]));
   for (const { filename, key, before } of todo) {
-    const text = code.get(`${filename.slice(0, -'.ts'.length)}.js`);
+    const built = code.get(`${filename.slice(0, -'.ts'.length)}.js`);
+    const text = inlineMaps ? withSourceName(built, filename) : built;
     let same = false;
     try {
       // unchanged since it was read: the same stamp and the same text (a same-size rewrite within
@@ -160,7 +182,7 @@ function transpileOwnCode() {
       // gone: its require says so
     }
     if (text === undefined || !same) continue;
-    batch.set(key, text);
+    into.set(key, text);
     if (cacheDir) writeEntry(entryFile(key), text);
   }
 }
@@ -241,12 +263,11 @@ function transpileUserGraph(entry) {
   userScanned.add(entry);
   while (queue.length > 0 && todo.length < USER_GRAPH_LIMIT) {
     const filename = queue.shift();
-    let source;
+    const t = uncached(filename);
+    if (t) todo.push(t);
+    let source = t?.source;
     try {
-      source = fs.readFileSync(filename, 'utf8');
-      const before = fileStamp(filename);
-      const key = keyOf(source, filename);
-      if (!(cacheDir && fs.existsSync(entryFile(key)))) todo.push({ filename, key, before });
+      source ??= fs.readFileSync(filename, 'utf8'); // cached: read for its imports only
     } catch {
       continue; // unreadable: its require says why
     }
@@ -258,39 +279,7 @@ function transpileUserGraph(entry) {
       }
     }
   }
-  if (todo.length < 2) return; // one file: transformSync is as quick
-  esbuild ??= require('esbuild');
-  let outputs;
-  try {
-    const { loader, ...options } = OPTIONS;
-    outputs = esbuild.buildSync({
-      ...options,
-      sourcemap: 'inline',
-      loader: { '.ts': loader },
-      tsconfigRaw: '{}',
-      entryPoints: todo.map((t) => t.filename),
-      outbase: path.parse(entry).root,
-      outdir: path.parse(entry).root,
-      bundle: false,
-      write: false,
-      logLevel: 'silent',
-    }).outputFiles;
-  } catch {
-    return; // a syntax error somewhere: each module is transpiled on its own, and the broken one says where
-  }
-  const code = new Map(outputs.map((o) => [o.path, o.text]));
-  for (const { filename, key, before } of todo) {
-    const text = withSourceName(code.get(`${filename.slice(0, -'.ts'.length)}.js`), filename);
-    let same = false;
-    try {
-      same = fileStamp(filename) === before && keyOf(fs.readFileSync(filename, 'utf8'), filename) === key;
-    } catch {
-      // gone: its require says so
-    }
-    if (text === undefined || !same) continue;
-    userBatch.set(key, text);
-    if (cacheDir) writeEntry(entryFile(key), text);
-  }
+  buildBatch(todo, userBatch, { inlineMaps: true, base: path.parse(entry).root });
 }
 
 /**
