@@ -52,8 +52,14 @@ function dependencyCode(filename) {
   return codeCacheDirs.some((d) => filename.startsWith(d)) && !filename.includes(`${path.sep}node_modules${path.sep}.cache${path.sep}`);
 }
 
-/** The folder (with a trailing separator) of a package as ocpkit resolves it, or undefined. */
+/** The folder (with a trailing separator) of a package as ocpkit resolves it, or undefined (found once per name). */
+const PACKAGE_DIRS = new Map();
 function packageDir(name) {
+  if (!PACKAGE_DIRS.has(name)) PACKAGE_DIRS.set(name, findPackageDir(name));
+  return PACKAGE_DIRS.get(name);
+}
+
+function findPackageDir(name) {
   try {
     let dir = path.dirname(require.resolve(name, { paths: [path.join(__dirname, '..')] }));
     while (dir !== path.dirname(dir)) {
@@ -196,7 +202,9 @@ function cacheDirs() {
 }
 
 function keyOf(source, filename) {
-  salt ??= `${require('esbuild/package.json').version}\0${JSON.stringify(OPTIONS)}`;
+  // CACHE_FORMAT: bumped when what is stored under a key changes (2: a stack's modules in a package.json
+  // of "type": "module" were batched with ESM interop, see batchable)
+  salt ??= `${CACHE_FORMAT}\0${require('esbuild/package.json').version}\0${JSON.stringify(OPTIONS)}`;
   return crypto.createHash('sha256').update(`${salt}\0${JSON.stringify(optionsFor(filename))}\0${filename}\0${source}`).digest('hex');
 }
 
@@ -231,6 +239,7 @@ const USER_GRAPH_LIMIT = 500;
 /** Relative module specifiers in import, export ... from, require() and import() (comments too: more is harmless). */
 const RELATIVE_SPECIFIER = /\b(?:from|import|require)\s*\(?\s*(['"])(\.{1,2}\/[^'"\n]*)\1/g;
 const MAP_PREFIX = '//# sourceMappingURL=data:application/json;base64,';
+const CACHE_FORMAT = 'ocpkit-ts/2';
 
 /** The .ts file a relative specifier names from `dir` as Node resolves it here (./x.ts, ./x, ./x/index), or undefined. */
 function tsTarget(dir, spec) {
@@ -264,7 +273,7 @@ function transpileUserGraph(entry) {
   while (queue.length > 0 && todo.length < USER_GRAPH_LIMIT) {
     const filename = queue.shift();
     const t = uncached(filename);
-    if (t) todo.push(t);
+    if (t && batchable(filename)) todo.push(t);
     let source = t?.source;
     try {
       source ??= fs.readFileSync(filename, 'utf8'); // cached: read for its imports only
@@ -280,6 +289,38 @@ function transpileUserGraph(entry) {
     }
   }
   buildBatch(todo, userBatch, { inlineMaps: true, base: path.parse(entry).root });
+}
+
+/**
+ * True when a module of the user's gives the same code from the build as from transformSync:
+ * its name is printable ASCII without a quote (names esbuild might escape differently from
+ * JSON.stringify in the source map; a backslash it escapes alike), and no package.json above it
+ * says `"type": "module"` (the build reads it and then imports with Node's ESM interop, so a
+ * default import would get the whole module; transformSync reads no package.json).
+ */
+function batchable(filename) {
+  return /^[\x20-\x7e]*$/.test(filename) && !filename.includes('"') && packageType(path.dirname(filename)) !== 'module';
+}
+
+/** The `type` of the nearest package.json at or above `dir` (undefined without one), by folder. */
+const PACKAGE_TYPES = new Map();
+function packageType(dir) {
+  if (PACKAGE_TYPES.has(dir)) return PACKAGE_TYPES.get(dir);
+  let type;
+  const file = path.join(dir, 'package.json');
+  if (fs.existsSync(file)) {
+    try {
+      const t = JSON.parse(fs.readFileSync(file, 'utf8')).type;
+      type = typeof t === 'string' ? t : undefined;
+    } catch {
+      type = 'unreadable'; // not batched: Node and esbuild may read it differently
+    }
+  } else {
+    const parent = path.dirname(dir);
+    type = parent === dir ? undefined : packageType(parent);
+  }
+  PACKAGE_TYPES.set(dir, type);
+  return type;
 }
 
 /**
@@ -300,8 +341,7 @@ function withSourceName(text, filename) {
   } catch {
     return undefined;
   }
-  // (names esbuild might escape differently from JSON.stringify go one by one)
-  if (!Array.isArray(map.sources) || map.sources.length !== 1 || !/^[\x20-\x7e]*$/.test(filename) || /["\\]/.test(filename)) return undefined;
+  if (!Array.isArray(map.sources) || map.sources.length !== 1) return undefined;
   const found = /"sources":(\s*)(\[[^\]]*\])/.exec(json);
   if (!found || found[2] !== JSON.stringify(map.sources).replace(/,/g, ', ') && found[2] !== JSON.stringify(map.sources)) return undefined;
   const fixed = `${json.slice(0, found.index)}"sources":${found[1]}${JSON.stringify([filename])}${json.slice(found.index + found[0].length)}`;
@@ -379,28 +419,33 @@ function runWithCodeCache(module, code, filename) {
 function lazyModule(load) {
   let real;
   const target = () => (real ??= load());
+  const flagged = (key) => key === '__esModule' && !Object.prototype.hasOwnProperty.call(target(), key);
   return new Proxy(Object.create(null), {
     // an ES module's interop flag, so TypeScript's __importStar hands the stand-in over as it is
     get: (_, key) => (key === '__esModule' ? true : Reflect.get(target(), key)),
     has: (_, key) => key === '__esModule' || Reflect.has(target(), key),
-    ownKeys: () => Reflect.ownKeys(target()),
+    ownKeys: () => [...Reflect.ownKeys(target()), ...(flagged('__esModule') ? ['__esModule'] : [])],
     getOwnPropertyDescriptor: (_, key) => {
+      if (flagged(key)) return { value: true, writable: false, enumerable: false, configurable: true };
       const d = Reflect.getOwnPropertyDescriptor(target(), key);
-      return d && { ...d, configurable: true };
+      return d && { ...d, configurable: true }; // the empty target holds nothing non-configurable
     },
     getPrototypeOf: () => Reflect.getPrototypeOf(target()),
     set: (_, key, value) => Reflect.set(target(), key, value),
-    defineProperty: (_, key, d) => Reflect.defineProperty(target(), key, d),
+    // what a Proxy over an empty target cannot promise is refused (a TypeError), never half done
+    defineProperty: (_, key, d) => d.configurable !== false && Reflect.defineProperty(target(), key, d),
     deleteProperty: (_, key) => Reflect.deleteProperty(target(), key),
+    preventExtensions: () => false,
+    isExtensible: () => true,
   });
 }
 
-if (process.env.OCPKIT_LAZY_MODULES !== 'off') {
-  const cdk8sYaml = (() => {
-    const dir = packageDir('cdk8s');
-    return dir && path.join(dir, 'lib', 'yaml.js');
-  })();
+const LAZY_HOOK = Symbol.for('ocpkit.run-ts.lazy-modules');
+if (process.env.OCPKIT_LAZY_MODULES !== 'off' && !Module[LAZY_HOOK]) {
+  const cdk8s = packageDir('cdk8s');
+  const cdk8sYaml = cdk8s && path.join(cdk8s, 'lib', 'yaml.js');
   if (cdk8sYaml) {
+    Module[LAZY_HOOK] = true;
     const load = Module._load;
     Module._load = function lazyLoad(request, parent, isMain) {
       if (request === 'yaml' && parent?.filename === cdk8sYaml) return lazyModule(() => load.call(this, request, parent, isMain));
@@ -427,6 +472,9 @@ if (!Module._extensions['.ts']) {
     };
   }
 }
+
+/** For tests. */
+module.exports = { lazyModule };
 
 if (require.main === module) {
   const [script, ...rest] = process.argv.slice(2);

@@ -57,9 +57,11 @@ export const PROFILE_FALLBACKS: Readonly<Record<string, readonly string[]>> = {
  * The file of the shared schemas (relative to their top) each fallback kind is read from: the
  * places the profile README names ("Multus NetworkAttachmentDefinition, the `techpreview/`
  * OpenShift kinds"). A fallback kind is looked up there first, so finding it reads one file
- * instead of scanning every CRD of the shared folder (about 0.1 s with nothing cached); when the
- * file is missing or does not define the kind (another layout), the whole folder is scanned.
- * A test checks that each file is the one the whole-folder scan picks.
+ * instead of scanning every CRD of the shared folder (about 0.1 s with nothing cached). When that
+ * file defines the kind it is the kind's schema, in any schema folder (`--schemas`,
+ * OCPKIT_SCHEMAS, a synced set), even if another file there defines the kind too; when the file
+ * is missing or does not define it (another layout), the whole folder is scanned as for any kind.
+ * A test checks that in the shared schemas each file is the one the whole-folder scan picks.
  */
 export const PROFILE_FALLBACK_FILES: Readonly<Record<string, string>> = {
   'k8s.cni.cncf.io/v1/NetworkAttachmentDefinition': 'multus/k8s.cni.cncf.io_network-attachment-definitions.yaml',

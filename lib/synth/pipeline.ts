@@ -7,7 +7,8 @@ import type { SchemaValidator } from '../schema/validator';
  * The synthesis pipeline and its plug-ins. A synth runs named phases, in this order:
  *
  * 1. **validate**: every construct's own validations (`node.addValidation`), which only report;
- * 2. **render**: every ApiObject's `toJson()`;
+ * 2. **render**: every ApiObject's `toJson()` (or a copy of the render that validations already
+ *    asked for in this synth, {@link TreeIndex.rendered});
  * 3. **transform**: the pipeline's {@link ManifestTransform}s, then those registered on the root
  *    (`Plugins.of(cluster).addTransform`), each given the manifest and the construct it came from;
  * 4. **place**: the {@link Placement} gives each object its folder; the file name comes from its
@@ -196,7 +197,7 @@ export class TreeIndex {
    * rendering it again (a VirtualMachine's render includes its cloud-init); outside a synth, a
    * fresh render each call. A render that throws throws again for every caller.
    */
-  public static rendered(obj: ApiObject): any {
+  public static rendered(obj: ApiObject): Readonly<Record<string, any>> {
     const remembered = WALKS.get(obj.node.root);
     if (!remembered) return obj.toJson();
     let renders = RENDERS.get(remembered);

@@ -58,3 +58,35 @@ describe('cdk8s\' yaml package is loaded when cdk8s uses it', () => {
     }
   });
 });
+
+describe('the stand-in (lazyModule)', () => {
+  const { lazyModule } = require('../../bin/run-ts.js') as { lazyModule(load: () => object): any };
+
+  test('loads the module once, at first use, and answers as the module does (flagged as an ES module)', () => {
+    let loads = 0;
+    const real = { stringify: (x: unknown) => JSON.stringify(x), version: '2' };
+    const m = lazyModule(() => {
+      loads++;
+      return real;
+    });
+    expect(loads).toBe(0);
+    expect(m.__esModule).toBe(true);
+    expect(loads).toBe(0); // the flag alone loads nothing
+    expect(m.stringify([1])).toBe('[1]');
+    expect(Object.keys(m)).toEqual(['stringify', 'version']);
+    expect('__esModule' in m && Object.getOwnPropertyNames(m).includes('__esModule')).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(m, '__esModule')).toEqual({ value: true, writable: false, enumerable: false, configurable: true });
+    m.extra = 1;
+    expect(real).toHaveProperty('extra', 1);
+    expect(loads).toBe(1);
+  });
+
+  test('what a stand-in cannot promise is refused with a TypeError, not broken later', () => {
+    const m = lazyModule(() => ({ a: 1 }));
+    expect(() => Object.defineProperty(m, 'fixed', { value: 1, configurable: false })).toThrow(TypeError);
+    expect(() => Object.preventExtensions(m)).toThrow(TypeError);
+    expect(() => Object.freeze(m)).toThrow(TypeError);
+    expect(Object.isExtensible(m)).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(m, 'a')).toEqual({ value: 1, writable: true, enumerable: true, configurable: true });
+  });
+});

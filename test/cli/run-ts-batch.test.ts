@@ -42,7 +42,8 @@ const API = [
 ].join('\n');
 
 beforeAll(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-run-ts-batch-'));
+  // (the real path: Node reports real paths, and a temporary folder may sit behind a link, as on macOS)
+  tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-run-ts-batch-')));
   pkg = path.join(tmp, 'pkg');
   fs.mkdirSync(pkg);
   for (const d of ['bin', 'lib', 'imports']) fs.cpSync(path.join(REPO, d), path.join(pkg, d), { recursive: true });
@@ -173,6 +174,18 @@ describe('TypeScript loader: one esbuild build for a stack and the modules it im
     // the next run needs no esbuild, and a run without a cache computes the same
     expect(run(ALL(), cache, { preload: path.join(tmp, 'no-esbuild.js') })).toBe('b+c(b)+d+e');
     expect(run(ALL(), 'off')).toBe('b+c(b)+d+e');
+  });
+
+  test('a stack under a package.json of "type": "module" keeps TypeScript\'s default imports (its modules go one by one)', () => {
+    const esm = fs.mkdtempSync(path.join(tmp, 'esm-'));
+    fs.writeFileSync(path.join(esm, 'package.json'), '{ "type": "module" }\n');
+    fs.writeFileSync(path.join(esm, 'main.ts'), "import five from './five';\nimport { c } from './c';\nexport const all: string = `${five} ${c}`;\n");
+    fs.writeFileSync(path.join(esm, 'five.ts'), 'const five: number = 5;\nexport default five;\n');
+    fs.writeFileSync(path.join(esm, 'c.ts'), "export const c: string = 'c';\n");
+    const script = `process.stdout.write(require(${JSON.stringify(path.join(esm, 'main.ts'))}).all);`;
+    expect(run(script, cache)).toBe('5 c');
+    expect(run(script, cache, { preload: path.join(tmp, 'no-esbuild.js') })).toBe('5 c'); // from the cache
+    expect(run(script, 'off')).toBe('5 c');
   });
 
   test('an error in the stack names its file and line; with a syntax error in one module the others still run and are cached', () => {

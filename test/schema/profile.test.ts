@@ -90,7 +90,9 @@ describe('OpenShift 4.14 profile: fields newer than the cluster are refused', ()
     const shared = locateSchemas();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-moved-'));
     try {
-      for (const name of fs.readdirSync(shared)) if (name !== 'multus') fs.symlinkSync(path.join(shared, name), path.join(dir, name));
+      for (const name of fs.readdirSync(shared)) {
+        if (name !== 'multus') fs.symlinkSync(path.join(shared, name), path.join(dir, name), fs.statSync(path.join(shared, name)).isDirectory() ? 'dir' : 'file');
+      }
       // (the scan does not follow links: the moved CRD is a file of its own, written for the test)
       fs.mkdirSync(path.join(dir, 'elsewhere'));
       const rel = PROFILE_FALLBACK_FILES['k8s.cni.cncf.io/v1/NetworkAttachmentDefinition'];

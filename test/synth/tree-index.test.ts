@@ -116,5 +116,6 @@ describe('TreeIndex.rendered', () => {
     const failing = stack({ inspect: true, fail: true });
     expect(() => synthesize(failing.cluster, opts)).toThrow(/\[App\/Cm\] cannot render: .*no data today/);
     expect(failing.seen).toEqual([expect.stringMatching(/no data today/)]);
+    expect(failing.renders()).toBe(2); // the validation's render, and the synthesizer's own attempt
   });
 });
