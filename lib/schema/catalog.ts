@@ -4,6 +4,7 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { OcpkitError } from '../core/errors';
 import { loadYamlDataFile } from '../core/safe-yaml';
+import { cachedDataFile } from './_data-cache';
 
 /**
  * Which schema file describes which kind, found by reading the files, never by hard-coded names:
@@ -185,7 +186,8 @@ export function profileIndex(profileDir: string): ReadonlyMap<string, KindEntry>
   const memoKey = `profile\0${file}\0${st.size}\0${st.mtimeMs}`;
   const memo = MEMO.get(memoKey);
   if (memo) return memo.kinds;
-  const doc: any = loadYamlDataFile(file);
+  // parsed once, then read back as JSON from the private data cache (js-yaml is not needed on a warm run)
+  const doc: any = cachedDataFile(file, loadYamlDataFile, require.resolve('../core/safe-yaml'));
   if (!doc || typeof doc.kinds !== 'object' || doc.kinds === null) {
     throw new OcpkitError([{ path: file, field: 'kinds', message: 'is not a profile index (no `kinds:` map of group/version/Kind -> { file })' }]);
   }

@@ -85,6 +85,33 @@ describe('OpenShift 4.14 profile: fields newer than the cluster are refused', ()
     }
   });
 
+  test('a profile index is parsed once, then read back from the private data cache (no YAML parser needed)', () => {
+    const { spawnSync } = require('child_process') as typeof import('child_process');
+    const root = path.resolve(__dirname, '..', '..');
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-profile-cache-'));
+    // a preload under which js-yaml cannot parse anything
+    const noYaml = path.join(cache, 'no-yaml.js');
+    fs.writeFileSync(noYaml, `const y = require(${JSON.stringify(require.resolve('js-yaml'))});\nfor (const f of ['load', 'loadAll']) y[f] = () => { throw new Error('js-yaml was asked to parse'); };\n`);
+    const script = [
+      "require('./bin/run-ts.js');",
+      "const { profileIndex } = require('./lib/schema/catalog.ts');",
+      "const { locateSchemas } = require('./lib/schema/locate.ts');",
+      "const kinds = profileIndex(require('path').join(locateSchemas(), 'profiles', 'ocp-4.14'));",
+      "process.stdout.write(kinds.size + ' ' + kinds.get('hco.kubevirt.io/v1beta1/HyperConverged').scope);",
+    ].join('\n');
+    const run = (dir: string, preload?: string) => spawnSync(process.execPath, [...(preload ? ['-r', preload] : []), '-e', script], { cwd: root, encoding: 'utf8', env: { ...process.env, OCPKIT_CACHE_DIR: dir } });
+    try {
+      const first = run(path.join(cache, 'c'));
+      expect(first.stdout).toMatch(/^\d+ Namespaced$/);
+      expect(run(path.join(cache, 'c'), noYaml).stdout).toBe(first.stdout);
+      const fresh = run(path.join(cache, 'fresh'), noYaml); // the preload bites when nothing is cached
+      expect(fresh.status).not.toBe(0);
+      expect(fresh.stderr).toContain('js-yaml was asked to parse');
+    } finally {
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
   test('a fallback kind whose named file is missing is found by scanning the whole folder', () => {
     // the shared schemas (linked) with Multus' CRD moved to another folder
     const shared = locateSchemas();
