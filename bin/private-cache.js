@@ -44,8 +44,15 @@ function untrustedReason(dir) {
 /**
  * The cache folder `dir`, created private (mode 700) if missing, or undefined when it cannot be
  * trusted; the reason is printed once per folder and process, and the cache is then off.
+ * `maxBytes`: the folder's entries are kept within that size (see keepWithin).
  */
-function privateDir(dir) {
+function privateDir(dir, maxBytes) {
+  const found = trustedDir(dir);
+  if (found !== undefined && maxBytes !== undefined) keepWithin(found, maxBytes);
+  return found;
+}
+
+function trustedDir(dir) {
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch {
@@ -76,6 +83,7 @@ function readPrivateFile(file) {
       const st = fs.fstatSync(fd);
       if (!st.isFile()) return undefined;
       if (typeof process.getuid === 'function' && (st.uid !== process.getuid() || (st.mode & 0o022))) return undefined;
+      used.add(file);
       return fs.readFileSync(fd);
     } finally {
       fs.closeSync(fd);
@@ -107,6 +115,7 @@ function writeEntry(file, body) {
   try {
     fs.writeFileSync(tmp, `${HEADER}${sha256(body)}\n${body}`, { mode: 0o600, flag: 'wx' });
     fs.renameSync(tmp, file);
+    used.add(file);
   } catch {
     try { fs.rmSync(tmp, { force: true }); } catch { /* nothing to clean up */ }
   }
@@ -134,8 +143,91 @@ function writeBinaryEntry(file, body) {
   try {
     fs.writeFileSync(tmp, Buffer.concat([BINARY_MAGIC, crypto.createHash('sha256').update(body).digest(), body]), { mode: 0o600, flag: 'wx' });
     fs.renameSync(tmp, file);
+    used.add(file);
   } catch {
     try { fs.rmSync(tmp, { force: true }); } catch { /* nothing to clean up */ }
+  }
+}
+
+// Size bounds. Entries are named by the hash of what they hold, so every change of ocpkit, of a
+// dependency or of a stack adds entries and none is ever overwritten: without a bound the caches
+// grow by megabytes per upgrade. At most once a day, when a process that used a bounded folder
+// exits, a folder over its bound loses its oldest entries (by modification time) down to half
+// the bound; entries this process read or wrote stay (they are in use), and so does anything not
+// named as ocpkit names entries (a 64-digit hash, optional tags, .js/.json/.v8), except the
+// temporary files of writes interrupted more than a day ago. Best effort: another process that
+// finds an entry gone computes it again.
+
+/** Entry files this process read or wrote. */
+const used = new Set();
+/** Bounded folders: folder -> bytes. */
+const bounds = new Map();
+const ENTRY_NAME = /^[0-9a-f]{64}(?:\.[0-9A-Za-z._-]+)?\.(?:js|json|v8)$/;
+const TEMPORARY_NAME = /^[0-9a-f]{64}(?:\.[0-9A-Za-z._-]+)?\.(?:js|json|v8)\.\d+\.[0-9a-f]{8}\.tmp$/;
+const PRUNE_STAMP = '.pruned';
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Keeps the entries of the private cache folder `dir` within `maxBytes` (checked when the process exits). */
+function keepWithin(dir, maxBytes) {
+  if (bounds.has(dir)) return;
+  if (bounds.size === 0) process.once('exit', () => {
+    for (const [d, max] of bounds) prune(d, max, Date.now());
+  });
+  bounds.set(dir, maxBytes);
+}
+
+/** One pass over a bounded folder (see above), unless one ran in the last day; returns the files removed. */
+function prune(dir, maxBytes, now) {
+  const removed = [];
+  try {
+    const stamp = path.join(dir, PRUNE_STAMP);
+    try {
+      if (now - fs.statSync(stamp).mtimeMs < DAY_MS) return removed;
+    } catch {
+      // never pruned
+    }
+    const entries = [];
+    let total = 0;
+    for (const name of fs.readdirSync(dir)) {
+      const file = path.join(dir, name);
+      const entry = ENTRY_NAME.test(name);
+      if (!entry && !TEMPORARY_NAME.test(name)) continue;
+      let st;
+      try {
+        st = fs.lstatSync(file);
+      } catch {
+        continue;
+      }
+      if (!st.isFile()) continue;
+      if (!entry) {
+        if (now - st.mtimeMs > DAY_MS && tryUnlink(file)) removed.push(file);
+        continue;
+      }
+      total += st.size;
+      entries.push({ file, size: st.size, mtime: st.mtimeMs });
+    }
+    if (total > maxBytes) {
+      entries.sort((a, b) => a.mtime - b.mtime);
+      for (const e of entries) {
+        if (total <= maxBytes / 2) break;
+        if (used.has(e.file) || !tryUnlink(e.file)) continue;
+        total -= e.size;
+        removed.push(e.file);
+      }
+    }
+    fs.writeFileSync(stamp, '', { mode: 0o600 });
+  } catch {
+    // best effort: the next process tries again
+  }
+  return removed;
+}
+
+function tryUnlink(file) {
+  try {
+    fs.unlinkSync(file);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -167,4 +259,4 @@ function fileStamp(file) {
   return `${path.resolve(file)}\0${st.dev}\0${st.ino}\0${st.size}\0${st.mtimeNs}\0${st.ctimeNs}`;
 }
 
-module.exports = { cacheRoot, privateDir, readEntry, readHashedEntry, writeEntry, readBinaryEntry, writeBinaryEntry, untrustedReason, fileStamp };
+module.exports = { cacheRoot, privateDir, readEntry, readHashedEntry, writeEntry, readBinaryEntry, writeBinaryEntry, untrustedReason, fileStamp, prune };

@@ -196,8 +196,9 @@ function buildBatch(todo, into, { inlineMaps, base }) {
 function cacheDirs() {
   if (cacheDir === undefined) {
     const root = cacheRoot();
-    cacheDir = (root && privateDir(path.join(root, 'ts'))) || false;
-    v8Dir = (cacheDir && privateDir(path.join(root, 'v8'))) || false;
+    // kept within bounds (private-cache.js keepWithin): a few versions of every module fit
+    cacheDir = (root && privateDir(path.join(root, 'ts'), 64 * 1024 * 1024)) || false;
+    v8Dir = (cacheDir && privateDir(path.join(root, 'v8'), 128 * 1024 * 1024)) || false;
   }
 }
 

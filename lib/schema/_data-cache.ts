@@ -6,7 +6,7 @@ import * as path from 'path';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const privateCache: {
   cacheRoot(): string | undefined;
-  privateDir(dir: string): string | undefined;
+  privateDir(dir: string, maxBytes?: number): string | undefined;
   readEntry(file: string): string | undefined;
   writeEntry(file: string, body: string): void;
   fileStamp(file: string): string;
@@ -14,6 +14,8 @@ const privateCache: {
 
 /** Bump when the layout of an entry changes. */
 const FORMAT = 'ocpkit-data-cache/2';
+/** The data cache is kept within this size (bin/private-cache.js keepWithin). */
+const DATA_CACHE_BYTES = 64 * 1024 * 1024;
 
 /**
  * A large, read-only data file of the schema set (the operator catalog of a profile, about 250 KB
@@ -51,7 +53,7 @@ export function cachedData<T>(keyParts: () => ReadonlyArray<string | Buffer>, co
   let key: string | undefined;
   try {
     const root = privateCache.cacheRoot();
-    dir = root ? privateCache.privateDir(path.join(root, 'data')) : undefined;
+    dir = root ? privateCache.privateDir(path.join(root, 'data'), DATA_CACHE_BYTES) : undefined;
     if (root && dir && !retiredChecked) dropRetiredValidatorCache(root);
     if (dir) {
       const h = createHash('sha256').update(`${FORMAT}\0`);

@@ -94,7 +94,7 @@ export interface FolderIndex {
 const MEMO = new Map<string, FolderIndex>();
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const privateCache: { cacheRoot(): string | undefined; privateDir(dir: string): string | undefined; readEntry(file: string): string | undefined; writeEntry(file: string, body: string): void } = require('../../bin/private-cache.js');
+const privateCache: { cacheRoot(): string | undefined; privateDir(dir: string, maxBytes?: number): string | undefined; readEntry(file: string): string | undefined; writeEntry(file: string, body: string): void } = require('../../bin/private-cache.js');
 
 const SCAN_FORMAT = 'ocpkit-crd-scan/1';
 
@@ -241,7 +241,7 @@ function scanCacheDir(): string | undefined {
     const root = privateCache.cacheRoot();
     if (!root) return undefined;
     const dir = path.join(root, 'crd-scans');
-    return privateCache.privateDir(dir) ?? undefined;
+    return privateCache.privateDir(dir, 16 * 1024 * 1024) ?? undefined; // kept within 16 MB (bin/private-cache.js keepWithin)
   } catch {
     return undefined;
   }
