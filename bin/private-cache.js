@@ -151,12 +151,14 @@ function writeBinaryEntry(file, body) {
 
 // Size bounds. Entries are named by the hash of what they hold, so every change of ocpkit, of a
 // dependency or of a stack adds entries and none is ever overwritten: without a bound the caches
-// grow by megabytes per upgrade. At most once a day, when a process that used a bounded folder
-// exits, a folder over its bound loses its oldest entries (by modification time) down to half
-// the bound; entries this process read or wrote stay (they are in use), and so does anything not
-// named as ocpkit names entries (a 64-digit hash, optional tags, .js/.json/.v8), except the
-// temporary files of writes interrupted more than a day ago. Best effort: another process that
-// finds an entry gone computes it again.
+// grow by megabytes per upgrade. At most once a day, when a process (its main thread) that used a
+// bounded folder exits, a folder over its bound loses its least recently used entries down to half
+// the bound. Use is told by modification time: a write sets it, and the pass first sets it anew
+// on the entries this process read, which it keeps in any case. Only files ocpkit wrote go: named
+// as it names entries (a 64-digit hash, optional tags, .js/.json/.v8) and starting with its entry
+// header; also the temporary files of writes interrupted more than a day ago. One process prunes
+// a folder at a time (an exclusive claim file); best effort: a process that finds an entry gone
+// computes it again.
 
 /** Entry files this process read or wrote. */
 const used = new Set();
@@ -165,11 +167,16 @@ const bounds = new Map();
 const ENTRY_NAME = /^[0-9a-f]{64}(?:\.[0-9A-Za-z._-]+)?\.(?:js|json|v8)$/;
 const TEMPORARY_NAME = /^[0-9a-f]{64}(?:\.[0-9A-Za-z._-]+)?\.(?:js|json|v8)\.\d+\.[0-9a-f]{8}\.tmp$/;
 const PRUNE_STAMP = '.pruned';
+const PRUNE_CLAIM = '.pruning';
 const DAY_MS = 24 * 3600 * 1000;
+/** A claim older than this was left by a process that died while pruning. */
+const CLAIM_STALE_MS = 10 * 60 * 1000;
 
 /** Keeps the entries of the private cache folder `dir` within `maxBytes` (checked when the process exits). */
 function keepWithin(dir, maxBytes) {
   if (bounds.has(dir)) return;
+  // a worker thread knows only what it used itself: the main thread prunes
+  if (!require('worker_threads').isMainThread) return;
   if (bounds.size === 0) process.once('exit', () => {
     for (const [d, max] of bounds) prune(d, max, Date.now());
   });
@@ -179,12 +186,35 @@ function keepWithin(dir, maxBytes) {
 /** One pass over a bounded folder (see above), unless one ran in the last day; returns the files removed. */
 function prune(dir, maxBytes, now) {
   const removed = [];
-  try {
-    const stamp = path.join(dir, PRUNE_STAMP);
+  const claim = path.join(dir, PRUNE_CLAIM);
+  const stamp = path.join(dir, PRUNE_STAMP);
+  const age = (file) => {
     try {
-      if (now - fs.statSync(stamp).mtimeMs < DAY_MS) return removed;
+      return now - fs.lstatSync(file).mtimeMs;
     } catch {
-      // never pruned
+      return undefined;
+    }
+  };
+  const stampAge = age(stamp);
+  // pruned in the last day (a stamp from the future, a clock set back, does not count)
+  if (stampAge !== undefined && stampAge >= -CLAIM_STALE_MS && stampAge < DAY_MS) return removed;
+  const claimAge = age(claim);
+  if (claimAge !== undefined && claimAge < CLAIM_STALE_MS && claimAge >= -CLAIM_STALE_MS) return removed; // another process prunes it
+  try {
+    if (claimAge !== undefined) fs.unlinkSync(claim);
+    fs.writeFileSync(claim, String(process.pid), { mode: 0o600, flag: 'wx' });
+  } catch {
+    return removed; // taken by another process meanwhile, or a folder this process cannot write
+  }
+  try {
+    for (const file of used) {
+      if (path.dirname(file) !== dir) continue;
+      try {
+        const st = fs.lstatSync(file);
+        if (st.isFile() && now - st.mtimeMs > DAY_MS) fs.utimesSync(file, new Date(now), new Date(now));
+      } catch {
+        // gone meanwhile
+      }
     }
     const entries = [];
     let total = 0;
@@ -200,7 +230,7 @@ function prune(dir, maxBytes, now) {
       }
       if (!st.isFile()) continue;
       if (!entry) {
-        if (now - st.mtimeMs > DAY_MS && tryUnlink(file)) removed.push(file);
+        if (now - st.mtimeMs > DAY_MS && (st.size === 0 || isOwnEntry(file)) && removeFile(file)) removed.push(file);
         continue;
       }
       total += st.size;
@@ -210,19 +240,48 @@ function prune(dir, maxBytes, now) {
       entries.sort((a, b) => a.mtime - b.mtime);
       for (const e of entries) {
         if (total <= maxBytes / 2) break;
-        if (used.has(e.file) || !tryUnlink(e.file)) continue;
-        total -= e.size;
-        removed.push(e.file);
+        if (used.has(e.file) || !isOwnEntry(e.file)) continue;
+        if (removeFile(e.file)) removed.push(e.file);
+        total -= e.size; // removed here or by another process: gone either way
       }
     }
-    fs.writeFileSync(stamp, '', { mode: 0o600 });
+    const fd = fs.openSync(stamp, fs.constants.O_WRONLY | fs.constants.O_CREAT | (fs.constants.O_NOFOLLOW || 0), 0o600);
+    try {
+      fs.futimesSync(fd, new Date(now), new Date(now));
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch {
     // best effort: the next process tries again
+  } finally {
+    try {
+      fs.unlinkSync(claim);
+    } catch {
+      // already gone
+    }
   }
   return removed;
 }
 
-function tryUnlink(file) {
+/** True when `file` starts as ocpkit's entries do (the text entries' header, or the code caches' magic). */
+function isOwnEntry(file) {
+  try {
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW || 0));
+    try {
+      const head = Buffer.alloc(HEADER.length);
+      const n = fs.readSync(fd, head, 0, head.length, 0);
+      const text = head.subarray(0, n);
+      return text.equals(Buffer.from(HEADER)) || text.subarray(0, BINARY_MAGIC.length).equals(BINARY_MAGIC);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** Removes a file; true when this call removed it (false: gone already, or not removable). */
+function removeFile(file) {
   try {
     fs.unlinkSync(file);
     return true;

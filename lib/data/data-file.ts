@@ -3,7 +3,7 @@ import { OcpkitError, Problem, show } from '../core/errors';
 import { Quantity, quantityProblem } from '../core/quantity';
 import { Rule } from '../core/rules';
 import { loadYaml, readYamlFile, YamlInputError } from '../core/safe-yaml';
-import { cachedData, fileStamp } from '../schema/_data-cache';
+import { cachedData, fileStamp, yamlParserFiles } from '../schema/_data-cache';
 
 /** The safe YAML reader's module (its version is part of a cached parse's key). */
 const SAFE_YAML = require.resolve('../core/safe-yaml');
@@ -44,7 +44,7 @@ export class DataFile {
     // with the safe reader's checks: data files are small, reading is cheap, parsing is not) and
     // the reader's version (lib/schema/_data-cache.ts): an unchanged file is not parsed again.
     // Only plain data is cached, never an error: a file that does not parse fails every run.
-    const content = cachedData(() => [text, fileStamp(SAFE_YAML), fileStamp(__filename)], () => parseContent(name, text));
+    const content = cachedData(() => [text, fileStamp(SAFE_YAML), fileStamp(__filename), ...yamlParserFiles().map(fileStamp)], () => parseContent(name, text));
     return DataFile.fromContent(name, content, options);
   }
 

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { OcpkitError } from '../core/errors';
 import { loadYamlDataFile } from '../core/safe-yaml';
-import { cachedDataFile } from '../schema/_data-cache';
+import { cachedDataFile, yamlParserFiles } from '../schema/_data-cache';
 
 /**
  * OLM package facts of one OpenShift version: which operator packages, channels and
@@ -130,7 +130,7 @@ export class OperatorCatalog {
     const key = `${file}\0${st.size}\0${st.mtimeMs}`;
     let c = PARSED.get(key);
     if (!c) {
-      const doc: any = cachedDataFile(file, loadYamlDataFile, require.resolve('../core/safe-yaml'));
+      const doc: any = cachedDataFile(file, loadYamlDataFile, require.resolve('../core/safe-yaml'), yamlParserFiles());
       c = new OperatorCatalog(file, doc);
       PARSED.set(key, c);
     }

@@ -22,13 +22,19 @@ const DATA_CACHE_BYTES = 64 * 1024 * 1024;
  * of YAML, a third of a second to parse on a slow machine), parsed by `parse` once and then read
  * back as JSON from the private cache (`<cache root>/data`, bin/private-cache.js) on later runs.
  * The entry is keyed by the file's version ({@link fileStamp}), the version of the module that
- * parses it (`parserModule`, so a changed parser never reuses an old answer) and this module's format;
+ * parses it (`parserModule`, so a changed parser never reuses an old answer), the versions of
+ * `alsoKeyedBy` (what that module depends on, e.g. {@link yamlParserFiles}) and this module's format;
  * what `parse` throws is never cached. Only plain JSON data (objects, arrays, strings, finite
  * numbers, booleans, null) is cached; anything else is parsed every run.
  * @internal
  */
-export function cachedDataFile<T>(file: string, parse: (file: string) => T, parserModule: string): T {
-  return cachedData(() => [fileStamp(parserModule), fileStamp(file)], () => parse(file));
+export function cachedDataFile<T>(file: string, parse: (file: string) => T, parserModule: string, alsoKeyedBy: readonly string[] = []): T {
+  return cachedData(() => [fileStamp(parserModule), fileStamp(file), ...alsoKeyedBy.map(fileStamp)], () => parse(file));
+}
+
+/** Files whose versions also key a YAML data file's parse: js-yaml's package.json (an upgrade of the parser below lib/core/safe-yaml). */
+export function yamlParserFiles(): string[] {
+  return [require.resolve('js-yaml/package.json')];
 }
 
 /**

@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { OcpkitError } from '../core/errors';
 import { loadYamlDataFile } from '../core/safe-yaml';
-import { cachedDataFile } from './_data-cache';
+import { cachedDataFile, yamlParserFiles } from './_data-cache';
 
 /**
  * Which schema file describes which kind, found by reading the files, never by hard-coded names:
@@ -187,7 +187,7 @@ export function profileIndex(profileDir: string): ReadonlyMap<string, KindEntry>
   const memo = MEMO.get(memoKey);
   if (memo) return memo.kinds;
   // parsed once, then read back as JSON from the private data cache (js-yaml is not needed on a warm run)
-  const doc: any = cachedDataFile(file, loadYamlDataFile, require.resolve('../core/safe-yaml'));
+  const doc: any = cachedDataFile(file, loadYamlDataFile, require.resolve('../core/safe-yaml'), yamlParserFiles());
   if (!doc || typeof doc.kinds !== 'object' || doc.kinds === null) {
     throw new OcpkitError([{ path: file, field: 'kinds', message: 'is not a profile index (no `kinds:` map of group/version/Kind -> { file })' }]);
   }

@@ -47,6 +47,15 @@ describe('cachedDataFile (parsed data files kept in the private cache)', () => {
     fs.writeFileSync(parser, '// parser v2\n');
     cachedDataFile(file, parse, parser);
     expect(calls).toBe(3);
+    // what the parser depends on (js-yaml's package.json for YAML data files) keys the entry too
+    const library = path.join(dir, 'library-package.json');
+    fs.writeFileSync(library, '{"version": "4.1.0"}\n');
+    cachedDataFile(file, parse, parser, [library]);
+    cachedDataFile(file, parse, parser, [library]);
+    expect(calls).toBe(4);
+    fs.writeFileSync(library, '{"version": "4.1.1"}\n');
+    cachedDataFile(file, parse, parser, [library]);
+    expect(calls).toBe(5);
   });
 
   test('a tampered entry is not used', () => {
