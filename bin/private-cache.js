@@ -47,8 +47,9 @@ function untrustedReason(dir) {
  * `maxBytes`: the folder's entries are kept within that size (see keepWithin).
  */
 function privateDir(dir, maxBytes) {
+  const existed = maxBytes !== undefined && fs.existsSync(dir);
   const found = trustedDir(dir);
-  if (found !== undefined && maxBytes !== undefined) keepWithin(found, maxBytes);
+  if (found !== undefined && maxBytes !== undefined) keepWithin(found, maxBytes, !existed);
   return found;
 }
 
@@ -162,7 +163,7 @@ function writeBinaryEntry(file, body) {
 
 /** Entry files this process read or wrote. */
 const used = new Set();
-/** Bounded folders: folder -> bytes. */
+/** Bounded folders: folder -> { maxBytes, fresh }. */
 const bounds = new Map();
 const ENTRY_NAME = /^[0-9a-f]{64}(?:\.[0-9A-Za-z._-]+)?\.(?:js|json|v8)$/;
 const TEMPORARY_NAME = /^[0-9a-f]{64}(?:\.[0-9A-Za-z._-]+)?\.(?:js|json|v8)\.\d+\.[0-9a-f]{8}\.tmp$/;
@@ -172,15 +173,36 @@ const DAY_MS = 24 * 3600 * 1000;
 /** A claim older than this was left by a process that died while pruning. */
 const CLAIM_STALE_MS = 10 * 60 * 1000;
 
-/** Keeps the entries of the private cache folder `dir` within `maxBytes` (checked when the process exits). */
-function keepWithin(dir, maxBytes) {
+/**
+ * Keeps the entries of the private cache folder `dir` within `maxBytes` (checked when the process
+ * exits). `fresh`: this process made the folder, so everything in it is its own, in use: the
+ * first pass is only due a day later.
+ */
+function keepWithin(dir, maxBytes, fresh = false) {
   if (bounds.has(dir)) return;
   // a worker thread knows only what it used itself: the main thread prunes
   if (!require('worker_threads').isMainThread) return;
   if (bounds.size === 0) process.once('exit', () => {
-    for (const [d, max] of bounds) prune(d, max, Date.now());
+    for (const [d, b] of bounds) {
+      if (b.fresh) markPruned(path.join(d, PRUNE_STAMP), Date.now());
+      else prune(d, b.maxBytes, Date.now());
+    }
   });
-  bounds.set(dir, maxBytes);
+  bounds.set(dir, { maxBytes, fresh });
+}
+
+/** Sets the time of the last pass (creating the stamp; never through a link); best effort. */
+function markPruned(stamp, now) {
+  try {
+    const fd = fs.openSync(stamp, fs.constants.O_WRONLY | fs.constants.O_CREAT | (fs.constants.O_NOFOLLOW || 0), 0o600);
+    try {
+      fs.futimesSync(fd, new Date(now), new Date(now));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    // the next process tries again
+  }
 }
 
 /** One pass over a bounded folder (see above), unless one ran in the last day; returns the files removed. */
@@ -245,12 +267,7 @@ function prune(dir, maxBytes, now) {
         total -= e.size; // removed here or by another process: gone either way
       }
     }
-    const fd = fs.openSync(stamp, fs.constants.O_WRONLY | fs.constants.O_CREAT | (fs.constants.O_NOFOLLOW || 0), 0o600);
-    try {
-      fs.futimesSync(fd, new Date(now), new Date(now));
-    } finally {
-      fs.closeSync(fd);
-    }
+    markPruned(stamp, now);
   } catch {
     // best effort: the next process tries again
   } finally {

@@ -109,5 +109,10 @@ describe('bounded cache folders', () => {
     expect(r.status).toBe(0);
     expect(old.map((f) => fs.existsSync(f))).toEqual([false, false, false, false, true]);
     expect(fs.existsSync(path.join(ts, '.pruned'))).toBe(true);
+    // a folder the process made holds only its own entries: no pass, the first one is due in a day
+    const fresh = path.join(dir, 'v8');
+    const made = spawnSync(process.execPath, ['-e', script.split(JSON.stringify(ts)).join(JSON.stringify(fresh))], { encoding: 'utf8' });
+    expect(made.status).toBe(0);
+    expect(Date.now() - fs.statSync(path.join(fresh, '.pruned')).mtimeMs).toBeLessThan(60_000);
   });
 });
