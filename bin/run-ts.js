@@ -127,27 +127,26 @@ function transpileOwnCode() {
   batch = new Map();
   const todo = [];
   for (const filename of OWN_CODE.flatMap((d) => tsFiles(d))) {
-    const t = uncached(filename);
-    if (t) todo.push(t);
+    const m = moduleSource(filename);
+    if (m && !m.cached) todo.push(m);
   }
   buildBatch(todo, batch, { inlineMaps: false, base: ROOT });
 }
 
-/** `{ filename, key, before, source }` of a module whose code is not in the cache yet; undefined when it is, or when it cannot be read (its require says why). */
-function uncached(filename) {
+/** `{ filename, key, before, source, cached }` of a module (`cached`: its code is in the cache); undefined when it cannot be read (its require says why). */
+function moduleSource(filename) {
   try {
     const before = fileStamp(filename);
     const source = fs.readFileSync(filename, 'utf8');
     const key = keyOf(source, filename);
-    if (cacheDir && fs.existsSync(entryFile(key))) return undefined;
-    return { filename, key, before, source };
+    return { filename, key, before, source, cached: Boolean(cacheDir) && fs.existsSync(entryFile(key)) };
   } catch {
     return undefined;
   }
 }
 
 /**
- * Transpiles modules (`uncached` entries) in one esbuild build and keeps the code of each in
+ * Transpiles modules (`moduleSource` entries) in one esbuild build and keeps the code of each in
  * `into` by key, and in the cache. `inlineMaps`: with inline source maps, named as transformSync
  * names them (see withSourceName). `base`: the folder output paths are relative to. A module that
  * changed while esbuild read it (its stamp or its text differs after the build) is left out;
@@ -220,7 +219,7 @@ function cached(source, filename) {
   const hit = cacheDir ? readEntry(entryFile(key)) : undefined;
   if (hit !== undefined) return hit;
   if (own && batch === undefined) transpileOwnCode();
-  if (!own && !ownCode(filename) && !userScanned.has(filename)) transpileUserGraph(filename);
+  if (!ownCode(filename) && !userScanned.has(filename)) transpileUserGraph(filename);
   const built = own ? batch.get(key) : userBatch.get(key);
   if (built !== undefined) {
     (own ? batch : userBatch).delete(key); // stored by the build; a module is compiled once
@@ -273,15 +272,10 @@ function transpileUserGraph(entry) {
   userScanned.add(entry);
   while (queue.length > 0 && todo.length < USER_GRAPH_LIMIT) {
     const filename = queue.shift();
-    const t = uncached(filename);
-    if (t && batchable(filename)) todo.push(t);
-    let source = t?.source;
-    try {
-      source ??= fs.readFileSync(filename, 'utf8'); // cached: read for its imports only
-    } catch {
-      continue; // unreadable: its require says why
-    }
-    for (const m of source.matchAll(RELATIVE_SPECIFIER)) {
+    const found = moduleSource(filename);
+    if (!found) continue;
+    if (!found.cached && batchable(filename)) todo.push(found);
+    for (const m of found.source.matchAll(RELATIVE_SPECIFIER)) {
       const target = tsTarget(path.dirname(filename), m[2]);
       if (target !== undefined && !userScanned.has(target)) {
         userScanned.add(target);
@@ -344,7 +338,7 @@ function withSourceName(text, filename) {
   }
   if (!Array.isArray(map.sources) || map.sources.length !== 1) return undefined;
   const found = /"sources":(\s*)(\[[^\]]*\])/.exec(json);
-  if (!found || found[2] !== JSON.stringify(map.sources).replace(/,/g, ', ') && found[2] !== JSON.stringify(map.sources)) return undefined;
+  if (!found || found[2] !== JSON.stringify(map.sources)) return undefined;
   const fixed = `${json.slice(0, found.index)}"sources":${found[1]}${JSON.stringify([filename])}${json.slice(found.index + found[0].length)}`;
   return `${text.slice(0, at)}${MAP_PREFIX}${Buffer.from(fixed, 'utf8').toString('base64')}${rest.slice(encoded.length)}`;
 }

@@ -33,9 +33,11 @@ export function cachedDataFile<T>(file: string, parse: (file: string) => T, pars
 }
 
 /** Files whose versions also key a YAML data file's parse: js-yaml's package.json (an upgrade of the parser below lib/core/safe-yaml). */
-export function yamlParserFiles(): string[] {
-  return [require.resolve('js-yaml/package.json')];
+export function yamlParserFiles(): readonly string[] {
+  YAML_PARSER_FILES ??= [require.resolve('js-yaml/package.json')];
+  return YAML_PARSER_FILES;
 }
+let YAML_PARSER_FILES: readonly string[] | undefined;
 
 /**
  * A file's version without reading it (path, device, inode, size, modification and change times

@@ -45,29 +45,21 @@ export function gvkKey(apiVersion: string, kind: string): string {
  * Kinds a profile takes from the newest shared schemas because the profile has no copy of its
  * own: only those its README names. ocp-4.14 README, "Using it": "Kinds not in this profile
  * (Multus NetworkAttachmentDefinition, the `techpreview/` OpenShift kinds) keep using `../../`".
+ *
+ * Each kind maps to the file of the shared schemas (relative to their top) it is read from, the
+ * place that README names: finding it reads one file instead of scanning every CRD of the shared
+ * folder (about 0.1 s with nothing cached). When that file defines the kind it is the kind's
+ * schema, in any schema folder (`--schemas`, OCPKIT_SCHEMAS, a synced set), even if another file
+ * there defines the kind too; when the file is missing or does not define it (another layout),
+ * the whole folder is scanned as for any kind. A test checks that in the shared schemas each file
+ * is the one the whole-folder scan picks.
  */
-export const PROFILE_FALLBACKS: Readonly<Record<string, readonly string[]>> = {
-  '4.14': [
-    'k8s.cni.cncf.io/v1/NetworkAttachmentDefinition',
-    'config.openshift.io/v1alpha1/Backup',
-    'operator.openshift.io/v1alpha1/EtcdBackup',
-  ],
-};
-
-/**
- * The file of the shared schemas (relative to their top) each fallback kind is read from: the
- * places the profile README names ("Multus NetworkAttachmentDefinition, the `techpreview/`
- * OpenShift kinds"). A fallback kind is looked up there first, so finding it reads one file
- * instead of scanning every CRD of the shared folder (about 0.1 s with nothing cached). When that
- * file defines the kind it is the kind's schema, in any schema folder (`--schemas`,
- * OCPKIT_SCHEMAS, a synced set), even if another file there defines the kind too; when the file
- * is missing or does not define it (another layout), the whole folder is scanned as for any kind.
- * A test checks that in the shared schemas each file is the one the whole-folder scan picks.
- */
-export const PROFILE_FALLBACK_FILES: Readonly<Record<string, string>> = {
-  'k8s.cni.cncf.io/v1/NetworkAttachmentDefinition': 'multus/k8s.cni.cncf.io_network-attachment-definitions.yaml',
-  'config.openshift.io/v1alpha1/Backup': 'openshift-api/techpreview/config.openshift.io_backups.yaml',
-  'operator.openshift.io/v1alpha1/EtcdBackup': 'openshift-api/techpreview/operator.openshift.io_etcdbackups.yaml',
+export const PROFILE_FALLBACKS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  '4.14': {
+    'k8s.cni.cncf.io/v1/NetworkAttachmentDefinition': 'multus/k8s.cni.cncf.io_network-attachment-definitions.yaml',
+    'config.openshift.io/v1alpha1/Backup': 'openshift-api/techpreview/config.openshift.io_backups.yaml',
+    'operator.openshift.io/v1alpha1/EtcdBackup': 'openshift-api/techpreview/operator.openshift.io_etcdbackups.yaml',
+  },
 };
 
 /**

@@ -6,7 +6,7 @@ import type { ErrorObject } from 'ajv';
 import * as yaml from 'js-yaml';
 import { cachedData, fileStamp } from './_data-cache';
 import { SchemaInterpreter, UnsupportedSchema } from './_interpreter';
-import { CORE_DEFINITIONS_FILE, coreDefinitionsFile, gvkKey, KindEntry, PROFILE_FALLBACK_FILES, PROFILE_FALLBACKS, profileIndex, scanCrdFolder } from './catalog';
+import { CORE_DEFINITIONS_FILE, coreDefinitionsFile, gvkKey, KindEntry, PROFILE_FALLBACKS, profileIndex, scanCrdFolder } from './catalog';
 import { locateProfile, locateSchemas } from './locate';
 import { isClusterScoped } from './scope';
 
@@ -103,7 +103,8 @@ export class SchemaValidator {
   private readonly userKinds = new Map<string, KindEntry>();
   private readonly userDirs: string[] = [];
   private readonly profileKinds?: ReadonlyMap<string, KindEntry>;
-  private readonly fallbacks: ReadonlySet<string>;
+  /** The profile's fallback kinds, each with the shared file it is read from. */
+  private readonly fallbacks: ReadonlyMap<string, string>;
   private sharedKinds?: ReadonlyMap<string, KindEntry>;
   private readonly crdCache = new Map<string, any[]>();
   private readonly preparedKinds = new Map<string, PreparedKind | null>();
@@ -121,9 +122,9 @@ export class SchemaValidator {
       this.platform = options.platform;
       this.profileDir = locateProfile(this.schemasDir, options.platform, { path: 'schemas', field: 'platform' });
       this.profileKinds = profileIndex(this.profileDir);
-      this.fallbacks = new Set(PROFILE_FALLBACKS[options.platform] ?? []);
+      this.fallbacks = new Map(Object.entries(PROFILE_FALLBACKS[options.platform] ?? {}));
     } else {
-      this.fallbacks = new Set();
+      this.fallbacks = new Map();
     }
     this.kubernetes = options.kubernetes ?? (this.profileDir ? catalogKubernetes(this.profileDir) : undefined) ?? '1.27';
     this.coreFile = path.join(this.schemasDir, options.kubernetes || this.profileDir ? coreDefinitionsFile(this.kubernetes) : CORE_DEFINITIONS_FILE);
@@ -255,7 +256,7 @@ export class SchemaValidator {
 
   /** A fallback kind's entry in the shared schemas: from the file named for it when that file defines it, else from the whole folder. */
   private fallbackEntry(key: string): KindEntry | undefined {
-    const hinted = PROFILE_FALLBACK_FILES[key];
+    const hinted = this.fallbacks.get(key);
     if (hinted !== undefined && !this.sharedKinds) {
       const file = path.join(this.schemasDir, ...hinted.split('/'));
       let entry: KindEntry | undefined;
