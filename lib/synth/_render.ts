@@ -1,0 +1,253 @@
+import { createHash } from 'crypto';
+import { ApiObject, ApiObjectMetadataDefinition, App, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver, resolve } from 'cdk8s';
+
+/**
+ * A faster equivalent of cdk8s' `ApiObject.prototype.toJson`, used while ocpkit synthesizes.
+ *
+ * cdk8s renders an object in two walks over its props: `resolve` (lib/resolve.js), which for every
+ * value finds the App by walking up the construct tree, copies the key path and asks each of the
+ * App's resolvers, and `sanitizeValue` (lib/_util.js), which sorts keys and drops null values.
+ * With the App's three default resolvers (Lazy, implicit tokens, number/string unions) the answer
+ * depends only on the value, so one walk gives the same result: {@link fused} below applies, to each
+ * value, exactly the steps of resolve then sanitize. At 2,000 tenants this is about 300 ms of a
+ * 2 s synth (more than every policy together).
+ *
+ * It is used only when it is known to be equivalent:
+ * - the cdk8s functions it stands for have exactly the source text it was written against
+ *   ({@link KNOWN_SOURCES}: cdk8s 2.70.106; another version renders the stock way until these are
+ *   re-read and the digest updated, which test/synth/fast-render.test.ts asks for);
+ * - the object's App has exactly the default resolvers (a custom resolver sees key paths);
+ * - primitive prototypes carry no `resolve` or `value` (which the resolvers would read);
+ * - the walk meets nothing it leaves to cdk8s (an object cdk8s cannot render, a `__proto__` key):
+ *   then the stock `toJson` renders the object again, so the failure reads exactly as cdk8s words
+ *   it; an error thrown by a producer or a token is wrapped as cdk8s wraps it.
+ * The stock method is put back when the outermost synth ends. `OCPKIT_FAST_RENDER=off` turns it off.
+ * @internal
+ */
+
+interface SanitizeOptions {
+  readonly sortKeys: boolean;
+  readonly filterEmptyArrays: boolean;
+  readonly filterEmptyObjects: boolean;
+}
+
+/** ApiObject.toJson: `sanitizeValue(resolve(...), { sortKeys })`. */
+const OBJECT: SanitizeOptions = { sortKeys: true, filterEmptyArrays: false, filterEmptyObjects: false };
+const UNSORTED_OBJECT: SanitizeOptions = { sortKeys: false, filterEmptyArrays: false, filterEmptyObjects: false };
+/** ApiObjectMetadataDefinition.toJson: `sanitizeValue(resolve(...), { filterEmptyArrays, filterEmptyObjects })`. */
+const METADATA: SanitizeOptions = { sortKeys: true, filterEmptyArrays: true, filterEmptyObjects: true };
+
+/** Thrown inside the fast walk for what it leaves to the stock path. */
+const DECLINED = new Error('left to the stock render');
+
+type Sanitize = (value: unknown, options: SanitizeOptions) => unknown;
+
+/**
+ * `sanitizeValue(resolve(value))` for an App with the default resolvers, in one walk: null is
+ * dropped (undefined); a Lazy is produced, an implicit token resolved, a number/string union
+ * replaced by `{ value }`, and the result taken again; arrays map (holes kept, as `map` keeps
+ * them); plain objects resolve their values in key order and then keep them in sorted key order
+ * without null values; any other object is left to cdk8s' own sanitizeValue, as resolve returns
+ * it untouched.
+ */
+function fused(v: any, o: SanitizeOptions): any {
+  if (v === null || v === undefined) return undefined;
+  const t = typeof v;
+  if (t !== 'object' && t !== 'function') return v;
+  if (v instanceof Lazy) return fused(v.produce(), o);
+  if (typeof v.resolve === 'function') return fused(v.resolve(), o);
+  const ctor = v.constructor;
+  if (ctor !== Object) {
+    const inner = v.value;
+    if (typeof inner === 'number' || typeof inner === 'string') return fused({ value: inner }, o);
+    if (Array.isArray(v)) {
+      if (o.filterEmptyArrays && v.length === 0) return undefined;
+      return v.map((x) => fused(x, o));
+    }
+    try {
+      return stockSanitize!(v, o);
+    } catch {
+      // (an object cdk8s cannot render) cdk8s renders the whole object again and words the failure
+      throw DECLINED;
+    }
+  }
+  const keys = Object.keys(v);
+  const n = keys.length;
+  const values = new Array(n);
+  for (let i = 0; i < n; i++) {
+    // `result.__proto__ = x` sets a prototype, not a member: leave such objects to cdk8s
+    if (keys[i] === '__proto__') throw DECLINED;
+    values[i] = fused(v[keys[i]], o);
+  }
+  let order: number[] | undefined;
+  if (o.sortKeys && n > 1) {
+    for (let i = 1; i < n; i++) {
+      if (keys[i - 1] > keys[i]) {
+        order = keys.map((_, j) => j).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+        break;
+      }
+    }
+  }
+  const out: Record<string, unknown> = {};
+  let kept = 0;
+  for (let j = 0; j < n; j++) {
+    const i = order ? order[j] : j;
+    const x = values[i];
+    if (x !== null && x !== undefined) {
+      out[keys[i]] = x;
+      kept++;
+    }
+  }
+  if (o.filterEmptyObjects && kept === 0) return undefined;
+  return out;
+}
+
+/**
+ * sha256 of the source text of the cdk8s functions {@link fused} and the fast `toJson` stand for,
+ * as read in cdk8s 2.70.106 (lib/api-object.js, lib/metadata.js, lib/resolve.js, lib/_util.js,
+ * lib/lazy.js, lib/json-patch.js, lib/app.js). Any other text (another cdk8s) keeps the stock render.
+ */
+const KNOWN_SOURCES = new Set(['338ec527e794c50140529686dc4cc037bfa8efa6975f77df2709603d3fee8e3d']);
+
+interface Installed {
+  readonly stock: () => any;
+  readonly options: SanitizeOptions;
+}
+
+let depth = 0;
+/** cdk8s' sanitizeValue while installed (what the fast walk leaves to it). */
+let stockSanitize: Sanitize | undefined;
+let installed: Installed | undefined;
+let verdict: { sanitize: Sanitize } | null | undefined;
+
+/** The cdk8s functions the fast path stands for, in a fixed order (undefined where one is missing). */
+function replacedFunctions(sanitize: unknown): unknown[] {
+  return [
+    installed?.stock ?? ApiObject.prototype.toJson,
+    ApiObjectMetadataDefinition.prototype.toJson,
+    resolve,
+    sanitize,
+    LazyResolver.prototype.resolve,
+    ImplicitTokenResolver.prototype.resolve,
+    NumberStringUnionResolver.prototype.resolve,
+    Lazy.prototype.produce,
+    JsonPatch.apply,
+    App.of,
+  ];
+}
+
+/** sha256 of the source text of the replaced cdk8s functions (exported for the test that pins it). */
+export function cdk8sSourceDigest(): string | undefined {
+  const sanitize = loadSanitize();
+  const fns = replacedFunctions(sanitize);
+  if (fns.some((f) => typeof f !== 'function')) return undefined;
+  const h = createHash('sha256');
+  for (const f of fns) h.update(Function.prototype.toString.call(f)).update('\0');
+  return h.digest('hex');
+}
+
+function loadSanitize(): Sanitize | undefined {
+  try {
+    // not exported from cdk8s' index; the digest covers its text
+    return require('cdk8s/lib/_util').sanitizeValue;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the fast render can stand in for cdk8s' own here (same cdk8s text, no opt-out, plain primitives). */
+export function fastRenderAvailable(): boolean {
+  if (process.env.OCPKIT_FAST_RENDER === 'off') return false;
+  if (verdict === undefined) {
+    const digest = cdk8sSourceDigest();
+    const types = (NumberStringUnionResolver as any).TYPES;
+    const ok = digest !== undefined && KNOWN_SOURCES.has(digest) && Array.isArray(types) && types.length === 2 && types[0] === 'number' && types[1] === 'string';
+    verdict = ok ? { sanitize: loadSanitize()! } : null;
+  }
+  if (!verdict) return false;
+  // the resolvers read `.resolve` and `.value` of every value, strings and numbers included
+  for (const p of [String.prototype, Number.prototype, Boolean.prototype, BigInt.prototype, Symbol.prototype, Function.prototype]) {
+    if ('resolve' in p || 'value' in p) return false;
+  }
+  return true;
+}
+
+/** True when `app` has exactly cdk8s' default resolvers, unchanged. */
+function defaultResolvers(app: any): boolean {
+  const r = app?.resolvers;
+  return (
+    Array.isArray(r) &&
+    r.length === 3 &&
+    r[0]?.constructor === LazyResolver &&
+    r[1]?.constructor === ImplicitTokenResolver &&
+    r[2]?.constructor === NumberStringUnionResolver &&
+    r[0].resolve === LazyResolver.prototype.resolve &&
+    r[1].resolve === ImplicitTokenResolver.prototype.resolve &&
+    r[2].resolve === NumberStringUnionResolver.prototype.resolve
+  );
+}
+
+/** The fast `ApiObject.prototype.toJson` (see the module comment); `this` is the ApiObject. */
+function fastToJson(this: any): any {
+  const use = installed;
+  if (!use || !defaultResolvers(App.of(this))) return use ? use.stock.call(this) : ApiObject.prototype.toJson.call(this);
+  try {
+    const md = this.metadata;
+    const metadata =
+      md instanceof ApiObjectMetadataDefinition && md.toJson === ApiObjectMetadataDefinition.prototype.toJson && (md as any).apiObject === this
+        ? fused(
+            {
+              ...(md as any)._additionalAttributes,
+              name: md.name,
+              namespace: md.namespace,
+              annotations: (md as any).annotations,
+              finalizers: (md as any).finalizers,
+              ownerReferences: (md as any).ownerReferences,
+              labels: (md as any).labels,
+            },
+            METADATA,
+          )
+        : md.toJson();
+    const json = fused({ ...this.props, metadata }, use.options);
+    const patches = this.patches;
+    const patched = Array.isArray(patches) && patches.length === 0 ? json : JsonPatch.apply(json, ...patches);
+    const result: Record<string, unknown> = {};
+    for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) {
+      if (k in patched) result[k] = patched[k];
+    }
+    return result;
+  } catch (e) {
+    // What the fast walk declines (an object cdk8s cannot render, a `__proto__` key) cdk8s renders
+    // again and words its own way; what a producer or token threw fails as cdk8s fails it, without
+    // running the producers a second time.
+    if (e === DECLINED) return use.stock.call(this);
+    throw new Error(`Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${e}`);
+  }
+}
+
+/**
+ * Runs `fn` with the fast render standing in for `ApiObject.prototype.toJson` (when
+ * {@link fastRenderAvailable}); nested calls share the outermost installation, which puts the
+ * stock method back when it returns or throws.
+ */
+export function withFastRender<T>(fn: () => T): T {
+  if (depth === 0 && fastRenderAvailable()) {
+    const stock = ApiObject.prototype.toJson;
+    if (stock !== fastToJson) {
+      installed = { stock, options: process.env.CDK8S_DISABLE_SORT ? UNSORTED_OBJECT : OBJECT };
+      stockSanitize = verdict!.sanitize;
+      ApiObject.prototype.toJson = fastToJson;
+    }
+  }
+  depth++;
+  try {
+    return fn();
+  } finally {
+    depth--;
+    if (depth === 0 && installed) {
+      ApiObject.prototype.toJson = installed.stock;
+      installed = undefined;
+      stockSanitize = undefined;
+    }
+  }
+}
