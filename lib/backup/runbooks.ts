@@ -151,9 +151,27 @@ export function logReading(l: Location, velero: string): string[] {
   return L;
 }
 
+const BY_NAMESPACE = new WeakMap<readonly SynthesizedObject[], Map<unknown, any[]>>();
+
+/** The manifests of a synth by namespace, made once per object list (a runbook asks for every namespace of every schedule). */
+function byNamespace(objects: readonly SynthesizedObject[]): Map<unknown, any[]> {
+  let index = BY_NAMESPACE.get(objects);
+  if (!index) {
+    index = new Map();
+    for (const o of objects) {
+      const ns = o.manifest?.metadata?.namespace;
+      const list = index.get(ns);
+      if (list) list.push(o.manifest);
+      else index.set(ns, [o.manifest]);
+    }
+    BY_NAMESPACE.set(objects, index);
+  }
+  return index;
+}
+
 /** The commands that empty one namespace before an in-place restore, derived from the stack's objects there. */
 export function makeRoom(objects: readonly SynthesizedObject[], ns: string): { before: string[]; after: string[] } {
-  const mine = objects.map((o) => o.manifest).filter((m) => m?.metadata?.namespace === ns);
+  const mine = byNamespace(objects).get(ns) ?? [];
   const groupOf = (apiVersion: unknown) => (String(apiVersion).includes('/') ? String(apiVersion).split('/')[0] : '');
   const names = (kind: string, group: string) => mine.filter((m) => m.kind === kind && groupOf(m.apiVersion) === group).map((m) => String(m.metadata.name)).sort();
   const before: string[] = [];
