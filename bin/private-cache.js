@@ -156,7 +156,7 @@ function writeBinaryEntry(file, body) {
 // bounded folder exits, a folder over its bound loses its least recently used entries down to half
 // the bound. Use is told by modification time: a write sets it, and the pass first sets it anew
 // on the entries this process read, which it keeps in any case. Only files ocpkit wrote go: named
-// as it names entries (a 64-digit hash, optional tags, .js/.json/.v8) and starting with its entry
+// as it names entries (a 64-digit hash, optional tags, .js/.json/.v8/.bin) and starting with its entry
 // header; also the temporary files of writes interrupted more than a day ago. One process prunes
 // a folder at a time (an exclusive claim file); best effort: a process that finds an entry gone
 // computes it again.
@@ -165,8 +165,8 @@ function writeBinaryEntry(file, body) {
 const used = new Set();
 /** Bounded folders: folder -> { maxBytes, fresh }. */
 const bounds = new Map();
-const ENTRY_NAME = /^[0-9a-f]{64}(?:\.[0-9A-Za-z._-]+)?\.(?:js|json|v8)$/;
-const TEMPORARY_NAME = /^[0-9a-f]{64}(?:\.[0-9A-Za-z._-]+)?\.(?:js|json|v8)\.\d+\.[0-9a-f]{8}\.tmp$/;
+const ENTRY_NAME = /^[0-9a-f]{64}(?:\.[0-9A-Za-z._-]+)?\.(?:js|json|v8|bin)$/;
+const TEMPORARY_NAME = /^[0-9a-f]{64}(?:\.[0-9A-Za-z._-]+)?\.(?:js|json|v8|bin)\.\d+\.[0-9a-f]{8}\.tmp$/;
 const PRUNE_STAMP = '.pruned';
 const PRUNE_CLAIM = '.pruning';
 const DAY_MS = 24 * 3600 * 1000;

@@ -22,6 +22,7 @@ import { OPERATOR_CATALOG_CHECK } from './olm/catalog-check';
 import { ManifestTransform, Pipeline, Placement, SynthCheck, SynthRoot } from './synth/pipeline';
 import { APPLY_OVERRIDES } from './synth/overrides';
 import { runPipeline, SynthesisResult } from './synth/synthesizer';
+import { VerdictStore } from './synth/_verdicts';
 
 /** Options of {@link synthesize} and {@link defaultPipeline}. */
 export interface SynthesizeOptions {
@@ -48,6 +49,15 @@ export interface SynthesizeOptions {
    * @default true
    */
   readonly references?: boolean;
+  /**
+   * Keep the verdicts of the schema check and the secret scan between runs, in the per-user cache:
+   * a manifest whose exact YAML text passed both before, under the same ocpkit code, schema files,
+   * js-yaml, ajv and Node.js, is not checked again (every other check still runs). Checks must then
+   * only read the manifests (they are serialized before the checks). `ocpkit synth` turns it on;
+   * `OCPKIT_VERDICT_CACHE=off` turns it off everywhere.
+   * @default false
+   */
+  readonly verdictCache?: boolean;
 }
 
 /** Cluster-scoped kinds come out of cdk8s with the namespace of their chart; drop it. */
@@ -110,6 +120,7 @@ export function defaultPipeline(options: SynthesizeOptions = {}): Pipeline {
     // externals.yaml (with reference resolution), then the runbooks no Application syncs: disaster
     // recovery and restore drills (lib/backup), one page per alert (lib/monitoring).
     artifacts: [...(options.references === false ? [] : [EXTERNALS]), BACKUP_RUNBOOKS, ALERT_RUNBOOKS],
+    verdicts: options.verdictCache && options.validator !== false ? VerdictStore.open() : undefined,
   };
 }
 

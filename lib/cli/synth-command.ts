@@ -172,7 +172,7 @@ type TypeCheckSummary = SynthJson['typecheck'];
 async function checkedSynth(stack: string, skip: boolean, pick: (clusters: Cluster[]) => Cluster[] = (c) => c): Promise<{ clusters: Cluster[]; result: SynthesisResult; typecheck: TypeCheckSummary }> {
   if (skip) {
     const clusters = pick(loadStack(stack));
-    return { clusters, result: synthesize(clusters), typecheck: { status: 'skipped', ms: 0 } };
+    return { clusters, result: synthesize(clusters, { verdictCache: true }), typecheck: { status: 'skipped', ms: 0 } };
   }
   const check = startTypecheck(stack, { ocpkitVersion: ownVersion() });
   let clusters: Cluster[];
@@ -188,7 +188,7 @@ async function checkedSynth(stack: string, skip: boolean, pick: (clusters: Clust
   }
   let result: SynthesisResult;
   try {
-    result = synthesize(clusters);
+    result = synthesize(clusters, { verdictCache: true });
   } catch (e) {
     await check.result;
     throw e;

@@ -1,4 +1,5 @@
 import { scanTree, SecretHit } from '../core/secret-scan';
+import { knownScan, noteScan } from '../synth/_verdicts';
 import { HostAccessHint } from './_host-access';
 import { perGroup } from './_per-group';
 import type { PolicyContext, PolicyObject } from './policy';
@@ -30,6 +31,11 @@ export interface ManifestScan {
   readonly hostAccessPossible: boolean;
 }
 
+/** Scans of a manifest with no secrets, without and with something for the host-access walk. */
+const NO_SECRETS: readonly SecretHit[] = Object.freeze([]);
+const CLEAN: ManifestScan = Object.freeze({ secrets: NO_SECRETS, hostAccessPossible: false });
+const CLEAN_HOST: ManifestScan = Object.freeze({ secrets: NO_SECRETS, hostAccessPossible: true });
+
 /**
  * Scans made for one policy pass (one group of one checkPolicies call) and not yet taken, by
  * manifest: a scan is kept from the rule that made it to the one that takes it, both on the same
@@ -53,10 +59,14 @@ export function manifestScan(obj: PolicyObject, ctx: PolicyContext | undefined, 
     if (!keep) pending!.delete(m);
     return known;
   }
+  // the same text was scanned clean in an earlier run (a synth keeping verdicts, lib/synth/_verdicts)
+  const earlier = knownScan(m);
+  if (earlier) return earlier.hostAccessPossible ? CLEAN_HOST : CLEAN;
   const isSecret = m.kind === 'Secret' && m.apiVersion === 'v1';
   const hint = new HostAccessHint();
   const secrets = scanTree(m, { skip: skip(isSecret), visit: hint.visit });
   const scan: ManifestScan = { secrets, hostAccessPossible: hint.possible };
+  noteScan(m, secrets.length, hint.possible);
   if (keep) pending?.set(m, scan);
   return scan;
 }

@@ -111,3 +111,45 @@ function dropRetiredValidatorCache(root: string): void {
     // best effort: an old cache folder only takes space
   }
 }
+
+/**
+ * The version of a set of folders (and files) as read with `options`: the {@link fileStamp} of
+ * every file under them (a stat each, without reading them), at most 8 levels deep. A changed,
+ * added or removed file gives another stamp.
+ * @internal
+ */
+export function treeStamp(options: string, folders: readonly string[]): string {
+  const h = createHash('sha256').update(`ocpkit-tree-stamp/1\0${options}\0`);
+  const files: string[] = [];
+  const visit = (dir: string, depth: number) => {
+    let names: fs.Dirent[];
+    try {
+      names = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      files.push(`${dir}\0(unreadable)`);
+      return;
+    }
+    for (const d of names) {
+      const p = path.join(dir, d.name);
+      if (d.isDirectory() && depth < 8) visit(p, depth + 1);
+      else if (d.isFile() || d.isSymbolicLink()) files.push(p);
+    }
+  };
+  for (const f of folders) {
+    try {
+      if (fs.statSync(f).isDirectory()) visit(f, 0);
+      else files.push(f);
+    } catch {
+      files.push(`${f}\0(missing)`);
+    }
+  }
+  files.sort();
+  for (const f of files) {
+    try {
+      h.update(f.includes('\0') ? f : fileStamp(f)).update('\0');
+    } catch {
+      h.update(`${f}\0(gone)\0`);
+    }
+  }
+  return h.digest('hex');
+}

@@ -4,7 +4,7 @@ import { pointerToken } from '../core/json-pointer';
 import type Ajv from 'ajv';
 import type { ErrorObject } from 'ajv';
 import * as yaml from 'js-yaml';
-import { cachedData, fileStamp } from './_data-cache';
+import { cachedData, fileStamp, treeStamp } from './_data-cache';
 import { SchemaInterpreter, UnsupportedSchema } from './_interpreter';
 import { CORE_DEFINITIONS_FILE, coreDefinitionsFile, gvkKey, KindEntry, PROFILE_FALLBACKS, profileIndex, scanCrdFolder } from './catalog';
 import { locateProfile, locateSchemas } from './locate';
@@ -134,6 +134,22 @@ export class SchemaValidator {
       for (const [k, e] of scanCrdFolder(abs, { origin: `schema folder ${abs}` }).kinds) this.userKinds.set(k, e);
     }
   }
+
+  /**
+   * What identifies the answers of this validator: how it reads schemas (platform, Kubernetes
+   * version, strictness, core file, fallbacks, user folders) and the version of every file of its
+   * schema folders (a stat each, not a read). Made once per validator; used to key verdicts kept
+   * between runs (lib/synth/_verdicts.ts).
+   * @internal
+   */
+  public identity(): string {
+    this._identity ??= treeStamp(
+      JSON.stringify([this.platform ?? null, this.kubernetes, this.strict, this.coreFile, [...this.fallbacks], this.userDirs]),
+      [this.schemasDir, ...this.userDirs],
+    );
+    return this._identity;
+  }
+  private _identity?: string;
 
   /**
    * Patterns of the schemas compiled so far that JavaScript could not use as written: translated

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Problem } from '../core/errors';
 import type { SchemaValidator } from '../schema/validator';
+import type { VerdictStore } from './_verdicts';
 
 /**
  * The synthesis pipeline and its plug-ins. A synth runs named phases, in this order:
@@ -82,7 +83,11 @@ export interface CheckContext {
   constructsOf(root: SynthRoot): readonly IConstruct[];
 }
 
-/** A check over the synthesized objects (after schema validation). */
+/**
+ * A check over the synthesized objects (after schema validation). A check reads the manifests and
+ * reports problems; it does not change them (a synth keeping verdicts between runs has written
+ * them already, see `SynthesizeOptions.verdictCache`): a change belongs in a {@link ManifestTransform}.
+ */
 export interface SynthCheck {
   readonly id: string;
   /** `resolve` checks (references) run before `check` checks. @default 'check' */
@@ -115,6 +120,13 @@ export interface Pipeline {
   readonly validator: SchemaValidator | false | ((root: SynthRoot) => SchemaValidator | false);
   /** Extra files per root (written next to the application folders). @default none */
   readonly artifacts?: readonly ArtifactProducer[];
+  /**
+   * Verdicts kept between runs: manifests whose exact text passed the schema check and the secret
+   * scan before skip them (lib/synth/_verdicts.ts; the CLI's synth). Manifests are then serialized
+   * before the checks. @default none
+   * @internal
+   */
+  readonly verdicts?: VerdictStore;
 }
 
 const PLUGINS = new WeakMap<IConstruct, Plugins>();

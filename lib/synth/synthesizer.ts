@@ -38,6 +38,9 @@ function synthesizeRoots(roots: SynthRoot | readonly SynthRoot[], pipeline: Pipe
   const byFolded = new Map<string, string>();
   const envs = new Set<string>();
   const walks = new Map<SynthRoot, readonly IConstruct[]>();
+  const verdicts = pipeline.verdicts;
+  /** YAML text of the objects serialized before the checks (with verdicts kept between runs). */
+  const texts = new Map<SynthesizedObject, string>();
 
   try {
     for (const root of list) {
@@ -110,16 +113,24 @@ function synthesizeRoots(roots: SynthRoot | readonly SynthRoot[], pipeline: Pipe
         }
         byFile.set(file, path);
         byFolded.set(folded, file);
-        // schema
+        // schema (skipped for a text that passed it before, see ./_verdicts)
+        let text: string | undefined;
         if (validator) {
           if (!manifest.metadata?.namespace && validator.scopeOf(manifest.apiVersion, manifest.kind) === 'Namespaced') {
             problems.push({ path, field: 'metadata.namespace', message: `${manifest.kind} "${manifest.metadata?.name}" is namespaced but has no namespace; set one or define it in a GitOpsApp with a namespace` });
           }
-          for (const issue of validator.validate(manifest)) {
-            problems.push({ path, field: issue.pointer, message: `${issue.message} (${manifest.apiVersion} ${manifest.kind} "${manifest.metadata?.name}")` });
+          if (verdicts) text = tryYaml(manifest);
+          if (text === undefined || !verdicts?.lookup(manifest, validator.identity(), text)) {
+            const issues = validator.validate(manifest);
+            for (const issue of issues) {
+              problems.push({ path, field: issue.pointer, message: `${issue.message} (${manifest.apiVersion} ${manifest.kind} "${manifest.metadata?.name}")` });
+            }
+            if (issues.length === 0) verdicts?.schemaClean(manifest);
           }
         }
-        objects.push({ manifest, path, file, source: obj, root });
+        const synthesized: SynthesizedObject = { manifest, path, file, source: obj, root };
+        if (text !== undefined) texts.set(synthesized, text);
+        objects.push(synthesized);
       }
     }
 
@@ -143,6 +154,8 @@ function synthesizeRoots(roots: SynthRoot | readonly SynthRoot[], pipeline: Pipe
         for (const check of own) run(check, mine, ctxFor([root]));
       }
     }
+    // what this run found clean (the secret scan ran in the policy check), for the next run
+    verdicts?.save();
   } finally {
     for (const root of list) TreeIndex._forget(root);
   }
@@ -166,12 +179,21 @@ function synthesizeRoots(roots: SynthRoot | readonly SynthRoot[], pipeline: Pipe
   if (problems.length > 0) throw new OcpkitError(problems, `synth failed with ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
 
   objects.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  const all: [string, string][] = objects.map((o) => [o.file, toYaml(o.manifest)]);
+  const all: [string, string][] = objects.map((o) => [o.file, texts.get(o) ?? toYaml(o.manifest)]);
   if (extra.length > 0) {
     all.push(...extra);
     all.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
   return { objects, files: new Map(all) };
+}
+
+/** {@link toYaml}, or undefined for what cannot be written (the checks report it; the final write fails as before). */
+function tryYaml(manifest: unknown): string | undefined {
+  try {
+    return toYaml(manifest);
+  } catch {
+    return undefined;
+  }
 }
 
 /** YAML text of one manifest, deterministic (keys already sorted by cdk8s; no line folding). */
