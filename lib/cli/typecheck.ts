@@ -12,13 +12,14 @@ const privateCache: {
   privateDir(dir: string): string | undefined;
   readEntry(file: string): string | undefined;
   writeEntry(file: string, body: string): void;
+  fileStamp(file: string): string;
 } = require('../../bin/private-cache.js');
 
 /** At most this many diagnostics are printed; the rest are counted. */
 export const MAX_DIAGNOSTICS = 20;
 
 /** Format of the cache entries: a change of it makes every entry a miss. */
-const CACHE_FORMAT = 'ocpkit-typecheck/2';
+const CACHE_FORMAT = 'ocpkit-typecheck/3';
 
 /**
  * The stack does not type-check: one line per diagnostic, `file:line:col: TS2345: message`, at most
@@ -280,11 +281,13 @@ function toProblem(ts: typeof import('typescript'), d: import('typescript').Diag
 }
 
 /**
- * sha256 over the program's own files (path and content; the configs the tsconfig extends among
- * them), the listing of every folder holding one (a file added beside them can change how an import
+ * sha256 over the program's own files by version (the configs the tsconfig extends among them;
+ * `fileStamp`: path, inode, size, modification and change times, so any write of a file changes
+ * it and none is read: in this repository the program holds ocpkit's 5 MB of sources), the
+ * listing of every folder holding one (a file added beside them can change how an import
  * resolves), the dependencies' declaration files by path, size and modification time (a package
- * upgrade changes them; reading them all would cost what the check saves), the tsconfig, the
- * compiler and ocpkit versions; undefined when a file is gone.
+ * upgrade changes them), the tsconfig, the compiler and ocpkit versions; undefined when a file is
+ * gone. A file written again with the same content is a miss (the check runs once more).
  */
 function cacheKey(files: readonly string[], deps: readonly string[], tsconfig: string | undefined, compiler: string, ocpkit: string): string | undefined {
   const h = crypto.createHash('sha256');
@@ -292,10 +295,7 @@ function cacheKey(files: readonly string[], deps: readonly string[], tsconfig: s
   try {
     h.update(`${tsconfig ?? ''}\0`);
     if (tsconfig) h.update(fs.readFileSync(tsconfig));
-    for (const f of files) {
-      h.update(`\0${f}\0`);
-      h.update(fs.readFileSync(f));
-    }
+    for (const f of files) h.update(`\0${privateCache.fileStamp(f)}\0`);
     for (const d of [...new Set(files.map((f) => path.dirname(f)))].sort()) h.update(`\0dir ${d}\0${fs.readdirSync(d).sort().join('/')}`);
     for (const f of deps) {
       const st = fs.statSync(f);

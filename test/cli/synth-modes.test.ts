@@ -366,7 +366,7 @@ describe('ocpkit synth type-checks the stack', () => {
     expect(check()).toMatchObject({ cached: false });
   }, 120_000);
 
-  test('a successful check is cached by the content of every source file: unchanged is a hit without the compiler, any edit a miss', () => {
+  test('a successful check is cached by the version of every source file: unchanged is a hit without the compiler, any edit a miss', () => {
     // a program of its own (no ocpkit sources in it, which other work may edit meanwhile)
     const dir = tmp();
     const cache = tmp();
@@ -379,6 +379,11 @@ describe('ocpkit synth type-checks the stack', () => {
     // an imported file changes: a miss, and a type error in it is found
     fs.writeFileSync(path.join(dir, 'helper.ts'), "export const size: number = 'three';\n");
     expect(check).toThrow(/helper\.ts:1:14: TS2322: Type 'string' is not assignable to type 'number'/);
+    fs.writeFileSync(path.join(dir, 'helper.ts'), 'export const size: number = 4;\n');
+    expect(check()).toMatchObject({ cached: false });
+    // written again with the same text: its version changed, so the check runs again (a miss, never a stale hit)
+    expect(check()).toMatchObject({ cached: true });
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // past the file system clock's tick
     fs.writeFileSync(path.join(dir, 'helper.ts'), 'export const size: number = 4;\n');
     expect(check()).toMatchObject({ cached: false });
     // the tsconfig and ocpkit's version are part of the key too
