@@ -52,8 +52,8 @@ export interface SynthesizeOptions {
   /**
    * Keep the verdicts of the schema check and the secret scan between runs, in the per-user cache:
    * a manifest whose exact YAML text passed both before, under the same ocpkit code, schema files,
-   * js-yaml, ajv and Node.js, is not checked again (every other check still runs). Checks must then
-   * only read the manifests (they are serialized before the checks). `ocpkit synth` turns it on;
+   * js-yaml, ajv and Node.js, is not checked again (every other check still runs; a custom
+   * validator, a subclass of SchemaValidator, is always asked). `ocpkit synth` turns it on;
    * `OCPKIT_VERDICT_CACHE=off` turns it off everywhere.
    * @default false
    */

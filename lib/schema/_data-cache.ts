@@ -114,30 +114,47 @@ function dropRetiredValidatorCache(root: string): void {
 
 /**
  * The version of a set of folders (and files) as read with `options`: the {@link fileStamp} of
- * every file under them (a stat each, without reading them), at most 8 levels deep. A changed,
- * added or removed file gives another stamp.
+ * every file under them (a stat each, without reading them), at any depth, through links to files
+ * and folders (a folder reached twice, by a link cycle, counts once); folders the CRD scan skips
+ * (`.`-named ones and `node_modules`) are skipped here too. A changed, added or removed file gives
+ * another stamp.
  * @internal
  */
 export function treeStamp(options: string, folders: readonly string[]): string {
-  const h = createHash('sha256').update(`ocpkit-tree-stamp/1\0${options}\0`);
+  const h = createHash('sha256').update(`ocpkit-tree-stamp/2\0${options}\0`);
   const files: string[] = [];
-  const visit = (dir: string, depth: number) => {
-    let names: fs.Dirent[];
+  const seen = new Set<string>();
+  const visit = (dir: string) => {
+    let real: string;
+    let names: string[];
     try {
-      names = fs.readdirSync(dir, { withFileTypes: true });
+      real = fs.realpathSync(dir);
+      if (seen.has(real)) return;
+      seen.add(real);
+      names = fs.readdirSync(dir);
     } catch {
       files.push(`${dir}\0(unreadable)`);
       return;
     }
-    for (const d of names) {
-      const p = path.join(dir, d.name);
-      if (d.isDirectory() && depth < 8) visit(p, depth + 1);
-      else if (d.isFile() || d.isSymbolicLink()) files.push(p);
+    for (const name of names) {
+      const p = path.join(dir, name);
+      let st: fs.Stats;
+      try {
+        st = fs.statSync(p); // through links
+      } catch {
+        files.push(`${p}\0(dangling)`);
+        continue;
+      }
+      if (st.isDirectory()) {
+        if (!name.startsWith('.') && name !== 'node_modules') visit(p);
+      } else {
+        files.push(p);
+      }
     }
   };
   for (const f of folders) {
     try {
-      if (fs.statSync(f).isDirectory()) visit(f, 0);
+      if (fs.statSync(f).isDirectory()) visit(f);
       else files.push(f);
     } catch {
       files.push(`${f}\0(missing)`);

@@ -139,10 +139,12 @@ export class SchemaValidator {
    * What identifies the answers of this validator: how it reads schemas (platform, Kubernetes
    * version, strictness, core file, fallbacks, user folders) and the version of every file of its
    * schema folders (a stat each, not a read). Made once per validator; used to key verdicts kept
-   * between runs (lib/synth/_verdicts.ts).
+   * between runs (lib/synth/_verdicts.ts). Undefined for a subclass (its own rules are not in it).
    * @internal
    */
-  public identity(): string {
+  public identity(): string | undefined {
+    // a subclass may check more than the schema files say: its answers are not keyed by them
+    if (this.constructor !== SchemaValidator) return undefined;
     this._identity ??= treeStamp(
       JSON.stringify([this.platform ?? null, this.kubernetes, this.strict, this.coreFile, [...this.fallbacks], this.userDirs]),
       [this.schemasDir, ...this.userDirs],

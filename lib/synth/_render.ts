@@ -58,12 +58,16 @@ function fused(v: any, o: SanitizeOptions): any {
   if (typeof v.resolve === 'function') return fused(v.resolve(), o);
   const ctor = v.constructor;
   if (ctor !== Object) {
-    const inner = v.value;
-    if (typeof inner === 'number' || typeof inner === 'string') return fused({ value: inner }, o);
-    if (Array.isArray(v)) {
-      if (o.filterEmptyArrays && v.length === 0) return undefined;
-      return v.map((x) => fused(x, o));
-    }
+    // a number/string union (IntOrString, Quantity): cdk8s reads `.value` twice
+    if (typeof v.value === 'number' || typeof v.value === 'string') return fused({ value: v.value }, o);
+  }
+  if (Array.isArray(v)) {
+    // (an array that lost Array.prototype: cdk8s fails on `.map`, in its own words)
+    if (typeof v.map !== 'function') throw DECLINED;
+    if (o.filterEmptyArrays && v.length === 0) return undefined;
+    return v.map((x) => fused(x, o));
+  }
+  if (ctor !== Object) {
     try {
       return stockSanitize!(v, o);
     } catch {
@@ -71,14 +75,18 @@ function fused(v: any, o: SanitizeOptions): any {
       throw DECLINED;
     }
   }
-  const keys = Object.keys(v);
-  const n = keys.length;
+  // cdk8s takes every member's value first (Object.entries), then resolves them in that order
+  const entries = Object.entries(v);
+  const n = entries.length;
+  const keys = new Array<string>(n);
   const values = new Array(n);
   for (let i = 0; i < n; i++) {
+    const k = entries[i][0];
     // `result.__proto__ = x` sets a prototype, not a member: leave such objects to cdk8s
-    if (keys[i] === '__proto__') throw DECLINED;
-    values[i] = fused(v[keys[i]], o);
+    if (k === '__proto__') throw DECLINED;
+    keys[i] = k;
   }
+  for (let i = 0; i < n; i++) values[i] = fused(entries[i][1], o);
   let order: number[] | undefined;
   if (o.sortKeys && n > 1) {
     for (let i = 1; i < n; i++) {
@@ -118,7 +126,8 @@ let depth = 0;
 /** cdk8s' sanitizeValue while installed (what the fast walk leaves to it). */
 let stockSanitize: Sanitize | undefined;
 let installed: Installed | undefined;
-let verdict: { sanitize: Sanitize } | null | undefined;
+/** The replaced functions as last checked, and whether their text is the known one. */
+let verdict: { readonly fns: readonly unknown[]; readonly ok: boolean } | undefined;
 
 /** The cdk8s functions the fast path stands for, in a fixed order (undefined where one is missing). */
 function replacedFunctions(sanitize: unknown): unknown[] {
@@ -138,33 +147,44 @@ function replacedFunctions(sanitize: unknown): unknown[] {
 
 /** sha256 of the source text of the replaced cdk8s functions (exported for the test that pins it). */
 export function cdk8sSourceDigest(): string | undefined {
-  const sanitize = loadSanitize();
-  const fns = replacedFunctions(sanitize);
+  return digestOf(replacedFunctions(loadSanitize()));
+}
+
+function digestOf(fns: readonly unknown[]): string | undefined {
   if (fns.some((f) => typeof f !== 'function')) return undefined;
   const h = createHash('sha256');
   for (const f of fns) h.update(Function.prototype.toString.call(f)).update('\0');
   return h.digest('hex');
 }
 
+let sanitizeFn: Sanitize | null | undefined;
 function loadSanitize(): Sanitize | undefined {
-  try {
-    // not exported from cdk8s' index; the digest covers its text
-    return require('cdk8s/lib/_util').sanitizeValue;
-  } catch {
-    return undefined;
+  if (sanitizeFn === undefined) {
+    try {
+      // not exported from cdk8s' index; the digest covers its text
+      sanitizeFn = require('cdk8s/lib/_util').sanitizeValue ?? null;
+    } catch {
+      sanitizeFn = null;
+    }
   }
+  return sanitizeFn ?? undefined;
 }
 
-/** True when the fast render can stand in for cdk8s' own here (same cdk8s text, no opt-out, plain primitives). */
+/**
+ * True when the fast render can stand in for cdk8s' own here: no opt-out, the cdk8s functions it
+ * stands for are the very ones whose text was checked (a function replaced since, by a wrapper
+ * or a patch, is checked again: its text differs, so cdk8s renders), plain primitive prototypes.
+ */
 export function fastRenderAvailable(): boolean {
   if (process.env.OCPKIT_FAST_RENDER === 'off') return false;
-  if (verdict === undefined) {
-    const digest = cdk8sSourceDigest();
-    const types = (NumberStringUnionResolver as any).TYPES;
-    const ok = digest !== undefined && KNOWN_SOURCES.has(digest) && Array.isArray(types) && types.length === 2 && types[0] === 'number' && types[1] === 'string';
-    verdict = ok ? { sanitize: loadSanitize()! } : null;
+  const fns = replacedFunctions(loadSanitize());
+  if (!verdict || fns.some((f, i) => f !== verdict!.fns[i])) {
+    const digest = digestOf(fns);
+    verdict = { fns, ok: digest !== undefined && KNOWN_SOURCES.has(digest) };
   }
-  if (!verdict) return false;
+  if (!verdict.ok) return false;
+  const types = (NumberStringUnionResolver as any).TYPES;
+  if (!Array.isArray(types) || types.length !== 2 || types[0] !== 'number' || types[1] !== 'string') return false;
   // the resolvers read `.resolve` and `.value` of every value, strings and numbers included
   for (const p of [String.prototype, Number.prototype, Boolean.prototype, BigInt.prototype, Symbol.prototype, Function.prototype]) {
     if ('resolve' in p || 'value' in p) return false;
@@ -187,13 +207,21 @@ function defaultResolvers(app: any): boolean {
   );
 }
 
+/** Renders made by the fast walk and handed to cdk8s' own render while installed (for tests). */
+export const renderCounts = { fast: 0, stock: 0 };
+
 /** The fast `ApiObject.prototype.toJson` (see the module comment); `this` is the ApiObject. */
 function fastToJson(this: any): any {
   const use = installed;
-  if (!use || !defaultResolvers(App.of(this))) return use ? use.stock.call(this) : ApiObject.prototype.toJson.call(this);
+  if (!use || !defaultResolvers(App.of(this))) {
+    renderCounts.stock++;
+    return use ? use.stock.call(this) : ApiObject.prototype.toJson.call(this);
+  }
   try {
+    // cdk8s: `{ ...this.props, metadata: this.metadata.toJson() }`: props are read first
+    const data: Record<string, unknown> = { ...this.props };
     const md = this.metadata;
-    const metadata =
+    data.metadata =
       md instanceof ApiObjectMetadataDefinition && md.toJson === ApiObjectMetadataDefinition.prototype.toJson && (md as any).apiObject === this
         ? fused(
             {
@@ -208,19 +236,23 @@ function fastToJson(this: any): any {
             METADATA,
           )
         : md.toJson();
-    const json = fused({ ...this.props, metadata }, use.options);
+    const json = fused(data, use.options);
     const patches = this.patches;
     const patched = Array.isArray(patches) && patches.length === 0 ? json : JsonPatch.apply(json, ...patches);
     const result: Record<string, unknown> = {};
     for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) {
       if (k in patched) result[k] = patched[k];
     }
+    renderCounts.fast++;
     return result;
   } catch (e) {
     // What the fast walk declines (an object cdk8s cannot render, a `__proto__` key) cdk8s renders
     // again and words its own way; what a producer or token threw fails as cdk8s fails it, without
     // running the producers a second time.
-    if (e === DECLINED) return use.stock.call(this);
+    if (e === DECLINED) {
+      renderCounts.stock++;
+      return use.stock.call(this);
+    }
     throw new Error(`Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${e}`);
   }
 }
@@ -235,7 +267,7 @@ export function withFastRender<T>(fn: () => T): T {
     const stock = ApiObject.prototype.toJson;
     if (stock !== fastToJson) {
       installed = { stock, options: process.env.CDK8S_DISABLE_SORT ? UNSORTED_OBJECT : OBJECT };
-      stockSanitize = verdict!.sanitize;
+      stockSanitize = loadSanitize();
       ApiObject.prototype.toJson = fastToJson;
     }
   }

@@ -26,8 +26,10 @@ const privateCache: {
  *   ocpkit's library this process loaded, js-yaml's, Node's), so an edit of ocpkit, an upgrade of
  *   js-yaml or of Node starts a new, empty store. Entries are in the private cache
  *   (bin/private-cache.js: a folder of this user's, hashed entries, least recently used dropped).
- * - Checks still see every object; with the store on, manifests are serialized before the checks
- *   (a check reads, it does not change an object; see SynthCheck).
+ * - The key is only made of a strict text (fastDump's: exactly one JSON value, no undefined
+ *   member); any other manifest is checked every run. Checks still see every object, and what is
+ *   written is the text made before them (see SynthCheck), with the store on or off.
+ * - A verdict applies only during the synth that looked it up (a store serves one synth).
  *
  * `OCPKIT_VERDICT_CACHE=off` turns it off.
  * @internal
@@ -46,6 +48,7 @@ const MAX_KEYS = 1 << 18;
 
 /** What one manifest's checks found this run, by manifest object. */
 interface Entry {
+  readonly store: VerdictStore;
   readonly key: string;
   /** Known clean from an earlier run: its schema check and secret scan are skipped. */
   readonly known: boolean;
@@ -63,17 +66,21 @@ const ENTRIES = new WeakMap<object, Entry>();
 export function knownScan(manifest: unknown): { readonly hostAccessPossible: boolean } | undefined {
   if (typeof manifest !== 'object' || manifest === null) return undefined;
   const e = ENTRIES.get(manifest);
-  return e?.known ? e.scanClean : undefined;
+  // only during the synth that looked it up: a manifest changed after it is scanned as any other
+  return e?.known && e.store.active ? e.scanClean : undefined;
 }
 
 /** Records the outcome of a manifest's secret scan made this run. */
 export function noteScan(manifest: unknown, secrets: number, hostAccessPossible: boolean): void {
   if (typeof manifest !== 'object' || manifest === null) return;
   const e = ENTRIES.get(manifest);
-  if (e && !e.known) e.scanClean = secrets === 0 ? { hostAccessPossible } : undefined;
+  if (e && !e.known && e.store.active) e.scanClean = secrets === 0 ? { hostAccessPossible } : undefined;
 }
 
-/** The verdicts of one synth: looked up per manifest, saved once at its end. */
+/**
+ * The verdicts of one synth: opened by it, looked up per manifest, saved and closed at its end (a
+ * store serves one synth; another synth of the same pipeline checks everything).
+ */
 export class VerdictStore {
   /**
    * The store of this process's ocpkit code in the private cache, or undefined when there is no
@@ -95,6 +102,24 @@ export class VerdictStore {
   /** Keys of the store as read, with whether the host-access walk had anything to look at. */
   private readonly previous: Map<string, boolean>;
   private readonly seen: Entry[] = [];
+  private state: 'new' | 'open' | 'closed' = 'new';
+
+  /** True while the synth it serves runs. */
+  public get active(): boolean {
+    return this.state === 'open';
+  }
+
+  /** Starts the synth it serves; false when it served one already (it is then not used). */
+  public open(): boolean {
+    if (this.state !== 'new') return false;
+    this.state = 'open';
+    return true;
+  }
+
+  /** Ends the synth it serves: its verdicts no longer apply to the manifests it looked up. */
+  public close(): void {
+    this.state = 'closed';
+  }
 
   /** A store kept in `file` (read now, written by {@link save}). */
   public constructor(private readonly file: string) {
@@ -110,10 +135,11 @@ export class VerdictStore {
    * (the synth then skips them). Either way its outcome this run is recorded against the manifest.
    */
   public lookup(manifest: object, schemaSet: string, text: string): boolean {
+    if (!this.active) return false;
     const key = createHash('sha256').update(schemaSet).update('\0').update(text).digest('hex').slice(0, KEY_BYTES * 2);
     const host = this.previous.get(key);
     const known = host !== undefined;
-    const e: Entry = { key, known, schemaClean: known, scanClean: known ? { hostAccessPossible: host } : undefined };
+    const e: Entry = { store: this, key, known, schemaClean: known, scanClean: known ? { hostAccessPossible: host } : undefined };
     ENTRIES.set(manifest, e);
     this.seen.push(e);
     return known;
@@ -122,7 +148,7 @@ export class VerdictStore {
   /** Records that a manifest looked up this run has no schema issue. */
   public schemaClean(manifest: object): void {
     const e = ENTRIES.get(manifest);
-    if (e && !e.known) e.schemaClean = true;
+    if (e && !e.known && e.store === this && this.active) e.schemaClean = true;
   }
 
   /**
@@ -130,6 +156,7 @@ export class VerdictStore {
    * {@link MAX_KEYS}. Nothing is written when no new key was found. Best effort.
    */
   public save(): void {
+    if (!this.active) return;
     const keep = new Map<string, boolean>();
     let added = false;
     for (const e of this.seen) {

@@ -10,9 +10,12 @@ import * as yaml from 'js-yaml';
  *
  * Returns undefined for anything it does not reproduce exactly (floats, -0, strings that need
  * double quotes, keys over 1,024 characters, non-plain objects...); callers then use js-yaml.
+ * `strict`: undefined anywhere is declined too, so the text is that of exactly one JSON value
+ * (two manifests with the same strict text are the same data).
  * @internal
  */
-export function fastDump(value: unknown): string | undefined {
+export function fastDump(value: unknown, strict = false): string | undefined {
+  strictDump = strict;
   try {
     return `${node(value, 0, true, false)}\n`;
   } catch (e) {
@@ -20,6 +23,12 @@ export function fastDump(value: unknown): string | undefined {
     throw e;
   }
 }
+
+/**
+ * The dump in progress declines undefined values too (an object member js-yaml leaves out, an
+ * array item it writes as null): its text then stands for exactly one JSON value.
+ */
+let strictDump = false;
 
 const UNSUPPORTED = new Error('unsupported by the fast YAML writer');
 
@@ -54,6 +63,7 @@ function node(v: unknown, level: number, compact: boolean, isKey: boolean): stri
     if (v.length === 0) return '[]';
     let out = '';
     for (let i = 0; i < v.length; i++) {
+      if (v[i] === undefined && strictDump) throw UNSUPPORTED;
       const item = v[i] === undefined ? 'null' : node(v[i], level + 1, true, false);
       if (!compact || out !== '') out += indent(level);
       out += item.charCodeAt(0) === 10 ? '-' : '- ';
@@ -67,7 +77,10 @@ function node(v: unknown, level: number, compact: boolean, isKey: boolean): stri
     let out = '';
     for (const k of Object.keys(obj)) {
       const value = obj[k];
-      if (value === undefined) continue;
+      if (value === undefined) {
+        if (strictDump) throw UNSUPPORTED;
+        continue;
+      }
       const key = scalar(k, level + 1, true);
       if (key.length > 1024) throw UNSUPPORTED;
       const dumped = node(value, level + 1, false, false);

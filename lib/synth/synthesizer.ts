@@ -38,8 +38,8 @@ function synthesizeRoots(roots: SynthRoot | readonly SynthRoot[], pipeline: Pipe
   const byFolded = new Map<string, string>();
   const envs = new Set<string>();
   const walks = new Map<SynthRoot, readonly IConstruct[]>();
-  const verdicts = pipeline.verdicts;
-  /** YAML text of the objects serialized before the checks (with verdicts kept between runs). */
+  const verdicts = pipeline.verdicts?.open() ? pipeline.verdicts : undefined;
+  /** YAML text of each object, made before the checks (what is written is what they saw). */
   const texts = new Map<SynthesizedObject, string>();
 
   try {
@@ -113,14 +113,17 @@ function synthesizeRoots(roots: SynthRoot | readonly SynthRoot[], pipeline: Pipe
         }
         byFile.set(file, path);
         byFolded.set(folded, file);
-        // schema (skipped for a text that passed it before, see ./_verdicts)
-        let text: string | undefined;
+        // serialize: the text written is the manifest as validated and checked (checks read it)
+        const strict = fastDump(manifest, true);
+        const text = strict ?? tryYaml(manifest);
+        // schema (skipped for a text that passed it before, see ./_verdicts; only a strict text,
+        // one JSON value, is a key)
         if (validator) {
           if (!manifest.metadata?.namespace && validator.scopeOf(manifest.apiVersion, manifest.kind) === 'Namespaced') {
             problems.push({ path, field: 'metadata.namespace', message: `${manifest.kind} "${manifest.metadata?.name}" is namespaced but has no namespace; set one or define it in a GitOpsApp with a namespace` });
           }
-          if (verdicts) text = tryYaml(manifest);
-          if (text === undefined || !verdicts?.lookup(manifest, validator.identity(), text)) {
+          const schemaSet = verdicts && strict !== undefined && typeof validator.identity === 'function' ? validator.identity() : undefined;
+          if (schemaSet === undefined || !verdicts!.lookup(manifest, schemaSet, strict!)) {
             const issues = validator.validate(manifest);
             for (const issue of issues) {
               problems.push({ path, field: issue.pointer, message: `${issue.message} (${manifest.apiVersion} ${manifest.kind} "${manifest.metadata?.name}")` });
@@ -157,6 +160,7 @@ function synthesizeRoots(roots: SynthRoot | readonly SynthRoot[], pipeline: Pipe
     // what this run found clean (the secret scan ran in the policy check), for the next run
     verdicts?.save();
   } finally {
+    verdicts?.close();
     for (const root of list) TreeIndex._forget(root);
   }
   if (problems.length > 0) throw new OcpkitError(problems, `synth failed with ${problems.length} problem${problems.length === 1 ? '' : 's'}`);

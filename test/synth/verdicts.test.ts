@@ -8,6 +8,7 @@ import { GitOpsApp } from '../../lib/gitops/gitops-app';
 import { defaultPipeline } from '../../lib/pipeline-defaults';
 import { SchemaValidator } from '../../lib/schema/validator';
 import { runPipeline, SynthesisResult } from '../../lib/synth/synthesizer';
+import { checkPolicies } from '../../lib/policy/check-policies';
 import { noteScan, VerdictStore } from '../../lib/synth/_verdicts';
 import { testCluster, validator } from '../_helpers';
 
@@ -89,10 +90,11 @@ describe('verdicts kept between runs (lib/synth/_verdicts)', () => {
     const cm = first.error!.problems.find((p) => p.path === 'Tools/dsn');
     expect(cm).toBeDefined();
     const forged = new VerdictStore(file);
+    expect(forged.open()).toBe(true);
     const m = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dsn', namespace: 'tools' }, data: { value: secret } };
     const seen = runPipeline(stack({ dsn: secret }), { ...defaultPipeline({ validator: validator(), references: false, policies: false }) });
     const text = seen.files.get(seen.objects.find((o) => o.manifest.metadata.name === 'dsn')!.file)!;
-    forged.lookup(m, validator().identity(), text);
+    forged.lookup(m, validator().identity()!, text);
     forged.schemaClean(m);
     noteScan(m, 0, false);
     forged.save();
@@ -117,6 +119,83 @@ describe('verdicts kept between runs (lib/synth/_verdicts)', () => {
     expect(run(stack({ a: 'one' }), file, new SchemaValidator({ platform: '4.14', extraCrds: [crds] })).validated).toBe(0);
     fs.appendFileSync(path.join(crds, 'nad.yaml'), '\n# edited\n');
     expect(run(stack({ a: 'one' }), file, new SchemaValidator({ platform: '4.14', extraCrds: [crds] })).validated).toBe(first.validated);
+  });
+
+  test('a schema file deep in a folder, or behind a folder link, is part of the identity: editing it checks everything again', () => {
+    const file = path.join(tmp('deep'), 'store.verdicts.bin');
+    const crds = tmp('crds-deep');
+    const deep = path.join(crds, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i');
+    fs.mkdirSync(deep, { recursive: true });
+    fs.copyFileSync(path.join(SHARED, 'multus', 'k8s.cni.cncf.io_network-attachment-definitions.yaml'), path.join(deep, 'nad.yaml'));
+    const linked = tmp('crds-linked');
+    fs.symlinkSync(path.join(crds, 'a'), path.join(linked, 'a'));
+    for (const dir of [crds, linked]) {
+      const v = () => new SchemaValidator({ platform: '4.14', extraCrds: [dir] });
+      const first = run(stack({ a: 'one' }), file, v());
+      expect(run(stack({ a: 'one' }), file, v()).validated).toBe(0);
+      fs.appendFileSync(path.join(deep, 'nad.yaml'), '\n# edited\n');
+      expect(run(stack({ a: 'one' }), file, v()).validated).toBe(first.validated);
+    }
+  });
+
+  test('a subclass of SchemaValidator (rules of its own) is never skipped', () => {
+    class TeamLabels extends SchemaValidator {
+      public override validate(obj: any) {
+        const issues = super.validate(obj);
+        return obj.metadata?.labels?.team ? issues : [...issues, { pointer: '/metadata/labels', message: 'needs a team label' }];
+      }
+    }
+    const file = path.join(tmp('subclass'), 'store.verdicts.bin');
+    expect(run(stack({ a: 'one' }), file).error).toBeUndefined();
+    const r = run(stack({ a: 'one' }), file, new TeamLabels({ platform: '4.14' }));
+    expect(r.error?.problems.some((p) => p.message.startsWith('needs a team label'))).toBe(true);
+  });
+
+  test('a member set to undefined is not the same manifest as one without it: the schema still sees it', () => {
+    const file = path.join(tmp('undefined'), 'store.verdicts.bin');
+    expect(run(stack({ a: 'one' }), file).error).toBeUndefined();
+    const cluster = stack({ a: 'one' });
+    const spy = jest.spyOn(SchemaValidator.prototype, 'validate');
+    try {
+      const pipeline = defaultPipeline({ validator: validator(), references: false, transforms: [{ id: 'owner', transform: (m) => (m.kind === 'ConfigMap' ? { ...m, owner: undefined } : m) }] });
+      expect(() => runPipeline(cluster, { ...pipeline, verdicts: new VerdictStore(file) })).toThrow(/owner/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('what is written is the manifest as checked, with the store on or off (a check that changes a manifest changes nothing written)', () => {
+    const file = path.join(tmp('mutating'), 'store.verdicts.bin');
+    const labelling = { id: 'label-everything', check(objs: readonly { manifest: any }[]) { for (const o of objs) (o.manifest.metadata.labels ??= {}).checked = 'yes'; return []; } };
+    const texts = (verdicts: boolean) => [...runPipeline(stack({ a: 'one' }), { ...defaultPipeline({ validator: validator(), references: false, checks: [labelling] }), verdicts: verdicts ? new VerdictStore(file) : undefined }).files.values()].join('');
+    const off = texts(false);
+    expect(off).not.toContain('checked: ');
+    expect(texts(true)).toBe(off);
+    expect(texts(true)).toBe(off);
+  });
+
+  test('after the synth, its verdicts no longer apply: a manifest changed later is scanned', () => {
+    const file = path.join(tmp('after'), 'store.verdicts.bin');
+    run(stack({ a: 'one' }), file);
+    const r = run(stack({ a: 'one' }), file).result!;
+    const o = r.objects.find((x) => x.manifest.kind === 'ConfigMap' && x.manifest.metadata.name === 'a')!;
+    o.manifest.metadata.annotations = { note: 'postgres://app:s3cretPassw0rd@db.example.org/app' };
+    expect(checkPolicies([{ manifest: o.manifest, path: o.path, group: 'test' }]).map((p) => p.message)).toEqual([expect.stringMatching(/^policy no-literal-secrets: holds a URL with a password/)]);
+  });
+
+  test('a store serves one synth: a pipeline run twice checks everything the second time', () => {
+    const file = path.join(tmp('twice'), 'store.verdicts.bin');
+    run(stack({ a: 'one' }), file);
+    const pipeline = { ...defaultPipeline({ validator: validator(), references: false }), verdicts: new VerdictStore(file) };
+    const spy = jest.spyOn(SchemaValidator.prototype, 'validate');
+    try {
+      runPipeline(stack({ a: 'one' }), pipeline);
+      expect(spy).not.toHaveBeenCalled();
+      runPipeline(stack({ a: 'one' }), pipeline);
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   test('a damaged store is ignored: everything is checked', () => {
