@@ -75,18 +75,17 @@ function fused(v: any, o: SanitizeOptions): any {
       throw DECLINED;
     }
   }
-  // cdk8s takes every member's value first (Object.entries), then resolves them in that order
-  const entries = Object.entries(v);
-  const n = entries.length;
-  const keys = new Array<string>(n);
+  // cdk8s takes every member's value first (Object.entries), then resolves them in that order (a
+  // member deleted meanwhile reads undefined here, which is dropped as cdk8s drops it)
+  const keys = Object.keys(v);
+  const n = keys.length;
   const values = new Array(n);
   for (let i = 0; i < n; i++) {
-    const k = entries[i][0];
     // `result.__proto__ = x` sets a prototype, not a member: leave such objects to cdk8s
-    if (k === '__proto__') throw DECLINED;
-    keys[i] = k;
+    if (keys[i] === '__proto__') throw DECLINED;
+    values[i] = v[keys[i]];
   }
-  for (let i = 0; i < n; i++) values[i] = fused(entries[i][1], o);
+  for (let i = 0; i < n; i++) values[i] = fused(values[i], o);
   let order: number[] | undefined;
   if (o.sortKeys && n > 1) {
     for (let i = 1; i < n; i++) {

@@ -17,8 +17,7 @@ const privateCache: {
  * objects of a stack, only those are checked; the rest cost a hash of their text.
  *
  * - The key of a manifest is the sha256 of the schema set's identity
- *   (SchemaValidator.identity) and its YAML text, the text written to its file: what was checked
- *   is exactly what is written.
+ *   (SchemaValidator.identity) and its YAML text (the text written to its file).
  * - Only clean answers are kept: no schema issue and a secret scan without secrets (with whether
  *   the generic host-access walk of no-host-access has anything to look at, which that rule then
  *   runs). Anything else is checked every run.
@@ -27,8 +26,9 @@ const privateCache: {
  *   js-yaml or of Node starts a new, empty store. Entries are in the private cache
  *   (bin/private-cache.js: a folder of this user's, hashed entries, least recently used dropped).
  * - The key is only made of a strict text (fastDump's: exactly one JSON value, no undefined
- *   member); any other manifest is checked every run. Checks still see every object, and what is
- *   written is the text made before them (see SynthCheck), with the store on or off.
+ *   member), made when the manifest is looked up, before the checks (which read manifests, see
+ *   SynthCheck); any other manifest is checked every run. Checks still see every object, and what
+ *   is written is the same with the store on or off.
  * - A verdict applies only during the synth that looked it up (a store serves one synth).
  *
  * `OCPKIT_VERDICT_CACHE=off` turns it off.

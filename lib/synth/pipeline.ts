@@ -14,13 +14,12 @@ import type { VerdictStore } from './_verdicts';
  *    (`Plugins.of(cluster).addTransform`), each given the manifest and the construct it came from;
  * 4. **place**: the {@link Placement} gives each object its folder; the file name comes from its
  *    kind, namespace and name (checked as Kubernetes names);
- * 5. **serialize**: every manifest becomes its YAML text, the text written to its file;
- * 6. **schema**: every manifest against its schema;
- * 7. **resolve**: the {@link SynthCheck}s of the `resolve` phase (references between objects);
- * 8. **check**: the remaining {@link SynthCheck}s (policies, capacity, coverage);
+ * 5. **schema**: every manifest against its schema;
+ * 6. **resolve**: the {@link SynthCheck}s of the `resolve` phase (references between objects);
+ * 7. **check**: the remaining {@link SynthCheck}s (policies, capacity, coverage);
  *
  * then the files are returned; writing them is the caller's (`writeTree`). Checks and artifact
- * producers read the manifests; what is written is each manifest as it was validated and checked. This module knows no
+ * producers read the manifests; they do not change them. This module knows no
  * domain: what runs is a list handed to `synthesize` by a composition root
  * (`lib/pipeline-defaults.ts`) plus what each root registered on itself.
  */
@@ -87,8 +86,9 @@ export interface CheckContext {
 
 /**
  * A check over the synthesized objects (after schema validation). A check reads the manifests and
- * reports problems: their text is made before the checks run, so a change a check makes is not
- * written (it would not have been validated); a change belongs in a {@link ManifestTransform}.
+ * reports problems; it must not change them: a change would be written without schema validation,
+ * and a synth keeping verdicts between runs (`SynthesizeOptions.verdictCache`) has looked each
+ * manifest up before the checks. A change belongs in a {@link ManifestTransform}.
  */
 export interface SynthCheck {
   readonly id: string;
@@ -104,7 +104,7 @@ export interface Artifact {
   readonly text: string;
 }
 
-/** Produces the extra files of one root once every check passed (from the manifests as written; it reads them). */
+/** Produces the extra files of one root once every check passed (it reads the manifests). */
 export interface ArtifactProducer {
   readonly id: string;
   produce(objects: readonly SynthesizedObject[], root: SynthRoot): Artifact[];

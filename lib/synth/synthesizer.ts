@@ -39,8 +39,6 @@ function synthesizeRoots(roots: SynthRoot | readonly SynthRoot[], pipeline: Pipe
   const envs = new Set<string>();
   const walks = new Map<SynthRoot, readonly IConstruct[]>();
   const verdicts = pipeline.verdicts?.open() ? pipeline.verdicts : undefined;
-  /** YAML text of each object, made before the checks (what is written is what they saw). */
-  const texts = new Map<SynthesizedObject, string>();
 
   try {
     for (const root of list) {
@@ -113,17 +111,15 @@ function synthesizeRoots(roots: SynthRoot | readonly SynthRoot[], pipeline: Pipe
         }
         byFile.set(file, path);
         byFolded.set(folded, file);
-        // serialize: the text written is the manifest as validated and checked (checks read it)
-        const strict = flat(fastDump(manifest, true));
-        const text = strict ?? tryYaml(manifest);
         // schema (skipped for a text that passed it before, see ./_verdicts; only a strict text,
         // one JSON value, is a key)
         if (validator) {
           if (!manifest.metadata?.namespace && validator.scopeOf(manifest.apiVersion, manifest.kind) === 'Namespaced') {
             problems.push({ path, field: 'metadata.namespace', message: `${manifest.kind} "${manifest.metadata?.name}" is namespaced but has no namespace; set one or define it in a GitOpsApp with a namespace` });
           }
-          const schemaSet = verdicts && strict !== undefined && typeof validator.identity === 'function' ? validator.identity() : undefined;
-          if (schemaSet === undefined || !verdicts!.lookup(manifest, schemaSet, strict!)) {
+          const schemaSet = verdicts && typeof validator.identity === 'function' ? validator.identity() : undefined;
+          const strict = schemaSet === undefined ? undefined : fastDump(manifest, true);
+          if (strict === undefined || !verdicts!.lookup(manifest, schemaSet!, strict)) {
             const issues = validator.validate(manifest);
             for (const issue of issues) {
               problems.push({ path, field: issue.pointer, message: `${issue.message} (${manifest.apiVersion} ${manifest.kind} "${manifest.metadata?.name}")` });
@@ -131,9 +127,7 @@ function synthesizeRoots(roots: SynthRoot | readonly SynthRoot[], pipeline: Pipe
             if (issues.length === 0) verdicts?.schemaClean(manifest);
           }
         }
-        const synthesized: SynthesizedObject = { manifest, path, file, source: obj, root };
-        if (text !== undefined) texts.set(synthesized, text);
-        objects.push(synthesized);
+        objects.push({ manifest, path, file, source: obj, root });
       }
     }
 
@@ -183,32 +177,12 @@ function synthesizeRoots(roots: SynthRoot | readonly SynthRoot[], pipeline: Pipe
   if (problems.length > 0) throw new OcpkitError(problems, `synth failed with ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
 
   objects.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  const all: [string, string][] = objects.map((o) => [o.file, texts.get(o) ?? toYaml(o.manifest)]);
+  const all: [string, string][] = objects.map((o) => [o.file, toYaml(o.manifest)]);
   if (extra.length > 0) {
     all.push(...extra);
     all.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
   return { objects, files: new Map(all) };
-}
-
-/**
- * `text` as one flat string: the writer builds it by concatenation, which V8 keeps as a tree of
- * pieces until something reads it whole; kept until the files are written (through the checks),
- * thousands of such trees cost the garbage collector more than the text itself (at 2,000 tenants
- * about 200 ms). Converting it to a number reads it whole (what the `flatstr` package does).
- */
-function flat(text: string | undefined): string | undefined {
-  if (text !== undefined) Number(text);
-  return text;
-}
-
-/** {@link toYaml}, or undefined for what cannot be written (the checks report it; the final write fails as before). */
-function tryYaml(manifest: unknown): string | undefined {
-  try {
-    return flat(toYaml(manifest));
-  } catch {
-    return undefined;
-  }
 }
 
 /** YAML text of one manifest, deterministic (keys already sorted by cdk8s; no line folding). */
