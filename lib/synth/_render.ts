@@ -79,27 +79,22 @@ function fused(v: any, o: SanitizeOptions): any {
   // member deleted meanwhile reads undefined here, which is dropped as cdk8s drops it)
   const keys = Object.keys(v);
   const n = keys.length;
-  const values = new Array(n);
+  // a scratch array per nesting level, reused: most objects have a handful of members
+  const values = scratch[level] ?? (scratch[level] = []);
   for (let i = 0; i < n; i++) {
     // `result.__proto__ = x` sets a prototype, not a member: leave such objects to cdk8s
     if (keys[i] === '__proto__') throw DECLINED;
     values[i] = v[keys[i]];
   }
+  level++;
   for (let i = 0; i < n; i++) values[i] = fused(values[i], o);
-  let order: number[] | undefined;
-  if (o.sortKeys && n > 1) {
-    for (let i = 1; i < n; i++) {
-      if (keys[i - 1] > keys[i]) {
-        order = keys.map((_, j) => j).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
-        break;
-      }
-    }
-  }
+  level--;
+  if (o.sortKeys && n > 1) sortByKey(keys, values, n);
   const out: Record<string, unknown> = {};
   let kept = 0;
-  for (let j = 0; j < n; j++) {
-    const i = order ? order[j] : j;
+  for (let i = 0; i < n; i++) {
     const x = values[i];
+    values[i] = undefined;
     if (x !== null && x !== undefined) {
       out[keys[i]] = x;
       kept++;
@@ -107,6 +102,47 @@ function fused(v: any, o: SanitizeOptions): any {
   }
   if (o.filterEmptyObjects && kept === 0) return undefined;
   return out;
+}
+
+/** Scratch arrays of {@link fused}, by nesting level (`level`: the level in use). */
+const scratch: unknown[][] = [];
+let level = 0;
+
+/**
+ * Sorts the first `n` keys (as `Array.prototype.sort` orders strings: by UTF-16 code units) and
+ * their values alike, in place: insertion sort for the few members most objects have (keys are
+ * distinct, so the order is total), else by an index.
+ */
+function sortByKey(keys: string[], values: unknown[], n: number): void {
+  let sorted = true;
+  for (let i = 1; i < n; i++) {
+    if (keys[i - 1] > keys[i]) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return;
+  if (n <= 24) {
+    for (let i = 1; i < n; i++) {
+      const k = keys[i];
+      const x = values[i];
+      let j = i - 1;
+      for (; j >= 0 && keys[j] > k; j--) {
+        keys[j + 1] = keys[j];
+        values[j + 1] = values[j];
+      }
+      keys[j + 1] = k;
+      values[j + 1] = x;
+    }
+    return;
+  }
+  const order = keys.map((_, j) => j).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+  const k2 = order.map((i) => keys[i]);
+  const v2 = order.map((i) => values[i]);
+  for (let i = 0; i < n; i++) {
+    keys[i] = k2[i];
+    values[i] = v2[i];
+  }
 }
 
 /**
@@ -216,6 +252,8 @@ function fastToJson(this: any): any {
     renderCounts.stock++;
     return use ? use.stock.call(this) : ApiObject.prototype.toJson.call(this);
   }
+  // a render inside a render (a producer calling toJson) nests its levels above the outer ones
+  const base = level;
   try {
     // cdk8s: `{ ...this.props, metadata: this.metadata.toJson() }`: props are read first
     const data: Record<string, unknown> = { ...this.props };
@@ -245,6 +283,7 @@ function fastToJson(this: any): any {
     renderCounts.fast++;
     return result;
   } catch (e) {
+    level = base;
     // What the fast walk declines (an object cdk8s cannot render, a `__proto__` key) cdk8s renders
     // again and words its own way; what a producer or token threw fails as cdk8s fails it, without
     // running the producers a second time.

@@ -140,6 +140,25 @@ describe('fast render (lib/synth/_render)', () => {
     }
   });
 
+  test('a producer that renders another object (a render inside a render) leaves both renders as cdk8s makes them', () => {
+    const inner = object({ spec: { z: 1, a: { y: [1, { d: 4, c: 3 }], b: 2 } } });
+    let made = 0;
+    const outer = object({ spec: { b: { q: 1, p: Lazy.any({ produce: () => ((made++, inner.toJson())) }), a: 0 }, a: 'x' } }, { labels: { z: 'last', a: 'first' } });
+    const want = stock(outer);
+    const wantInner = stock(inner);
+    made = 0;
+    expect(fast(outer)).toEqual({ value: want.value, stockRenders: 0 });
+    expect(made).toBe(1);
+    expect(fast(inner)).toEqual({ value: wantInner.value, stockRenders: 0 });
+  });
+
+  test('objects of many members (sorted by an index, not in place) render as cdk8s renders them', () => {
+    const wide: Record<string, number> = {};
+    for (let i = 60; i > 0; i--) wide[`k${i}`] = i;
+    const o = object({ spec: { wide, few: { c: 1, b: 2, a: 3 } } });
+    expect(fast(o)).toEqual({ value: stock(o).value, stockRenders: 0 });
+  });
+
   test('arrays: one whose constructor is Object renders as an array; one without Array.prototype fails as cdk8s fails', () => {
     const odd: any = ['x', 'y'];
     odd.constructor = Object;
