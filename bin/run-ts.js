@@ -7,7 +7,7 @@ const fs = require('fs');
 const Module = require('module');
 const path = require('path');
 const vm = require('vm');
-const { cacheRoot, privateDir, readEntry, writeEntry, readBinaryEntry, writeBinaryEntry, fileStamp } = require('./private-cache');
+const { cacheRoot, privateDir, readEntry, readHashedEntry, writeEntry, readBinaryEntry, writeBinaryEntry, fileStamp } = require('./private-cache');
 
 // Transpiled files are kept in a private cache folder (<cache root>/ts, see private-cache.js;
 // OCPKIT_CACHE_DIR=off disables it), keyed by source text, file name, options and esbuild
@@ -32,11 +32,17 @@ const { cacheRoot, privateDir, readEntry, writeEntry, readBinaryEntry, writeBina
 // runs after (the same entries, same keys, as one file at a time). The output is byte for byte what
 // transformSync gives each file (checked for all of them with esbuild 0.28; the build reads no
 // tsconfig: tsconfigRaw is empty, like transform's).
-// A module's code is still looked up by its source text at require time, so a file edited after the
-// build is transpiled again; a file that changed while esbuild read it (its stamp or its text
+// A module's code is still looked up at require time (by its stamp, else by its source text), so a
+// file edited after the build is transpiled again; a file that changed while esbuild read it (its stamp or its text
 // differs after the build) is left out of the batch. Not with --debug (the build would name
 // each source map's file relative to it, transformSync names it absolute): then one file at a time.
 // A stack's own modules, with their source maps, are batched too (transpileUserGraph below).
+//
+// A file whose version (its stamp: path, inode, size, modification and change times, see
+// private-cache.js fileStamp) is the one its code was last looked up with goes straight to that
+// entry: its source is not read nor hashed (5 MB of ocpkit's own sources in a checkout; any write
+// of the file changes its stamp, so an edited file is looked up by its text again). The V8 cache
+// of such a module is named by the code's hash the entry was checked with, not hashed again.
 const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node20', supported: { 'dynamic-import': false }, sourcesContent: false };
 const ROOT = path.join(__dirname, '..') + path.sep;
 const OWN_CODE = ['lib', 'imports'].map((d) => path.join(__dirname, '..', d) + path.sep);
@@ -127,8 +133,12 @@ function transpileOwnCode() {
   batch = new Map();
   const todo = [];
   for (const filename of OWN_CODE.flatMap((d) => tsFiles(d))) {
+    // cached under the stamp it has now: neither read nor transpiled
+    const e = loadStamps() ? stamps.get(filename) : undefined;
+    if (e && stampOf(filename) === e[0] && fs.existsSync(entryFile(e[1]))) continue;
     const m = moduleSource(filename);
     if (m && !m.cached) todo.push(m);
+    else if (m) rememberStamp(filename, m.before, m.key);
   }
   buildBatch(todo, batch, { inlineMaps: false, base: ROOT });
 }
@@ -188,7 +198,10 @@ function buildBatch(todo, into, { inlineMaps, base }) {
     }
     if (text === undefined || !same) continue;
     into.set(key, text);
-    if (cacheDir) writeEntry(entryFile(key), text);
+    if (cacheDir) {
+      writeEntry(entryFile(key), text);
+      rememberStamp(filename, before, key);
+    }
   }
 }
 
@@ -343,6 +356,70 @@ function withSourceName(text, filename) {
   return `${text.slice(0, at)}${MAP_PREFIX}${Buffer.from(fixed, 'utf8').toString('base64')}${rest.slice(encoded.length)}`;
 }
 
+/**
+ * The stamp index: for each .ts file, the stamp its code was last looked up with and that code's
+ * cache key (one entry per file, written on exit when it changed). Undefined until first used;
+ * false without a cache.
+ */
+let stamps;
+let stampsChanged = false;
+
+function stampsFile() {
+  salt ??= `${CACHE_FORMAT}\0${require('esbuild/package.json').version}\0${JSON.stringify(OPTIONS)}`;
+  return path.join(cacheDir, `${crypto.createHash('sha256').update(`${salt}\0stamp index`).digest('hex')}.stamps.json`);
+}
+
+function loadStamps() {
+  if (stamps !== undefined) return stamps;
+  cacheDirs();
+  stamps = false;
+  if (!cacheDir) return stamps;
+  stamps = new Map();
+  try {
+    const text = readEntry(stampsFile());
+    const data = text === undefined ? undefined : JSON.parse(text);
+    if (data && typeof data === 'object') {
+      for (const [file, e] of Object.entries(data)) if (Array.isArray(e) && typeof e[0] === 'string' && /^[0-9a-f]{64}$/.test(e[1])) stamps.set(file, e);
+    }
+  } catch {
+    // unreadable: every file is looked up by its text, and the index written anew
+  }
+  return stamps;
+}
+
+function stampOf(filename) {
+  try {
+    return fileStamp(filename);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The cached code of a file whose stamp is the one its code was last looked up with, with its sha256; else undefined. */
+function byStamp(filename) {
+  if (MAP_ALL || !loadStamps()) return undefined;
+  const e = stamps.get(filename);
+  if (!e || stampOf(filename) !== e[0]) return undefined;
+  return readHashedEntry(entryFile(e[1]));
+}
+
+function rememberStamp(filename, stamp, key) {
+  if (MAP_ALL || !loadStamps()) return;
+  const e = stamps.get(filename);
+  if (e && e[0] === stamp && e[1] === key) return;
+  stamps.set(filename, [stamp, key]);
+  if (!stampsChanged) process.once('exit', writeStamps);
+  stampsChanged = true;
+}
+
+function writeStamps() {
+  try {
+    writeEntry(stampsFile(), JSON.stringify(Object.fromEntries(stamps)));
+  } catch {
+    // best effort: the next run looks files up by their text
+  }
+}
+
 /** Scripts compiled without a usable code cache, by the file their cache goes to (written on exit). */
 const pendingCodeCaches = new Map();
 let exitHooked = false;
@@ -373,10 +450,11 @@ function requireOf(module) {
  * Runs a module's code compiled with V8's code cache (see above); false when it must go through
  * Node's own compile: no private cache, or code with a source map Node should register.
  */
-function runWithCodeCache(module, code, filename) {
+function runWithCodeCache(module, code, filename, codeHash) {
   cacheDirs();
   if (!v8Dir || code.includes('//# sourceMappingURL=data:') && !dependencyCode(filename)) return false;
-  const key = crypto.createHash('sha256').update(`${filename}\0${code}`).digest('hex');
+  // named by the file and its code (the code's hash when the caller has it: a checked cache entry)
+  const key = crypto.createHash('sha256').update(codeHash === undefined ? `${filename}\0${code}` : `${filename}\0sha256:${codeHash}`).digest('hex');
   const file = path.join(v8Dir, `${key}.${V8_TAG}.v8`);
   const cachedData = readBinaryEntry(file);
   let script;
@@ -452,8 +530,20 @@ if (process.env.OCPKIT_LAZY_MODULES !== 'off' && !Module[LAZY_HOOK]) {
 if (!Module._extensions['.ts']) {
   process.setSourceMapsEnabled(true);
   Module._extensions['.ts'] = function compileTs(module, filename) {
-    const code = cached(fs.readFileSync(filename, 'utf8'), filename);
-    if (MAP_ALL || !ownCode(filename) || !runWithCodeCache(module, code, filename)) module._compile(code, filename);
+    let code;
+    let codeHash;
+    const known = byStamp(filename);
+    if (known) {
+      code = known.body;
+      codeHash = known.sha256;
+    } else {
+      // the stamp first: a file that changes while it is read keeps no entry under its new stamp
+      const stamp = stampOf(filename);
+      const source = fs.readFileSync(filename, 'utf8');
+      code = cached(source, filename);
+      if (stamp !== undefined) rememberStamp(filename, stamp, keyOf(source, filename));
+    }
+    if (MAP_ALL || !ownCode(filename) || !runWithCodeCache(module, code, filename, codeHash)) module._compile(code, filename);
   };
   // The JavaScript of ocpkit's own dependencies (cdk8s, cdk8s-plus-27, constructs, ajv, js-yaml) and
   // of its build/ (an installed package): run with V8's code cache (dependencyCode above);

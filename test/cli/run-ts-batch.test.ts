@@ -112,6 +112,34 @@ describe('TypeScript loader: one esbuild build for ocpkit\'s own modules', () =>
     }
   });
 
+  test('an unchanged file is not read again: its code comes by its stamp; an edit, even of the same size, is read and run as edited', () => {
+    // a preload that reports every .ts file read (run-ts reads sources through fs.readFileSync)
+    const spy = path.join(tmp, 'reads.js');
+    fs.writeFileSync(spy, "const fs = require('fs');\nconst read = fs.readFileSync;\nconst seen = new Set();\nfs.readFileSync = function (f, ...rest) { if (typeof f === 'string' && f.endsWith('.ts')) seen.add(f); return read.call(this, f, ...rest); };\nprocess.on('exit', () => process.stderr.write('READS ' + JSON.stringify([...seen]) + '\\n'));\n");
+    const reads = (script: string) => {
+      const r = spawnSync(process.execPath, ['-r', spy, '-e', `require('./bin/run-ts.js');\n${script}`], { cwd: pkg, encoding: 'utf8', env: { ...process.env, OCPKIT_DEBUG: '', OCPKIT_CACHE_DIR: cache } });
+      if (r.status !== 0) throw new Error(r.stderr);
+      return { out: r.stdout, reads: JSON.parse(/READS (.*)/.exec(r.stderr)![1]) as string[] };
+    };
+    const file = path.join(pkg, 'lib', 'synth', '_object-names.ts');
+    const original = fs.readFileSync(file, 'utf8');
+    try {
+      const first = reads(NAMES);
+      expect(first.reads.length).toBeGreaterThan(0);
+      const second = reads(NAMES);
+      expect(second).toEqual({ out: first.out, reads: [] });
+      // the same length, another text: read again and run as edited
+      fs.writeFileSync(file, original.replace('${name}.yaml`', '${name}.yml_`'));
+      const edited = reads(NAMES);
+      expect(edited.reads).toEqual([file]); // only the edited file, the others by their stamps
+      expect(edited.out).toContain('.yml_');
+      expect(reads(NAMES)).toEqual({ out: edited.out, reads: [] });
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+    expect(reads(NAMES).out).toBe(run(NAMES, 'off'));
+  });
+
   test('a syntax error in one own module does not stop the others: the broken one is reported by name', () => {
     const broken = path.join(pkg, 'imports', 'zz-broken.ts');
     fs.writeFileSync(broken, 'export const = ;\n');
