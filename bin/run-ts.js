@@ -450,11 +450,13 @@ function requireOf(module) {
  * Runs a module's code compiled with V8's code cache (see above); false when it must go through
  * Node's own compile: no private cache, or code with a source map Node should register.
  */
-function runWithCodeCache(module, code, filename, codeHash) {
+function runWithCodeCache(module, code, filename, codeHash, stamp) {
   cacheDirs();
   if (!v8Dir || code.includes('//# sourceMappingURL=data:') && !dependencyCode(filename)) return false;
-  // named by the file and its code (the code's hash when the caller has it: a checked cache entry)
-  const key = crypto.createHash('sha256').update(codeHash === undefined ? `${filename}\0${code}` : `${filename}\0sha256:${codeHash}`).digest('hex');
+  // named by the file and its code: the code's hash when the caller has it (a checked cache entry),
+  // else the file's stamp (read after it), else the code itself
+  const name = codeHash !== undefined ? `${filename}\0sha256:${codeHash}` : stamp !== undefined ? `${filename}\0stamp:${stamp}` : `${filename}\0${code}`;
+  const key = crypto.createHash('sha256').update(name).digest('hex');
   const file = path.join(v8Dir, `${key}.${V8_TAG}.v8`);
   const cachedData = readBinaryEntry(file);
   let script;
@@ -542,6 +544,8 @@ if (!Module._extensions['.ts']) {
       const source = fs.readFileSync(filename, 'utf8');
       code = cached(source, filename);
       if (stamp !== undefined) rememberStamp(filename, stamp, keyOf(source, filename));
+      // (a looked-up module's V8 cache is named by its code's hash either way)
+      codeHash = crypto.createHash('sha256').update(code).digest('hex');
     }
     if (MAP_ALL || !ownCode(filename) || !runWithCodeCache(module, code, filename, codeHash)) module._compile(code, filename);
   };
@@ -553,7 +557,10 @@ if (!Module._extensions['.ts']) {
   if (!MAP_ALL && process.env.OCPKIT_CODE_CACHE !== 'off') {
     Module._extensions['.js'] = function compileDependency(module, filename) {
       if (!dependencyCode(filename)) return compileJs(module, filename);
-      return runWithCodeCache(module, fs.readFileSync(filename, 'utf8'), filename) || compileJs(module, filename);
+      // its V8 cache is named by the file's stamp, taken before the read (a file that changes while
+      // it is read gets a cache no later run looks up), so megabytes of code are not hashed each run
+      const stamp = stampOf(filename);
+      return runWithCodeCache(module, fs.readFileSync(filename, 'utf8'), filename, undefined, stamp) || compileJs(module, filename);
     };
   }
 }

@@ -140,6 +140,23 @@ describe('TypeScript loader: one esbuild build for ocpkit\'s own modules', () =>
     expect(reads(NAMES).out).toBe(run(NAMES, 'off'));
   });
 
+  test('compiled JavaScript (build/) is code-cached by its stamp: a same-size edit runs as edited', () => {
+    const dir = path.join(pkg, 'build');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'word.js');
+    const script = `process.stdout.write(require(${JSON.stringify(file)}).word());`;
+    try {
+      fs.writeFileSync(file, "exports.word = function () { return 'aaa'; };\n");
+      expect(run(script, cache)).toBe('aaa');
+      expect(run(script, cache)).toBe('aaa'); // its V8 cache now
+      fs.writeFileSync(file, "exports.word = function () { return 'bbb'; };\n");
+      expect(run(script, cache)).toBe('bbb');
+      expect(run(script, cache)).toBe('bbb');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a syntax error in one own module does not stop the others: the broken one is reported by name', () => {
     const broken = path.join(pkg, 'imports', 'zz-broken.ts');
     fs.writeFileSync(broken, 'export const = ;\n');
