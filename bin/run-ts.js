@@ -403,10 +403,32 @@ function byStamp(filename) {
   return readHashedEntry(entryFile(e[1]));
 }
 
+/** A file changed this recently (by its change time) may change again within its clock's tick. */
+const SETTLE_NS = 2_000_000_000n;
+
+/**
+ * True when a stamp is safe to stand for the file's text: the file last changed at least two
+ * seconds ago. A stamp (times with the file system's tick, a few milliseconds on Linux, up to a
+ * second or two elsewhere) of a file rewritten with the same size within one tick would be the
+ * same; such a recent file is looked up by its text, as git treats "racily clean" index entries.
+ */
+function settled(stamp) {
+  const ctime = stamp.slice(stamp.lastIndexOf('\0') + 1);
+  try {
+    return BigInt(Date.now()) * 1_000_000n - BigInt(ctime) >= SETTLE_NS;
+  } catch {
+    return false;
+  }
+}
+
+/** At most this many files in the stamp index (the least recently remembered go first). */
+const MAX_STAMPS = 4096;
+
 function rememberStamp(filename, stamp, key) {
-  if (MAP_ALL || !loadStamps()) return;
+  if (MAP_ALL || !settled(stamp) || !loadStamps()) return;
   const e = stamps.get(filename);
   if (e && e[0] === stamp && e[1] === key) return;
+  stamps.delete(filename); // (re)inserted last: the most recently remembered
   stamps.set(filename, [stamp, key]);
   if (!stampsChanged) process.once('exit', writeStamps);
   stampsChanged = true;
@@ -414,7 +436,9 @@ function rememberStamp(filename, stamp, key) {
 
 function writeStamps() {
   try {
-    writeEntry(stampsFile(), JSON.stringify(Object.fromEntries(stamps)));
+    // files that are gone leave the index, and it keeps the most recently remembered
+    const kept = [...stamps].filter(([file]) => fs.existsSync(file)).slice(-MAX_STAMPS);
+    writeEntry(stampsFile(), JSON.stringify(Object.fromEntries(kept)));
   } catch {
     // best effort: the next run looks files up by their text
   }
@@ -558,9 +582,10 @@ if (!Module._extensions['.ts']) {
     Module._extensions['.js'] = function compileDependency(module, filename) {
       if (!dependencyCode(filename)) return compileJs(module, filename);
       // its V8 cache is named by the file's stamp, taken before the read (a file that changes while
-      // it is read gets a cache no later run looks up), so megabytes of code are not hashed each run
+      // it is read gets a cache no later run looks up), so megabytes of code are not hashed each
+      // run; a file changed in the last two seconds by its code (see settled)
       const stamp = stampOf(filename);
-      return runWithCodeCache(module, fs.readFileSync(filename, 'utf8'), filename, undefined, stamp) || compileJs(module, filename);
+      return runWithCodeCache(module, fs.readFileSync(filename, 'utf8'), filename, undefined, stamp !== undefined && settled(stamp) ? stamp : undefined) || compileJs(module, filename);
     };
   }
 }

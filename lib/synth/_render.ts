@@ -79,14 +79,15 @@ function fused(v: any, o: SanitizeOptions): any {
   // member deleted meanwhile reads undefined here, which is dropped as cdk8s drops it)
   const keys = Object.keys(v);
   const n = keys.length;
-  // a scratch array per nesting level, reused: most objects have a handful of members
+  // a scratch array per nesting level, reused: most objects have a handful of members; the level
+  // is taken before any member is read (a getter may render another object, which then nests above)
   const values = scratch[level] ?? (scratch[level] = []);
+  level++;
   for (let i = 0; i < n; i++) {
     // `result.__proto__ = x` sets a prototype, not a member: leave such objects to cdk8s
     if (keys[i] === '__proto__') throw DECLINED;
     values[i] = v[keys[i]];
   }
-  level++;
   for (let i = 0; i < n; i++) values[i] = fused(values[i], o);
   level--;
   if (o.sortKeys && n > 1) sortByKey(keys, values, n);

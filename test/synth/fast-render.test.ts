@@ -152,6 +152,14 @@ describe('fast render (lib/synth/_render)', () => {
     expect(fast(inner)).toEqual({ value: wantInner.value, stockRenders: 0 });
   });
 
+  test('a getter that renders another object while its own object is read leaves both as cdk8s makes them', () => {
+    const inner = object({ spec: { x: '1', y: '2' } });
+    const spec: any = { a: 'A', b: 'B', d: 'D' };
+    Object.defineProperty(spec, 'c', { enumerable: true, get: () => inner.toJson().spec });
+    const o = object({ spec });
+    expect(fast(o)).toEqual({ value: stock(o).value, stockRenders: 0 });
+  });
+
   test('objects of many members (sorted by an index, not in place) render as cdk8s renders them', () => {
     const wide: Record<string, number> = {};
     for (let i = 60; i > 0; i--) wide[`k${i}`] = i;
