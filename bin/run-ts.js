@@ -225,22 +225,25 @@ function entryFile(key) {
   return path.join(cacheDir, `${key}.js`);
 }
 
+/** The code of a module by its source text (cache, build, or one transpile), with its cache key and the code's sha256. */
 function cached(source, filename) {
   cacheDirs();
   const own = !MAP_ALL && ownCode(filename);
   const key = keyOf(source, filename);
-  const hit = cacheDir ? readEntry(entryFile(key)) : undefined;
-  if (hit !== undefined) return hit;
+  const hit = cacheDir ? readHashedEntry(entryFile(key)) : undefined;
+  if (hit !== undefined) return { code: hit.body, key, sha256: hit.sha256 };
   if (own && batch === undefined) transpileOwnCode();
   if (!ownCode(filename) && !userScanned.has(filename)) transpileUserGraph(filename);
   const built = own ? batch.get(key) : userBatch.get(key);
+  let code;
   if (built !== undefined) {
     (own ? batch : userBatch).delete(key); // stored by the build; a module is compiled once
-    return built;
+    code = built;
+  } else {
+    code = transpile(source, filename);
+    if (cacheDir) writeEntry(entryFile(key), code);
   }
-  const code = transpile(source, filename);
-  if (cacheDir) writeEntry(entryFile(key), code);
-  return code;
+  return { code, key, sha256: crypto.createHash('sha256').update(code).digest('hex') };
 }
 
 /** Code of the user's modules transpiled by a build of their import graph, by cache key. */
@@ -565,11 +568,10 @@ if (!Module._extensions['.ts']) {
     } else {
       // the stamp first: a file that changes while it is read keeps no entry under its new stamp
       const stamp = stampOf(filename);
-      const source = fs.readFileSync(filename, 'utf8');
-      code = cached(source, filename);
-      if (stamp !== undefined) rememberStamp(filename, stamp, keyOf(source, filename));
-      // (a looked-up module's V8 cache is named by its code's hash either way)
-      codeHash = crypto.createHash('sha256').update(code).digest('hex');
+      const found = cached(fs.readFileSync(filename, 'utf8'), filename);
+      code = found.code;
+      codeHash = found.sha256; // (its V8 cache is named by the code's hash on either path)
+      if (stamp !== undefined) rememberStamp(filename, stamp, found.key);
     }
     if (MAP_ALL || !ownCode(filename) || !runWithCodeCache(module, code, filename, codeHash)) module._compile(code, filename);
   };
