@@ -4,16 +4,7 @@ import * as path from 'path';
 import { OcpkitError, Problem, UsageError } from '../core/errors';
 import { ocpkitRoot } from '../core/package-root';
 import { shownPath } from './_output';
-
-// Plain JavaScript shared with bin/run-ts.js and the schema cache: where ocpkit's caches live.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const privateCache: {
-  cacheRoot(): string | undefined;
-  privateDir(dir: string): string | undefined;
-  readEntry(file: string): string | undefined;
-  writeEntry(file: string, body: string): void;
-  fileStamp(file: string): string;
-} = require('../../bin/private-cache.js');
+import { privateCache } from '../core/_private-cache';
 
 /** At most this many diagnostics are printed; the rest are counted. */
 export const MAX_DIAGNOSTICS = 20;

@@ -1,16 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-
-// Shared with bin/run-ts.js (plain JavaScript): the private-cache rules for everything ocpkit keeps on disk.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const privateCache: {
-  cacheRoot(): string | undefined;
-  privateDir(dir: string, maxBytes?: number): string | undefined;
-  readEntry(file: string): string | undefined;
-  writeEntry(file: string, body: string): void;
-  fileStamp(file: string): string;
-} = require('../../bin/private-cache.js');
+import { privateCache } from '../core/_private-cache';
 
 /** Bump when the layout of an entry changes. */
 const FORMAT = 'ocpkit-data-cache/2';

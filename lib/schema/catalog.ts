@@ -5,6 +5,7 @@ import * as yaml from 'js-yaml';
 import { OcpkitError } from '../core/errors';
 import { loadYamlDataFile } from '../core/safe-yaml';
 import { cachedDataFile, yamlParserFiles } from './_data-cache';
+import { privateCache } from '../core/_private-cache';
 
 /**
  * Which schema file describes which kind, found by reading the files, never by hard-coded names:
@@ -84,9 +85,6 @@ export interface FolderIndex {
 
 /** Scans and profiles by folder signature: a cache of file contents, frozen, not a registry. */
 const MEMO = new Map<string, FolderIndex>();
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const privateCache: { cacheRoot(): string | undefined; privateDir(dir: string, maxBytes?: number): string | undefined; readEntry(file: string): string | undefined; writeEntry(file: string, body: string): void } = require('../../bin/private-cache.js');
 
 const SCAN_FORMAT = 'ocpkit-crd-scan/1';
 

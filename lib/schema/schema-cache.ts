@@ -2,9 +2,7 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { hashMismatch, LockedFile, lockedProfiles, profileFolder, profileOf, SchemaLock, schemaLock, SchemaSetError, sha256, verifyFile } from './lock';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const privateCache: { cacheRoot(): string | undefined; privateDir(dir: string): string | undefined; untrustedReason(dir: string): string | undefined } = require('../../bin/private-cache.js');
+import { privateCache } from '../core/_private-cache';
 
 /**
  * The per-user cache of the locked schema files: `<cache root>/schemas/<lock hash>/`, laid out

@@ -1,14 +1,6 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const privateCache: {
-  cacheRoot(): string | undefined;
-  privateDir(dir: string, maxBytes?: number): string | undefined;
-  readBinaryEntry(file: string): Buffer | undefined;
-  writeBinaryEntry(file: string, body: Buffer): void;
-  fileStamp(file: string): string;
-} = require('../../bin/private-cache.js');
+import { privateCache } from '../core/_private-cache';
 
 /**
  * Verdicts of the context-free checks, kept between runs (the CLI's `ocpkit synth`): a manifest
@@ -22,8 +14,8 @@ const privateCache: {
  *   the generic host-access walk of no-host-access has anything to look at, which that rule then
  *   runs). Anything else is checked every run.
  * - The store is one file per identity of the checking code (the version of every module of
- *   ocpkit's library this process loaded, js-yaml's, Node's), so an edit of ocpkit, an upgrade of
- *   js-yaml or of Node starts a new, empty store. Entries are in the private cache
+ *   ocpkit's library this process loaded, js-yaml's, ajv's, Node's), so an edit of ocpkit, an
+ *   upgrade of js-yaml, ajv or Node starts a new, empty store. Entries are in the private cache
  *   (bin/private-cache.js: a folder of this user's, hashed entries, least recently used dropped).
  * - The key is only made of a strict text (fastDump's: exactly one JSON value, no undefined
  *   member), made when the manifest is looked up, before the checks (which read manifests, see

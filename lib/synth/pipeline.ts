@@ -124,8 +124,8 @@ export interface Pipeline {
   readonly artifacts?: readonly ArtifactProducer[];
   /**
    * Verdicts kept between runs: manifests whose exact text passed the schema check and the secret
-   * scan before skip them (lib/synth/_verdicts.ts; the CLI's synth). Manifests are then serialized
-   * before the checks. @default none
+   * scan before skip them (lib/synth/_verdicts.ts; the CLI's synth). Each manifest's key text is
+   * made when it is looked up, before the checks. @default none
    * @internal
    */
   readonly verdicts?: VerdictStore;
