@@ -118,15 +118,14 @@ function timeSynthProcess(outdir: string, extraArgs: string[], env: NodeJS.Proce
 
 /**
  * The reference stack as an installed package runs it: ocpkit compiled to build/ (`npm run
- * build`), the CLI on build/ (OCPKIT_FROM_BUILD=1) and a copy of apps/community
+ * build`, {@link build}), the CLI on build/ (OCPKIT_FROM_BUILD=1) and a copy of apps/community
  * (bench/.installed-stack, not committed) whose imports of `../../lib` name build/lib instead (one
  * copy of the library, as in a consumer repository).
  * Returns the copy's main.ts, or undefined when build/ cannot be made.
  */
-function installedStack(): string | undefined {
-  const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-  if (build.status !== 0) {
-    log(`  installed form skipped: tsc -p tsconfig.build.json failed (${build.status})`);
+function installedStack(built: boolean): string | undefined {
+  if (!built) {
+    log('  installed form skipped: npm run build failed');
     return undefined;
   }
   // inside this checkout (its node_modules resolve cdk8s and the rest), at the depth of apps/community
@@ -141,6 +140,24 @@ function installedStack(): string | undefined {
   return path.join(dir, path.basename(REFERENCE_STACK));
 }
 
+/**
+ * `npm run build` (scripts/build.js: tsc, then the record of what build/ was compiled from, so the
+ * CLI in this checkout runs build/ while it matches the sources). True when it succeeded.
+ */
+function build(): boolean {
+  const script = path.join(ROOT, 'scripts', 'build.js');
+  const args = fs.existsSync(script) ? [script] : [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'];
+  return spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' }).status === 0;
+}
+
+/** What `ocpkit synth` in this checkout runs now: build/ when it is the compiled form of the sources (bin/build-state.js), else the sources. */
+function checkoutRuns(): 'build' | 'sources' {
+  const state = path.join(ROOT, 'bin', 'build-state.js');
+  if (!fs.existsSync(state)) return 'sources';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(state).currentBuild(ROOT) ? 'build' : 'sources';
+}
+
 /** True when this checkout's `ocpkit synth` takes `--no-typecheck` (it says so in its help). */
 function synthHasTypecheck(): boolean {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'ocpkit.js'), 'synth', '--help'], { cwd: ROOT, encoding: 'utf8' });
@@ -150,50 +167,74 @@ function synthHasTypecheck(): boolean {
 /**
  * Whole-process `ocpkit synth` of the reference stack (issue 18), interleaved repetition by
  * repetition: warm (every cache filled by an earlier run) with `--no-typecheck` and with the
- * type-check (its cache hit), and cold (an empty OCPKIT_CACHE_DIR: TypeScript transpiled, every
- * validator compiled, no V8 code cache; `--no-typecheck`, since a cold type-check is a full tsc run).
+ * type-check (its cache hit), and cold (an empty OCPKIT_CACHE_DIR: every validator compiled, no V8
+ * code cache; `--no-typecheck`, since a cold type-check is a full tsc run). In this checkout as
+ * `npm ci` leaves it (build/ built from the sources, which the CLI then runs), again with the
+ * sources forced (OCPKIT_FROM_BUILD=0: a checkout whose lib/ was edited since the last build, every
+ * module transpiled when cold), and as an installed package.
  */
 function measureProcess(reps: number): WholeProcess {
   const typecheck = synthHasTypecheck();
   const noTc = typecheck ? ['--no-typecheck'] : [];
+  // first: the checkout as `npm ci` leaves it (prepare builds build/), which the CLI then runs
+  const built = build();
+  const checkoutFrom = checkoutRuns();
   const out = tempDir('synth');
   // fills every cache (and the type-check's) before the warm figures
   timeSynthProcess(out, []);
   timeSynthProcess(out, noTc);
-  const warm: Array<{ ms: number; cpu_ms: number | null }> = [];
-  const warmTc: Array<{ ms: number; cpu_ms: number | null }> = [];
-  const cold: Array<{ ms: number; cpu_ms: number | null }> = [];
-  const installed = installedStack();
+  const sourcesEnv = { OCPKIT_FROM_BUILD: '0' };
+  const srcOut = tempDir('synth-sources');
+  timeSynthProcess(srcOut, noTc, sourcesEnv);
+  type Sample = { ms: number; cpu_ms: number | null };
+  const warm: Sample[] = [];
+  const warmTc: Sample[] = [];
+  const cold: Sample[] = [];
+  const srcWarm: Sample[] = [];
+  const srcCold: Sample[] = [];
+  const installed = installedStack(built);
   const builtEnv = { OCPKIT_FROM_BUILD: '1' };
   const instOut = tempDir('synth-installed');
   if (installed) timeSynthProcess(instOut, noTc, builtEnv, installed);
-  const instWarm: Array<{ ms: number; cpu_ms: number | null }> = [];
-  const instCold: Array<{ ms: number; cpu_ms: number | null }> = [];
+  const instWarm: Sample[] = [];
+  const instCold: Sample[] = [];
+  const coldRun = (outdir: string, env: NodeJS.ProcessEnv, stack?: string): Sample => {
+    const cache = tempDir('cold-cache');
+    try {
+      return timeSynthProcess(tempDir(outdir), noTc, { ...env, OCPKIT_CACHE_DIR: cache }, stack);
+    } finally {
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
+  };
   for (let i = 0; i < reps; i++) {
     if (installed) {
       instWarm.push(timeSynthProcess(instOut, noTc, builtEnv, installed));
-      const c = tempDir('cold-cache');
-      instCold.push(timeSynthProcess(tempDir('synth-cold'), noTc, { ...builtEnv, OCPKIT_CACHE_DIR: c }, installed));
-      fs.rmSync(c, { recursive: true, force: true });
+      instCold.push(coldRun('synth-cold', builtEnv, installed));
       log(`  installed package (build/) rep ${i + 1}/${reps}: warm ${instWarm[i].ms} ms (cpu ${instWarm[i].cpu_ms}), cold ${instCold[i].ms} ms (cpu ${instCold[i].cpu_ms})`);
     }
     warm.push(timeSynthProcess(out, noTc));
     if (typecheck) warmTc.push(timeSynthProcess(out, []));
-    const cache = tempDir('cold-cache');
-    cold.push(timeSynthProcess(tempDir('synth-cold'), noTc, { OCPKIT_CACHE_DIR: cache }));
-    fs.rmSync(cache, { recursive: true, force: true });
-    log(`  whole process rep ${i + 1}/${reps}: warm ${warm[i].ms} ms (cpu ${warm[i].cpu_ms})${typecheck ? `, warm with type-check ${warmTc[i].ms} ms (cpu ${warmTc[i].cpu_ms})` : ''}, cold ${cold[i].ms} ms (cpu ${cold[i].cpu_ms})`);
+    cold.push(coldRun('synth-cold', {}));
+    log(`  whole process (${checkoutFrom}) rep ${i + 1}/${reps}: warm ${warm[i].ms} ms (cpu ${warm[i].cpu_ms})${typecheck ? `, warm with type-check ${warmTc[i].ms} ms (cpu ${warmTc[i].cpu_ms})` : ''}, cold ${cold[i].ms} ms (cpu ${cold[i].cpu_ms})`);
+    srcWarm.push(timeSynthProcess(srcOut, noTc, sourcesEnv));
+    srcCold.push(coldRun('synth-cold', sourcesEnv));
+    log(`  whole process (sources) rep ${i + 1}/${reps}: warm ${srcWarm[i].ms} ms (cpu ${srcWarm[i].cpu_ms}), cold ${srcCold[i].ms} ms (cpu ${srcCold[i].cpu_ms})`);
   }
   const objects = (fs.readdirSync(out, { recursive: true }) as string[]).filter((f) => f.endsWith('.yaml')).length;
   const cpus = (xs: Array<{ cpu_ms: number | null }>) => (xs.every((x) => x.cpu_ms !== null) ? median(xs.map((x) => x.cpu_ms!)) : null);
   return {
     files: objects,
+    checkout_from: checkoutFrom,
     warm_ms: median(warm.map((x) => x.ms)),
     warm_cpu_ms: cpus(warm),
     warm_typecheck_ms: typecheck ? median(warmTc.map((x) => x.ms)) : null,
     warm_typecheck_cpu_ms: typecheck ? cpus(warmTc) : null,
     cold_ms: median(cold.map((x) => x.ms)),
     cold_cpu_ms: cpus(cold),
+    sources_warm_ms: median(srcWarm.map((x) => x.ms)),
+    sources_warm_cpu_ms: cpus(srcWarm),
+    sources_cold_ms: median(srcCold.map((x) => x.ms)),
+    sources_cold_cpu_ms: cpus(srcCold),
     installed_warm_ms: installed ? median(instWarm.map((x) => x.ms)) : null,
     installed_warm_cpu_ms: installed ? cpus(instWarm) : null,
     installed_cold_ms: installed ? median(instCold.map((x) => x.ms)) : null,

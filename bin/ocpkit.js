@@ -22,18 +22,31 @@ process.on('unhandledRejection', fatal);
 
 // Installed as a package, the CLI runs the compiled JavaScript in build/ (`npm run build`; the
 // package's `files` ship build/ and no TypeScript sources). In this repository, where the sources
-// are (lib/cli/main.ts), it runs them through the TypeScript loader so an edit needs no rebuild;
-// OCPKIT_FROM_BUILD=1 makes it run build/ here too (to try what a package would run). Either way
-// the loader is registered: the user's stack module is TypeScript.
+// are (lib/cli/main.ts), it runs build/ too while that is the compiled form of exactly these
+// sources (`npm run build` records what it compiled, bin/build-state.js), and a stack here that
+// imports ../../lib gets build/lib's modules; once a source changes it runs the sources through
+// the TypeScript loader, so an edit needs no rebuild. OCPKIT_FROM_BUILD=1 runs build/ whatever
+// the sources (to try what a package would run), OCPKIT_FROM_BUILD=0 (or --debug, whose stack
+// traces name the TypeScript lines) always the sources. Either way the loader is registered: the
+// user's stack module is TypeScript.
 function entryPoint() {
   const path = require('path');
   const fs = require('fs');
-  const source = path.join(__dirname, '..', 'lib', 'cli', 'main.ts');
-  const built = path.join(__dirname, '..', 'build', 'lib', 'cli', 'main.js');
+  const root = path.join(__dirname, '..');
+  const source = path.join(root, 'lib', 'cli', 'main.ts');
+  const built = path.join(root, 'build', 'lib', 'cli', 'main.js');
   if (!fs.existsSync(built)) return source;
-  return !fs.existsSync(source) || process.env.OCPKIT_FROM_BUILD === '1' ? built : source;
+  if (!fs.existsSync(source)) return built;
+  const choice = process.env.OCPKIT_FROM_BUILD;
+  if (choice === '0' || (debug && choice !== '1')) return source;
+  const state = require('./build-state');
+  const outputs = state.currentBuild(root);
+  if (outputs) {
+    state.runFromBuild(root, outputs);
+    return built;
+  }
+  return choice === '1' ? built : source;
 }
-
 let main;
 try {
   require('./run-ts');

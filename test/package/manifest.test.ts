@@ -33,8 +33,12 @@ describe('package.json', () => {
     expect(BUILD.include).toEqual(expect.arrayContaining(['lib/**/*.ts', 'imports/**/*.ts']));
     expect(BUILD.compilerOptions.declaration).toBe(true);
     expect(BUILD.compilerOptions.outDir).not.toBe('dist'); // dist/ is the synthesized YAML
-    // stale outputs of removed sources are pruned first (scripts/prune-build.js), then tsc builds
-    expect(PKG.scripts.build).toBe('node scripts/prune-build.js && tsc -p tsconfig.build.json');
+    // scripts/build.js: stale outputs of removed sources are pruned first (scripts/prune-build.js),
+    // then tsc builds, then what it compiled is recorded (bin/build-state.js, test/package/build-state.test.ts)
+    expect(PKG.scripts.build).toBe('node scripts/build.js');
+    const script = fs.readFileSync(path.join(REPO, 'scripts', 'build.js'), 'utf8');
+    expect(script.indexOf('prune-build.js')).toBeGreaterThan(0);
+    expect(script.indexOf("'tsconfig.build.json'")).toBeGreaterThan(script.indexOf('prune-build.js'));
     expect(PKG.scripts.prepare).toBe('npm run build');
     // every plain-JS helper lib/ requires from bin/ is emitted beside build/lib
     const required = new Set<string>();
@@ -89,7 +93,26 @@ describe('bin/ocpkit.js chooses what it runs', () => {
     expect(r.status).toBe(0);
   });
 
-  test('with the sources present (this repository) it runs them through the TypeScript loader, or build/ with OCPKIT_FROM_BUILD=1', () => {
+  test('with the sources present it runs build/ while `npm run build` recorded it as their compiled form; else, forced or with --debug, the sources', () => {
+    fs.mkdirSync(path.join(pkg, 'lib', 'cli'), { recursive: true });
+    const main = path.join(pkg, 'lib', 'cli', 'main.ts');
+    fs.writeFileSync(main, "export async function main(argv: string[]): Promise<number> { process.stdout.write(`source ${argv.join(' ')}`); return 0; }\n");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const state = require(path.join(pkg, 'bin', 'build-state.js'));
+    try {
+      expect(state.record(pkg, state.snapshot(pkg))).toBe(true); // what scripts/build.js does around tsc
+      expect(cli().stdout).toBe('build x');
+      expect(cli({ OCPKIT_FROM_BUILD: '0' }).stdout).toBe('source x');
+      expect(spawnSync(process.execPath, [path.join(pkg, 'bin', 'ocpkit.js'), 'x', '--debug'], { encoding: 'utf8', env: { ...process.env, OCPKIT_CACHE_DIR: 'off', OCPKIT_FROM_BUILD: '', NODE_PATH: path.join(REPO, 'node_modules') } }).stdout).toBe('source x --debug');
+      fs.appendFileSync(main, '// edited after the build\n');
+      expect(cli().stdout).toBe('source x');
+    } finally {
+      fs.rmSync(path.join(pkg, 'lib'), { recursive: true, force: true });
+      state.forget(pkg);
+    }
+  });
+
+  test('with the sources present and no record of a build, it runs them through the TypeScript loader, or build/ with OCPKIT_FROM_BUILD=1', () => {
     fs.mkdirSync(path.join(pkg, 'lib', 'cli'), { recursive: true });
     fs.writeFileSync(path.join(pkg, 'lib', 'cli', 'main.ts'), "export async function main(argv: string[]): Promise<number> { process.stdout.write(`source ${argv.join(' ')}`); return 0; }\n");
     try {

@@ -1,0 +1,178 @@
+/**
+ * bin/build-state.js: the record `npm run build` leaves of what build/ was compiled from, and the
+ * CLI's use of it (it runs build/ in a checkout only while build/ is the compiled form of exactly
+ * the sources there). Fixture checkouts in a temporary folder, with hand-written "compiled" files
+ * that say where they come from.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const state = require('../../bin/build-state.js');
+
+const REPO = path.resolve(__dirname, '..', '..');
+const roots: string[] = [];
+afterAll(() => {
+  for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
+});
+
+function write(root: string, rel: string, text: string): void {
+  fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+  fs.writeFileSync(path.join(root, rel), text);
+}
+
+/** A checkout with two library modules, a generated import, the compiler's inputs, and a stack importing ../../lib. */
+function checkout(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-build-state-'));
+  roots.push(root);
+  write(root, 'lib/index.ts', "export * from './a';\nexport const from: string = 'sources';\n");
+  write(root, 'lib/a.ts', "export const a: number = 1;\n");
+  write(root, 'lib/data.json', '{"n": 1}\n');
+  write(root, 'imports/k8s.ts', 'export const k = 1;\n');
+  write(root, 'tsconfig.json', '{}\n');
+  write(root, 'tsconfig.build.json', '{"extends": "./tsconfig.json", "files": ["bin/helper.js"]}\n');
+  write(root, 'bin/helper.js', 'exports.h = 1;\n');
+  write(root, 'node_modules/typescript/package.json', '{"version": "5.9.3"}\n');
+  write(root, 'apps/stack/main.ts', "import * as lib from '../../lib';\nimport data = require('../../lib/data.json');\nexport const from = lib.from;\nexport const a = lib.a;\nexport const n = data.n;\n");
+  return root;
+}
+
+/** What tsc would write for the fixture (by hand: `from` says build). */
+function compile(root: string): void {
+  write(root, 'build/lib/index.js', "'use strict';\nObject.defineProperty(exports, '__esModule', { value: true });\nObject.assign(exports, require('./a'));\nexports.from = 'build';\n");
+  write(root, 'build/lib/a.js', "'use strict';\nexports.a = 2;\n");
+  write(root, 'build/lib/data.json', '{"n": 2}\n');
+  write(root, 'build/imports/k8s.js', "'use strict';\nexports.k = 1;\n");
+}
+
+function build(root: string): boolean {
+  state.forget(root);
+  const before = state.snapshot(root);
+  compile(root);
+  return state.record(root, before);
+}
+
+describe('the record of what build/ was compiled from', () => {
+  test('a build of unchanged sources is current: its outputs are the .js and .json files the CLI loads', () => {
+    const root = checkout();
+    expect(build(root)).toBe(true);
+    const outputs: Set<string> = state.currentBuild(root);
+    expect([...outputs].map((f) => path.relative(root, f)).sort()).toEqual(['build/imports/k8s.js', 'build/lib/a.js', 'build/lib/data.json', 'build/lib/index.js']);
+  });
+
+  test('no record, another format or an unreadable record: not current', () => {
+    const root = checkout();
+    compile(root);
+    expect(state.currentBuild(root)).toBeUndefined();
+    expect(build(root)).toBe(true);
+    const file = path.join(root, state.RECORD);
+    const data = JSON.parse(fs.readFileSync(file, 'utf8'));
+    fs.writeFileSync(file, JSON.stringify({ ...data, format: 'ocpkit-build/0' }));
+    expect(state.currentBuild(root)).toBeUndefined();
+    fs.writeFileSync(file, '{');
+    expect(state.currentBuild(root)).toBeUndefined();
+  });
+
+  test('a source edited after the build (same size too), added or removed makes the sources run', () => {
+    const root = checkout();
+    expect(build(root)).toBe(true);
+    write(root, 'lib/a.ts', "export const a: number = 3;\n"); // same size
+    expect(state.currentBuild(root)).toBeUndefined();
+    write(root, 'lib/a.ts', "export const a: number = 1;\n");
+    expect(state.currentBuild(root)).toBeInstanceOf(Set); // back to what was compiled, by its text
+    write(root, 'lib/new.ts', 'export const n = 1;\n');
+    expect(state.currentBuild(root)).toBeUndefined();
+    fs.rmSync(path.join(root, 'lib/new.ts'));
+    fs.rmSync(path.join(root, 'imports/k8s.ts'));
+    expect(state.currentBuild(root)).toBeUndefined();
+  });
+
+  test('a change of the compiler, its configuration or the JavaScript build/bin copies is a changed source', () => {
+    for (const [rel, text] of [['tsconfig.json', '{"compilerOptions":{}}\n'], ['tsconfig.build.json', '{"files": ["bin/helper.js"]}\n'], ['node_modules/typescript/package.json', '{"version": "5.9.4"}\n'], ['bin/helper.js', 'exports.h = 2;\n']]) {
+      const root = checkout();
+      expect(build(root)).toBe(true);
+      write(root, rel, text);
+      expect([rel, state.currentBuild(root)]).toEqual([rel, undefined]);
+    }
+  });
+
+  test('an output changed or removed after the build is not trusted', () => {
+    const root = checkout();
+    expect(build(root)).toBe(true);
+    write(root, 'build/lib/a.js', "'use strict';\nexports.a = 9;\n");
+    expect(state.currentBuild(root)).toBeUndefined();
+    write(root, 'build/lib/a.js', "'use strict';\nexports.a = 2;\n");
+    expect(state.currentBuild(root)).toBeInstanceOf(Set);
+    fs.rmSync(path.join(root, 'build/lib/data.json'));
+    expect(state.currentBuild(root)).toBeUndefined();
+  });
+
+  test('a file touched without a change (a new stamp, e.g. git checkout) is checked by its text and still current', () => {
+    const root = checkout();
+    expect(build(root)).toBe(true);
+    const later = new Date(Date.now() + 60_000);
+    for (const rel of ['lib/a.ts', 'build/lib/a.js']) fs.utimesSync(path.join(root, rel), later, later);
+    expect(state.currentBuild(root)).toBeInstanceOf(Set);
+  });
+
+  test('a source that changed during the build leaves no record (build/ may hold a mix)', () => {
+    const root = checkout();
+    state.forget(root);
+    const before = state.snapshot(root);
+    write(root, 'lib/a.ts', "export const a: number = 4;\n");
+    compile(root);
+    expect(state.record(root, before)).toBe(false);
+    expect(fs.existsSync(path.join(root, state.RECORD))).toBe(false);
+    expect(state.currentBuild(root)).toBeUndefined();
+  });
+
+  test('a stamp is recorded only for a source that last changed at least two seconds before the record', () => {
+    const root = checkout();
+    const old = new Date(Date.now() - 60_000);
+    // written just now: its change time is now, whatever its modification time says
+    fs.utimesSync(path.join(root, 'lib/a.ts'), old, old);
+    expect(build(root)).toBe(true);
+    const sources = JSON.parse(fs.readFileSync(path.join(root, state.RECORD), 'utf8')).sources;
+    expect(sources['lib/a.ts'][0]).toBeNull();
+    expect(sources['lib/a.ts'][1]).toMatch(/^[0-9a-f]{64}$/);
+    expect(sources['bin/helper.js'][1]).toMatch(/^[0-9a-f]{64}$/); // listed in tsconfig.build.json's files
+  });
+
+  test('an input recorded as missing must stay missing; a tsconfig.build.json that is not plain JSON is never trusted', () => {
+    const root = checkout();
+    fs.rmSync(path.join(root, 'node_modules'), { recursive: true });
+    expect(build(root)).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(root, state.RECORD), 'utf8')).sources['node_modules/typescript/package.json']).toEqual([null, null]);
+    expect(state.currentBuild(root)).toBeInstanceOf(Set);
+    write(root, 'node_modules/typescript/package.json', '{"version": "5.9.3"}\n');
+    expect(state.currentBuild(root)).toBeUndefined();
+    write(root, 'tsconfig.build.json', '// a comment\n{}\n');
+    expect(build(root)).toBe(false);
+    expect(state.currentBuild(root)).toBeUndefined();
+  });
+});
+
+describe('a stack in the checkout gets build/ modules while build/ is current', () => {
+  // a child process: the TypeScript loader, then what bin/ocpkit.js does for a current build
+  const probe = (root: string) => spawnSync(process.execPath, ['-e', [
+    `require(${JSON.stringify(path.join(REPO, 'bin', 'run-ts.js'))});`,
+    `const state = require(${JSON.stringify(path.join(REPO, 'bin', 'build-state.js'))});`,
+    `const outputs = state.currentBuild(${JSON.stringify(root)});`,
+    `if (outputs) state.runFromBuild(${JSON.stringify(root)}, outputs);`,
+    `const m = require(${JSON.stringify(path.join(root, 'apps', 'stack', 'main.ts'))});`,
+    "const lib = Object.keys(require.cache).filter((f) => f.startsWith(process.argv[1]) && !f.includes('apps')).map((f) => f.slice(process.argv[1].length + 1)).sort();",
+    'process.stdout.write(JSON.stringify({ from: m.from, a: m.a, n: m.n, lib }));',
+  ].join('\n'), root], { encoding: 'utf8', env: { ...process.env, OCPKIT_CACHE_DIR: 'off' } });
+
+  test('imports of ../../lib load build/lib (one copy of the library); after an edit, the sources', () => {
+    const root = checkout();
+    expect(build(root)).toBe(true);
+    const r = probe(root);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ from: 'build', a: 2, n: 2, lib: ['build/lib/a.js', 'build/lib/data.json', 'build/lib/index.js'] });
+    write(root, 'lib/index.ts', "export * from './a';\nexport const from: string = 'edited';\n");
+    expect(JSON.parse(probe(root).stdout)).toEqual({ from: 'edited', a: 1, n: 1, lib: ['lib/a.ts', 'lib/data.json', 'lib/index.ts'] });
+  });
+});
