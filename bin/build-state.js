@@ -14,21 +14,30 @@
 // It is all or nothing: tsc's output for one file depends on others (a re-export of a name that is
 // only a type is dropped, a const enum is inlined), so one changed source means the sources run.
 //
-// A source's stamp is recorded only when the file had last changed at least two seconds before the
-// record is written and did not change during the build (a same-size rewrite within one tick of
-// the file system's clock keeps the stamp; git treats such "racily clean" files the same way); an
-// unsettled one is checked by its text on every run.
+// A stamp is recorded only for a file that last changed at least two seconds before (a same-size
+// rewrite within one tick of the file system's clock keeps the stamp; git treats such "racily
+// clean" files the same way), and for a source only when it did not change during the build. An
+// unsettled file is checked by its text; a run that finds every file as recorded writes the record
+// again with the stamps that have settled since (as git refreshes its index), so the outputs tsc
+// has just written are hashed by the first run after a build only.
+//
+// The record also vouches that build/ is complete: every .ts source (not .d.ts) and every file
+// tsconfig.build.json lists has its .js output. scripts/build.js has tsc emit everything again
+// when build/ is not as the previous record left it (an output edited or deleted by hand, or no
+// record): tsc's incremental build re-emits only what it thinks changed, never what was altered.
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 const { fileStamp } = require('./private-cache');
 
-const FORMAT = 'ocpkit-build/1';
+const FORMAT = 'ocpkit-build/2';
 const RECORD = path.join('build', '.ocpkit-build.json');
 /** Folders whose every file is an input (at any depth). */
 const INPUT_TREES = ['lib', 'imports'];
 /** Single files that are inputs too (a missing one is recorded as missing), with the `files` tsconfig.build.json lists. */
-const INPUT_FILES = ['tsconfig.json', 'tsconfig.build.json', path.join('node_modules', 'typescript', 'package.json')];
+// (npm rewrites node_modules/.package-lock.json on every install that changes node_modules: tsc
+// reads the dependencies' declaration files, which decide what an import of theirs compiles to)
+const INPUT_FILES = ['tsconfig.json', 'tsconfig.build.json', path.join('node_modules', 'typescript', 'package.json'), path.join('node_modules', '.package-lock.json')];
 /** Output folders; their .js and .json files are what a run loads. */
 const OUTPUT_TREES = [path.join('build', 'lib'), path.join('build', 'imports'), path.join('build', 'bin')];
 /** A file that changed this recently (by its change time) may change again within its clock's tick. */
@@ -38,7 +47,7 @@ function sha256(data) {
   return crypto.createHash('sha256').update(data).digest('hex');
 }
 
-/** Every regular file under `dir` (relative to `root`), recursively, sorted; none when it cannot be read. */
+/** Every file under `dir` (relative to `root`), recursively, through symbolic links as tsc reads them; none when it cannot be read. */
 function filesUnder(root, dir, keep = () => true, out = []) {
   let entries;
   try {
@@ -48,10 +57,29 @@ function filesUnder(root, dir, keep = () => true, out = []) {
   }
   for (const e of entries) {
     const rel = path.join(dir, e.name);
-    if (e.isDirectory()) filesUnder(root, rel, keep, out);
-    else if (e.isFile() && keep(rel)) out.push(rel);
+    let kind = e;
+    if (e.isSymbolicLink()) {
+      try {
+        kind = fs.statSync(path.join(root, rel));
+      } catch {
+        out.push(rel); // dangling: an input that cannot be read (recorded as missing)
+        continue;
+      }
+    }
+    if (kind.isDirectory()) filesUnder(root, rel, keep, out);
+    else if (kind.isFile() && keep(rel)) out.push(rel);
   }
   return out;
+}
+
+/** The .js and .json files under build/'s output folders (relative paths, sorted). */
+function outputFiles(root) {
+  return OUTPUT_TREES.flatMap((d) => filesUnder(root, d, (f) => /\.(js|json)$/.test(f)).sort());
+}
+
+/** The output tsc writes for a .ts source or a listed JavaScript file (relative paths). */
+function outputOf(rel) {
+  return path.join('build', rel.endsWith('.ts') ? `${rel.slice(0, -'.ts'.length)}.js` : rel);
 }
 
 /**
@@ -71,6 +99,12 @@ function inputs(root) {
   return [...INPUT_TREES.flatMap((d) => filesUnder(root, d).sort()), ...INPUT_FILES, ...listed];
 }
 
+/** The outputs a complete build has: one .js for every .ts source (not .d.ts) and for every listed file. */
+function expectedOutputs(names) {
+  const trees = INPUT_TREES.map((d) => d + path.sep);
+  return names.filter((rel) => (rel.endsWith('.ts') && !rel.endsWith('.d.ts') && trees.some((t) => rel.startsWith(t))) || (rel.endsWith('.js') && !trees.some((t) => rel.startsWith(t)))).map(outputOf);
+}
+
 /** `[stamp, sha256]` of a file, or `[null, null]` when it is missing or unreadable. */
 function version(file) {
   try {
@@ -79,6 +113,10 @@ function version(file) {
   } catch {
     return [null, null];
   }
+}
+
+function nowNs() {
+  return BigInt(Date.now()) * 1_000_000n;
 }
 
 function settledAt(stamp, nowNs) {
@@ -102,32 +140,63 @@ function forget(root) {
 
 /**
  * Writes the record after a successful build from the inputs `before` ({@link snapshot}). Returns
- * false (and writes nothing) when the inputs changed during the build: build/ may then hold a mix.
+ * false (and writes nothing) when the inputs changed during the build (build/ may then hold a mix)
+ * or an expected output is missing.
  */
 function record(root, before) {
   const now = inputs(root);
   if (now === undefined || before.length === 0 || now.length !== before.length || now.some((rel, i) => rel !== before[i][0])) return false;
-  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  const at = nowNs();
   const sources = {};
   for (const [rel, stamp, sha] of before) {
     const [stampAfter, shaAfter] = version(path.join(root, rel));
     if (shaAfter !== sha) return false;
-    sources[rel] = [stamp !== null && stampAfter === stamp && settledAt(stamp, nowNs) ? stamp : null, sha];
+    sources[rel] = [stamp !== null && stampAfter === stamp && settledAt(stamp, at) ? stamp : null, sha];
   }
   const outputs = {};
-  for (const rel of OUTPUT_TREES.flatMap((d) => filesUnder(root, d, (f) => /\.(js|json)$/.test(f)).sort())) {
+  for (const rel of outputFiles(root)) {
     const [stamp, sha] = version(path.join(root, rel));
     if (sha === null) return false;
-    outputs[rel] = [stamp, sha];
+    outputs[rel] = [stamp !== null && settledAt(stamp, at) ? stamp : null, sha];
   }
-  const file = path.join(root, RECORD);
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify({ format: FORMAT, sources, outputs })}\n`);
-  fs.renameSync(tmp, file);
+  if (expectedOutputs(now).some((rel) => !Object.prototype.hasOwnProperty.call(outputs, rel))) return false;
+  write(root, { format: FORMAT, sources, outputs });
   return true;
 }
 
-/** True when the file `rel` under `root` is the recorded `[stamp, sha256]` (by its stamp, else its text). */
+function write(root, data) {
+  const file = path.join(root, RECORD);
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  try {
+    fs.writeFileSync(tmp, `${JSON.stringify(data)}\n`);
+    fs.renameSync(tmp, file);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+function readRecord(root) {
+  try {
+    const data = JSON.parse(fs.readFileSync(path.join(root, RECORD), 'utf8'));
+    const table = (t) => t !== null && typeof t === 'object' && !Array.isArray(t);
+    return data && data.format === FORMAT && table(data.sources) && table(data.outputs) ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when build/ holds exactly the outputs of the record left by the last build (before a new build: else tsc must emit everything). */
+function outputsIntact(root) {
+  const data = readRecord(root);
+  if (!data) return false;
+  const names = outputFiles(root);
+  return names.length === Object.keys(data.outputs).length && names.every((rel) => Object.prototype.hasOwnProperty.call(data.outputs, rel) && same(root, rel, data.outputs[rel]) !== false);
+}
+
+/**
+ * Whether the file `rel` under `root` is the recorded `[stamp, sha256]`: true by its stamp, false,
+ * or (matched by its text) the stamp taken before it was read, to record once it has settled.
+ */
 function same(root, rel, recorded) {
   if (!Array.isArray(recorded) || recorded.length !== 2) return false;
   const file = path.join(root, rel);
@@ -141,7 +210,7 @@ function same(root, rel, recorded) {
   }
   if (stamp !== null && now === stamp) return true;
   try {
-    return sha256(fs.readFileSync(file)) === sha;
+    return sha256(fs.readFileSync(file)) === sha ? now : false;
   } catch {
     return false;
   }
@@ -152,22 +221,40 @@ function same(root, rel, recorded) {
  * sources there now (see above); undefined otherwise (no record, another format, anything changed).
  */
 function currentBuild(root) {
-  let data;
-  try {
-    data = JSON.parse(fs.readFileSync(path.join(root, RECORD), 'utf8'));
-  } catch {
-    return undefined;
-  }
-  if (!data || data.format !== FORMAT || typeof data.sources !== 'object' || typeof data.outputs !== 'object' || !data.sources || !data.outputs) return undefined;
+  const data = readRecord(root);
+  if (!data) return undefined;
   const names = inputs(root);
   if (names === undefined || names.length !== Object.keys(data.sources).length) return undefined;
-  for (const rel of names) if (!Object.prototype.hasOwnProperty.call(data.sources, rel) || !same(root, rel, data.sources[rel])) return undefined;
+  const at = nowNs();
+  let settledSince = false;
+  const check = (table, rel) => {
+    const found = Object.prototype.hasOwnProperty.call(table, rel) ? same(root, rel, table[rel]) : false;
+    if (typeof found === 'string' && settledAt(found, at)) {
+      table[rel] = [found, table[rel][1]];
+      settledSince = true;
+    }
+    return found !== false;
+  };
+  for (const rel of names) if (!check(data.sources, rel)) return undefined;
   const outputs = new Set();
-  for (const [rel, recorded] of Object.entries(data.outputs)) {
-    if (!same(root, rel, recorded)) return undefined;
+  for (const rel of Object.keys(data.outputs)) {
+    if (!check(data.outputs, rel)) return undefined;
     outputs.add(path.join(root, rel));
   }
+  if (expectedOutputs(names).some((rel) => !outputs.has(path.join(root, rel)))) return undefined;
+  if (settledSince) {
+    try {
+      write(root, data); // best effort: the next run checks these files by their stamps
+    } catch {
+      // a read-only checkout: they are checked by their text again
+    }
+  }
   return outputs;
+}
+
+/** Every .js and .json output under build/ now (absolute paths), whatever it was compiled from: for OCPKIT_FROM_BUILD=1. */
+function builtOutputs(root) {
+  return new Set(outputFiles(root).map((rel) => path.join(root, rel)));
 }
 
 const HOOK = Symbol.for('ocpkit.build-state.resolve');
@@ -194,4 +281,4 @@ function runFromBuild(root, outputs) {
   };
 }
 
-module.exports = { snapshot, forget, record, currentBuild, runFromBuild, RECORD };
+module.exports = { snapshot, forget, record, outputsIntact, currentBuild, builtOutputs, runFromBuild, RECORD };

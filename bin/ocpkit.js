@@ -26,9 +26,10 @@ process.on('unhandledRejection', fatal);
 // sources (`npm run build` records what it compiled, bin/build-state.js), and a stack here that
 // imports ../../lib gets build/lib's modules; once a source changes it runs the sources through
 // the TypeScript loader, so an edit needs no rebuild. OCPKIT_FROM_BUILD=1 runs build/ whatever
-// the sources (to try what a package would run), OCPKIT_FROM_BUILD=0 (or --debug, whose stack
-// traces name the TypeScript lines) always the sources. Either way the loader is registered: the
-// user's stack module is TypeScript.
+// the sources (to try what a package would run; a stack here gets build/lib's modules too),
+// OCPKIT_FROM_BUILD=0 always the sources (with --debug, stack traces then name TypeScript lines).
+// --debug itself does not switch: it shows the trace of the code that failed. Either way the
+// loader is registered: the user's stack module is TypeScript.
 function entryPoint() {
   const path = require('path');
   const fs = require('fs');
@@ -38,15 +39,14 @@ function entryPoint() {
   if (!fs.existsSync(built)) return source;
   if (!fs.existsSync(source)) return built;
   const choice = process.env.OCPKIT_FROM_BUILD;
-  if (choice === '0' || (debug && choice !== '1')) return source;
+  if (choice === '0') return source;
   const state = require('./build-state');
-  const outputs = state.currentBuild(root);
-  if (outputs) {
-    state.runFromBuild(root, outputs);
-    return built;
-  }
-  return choice === '1' ? built : source;
+  const outputs = state.currentBuild(root) ?? (choice === '1' ? state.builtOutputs(root) : undefined);
+  if (!outputs) return source;
+  state.runFromBuild(root, outputs);
+  return built;
 }
+
 let main;
 try {
   require('./run-ts');

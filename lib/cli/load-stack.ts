@@ -91,7 +91,7 @@ export function locate(stack: unknown): string | undefined {
     if (m && !/(?:^|[\s(])node:/.test(line.trim())) frames.push(`${m[1]}:${m[2]}:${m[3]}`);
   }
   const ocpkitLib = path.resolve(__dirname, '..');
-  const isUser = (f: string) => !f.includes(`${path.sep}node_modules${path.sep}`) && !f.startsWith(`${ocpkitLib}${path.sep}`) && !f.includes(`${path.sep}bin${path.sep}run-ts.js`);
+  const isUser = (f: string) => !f.includes(`${path.sep}node_modules${path.sep}`) && !f.startsWith(`${ocpkitLib}${path.sep}`) && !/[\\/]bin[\\/](run-ts|build-state)\.js:/.test(f);
   const pick = frames.find(isUser) ?? frames[0];
   return pick === undefined ? undefined : shownPath(pick);
 }

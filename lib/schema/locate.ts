@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { OcpkitError } from '../core/errors';
+import { ocpkitRoot } from '../core/package-root';
 import { CORE_DEFINITIONS_FILE } from './catalog';
 import { lockedProfiles, schemaLock, SchemaSetError } from './lock';
 import { cachedSchemaSet, MARKER_FILE, schemaSetDir } from './schema-cache';
@@ -44,7 +45,7 @@ export function findSchemas(search: SchemaSearch = {}): string {
   const cached = 'cached' in search ? search.cached : cachedSchemaSet();
   if (cached !== undefined) return cached;
   const candidates: string[] = [];
-  for (const start of search.searchFrom ?? [process.cwd(), path.resolve(__dirname, '..', '..')]) {
+  for (const start of search.searchFrom ?? [process.cwd(), ocpkitRoot()]) {
     let dir = path.resolve(start);
     for (;;) {
       candidates.push(path.join(dir, '..', 'shared', 'crds'), path.join(dir, 'shared', 'crds'));

@@ -45,6 +45,7 @@ function compile(root: string): void {
   write(root, 'build/lib/a.js', "'use strict';\nexports.a = 2;\n");
   write(root, 'build/lib/data.json', '{"n": 2}\n');
   write(root, 'build/imports/k8s.js', "'use strict';\nexports.k = 1;\n");
+  write(root, 'build/bin/helper.js', 'exports.h = 1;\n');
 }
 
 function build(root: string): boolean {
@@ -59,7 +60,7 @@ describe('the record of what build/ was compiled from', () => {
     const root = checkout();
     expect(build(root)).toBe(true);
     const outputs: Set<string> = state.currentBuild(root);
-    expect([...outputs].map((f) => path.relative(root, f)).sort()).toEqual(['build/imports/k8s.js', 'build/lib/a.js', 'build/lib/data.json', 'build/lib/index.js']);
+    expect([...outputs].map((f) => path.relative(root, f)).sort()).toEqual(['build/bin/helper.js', 'build/imports/k8s.js', 'build/lib/a.js', 'build/lib/data.json', 'build/lib/index.js']);
   });
 
   test('no record, another format or an unreadable record: not current', () => {
@@ -69,7 +70,7 @@ describe('the record of what build/ was compiled from', () => {
     expect(build(root)).toBe(true);
     const file = path.join(root, state.RECORD);
     const data = JSON.parse(fs.readFileSync(file, 'utf8'));
-    fs.writeFileSync(file, JSON.stringify({ ...data, format: 'ocpkit-build/0' }));
+    fs.writeFileSync(file, JSON.stringify({ ...data, format: 'ocpkit-build/1' }));
     expect(state.currentBuild(root)).toBeUndefined();
     fs.writeFileSync(file, '{');
     expect(state.currentBuild(root)).toBeUndefined();
@@ -89,8 +90,8 @@ describe('the record of what build/ was compiled from', () => {
     expect(state.currentBuild(root)).toBeUndefined();
   });
 
-  test('a change of the compiler, its configuration or the JavaScript build/bin copies is a changed source', () => {
-    for (const [rel, text] of [['tsconfig.json', '{"compilerOptions":{}}\n'], ['tsconfig.build.json', '{"files": ["bin/helper.js"]}\n'], ['node_modules/typescript/package.json', '{"version": "5.9.4"}\n'], ['bin/helper.js', 'exports.h = 2;\n']]) {
+  test('a change of the compiler, its configuration, the installed dependencies or the JavaScript build/bin copies is a changed source', () => {
+    for (const [rel, text] of [['tsconfig.json', '{"compilerOptions":{}}\n'], ['tsconfig.build.json', '{"files": ["bin/helper.js"]}\n'], ['node_modules/typescript/package.json', '{"version": "5.9.4"}\n'], ['node_modules/.package-lock.json', '{"packages": {}}\n'], ['bin/helper.js', 'exports.h = 2;\n']]) {
       const root = checkout();
       expect(build(root)).toBe(true);
       write(root, rel, text);
@@ -152,6 +153,116 @@ describe('the record of what build/ was compiled from', () => {
     expect(build(root)).toBe(false);
     expect(state.currentBuild(root)).toBeUndefined();
   });
+});
+
+describe('what the record vouches for', () => {
+  test('a build missing an output of a source or of a listed file is not recorded', () => {
+    for (const missing of ['build/imports/k8s.js', 'build/bin/helper.js']) {
+      const root = checkout();
+      const before = state.snapshot(root);
+      compile(root);
+      fs.rmSync(path.join(root, missing), { force: true });
+      expect([missing, state.record(root, before)]).toEqual([missing, false]);
+      expect(state.currentBuild(root)).toBeUndefined();
+    }
+  });
+
+  test('a source that is a symbolic link is followed: an edit of its target makes the sources run', () => {
+    const root = checkout();
+    const target = path.join(root, 'elsewhere.ts');
+    fs.writeFileSync(target, 'export const s = 1;\n');
+    fs.symlinkSync(target, path.join(root, 'lib', 'shared.ts'));
+    write(root, 'build/lib/shared.js', "'use strict';\nexports.s = 1;\n");
+    expect(build(root)).toBe(true);
+    expect(Object.keys(JSON.parse(fs.readFileSync(path.join(root, state.RECORD), 'utf8')).outputs)).toContain('build/lib/shared.js');
+    expect(state.currentBuild(root)).toBeInstanceOf(Set);
+    fs.writeFileSync(target, 'export const s = 2;\n');
+    expect(state.currentBuild(root)).toBeUndefined();
+  });
+
+  test('files checked by their text are recorded by their stamps once settled; then a run reads none of them, and an edit is still seen', () => {
+    const root = checkout();
+    expect(build(root)).toBe(true);
+    const recorded = () => JSON.parse(fs.readFileSync(path.join(root, state.RECORD), 'utf8'));
+    expect(recorded().outputs['build/lib/a.js'][0]).toBeNull(); // written by the build just now
+    const now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(now + 10_000); // two seconds have passed
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const reads = jest.spyOn(require('fs') as typeof fs, 'readFileSync'); // the fs module build-state.js reads with
+    try {
+      expect(state.currentBuild(root)).toBeInstanceOf(Set);
+      const refreshed = recorded();
+      expect(refreshed.sources['lib/a.ts'][0]).toEqual(expect.stringContaining('lib'));
+      expect(refreshed.outputs['build/lib/a.js'][0]).toEqual(expect.stringContaining('a.js'));
+      reads.mockClear();
+      expect(state.currentBuild(root)).toBeInstanceOf(Set);
+      const readFiles = reads.mock.calls.map((c) => String(c[0]));
+      expect(readFiles.filter((f) => f.startsWith(root) && !f.endsWith('.ocpkit-build.json') && !f.endsWith('tsconfig.build.json'))).toEqual([]);
+    } finally {
+      reads.mockRestore();
+      clock.mockRestore();
+    }
+    write(root, 'lib/a.ts', "export const a: number = 7;\n");
+    expect(state.currentBuild(root)).toBeUndefined();
+  });
+
+  test('outputsIntact: build/ exactly as the last record left it (else the next build emits everything)', () => {
+    const root = checkout();
+    compile(root);
+    expect(state.outputsIntact(root)).toBe(false); // no record
+    expect(build(root)).toBe(true);
+    expect(state.outputsIntact(root)).toBe(true);
+    write(root, 'lib/a.ts', "export const a: number = 5;\n"); // sources are tsc's business
+    expect(state.outputsIntact(root)).toBe(true);
+    write(root, 'build/lib/a.js', "'use strict';\nexports.a = 3;\n");
+    expect(state.outputsIntact(root)).toBe(false);
+    write(root, 'build/lib/a.js', "'use strict';\nexports.a = 2;\n");
+    fs.rmSync(path.join(root, 'build/lib/data.json'));
+    expect(state.outputsIntact(root)).toBe(false);
+    write(root, 'build/lib/data.json', '{"n": 2}\n');
+    write(root, 'build/lib/extra.js', '');
+    expect(state.outputsIntact(root)).toBe(false);
+  });
+});
+
+describe('npm run build (scripts/build.js) with the real compiler', () => {
+  // a small checkout: the build scripts and helpers of this repository, its node_modules (tsc), two modules
+  function project(): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-build-'));
+    roots.push(root);
+    for (const f of ['scripts/build.js', 'scripts/prune-build.js', 'bin/build-state.js', 'bin/private-cache.js']) write(root, f, fs.readFileSync(path.join(REPO, f), 'utf8'));
+    fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'));
+    write(root, 'tsconfig.json', JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, noEmit: true, types: [] } }));
+    write(root, 'tsconfig.build.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: false, outDir: 'build', rootDir: '.', incremental: true, tsBuildInfoFile: 'build/.tsbuildinfo' }, include: ['lib/**/*.ts'] }));
+    write(root, 'lib/a.ts', "import { b } from './b';\nexport const a: number = b + 1;\n");
+    write(root, 'lib/b.ts', 'export const b: number = 1;\n');
+    return root;
+  }
+  const run = (root: string) => spawnSync(process.execPath, [path.join(root, 'scripts', 'build.js')], { cwd: root, encoding: 'utf8' });
+
+  test('records a complete build; repairs outputs edited or deleted since; leaves no record when tsc fails', () => {
+    const root = project();
+    expect(run(root).status).toBe(0);
+    expect(state.currentBuild(root)).toBeInstanceOf(Set);
+    const a = path.join(root, 'build', 'lib', 'a.js');
+    const compiled = fs.readFileSync(a, 'utf8');
+    expect(compiled).toContain('b_1.b + 1');
+    // tsc's incremental build alone would keep both of these
+    fs.writeFileSync(a, compiled.replace('b_1.b + 1', 'b_1.b + 9'));
+    fs.rmSync(path.join(root, 'build', 'lib', 'b.js'));
+    expect(state.currentBuild(root)).toBeUndefined();
+    expect(run(root).status).toBe(0);
+    expect(fs.readFileSync(a, 'utf8')).toBe(compiled);
+    expect(fs.existsSync(path.join(root, 'build', 'lib', 'b.js'))).toBe(true);
+    expect(state.currentBuild(root)).toBeInstanceOf(Set);
+    // a type error: tsc fails (and still emits); the sources run
+    write(root, 'lib/b.ts', "export const b: number = 'one';\n");
+    const failed = run(root);
+    expect(failed.status).not.toBe(0);
+    expect(failed.stdout).toContain('TS2322');
+    expect(fs.existsSync(path.join(root, state.RECORD))).toBe(false);
+    expect(state.currentBuild(root)).toBeUndefined();
+  }, 60_000);
 });
 
 describe('a stack in the checkout gets build/ modules while build/ is current', () => {

@@ -93,7 +93,7 @@ describe('bin/ocpkit.js chooses what it runs', () => {
     expect(r.status).toBe(0);
   });
 
-  test('with the sources present it runs build/ while `npm run build` recorded it as their compiled form; else, forced or with --debug, the sources', () => {
+  test('with the sources present it runs build/ while `npm run build` recorded it as their compiled form (with --debug too), else or with OCPKIT_FROM_BUILD=0 the sources', () => {
     fs.mkdirSync(path.join(pkg, 'lib', 'cli'), { recursive: true });
     const main = path.join(pkg, 'lib', 'cli', 'main.ts');
     fs.writeFileSync(main, "export async function main(argv: string[]): Promise<number> { process.stdout.write(`source ${argv.join(' ')}`); return 0; }\n");
@@ -103,11 +103,38 @@ describe('bin/ocpkit.js chooses what it runs', () => {
       expect(state.record(pkg, state.snapshot(pkg))).toBe(true); // what scripts/build.js does around tsc
       expect(cli().stdout).toBe('build x');
       expect(cli({ OCPKIT_FROM_BUILD: '0' }).stdout).toBe('source x');
-      expect(spawnSync(process.execPath, [path.join(pkg, 'bin', 'ocpkit.js'), 'x', '--debug'], { encoding: 'utf8', env: { ...process.env, OCPKIT_CACHE_DIR: 'off', OCPKIT_FROM_BUILD: '', NODE_PATH: path.join(REPO, 'node_modules') } }).stdout).toBe('source x --debug');
+      // --debug shows the trace of the code that failed: it does not switch to the sources
+      expect(spawnSync(process.execPath, [path.join(pkg, 'bin', 'ocpkit.js'), 'x', '--debug'], { encoding: 'utf8', env: { ...process.env, OCPKIT_CACHE_DIR: 'off', OCPKIT_FROM_BUILD: '', NODE_PATH: path.join(REPO, 'node_modules') } }).stdout).toBe('build x --debug');
       fs.appendFileSync(main, '// edited after the build\n');
       expect(cli().stdout).toBe('source x');
     } finally {
       fs.rmSync(path.join(pkg, 'lib'), { recursive: true, force: true });
+      state.forget(pkg);
+    }
+  });
+
+  test('a stack here importing ../lib shares build/lib with the CLI that runs build/: current, or forced with OCPKIT_FROM_BUILD=1 after an edit', () => {
+    fs.mkdirSync(path.join(pkg, 'lib', 'cli'), { recursive: true });
+    fs.writeFileSync(path.join(pkg, 'lib', 'cli', 'main.ts'), 'export async function main(): Promise<number> { return 0; }\n');
+    fs.writeFileSync(path.join(pkg, 'lib', 'index.ts'), "export const id: string = 'source';\n");
+    fs.writeFileSync(path.join(pkg, 'build', 'lib', 'index.js'), "exports.id = 'build';\n");
+    fs.mkdirSync(path.join(pkg, 'apps'), { recursive: true });
+    fs.writeFileSync(path.join(pkg, 'apps', 'stack.ts'), "import lib = require('../lib');\nexport const stackLib = lib;\n");
+    const cliMain = path.join(pkg, 'build', 'lib', 'cli', 'main.js');
+    const plain = fs.readFileSync(cliMain, 'utf8');
+    // the CLI: whether the stack's library is the very module object the CLI has, and which
+    fs.writeFileSync(cliMain, "exports.main = async () => { const own = require('../index'); const { stackLib } = require(require('path').join(__dirname, '..', '..', '..', 'apps', 'stack.ts')); process.stdout.write(`${stackLib === own} ${stackLib.id}`); return 0; };\n");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const state = require(path.join(pkg, 'bin', 'build-state.js'));
+    try {
+      expect(state.record(pkg, state.snapshot(pkg))).toBe(true);
+      expect(cli().stdout).toBe('true build');
+      fs.appendFileSync(path.join(pkg, 'lib', 'index.ts'), '// edited after the build\n');
+      expect(cli({ OCPKIT_FROM_BUILD: '1' }).stdout).toBe('true build');
+    } finally {
+      fs.writeFileSync(cliMain, plain);
+      fs.rmSync(path.join(pkg, 'build', 'lib', 'index.js'));
+      for (const d of ['lib', 'apps']) fs.rmSync(path.join(pkg, d), { recursive: true, force: true });
       state.forget(pkg);
     }
   });
