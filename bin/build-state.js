@@ -269,14 +269,25 @@ function runFromBuild(root, outputs) {
   const Module = require('module');
   if (Module[HOOK]) return;
   Module[HOOK] = true;
-  const trees = INPUT_TREES.map((d) => path.join(root, d) + path.sep);
-  const build = path.join(root, 'build');
+  // each tree by its path and by its real path (Node resolves a module to the real path of its file,
+  // so a lib/ that is a symbolic link is found under its target)
+  const trees = INPUT_TREES.flatMap((d) => {
+    const at = path.join(root, d);
+    let real = at;
+    try {
+      real = fs.realpathSync(at);
+    } catch {
+      // missing: only its path
+    }
+    return [...new Set([at, real])].map((prefix) => ({ prefix: prefix + path.sep, tree: d }));
+  });
   const resolve = Module._resolveFilename;
   Module._resolveFilename = function resolveToBuild(...args) {
     const filename = resolve.apply(this, args);
-    if (typeof filename !== 'string' || !trees.some((t) => filename.startsWith(t))) return filename;
-    const rel = path.relative(root, filename);
-    const built = path.join(build, rel.endsWith('.ts') ? `${rel.slice(0, -'.ts'.length)}.js` : rel);
+    if (typeof filename !== 'string') return filename;
+    const found = trees.find((t) => filename.startsWith(t.prefix));
+    if (!found) return filename;
+    const built = path.join(root, outputOf(path.join(found.tree, filename.slice(found.prefix.length))));
     return outputs.has(built) ? built : filename;
   };
 }

@@ -286,4 +286,16 @@ describe('a stack in the checkout gets build/ modules while build/ is current', 
     write(root, 'lib/index.ts', "export * from './a';\nexport const from: string = 'edited';\n");
     expect(JSON.parse(probe(root).stdout)).toEqual({ from: 'edited', a: 1, n: 1, lib: ['lib/a.ts', 'lib/data.json', 'lib/index.ts'] });
   });
+
+  test('a lib/ that is a symbolic link (Node resolves modules to their real paths) maps to build/ too', () => {
+    const root = checkout();
+    const real = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-real-lib-'));
+    roots.push(real);
+    fs.renameSync(path.join(root, 'lib'), path.join(real, 'lib'));
+    fs.symlinkSync(path.join(real, 'lib'), path.join(root, 'lib'));
+    expect(build(root)).toBe(true);
+    const r = probe(root);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ from: 'build', a: 2, n: 2 });
+  });
 });
