@@ -6,6 +6,7 @@ import { DiffInputError } from './diff-input-error';
 import { OneLineError, signalExitCode } from '../core/errors';
 import { processAlive } from '../core/process-alive';
 import { ocpkitRoot } from '../core/package-root';
+import { findSchemas } from '../schema/locate';
 
 /** The stack module `ocpkit diff --base` synthesizes unless told otherwise. */
 export const DEFAULT_STACK = 'apps/community/main.ts';
@@ -218,7 +219,7 @@ export async function synthBaseAndWorkingTree(options: BaseSynthOptions): Promis
     // wait for both synths even when one fails or a signal stops them: nothing may still write
     // into the temporary folder when it is removed
     const results = await Promise.allSettled([
-      synth(worktree, stack, oldDir, `${options.ref} (${short})`, children),
+      synth(worktree, stack, oldDir, `${options.ref} (${short})`, children, schemasOf(root)),
       synth(root, stack, newDir, 'the working tree', children),
     ]);
     if (signal) throw new BaseSynthInterrupted(signal);
@@ -232,13 +233,29 @@ export async function synthBaseAndWorkingTree(options: BaseSynthOptions): Promis
 }
 
 /**
+ * What the base's synth is told about the schemas: nothing when OCPKIT_SCHEMAS names them, else
+ * the mirror the repository finds beside it (`../shared/crds` or `shared/crds` next to it or one of
+ * its parents, as ../schema/locate.ts searches), if any. The base is checked out in the temporary
+ * folder, where no mirror is beside it: without this, a repository that relies on such a mirror
+ * (ocpkit's own) could not synthesize its base. Both sides then use the same mirror.
+ */
+function schemasOf(root: string): NodeJS.ProcessEnv {
+  if (process.env.OCPKIT_SCHEMAS) return {};
+  try {
+    return { OCPKIT_SCHEMAS: findSchemas({ env: undefined, cached: undefined, searchFrom: [root] }) };
+  } catch {
+    return {}; // no mirror: the base's synth finds the schemas itself or says which command fills the cache
+  }
+}
+
+/**
  * Runs `ocpkit synth STACK --out OUT` in a checkout; rejects with its output on failure. The stack
  * is not type-checked (OCPKIT_TYPECHECK=0, which CLIs older than the type-check ignore): a diff
  * compares what the sources synthesize, and `ocpkit synth` in CI checks the types.
  */
-function synth(checkout: string, stack: string, out: string, what: string, children: Set<ChildProcess>): Promise<void> {
+function synth(checkout: string, stack: string, out: string, what: string, children: Set<ChildProcess>, env: NodeJS.ProcessEnv = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliFor(checkout), 'synth', stack, '--out', out], { cwd: checkout, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OCPKIT_TYPECHECK: '0' } });
+    const child = spawn(process.execPath, [cliFor(checkout), 'synth', stack, '--out', out], { cwd: checkout, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OCPKIT_TYPECHECK: '0', ...env } });
     children.add(child);
     let output = '';
     child.stdout.on('data', (d) => (output += d));
