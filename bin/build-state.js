@@ -7,10 +7,12 @@
 // output the CLI loads, its stamp (private-cache.js fileStamp) and its sha256. A run trusts
 // build/ only when all of these hold:
 // - the inputs are the same files: every file under lib/ and imports/ (a new or removed file
-//   changes what a specifier resolves to), both tsconfig files, the compiler's package.json and
-//   the `files` tsconfig.build.json lists (bin/ helpers, which build/bin holds copies of);
+//   changes what a specifier resolves to; symbolic links followed, as tsc reads them), both
+//   tsconfig files, the compiler's package.json, node_modules/.package-lock.json and the `files`
+//   tsconfig.build.json lists (bin/ helpers, which build/bin holds copies of);
 // - each input has the recorded stamp, or else the recorded text (read and hashed);
-// - each recorded output has its recorded stamp, or else its recorded text.
+// - the .js and .json files under build/lib, build/imports and build/bin are the recorded ones
+//   (none added, none missing), each with its recorded stamp, or else its recorded text.
 // It is all or nothing: tsc's output for one file depends on others (a re-export of a name that is
 // only a type is dropped, a const enum is inlined), so one changed source means the sources run.
 //
@@ -185,12 +187,24 @@ function readRecord(root) {
   }
 }
 
+/**
+ * True when `names` are exactly the files `table` records and each is as recorded ({@link same});
+ * `byText(rel, stamp)` hears of each matched by its text, with the stamp taken before the read.
+ */
+function allSame(root, names, table, byText = () => undefined) {
+  if (names.length !== Object.keys(table).length) return false;
+  for (const rel of names) {
+    const found = Object.prototype.hasOwnProperty.call(table, rel) ? same(root, rel, table[rel]) : false;
+    if (found === false) return false;
+    if (typeof found === 'string') byText(rel, found);
+  }
+  return true;
+}
+
 /** True when build/ holds exactly the outputs of the record left by the last build (before a new build: else tsc must emit everything). */
 function outputsIntact(root) {
   const data = readRecord(root);
-  if (!data) return false;
-  const names = outputFiles(root);
-  return names.length === Object.keys(data.outputs).length && names.every((rel) => Object.prototype.hasOwnProperty.call(data.outputs, rel) && same(root, rel, data.outputs[rel]) !== false);
+  return data !== undefined && allSame(root, outputFiles(root), data.outputs);
 }
 
 /**
@@ -224,24 +238,18 @@ function currentBuild(root) {
   const data = readRecord(root);
   if (!data) return undefined;
   const names = inputs(root);
-  if (names === undefined || names.length !== Object.keys(data.sources).length) return undefined;
+  if (names === undefined) return undefined;
   const at = nowNs();
   let settledSince = false;
-  const check = (table, rel) => {
-    const found = Object.prototype.hasOwnProperty.call(table, rel) ? same(root, rel, table[rel]) : false;
-    if (typeof found === 'string' && settledAt(found, at)) {
-      table[rel] = [found, table[rel][1]];
-      settledSince = true;
-    }
-    return found !== false;
+  const refresh = (table) => (rel, stamp) => {
+    if (!settledAt(stamp, at)) return;
+    table[rel] = [stamp, table[rel][1]];
+    settledSince = true;
   };
-  for (const rel of names) if (!check(data.sources, rel)) return undefined;
-  const outputs = new Set();
-  for (const rel of Object.keys(data.outputs)) {
-    if (!check(data.outputs, rel)) return undefined;
-    outputs.add(path.join(root, rel));
-  }
-  if (expectedOutputs(names).some((rel) => !outputs.has(path.join(root, rel)))) return undefined;
+  const outputs = outputFiles(root);
+  if (!allSame(root, names, data.sources, refresh(data.sources)) || !allSame(root, outputs, data.outputs, refresh(data.outputs))) return undefined;
+  const built = new Set(outputs);
+  if (expectedOutputs(names).some((rel) => !built.has(rel))) return undefined;
   if (settledSince) {
     try {
       write(root, data); // best effort: the next run checks these files by their stamps
@@ -249,7 +257,7 @@ function currentBuild(root) {
       // a read-only checkout: they are checked by their text again
     }
   }
-  return outputs;
+  return new Set(outputs.map((rel) => path.join(root, rel)));
 }
 
 /** Every .js and .json output under build/ now (absolute paths), whatever it was compiled from: for OCPKIT_FROM_BUILD=1. */
