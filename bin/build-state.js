@@ -24,15 +24,18 @@
 // has just written are hashed by the first run after a build only.
 //
 // The record also vouches that build/ is complete: every .ts source (not .d.ts) and every file
-// tsconfig.build.json lists has its .js output. scripts/build.js has tsc emit everything again
-// when build/ is not as the previous record left it (an output edited or deleted by hand, or no
+// tsconfig.build.json lists has its .js output. It lists the .d.ts outputs too (not checked by a
+// run, which loads none). scripts/build.js has tsc emit everything again when build/ is not as the
+// previous record left it, declarations included (an output edited or deleted by hand, or no
 // record): tsc's incremental build re-emits only what it thinks changed, never what was altered.
+// scripts/build.js holds build/.ocpkit-build.lock while it builds, so two builds never overlap (a
+// slower one could otherwise write outputs of older sources after a later one compiled).
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 const { fileStamp } = require('./private-cache');
 
-const FORMAT = 'ocpkit-build/2';
+const FORMAT = 'ocpkit-build/3';
 const RECORD = path.join('build', '.ocpkit-build.json');
 /** Folders whose every file is an input (at any depth). */
 const INPUT_TREES = ['lib', 'imports'];
@@ -77,6 +80,11 @@ function filesUnder(root, dir, keep = () => true, out = []) {
 /** The .js and .json files under build/'s output folders (relative paths, sorted). */
 function outputFiles(root) {
   return OUTPUT_TREES.flatMap((d) => filesUnder(root, d, (f) => /\.(js|json)$/.test(f)).sort());
+}
+
+/** The .d.ts files under build/'s output folders (relative paths, sorted): not loaded by a run, but shipped by npm pack. */
+function declarationFiles(root) {
+  return OUTPUT_TREES.flatMap((d) => filesUnder(root, d, (f) => f.endsWith('.d.ts')).sort());
 }
 
 /** The output tsc writes for a .ts source or a listed JavaScript file (relative paths). */
@@ -142,27 +150,34 @@ function forget(root) {
 
 /**
  * Writes the record after a successful build from the inputs `before` ({@link snapshot}). Returns
- * false (and writes nothing) when the inputs changed during the build (build/ may then hold a mix)
- * or an expected output is missing.
+ * true, or why nothing was written: an input changed during the build (even if changed back: tsc
+ * may have read it in between; build/ may then hold a mix), or an expected output is missing.
  */
 function record(root, before) {
   const now = inputs(root);
-  if (now === undefined || before.length === 0 || now.length !== before.length || now.some((rel, i) => rel !== before[i][0])) return false;
+  if (now === undefined) return 'tsconfig.build.json is not plain JSON';
+  if (before.length === 0) return 'no inputs were recorded before the build';
+  if (now.length !== before.length || now.some((rel, i) => rel !== before[i][0])) return 'a file was added to or removed from the inputs during the build';
   const at = nowNs();
   const sources = {};
   for (const [rel, stamp, sha] of before) {
     const [stampAfter, shaAfter] = version(path.join(root, rel));
-    if (shaAfter !== sha) return false;
-    sources[rel] = [stamp !== null && stampAfter === stamp && settledAt(stamp, at) ? stamp : null, sha];
+    if (shaAfter !== sha || stampAfter !== stamp) return `${rel} changed during the build`;
+    sources[rel] = [stamp !== null && settledAt(stamp, at) ? stamp : null, sha];
   }
-  const outputs = {};
-  for (const rel of outputFiles(root)) {
-    const [stamp, sha] = version(path.join(root, rel));
-    if (sha === null) return false;
-    outputs[rel] = [stamp !== null && settledAt(stamp, at) ? stamp : null, sha];
-  }
-  if (expectedOutputs(now).some((rel) => !Object.prototype.hasOwnProperty.call(outputs, rel))) return false;
-  write(root, { format: FORMAT, sources, outputs });
+  const table = (names) => {
+    const t = {};
+    for (const rel of names) {
+      const [stamp, sha] = version(path.join(root, rel));
+      t[rel] = [stamp !== null && settledAt(stamp, at) ? stamp : null, sha];
+    }
+    return t;
+  };
+  const outputs = table(outputFiles(root));
+  if (Object.values(outputs).some(([, sha]) => sha === null)) return 'an output could not be read';
+  const missing = expectedOutputs(now).find((rel) => !Object.prototype.hasOwnProperty.call(outputs, rel));
+  if (missing) return `tsc wrote no ${missing}`;
+  write(root, { format: FORMAT, sources, outputs, declarations: table(declarationFiles(root)) });
   return true;
 }
 
@@ -181,7 +196,7 @@ function readRecord(root) {
   try {
     const data = JSON.parse(fs.readFileSync(path.join(root, RECORD), 'utf8'));
     const table = (t) => t !== null && typeof t === 'object' && !Array.isArray(t);
-    return data && data.format === FORMAT && table(data.sources) && table(data.outputs) ? data : undefined;
+    return data && data.format === FORMAT && table(data.sources) && table(data.outputs) && table(data.declarations) ? data : undefined;
   } catch {
     return undefined;
   }
@@ -201,10 +216,13 @@ function allSame(root, names, table, byText = () => undefined) {
   return true;
 }
 
-/** True when build/ holds exactly the outputs of the record left by the last build (before a new build: else tsc must emit everything). */
+/**
+ * True when build/ holds exactly the outputs of the record left by the last build, declarations
+ * included (before a new build: else tsc must emit everything).
+ */
 function outputsIntact(root) {
   const data = readRecord(root);
-  return data !== undefined && allSame(root, outputFiles(root), data.outputs);
+  return data !== undefined && allSame(root, outputFiles(root), data.outputs) && allSame(root, declarationFiles(root), data.declarations);
 }
 
 /**
@@ -271,7 +289,8 @@ const HOOK = Symbol.for('ocpkit.build-state.resolve');
  * Makes every require of a module of lib/ or imports/ under `root` (a .ts file, or a .json one)
  * load its compiled form from `outputs` ({@link currentBuild}) instead: the CLI runs build/ and a
  * stack in this checkout that imports `../../lib` gets the same modules, so one copy of the library
- * is loaded. Specifiers resolve as before; only the file they resolve to is swapped.
+ * is loaded; and build/bin's helpers load from bin/ (see below). Specifiers resolve as before; only
+ * the file they resolve to is swapped.
  */
 function runFromBuild(root, outputs) {
   const Module = require('module');
@@ -289,10 +308,19 @@ function runFromBuild(root, outputs) {
     }
     return [...new Set([at, real])].map((prefix) => ({ prefix: prefix + path.sep, tree: d }));
   });
+  // build/bin holds tsc's copies of the JavaScript helpers lib/ requires from bin/: the CLI has
+  // loaded bin/'s already (its TypeScript loader uses private-cache.js), and a second copy would
+  // find another cache folder (private-cache.js cacheRoot looks for node_modules beside its own
+  // folder: build/node_modules does not exist). The record vouches that both are the same code.
+  const buildBin = path.join(root, 'build', 'bin') + path.sep;
   const resolve = Module._resolveFilename;
   Module._resolveFilename = function resolveToBuild(...args) {
     const filename = resolve.apply(this, args);
     if (typeof filename !== 'string') return filename;
+    if (filename.startsWith(buildBin)) {
+      const helper = path.join(root, 'bin', filename.slice(buildBin.length));
+      return fs.existsSync(helper) ? helper : filename;
+    }
     const found = trees.find((t) => filename.startsWith(t.prefix));
     if (!found) return filename;
     const built = path.join(root, outputOf(path.join(found.tree, filename.slice(found.prefix.length))));

@@ -219,7 +219,7 @@ export async function synthBaseAndWorkingTree(options: BaseSynthOptions): Promis
     // wait for both synths even when one fails or a signal stops them: nothing may still write
     // into the temporary folder when it is removed
     const results = await Promise.allSettled([
-      synth(worktree, stack, oldDir, `${options.ref} (${short})`, children, schemasOf(root)),
+      synth(worktree, stack, oldDir, `${options.ref} (${short})`, children, schemasOf(root, worktree)),
       synth(root, stack, newDir, 'the working tree', children),
     ]);
     if (signal) throw new BaseSynthInterrupted(signal);
@@ -233,18 +233,26 @@ export async function synthBaseAndWorkingTree(options: BaseSynthOptions): Promis
 }
 
 /**
- * What the base's synth is told about the schemas: nothing when OCPKIT_SCHEMAS names them, else
- * the mirror the repository finds beside it (`../shared/crds` or `shared/crds` next to it or one of
- * its parents, as ../schema/locate.ts searches), if any. The base is checked out in the temporary
- * folder, where no mirror is beside it: without this, a repository that relies on such a mirror
- * (ocpkit's own) could not synthesize its base. Both sides then use the same mirror.
+ * What the base's synth is told about the schemas. Nothing when it finds them itself (as
+ * ../schema/locate.ts searches): OCPKIT_SCHEMAS names them, the per-user cache holds the set the
+ * lock names, or the base checkout holds a mirror (`shared/crds` committed in it). Else the mirror
+ * the repository finds beside it (`../shared/crds` or `shared/crds` next to it or one of its
+ * parents), if any: the base is checked out in the temporary folder, where no mirror is beside it,
+ * so without this a repository that relies on such a mirror (ocpkit's own) could not synthesize
+ * its base. The working tree's synth finds that same mirror.
  */
-function schemasOf(root: string): NodeJS.ProcessEnv {
+function schemasOf(root: string, base: string): NodeJS.ProcessEnv {
   if (process.env.OCPKIT_SCHEMAS) return {};
+  try {
+    findSchemas({ env: undefined, searchFrom: [base] });
+    return {};
+  } catch {
+    // not found from the base checkout
+  }
   try {
     return { OCPKIT_SCHEMAS: findSchemas({ env: undefined, cached: undefined, searchFrom: [root] }) };
   } catch {
-    return {}; // no mirror: the base's synth finds the schemas itself or says which command fills the cache
+    return {}; // no mirror either: the base's synth says which command fills the cache
   }
 }
 

@@ -4,7 +4,7 @@
  * the sources there). Fixture checkouts in a temporary folder, with hand-written "compiled" files
  * that say where they come from.
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -27,7 +27,7 @@ function write(root: string, rel: string, text: string): void {
 function checkout(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-build-state-'));
   roots.push(root);
-  write(root, 'lib/index.ts', "export * from './a';\nexport const from: string = 'sources';\n");
+  write(root, 'lib/index.ts', "export * from './a';\nexport const from: string = 'sources';\nexport const h: number = require('../bin/helper').h;\n");
   write(root, 'lib/a.ts', "export const a: number = 1;\n");
   write(root, 'lib/data.json', '{"n": 1}\n');
   write(root, 'imports/k8s.ts', 'export const k = 1;\n');
@@ -41,7 +41,7 @@ function checkout(): string {
 
 /** What tsc would write for the fixture (by hand: `from` says build). */
 function compile(root: string): void {
-  write(root, 'build/lib/index.js', "'use strict';\nObject.defineProperty(exports, '__esModule', { value: true });\nObject.assign(exports, require('./a'));\nexports.from = 'build';\n");
+  write(root, 'build/lib/index.js', "'use strict';\nObject.defineProperty(exports, '__esModule', { value: true });\nObject.assign(exports, require('./a'));\nexports.from = 'build';\nexports.h = require('../bin/helper').h;\n");
   write(root, 'build/lib/a.js', "'use strict';\nexports.a = 2;\n");
   write(root, 'build/lib/data.json', '{"n": 2}\n');
   write(root, 'build/imports/k8s.js', "'use strict';\nexports.k = 1;\n");
@@ -124,8 +124,19 @@ describe('the record of what build/ was compiled from', () => {
     const before = state.snapshot(root);
     write(root, 'lib/a.ts', "export const a: number = 4;\n");
     compile(root);
-    expect(state.record(root, before)).toBe(false);
+    expect(state.record(root, before)).toBe('lib/a.ts changed during the build');
     expect(fs.existsSync(path.join(root, state.RECORD))).toBe(false);
+    expect(state.currentBuild(root)).toBeUndefined();
+  });
+
+  test('a source changed and changed back during the build leaves no record either (tsc may have read the other text)', () => {
+    const root = checkout();
+    const before = state.snapshot(root);
+    const text = fs.readFileSync(path.join(root, 'lib/a.ts'), 'utf8');
+    write(root, 'lib/a.ts', "export const a: number = 4;\n");
+    write(root, 'lib/a.ts', text);
+    compile(root);
+    expect(state.record(root, before)).toBe('lib/a.ts changed during the build');
     expect(state.currentBuild(root)).toBeUndefined();
   });
 
@@ -150,7 +161,7 @@ describe('the record of what build/ was compiled from', () => {
     write(root, 'node_modules/typescript/package.json', '{"version": "5.9.3"}\n');
     expect(state.currentBuild(root)).toBeUndefined();
     write(root, 'tsconfig.build.json', '// a comment\n{}\n');
-    expect(build(root)).toBe(false);
+    expect(build(root)).toBe('tsconfig.build.json is not plain JSON');
     expect(state.currentBuild(root)).toBeUndefined();
   });
 });
@@ -162,7 +173,7 @@ describe('what the record vouches for', () => {
       const before = state.snapshot(root);
       compile(root);
       fs.rmSync(path.join(root, missing), { force: true });
-      expect([missing, state.record(root, before)]).toEqual([missing, false]);
+      expect(state.record(root, before)).toBe(`tsc wrote no ${missing}`);
       expect(state.currentBuild(root)).toBeUndefined();
     }
   });
@@ -223,6 +234,18 @@ describe('what the record vouches for', () => {
     write(root, 'build/lib/extra.js', '');
     expect(state.outputsIntact(root)).toBe(false);
   });
+
+  test('outputsIntact covers the declarations npm pack ships (a run does not check them: it loads none)', () => {
+    const root = checkout();
+    write(root, 'build/lib/a.d.ts', 'export declare const a: number;\n');
+    expect(build(root)).toBe(true);
+    expect(state.outputsIntact(root)).toBe(true);
+    write(root, 'build/lib/a.d.ts', 'export declare const a: string;\n');
+    expect(state.outputsIntact(root)).toBe(false);
+    expect(state.currentBuild(root)).toBeInstanceOf(Set);
+    fs.rmSync(path.join(root, 'build/lib/a.d.ts'));
+    expect(state.outputsIntact(root)).toBe(false);
+  });
 });
 
 describe('npm run build (scripts/build.js) with the real compiler', () => {
@@ -265,6 +288,50 @@ describe('npm run build (scripts/build.js) with the real compiler', () => {
   }, 60_000);
 });
 
+describe('one build at a time (build/.ocpkit-build.lock)', () => {
+  function project(): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-build-lock-'));
+    roots.push(root);
+    for (const f of ['scripts/build.js', 'scripts/prune-build.js', 'bin/build-state.js', 'bin/private-cache.js']) write(root, f, fs.readFileSync(path.join(REPO, f), 'utf8'));
+    fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'));
+    write(root, 'tsconfig.json', JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, noEmit: true, types: [] } }));
+    write(root, 'tsconfig.build.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: false, outDir: 'build', rootDir: '.' }, include: ['lib/**/*.ts'] }));
+    write(root, 'lib/a.ts', 'export const a: number = 1;\n');
+    return root;
+  }
+  const lockFile = (root: string) => path.join(root, 'build', '.ocpkit-build.lock');
+  function start(root: string): { done: Promise<number | null>; stderr: () => string } {
+    const child = spawn(process.execPath, [path.join(root, 'scripts', 'build.js')], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    return { done: new Promise((resolve) => child.on('close', (code) => resolve(code))), stderr: () => err };
+  }
+
+  test('a build waits while a live process holds the lock, then builds and releases it', async () => {
+    const root = project();
+    write(root, 'build/.ocpkit-build.lock', `${process.pid}\n`); // this test's process: alive
+    const b = start(root);
+    for (let i = 0; i < 100 && !b.stderr().includes('waiting'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(b.stderr()).toContain(`build: waiting for the build of process ${process.pid} to finish`);
+    expect(fs.existsSync(path.join(root, state.RECORD))).toBe(false);
+    fs.rmSync(lockFile(root));
+    expect(await b.done).toBe(0);
+    expect(state.currentBuild(root)).toBeInstanceOf(Set);
+    expect(fs.existsSync(lockFile(root))).toBe(false);
+  }, 60_000);
+
+  test('the lock of a process that is gone is broken without waiting', async () => {
+    const root = project();
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    write(root, 'build/.ocpkit-build.lock', `${gone}\n`);
+    const b = start(root);
+    expect(await b.done).toBe(0);
+    expect(b.stderr()).not.toContain('waiting');
+    expect(state.currentBuild(root)).toBeInstanceOf(Set);
+    expect(fs.existsSync(lockFile(root))).toBe(false);
+  }, 60_000);
+});
+
 describe('a stack in the checkout gets build/ modules while build/ is current', () => {
   // a child process: the TypeScript loader, then what bin/ocpkit.js does for a current build
   const probe = (root: string) => spawnSync(process.execPath, ['-e', [
@@ -274,6 +341,8 @@ describe('a stack in the checkout gets build/ modules while build/ is current', 
     `if (outputs) state.runFromBuild(${JSON.stringify(root)}, outputs);`,
     `const m = require(${JSON.stringify(path.join(root, 'apps', 'stack', 'main.ts'))});`,
     "const lib = Object.keys(require.cache).filter((f) => f.startsWith(process.argv[1]) && !f.includes('apps')).map((f) => f.slice(process.argv[1].length + 1)).sort();",
+    "const real = require('fs').realpathSync(process.argv[1]);",
+    "lib.push(...Object.keys(require.cache).filter((f) => f.startsWith(real + '/') && !f.startsWith(process.argv[1] + '/') && !f.includes('apps')).map((f) => 'real:' + f.slice(real.length + 1)));",
     'process.stdout.write(JSON.stringify({ from: m.from, a: m.a, n: m.n, lib }));',
   ].join('\n'), root], { encoding: 'utf8', env: { ...process.env, OCPKIT_CACHE_DIR: 'off' } });
 
@@ -282,9 +351,10 @@ describe('a stack in the checkout gets build/ modules while build/ is current', 
     expect(build(root)).toBe(true);
     const r = probe(root);
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({ from: 'build', a: 2, n: 2, lib: ['build/lib/a.js', 'build/lib/data.json', 'build/lib/index.js'] });
-    write(root, 'lib/index.ts', "export * from './a';\nexport const from: string = 'edited';\n");
-    expect(JSON.parse(probe(root).stdout)).toEqual({ from: 'edited', a: 1, n: 1, lib: ['lib/a.ts', 'lib/data.json', 'lib/index.ts'] });
+    // build/bin's copy of a helper is not loaded: bin/'s is (the one the CLI's loader already has)
+    expect(JSON.parse(r.stdout)).toEqual({ from: 'build', a: 2, n: 2, lib: ['bin/helper.js', 'build/lib/a.js', 'build/lib/data.json', 'build/lib/index.js'] });
+    write(root, 'lib/index.ts', "export * from './a';\nexport const from: string = 'edited';\nexport const h: number = require('../bin/helper').h;\n");
+    expect(JSON.parse(probe(root).stdout)).toEqual({ from: 'edited', a: 1, n: 1, lib: ['bin/helper.js', 'lib/a.ts', 'lib/data.json', 'lib/index.ts'] });
   });
 
   test('a lib/ that is a symbolic link (Node resolves modules to their real paths) maps to build/ too', () => {

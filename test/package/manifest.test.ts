@@ -71,6 +71,22 @@ describe('package.json', () => {
   });
 });
 
+describe('this repository\'s CLI running build/ and running the sources', () => {
+  test('use the same cache folder (one copy of bin/private-cache.js: build/bin\'s would look for build/node_modules)', () => {
+    // npm ci builds build/ (prepare); OCPKIT_FROM_BUILD=1 runs it whatever the sources
+    expect(fs.existsSync(path.join(REPO, 'build', 'lib', 'cli', 'main.js'))).toBe(true);
+    const status = (fromBuild: string) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, OCPKIT_FROM_BUILD: fromBuild };
+      delete env.OCPKIT_CACHE_DIR;
+      const r = spawnSync(process.execPath, [path.join(REPO, 'bin', 'ocpkit.js'), 'schemas', 'status'], { cwd: REPO, encoding: 'utf8', env });
+      return /cache: (\S+?):? /.exec(r.stdout + r.stderr)?.[1];
+    };
+    const fromSources = status('0');
+    expect(fromSources).toContain(path.join(REPO, 'node_modules', '.cache', 'ocpkit'));
+    expect(status('1')).toBe(fromSources);
+  });
+});
+
 describe('bin/ocpkit.js chooses what it runs', () => {
   let pkg: string;
   beforeAll(() => {
