@@ -248,19 +248,23 @@ describe('what the record vouches for', () => {
   });
 });
 
+/**
+ * A small checkout for scripts/build.js: the build scripts and helpers of this repository, its
+ * node_modules (tsc), an incremental build like the repository's, two modules.
+ */
+function project(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-build-'));
+  roots.push(root);
+  for (const f of ['scripts/build.js', 'scripts/prune-build.js', 'bin/build-state.js', 'bin/private-cache.js']) write(root, f, fs.readFileSync(path.join(REPO, f), 'utf8'));
+  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'));
+  write(root, 'tsconfig.json', JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, noEmit: true, types: [] } }));
+  write(root, 'tsconfig.build.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: false, outDir: 'build', rootDir: '.', incremental: true, tsBuildInfoFile: 'build/.tsbuildinfo' }, include: ['lib/**/*.ts'] }));
+  write(root, 'lib/a.ts', "import { b } from './b';\nexport const a: number = b + 1;\n");
+  write(root, 'lib/b.ts', 'export const b: number = 1;\n');
+  return root;
+}
+
 describe('npm run build (scripts/build.js) with the real compiler', () => {
-  // a small checkout: the build scripts and helpers of this repository, its node_modules (tsc), two modules
-  function project(): string {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-build-'));
-    roots.push(root);
-    for (const f of ['scripts/build.js', 'scripts/prune-build.js', 'bin/build-state.js', 'bin/private-cache.js']) write(root, f, fs.readFileSync(path.join(REPO, f), 'utf8'));
-    fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'));
-    write(root, 'tsconfig.json', JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, noEmit: true, types: [] } }));
-    write(root, 'tsconfig.build.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: false, outDir: 'build', rootDir: '.', incremental: true, tsBuildInfoFile: 'build/.tsbuildinfo' }, include: ['lib/**/*.ts'] }));
-    write(root, 'lib/a.ts', "import { b } from './b';\nexport const a: number = b + 1;\n");
-    write(root, 'lib/b.ts', 'export const b: number = 1;\n');
-    return root;
-  }
   const run = (root: string) => spawnSync(process.execPath, [path.join(root, 'scripts', 'build.js')], { cwd: root, encoding: 'utf8' });
 
   test('records a complete build; repairs outputs edited or deleted since; leaves no record when tsc fails', () => {
@@ -289,16 +293,6 @@ describe('npm run build (scripts/build.js) with the real compiler', () => {
 });
 
 describe('one build at a time (build/.ocpkit-build.lock)', () => {
-  function project(): string {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpkit-build-lock-'));
-    roots.push(root);
-    for (const f of ['scripts/build.js', 'scripts/prune-build.js', 'bin/build-state.js', 'bin/private-cache.js']) write(root, f, fs.readFileSync(path.join(REPO, f), 'utf8'));
-    fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'));
-    write(root, 'tsconfig.json', JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, noEmit: true, types: [] } }));
-    write(root, 'tsconfig.build.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: false, outDir: 'build', rootDir: '.' }, include: ['lib/**/*.ts'] }));
-    write(root, 'lib/a.ts', 'export const a: number = 1;\n');
-    return root;
-  }
   const lockFile = (root: string) => path.join(root, 'build', '.ocpkit-build.lock');
   function start(root: string): { done: Promise<number | null>; stderr: () => string } {
     const child = spawn(process.execPath, [path.join(root, 'scripts', 'build.js')], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
