@@ -447,19 +447,45 @@ function writeStamps() {
   }
 }
 
-/** Scripts compiled without a usable code cache, by the file their cache goes to (written on exit). */
+/** Scripts compiled without a usable code cache, by the name of the file their cache goes to (written on exit). */
 const pendingCodeCaches = new Map();
+/** Scripts compiled with a code cache that a run other than a synth made, by the same name. */
+const partialCodeCaches = new Map();
 let exitHooked = false;
+/** Set by {@link FULL_RUN}: this process ran a synth. */
+let fullRun = false;
+
+/**
+ * A code cache holds the functions V8 had compiled when it was made, and V8 keeps using it as it
+ * is: a module whose cache an `ocpkit --help` or `ocpkit init` made (which load most of the
+ * library and run little of it) would compile the rest of its functions in every later synth,
+ * about 50 ms of the reference stack's warm synth. So a cache is named after the run that made it:
+ * `<key>.full.<v8>.v8` by a run that synthesized (the synth command says so through
+ * `globalThis[Symbol.for('ocpkit.run-ts.full-run')]`), `<key>.<v8>.v8` by any other run. The full
+ * one is looked up first, and a synth writes the full cache of every module whose cache came from
+ * another run (once: then it has one).
+ */
+const FULL_RUN = Symbol.for('ocpkit.run-ts.full-run');
+globalThis[FULL_RUN] ??= () => {
+  fullRun = true;
+};
+
+function codeCacheFile(key, full) {
+  return path.join(v8Dir, `${key}.${full ? 'full.' : ''}${V8_TAG}.v8`);
+}
 
 function writeCodeCaches() {
-  for (const [file, script] of pendingCodeCaches) {
+  const write = (key, script) => {
     try {
-      writeBinaryEntry(file, script.createCachedData());
+      writeBinaryEntry(codeCacheFile(key, fullRun), script.createCachedData());
     } catch {
       // best effort: the next run compiles again
     }
-  }
+  };
+  for (const [key, script] of pendingCodeCaches) write(key, script);
+  if (fullRun) for (const [key, script] of partialCodeCaches) write(key, script);
   pendingCodeCaches.clear();
+  partialCodeCaches.clear();
 }
 
 /** `require` of a module, as Node's own loader gives it (lib/internal/modules/helpers.js makeRequireFunction). */
@@ -484,8 +510,8 @@ function runWithCodeCache(module, code, filename, codeHash, stamp) {
   // else the file's stamp (read after it), else the code itself
   const name = codeHash !== undefined ? `${filename}\0sha256:${codeHash}` : stamp !== undefined ? `${filename}\0stamp:${stamp}` : `${filename}\0${code}`;
   const key = crypto.createHash('sha256').update(name).digest('hex');
-  const file = path.join(v8Dir, `${key}.${V8_TAG}.v8`);
-  const cachedData = readBinaryEntry(file);
+  const full = readBinaryEntry(codeCacheFile(key, true));
+  const cachedData = full ?? readBinaryEntry(codeCacheFile(key, false));
   let script;
   try {
     script = new vm.Script(Module.wrap(code), {
@@ -496,10 +522,11 @@ function runWithCodeCache(module, code, filename, codeHash, stamp) {
   } catch {
     return false; // not CommonJS (an ES module, a #! line): Node's own loader knows what to do or say
   }
-  if (cachedData === undefined || script.cachedDataRejected) {
+  const usable = cachedData !== undefined && !script.cachedDataRejected;
+  if (!usable || full === undefined) {
     if (!exitHooked) process.once('exit', writeCodeCaches);
     exitHooked = true;
-    pendingCodeCaches.set(file, script);
+    (usable ? partialCodeCaches : pendingCodeCaches).set(key, script);
   }
   const fn = script.runInThisContext({ displayErrors: true });
   fn.call(module.exports, module.exports, requireOf(module), module, filename, path.dirname(filename));

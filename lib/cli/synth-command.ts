@@ -157,6 +157,19 @@ export async function consoleToStderr<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Synthesizes with the verdict store, then tells ocpkit's loader (bin/run-ts.js, when it runs this
+ * process) that this process synthesized: the V8 code caches it writes at exit then hold the
+ * functions a synth runs, not only those a shorter command ran (see FULL_RUN there). Not after a
+ * synth that failed: it may have stopped early.
+ */
+function synthesizeMarked(clusters: Cluster[]): SynthesisResult {
+  const result = synthesize(clusters, { verdictCache: true });
+  const mark = (globalThis as Record<symbol, unknown>)[Symbol.for('ocpkit.run-ts.full-run')];
+  if (typeof mark === 'function') mark();
+  return result;
+}
+
 /** How the type-check went, for `synth --json`. */
 type TypeCheckSummary = SynthJson['typecheck'];
 
@@ -172,7 +185,7 @@ type TypeCheckSummary = SynthJson['typecheck'];
 async function checkedSynth(stack: string, skip: boolean, pick: (clusters: Cluster[]) => Cluster[] = (c) => c): Promise<{ clusters: Cluster[]; result: SynthesisResult; typecheck: TypeCheckSummary }> {
   if (skip) {
     const clusters = pick(loadStack(stack));
-    return { clusters, result: synthesize(clusters, { verdictCache: true }), typecheck: { status: 'skipped', ms: 0 } };
+    return { clusters, result: synthesizeMarked(clusters), typecheck: { status: 'skipped', ms: 0 } };
   }
   const check = startTypecheck(stack, { ocpkitVersion: ownVersion() });
   let clusters: Cluster[];
@@ -188,7 +201,7 @@ async function checkedSynth(stack: string, skip: boolean, pick: (clusters: Clust
   }
   let result: SynthesisResult;
   try {
-    result = synthesize(clusters, { verdictCache: true });
+    result = synthesizeMarked(clusters);
   } catch (e) {
     await check.result;
     throw e;

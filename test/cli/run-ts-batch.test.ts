@@ -279,3 +279,34 @@ describe('TypeScript loader: one esbuild build for a stack and the modules it im
     }
   });
 });
+
+describe('V8 code caches: a synth improves the caches that shorter runs made', () => {
+  const v8Files = () => fs.readdirSync(path.join(cache, 'v8')).filter((f) => f.endsWith('.v8'));
+  const written = () => new Map(v8Files().map((f) => [f, fs.statSync(path.join(cache, 'v8', f)).mtimeMs]));
+  const keyOf = (f: string) => f.slice(0, 64);
+  // what ocpkit synth does once it has synthesized (lib/cli/synth-command.ts synthesizeMarked)
+  const SYNTH = `${NAMES}\nglobalThis[Symbol.for('ocpkit.run-ts.full-run')]();`;
+
+  test('a synth writes the full cache of every module whose cache a shorter run made; later runs write nothing', () => {
+    run(NAMES, cache); // transpiles (and loads esbuild, which the runs below do not)
+    fs.rmSync(path.join(cache, 'v8'), { recursive: true });
+    run(NAMES, cache); // a short run (as --help or init): caches of what it ran
+    const short = v8Files();
+    expect(short.length).toBeGreaterThan(0);
+    expect(short.filter((f) => f.includes('.full.'))).toEqual([]);
+    run(SYNTH, cache);
+    const full = new Set(v8Files().filter((f) => f.includes('.full.')).map(keyOf));
+    expect(short.filter((f) => !full.has(keyOf(f)))).toEqual([]);
+    const before = written();
+    expect(run(NAMES, cache)).toBe(run(SYNTH, cache)); // the full caches are found first
+    expect(written()).toEqual(before);
+  });
+
+  test('a synth whose modules had no cache writes full ones at once', () => {
+    run(SYNTH, cache);
+    const files = v8Files();
+    expect(files.length).toBeGreaterThan(0);
+    expect(files.filter((f) => !f.includes('.full.'))).toEqual([]);
+  });
+});
+

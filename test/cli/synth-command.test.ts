@@ -35,6 +35,25 @@ describe('ocpkit synth', () => {
     expect(io.stdout.mock.calls.join('')).toMatch(/ocpkit synth: \d+ objects in \d+ files for production/);
   });
 
+  test('tells the TypeScript loader that the process synthesized (its V8 code caches then hold a synth\'s functions)', async () => {
+    const key = Symbol.for('ocpkit.run-ts.full-run');
+    const g = globalThis as unknown as Record<symbol, unknown>;
+    const saved = g[key];
+    const mark = jest.fn();
+    g[key] = mark;
+    try {
+      expect(await main(['synth', 'test/fixtures/good-stack.ts', '--out', path.join(tmp(), 'dist')])).toBe(0);
+      expect(mark).toHaveBeenCalledTimes(1);
+      mark.mockClear();
+      // a synth that stops (problems, or no stack at all) may have run a little of the library only
+      expect(await main(['synth', 'test/fixtures/bad-stack.ts', '--out', path.join(tmp(), 'dist')])).toBe(1);
+      expect(await main(['synth', 'test/fixtures/no-such-stack.ts', '--out', path.join(tmp(), 'dist')])).toBe(2);
+      expect(mark).not.toHaveBeenCalled();
+    } finally {
+      g[key] = saved;
+    }
+  });
+
   test('a failed synth exits 1, lists every problem and leaves the previous output untouched', async () => {
     const out = path.join(tmp(), 'dist');
     expect(await main(['synth', 'test/fixtures/good-stack.ts', '--out', out])).toBe(0);
