@@ -283,6 +283,15 @@ function builtOutputs(root) {
   return new Set(outputFiles(root).map((rel) => path.join(root, rel)));
 }
 
+/** The real path of `p` (through symbolic links), or `p` when it cannot be resolved. */
+function realpath(p) {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
 const HOOK = Symbol.for('ocpkit.build-state.resolve');
 
 /**
@@ -300,24 +309,20 @@ function runFromBuild(root, outputs) {
   // so a lib/ that is a symbolic link is found under its target)
   const trees = INPUT_TREES.flatMap((d) => {
     const at = path.join(root, d);
-    let real = at;
-    try {
-      real = fs.realpathSync(at);
-    } catch {
-      // missing: only its path
-    }
-    return [...new Set([at, real])].map((prefix) => ({ prefix: prefix + path.sep, tree: d }));
+    return [...new Set([at, realpath(at)])].map((prefix) => ({ prefix: prefix + path.sep, tree: d }));
   });
   // build/bin holds tsc's copies of the JavaScript helpers lib/ requires from bin/: the CLI has
   // loaded bin/'s already (its TypeScript loader uses private-cache.js), and a second copy would
   // find another cache folder (private-cache.js cacheRoot looks for node_modules beside its own
-  // folder: build/node_modules does not exist). The record vouches that both are the same code.
-  const buildBin = path.join(root, 'build', 'bin') + path.sep;
+  // folder: build/node_modules does not exist). For a current build/ the record vouches that both
+  // are the same code; with OCPKIT_FROM_BUILD=1 the helpers are this checkout's.
+  const buildBins = [...new Set([path.join(root, 'build', 'bin'), realpath(path.join(root, 'build', 'bin'))])].map((d) => d + path.sep);
   const resolve = Module._resolveFilename;
   Module._resolveFilename = function resolveToBuild(...args) {
     const filename = resolve.apply(this, args);
     if (typeof filename !== 'string') return filename;
-    if (filename.startsWith(buildBin)) {
+    const buildBin = buildBins.find((d) => filename.startsWith(d));
+    if (buildBin) {
       const helper = path.join(root, 'bin', filename.slice(buildBin.length));
       return fs.existsSync(helper) ? helper : filename;
     }

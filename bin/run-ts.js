@@ -510,20 +510,28 @@ function runWithCodeCache(module, code, filename, codeHash, stamp) {
   // else the file's stamp (read after it), else the code itself
   const name = codeHash !== undefined ? `${filename}\0sha256:${codeHash}` : stamp !== undefined ? `${filename}\0stamp:${stamp}` : `${filename}\0${code}`;
   const key = crypto.createHash('sha256').update(name).digest('hex');
+  const compile = (cachedData) => new vm.Script(Module.wrap(code), {
+    filename,
+    cachedData,
+    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
   const full = readBinaryEntry(codeCacheFile(key, true));
-  const cachedData = full ?? readBinaryEntry(codeCacheFile(key, false));
+  let fromFull = full !== undefined;
   let script;
   try {
-    script = new vm.Script(Module.wrap(code), {
-      filename,
-      cachedData,
-      importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-    });
+    script = compile(full ?? readBinaryEntry(codeCacheFile(key, false)));
+    if (fromFull && script.cachedDataRejected) {
+      // V8 rejects a cache made under other V8 flags (e.g. --max-old-space-size in NODE_OPTIONS):
+      // this run's own kind may still be usable
+      fromFull = false;
+      const plain = readBinaryEntry(codeCacheFile(key, false));
+      if (plain !== undefined) script = compile(plain);
+    }
   } catch {
     return false; // not CommonJS (an ES module, a #! line): Node's own loader knows what to do or say
   }
-  const usable = cachedData !== undefined && !script.cachedDataRejected;
-  if (!usable || full === undefined) {
+  const usable = script.cachedDataRejected === false;
+  if (!usable || !fromFull) {
     if (!exitHooked) process.once('exit', writeCodeCaches);
     exitHooked = true;
     (usable ? partialCodeCaches : pendingCodeCaches).set(key, script);

@@ -233,21 +233,22 @@ export async function synthBaseAndWorkingTree(options: BaseSynthOptions): Promis
 }
 
 /**
- * What the base's synth is told about the schemas. Nothing when it finds them itself (as
- * ../schema/locate.ts searches): OCPKIT_SCHEMAS names them, the per-user cache holds the set the
- * lock names, or the base checkout holds a mirror (`shared/crds` committed in it). Else the mirror
- * the repository finds beside it (`../shared/crds` or `shared/crds` next to it or one of its
- * parents), if any: the base is checked out in the temporary folder, where no mirror is beside it,
- * so without this a repository that relies on such a mirror (ocpkit's own) could not synthesize
- * its base. The working tree's synth finds that same mirror.
+ * What the base's synth is told about the schemas. Nothing when OCPKIT_SCHEMAS names them or the
+ * base checkout holds a mirror of its own (`shared/crds` committed in it, as ../schema/locate.ts
+ * searches). Else the mirror the repository finds beside it (`../shared/crds` or `shared/crds`
+ * next to it or one of its parents), if any: the base is checked out in the temporary folder,
+ * where no mirror is beside it, so without this a repository that relies on such a mirror
+ * (ocpkit's own) could not synthesize its base. The working tree's synth finds that same mirror.
+ * The per-user cache is not asked here: the set it holds is named after a lock, and the base's
+ * synth (ocpkit's own CLI of that commit, in ocpkit's repository) may have another lock.
  */
 function schemasOf(root: string, base: string): NodeJS.ProcessEnv {
   if (process.env.OCPKIT_SCHEMAS) return {};
   try {
-    findSchemas({ env: undefined, searchFrom: [base] });
+    findSchemas({ env: undefined, cached: undefined, searchFrom: [base] });
     return {};
   } catch {
-    // not found from the base checkout
+    // no mirror in or above the base checkout
   }
   try {
     return { OCPKIT_SCHEMAS: findSchemas({ env: undefined, cached: undefined, searchFrom: [root] }) };

@@ -302,6 +302,17 @@ describe('V8 code caches: a synth improves the caches that shorter runs made', (
     expect(written()).toEqual(before);
   });
 
+  test('a full cache that V8 rejects (made under other V8 flags) does not hide the run\'s own cache', () => {
+    run(NAMES, cache); // transpiles
+    fs.rmSync(path.join(cache, 'v8'), { recursive: true });
+    run(SYNTH, cache, { env: { NODE_OPTIONS: '--max-old-space-size=300' } }); // full caches under other flags
+    run(NAMES, cache); // rejects them: writes its own (plain) caches
+    const before = written();
+    expect(v8Files().filter((f) => !f.includes('.full.')).length).toBeGreaterThan(0);
+    run(NAMES, cache); // uses its own: writes nothing
+    expect(written()).toEqual(before);
+  });
+
   test('a synth whose modules had no cache writes full ones at once', () => {
     run(SYNTH, cache);
     const files = v8Files();

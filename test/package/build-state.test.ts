@@ -314,6 +314,31 @@ describe('one build at a time (build/.ocpkit-build.lock)', () => {
     expect(fs.existsSync(lockFile(root))).toBe(false);
   }, 60_000);
 
+  test('a lock naming the builder itself (a pid from before an exec) or a reused pid (another start time) is broken without waiting', async () => {
+    const own = project();
+    const r = spawnSync('bash', ['-c', `mkdir -p build && echo $$ > build/.ocpkit-build.lock && exec ${JSON.stringify(process.execPath)} scripts/build.js`], { cwd: own, encoding: 'utf8', timeout: 60_000 });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(state.currentBuild(own)).toBeInstanceOf(Set);
+    const reused = project();
+    write(reused, 'build/.ocpkit-build.lock', `${process.pid} 1\n`); // this process, but not started at tick 1
+    const b = start(reused);
+    expect(await b.done).toBe(0);
+    expect(b.stderr()).not.toContain('waiting');
+  }, 60_000);
+
+  test('a build stopped by a signal removes its lock and leaves no record', async () => {
+    const root = project();
+    const child = spawn(process.execPath, [path.join(root, 'scripts', 'build.js')], { cwd: root, stdio: 'ignore' });
+    const stopped = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    for (let i = 0; i < 200 && !fs.existsSync(lockFile(root)); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(fs.readFileSync(lockFile(root), 'utf8')).toMatch(new RegExp(`^${child.pid}\\b`));
+    child.kill('SIGTERM');
+    expect(await stopped).toBe(143); // 128 + SIGTERM: tsc stopped too
+    expect(fs.existsSync(path.join(root, state.RECORD))).toBe(false);
+    expect(fs.existsSync(lockFile(root))).toBe(false);
+    expect(fs.readdirSync(path.join(root, 'build')).filter((f) => f.startsWith('.ocpkit-build.lock'))).toEqual([]);
+  }, 60_000);
+
   test('the lock of a process that is gone is broken without waiting', async () => {
     const root = project();
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
