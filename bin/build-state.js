@@ -33,7 +33,7 @@
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
-const { fileStamp } = require('./private-cache');
+const { fileStamp, settledStamp } = require('./private-cache');
 
 const FORMAT = 'ocpkit-build/3';
 const RECORD = path.join('build', '.ocpkit-build.json');
@@ -45,8 +45,6 @@ const INPUT_TREES = ['lib', 'imports'];
 const INPUT_FILES = ['tsconfig.json', 'tsconfig.build.json', path.join('node_modules', 'typescript', 'package.json'), path.join('node_modules', '.package-lock.json')];
 /** Output folders; their .js and .json files are what a run loads. */
 const OUTPUT_TREES = [path.join('build', 'lib'), path.join('build', 'imports'), path.join('build', 'bin')];
-/** A file that changed this recently (by its change time) may change again within its clock's tick. */
-const SETTLE_NS = 2_000_000_000n;
 
 function sha256(data) {
   return crypto.createHash('sha256').update(data).digest('hex');
@@ -129,15 +127,6 @@ function nowNs() {
   return BigInt(Date.now()) * 1_000_000n;
 }
 
-function settledAt(stamp, nowNs) {
-  const ctime = stamp.slice(stamp.lastIndexOf('\0') + 1);
-  try {
-    return nowNs - BigInt(ctime) >= SETTLE_NS;
-  } catch {
-    return false;
-  }
-}
-
 /** Versions of the build's inputs, taken before tsc reads them (for {@link record}). */
 function snapshot(root) {
   return (inputs(root) ?? []).map((rel) => [rel, ...version(path.join(root, rel))]);
@@ -159,18 +148,17 @@ function record(root, before) {
   if (before.length === 0) return 'no inputs were recorded before the build';
   if (now.length !== before.length || now.some((rel, i) => rel !== before[i][0])) return 'a file was added to or removed from the inputs during the build';
   const at = nowNs();
+  // what is recorded of a file: its stamp only once settled (else it is checked by its text)
+  const entry = (stamp, sha) => [stamp !== null && settledStamp(stamp, at) ? stamp : null, sha];
   const sources = {};
   for (const [rel, stamp, sha] of before) {
     const [stampAfter, shaAfter] = version(path.join(root, rel));
     if (shaAfter !== sha || stampAfter !== stamp) return `${rel} changed during the build`;
-    sources[rel] = [stamp !== null && settledAt(stamp, at) ? stamp : null, sha];
+    sources[rel] = entry(stamp, sha);
   }
   const table = (names) => {
     const t = {};
-    for (const rel of names) {
-      const [stamp, sha] = version(path.join(root, rel));
-      t[rel] = [stamp !== null && settledAt(stamp, at) ? stamp : null, sha];
-    }
+    for (const rel of names) t[rel] = entry(...version(path.join(root, rel)));
     return t;
   };
   const outputs = table(outputFiles(root));
@@ -260,7 +248,7 @@ function currentBuild(root) {
   const at = nowNs();
   let settledSince = false;
   const refresh = (table) => (rel, stamp) => {
-    if (!settledAt(stamp, at)) return;
+    if (!settledStamp(stamp, at)) return;
     table[rel] = [stamp, table[rel][1]];
     settledSince = true;
   };

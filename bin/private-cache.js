@@ -335,4 +335,23 @@ function fileStamp(file) {
   return `${path.resolve(file)}\0${st.dev}\0${st.ino}\0${st.size}\0${st.mtimeNs}\0${st.ctimeNs}`;
 }
 
-module.exports = { cacheRoot, privateDir, readEntry, readHashedEntry, writeEntry, readBinaryEntry, writeBinaryEntry, untrustedReason, fileStamp, prune };
+/** A file changed this recently (by its change time) may change again within its clock's tick. */
+const SETTLE_NS = 2_000_000_000n;
+
+/**
+ * True when a {@link fileStamp} is safe to stand for the file's text: the file last changed at
+ * least two seconds before `nowNs` (now by default). A stamp (times with the file system's tick, a
+ * few milliseconds on Linux, up to a second or two elsewhere) of a file rewritten with the same
+ * size within one tick would be the same; such a recent file is looked up by its text, as git
+ * treats "racily clean" index entries.
+ */
+function settledStamp(stamp, nowNs = BigInt(Date.now()) * 1_000_000n) {
+  const ctime = stamp.slice(stamp.lastIndexOf('\0') + 1);
+  try {
+    return nowNs - BigInt(ctime) >= SETTLE_NS;
+  } catch {
+    return false;
+  }
+}
+
+module.exports = { cacheRoot, privateDir, readEntry, readHashedEntry, writeEntry, readBinaryEntry, writeBinaryEntry, untrustedReason, fileStamp, settledStamp, prune };

@@ -7,7 +7,7 @@ const fs = require('fs');
 const Module = require('module');
 const path = require('path');
 const vm = require('vm');
-const { cacheRoot, privateDir, readEntry, readHashedEntry, writeEntry, readBinaryEntry, writeBinaryEntry, fileStamp } = require('./private-cache');
+const { cacheRoot, privateDir, readEntry, readHashedEntry, writeEntry, readBinaryEntry, writeBinaryEntry, fileStamp, settledStamp } = require('./private-cache');
 
 // Transpiled files are kept in a private cache folder (<cache root>/ts, see private-cache.js;
 // OCPKIT_CACHE_DIR=off disables it), keyed by source text, file name, options and esbuild
@@ -214,11 +214,16 @@ function cacheDirs() {
   }
 }
 
+/** What every key of the transpile cache starts from: the cache format, esbuild's version and the options (made once). */
+function cacheSalt() {
+  salt ??= `${CACHE_FORMAT}\0${require('esbuild/package.json').version}\0${JSON.stringify(OPTIONS)}`;
+  return salt;
+}
+
 function keyOf(source, filename) {
   // CACHE_FORMAT: bumped when what is stored under a key changes (2: a stack's modules in a package.json
   // of "type": "module" were batched with ESM interop, see batchable)
-  salt ??= `${CACHE_FORMAT}\0${require('esbuild/package.json').version}\0${JSON.stringify(OPTIONS)}`;
-  return crypto.createHash('sha256').update(`${salt}\0${JSON.stringify(optionsFor(filename))}\0${filename}\0${source}`).digest('hex');
+  return crypto.createHash('sha256').update(`${cacheSalt()}\0${JSON.stringify(optionsFor(filename))}\0${filename}\0${source}`).digest('hex');
 }
 
 function entryFile(key) {
@@ -368,8 +373,7 @@ let stamps;
 let stampsChanged = false;
 
 function stampsFile() {
-  salt ??= `${CACHE_FORMAT}\0${require('esbuild/package.json').version}\0${JSON.stringify(OPTIONS)}`;
-  return path.join(cacheDir, `${crypto.createHash('sha256').update(`${salt}\0stamp index`).digest('hex')}.stamps.json`);
+  return path.join(cacheDir, `${crypto.createHash('sha256').update(`${cacheSalt()}\0stamp index`).digest('hex')}.stamps.json`);
 }
 
 function loadStamps() {
@@ -406,29 +410,11 @@ function byStamp(filename) {
   return readHashedEntry(entryFile(e[1]));
 }
 
-/** A file changed this recently (by its change time) may change again within its clock's tick. */
-const SETTLE_NS = 2_000_000_000n;
-
-/**
- * True when a stamp is safe to stand for the file's text: the file last changed at least two
- * seconds ago. A stamp (times with the file system's tick, a few milliseconds on Linux, up to a
- * second or two elsewhere) of a file rewritten with the same size within one tick would be the
- * same; such a recent file is looked up by its text, as git treats "racily clean" index entries.
- */
-function settled(stamp) {
-  const ctime = stamp.slice(stamp.lastIndexOf('\0') + 1);
-  try {
-    return BigInt(Date.now()) * 1_000_000n - BigInt(ctime) >= SETTLE_NS;
-  } catch {
-    return false;
-  }
-}
-
 /** At most this many files in the stamp index (the least recently remembered go first). */
 const MAX_STAMPS = 4096;
 
 function rememberStamp(filename, stamp, key) {
-  if (MAP_ALL || !settled(stamp) || !loadStamps()) return;
+  if (MAP_ALL || !settledStamp(stamp) || !loadStamps()) return;
   const e = stamps.get(filename);
   if (e && e[0] === stamp && e[1] === key) return;
   stamps.delete(filename); // (re)inserted last: the most recently remembered
@@ -620,9 +606,9 @@ if (!Module._extensions['.ts']) {
       if (!dependencyCode(filename)) return compileJs(module, filename);
       // its V8 cache is named by the file's stamp, taken before the read (a file that changes while
       // it is read gets a cache no later run looks up), so megabytes of code are not hashed each
-      // run; a file changed in the last two seconds by its code (see settled)
+      // run; a file changed in the last two seconds by its code (private-cache.js settledStamp)
       const stamp = stampOf(filename);
-      return runWithCodeCache(module, fs.readFileSync(filename, 'utf8'), filename, undefined, stamp !== undefined && settled(stamp) ? stamp : undefined) || compileJs(module, filename);
+      return runWithCodeCache(module, fs.readFileSync(filename, 'utf8'), filename, undefined, stamp !== undefined && settledStamp(stamp) ? stamp : undefined) || compileJs(module, filename);
     };
   }
 }
